@@ -1,0 +1,3 @@
+from synthsoc.cli import app
+
+app(prog_name="synthsoc")
