@@ -137,6 +137,13 @@ def main() -> None:
     ])
     for name in VERBATIM:
         shutil.copyfile(SHARED / name, OUT / name)
+    eaps_name = "eaps_monthly_by_age_group_2016_2025.csv"
+    with (SHARED / eaps_name).open(encoding="utf-8") as handle:
+        header = [line[1:].strip() for line in handle if line.startswith("#")]
+    eaps = pd.read_csv(SHARED / eaps_name, comment="#")
+    eaps = eaps[eaps.period.str.startswith("2024-")]
+    write_with_header(eaps, OUT / "eaps_monthly_by_age_group_2024.csv",
+                      [*header, f"subset: the 12 months of 2024 from {eaps_name}"])
     print(f"wrote {len(names)} district names, {len(age)} age rows, {len(VERBATIM)} copies to {OUT}")
 
 

@@ -113,6 +113,8 @@ class EmdControls:
     table: pl.DataFrame
     imputed: dict[str, int]
     unresolved: dict[str, int]
+    age_sex: pl.DataFrame | None = None  # user table replacing the packaged age x sex table
+    overrides: tuple[str, ...] = ()  # files applied by `synthsoc.data.overrides`
 
 
 def load_emd_controls(year: int = 2025) -> EmdControls:

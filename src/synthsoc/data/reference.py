@@ -87,3 +87,55 @@ def one_person_age_sex_shares() -> pl.DataFrame:
 
 
 MALE_SHARE_OF_ONE_PERSON = 0.512
+
+
+EAPS_AGE_BANDS: tuple[tuple[str, int, int], ...] = (
+    ("15-19", 15, 19), ("20-29", 20, 29), ("30-39", 30, 39), ("40-49", 40, 49),
+    ("50-59", 50, 59), ("60+", 60, 200),
+)
+
+
+@cache
+def eaps_rates_2024() -> pl.DataFrame:
+    """EAPS 2024 employment and unemployment rates (%) by age band, both sexes.
+
+    The source is monthly; these are the plain means of the 12 months of 2024 (computed
+    here, not published as such).
+    """
+    frame = read_reference_csv("eaps_monthly_by_age_group_2024.csv")
+    bands = [b[0] for b in EAPS_AGE_BANDS]
+    return (
+        frame.filter(pl.col("age_group").is_in(bands)
+                     & pl.col("indicator").is_in(["employment_rate", "unemployment_rate"]))
+        .group_by("age_group", "indicator").agg(pl.col("value").cast(pl.Float64).mean())
+        .pivot(on="indicator", index="age_group", values="value")
+        .sort("age_group")
+    )
+
+
+@cache
+def top_surnames() -> pl.DataFrame:
+    """Top-10 surnames with their share of the population (2015 census)."""
+    frame = read_reference_csv("surnames_census_2015_top10.csv")
+    return frame.filter(pl.col("level") == "surname").select(
+        "name_ko", (pl.col("pct").cast(pl.Float64) / 100.0).alias("share")
+    )
+
+
+@cache
+def household_income_shares() -> dict[str, float]:
+    """Household shares by annual income bracket, income year 2022 (fractions).
+
+    The source gives five brackets from 10 million KRW up; the under-10-million share is
+    the remainder to 100% (derived here, not stated in the source).
+    """
+    frame = read_reference_csv("household_income_partial_2022.csv").filter(
+        (pl.col("indicator") == "share of households") & (pl.col("region") == "national")
+        & pl.col("group").str.starts_with("income ")
+    )
+    keys = {"income 10-30 million KRW": "10_30m", "income 30-50 million KRW": "30_50m",
+            "income 50-70 million KRW": "50_70m", "income 70-100 million KRW": "70_100m",
+            "income 100 million KRW or more": "100m_plus"}
+    shares = {keys[g]: float(v) / 100.0 for g, v in frame.select("group", "value").iter_rows()}
+    shares = {"under_10m": 1.0 - sum(shares.values()), **shares}
+    return shares

@@ -68,13 +68,14 @@ def fit_weights(
         (np.ones(n_cand), (np.arange(n_cand), classes)), shape=(n_cand, n_classes)
     )
     base = np.ones(n_cand) if prior is None else np.asarray(prior, dtype=np.float64)
-    weights = np.tile(base, (n_areas, 1))
+    # Candidate-major layout: each update gathers whole rows (all areas of one candidate).
+    weights = np.tile(base[:, None], (1, n_areas))
 
     # Structural zeros: a zero person target excludes every candidate contributing to it.
     contributes = (a > 0).astype(np.float64)
-    zero_hits = np.asarray((targets == 0).astype(np.float64) @ contributes.T)
+    zero_hits = np.asarray(contributes @ (targets == 0).astype(np.float64).T)
     weights[zero_hits > 0] = 0.0
-    reachable = np.asarray(((weights > 0).astype(np.float64) @ contributes) > 0)
+    reachable = np.asarray((contributes.T @ (weights > 0).astype(np.float64)) > 0).T
     infeasible = int(np.count_nonzero((targets > 0) & ~reachable))
     active = (targets > 0) & reachable
 
@@ -85,25 +86,27 @@ def fit_weights(
         if active[:, j].any()
     ]
     class_members = [np.flatnonzero(classes == k) for k in range(n_classes)]
-    weights = _rescale_classes(weights, class_members, class_targets, base)
+    _rescale_classes(weights, class_members, class_targets, base)
+    a_t = a.T.tocsr()
     iterations = 0
     for iterations in range(1, max_iter + 1):  # noqa: B007 - reported below
         for j, rows, counts in columns:
-            sub = weights[:, rows]
-            current = sub @ counts
+            sub = weights[rows]
+            current = counts @ sub
             ok = active[:, j] & (current > 0)
             factor = np.ones(n_areas)
             factor[ok] = targets[ok, j] / current[ok]
-            weights[:, rows] = sub * factor[:, None]
-        weights = _rescale_classes(weights, class_members, class_targets, base)
-        rel = _relative_errors(weights, a, targets, active)
-        if rel.size == 0 or rel.max() < tol:
-            break
-    fitted = np.asarray(weights @ a)
+            weights[rows] = sub * factor[None, :]
+        _rescale_classes(weights, class_members, class_targets, base)
+        if iterations % 5 == 0 or iterations == max_iter:
+            rel = _relative_errors(weights, a_t, targets, active)
+            if rel.size == 0 or rel.max() < tol:
+                break
+    fitted = np.asarray(a_t @ weights).T
     err = np.abs(fitted - targets)[active]
-    rel = _relative_errors(weights, a, targets, active)
+    rel = _relative_errors(weights, a_t, targets, active)
     return FitResult(
-        weights=weights,
+        weights=weights.T,
         iterations=iterations,
         max_abs_error=float(err.max()) if err.size else 0.0,
         max_rel_error=float(rel.max()) if rel.size else 0.0,
@@ -112,9 +115,9 @@ def fit_weights(
 
 
 def _relative_errors(
-    weights: np.ndarray, a: sp.csr_matrix, targets: np.ndarray, active: np.ndarray
+    weights: np.ndarray, a_t: sp.csr_matrix, targets: np.ndarray, active: np.ndarray
 ) -> np.ndarray:
-    fitted = np.asarray(weights @ a)
+    fitted = np.asarray(a_t @ weights).T
     return np.abs(fitted - targets)[active] / np.maximum(targets[active], 1.0)
 
 
@@ -123,18 +126,17 @@ def _rescale_classes(
     class_members: list[np.ndarray],
     class_targets: np.ndarray,
     base: np.ndarray,
-) -> np.ndarray:
-    """Scale each household class to its exact total (restoring the prior where all are 0)."""
+) -> None:
+    """Scale each household class to its exact total, in place (prior where all are 0)."""
     for k, rows in enumerate(class_members):
         if rows.size == 0:
             continue
-        sub = weights[:, rows]
-        total = sub.sum(axis=1)
+        sub = weights[rows]
+        total = sub.sum(axis=0)
         empty = (total <= 0) & (class_targets[:, k] > 0)
         if empty.any():
             # Every candidate of a needed class was excluded: fall back to the prior for it.
-            sub[empty] = base[rows]
-            total = sub.sum(axis=1)
+            sub[:, empty] = base[rows][:, None]
+            total = sub.sum(axis=0)
         factor = np.divide(class_targets[:, k], total, out=np.zeros(total.size), where=total > 0)
-        weights[:, rows] = sub * factor[:, None]
-    return weights
+        weights[rows] = sub * factor[None, :]

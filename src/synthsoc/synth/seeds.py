@@ -27,18 +27,18 @@ HTYPE = {name: code for code, name in enumerate(HOUSEHOLD_TYPES)}
 
 # size -> [(template, share)]: ASSUMPTION (see module docstring).
 HOUSEHOLD_TEMPLATES: dict[int, tuple[tuple[str, float], ...]] = {
-    2: (("couple", 0.55), ("single_parent", 0.25), ("siblings", 0.06),
-        ("grandparent", 0.04), ("non_family", 0.10)),
-    3: (("couple_children", 0.68), ("single_parent", 0.14), ("couple_parent", 0.08),
-        ("grandparent", 0.04), ("non_family", 0.06)),
+    2: (("couple", 0.62), ("single_parent", 0.20), ("siblings", 0.05),
+        ("grandparent", 0.03), ("non_family", 0.10)),
+    3: (("couple_children", 0.72), ("single_parent", 0.12), ("couple_parent", 0.08),
+        ("grandparent", 0.03), ("non_family", 0.05)),
     4: (("couple_children", 0.80), ("three_generation", 0.10), ("single_parent", 0.05),
         ("non_family", 0.05)),
     5: (("couple_children", 0.50), ("three_generation", 0.45), ("single_parent", 0.05)),
 }
 LARGE_TEMPLATES: tuple[tuple[str, float], ...] = (("three_generation", 0.75),
                                                    ("couple_children", 0.25))
-POOL_PER_SIZE: dict[int, int] = {1: 4000, 2: 5000, 3: 5000, 4: 4000, 5: 3000}
-POOL_LARGE = 800  # per size 6..MAX_SIZE
+POOL_PER_SIZE: dict[int, int] = {1: 2000, 2: 3000, 3: 3000, 4: 2500, 5: 2000}
+POOL_LARGE = 500  # per size 6..MAX_SIZE
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ def _couple(rng: np.random.Generator, n: int, head_age: np.ndarray) -> list[np.n
     head_sex = (rng.random(n) >= 0.85).astype(np.int64)
     gap = np.clip(np.rint(rng.normal(2.5, 3.0, n)), -8, 10).astype(np.int64)
     spouse_age = np.where(head_sex == MALE, head_age - gap, head_age + gap)
-    spouse_age = np.maximum(spouse_age, 18)
+    spouse_age = np.maximum(spouse_age, 22)
     return [_member("head", head_sex, head_age), _member("spouse", 1 - head_sex, spouse_age)]
 
 
@@ -115,10 +115,10 @@ def _stack(parts: list[np.ndarray]) -> np.ndarray:
 
 def _template(rng: np.random.Generator, name: str, n: int, size: int) -> tuple[str, np.ndarray]:
     if name == "couple":
-        head_age = np.where(rng.random(n) < 0.3, rng.integers(24, 41, n), rng.integers(45, 90, n))
+        head_age = np.where(rng.random(n) < 0.3, rng.integers(27, 41, n), rng.integers(45, 90, n))
         return "couple", _stack(_couple(rng, n, head_age))
     if name == "couple_children":
-        head_age = rng.integers(28, 76, n)
+        head_age = rng.integers(30, 76, n)
         parents = _couple(rng, n, head_age)
         youngest = np.minimum(parents[0][:, 2], parents[1][:, 2])
         return "couple_children", _stack(parents + _children(rng, youngest, size - 2))
