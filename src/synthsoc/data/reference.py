@@ -44,6 +44,7 @@ def sigungu_names(year: int) -> pl.DataFrame:
     return frame.with_columns(
         pl.col("sigungu_code").cast(pl.Utf8).str.zfill(5),
         pl.col("sido_code").cast(pl.Utf8).str.zfill(2),
+        pl.col("sigungu_name").fill_null(""),  # Sejong has no si-gun-gu below the province
     )
 
 

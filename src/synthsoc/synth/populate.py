@@ -149,7 +149,15 @@ def _general_person_targets(controls: RunControls,
 
 
 def _dictionary(codes: np.ndarray, values: list[str] | tuple[str, ...]) -> pa.DictionaryArray:
+    if len(set(values)) != len(values):
+        raise ValueError("dictionary values must be distinct (duplicates break byte-identity)")
     return pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int32)), pa.array(values))
+
+
+def _area_dictionary(emd_index: np.ndarray, codes_of_emd: list[str]) -> pa.DictionaryArray:
+    """A dictionary column of an area attribute (si-do, si-gun-gu) given each row's EMD."""
+    values, inverse = np.unique(np.array(codes_of_emd), return_inverse=True)
+    return _dictionary(inverse[emd_index], values.tolist())
 
 
 def _arrow_tables(pop: Assembled, controls: RunControls) -> tuple[pa.Table, pa.Table]:
@@ -168,8 +176,8 @@ def _arrow_tables(pop: Assembled, controls: RunControls) -> tuple[pa.Table, pa.T
         "relationship": _dictionary(pop.p_role, schema.RELATIONSHIPS),
         "age": pa.array(pop.p_age.astype(np.int16)),
         "sex": _dictionary(pop.p_sex, schema.SEXES),
-        "sido_code": _dictionary(p_emd, sido_codes),
-        "sigungu_code": _dictionary(p_emd, sgg_codes),
+        "sido_code": _area_dictionary(p_emd, sido_codes),
+        "sigungu_code": _area_dictionary(p_emd, sgg_codes),
         "emd_code": _dictionary(p_emd, emd_codes),
         "name": _dictionary(pop.p_name, pop.name_dictionary),
         "marital_status": _dictionary(pop.p_marital, schema.MARITAL_STATUSES),
@@ -186,8 +194,8 @@ def _arrow_tables(pop: Assembled, controls: RunControls) -> tuple[pa.Table, pa.T
         "dwelling_type": _dictionary(pop.hh_dwelling, schema.DWELLING_TYPES),
         "income_bracket": _dictionary(pop.hh_income, schema.INCOME_BRACKETS),
         "head_person_id": pa.array(pop.hh_head.astype(np.int64)),
-        "sido_code": _dictionary(pop.hh_emd, sido_codes),
-        "sigungu_code": _dictionary(pop.hh_emd, sgg_codes),
+        "sido_code": _area_dictionary(pop.hh_emd, sido_codes),
+        "sigungu_code": _area_dictionary(pop.hh_emd, sgg_codes),
         "emd_code": _dictionary(pop.hh_emd, emd_codes),
     })
     return persons, households
