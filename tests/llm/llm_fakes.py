@@ -1,11 +1,16 @@
-"""A scripted fake backend for logic tests (imported by the tests beside it)."""
+"""Fakes for logic tests (imported by the tests beside them): a scripted backend, and a tiny
+OpenAI-compatible HTTP server."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 from synthsoc.llm import LLMBase, LLMRequest, LLMResponse, Usage
 
@@ -75,3 +80,51 @@ class ScriptedLLM(LLMBase):
 def echo(request: LLMRequest, number: int) -> Answer:
     """Answer with the prompt and the call number, so every call is distinguishable."""
     return f"{request.prompt}#{number}"
+
+
+class FakeServer:
+    """Records request bodies and headers; replies with ``status`` and a chat completion."""
+
+    def __init__(self) -> None:
+        self.bodies: list[dict[str, Any]] = []
+        self.headers: list[dict[str, str]] = []
+        self.status = 200
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers["Content-Length"])
+                fake.bodies.append(json.loads(self.rfile.read(length)))
+                fake.headers.append(dict(self.headers))
+                if fake.status == 200:
+                    reply = {
+                        "choices": [{"message": {"role": "assistant", "content": "안녕하세요"}}],
+                        "usage": {"prompt_tokens": 12, "completion_tokens": 3},
+                    }
+                else:
+                    reply = {"error": {"message": f"status {fake.status}"}}
+                data = json.dumps(reply).encode()
+                self.send_response(fake.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.http.server_address[1]}/v1"
+
+
+@contextmanager
+def serving() -> Iterator[FakeServer]:
+    """A FakeServer answering on a background thread for the duration of the block."""
+    fake = FakeServer()
+    thread = threading.Thread(target=fake.http.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield fake
+    finally:
+        fake.http.shutdown()
+        fake.http.server_close()

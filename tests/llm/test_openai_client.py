@@ -2,62 +2,21 @@
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from llm_fakes import FakeServer, serving
 
 from synthsoc.llm import LLMError, LLMRequest, TransientLLMError
 from synthsoc.llm.openai_client import OpenAICompatibleClient
 from synthsoc.llm.types import Price
 
 
-class FakeServer:
-    """Records request bodies and headers; replies with ``status`` and a chat completion."""
-
-    def __init__(self) -> None:
-        self.bodies: list[dict[str, Any]] = []
-        self.headers: list[dict[str, str]] = []
-        self.status = 200
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                length = int(self.headers["Content-Length"])
-                fake.bodies.append(json.loads(self.rfile.read(length)))
-                fake.headers.append(dict(self.headers))
-                if fake.status == 200:
-                    reply = {
-                        "choices": [{"message": {"role": "assistant", "content": "안녕하세요"}}],
-                        "usage": {"prompt_tokens": 12, "completion_tokens": 3},
-                    }
-                else:
-                    reply = {"error": {"message": f"status {fake.status}"}}
-                data = json.dumps(reply).encode()
-                self.send_response(fake.status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self.http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.http.server_address[1]}/v1"
-
-
 @pytest.fixture
 def server() -> Iterator[FakeServer]:
-    fake = FakeServer()
-    thread = threading.Thread(target=fake.http.serve_forever, daemon=True)
-    thread.start()
-    yield fake
-    fake.http.shutdown()
-    fake.http.server_close()
+    with serving() as fake:
+        yield fake
 
 
 def _client(server: FakeServer, **options: Any) -> OpenAICompatibleClient:

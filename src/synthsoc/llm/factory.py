@@ -98,7 +98,6 @@ def open_llm(
                 name=f"local:{name}",
                 timeout_s=config.timeout_s,
                 response_format="json_object",
-                max_connections=4,
             )
             price = Price()
         else:
