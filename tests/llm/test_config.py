@@ -79,6 +79,9 @@ def test_bad_settings_are_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     (tmp_path / "synthsoc.toml").write_text('[llm]\ntimeout_s = "soon"\n')
     with pytest.raises(ValueError, match="timeout_s = 'soon' is not a valid float"):
         load_config(cwd=tmp_path)
+    (tmp_path / "synthsoc.toml").write_text("[llm\n")
+    with pytest.raises(ValueError, match="synthsoc.toml: cannot parse"):
+        load_config(cwd=tmp_path)
     (tmp_path / "synthsoc.toml").unlink()
     monkeypatch.setenv("SYNTHSOC_LLM_RESPONSE_FORMAT", "xml")
     with pytest.raises(ValueError, match="response_format 'xml'"):
