@@ -12,18 +12,29 @@ import pytest
 from synthsoc.synth import schema
 
 SIDO = {
-    "11": ("서울특별시", "Seoul", "종로구", 0.18), "21": ("부산광역시", "Busan", "해운대구", 0.07),
-    "22": ("대구광역시", "Daegu", "수성구", 0.05), "23": ("인천광역시", "Incheon", "남동구", 0.06),
-    "24": ("광주광역시", "Gwangju", "북구", 0.03), "25": ("대전광역시", "Daejeon", "유성구", 0.03),
-    "26": ("울산광역시", "Ulsan", "남구", 0.02), "29": ("세종특별자치시", "Sejong", "세종시", 0.01),
-    "31": ("경기도", "Gyeonggi", "수원시", 0.26), "32": ("강원특별자치도", "Gangwon", "춘천시", 0.03),
-    "33": ("충청북도", "Chungbuk", "청주시", 0.03), "34": ("충청남도", "Chungnam", "천안시", 0.04),
-    "35": ("전북특별자치도", "Jeonbuk", "전주시", 0.035), "36": ("전라남도", "Jeonnam", "목포시", 0.035),
-    "37": ("경상북도", "Gyeongbuk", "포항시", 0.05), "38": ("경상남도", "Gyeongnam", "창원시", 0.06),
+    "11": ("서울특별시", "Seoul", "종로구", 0.18),
+    "21": ("부산광역시", "Busan", "해운대구", 0.07),
+    "22": ("대구광역시", "Daegu", "수성구", 0.05),
+    "23": ("인천광역시", "Incheon", "남동구", 0.06),
+    "24": ("광주광역시", "Gwangju", "북구", 0.03),
+    "25": ("대전광역시", "Daejeon", "유성구", 0.03),
+    "26": ("울산광역시", "Ulsan", "남구", 0.02),
+    "29": ("세종특별자치시", "Sejong", "세종시", 0.01),
+    "31": ("경기도", "Gyeonggi", "수원시", 0.26),
+    "32": ("강원특별자치도", "Gangwon", "춘천시", 0.03),
+    "33": ("충청북도", "Chungbuk", "청주시", 0.03),
+    "34": ("충청남도", "Chungnam", "천안시", 0.04),
+    "35": ("전북특별자치도", "Jeonbuk", "전주시", 0.035),
+    "36": ("전라남도", "Jeonnam", "목포시", 0.035),
+    "37": ("경상북도", "Gyeongbuk", "포항시", 0.05),
+    "38": ("경상남도", "Gyeongnam", "창원시", 0.06),
     "39": ("제주특별자치도", "Jeju", "제주시", 0.01),
 }
 SURNAMES = ["김", "이", "박", "최", "정", "강", "조", "윤", "장", "임"]
-GIVEN = ["민준", "서연", "지훈", "하은", "도윤", "수빈", "현우", "지영", "영수", "순자", "정호", "미경"]
+GIVEN = [
+    "민준", "서연", "지훈", "하은", "도윤", "수빈",
+    "현우", "지영", "영수", "순자", "정호", "미경",
+]
 
 
 def _person_row(rng: np.random.Generator, hid: int, pid: int, rel: str, age: int, sex: str,
@@ -36,7 +47,8 @@ def _person_row(rng: np.random.Generator, hid: int, pid: int, rel: str, age: int
         marital = "married" if rel in ("head", "spouse") and age >= 28 and rng.random() < 0.8 else (
             "never_married" if age < 40 else str(rng.choice(["widowed", "divorced", "married"])))
         edu = str(rng.choice(["middle", "high", "college", "university"]))
-    occupation = str(rng.choice(list(schema.OCCUPATION_GROUPS)[:9])) if activity == "employed" else None
+    employed = activity == "employed"
+    occupation = str(rng.choice(list(schema.OCCUPATION_GROUPS)[:9])) if employed else None
     return {
         "person_id": pid, "household_id": hid, "relationship": rel, "age": age, "sex": sex,
         "sido_code": sido, "sigungu_code": sido + "010", "emd_code": sido + "010101",

@@ -109,7 +109,9 @@ class AuditAccumulator:
             national = (
                 counts.group_by("age_decade", "sex", "value")
                 .agg(pl.col("count").sum())
-                .with_columns(share=pl.col("count") / pl.col("count").sum().over("age_decade", "sex"))
+                .with_columns(
+                    share=pl.col("count") / pl.col("count").sum().over("age_decade", "sex")
+                )
                 .select("age_decade", "sex", pl.col("value").alias("fixed_value"), "share")
             )
             large = per_cell.filter(pl.col("n") >= self.min_cell_size)
@@ -136,7 +138,8 @@ class AuditAccumulator:
                 )
             for row in per_cell.iter_rows(named=True):
                 key = (row["age_decade"], row["sex"], row["sido_code"])
-                cell = cells.setdefault(key, {**_cell_label(row), "n": int(row["n"]), "entropy": {}})
+                label = {**_cell_label(row), "n": int(row["n"]), "entropy": {}}
+                cell = cells.setdefault(key, label)
                 cell["entropy"][column] = _round(row["entropy"])
         return {
             "cell": "age decade x sex x si-do",
@@ -158,7 +161,9 @@ def _cell_label(row: dict[str, Any]) -> dict[str, Any]:
     return {"age_decade": age, "sex": row["sex"], "sido_code": row["sido_code"]}
 
 
-def audit_personas(frame: pl.DataFrame, min_cell_size: int = DEFAULT_MIN_CELL_SIZE) -> dict[str, Any]:
+def audit_personas(
+    frame: pl.DataFrame, min_cell_size: int = DEFAULT_MIN_CELL_SIZE
+) -> dict[str, Any]:
     """Audit personas joined with ``age``, ``sex`` and ``sido_code`` (see module docstring)."""
     missing = [c for c in AUDIT_CELL if c not in frame.columns]
     if missing:

@@ -13,7 +13,6 @@ import polars as pl
 import pyarrow.parquet as pq
 
 from synthsoc.atomic import write_json, write_text
-from synthsoc.persona import params as P
 from synthsoc.persona.audit import AUDIT_CELL, AuditAccumulator
 from synthsoc.persona.behavioural import behavioural
 from synthsoc.persona.card import render_card

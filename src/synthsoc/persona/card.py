@@ -22,7 +22,8 @@ def _bases(column: str) -> str:
 def _value(value: object) -> str:
     if isinstance(value, P.ByAge):
         rows = [
-            f"{label}: " + ", ".join(f"{c} {p:.2f}" for c, p in zip(value.categories, row, strict=True))
+            f"{label}: "
+            + ", ".join(f"{c} {p:.2f}" for c, p in zip(value.categories, row, strict=True))
             for label, row in zip(value.band_labels(), value.probs, strict=True)
         ]
         return "<br>".join(rows)

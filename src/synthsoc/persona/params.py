@@ -91,11 +91,16 @@ class ByAge:
             raise ValueError("ByAge: one probability row per band, first band starting at 0")
         for row in self.probs:
             if len(row) != len(self.categories) or abs(sum(row) - 1.0) > 1e-6:
-                raise ValueError(f"ByAge: row {row} must have {len(self.categories)} probs summing to 1")
+                raise ValueError(
+                    f"ByAge: row {row} must have {len(self.categories)} probs summing to 1"
+                )
 
     def band_labels(self) -> list[str]:
         ends = [*self.bands[1:], None]
-        return [f"{lo}-{hi - 1}" if hi is not None else f"{lo}+" for lo, hi in zip(self.bands, ends, strict=True)]
+        return [
+            f"{lo}-{hi - 1}" if hi is not None else f"{lo}+"
+            for lo, hi in zip(self.bands, ends, strict=True)
+        ]
 
 
 @dataclass(frozen=True)
@@ -226,7 +231,9 @@ SOFTMAX_TEMPERATURE = 1.0
 # Behavioural
 # --------------------------------------------------------------------------------------------
 SNS_AGE_BANDS: tuple[int, ...] = (0, 10, 20, 30, 40, 50, 60, 70)
-SNS_AGE_LABELS: tuple[str, ...] = ("0-9", "10-19", "20-29", "30-39", "40-49", "50-59", "60-69", "70+")
+SNS_AGE_LABELS: tuple[str, ...] = (
+    "0-9", "10-19", "20-29", "30-39", "40-49", "50-59", "60-69", "70+",
+)
 SNS_MINUTES_SIGMA = 0.5  # log-normal spread of minutes around the age-group mean (mean-preserving)
 
 MESSENGER_USE = ByAge(
@@ -400,8 +407,8 @@ DECISION_HEURISTIC_WEIGHTS: dict[str, dict[str, float]] = {
 # The registry the card is generated from
 # --------------------------------------------------------------------------------------------
 PARAMETERS: tuple[Parameter, ...] = (
-    Parameter("DIALECT_ZONES", "si-do of residence -> dialect zone", "persona/data/dialect_zones.csv",
-              "data", SRC_DIALECT, ("dialect",)),
+    Parameter("DIALECT_ZONES", "si-do of residence -> dialect zone",
+              "persona/data/dialect_zones.csv", "data", SRC_DIALECT, ("dialect",)),
     Parameter("ORIGIN_MIGRANT_CAPITAL", "share of capital-region residents whose dialect comes "
               "from another zone (migration of origin), by age", ORIGIN_MIGRANT_CAPITAL,
               "assumption", ASSUMED + "; reflects 1960s-1990s migration into Seoul/Gyeonggi",

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import numpy as np
 import numpy.typing as npt
 
-from synthsoc.persona.params import ByAge, SOFTMAX_TEMPERATURE
+from synthsoc.persona.params import SOFTMAX_TEMPERATURE, ByAge
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]

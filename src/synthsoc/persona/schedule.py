@@ -68,9 +68,9 @@ def schedule(d: Demographics, rng: np.random.Generator) -> dict[str, np.ndarray]
     sleep = np.maximum(sleep, np.maximum(back, wake) + 120).astype(np.int16)
 
     lie_in = np.where(out_day, P.WEEKEND_LIE_IN["working_or_school"], P.WEEKEND_LIE_IN["home"])
-    wake_weekend = times(wake + lie_in.astype(np.float64), sd, rng)
+    wake_weekend = times(wake.astype(np.float64) + lie_in, sd, rng)
     sleep_weekend = np.maximum(
-        times(sleep + float(P.WEEKEND_LATE_NIGHT), sd, rng), wake_weekend + 600
+        times(sleep.astype(np.float64) + P.WEEKEND_LATE_NIGHT, sd, rng), wake_weekend + 600
     ).astype(np.int16)
 
     employed = activity == ACT["work"]

@@ -1,4 +1,4 @@
-"""The official tables bundled in ``persona/data`` (each CSV starts with its ``# source:`` lines)."""
+"""The official tables bundled in ``persona/data`` (each CSV starts with ``# source:`` lines)."""
 
 from __future__ import annotations
 
