@@ -29,24 +29,33 @@ FACT_COLUMNS: tuple[str, ...] = (
 
 
 def narrative_facts(
-    population: Population, personas: pl.DataFrame, n: int, seed: int
+    population: Population, personas: pl.DataFrame | pl.LazyFrame, n: int, seed: int
 ) -> pl.DataFrame:
-    """Pick ``n`` persons aged 10+ at random (seeded) and join everything a narrative states."""
+    """Pick ``n`` persons aged 10+ at random (seeded) and join everything a narrative states.
+
+    ``personas`` may be lazy (``pl.scan_parquet``): only the picked persons are then read.
+    """
     persons = population.persons.filter(pl.col("age") >= MIN_NARRATIVE_AGE)
     if persons.height == 0:
         raise ValueError("narratives: the population has no person aged 10 or over")
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(1,)))
-    picked = np.sort(rng.choice(persons.height, size=min(n, persons.height), replace=False))
-    regions = population.regions.select("sigungu_code", "sigungu_name", "sido_code", "sido_name")
+    rows = rng.choice(persons.height, size=min(n, persons.height), replace=False)
+    picked = persons[np.sort(rows)]
+    if isinstance(personas, pl.LazyFrame):
+        personas = personas.filter(pl.col("person_id").is_in(picked["person_id"])).collect()
+    regions = population.regions.select("sigungu_code", "sigungu_name", "sido_name")
     regions = regions.unique("sigungu_code", keep="first", maintain_order=True)
     sizes = population.households.select("household_id", pl.col("size").alias("household_size"))
-    return (
-        persons[picked]
-        .join(sizes, on="household_id", how="left", maintain_order="left")
-        .join(regions.drop("sido_code"), on="sigungu_code", how="left", maintain_order="left")
+    facts = (
+        picked.join(sizes, on="household_id", how="left", maintain_order="left")
+        .join(regions, on="sigungu_code", how="left", maintain_order="left")
         .select(FACT_COLUMNS)
         .join(personas, on="person_id", how="left", maintain_order="left")
     )
+    missing = facts.filter(pl.col("dialect").is_null())["person_id"]
+    if missing.len():
+        raise ValueError(f"personas: no persona row for person_id {missing[0]} (rebuild personas)")
+    return facts
 
 
 def _has_batchim(word: str) -> bool:
