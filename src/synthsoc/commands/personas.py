@@ -131,5 +131,5 @@ def register(app: typer.Typer) -> None:
             if narratives:
                 _narratives(folder, narratives, used_seed, llm, concurrency, regenerate)
         except (PopulationFolderError, ValueError) as error:
-            console.print(f"[red]error:[/red] {error}")
+            console.print(f"[red]error:[/red] {error}", soft_wrap=True)
             raise typer.Exit(code=1) from error

@@ -25,7 +25,9 @@ STEREOTYPE_P = 0.01
 
 
 def _binned(column: str, edges: list[float]) -> pl.Expr:
-    return pl.col(column).cut(edges).cast(pl.String).fill_null("none")
+    """Bin index as a string: '0' below the first edge, ..., str(len(edges)) above the last."""
+    above = [(pl.col(column) > edge).cast(pl.Int8) for edge in edges]
+    return pl.sum_horizontal(above).cast(pl.String)
 
 
 def _buckets() -> dict[str, pl.Expr]:

@@ -42,7 +42,7 @@ def narrative_facts(
     rows = rng.choice(persons.height, size=min(n, persons.height), replace=False)
     picked = persons[np.sort(rows)]
     if isinstance(personas, pl.LazyFrame):
-        personas = personas.filter(pl.col("person_id").is_in(picked["person_id"])).collect()
+        personas = personas.filter(pl.col("person_id").is_in(picked["person_id"].implode())).collect()
     regions = population.regions.select("sigungu_code", "sigungu_name", "sido_name")
     regions = regions.unique("sigungu_code", keep="first", maintain_order=True)
     sizes = population.households.select("household_id", pl.col("size").alias("household_size"))
