@@ -42,7 +42,8 @@ def narrative_facts(
     rows = rng.choice(persons.height, size=min(n, persons.height), replace=False)
     picked = persons[np.sort(rows)]
     if isinstance(personas, pl.LazyFrame):
-        personas = personas.filter(pl.col("person_id").is_in(picked["person_id"].implode())).collect()
+        wanted = pl.col("person_id").is_in(picked["person_id"].implode())
+        personas = personas.filter(wanted).collect()
     regions = population.regions.select("sigungu_code", "sigungu_name", "sido_name")
     regions = regions.unique("sigungu_code", keep="first", maintain_order=True)
     sizes = population.households.select("household_id", pl.col("size").alias("household_size"))
