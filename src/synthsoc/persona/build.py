@@ -50,8 +50,8 @@ def persona_chunk(chunk: pl.DataFrame, seed: int, chunk_index: int) -> pl.DataFr
         values = drawn[name]
         if name in CATEGORICAL:
             cats = CATEGORICAL[name]
-            s = pl.Series(name, np.asarray(cats, dtype=object)[values], dtype=pl.String)
-            series.append(s.cast(pl.Enum(list(cats))))
+            codes = pl.Series(name, values.astype(np.uint32))
+            series.append(codes.replace_strict(dict(enumerate(cats)), return_dtype=pl.Enum(cats)))
         elif name in ("leave_weekday", "return_weekday"):
             series.append(pl.Series(name, values).set(pl.Series(values < 0), None))
         else:

@@ -78,6 +78,6 @@ def demographics(chunk: pl.DataFrame, source: str = "persons.parquet") -> Demogr
         .to_numpy(),
         income=_codes(chunk, "income_bracket", schema.INCOME_BRACKETS, source)
         .cast(pl.Int64)
-        .fill_null(schema.INCOME_BRACKETS.index("30_50m"))
+        .fill_null(schema.INCOME_BRACKETS.index(params.MISSING_INCOME_BRACKET))
         .to_numpy(),
     )

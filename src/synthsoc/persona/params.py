@@ -283,6 +283,8 @@ PORTAL_BY_AGE = ByAge(
         (0.40, 0.02, 0.10, 0.48),
     ),
 )
+# Income bracket used for persons whose household has none (e.g. group quarters).
+MISSING_INCOME_BRACKET = "30_50m"
 # Consumption style: base weights per household income bracket, with an age tilt.
 CONSUMPTION_BY_INCOME: dict[str, tuple[float, ...]] = {
     "under_10m": (0.55, 0.30, 0.08, 0.02, 0.05),
@@ -460,6 +462,8 @@ PARAMETERS: tuple[Parameter, ...] = (
               "assumption", ASSUMED, ("portal",)),
     Parameter("CONSUMPTION_BY_INCOME", "consumption style weights by household income bracket",
               CONSUMPTION_BY_INCOME, "assumption", ASSUMED, ("consumption_style",)),
+    Parameter("MISSING_INCOME_BRACKET", "income bracket assumed for persons whose household "
+              "has none", MISSING_INCOME_BRACKET, "assumption", ASSUMED, ("consumption_style",)),
     Parameter("CONSUMPTION_AGE_TILT", "age multipliers on the consumption weights",
               CONSUMPTION_AGE_TILT, "assumption", ASSUMED, ("consumption_style",)),
     Parameter("ONLINE_SHOPPING_BY_AGE", "online shopping frequency by age",
