@@ -11,156 +11,159 @@ model itself fixes the attribute there (a stereotype), a large one means a rare 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from synthsoc.persona import params as P
 from synthsoc.persona.columns import CATEGORICAL, COLUMNS
+from synthsoc.persona.tables import dialect_by_sido
+from synthsoc.synth import schema
 
 AUDIT_CELL: tuple[str, ...] = ("age", "sex", "sido_code")
-CELL_KEYS: tuple[str, ...] = ("age_decade", "sex", "sido_code")
 DEFAULT_MIN_CELL_SIZE = 30
 STEREOTYPE_P = 0.01
+DECADES = 10  # 0-9 ... 80-89, 90+
+MAX_HOUR_SLOTS = 50  # "none" plus hours 0-48 (bedtimes run past midnight)
+BOOLEAN = ("dialect_is_origin", "uses_sns")
 
 
-def _binned(column: str, edges: list[float]) -> pl.Expr:
-    """Bin index as a string: '0' below the first edge, ..., str(len(edges)) above the last."""
-    above = [(pl.col(column) > edge).cast(pl.Int8) for edge in edges]
-    return pl.sum_horizontal(above).cast(pl.String)
+@dataclass(frozen=True)
+class Bucketing:
+    """How one attribute is turned into integer slots, and the label of each slot."""
+
+    expr: pl.Expr
+    labels: tuple[str, ...]
+    n_categories: int | None  # None: the number of slots observed nationally
 
 
-def _buckets() -> dict[str, pl.Expr]:
-    """One string expression per audited attribute (categories as they are, numbers binned)."""
-    exprs: dict[str, pl.Expr] = {}
+def _binned(column: str, edges: tuple[float, ...]) -> Bucketing:
+    above = [(pl.col(column) > edge).cast(pl.Int64) for edge in edges]
+    labels = (f"<={edges[0]:g}",
+              *(f"{lo:g}-{hi:g}" for lo, hi in zip(edges[:-1], edges[1:], strict=True)),
+              f">{edges[-1]:g}")
+    return Bucketing(pl.sum_horizontal(above), labels, len(labels))
+
+
+def bucketings() -> dict[str, Bucketing]:
+    """One bucketing per audited attribute: categories as they are, numbers binned."""
+    out: dict[str, Bucketing] = {}
     for column in COLUMNS[1:]:
-        if column in CATEGORICAL or column in ("dialect_is_origin", "uses_sns"):
-            exprs[column] = pl.col(column).cast(pl.String)
+        if column in CATEGORICAL:
+            cats = CATEGORICAL[column]
+            codes = pl.col(column).cast(pl.Enum(cats)).to_physical().cast(pl.Int64)
+            out[column] = Bucketing(codes, cats, len(cats))
+        elif column in BOOLEAN:
+            out[column] = Bucketing(pl.col(column).cast(pl.Int64), ("false", "true"), 2)
         elif column in P.BIG_FIVE:
-            exprs[column] = _binned(column, [40, 47, 53, 60])
+            out[column] = _binned(column, (40, 47, 53, 60))
         elif column == "risk_tolerance":
-            exprs[column] = _binned(column, [2, 4, 5, 7])
+            out[column] = _binned(column, (2, 4, 5, 7))
         elif column.startswith("value_"):
-            exprs[column] = _binned(column, [-1.0, -0.33, 0.33, 1.0])
+            out[column] = _binned(column, (-1.0, -0.33, 0.33, 1.0))
         elif column == "sns_minutes_per_day":
-            exprs[column] = _binned(column, [0, 30, 60, 120])
-        else:  # clock times: the hour
-            exprs[column] = (pl.col(column) // 60).cast(pl.String).fill_null("none")
-    return exprs
-
-
-def _n_categories(column: str) -> int | None:
-    """Number of possible values; None for clock times (the hours observed are used)."""
-    if column in CATEGORICAL:
-        return len(CATEGORICAL[column])
-    if column in ("dialect_is_origin", "uses_sns"):
-        return 2
-    return None if column.endswith(("weekday", "weekend")) else 5
+            out[column] = _binned(column, (0, 30, 60, 120))
+        else:  # clock times: the hour, slot 0 for "none" (at home all day)
+            hour = (pl.col(column).cast(pl.Int64) // 60 + 1).clip(1, MAX_HOUR_SLOTS - 1)
+            labels = ("none", *(f"{h}h" for h in range(MAX_HOUR_SLOTS - 1)))
+            out[column] = Bucketing(hour.fill_null(0), labels, None)
+    return out
 
 
 class AuditAccumulator:
-    """Value counts per cell and attribute, summed over chunks (memory bounded by cells)."""
+    """Value counts per cell and attribute, summed over chunks (memory bounded by the cells)."""
 
     def __init__(self, min_cell_size: int = DEFAULT_MIN_CELL_SIZE) -> None:
         self.min_cell_size = min_cell_size
-        self._counts: dict[str, pl.DataFrame] = {}
+        self.sido_codes: tuple[str, ...] = tuple(sorted(dialect_by_sido()))
+        self.n_cells = DECADES * len(schema.SEXES) * len(self.sido_codes)
+        self.buckets = bucketings()
+        self._counts: dict[str, np.ndarray] = {}
+
+    def _cell_index(self, frame: pl.DataFrame) -> np.ndarray:
+        sido = frame["sido_code"]
+        bad = sido.filter(~sido.is_in(list(self.sido_codes)))
+        if bad.len():
+            raise ValueError(f"audit: field sido_code has unknown value {bad[0]!r}")
+        decade = np.minimum(frame["age"].cast(pl.Int64).to_numpy() // 10, DECADES - 1)
+        sex = frame["sex"].cast(pl.Enum(list(schema.SEXES))).to_physical().cast(pl.Int64)
+        code = sido.cast(pl.Enum(list(self.sido_codes))).to_physical().cast(pl.Int64)
+        group = decade * len(schema.SEXES) + sex.to_numpy()
+        return group * len(self.sido_codes) + code.to_numpy()
 
     def add(self, frame: pl.DataFrame) -> None:
         """Count a chunk of personas that also carries ``age``, ``sex`` and ``sido_code``."""
-        decade = pl.min_horizontal(pl.col("age") // 10, pl.lit(9)).cast(pl.Int8)
-        base = frame.with_columns(age_decade=decade)
-        for column, expr in _buckets().items():
-            if column not in frame.columns:
-                continue
-            counts = (
-                base.group_by([*CELL_KEYS, expr.alias("value")])
-                .agg(pl.len().alias("count"))
-            )
+        cell = self._cell_index(frame)
+        present = {c: b for c, b in self.buckets.items() if c in frame.columns}
+        slots = frame.select(**{c: b.expr for c, b in present.items()})
+        for column, bucket in present.items():
+            width = len(bucket.labels)
+            key = cell * width + slots[column].to_numpy()
+            counts = np.bincount(key, minlength=self.n_cells * width).reshape(self.n_cells, width)
             previous = self._counts.get(column)
-            if previous is not None:
-                counts = (
-                    pl.concat([previous, counts])
-                    .group_by([*CELL_KEYS, "value"])
-                    .agg(pl.col("count").sum())
-                )
-            self._counts[column] = counts
+            self._counts[column] = counts if previous is None else previous + counts
+
+    def _label(self, index: int) -> dict[str, Any]:
+        n_sido, n_sex = len(self.sido_codes), len(schema.SEXES)
+        decade, rest = divmod(index, n_sex * n_sido)
+        sex, sido = divmod(rest, n_sido)
+        age = f"{decade * 10}-{decade * 10 + 9}" if decade < DECADES - 1 else f"{decade * 10}+"
+        return {"age_decade": age, "sex": schema.SEXES[sex], "sido_code": self.sido_codes[sido]}
 
     def report(self) -> dict[str, Any]:
         """Per-cell normalised entropies, per-attribute summaries and the fixed-cell flags."""
-        cells: dict[tuple[int, str, str], dict[str, Any]] = {}
+        cells: dict[int, dict[str, Any]] = {}
         flags: list[dict[str, Any]] = []
         summary: dict[str, dict[str, Any]] = {}
+        n_sido = len(self.sido_codes)
         for column, counts in self._counts.items():
-            k = _n_categories(column) or counts["value"].n_unique()
-            per_cell = (
-                counts.with_columns(
-                    n=pl.col("count").sum().over(CELL_KEYS),
-                    fixed_value=pl.col("value"),
-                )
-                .with_columns(p=pl.col("count") / pl.col("n"))
-                .group_by(CELL_KEYS)
-                .agg(
-                    pl.col("n").first(),
-                    (-(pl.col("p") * pl.col("p").log()).sum()).alias("h"),
-                    pl.len().alias("distinct"),
-                    pl.col("fixed_value").sort_by("count").last(),
-                )
-                .with_columns(entropy=pl.col("h").abs() / math.log(k) if k > 1 else pl.lit(0.0))
-                .sort(CELL_KEYS)
-            )
-            national = (
-                counts.group_by("age_decade", "sex", "value")
-                .agg(pl.col("count").sum())
-                .with_columns(
-                    share=pl.col("count") / pl.col("count").sum().over("age_decade", "sex")
-                )
-                .select("age_decade", "sex", pl.col("value").alias("fixed_value"), "share")
-            )
-            large = per_cell.filter(pl.col("n") >= self.min_cell_size)
+            bucket = self.buckets[column]
+            k = bucket.n_categories or int((counts.sum(axis=0) > 0).sum())
+            n = counts.sum(axis=1)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                p = counts / n[:, None]
+                h = -np.where(counts > 0, p * np.log(np.where(counts > 0, p, 1.0)), 0.0).sum(1)
+            entropy = np.abs(h) / math.log(k) if k > 1 else np.zeros_like(h)
+            distinct = (counts > 0).sum(axis=1)
+            by_group = counts.reshape(-1, n_sido, counts.shape[1]).sum(axis=1)
+            share = by_group / np.maximum(by_group.sum(axis=1, keepdims=True), 1)
+            large = n >= self.min_cell_size
             summary[column] = {
                 "categories": int(k),
-                "mean_entropy": _round(large["entropy"].mean()),
-                "min_entropy": _round(large["entropy"].min()),
-                "cells_fixed": int((large["distinct"] == 1).sum()),
+                "mean_entropy": _round(entropy[large].mean()) if large.any() else None,
+                "min_entropy": _round(entropy[large].min()) if large.any() else None,
+                "cells_fixed": int((large & (distinct == 1)).sum()),
             }
-            fixed = large.filter(pl.col("distinct") == 1).join(
-                national, on=["age_decade", "sex", "fixed_value"], how="left"
-            )
-            for row in fixed.iter_rows(named=True):
-                chance = float(row["share"]) ** int(row["n"])
-                flags.append(
-                    {
-                        **_cell_label(row),
-                        "n": int(row["n"]),
-                        "attribute": column,
-                        "value": row["fixed_value"],
-                        "p_fixed_by_chance": float(f"{chance:.3g}"),
-                        "stereotype": chance < STEREOTYPE_P,
-                    }
+            for index in np.flatnonzero(large & (distinct == 1)):
+                value = int(counts[index].argmax())
+                chance = float(share[index // n_sido, value]) ** int(n[index])
+                flags.append({
+                    **self._label(int(index)),
+                    "n": int(n[index]),
+                    "attribute": column,
+                    "value": bucket.labels[value],
+                    "p_fixed_by_chance": float(f"{chance:.3g}"),
+                    "stereotype": chance < STEREOTYPE_P,
+                })
+            for index in np.flatnonzero(n > 0):
+                entry = cells.setdefault(
+                    int(index), {**self._label(int(index)), "n": int(n[index]), "entropy": {}}
                 )
-            for row in per_cell.iter_rows(named=True):
-                key = (row["age_decade"], row["sex"], row["sido_code"])
-                label = {**_cell_label(row), "n": int(row["n"]), "entropy": {}}
-                cell = cells.setdefault(key, label)
-                cell["entropy"][column] = _round(row["entropy"])
+                entry["entropy"][column] = _round(entropy[index])
         return {
             "cell": "age decade x sex x si-do",
             "min_cell_size": self.min_cell_size,
             "stereotype_p": STEREOTYPE_P,
             "attributes": summary,
             "flags": flags,
-            "cells": [cells[key] for key in sorted(cells)],
+            "cells": [cells[index] for index in sorted(cells)],
         }
 
 
-def _round(value: Any) -> float | None:
-    return None if value is None else round(float(value), 4)
-
-
-def _cell_label(row: dict[str, Any]) -> dict[str, Any]:
-    decade = int(row["age_decade"])
-    age = f"{decade * 10}-{decade * 10 + 9}" if decade < 9 else "90+"
-    return {"age_decade": age, "sex": row["sex"], "sido_code": row["sido_code"]}
+def _round(value: Any) -> float:
+    return round(float(value), 4)
 
 
 def audit_personas(
