@@ -4,8 +4,10 @@ A cell is age decade x sex x si-do. For every persona attribute (numeric ones bi
 reports the normalised Shannon entropy of its values in each cell (0 = everybody the same,
 1 = all categories equally common) and flags cells of at least ``min_cell_size`` persons where an
 attribute is fixed. Each flag carries the chance of such a fixed cell if the cell followed the
-national distribution of its age decade x sex (``p_fixed_by_chance``): a small chance means the
-model itself fixes the attribute there (a stereotype), a large one means a rare category.
+distribution of its comparison group (``p_fixed_by_chance``): the nation's persons of the same
+age decade and sex, or, for the dialect attributes (which the model ties to residence), those of
+the same age decade and sex in the same dialect zone. A small chance means the model itself
+fixes the attribute in that cell (a stereotype); a large one means a rare category.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ STEREOTYPE_P = 0.01
 DECADES = 10  # 0-9 ... 80-89, 90+
 MAX_HOUR_SLOTS = 50  # "none" plus hours 0-48 (bedtimes run past midnight)
 BOOLEAN = ("dialect_is_origin", "uses_sns")
+BY_ZONE = ("dialect", "dialect_is_origin", "dialect_strength")  # compared within dialect zone
 
 
 @dataclass(frozen=True)
@@ -77,7 +80,9 @@ class AuditAccumulator:
 
     def __init__(self, min_cell_size: int = DEFAULT_MIN_CELL_SIZE) -> None:
         self.min_cell_size = min_cell_size
-        self.sido_codes: tuple[str, ...] = tuple(sorted(dialect_by_sido()))
+        zones = dialect_by_sido()
+        self.sido_codes: tuple[str, ...] = tuple(sorted(zones))
+        self.zone_of_sido = np.array([P.DIALECTS.index(zones[c]) for c in self.sido_codes])
         self.n_cells = DECADES * len(schema.SEXES) * len(self.sido_codes)
         self.buckets = bucketings()
         self._counts: dict[str, np.ndarray] = {}
@@ -112,12 +117,25 @@ class AuditAccumulator:
         age = f"{decade * 10}-{decade * 10 + 9}" if decade < DECADES - 1 else f"{decade * 10}+"
         return {"age_decade": age, "sex": schema.SEXES[sex], "sido_code": self.sido_codes[sido]}
 
+    def _comparison_shares(self, counts: np.ndarray, by_zone: bool) -> np.ndarray:
+        """Per cell, the value shares of its comparison group (age decade x sex [x zone])."""
+        n_sido = len(self.sido_codes)
+        per_group = counts.reshape(-1, n_sido, counts.shape[1])  # (decade x sex, si-do, value)
+        if by_zone:
+            pooled = np.zeros((per_group.shape[0], len(P.DIALECTS), counts.shape[1]))
+            for zone in range(len(P.DIALECTS)):
+                pooled[:, zone, :] = per_group[:, self.zone_of_sido == zone, :].sum(axis=1)
+            expanded = pooled[:, self.zone_of_sido, :]
+        else:
+            expanded = np.repeat(per_group.sum(axis=1, keepdims=True), n_sido, axis=1)
+        flat = expanded.reshape(counts.shape)
+        return flat / np.maximum(flat.sum(axis=1, keepdims=True), 1)
+
     def report(self) -> dict[str, Any]:
         """Per-cell normalised entropies, per-attribute summaries and the fixed-cell flags."""
         cells: dict[int, dict[str, Any]] = {}
         flags: list[dict[str, Any]] = []
         summary: dict[str, dict[str, Any]] = {}
-        n_sido = len(self.sido_codes)
         for column, counts in self._counts.items():
             bucket = self.buckets[column]
             k = bucket.n_categories or int((counts.sum(axis=0) > 0).sum())
@@ -127,8 +145,7 @@ class AuditAccumulator:
                 h = -np.where(counts > 0, p * np.log(np.where(counts > 0, p, 1.0)), 0.0).sum(1)
             entropy = np.abs(h) / math.log(k) if k > 1 else np.zeros_like(h)
             distinct = (counts > 0).sum(axis=1)
-            by_group = counts.reshape(-1, n_sido, counts.shape[1]).sum(axis=1)
-            share = by_group / np.maximum(by_group.sum(axis=1, keepdims=True), 1)
+            share = self._comparison_shares(counts, by_zone=column in BY_ZONE)
             large = n >= self.min_cell_size
             summary[column] = {
                 "categories": int(k),
@@ -138,7 +155,7 @@ class AuditAccumulator:
             }
             for index in np.flatnonzero(large & (distinct == 1)):
                 value = int(counts[index].argmax())
-                chance = float(share[index // n_sido, value]) ** int(n[index])
+                chance = float(share[index, value]) ** int(n[index])
                 flags.append({
                     **self._label(int(index)),
                     "n": int(n[index]),

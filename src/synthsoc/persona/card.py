@@ -62,8 +62,9 @@ def _audit_section(report: dict[str, Any]) -> list[str]:
         "`persona_audit.json`.",
         "",
         f"Fixed cells: {len(flags)}; of which {len(stereotypes)} are unlikely by chance "
-        f"(p < {report['stereotype_p']} under the national distribution of their age decade "
-        "and sex, i.e. fixed by the model).",
+        f"(p < {report['stereotype_p']} under the distribution of their age decade and sex "
+        "nationally, or within the dialect zone for the dialect attributes: fixed by the "
+        "model rather than by chance).",
         "",
         "| attribute | categories | mean entropy | min entropy | fixed cells |",
         "|---|---|---|---|---|",
