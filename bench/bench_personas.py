@@ -3,6 +3,9 @@
 Either a real population folder (``--population DIR``: runs ``write_personas`` on it, writing
 personas.parquet, the audit and the card) or a synthetic persons frame of N rows with plausible
 columns (``--synthetic-n N``: times the attribute step and the audit, nothing written).
+``--synthetic-n N --write-dir DIR`` only saves that frame as a minimal population folder, so
+that a second run ``--population DIR`` times ``write_personas`` in a fresh process (Parquet
+reading and streaming included, peak memory not inflated by building the input).
 Prints a table and writes ``bench/results/personas.json``.
 """
 
@@ -104,6 +107,19 @@ def bench_synthetic(n: int, seed: int, chunk_rows: int) -> dict[str, object]:
     }
 
 
+def write_synthetic_folder(n: int, seed: int, folder: Path) -> Path:
+    """Save the synthetic frame as a minimal population folder (the columns personas read)."""
+    persons = synthetic_persons(n, seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    persons.drop("income_bracket").write_parquet(folder / schema.PERSONS_FILE)
+    households = persons.group_by("household_id", maintain_order=True).agg(
+        pl.col("income_bracket").first()
+    )
+    households.write_parquet(folder / schema.HOUSEHOLDS_FILE)
+    (folder / schema.MANIFEST_FILE).write_text(json.dumps({"synthetic": True, "seed": seed}))
+    return folder
+
+
 def bench_folder(folder: Path, seed: int, chunk_rows: int) -> dict[str, object]:
     t0 = time.perf_counter()
     summary = write_personas(folder, seed, chunk_rows=chunk_rows)
@@ -125,12 +141,17 @@ def main() -> None:
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--population", type=Path, help="population folder")
     source.add_argument("--synthetic-n", type=int, help="rows of a synthetic persons frame")
+    parser.add_argument("--write-dir", type=Path, help="with --synthetic-n: only save a folder")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--chunk-rows", type=int, default=DEFAULT_CHUNK_ROWS)
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     if args.population is not None:
         result = bench_folder(args.population, args.seed, args.chunk_rows)
+    elif args.write_dir is not None:
+        folder = write_synthetic_folder(args.synthetic_n, args.seed, args.write_dir)
+        print(f"wrote {folder}; time it with: --population {folder}")
+        return
     else:
         result = bench_synthetic(args.synthetic_n, args.seed, args.chunk_rows)
     result["machine"] = (
