@@ -59,11 +59,18 @@ def persona_chunk(chunk: pl.DataFrame, seed: int, chunk_index: int) -> pl.DataFr
     return pl.DataFrame(series)
 
 
+def _with_income(persons: pl.DataFrame, households: pl.DataFrame) -> pl.DataFrame:
+    joined = persons.join(households, on="household_id", how="left", maintain_order="left")
+    if joined.height != persons.height:
+        raise ValueError(f"{schema.HOUSEHOLDS_FILE}: field household_id has duplicate values")
+    return joined
+
+
 def _population_chunks(population: Population, chunk_rows: int) -> Iterator[pl.DataFrame]:
     households = population.households.select(HOUSEHOLD_INPUTS)
     for start in range(0, population.n_persons, chunk_rows):
         persons = population.persons.slice(start, chunk_rows).select(PERSON_INPUTS)
-        yield persons.join(households, on="household_id", how="left", maintain_order="left")
+        yield _with_income(persons, households)
 
 
 def _folder_chunks(folder: Path, chunk_rows: int) -> tuple[int, Iterator[pl.DataFrame]]:
@@ -84,7 +91,7 @@ def _folder_chunks(folder: Path, chunk_rows: int) -> tuple[int, Iterator[pl.Data
     def chunks() -> Iterator[pl.DataFrame]:
         for start in range(0, n, chunk_rows):
             persons = scan.slice(start, chunk_rows).select(PERSON_INPUTS).collect()
-            yield persons.join(households, on="household_id", how="left", maintain_order="left")
+            yield _with_income(persons, households)
 
     return n, chunks()
 

@@ -53,6 +53,10 @@ def narrative_facts(
         .select(FACT_COLUMNS)
         .join(personas, on="person_id", how="left", maintain_order="left")
     )
+    unnamed = facts.filter(pl.col("sigungu_name").is_null())
+    if unnamed.height:
+        code = picked.filter(pl.col("person_id") == unnamed["person_id"][0])["sigungu_code"][0]
+        raise ValueError(f"regions.parquet: no sigungu_name for sigungu_code {code!r}")
     missing = facts.filter(pl.col("dialect").is_null())["person_id"]
     if missing.len():
         raise ValueError(f"personas: no persona row for person_id {missing[0]} (rebuild personas)")
