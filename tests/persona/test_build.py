@@ -119,6 +119,14 @@ def test_big_five_and_risk_follow_published_directions(joined: pl.DataFrame) -> 
     assert 45 < joined["openness"].mean() < 55  # type: ignore[operator]
 
 
+def test_categorical_inputs_give_the_same_personas(population_dir: Path) -> None:
+    population = load_population(population_dir)
+    coded = ("sex", "sido_code", "relationship", "marital_status", "economic_activity")
+    as_categories = population.persons.with_columns(pl.col(c).cast(pl.Categorical) for c in coded)
+    other = type(population)(as_categories, population.households, population.regions, {})
+    assert build_personas(other, seed=8).equals(build_personas(population, seed=8))
+
+
 def test_unknown_codes_are_named_in_the_error(population_dir: Path) -> None:
     population = load_population(population_dir)
     chunk = population.persons.head(5).with_columns(

@@ -88,12 +88,13 @@ class AuditAccumulator:
         self._counts: dict[str, np.ndarray] = {}
 
     def _cell_index(self, frame: pl.DataFrame) -> np.ndarray:
-        sido = frame["sido_code"]
+        sido = frame["sido_code"].cast(pl.String)
         bad = sido.filter(~sido.is_in(list(self.sido_codes)))
         if bad.len():
             raise ValueError(f"audit: field sido_code has unknown value {bad[0]!r}")
         decade = np.minimum(frame["age"].cast(pl.Int64).to_numpy() // 10, DECADES - 1)
-        sex = frame["sex"].cast(pl.Enum(list(schema.SEXES))).to_physical().cast(pl.Int64)
+        sexes = pl.Enum(list(schema.SEXES))
+        sex = frame["sex"].cast(pl.String).cast(sexes).to_physical().cast(pl.Int64)
         code = sido.cast(pl.Enum(list(self.sido_codes))).to_physical().cast(pl.Int64)
         group = decade * len(schema.SEXES) + sex.to_numpy()
         return group * len(self.sido_codes) + code.to_numpy()

@@ -53,7 +53,13 @@ def _codes(frame: pl.DataFrame, column: str, categories: tuple[str, ...], source
 
 
 def demographics(chunk: pl.DataFrame, source: str = "persons.parquet") -> Demographics:
-    """Turn a chunk of persons (joined with ``income_bracket``) into integer arrays."""
+    """Turn a chunk of persons (joined with ``income_bracket``) into integer arrays.
+
+    Coded columns may be strings, categoricals or enums: they are read as strings.
+    """
+    coded = ("sex", "sido_code", "relationship", "marital_status", "economic_activity",
+             "occupation", "income_bracket")
+    chunk = chunk.with_columns(pl.col(c).cast(pl.String) for c in coded)
     zone_of = tables.dialect_by_sido()
     sido = chunk["sido_code"]
     bad = sido.filter(~sido.is_in(list(zone_of)))
