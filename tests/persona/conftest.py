@@ -90,7 +90,10 @@ def write_population(folder: Path, n_households: int, seed: int) -> Path:
             "emd_code": sido + "010101",
         })
     folder.mkdir(parents=True, exist_ok=True)
-    pl.DataFrame(persons, schema_overrides={"occupation": pl.String}).write_parquet(
+    # Coded columns stored as categoricals, like the synthesiser writes them.
+    frame = pl.DataFrame(persons, schema_overrides={"occupation": pl.String})
+    coded = [c for c, t in frame.schema.items() if t == pl.String]
+    frame.with_columns(pl.col(c).cast(pl.Categorical) for c in coded).write_parquet(
         folder / schema.PERSONS_FILE)
     pl.DataFrame(households).write_parquet(folder / schema.HOUSEHOLDS_FILE)
     pl.DataFrame([

@@ -70,6 +70,14 @@ def test_strong_dialects_are_rendered(
     assert check_narrative(text, f) == []
 
 
+def test_place_without_sigungu_is_the_sido_alone() -> None:
+    sejong = {**BASE, "dialect": "chungcheong", "sido_code": "29", "sido_name": "세종특별자치시",
+              "sigungu_name": None}
+    text = template_narrative(sejong, seed=1)
+    assert text.startswith("저는 세종특별자치시에 사는 김영수") and "None" not in text
+    assert check_narrative(text, sejong) == []
+
+
 def test_standard_speaker_uses_register() -> None:
     formal = {**BASE, "dialect": "seoul_gyeonggi", "dialect_strength": "standard",
               "sido_code": "11", "sido_name": "서울특별시", "sigungu_name": "종로구",

@@ -28,6 +28,12 @@ FACT_COLUMNS: tuple[str, ...] = (
 )
 
 
+def _as_strings(frame: pl.DataFrame) -> pl.DataFrame:
+    """Categorical and enum columns as plain strings (join keys must have one type)."""
+    coded = [c for c, t in frame.schema.items() if isinstance(t, (pl.Categorical, pl.Enum))]
+    return frame.with_columns(pl.col(c).cast(pl.String) for c in coded)
+
+
 def narrative_facts(
     population: Population, personas: pl.DataFrame | pl.LazyFrame, n: int, seed: int
 ) -> pl.DataFrame:
@@ -40,11 +46,11 @@ def narrative_facts(
         raise ValueError("narratives: the population has no person aged 10 or over")
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(1,)))
     rows = rng.choice(persons.height, size=min(n, persons.height), replace=False)
-    picked = persons[np.sort(rows)]
+    picked = _as_strings(persons[np.sort(rows)])
     if isinstance(personas, pl.LazyFrame):
         wanted = pl.col("person_id").is_in(picked["person_id"].implode())
         personas = personas.filter(wanted).collect()
-    regions = population.regions.select("sigungu_code", "sigungu_name", "sido_name")
+    regions = _as_strings(population.regions.select("sigungu_code", "sigungu_name", "sido_name"))
     regions = regions.unique("sigungu_code", keep="first", maintain_order=True)
     sizes = population.households.select("household_id", pl.col("size").alias("household_size"))
     facts = (
@@ -53,10 +59,10 @@ def narrative_facts(
         .select(FACT_COLUMNS)
         .join(personas, on="person_id", how="left", maintain_order="left")
     )
-    unnamed = facts.filter(pl.col("sigungu_name").is_null())
+    unnamed = facts.filter(pl.col("sido_name").is_null())
     if unnamed.height:
         code = picked.filter(pl.col("person_id") == unnamed["person_id"][0])["sigungu_code"][0]
-        raise ValueError(f"regions.parquet: no sigungu_name for sigungu_code {code!r}")
+        raise ValueError(f"regions.parquet: no sido_name for sigungu_code {code!r}")
     missing = facts.filter(pl.col("dialect").is_null())["person_id"]
     if missing.len():
         raise ValueError(f"personas: no persona row for person_id {missing[0]} (rebuild personas)")
@@ -83,6 +89,11 @@ def _clock(minutes: int) -> str:
     return f"{part} {hour12}시" + (f" {minute}분" if minute else "")
 
 
+def _place(f: Facts) -> str:
+    """'<si-do> <si-gun-gu>', or the si-do alone where it has no si-gun-gu (Sejong)."""
+    return " ".join(str(f[k]) for k in ("sido_name", "sigungu_name") if f.get(k))
+
+
 def _spouse(sex: str) -> str:
     return "아내" if sex == "M" else "남편"
 
@@ -90,7 +101,7 @@ def _spouse(sex: str) -> str:
 def _sentences(f: Facts) -> list[str]:
     """The standard 해요체 sentences of a persona, in order."""
     out = [
-        _copula(f"저는 {f['sido_name']} {f['sigungu_name']}에 사는 {f['name']}") + ".",
+        _copula(f"저는 {_place(f)}에 사는 {f['name']}") + ".",
         _copula(f"올해 {f['age']}살") + ".",
     ]
     size = int(f["household_size"] or 1)
@@ -230,7 +241,7 @@ def build_narrative_requests(facts: pl.DataFrame) -> list[NarrativePrompt]:
             f"이름: {f['name']}",
             f"나이: {f['age']}살",
             f"성별: {'남자' if f['sex'] == 'M' else '여자'}",
-            f"사는 곳: {f['sido_name']} {f['sigungu_name']}",
+            f"사는 곳: {_place(f)}",
             f"혼인 상태: {MARITAL_KO.get(str(f['marital_status']), '미상')}",
             f"가구원 수: {f['household_size']}명 (본인 포함)",
             f"평일 주된 활동: {ACTIVITY_KO[str(f['weekday_activity'])]}",
