@@ -121,7 +121,7 @@ def _apply_emd_counts(census: EmdControls, path: Path) -> EmdControls:
         touched[codes[code]] = True
     for total, parts in IDENTITIES:
         lhs = values[total]
-        rhs = sum(values[p] for p in parts)
+        rhs = np.sum([values[p] for p in parts], axis=0)
         bad = touched & (np.abs(lhs - rhs) > TOTAL_TOLERANCE * np.maximum(lhs, 1.0) + 0.5)
         if bad.any():
             i = int(np.flatnonzero(bad)[0])

@@ -106,7 +106,8 @@ def education(rng: np.random.Generator, age: np.ndarray, sex: np.ndarray) -> np.
     out[(age >= 13) & (age <= 15)] = EDUCATION_LEVELS.index("middle")
     out[(age >= 16) & (age <= 18)] = EDUCATION_LEVELS.index("high")
     young = (age >= 19) & (age <= 24)
-    out[young] = pick_categories(rng, np.tile(np.array(EDUCATION_YOUNG_ADULT), (int(young.sum()), 1)))
+    young_probs = np.tile(np.array(EDUCATION_YOUNG_ADULT), (int(young.sum()), 1))
+    out[young] = pick_categories(rng, young_probs)
     adult = age >= 25
     starts = sorted(EDUCATION_ADULT)
     table = np.array([[EDUCATION_ADULT[a][s] for s in (0, 1)] for a in starts])

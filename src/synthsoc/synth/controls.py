@@ -117,7 +117,8 @@ def build_run_controls(census: EmdControls, scale: float, seed: int,
         pl.col("sigungu_code").replace_strict(index, return_dtype=pl.Int32).alias("sgg_idx")
     )
     korean_age_sex = _korean_age_sex_targets(
-        census.age_sex if census.age_sex is not None else age_sex_sigungu(census.year), sigungu, table["sgg_idx"].to_numpy(),
+        census.age_sex if census.age_sex is not None else age_sex_sigungu(census.year),
+        sigungu, table["sgg_idx"].to_numpy(),
         np.stack([col("mem_M"), col("mem_F")], axis=1) - special_members["for"],
     )
     return RunControls(

@@ -64,9 +64,6 @@ def fit_weights(
     if np.any(targets < 0) or np.any(class_targets < 0):
         raise ValueError("targets must be non-negative")
     n_classes = class_targets.shape[1]
-    class_matrix = sp.csr_matrix(
-        (np.ones(n_cand), (np.arange(n_cand), classes)), shape=(n_cand, n_classes)
-    )
     base = np.ones(n_cand) if prior is None else np.asarray(prior, dtype=np.float64)
     # Candidate-major layout: each update gathers whole rows (all areas of one candidate).
     weights = np.tile(base[:, None], (1, n_areas))

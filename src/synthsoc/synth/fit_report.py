@@ -270,12 +270,12 @@ def official_comparisons(pop: Assembled) -> list[dict[str, Any]]:
     # Marital status of Koreans 15+ (2020 census sample).
     adult = korean & (age >= 15)
     names = ["married", "never_married", "widowed", "divorced"]
-    official = np.array([55.9, 31.1, 7.2, 5.8]) / 100.0
+    marital_official = np.array([55.9, 31.1, 7.2, 5.8]) / 100.0
     syn = np.array([_share(pop.p_marital == schema.MARITAL_STATUSES.index(n), adult)
                     for n in names])
     out.append({"table": "marital status, 15+ (2020 census sample)", "categories": names,
-                "official": official.tolist(), "synthetic": syn.round(4).tolist(),
-                "tvd": 0.5 * float(np.abs(syn - official).sum())})
+                "official": marital_official.tolist(), "synthetic": syn.round(4).tolist(),
+                "tvd": 0.5 * float(np.abs(syn - marital_official).sum())})
     never = pop.p_marital == schema.MARITAL_STATUSES.index("never_married")
     for low, value in ((20, 92.8), (30, 42.5), (40, 17.9), (50, 7.4)):
         band = korean & (age >= low) & (age < low + 10)
