@@ -86,7 +86,8 @@ def write_arrow_table(path: Path, table: Any, row_group_size: int = 1_000_000) -
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
-        pq.write_table(table, tmp, compression="zstd", row_group_size=row_group_size)
+        pq.write_table(table, tmp, compression="zstd", compression_level=1,
+                       row_group_size=row_group_size)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

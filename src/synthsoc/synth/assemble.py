@@ -162,7 +162,7 @@ def _dwellings(rng: np.random.Generator, controls: RunControls, emd: np.ndarray,
     codes = np.repeat(np.tile(np.arange(n_types, dtype=np.int8), counts.shape[0]),
                       counts.ravel())
     owner = np.repeat(np.arange(counts.shape[0]), counts.sum(axis=1))
-    codes = codes[np.lexsort((rng.random(codes.size), owner))]
+    codes = codes[np.argsort(owner + rng.random(codes.size))]
     general = np.flatnonzero(kind == HOUSEHOLD_KINDS.index("general"))
     out[general] = codes  # both ordered by area; counts equal per area by construction
     foreign = np.flatnonzero(kind == HOUSEHOLD_KINDS.index("foreign"))

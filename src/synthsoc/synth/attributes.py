@@ -77,10 +77,32 @@ OCCUPATION_TILT_LOW_EDUCATION = {"1": 0.3, "2": 0.2, "3": 0.5, "6": 2.5, "7": 1.
 
 
 def pick_categories(rng: np.random.Generator, probs: np.ndarray) -> np.ndarray:
-    """One categorical draw per row of ``probs`` (rows need not be normalised)."""
+    """One categorical draw per row of ``probs`` (rows need not be normalised).
+
+    Materialises the whole matrix: use :func:`draw_by_group` when rows share a few
+    distinct distributions, as they do for attributes drawn by age band and sex.
+    """
     cum = np.cumsum(probs, axis=1)
     cum /= cum[:, -1:]
     return (rng.random((probs.shape[0], 1)) > cum).sum(axis=1)
+
+
+def draw_by_group(rng: np.random.Generator, group: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """One draw per element from ``table[group[i]]`` (rows of ``table`` need not sum to 1).
+
+    Memory stays O(n) whatever the number of categories: one uniform per element and a
+    binary search in its group's cumulative distribution.
+    """
+    table = np.asarray(table, dtype=np.float64)
+    cum = np.cumsum(table, axis=1)
+    cum /= np.where(cum[:, -1:] > 0, cum[:, -1:], 1.0)
+    u = rng.random(group.size)
+    out = np.zeros(group.size, dtype=np.int8)
+    for g in np.unique(group):
+        mask = group == g
+        out[mask] = np.minimum(np.searchsorted(cum[g], u[mask], side="right"),
+                               table.shape[1] - 1)
+    return out
 
 
 def _band_rows(age: np.ndarray, starts: list[int]) -> np.ndarray:
@@ -91,10 +113,9 @@ def marital_status(rng: np.random.Generator, age: np.ndarray, role: np.ndarray,
                    in_couple: np.ndarray, lone_parent: np.ndarray) -> np.ndarray:
     """Index into MARITAL_STATUSES. Couples are married; nobody under 18 is."""
     starts = [a for a, _ in MARITAL_NOT_IN_COUPLE]
-    table = np.array([p for _, p in MARITAL_NOT_IN_COUPLE])
-    probs = table[_band_rows(age, starts)]
-    probs[lone_parent] = np.array(MARITAL_LONE_PARENT)
-    status = pick_categories(rng, probs)
+    table = np.array([p for _, p in MARITAL_NOT_IN_COUPLE] + [MARITAL_LONE_PARENT])
+    group = np.where(lone_parent, len(starts), _band_rows(age, starts))
+    status = draw_by_group(rng, group, table)
     status = np.where(in_couple, MARITAL_STATUSES.index("married"), status)
     return np.where(age < 18, MARITAL_STATUSES.index("never_married"), status).astype(np.int8)
 
@@ -106,13 +127,13 @@ def education(rng: np.random.Generator, age: np.ndarray, sex: np.ndarray) -> np.
     out[(age >= 13) & (age <= 15)] = EDUCATION_LEVELS.index("middle")
     out[(age >= 16) & (age <= 18)] = EDUCATION_LEVELS.index("high")
     young = (age >= 19) & (age <= 24)
-    young_probs = np.tile(np.array(EDUCATION_YOUNG_ADULT), (int(young.sum()), 1))
-    out[young] = pick_categories(rng, young_probs)
+    out[young] = draw_by_group(rng, np.zeros(int(young.sum()), dtype=np.int64),
+                               np.array([EDUCATION_YOUNG_ADULT]))
     adult = age >= 25
     starts = sorted(EDUCATION_ADULT)
-    table = np.array([[EDUCATION_ADULT[a][s] for s in (0, 1)] for a in starts])
-    rows = _band_rows(age[adult], starts)
-    out[adult] = pick_categories(rng, table[rows, sex[adult]])
+    table = np.array([EDUCATION_ADULT[a][s] for a in starts for s in (0, 1)])
+    group = _band_rows(age[adult], starts) * 2 + sex[adult]
+    out[adult] = draw_by_group(rng, group, table)
     return out
 
 
@@ -151,12 +172,13 @@ def occupation(rng: np.random.Generator, sex: np.ndarray, edu: np.ndarray,
     base = np.array([[OCCUPATION_BY_SEX.get(c, (0.0, 0.0))[s] for c in codes] for s in (0, 1)])
     high = np.array([OCCUPATION_TILT_HIGH_EDUCATION.get(c, 1.0) for c in codes])
     low = np.array([OCCUPATION_TILT_LOW_EDUCATION.get(c, 1.0) for c in codes])
-    probs = base[sex[employed]]
+    # Groups: sex x (middle school or less, other, university or more).
+    table = np.array([base[s] * tilt for s in (0, 1) for tilt in (low, np.ones_like(low), high)])
     e = edu[employed]
-    probs = np.where((e >= EDUCATION_LEVELS.index("university"))[:, None], probs * high, probs)
-    probs = np.where((e <= EDUCATION_LEVELS.index("middle"))[:, None], probs * low, probs)
+    level = np.where(e <= EDUCATION_LEVELS.index("middle"), 0,
+                     np.where(e >= EDUCATION_LEVELS.index("university"), 2, 1))
     out = np.full(sex.size, -1, dtype=np.int8)
-    out[employed] = pick_categories(rng, probs)
+    out[employed] = draw_by_group(rng, sex[employed].astype(np.int64) * 3 + level, table)
     return out
 
 

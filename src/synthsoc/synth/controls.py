@@ -16,6 +16,7 @@ import polars as pl
 from synthsoc.data.census import EmdControls
 from synthsoc.data.reference import AGE_GROUPS, age_sex_sigungu, sigungu_names
 from synthsoc.synth.seeds import MAX_SIZE
+from synthsoc.synth.tally import count_cells
 
 DWELLING_COLUMNS: tuple[str, ...] = (
     "dwell_apartment",
@@ -141,7 +142,7 @@ def _large_household_sizes(rng: np.random.Generator, n6: np.ndarray,
     total = int(n6.sum())
     owner = np.repeat(np.arange(n6.size), n6)
     extra = np.minimum(rng.geometric(p[owner]) - 1, MAX_SIZE - 6) if total else owner
-    np.add.at(out, (owner, 5 + extra), 1)
+    out += count_cells(out.shape, owner, 5 + extra).astype(np.int64)
     return out
 
 

@@ -22,6 +22,7 @@ from synthsoc.synth.assemble import Assembled
 from synthsoc.synth.controls import RunControls
 from synthsoc.synth.fit import FitResult
 from synthsoc.synth.seeds import HOUSEHOLD_TEMPLATES, MAX_SIZE, ROLE
+from synthsoc.synth.tally import count_cells
 
 N_AGE = len(AGE_GROUPS)
 
@@ -71,28 +72,25 @@ def build_fit_report(controls: RunControls, pop: Assembled, fit: FitResult,
     tables: dict[str, Any] = {}
 
     # 1. Households by kind per area.
-    kinds = np.zeros((n_emd, 4))
-    np.add.at(kinds, (pop.hh_emd, pop.hh_kind), 1)
+    kinds = count_cells((n_emd, 4), pop.hh_emd, pop.hh_kind)
     kind_target = np.stack([controls.size_counts.sum(axis=1), controls.special_hh["for"],
                             controls.special_hh["inst"], controls.special_hh["nonkin"]], axis=1)
     tables["households_by_kind"] = _levels(kinds, kind_target, controls)
 
     # 2. General households by size (1..5, 6+).
     size_class = np.minimum(pop.hh_size[general], 6) - 1
-    sizes = np.zeros((n_emd, 6))
-    np.add.at(sizes, (pop.hh_emd[general], size_class), 1)
+    sizes = count_cells((n_emd, 6), pop.hh_emd[general], size_class)
     size_target = np.concatenate([controls.size_counts[:, :5],
                                   controls.size_counts[:, 5:].sum(axis=1, keepdims=True)], axis=1)
     tables["general_households_by_size"] = _levels(sizes, size_target, controls)
 
     # 3. General households by dwelling type.
-    dwell = np.zeros((n_emd, len(schema.DWELLING_TYPES)))
-    np.add.at(dwell, (pop.hh_emd[general], pop.hh_dwelling[general]), 1)
+    dwell = count_cells((n_emd, len(schema.DWELLING_TYPES)), pop.hh_emd[general],
+                        pop.hh_dwelling[general])
     tables["general_households_by_dwelling_type"] = _levels(dwell, controls.dwelling, controls)
 
     # 4. Persons by sex (all household kinds).
-    person_sex = np.zeros((n_emd, 2))
-    np.add.at(person_sex, (p_emd, pop.p_sex), 1)
+    person_sex = count_cells((n_emd, 2), p_emd, pop.p_sex)
     sex_target = controls.general_members + sum(controls.special_members.values())
     tables["persons_by_sex"] = _levels(person_sex, sex_target, controls)
 
@@ -103,7 +101,7 @@ def build_fit_report(controls: RunControls, pop: Assembled, fit: FitResult,
     special = np.zeros((n_emd, 6))
     for i, k in enumerate(special_kinds):
         mask = p_kind == k
-        np.add.at(special, (p_emd[mask], 2 * i + pop.p_sex[mask]), 1)
+        special[:, 2 * i:2 * i + 2] = count_cells((n_emd, 2), p_emd[mask], pop.p_sex[mask])
     special_target = np.concatenate([controls.special_members[k] for k in ("for", "inst",
                                                                            "nonkin")], axis=1)
     tables["special_household_members_by_kind_sex"] = _levels(special, special_target, controls)
@@ -114,8 +112,7 @@ def build_fit_report(controls: RunControls, pop: Assembled, fit: FitResult,
     korean = ~pop.p_foreign
     cat = pop.p_sex[korean].astype(np.int64) * N_AGE + np.minimum(pop.p_age[korean] // 5,
                                                                    N_AGE - 1)
-    age_syn = np.zeros((n_sgg, 2 * N_AGE))
-    np.add.at(age_syn, (sgg[p_emd[korean]], cat), 1)
+    age_syn = count_cells((n_sgg, 2 * N_AGE), sgg[p_emd[korean]], cat)
     age_tgt = controls.korean_age_sex.reshape(n_sgg, -1)
     sido_of_sgg = np.unique(controls.sigungu["sido_code"].to_numpy(), return_inverse=True)[1]
     n_sido = int(sido_of_sgg.max()) + 1

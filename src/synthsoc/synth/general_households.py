@@ -2,9 +2,13 @@
 
 1. ``fit.fit_weights`` weights the national candidate pool for every si-gun-gu at once so
    that households by size and persons by sex x 5-year age group match that si-gun-gu.
-2. Each eup-myeon-dong then draws exactly its census count of households of every size from
-   its si-gun-gu's weighted candidates by systematic sampling (candidates ordered by type
-   and head age), which keeps the drawn mix close to the weights without a loop per area.
+2. Each eup-myeon-dong then splits its census count of households of every size across
+   strata of candidates with the same number of men, tilting its si-gun-gu's weights
+   exponentially so that the expected number of men matches the area's census count (one
+   Newton solve per area, all areas at once).
+3. Within each stratum the households are drawn by systematic sampling from the si-gun-gu's
+   weighted candidates (ordered by type and head age), so the drawn mix stays close to the
+   weights. There is no loop over areas or households.
 """
 
 from __future__ import annotations
@@ -19,6 +23,9 @@ from synthsoc.synth.fit import FitResult, fit_weights
 from synthsoc.synth.seeds import MAX_SIZE, SeedPool
 
 N_AGE = len(AGE_GROUPS)
+# Strata: (size k, men m) for k in 1..MAX_SIZE and m in 0..k.
+STRATUM_START = np.concatenate([[0], np.cumsum(np.arange(2, MAX_SIZE + 2))])
+N_STRATA = int(STRATUM_START[-1])
 
 
 @dataclass(frozen=True)
@@ -43,51 +50,129 @@ def candidate_incidence(pool: SeedPool) -> sp.csr_matrix:
     )
 
 
+def _men_per_candidate(pool: SeedPool) -> np.ndarray:
+    return np.bincount(pool.p_hh, weights=pool.p_sex == 0,
+                       minlength=pool.n_households).astype(np.int64)
+
+
+def _tilted(p: np.ndarray, men: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    expo = np.exp(np.clip(lam[:, None] * men[None, :], -50.0, 50.0)) * p
+    z = _class_sums(expo)
+    return np.divide(expo, z, out=np.zeros_like(expo), where=z > 0)
+
+
+def _tilt(p: np.ndarray, men: np.ndarray, n: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Exponential tilt per area so that the expected number of men matches ``target``.
+
+    ``p`` (areas, strata) holds each stratum's share within its size class, ``men`` the men
+    per stratum and ``n`` (areas, strata) the households of that stratum's size class.
+    Returns the tilted within-class shares. Unreachable targets end at the nearest bound.
+    """
+    lam = np.zeros(p.shape[0])
+    men_f = men.astype(np.float64)
+    for _ in range(40):
+        q = _tilted(p, men_f, lam)
+        mean = _weighted(q, men_f, n)
+        if np.all(np.abs(target - mean) < 0.01):
+            break
+        var = _weighted(q, men_f**2, n) - _class_second(q, men_f, n)
+        step = np.divide(target - mean, var, out=np.zeros_like(mean), where=var > 1e-9)
+        lam = np.clip(lam + np.clip(step, -1.0, 1.0), -8.0, 8.0)
+    return _tilted(p, men_f, lam)
+
+
+def _class_sums(values: np.ndarray) -> np.ndarray:
+    """Sum of ``values`` over each size class, broadcast back to its strata."""
+    sums = np.add.reduceat(values, STRATUM_START[:-1], axis=1)
+    return np.repeat(sums, np.diff(STRATUM_START), axis=1)
+
+
+def _weighted(q: np.ndarray, values: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Sum over strata of households x within-class share x value."""
+    return (n * q * values[None, :]).sum(axis=1)
+
+
+def _class_second(q: np.ndarray, men: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Sum over classes of households x (within-class mean men)^2, for the variance."""
+    class_mean = np.add.reduceat(q * men[None, :], STRATUM_START[:-1], axis=1)
+    class_n = n[:, STRATUM_START[:-1]]
+    return (class_n * class_mean**2).sum(axis=1)
+
+
 def draw_general_households(
     rng: np.random.Generator,
     pool: SeedPool,
     size_counts: np.ndarray,
     emd_sgg: np.ndarray,
     person_targets: np.ndarray,
+    men_targets: np.ndarray,
 ) -> GeneralHouseholds:
-    """Fit and draw. ``size_counts`` (n_emd, MAX_SIZE); ``person_targets`` (n_sgg, 42)."""
+    """Fit and draw.
+
+    ``size_counts`` (n_emd, MAX_SIZE) households by size; ``person_targets`` (n_sgg, 42);
+    ``men_targets`` (n_emd,) men in each area's general households.
+    """
     n_sgg = person_targets.shape[0]
     class_targets = np.zeros((n_sgg, MAX_SIZE))
     np.add.at(class_targets, emd_sgg, size_counts)
     fit = fit_weights(candidate_incidence(pool), person_targets, pool.hh_size - 1,
                       class_targets, max_iter=100, tol=1e-3)
-    # Candidates ordered by size, type, head age: the order systematic sampling walks.
+    men = _men_per_candidate(pool)
+    stratum = STRATUM_START[pool.hh_size - 1] + men
     head_age = pool.p_age[pool.hh_offset]
-    order = np.lexsort((head_age, pool.hh_type, pool.hh_size))
-    sizes_sorted = pool.hh_size[order]
-    class_start = np.searchsorted(sizes_sorted, np.arange(1, MAX_SIZE + 1))
-    class_end = np.searchsorted(sizes_sorted, np.arange(1, MAX_SIZE + 1), side="right")
+    order = np.lexsort((head_age, pool.hh_type, stratum))
+    weights = np.ascontiguousarray(fit.weights[:, order])
+    stratum_sorted = stratum[order]
+    bounds = np.searchsorted(stratum_sorted, np.arange(N_STRATA + 1))
 
-    hh_emd_parts, hh_seed_parts = [], []
-    weights = fit.weights[:, order]
+    # Stage 1: households per (area, stratum).
+    cumulative = np.concatenate([np.zeros((n_sgg, 1)), np.cumsum(weights, axis=1)], axis=1)
+    stratum_weight = cumulative[:, bounds[1:]] - cumulative[:, bounds[:-1]]
+    share = np.divide(stratum_weight, _class_sums(stratum_weight),
+                      out=np.zeros_like(stratum_weight), where=_class_sums(stratum_weight) > 0)
+    men_of_stratum = np.concatenate([np.arange(k + 1) for k in range(1, MAX_SIZE + 1)])
+    n_of_stratum = np.repeat(size_counts, np.diff(STRATUM_START), axis=1)
+    tilted = _tilt(share[emd_sgg], men_of_stratum, n_of_stratum, men_targets)
+    counts = _round_within_classes(rng, n_of_stratum * tilted, size_counts)
+
+    # Stage 2: systematic sampling within each (si-gun-gu, stratum).
+    idx_stratum = np.repeat(np.arange(N_STRATA), np.diff(bounds))
+    seg_start = cumulative[:, bounds[:-1]][:, idx_stratum]
+    seg_total = stratum_weight[:, idx_stratum]
+    rel = (cumulative[:, 1:] - seg_start) / np.where(seg_total > 0, seg_total, 1.0)
+    flat = (rel + idx_stratum[None, :] + (np.arange(n_sgg) * N_STRATA)[:, None]).ravel()
+    cells = np.flatnonzero(counts.ravel())
+    c = counts.ravel()[cells]
+    cell_emd, cell_stratum = np.divmod(cells, N_STRATA)
+    owner = np.repeat(np.arange(cells.size), c)
+    offset = np.arange(owner.size) - np.repeat(np.cumsum(c) - c, c)
+    points = (np.repeat(rng.random(cells.size), c) + offset) / np.repeat(c, c)
+    base = emd_sgg[cell_emd] * N_STRATA + cell_stratum
+    pos = np.searchsorted(flat, np.repeat(base, c) + points, side="left")
+    row_start = np.repeat(emd_sgg[cell_emd] * order.size, c)
+    local = pos - row_start
+    lo, hi = bounds[cell_stratum], bounds[cell_stratum + 1]
+    local = np.clip(local, np.repeat(lo, c), np.repeat(hi, c) - 1)
+    hh_emd = cell_emd[owner].astype(np.int32)
+    hh_seed = order[local].astype(np.int32)
+    return GeneralHouseholds(hh_emd=hh_emd, hh_seed=hh_seed, fit=fit)
+
+
+def _round_within_classes(rng: np.random.Generator, expected: np.ndarray,
+                          size_counts: np.ndarray) -> np.ndarray:
+    """Integer households per (area, stratum) whose class sums equal ``size_counts``.
+
+    Systematic rounding of the cumulative expected counts within each size class.
+    """
+    out = np.zeros(expected.shape, dtype=np.int64)
+    u = np.asarray(rng.random(expected.shape[0]))
     for k in range(MAX_SIZE):
-        lo, hi = int(class_start[k]), int(class_end[k])
-        need = size_counts[:, k]
-        if hi <= lo or need.sum() == 0:
-            continue
-        w = weights[:, lo:hi]
-        totals = w.sum(axis=1, keepdims=True)
-        cum = np.cumsum(w, axis=1) / np.where(totals > 0, totals, 1.0)
-        cum[:, -1] = 1.0
-        areas = np.flatnonzero(need)
-        n = need[areas]
-        owner = np.repeat(areas, n)
-        within = np.arange(owner.size) - np.repeat(np.cumsum(n) - n, n)
-        start = rng.random(areas.size)
-        points = (np.repeat(start, n) + within) / np.repeat(n, n)
-        sgg = emd_sgg[owner]
-        # One global search: row r of `cum` occupies the interval [r, r + 1).
-        flat = (cum + np.arange(n_sgg)[:, None]).ravel()
-        pos = np.searchsorted(flat, sgg + points, side="right")
-        pick = np.minimum(pos - sgg * (hi - lo), hi - lo - 1)
-        hh_emd_parts.append(owner.astype(np.int32))
-        hh_seed_parts.append(order[lo + pick].astype(np.int32))
-    hh_emd = np.concatenate(hh_emd_parts) if hh_emd_parts else np.zeros(0, np.int32)
-    hh_seed = np.concatenate(hh_seed_parts) if hh_seed_parts else np.zeros(0, np.int32)
-    by_area = np.argsort(hh_emd, kind="stable")
-    return GeneralHouseholds(hh_emd=hh_emd[by_area], hh_seed=hh_seed[by_area], fit=fit)
+        lo, hi = STRATUM_START[k], STRATUM_START[k + 1]
+        block = expected[:, lo:hi]
+        total = block.sum(axis=1, keepdims=True)
+        scaled = np.divide(block * size_counts[:, k:k + 1], total, out=np.zeros_like(block),
+                           where=total > 0)
+        cum = np.floor(np.cumsum(scaled, axis=1) + u[:, None]).astype(np.int64)
+        cum[:, -1] = size_counts[:, k]
+        out[:, lo:hi] = np.diff(cum, axis=1, prepend=0)
+    return out

@@ -88,7 +88,8 @@ def populate(
         pool = build_seed_pool(seed)
         person_targets = _general_person_targets(controls, special)
         general = draw_general_households(rng, pool, controls.size_counts,
-                                          controls.emd["sgg_idx"].to_numpy(), person_targets)
+                                          controls.emd["sgg_idx"].to_numpy(), person_targets,
+                                          _general_men_targets(controls))
         step("fit and draw households")
         pop = assemble(rng, controls, pool, general, special)
         step("attributes and names")
@@ -146,6 +147,16 @@ def _general_person_targets(controls: RunControls,
     totals = targets.sum(axis=1)
     factor = np.divide(people, totals, out=np.zeros(n_sgg), where=totals > 0)
     return targets * factor[:, None]
+
+
+def _general_men_targets(controls: RunControls) -> np.ndarray:
+    """Men in each area's general households: the census share of men applied to the number
+    of people the drawn household sizes hold."""
+    people = controls.size_counts @ np.arange(1, controls.size_counts.shape[1] + 1)
+    census = controls.general_members.astype(np.float64)
+    total = census.sum(axis=1)
+    share = np.divide(census[:, 0], total, out=np.full(total.size, 0.5), where=total > 0)
+    return np.round(share * people)
 
 
 def _dictionary(codes: np.ndarray, values: list[str] | tuple[str, ...]) -> pa.DictionaryArray:

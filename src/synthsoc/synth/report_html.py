@@ -25,6 +25,7 @@ import pyogrio  # noqa: E402
 from synthsoc.atomic import write_text  # noqa: E402
 from synthsoc.synth.assemble import Assembled  # noqa: E402
 from synthsoc.synth.controls import RunControls  # noqa: E402
+from synthsoc.synth.tally import count_cells  # noqa: E402
 
 N_AGE = 21
 
@@ -42,8 +43,7 @@ def pyramid_chart(pop: Assembled, controls: RunControls) -> str:
     uniq, sido_of_emd = np.unique(sido_codes, return_inverse=True)
     p_sido = sido_of_emd[pop.hh_emd[pop.p_hh]]
     group = np.minimum(pop.p_age // 5, N_AGE - 1)
-    counts = np.zeros((uniq.size, 2, N_AGE))
-    np.add.at(counts, (p_sido, pop.p_sex, group), 1)
+    counts = count_cells((uniq.size, 2, N_AGE), p_sido, pop.p_sex, group)
     cols = min(6, uniq.size)
     rows = int(np.ceil(uniq.size / cols))
     fig, axes = plt.subplots(rows, cols, figsize=(2.6 * cols, 2.4 * rows), squeeze=False)
@@ -90,8 +90,7 @@ def error_map(pop: Assembled, controls: RunControls) -> str | None:
     p_emd = pop.hh_emd[pop.p_hh][korean]
     cat = pop.p_sex[korean].astype(np.int64) * N_AGE + np.minimum(pop.p_age[korean] // 5,
                                                                    N_AGE - 1)
-    syn = np.zeros((n_sgg, 2 * N_AGE))
-    np.add.at(syn, (sgg[p_emd], cat), 1)
+    syn = count_cells((n_sgg, 2 * N_AGE), sgg[p_emd], cat)
     tgt = controls.korean_age_sex.reshape(n_sgg, -1)
     tvd = 0.5 * np.abs(syn / np.maximum(syn.sum(1, keepdims=True), 1)
                        - tgt / np.maximum(tgt.sum(1, keepdims=True), 1e-9)).sum(axis=1)
