@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +31,7 @@ from synthsoc.synth.report_html import write_html_report
 from synthsoc.synth.seeds import build_seed_pool
 
 STEPS = ("census tables", "controls", "group quarters", "fit and draw households",
-         "attributes and names", "write parquet", "fit report", "html report")
+         "attributes and names", "write parquet and fit report", "html report")
 
 
 @dataclass(frozen=True)
@@ -95,20 +96,16 @@ def populate(
         step("attributes and names")
         regions = region_table(controls)
         report: dict[str, Any]
-        with staged_directory(out) as stage:
-            persons, households = _arrow_tables(pop, controls)
-            write_arrow_table(stage / schema.PERSONS_FILE, persons)
-            write_arrow_table(stage / schema.HOUSEHOLDS_FILE, households)
-            write_arrow_table(stage / schema.REGIONS_FILE, pa.Table.from_pandas(
-                regions.to_pandas(), preserve_index=False))
-            del persons, households
-            step("write parquet")
+        with staged_directory(out) as stage, ThreadPoolExecutor(max_workers=1) as writer:
+            # Parquet encoding releases the GIL: write while the fit report is computed.
+            writing = writer.submit(_write_tables, stage, pop, controls, regions)
             report = build_fit_report(controls, pop, general.fit, census)
+            writing.result()
             report["run"] = {"year": year, "scale": scale, "seed": seed, "region": region_code,
                              "controls_dir": str(controls_dir) if controls_dir else None,
                              "synthsoc_version": __version__}
             write_json(stage / schema.FIT_REPORT_FILE, report)
-            step("fit report")
+            step("write parquet and fit report")
             if html:
                 write_html_report(stage, report, pop, controls, regions)
             step("html report")
@@ -125,6 +122,15 @@ def populate(
     return PopulateResult(out=out, n_persons=int(pop.p_age.size),
                           n_households=int(pop.hh_size.size), seconds=seconds,
                           summary=report["summary"])
+
+
+def _write_tables(stage: Path, pop: Assembled, controls: RunControls,
+                  regions: Any) -> None:
+    persons, households = _arrow_tables(pop, controls)
+    write_arrow_table(stage / schema.PERSONS_FILE, persons)
+    write_arrow_table(stage / schema.HOUSEHOLDS_FILE, households)
+    write_arrow_table(stage / schema.REGIONS_FILE, pa.Table.from_pandas(
+        regions.to_pandas(), preserve_index=False))
 
 
 def _general_person_targets(controls: RunControls,
