@@ -76,7 +76,7 @@ def one_person_age_sex_shares() -> pl.DataFrame:
                                      "70-79", "80+"])
     )
     bounds = {"<20": (18, 19), "20-29": (20, 29), "30-39": (30, 39), "40-49": (40, 49),
-              "50-59": (50, 59), "60-69": (60, 69), "70-79": (70, 79), "80+": (80, 98)}
+              "50-59": (50, 59), "60-69": (60, 69), "70-79": (70, 79), "80+": (80, 104)}
     sex_weight = {"male": MALE_SHARE_OF_ONE_PERSON, "female": 1.0 - MALE_SHARE_OF_ONE_PERSON}
     rows = []
     for sex, group, value in table.select("sex", "age_group", "value").iter_rows():

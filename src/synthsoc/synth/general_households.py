@@ -115,8 +115,9 @@ def draw_general_households(
     n_sgg = person_targets.shape[0]
     class_targets = np.zeros((n_sgg, MAX_SIZE))
     np.add.at(class_targets, emd_sgg, size_counts)
-    fit = fit_weights(candidate_incidence(pool), person_targets, pool.hh_size - 1,
-                      class_targets, max_iter=100, tol=1e-3)
+    incidence = candidate_incidence(pool)
+    fit = fit_weights(incidence, person_targets, pool.hh_size - 1, class_targets,
+                      max_iter=100, tol=1e-3)
     men = _men_per_candidate(pool)
     stratum = STRATUM_START[pool.hh_size - 1] + men
     head_age = pool.p_age[pool.hh_offset]
@@ -154,8 +155,72 @@ def draw_general_households(
     lo, hi = bounds[cell_stratum], bounds[cell_stratum + 1]
     local = np.clip(local, np.repeat(lo, c), np.repeat(hi, c) - 1)
     hh_emd = cell_emd[owner].astype(np.int32)
-    hh_seed = order[local].astype(np.int32)
-    return GeneralHouseholds(hh_emd=hh_emd, hh_seed=hh_seed, fit=fit)
+    hh_pos = local.astype(np.int64)  # position in the sorted candidate order
+    hh_pos = _refine_age_fit(rng, incidence[order], hh_pos, emd_sgg[hh_emd], person_targets,
+                             flat, stratum_sorted, order.size)
+    return GeneralHouseholds(hh_emd=hh_emd, hh_seed=order[hh_pos].astype(np.int32), fit=fit)
+
+
+def _refine_age_fit(
+    rng: np.random.Generator,
+    incidence: sp.csr_matrix,
+    hh_pos: np.ndarray,
+    hh_sgg: np.ndarray,
+    targets: np.ndarray,
+    flat: np.ndarray,
+    stratum: np.ndarray,
+    n_cand: int,
+    rounds: int = 60,
+    per_round: int = 400_000,
+) -> np.ndarray:
+    """Swap drawn households for other candidates of the same stratum (same size and number
+    of men, so every area's households by size and men stay exact) where the swap brings the
+    si-gun-gu's persons by sex x age closer to its target.
+
+    Each proposal comes from the si-gun-gu's own weighted candidates. A swap is accepted only
+    when it provably reduces the squared deficit on its own (the gain bound ignores the
+    overlap of the two households' members); per round each si-gun-gu accepts at most a
+    quarter of its remaining deficit's worth of swaps, so simultaneous swaps cannot overshoot.
+    """
+    n_sgg = targets.shape[0]
+    a = np.asarray(incidence.todense())  # candidates x 42, small
+    squares = (a**2).sum(axis=1)
+    synthetic = (sp.csr_matrix((np.ones(hh_pos.size), (hh_sgg, hh_pos)),
+                               shape=(n_sgg, n_cand)) @ a)
+    previous = np.inf
+    size = min(per_round, hh_pos.size)
+    perm = rng.permutation(hh_pos.size)  # each round takes the next disjoint block
+    for r in range(rounds):
+        deficit = targets - synthetic
+        total = np.abs(deficit).sum()
+        if total >= previous * 0.99:
+            break
+        previous = total
+        pick = perm[(r * size + np.arange(size)) % hh_pos.size]
+        g = hh_sgg[pick]
+        current = hh_pos[pick]
+        point = g * N_STRATA + stratum[current] + rng.random(pick.size)
+        by_point = np.argsort(point)  # sorted queries keep the binary searches cache-local
+        found = np.empty(pick.size, dtype=np.int64)
+        found[by_point] = np.searchsorted(flat, point[by_point], side="left")
+        proposal = found - g * n_cand
+        proposal = np.clip(proposal, 0, n_cand - 1)
+        score = a @ deficit.T  # (candidates, si-gun-gu): members . deficit
+        gain = 2.0 * (score[proposal, g] - score[current, g]) - squares[proposal] - squares[current]
+        good = np.flatnonzero((stratum[proposal] == stratum[current]) & (gain > 0))
+        if good.size == 0:
+            continue
+        good = good[np.lexsort((-gain[good], g[good]))]
+        g_good = g[good]
+        rank = np.arange(good.size) - np.searchsorted(g_good, g_good, side="left")
+        budget = np.ceil(0.25 * np.abs(deficit).sum(axis=1) / 2.0).astype(np.int64)
+        accept = good[rank < budget[g_good]]
+        if accept.size == 0:
+            continue
+        change = a[proposal[accept]] - a[current[accept]]
+        np.add.at(synthetic, g[accept], change)
+        hh_pos[pick[accept]] = proposal[accept]
+    return hh_pos
 
 
 def _round_within_classes(rng: np.random.Generator, expected: np.ndarray,

@@ -17,9 +17,9 @@ AGE_PROFILES: dict[str, tuple[tuple[tuple[int, int, float], ...], ...]] = {
     # Institutions: barracks and dormitories (young men), care homes (older women).
     "inst": (
         ((0, 17, 0.04), (18, 24, 0.30), (25, 39, 0.10), (40, 64, 0.16), (65, 79, 0.15),
-         (80, 100, 0.25)),
+         (80, 98, 0.25)),
         ((0, 17, 0.03), (18, 24, 0.12), (25, 39, 0.05), (40, 64, 0.10), (65, 79, 0.20),
-         (80, 100, 0.50)),
+         (80, 98, 0.50)),
     ),
     # Six or more unrelated people sharing a dwelling: mostly young working adults.
     "nonkin": (
