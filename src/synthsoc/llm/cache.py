@@ -1,0 +1,134 @@
+"""A content-addressed answer cache on disk: the same model, messages, parameters and schema
+give the same answer, with no call, on this machine or any machine the folder is copied to.
+
+Layout: ``<cache_dir>/<key[:2]>/<key>.json`` where ``key`` is the SHA-256 of the canonical JSON
+(sorted keys, no spaces, UTF-8) of ``{"model", "messages", "params", "schema"}``. Each file
+holds that request and the answer, and is written atomically (temporary file, then rename).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from synthsoc.atomic import write_json
+from synthsoc.llm.base import LLMBase, LLMWrapper
+from synthsoc.llm.types import LLMError, LLMRequest, LLMResponse, Usage
+
+CACHE_FORMAT = "synthsoc.llm.cache/1"
+
+
+def request_payload(model: str, request: LLMRequest) -> dict[str, Any]:
+    """Everything that determines an answer, as plain JSON."""
+    return {
+        "model": model,
+        "messages": request.messages(),
+        "params": {
+            "max_tokens": request.max_tokens,
+            "temperature": request.temperature,
+            "seed": request.seed,
+        },
+        "schema": request.json_schema,
+    }
+
+
+def request_key(model: str, request: LLMRequest) -> str:
+    """SHA-256 hex digest of the canonical JSON of :func:`request_payload`."""
+    canonical = json.dumps(
+        request_payload(model, request),
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+        allow_nan=False,
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+class CachedLLM(LLMWrapper):
+    """Answer from ``cache_dir`` when the same request was answered before; store new answers."""
+
+    def __init__(self, inner: LLMBase, cache_dir: Path) -> None:
+        super().__init__(inner)
+        self.cache_dir = Path(cache_dir)
+        self._lock = threading.Lock()
+        self._in_flight: dict[str, threading.Event] = {}
+        self._hits = 0
+
+    @property
+    def usage(self) -> Usage:
+        with self._lock:
+            hits = self._hits
+        inner = self.inner.usage
+        return replace(inner, cache_hits=inner.cache_hits + hits)
+
+    def path_for(self, key: str) -> Path:
+        return self.cache_dir / key[:2] / f"{key}.json"
+
+    def _read(self, path: Path) -> LLMResponse:
+        try:
+            entry = json.loads(path.read_text(encoding="utf-8"))
+            if entry.get("format") != CACHE_FORMAT:
+                raise ValueError(f"format is {entry.get('format')!r}, expected {CACHE_FORMAT!r}")
+            answer = entry["response"]
+            return LLMResponse(
+                text=str(answer["text"]),
+                data=answer["data"],
+                prompt_tokens=int(answer["prompt_tokens"]),
+                completion_tokens=int(answer["completion_tokens"]),
+                cached=True,
+                latency_s=0.0,
+            )
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise LLMError(
+                f"cache entry {path} is unreadable ({error}); delete it to ask the model again"
+            ) from error
+
+    def _hit(self, path: Path) -> LLMResponse:
+        started = time.perf_counter()
+        response = self._read(path)
+        with self._lock:
+            self._hits += 1
+        return replace(response, latency_s=time.perf_counter() - started)
+
+    def complete(self, request: LLMRequest) -> LLMResponse:
+        key = request_key(self.name, request)
+        path = self.path_for(key)
+        # Identical requests in flight at once make one call: the others wait for its answer.
+        while True:
+            if path.is_file():
+                return self._hit(path)
+            with self._lock:
+                pending = self._in_flight.get(key)
+                if pending is None:
+                    mine = self._in_flight[key] = threading.Event()
+                    break
+            pending.wait()
+        try:
+            if path.is_file():
+                return self._hit(path)
+            response = self.inner.complete(request)
+            write_json(
+                path,
+                {
+                    "format": CACHE_FORMAT,
+                    "key": key,
+                    "request": request_payload(self.name, request),
+                    "response": {
+                        "text": response.text,
+                        "data": response.data,
+                        "prompt_tokens": response.prompt_tokens,
+                        "completion_tokens": response.completion_tokens,
+                        "latency_s": response.latency_s,
+                    },
+                },
+            )
+            return response
+        finally:
+            with self._lock:
+                del self._in_flight[key]
+            mine.set()

@@ -1,0 +1,142 @@
+"""A client for any OpenAI-compatible chat completions endpoint (vLLM, Ollama, llama.cpp, OpenAI).
+
+It makes exactly one HTTP call per ``complete``; retries, caching, budgets and validation are
+wrappers around it. Failures worth retrying raise ``TransientLLMError``; the rest ``LLMError``.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any, Literal
+
+import httpx
+
+from synthsoc.llm.base import LLMBase
+from synthsoc.llm.budget import estimate_text_tokens
+from synthsoc.llm.types import (
+    LLMError,
+    LLMRequest,
+    LLMResponse,
+    Price,
+    TransientLLMError,
+    Usage,
+)
+
+ResponseFormat = Literal["json_schema", "json_object", "none"]
+RESPONSE_FORMATS: tuple[str, ...] = ("json_schema", "json_object", "none")
+
+
+def response_format_field(schema: dict[str, Any], mode: ResponseFormat) -> dict[str, Any] | None:
+    """The ``response_format`` field that asks the server to constrain output to ``schema``.
+
+    ``json_schema`` is OpenAI's form (also vLLM, Ollama, llama.cpp's own ``llama-server``);
+    ``json_object`` with a ``schema`` key is what llama-cpp-python's server accepts (it turns the
+    schema into a grammar); ``none`` sends nothing and relies on validation and re-asking.
+    """
+    if mode == "json_schema":
+        return {
+            "type": "json_schema",
+            "json_schema": {"name": "answer", "schema": schema, "strict": False},
+        }
+    if mode == "json_object":
+        return {"type": "json_object", "schema": schema}
+    return None
+
+
+class OpenAICompatibleClient(LLMBase):
+    """One HTTP call per request to ``{base_url}/chat/completions``."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        model: str,
+        name: str,
+        api_key: str | None = None,
+        price: Price | None = None,
+        timeout_s: float = 120.0,
+        response_format: ResponseFormat = "json_schema",
+        max_connections: int = 16,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.model = model
+        self.name = name
+        self.endpoint = f"{self.base_url}/chat/completions"
+        self.price = price or Price()
+        self.response_format: ResponseFormat = response_format
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self._http = httpx.Client(
+            headers=headers,
+            timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 10.0)),
+            limits=httpx.Limits(max_connections=max_connections),
+        )
+        self._lock = threading.Lock()
+        self._usage = Usage()
+
+    def close(self) -> None:
+        self._http.close()
+
+    @property
+    def usage(self) -> Usage:
+        with self._lock:
+            return self._usage
+
+    def payload(self, request: LLMRequest) -> dict[str, Any]:
+        """The JSON body sent for ``request``."""
+        body: dict[str, Any] = {
+            "model": self.model,
+            "messages": request.messages(),
+            "max_tokens": request.max_tokens,
+            "temperature": request.temperature,
+        }
+        if request.seed is not None:
+            body["seed"] = request.seed
+        if request.json_schema is not None:
+            field = response_format_field(request.json_schema, self.response_format)
+            if field is not None:
+                body["response_format"] = field
+        return body
+
+    def complete(self, request: LLMRequest) -> LLMResponse:
+        where = f"{self.endpoint} (model {self.model})"
+        started = time.perf_counter()
+        try:
+            reply = self._http.post(self.endpoint, json=self.payload(request))
+        except httpx.TimeoutException as error:
+            raise TransientLLMError(f"{where}: timed out: {error}") from error
+        except httpx.TransportError as error:
+            raise TransientLLMError(f"{where}: cannot connect: {error}") from error
+        latency = time.perf_counter() - started
+        if reply.status_code == 429 or reply.status_code >= 500:
+            raise TransientLLMError(f"{where}: HTTP {reply.status_code}: {reply.text[:500]}")
+        if reply.status_code != 200:
+            raise LLMError(f"{where}: HTTP {reply.status_code}: {reply.text[:1000]}")
+        try:
+            body = reply.json()
+            text = body["choices"][0]["message"]["content"] or ""
+        except (ValueError, KeyError, IndexError, TypeError) as error:
+            raise LLMError(f"{where}: unexpected reply {reply.text[:500]!r}") from error
+        usage = body.get("usage") or {}
+        prompt_tokens = int(
+            usage.get("prompt_tokens")
+            or sum(estimate_text_tokens(m["content"]) for m in request.messages())
+        )
+        completion_tokens = int(usage.get("completion_tokens") or estimate_text_tokens(text))
+        with self._lock:
+            before = self._usage
+            self._usage = Usage(
+                calls=before.calls + 1,
+                cache_hits=before.cache_hits,
+                prompt_tokens=before.prompt_tokens + prompt_tokens,
+                completion_tokens=before.completion_tokens + completion_tokens,
+                cost_usd=before.cost_usd + self.price.cost(prompt_tokens, completion_tokens),
+            )
+        return LLMResponse(
+            text=text,
+            data=None,
+            prompt_tokens=prompt_tokens,
+            completion_tokens=completion_tokens,
+            cached=False,
+            latency_s=latency,
+        )
