@@ -103,11 +103,11 @@ class CalibratedEngine:
         skipped: dict[str, str] = {}
         for q in questionnaire.questions:
             column = q.data_column or q.id
-            if column not in micro.columns:
-                skipped[q.id] = f"no column {column!r} in {path.name}"
-                continue
             if not (q.is_choice or (q.type == "numeric" and q.bins)):
                 skipped[q.id] = f"{q.type} questions are answered by the llm engine only"
+                continue
+            if column not in micro.columns:
+                skipped[q.id] = f"no column {column!r} in {path.name}"
                 continue
             kept = micro.filter(
                 pl.all_horizontal([pl.col(c).is_not_null() for c in [column, *features]])

@@ -77,7 +77,7 @@ def respondent_frame(
             pl.col("age").cast(pl.Int64),
             *[pl.col(c).cast(pl.Utf8).fill_null("none") for c in PERSON_ATTRIBUTES],
         )
-        .with_columns(age_group_expr())
+        .with_columns(age_group_expr().alias("age_group"))
         .join(households, on="household_id", how="left")
         .join(sido, on="sido_code", how="left")
         .join(sigungu, on="sigungu_code", how="left")

@@ -280,20 +280,24 @@ def fit_maxent(
     *,
     max_iter: int = 2000,
     tol: float = 1e-9,
+    base_logits: np.ndarray | None = None,
 ) -> tuple[np.ndarray, dict[str, float]]:
     """Answer probabilities per cell (C, K) reproducing every margin; also the fit residuals.
 
     Iterative proportional scaling on the log-linear parameters: for each margin and group,
     alpha[group] += log(target / current), where current is the cell-weighted average answer
     distribution of the group. Residuals are the largest absolute share error per margin.
+    ``base_logits`` (C, K) is the seed: the fit is then the distribution closest to the seed in
+    KL divergence that reproduces the margins (uniform seed without it).
     """
     weights = np.asarray(cell_weights, dtype=np.float64)
     if not margins:
         raise TablesError("no published table to fit")
     k = margins[0].targets.shape[1]
     alphas = [np.zeros((m.targets.shape[0] + 1, k)) for m in margins]  # last row: "no group"
-    eta = np.zeros((weights.size, k))
-    probs = np.full((weights.size, k), 1.0 / k)
+    eta = np.zeros((weights.size, k)) if base_logits is None else np.array(base_logits, float)
+    probs = np.exp(eta - eta.max(axis=1, keepdims=True))
+    probs /= probs.sum(axis=1, keepdims=True)
     floor = 1e-9
     for _ in range(max_iter):
         worst = 0.0
