@@ -284,6 +284,12 @@ def fit_maxent(
 ) -> tuple[np.ndarray, dict[str, float]]:
     """Answer probabilities per cell (C, K) reproducing every margin; also the fit residuals.
 
+    Published tables of one survey agree on the overall answer distribution, but with population
+    weights that differ from the survey's they need not: the targets are first reconciled to one
+    common overall distribution (:func:`reconcile_margins`), else no joint distribution could
+    reproduce them all and scaling would cycle. Residuals are measured against the targets as
+    published, so any inconsistency shows.
+
     Iterative proportional scaling on the log-linear parameters: for each margin and group,
     alpha[group] += log(target / current), where current is the cell-weighted average answer
     distribution of the group. Residuals are the largest absolute share error per margin.
@@ -293,6 +299,8 @@ def fit_maxent(
     weights = np.asarray(cell_weights, dtype=np.float64)
     if not margins:
         raise TablesError("no published table to fit")
+    published = list(margins)
+    margins = reconcile_margins(weights, margins)
     k = margins[0].targets.shape[1]
     alphas = [np.zeros((m.targets.shape[0] + 1, k)) for m in margins]  # last row: "no group"
     eta = np.zeros((weights.size, k)) if base_logits is None else np.array(base_logits, float)
@@ -321,7 +329,7 @@ def fit_maxent(
         if worst < tol:
             break
     residuals = {}
-    for m in margins:
+    for m in published:
         groups = np.where(m.group_of_cell >= 0, m.group_of_cell, m.targets.shape[0])
         current = np.zeros((m.targets.shape[0] + 1, k))
         np.add.at(current, groups, weights[:, None] * probs)
@@ -330,6 +338,37 @@ def fit_maxent(
         err = np.abs(current[:-1][active] / mass[active] - m.targets[active])
         residuals[m.name] = float(err.max(initial=0.0))
     return probs, residuals
+
+
+def reconcile_margins(cell_weights: np.ndarray, margins: Sequence[Margin]) -> list[Margin]:
+    """Rescale each table's shares so all imply the same population-wide answer distribution.
+
+    Each table implies an overall distribution T_m (its group shares averaged with the cells'
+    weights); the common target T is their mass-weighted mean. Every group's shares of table m
+    are multiplied by T / T_m and renormalised, repeated until T_m = T. Consistent tables are
+    returned unchanged.
+    """
+    weights = np.asarray(cell_weights, dtype=np.float64)
+
+    def implied(m: Margin, targets: np.ndarray) -> tuple[np.ndarray, float]:
+        ok = m.group_of_cell >= 0
+        mass = np.bincount(m.group_of_cell[ok], weights[ok], targets.shape[0])
+        total = float(mass.sum())
+        return (mass @ targets) / max(total, 1e-300), total
+
+    current = [m.targets.copy() for m in margins]
+    for _ in range(200):
+        overall = [implied(m, t) for m, t in zip(margins, current, strict=True)]
+        masses = np.array([tot for _, tot in overall])
+        common = sum(o * tot for o, tot in overall) / max(masses.sum(), 1e-300)
+        worst = max(float(np.abs(o - common).max()) for o, _ in overall)
+        if worst < 1e-12:
+            break
+        for i, (o, _) in enumerate(overall):
+            ratio = np.where(o > 0, common / np.maximum(o, 1e-300), 1.0)
+            scaled = current[i] * ratio
+            current[i] = scaled / np.maximum(scaled.sum(axis=1, keepdims=True), 1e-300)
+    return [Margin(m.name, m.group_of_cell, t) for m, t in zip(margins, current, strict=True)]
 
 
 def group_index(frame: pl.DataFrame, labels: Sequence[str], conditions: Mapping[str, Condition]) -> np.ndarray:
