@@ -17,6 +17,8 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 def _base(**question: Any) -> dict[str, Any]:
     q = {"id": "q1", "type": "single_choice", "text": "질문", "options": ["a", "b"]}
     q.update(question)
+    if q["type"] in ("numeric", "open_text") and q.get("options") is None:
+        del q["options"]
     return {"id": "t", "segments": ["age_group"], "questions": [q]}
 
 
