@@ -24,7 +24,8 @@ def test_stable_replicates_converge() -> None:
 
 def test_unstable_replicates_diverge() -> None:
     rng = np.random.default_rng(0)
-    _, verdicts = replicate_survey(lambda s: _result(float(rng.choice([0.1, 0.9]))), 8,
-                                   tolerance=0.05)
+    _, verdicts = replicate_survey(
+        lambda s: _result(float(rng.choice([0.1, 0.9]))), 8, tolerance=0.05
+    )
     assert not verdicts["overall_stable"]
     assert {r["shape"] for r in verdicts["shares"]} == {"multi-modal"}

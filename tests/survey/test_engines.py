@@ -28,10 +28,22 @@ QUESTIONS = {
     "id": "t",
     "segments": ["age_group", "sex"],
     "questions": [
-        {"id": "like", "type": "likert", "text": "좋아하십니까?", "options": ["1", "2", "3", "4", "5"]},
+        {
+            "id": "like",
+            "type": "likert",
+            "text": "좋아하십니까?",
+            "options": ["1", "2", "3", "4", "5"],
+        },
         {"id": "pick", "type": "multiple_choice", "text": "무엇을?", "options": ["a", "b", "c"]},
         {"id": "why", "type": "open_text", "text": "왜요?"},
-        {"id": "pay", "type": "numeric", "text": "얼마?", "min": 0, "max": 100, "bins": [0, 50, 100]},
+        {
+            "id": "pay",
+            "type": "numeric",
+            "text": "얼마?",
+            "min": 0,
+            "max": 100,
+            "bins": [0, 50, 100],
+        },
     ],
 }
 
@@ -52,8 +64,11 @@ def test_calibrated_microdata_engine_by_segment(population_dir: Path, tmp_path: 
     engine = CalibratedEngine(data=_microdata(tmp_path / "m.csv"), n_draws=4)
     result = run_survey(q, load_population(population_dir), engine, seed=3)
     young = result.share("like", "age_group", "19-29", "5") + result.share(
-        "like", "age_group", "19-29", "4")
-    old = result.share("like", "age_group", "70+", "1") + result.share("like", "age_group", "70+", "2")
+        "like", "age_group", "19-29", "4"
+    )
+    old = result.share("like", "age_group", "70+", "1") + result.share(
+        "like", "age_group", "70+", "2"
+    )
     assert young > 0.9 and old > 0.9
     assert result.share("pick", "age_group", "19-29", "a") > 0.9
     assert result.share("pick", "age_group", "70+", "c") > 0.9
@@ -73,7 +88,9 @@ def test_calibrated_rejects_answers_that_are_not_options(
     path = tmp_path / "bad.csv"
     pl.DataFrame({"sex": ["M", "F"], "like": ["5", "excellent"]}).write_csv(path)
     q = parse_questionnaire(QUESTIONS)
-    with pytest.raises(CalibrationError, match=r"bad.csv: column 'like': answer\(s\) \['excellent'\]"):
+    with pytest.raises(
+        CalibrationError, match=r"bad.csv: column 'like': answer\(s\) \['excellent'\]"
+    ):
         run_survey(q, load_population(population_dir), CalibratedEngine(data=path, n_draws=2))
     with pytest.raises(CalibrationError, match="exactly one of"):
         CalibratedEngine()
@@ -92,7 +109,8 @@ def test_calibrated_tables_engine_concept_test(population_dir: Path) -> None:
     assert regions == {"Seoul", "Busan", "Gyeonggi-do", "Jeju-do"}
     # the illustrative tables make concept B most popular among the young
     assert result.share("preference", "age_group", "19-29", "B") > result.share(
-        "preference", "age_group", "70+", "B")
+        "preference", "age_group", "70+", "B"
+    )
     assert any("ILLUSTRATIVE" in n or "tables" in n for n in result.notes)
 
 
@@ -131,11 +149,20 @@ def test_llm_engine_with_scripted_model(population_dir: Path) -> None:
 
 def test_llm_midpoint_drift_is_reported(population_dir: Path) -> None:
     q = parse_questionnaire(QUESTIONS)
+
     def middle(request: Any) -> dict[str, Any]:
-        return {"interpretation": "", "choice": "3", "choices": ["a"], "value": 1.0, "answer": "",
-                "reason": ""}
-    result = run_survey(q, load_population(population_dir),
-                        LLMEngine(ScriptedLLM(middle), sample_size=20), seed=0)  # type: ignore[arg-type]
+        return {
+            "interpretation": "",
+            "choice": "3",
+            "choices": ["a"],
+            "value": 1.0,
+            "answer": "",
+            "reason": "",
+        }
+
+    result = run_survey(
+        q, load_population(population_dir), LLMEngine(ScriptedLLM(middle), sample_size=20), seed=0
+    )  # type: ignore[arg-type]
     style = result.diagnostics["response_style"]["like"]
     assert style["midpoint_drift"] and style["variance_collapse"] and style["single_answer"]
 
@@ -144,9 +171,16 @@ def test_hybrid_recalibrates_llm_toward_microdata(population_dir: Path, tmp_path
     q = parse_questionnaire(QUESTIONS)
     micro = _microdata(tmp_path / "m.csv")
     pop = load_population(population_dir)
-    llm_engine = LLMEngine(ScriptedLLM(lambda r: {"interpretation": "", "choice": "3", "reason": ""}
-                                       if "choice" in r.json_schema["properties"] else None),
-                           sample_size=80)  # type: ignore[arg-type]
+    llm_engine = LLMEngine(
+        ScriptedLLM(
+            lambda r: (
+                {"interpretation": "", "choice": "3", "reason": ""}
+                if "choice" in r.json_schema["properties"]
+                else None
+            )
+        ),
+        sample_size=80,
+    )  # type: ignore[arg-type]
     hybrid = HybridEngine(llm_engine, CalibratedEngine(data=micro, n_draws=3))
     result = run_survey(q, pop, hybrid, seed=2)
     calibrated = run_survey(q, pop, CalibratedEngine(data=micro, n_draws=3), seed=2)
@@ -154,7 +188,8 @@ def test_hybrid_recalibrates_llm_toward_microdata(population_dir: Path, tmp_path
     for group in ("19-29", "70+"):
         for cat in ("1", "5"):
             assert result.share("like", "age_group", group, cat) == pytest.approx(
-                calibrated.share("like", "age_group", group, cat), abs=0.08)
+                calibrated.share("like", "age_group", group, cat), abs=0.08
+            )
     assert result.diagnostics["llm_vs_data_tvd_before_recalibration"]["like"] > 0.5
     assert result.diagnostics["llm_response_style_vs_data"]["like"]["midpoint_drift"]
 
@@ -164,3 +199,16 @@ def test_respondent_frame_has_every_segment_attribute(population_dir: Path) -> N
     assert frame["age"].min() >= 19
     assert frame["age_group"].null_count() == 0
     assert set(frame["region"].unique()) <= {"Seoul", "Busan", "Gyeonggi-do", "Jeju-do"}
+
+
+def test_packaged_concept_test_matches_examples_and_runs(
+    population_dir: Path, tmp_path: Path
+) -> None:
+    from synthsoc.survey.concept_test import concept_test_files, run_concept_test
+
+    for packaged in concept_test_files():
+        assert packaged.read_bytes() == (EXAMPLES / packaged.name).read_bytes()
+    _, result = run_concept_test(population_dir, tmp_path / "ct", n_draws=3)
+    assert "ILLUSTRATIVE" in result.notes[0]
+    report = (tmp_path / "ct" / "report.md").read_text(encoding="utf-8")
+    assert "ILLUSTRATIVE" in report and "신제품 콘셉트 테스트" in report

@@ -30,16 +30,32 @@ def test_valid_questionnaire_parses_all_types() -> None:
         "segments": ["age_group", "region", "income_bracket"],
         "questions": [
             {"id": "a", "type": "single_choice", "text": "고르세요", "options": ["예", "아니오"]},
-            {"id": "b", "type": "multiple_choice", "text": {"ko": "모두", "en": "All"},
-             "options": [{"id": "x", "ko": "엑스"}, {"id": "y", "ko": "와이"}], "max_choices": 1},
+            {
+                "id": "b",
+                "type": "multiple_choice",
+                "text": {"ko": "모두", "en": "All"},
+                "options": [{"id": "x", "ko": "엑스"}, {"id": "y", "ko": "와이"}],
+                "max_choices": 1,
+            },
             {"id": "c", "type": "likert", "text": "만족", "options": [1, 2, 3, 4, 5]},
-            {"id": "d", "type": "numeric", "text": "금액", "min": 0, "max": 100, "bins": [0, 50, 100]},
+            {
+                "id": "d",
+                "type": "numeric",
+                "text": "금액",
+                "min": 0,
+                "max": 100,
+                "bins": [0, 50, 100],
+            },
             {"id": "e", "type": "open_text", "text": "이유"},
         ],
     }
     q = parse_questionnaire(raw)
     assert [x.type for x in q.questions] == [
-        "single_choice", "multiple_choice", "likert", "numeric", "open_text"
+        "single_choice",
+        "multiple_choice",
+        "likert",
+        "numeric",
+        "open_text",
     ]
     assert q.min_age == 20 and q.max_age == 64
     assert q.question("c").option_ids == ("1", "2", "3", "4", "5")
@@ -65,13 +81,23 @@ def test_valid_questionnaire_parses_all_types() -> None:
         (_base(type="likert", min=1), "only for numeric"),
         (_base(max_choices=1), "`max_choices` is for multiple_choice"),
         ({"id": "t", "questions": []}, "non-empty list"),
-        ({"id": "t", "segments": ["shoe_size"], "questions": _base()["questions"]},
-         "unknown attribute 'shoe_size'"),
-        ({"id": "t", "segments": ["sex", "sex"], "questions": _base()["questions"]},
-         "duplicate attribute"),
+        (
+            {"id": "t", "segments": ["shoe_size"], "questions": _base()["questions"]},
+            "unknown attribute 'shoe_size'",
+        ),
+        (
+            {"id": "t", "segments": ["sex", "sex"], "questions": _base()["questions"]},
+            "duplicate attribute",
+        ),
         ({"id": "t", "questions": _base()["questions"] * 2}, "duplicate question id 'q1'"),
-        ({"id": "t", "universe": {"min_age": 30, "max_age": 20}, "questions": _base()["questions"]},
-         "max_age 20 < min_age 30"),
+        (
+            {
+                "id": "t",
+                "universe": {"min_age": 30, "max_age": 20},
+                "questions": _base()["questions"],
+            },
+            "max_age 20 < min_age 30",
+        ),
         ({"questions": _base()["questions"]}, "missing `id`"),
         ({"id": "t", "question": []}, "unknown field(s) ['question']"),
         ([1, 2], "top level must be a mapping"),

@@ -32,22 +32,31 @@ def test_bootstrap_single_unit_is_degenerate() -> None:
 
 def test_summarise_weights_units_and_uses_draws() -> None:
     q = parse_questionnaire(
-        {"id": "t", "segments": ["sex"],
-         "questions": [{"id": "q", "type": "single_choice", "text": "질문", "options": ["y", "n"]}]}
+        {
+            "id": "t",
+            "segments": ["sex"],
+            "questions": [
+                {"id": "q", "type": "single_choice", "text": "질문", "options": ["y", "n"]}
+            ],
+        }
     )
     units = pl.DataFrame({"sex": ["M", "F", "F"], "weight": [1.0, 2.0, 1.0]})
     probs = np.array([[1.0, 0.0], [0.5, 0.5], [0.0, 1.0]])
     draws = np.stack([probs, probs * 0 + [[0.5, 0.5]]])
     answers = SurveyAnswers(
-        "test", units,
+        "test",
+        units,
         {"q": QuestionAnswers(q.questions[0], ("y", "n"), probs, np.ones(3, bool), "test", draws)},
     )
     result = summarise(answers, q.segments, level=0.9)
     # overall share of y: (1*1 + 2*0.5 + 1*0) / 4 = 0.5; women: (2*0.5 + 0) / 3 = 1/3
     assert result.share("q", "all", "all", "y") == pytest.approx(0.5)
     assert result.share("q", "sex", "F", "y") == pytest.approx(1 / 3, abs=1e-6)
-    row = next(r for r in result.rows if r["segment"] == "sex" and r["group"] == "F"
-               and r["category"] == "y")
+    row = next(
+        r
+        for r in result.rows
+        if r["segment"] == "sex" and r["group"] == "F" and r["category"] == "y"
+    )
     # draws give 1/3 and 1/2 for women: 5%/95% quantiles interpolate between them, and the
     # interval is widened to contain the point estimate (1/3)
     assert row["ci_low"] == pytest.approx(1 / 3, abs=1e-6)

@@ -62,7 +62,12 @@ def test_read_kosis_errors(tmp_path: Path) -> None:
 
 
 def test_overlapping_groups_are_not_double_counted() -> None:
-    labels = ["19~29 years old", "30~59 years old", "60 years old and over", "65 years old and over"]
+    labels = [
+        "19~29 years old",
+        "30~59 years old",
+        "60 years old and over",
+        "65 years old and over",
+    ]
     kept, dropped = choose_partition(labels)
     assert dropped == ["65 years old and over"]
     kept, dropped = choose_partition(["60~69", "70 and over", "60 and over", "Male"])
@@ -91,8 +96,12 @@ def test_maxent_reproduces_margins_and_recovers_additive_truth() -> None:
     w = weights.ravel()
     cell_a, cell_b = np.repeat(np.arange(3), 5), np.tile(np.arange(5), 3)
     flat = truth.reshape(15, 4)
-    target_a = np.array([np.average(flat[cell_a == a], axis=0, weights=w[cell_a == a]) for a in range(3)])
-    target_b = np.array([np.average(flat[cell_b == b], axis=0, weights=w[cell_b == b]) for b in range(5)])
+    target_a = np.array(
+        [np.average(flat[cell_a == a], axis=0, weights=w[cell_a == a]) for a in range(3)]
+    )
+    target_b = np.array(
+        [np.average(flat[cell_b == b], axis=0, weights=w[cell_b == b]) for b in range(5)]
+    )
     probs, residuals = fit_maxent(w, [Margin("A", cell_a, target_a), Margin("B", cell_b, target_b)])
     assert max(residuals.values()) < 1e-7
     assert np.allclose(probs, flat, atol=1e-5)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -32,15 +33,17 @@ def _split(value: str) -> list[str]:
 
 @bench_app.command("survey")
 def survey(
-    data: Path = typer.Option(..., "--data", help="Respondent microdata CSV."),
-    target: str = typer.Option(..., "--target", help="Answer column."),
-    features: str = typer.Option(..., "--features", help="Comma-separated attribute columns."),
-    group_by: str = typer.Option(..., "--group-by", help="Comma-separated group columns."),
-    train_frac: float = typer.Option(0.5, "--train-frac"),
-    seeds: int = typer.Option(5, "--seeds"),
-    min_group: int = typer.Option(30, "--min-group"),
-    engine: str = typer.Option("calibrated", "--engine", help="calibrated | logistic."),
-    as_json: bool = typer.Option(False, "--json", help="Print the full JSON (default: summary)."),
+    data: Annotated[Path, typer.Option("--data", help="Respondent microdata CSV.")],
+    target: Annotated[str, typer.Option("--target", help="Answer column.")],
+    features: Annotated[str, typer.Option("--features", help="Comma-separated attribute columns.")],
+    group_by: Annotated[str, typer.Option("--group-by", help="Comma-separated group columns.")],
+    train_frac: Annotated[float, typer.Option("--train-frac")] = 0.5,
+    seeds: Annotated[int, typer.Option("--seeds")] = 5,
+    min_group: Annotated[int, typer.Option("--min-group")] = 30,
+    engine: Annotated[str, typer.Option("--engine", help="calibrated | logistic.")] = "calibrated",
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the full JSON (default: summary).")
+    ] = False,
 ) -> None:
     """Holdout benchmark of the calibrated answer model on a microdata CSV."""
     try:
@@ -57,14 +60,22 @@ def survey(
 
 @bench_app.command("survey-tables")
 def survey_tables(
-    data: Path = typer.Option(..., "--data", help="KOSIS-shaped long CSV."),
-    question: str = typer.Option(..., "--question", help="Question name in the CSV."),
-    margins: str = typer.Option(..., "--margins", help="A,B: the one-way tables to fit on."),
-    joint: str | None = typer.Option(None, "--joint", help="A,B or A*B: the table to predict."),
-    population: Path | None = typer.Option(None, "--population", help="Population for A x B weights."),
-    label_map: Path | None = typer.Option(None, "--label-map", help="Group label -> attribute YAML."),
-    weights: Path | None = typer.Option(None, "--weights", help="CSV of A x B weights."),
-    as_json: bool = typer.Option(False, "--json", help="Print the full JSON (default: summary)."),
+    data: Annotated[Path, typer.Option("--data", help="KOSIS-shaped long CSV.")],
+    question: Annotated[str, typer.Option("--question", help="Question name in the CSV.")],
+    margins: Annotated[str, typer.Option("--margins", help="A,B: the one-way tables to fit on.")],
+    joint: Annotated[
+        str | None, typer.Option("--joint", help="A,B or A*B: the table to predict.")
+    ] = None,
+    population: Annotated[
+        Path | None, typer.Option("--population", help="Population for A x B weights.")
+    ] = None,
+    label_map: Annotated[
+        Path | None, typer.Option("--label-map", help="Group label -> attribute YAML.")
+    ] = None,
+    weights: Annotated[Path | None, typer.Option("--weights", help="CSV of A x B weights.")] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the full JSON (default: summary).")
+    ] = False,
 ) -> None:
     """Fit on one-way tables of A and B, predict the published A x B table."""
     try:
@@ -99,8 +110,14 @@ def survey_tables(
             cell_weights = read_cell_weights(weights, type_a, type_b, labels_a, labels_b)
             label = f"weights file {weights}"
         result = tables_holdout(
-            tables, question, type_a, type_b, joint_type=joint_type, weights=cell_weights,
-            weights_label=label, label_map=maps,
+            tables,
+            question,
+            type_a,
+            type_b,
+            joint_type=joint_type,
+            weights=cell_weights,
+            weights_label=label,
+            label_map=maps,
         )
     except (TablesError, PopulationFolderError) as error:
         Console(stderr=True).print(f"[red]bench survey-tables failed:[/red] {error}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -21,6 +21,7 @@ from synthsoc.survey import (
     ResponseEngine,
     SurveyResult,
     load_questionnaire,
+    run_concept_test,
     run_survey,
     write_outputs,
 )
@@ -30,11 +31,15 @@ from synthsoc.synth import PopulationFolderError, load_population
 
 ENGINES = ("calibrated", "llm", "hybrid")
 
-survey_app = typer.Typer(help="Ask the population: questionnaires, engines, results.", no_args_is_help=True)
+survey_app = typer.Typer(
+    help="Ask the population: questionnaires, engines, results.", no_args_is_help=True
+)
 
 
 @survey_app.command("validate")
-def validate(questionnaire: Path = typer.Argument(..., help="Questionnaire YAML.")) -> None:
+def validate(
+    questionnaire: Annotated[Path, typer.Argument(help="Questionnaire YAML.")],
+) -> None:
     """Check a questionnaire file and list its questions."""
     console = Console()
     try:
@@ -53,21 +58,43 @@ def validate(questionnaire: Path = typer.Argument(..., help="Questionnaire YAML.
 
 @survey_app.command("run")
 def run(
-    questionnaire: Path = typer.Argument(..., help="Questionnaire YAML."),
-    population: Path = typer.Option(..., "--population", help="Population folder."),
-    engine: str = typer.Option("calibrated", "--engine", help="calibrated | llm | hybrid."),
-    data: Path | None = typer.Option(None, "--data", help="Respondent microdata CSV."),
-    tables: Path | None = typer.Option(None, "--tables", help="KOSIS-shaped share tables CSV."),
-    label_map: Path | None = typer.Option(None, "--label-map", help="Table group labels -> attributes."),
-    out: Path = typer.Option(..., "--out", help="Output folder (results.json/csv, report.md)."),
-    seed: int = typer.Option(0, "--seed", help="Seed for every random choice."),
-    replicates: int = typer.Option(1, "--replicates", min=1, help="Repeat stochastic engines R times."),
-    tolerance: float = typer.Option(0.05, "--tolerance", help="Replicate agreement tolerance."),
-    sample: int = typer.Option(100, "--sample", min=1, help="Personas asked (llm, hybrid)."),
-    backend: str = typer.Option("local", "--llm-backend", help="LLM backend: local | openai."),
-    draws: int = typer.Option(30, "--draws", min=2, help="Model-uncertainty draws (calibrated)."),
-    table_n: int = typer.Option(1000, "--table-n", min=10, help="Assumed respondents per published group."),
-    reference: Path | None = typer.Option(None, "--reference", help="Microdata CSV to score results against."),
+    questionnaire: Annotated[Path, typer.Argument(help="Questionnaire YAML.")],
+    population: Annotated[Path, typer.Option("--population", help="Population folder.")],
+    out: Annotated[
+        Path, typer.Option("--out", help="Output folder (results.json/csv, report.md).")
+    ],
+    engine: Annotated[
+        str, typer.Option("--engine", help="calibrated | llm | hybrid.")
+    ] = "calibrated",
+    data: Annotated[Path | None, typer.Option("--data", help="Respondent microdata CSV.")] = None,
+    tables: Annotated[
+        Path | None, typer.Option("--tables", help="KOSIS-shaped share tables CSV.")
+    ] = None,
+    label_map: Annotated[
+        Path | None, typer.Option("--label-map", help="Table group labels -> attributes.")
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for every random choice.")] = 0,
+    replicates: Annotated[
+        int, typer.Option("--replicates", min=1, help="Repeat stochastic engines R times.")
+    ] = 1,
+    tolerance: Annotated[
+        float, typer.Option("--tolerance", help="Replicate agreement tolerance.")
+    ] = 0.05,
+    sample: Annotated[
+        int, typer.Option("--sample", min=1, help="Personas asked (llm, hybrid).")
+    ] = 100,
+    backend: Annotated[
+        str, typer.Option("--llm-backend", help="LLM backend: local | openai.")
+    ] = "local",
+    draws: Annotated[
+        int, typer.Option("--draws", min=2, help="Model-uncertainty draws (calibrated).")
+    ] = 30,
+    table_n: Annotated[
+        int, typer.Option("--table-n", min=10, help="Assumed respondents per published group.")
+    ] = 1000,
+    reference: Annotated[
+        Path | None, typer.Option("--reference", help="Microdata CSV to score results against.")
+    ] = None,
 ) -> None:
     """Ask QUESTIONNAIRE of a population and write results by segment with intervals."""
     console = Console()
@@ -79,7 +106,10 @@ def run(
         calibrated = None
         if engine in ("calibrated", "hybrid"):
             calibrated = CalibratedEngine(
-                data=data, tables=tables, label_map=label_map, n_draws=draws,
+                data=data,
+                tables=tables,
+                label_map=label_map,
+                n_draws=draws,
                 table_sample_size=table_n,
             )
         with _llm(engine, backend) as llm:
@@ -115,6 +145,24 @@ def run(
         console.print(extra["replicates"]["summary"])
     if "comparison" in extra and extra["comparison"]["mean_tvd"] is not None:
         console.print(f"mean TVD against {reference}: {extra['comparison']['mean_tvd']:.4f}")
+
+
+@survey_app.command("concept-test")
+def concept_test(
+    population: Annotated[Path, typer.Option("--population", help="Population folder.")],
+    out: Annotated[Path, typer.Option("--out", help="Output folder.")],
+    seed: Annotated[int, typer.Option("--seed", help="Seed for every random choice.")] = 0,
+) -> None:
+    """The demo concept test (two product concepts, by age group and region; ILLUSTRATIVE model)."""
+    console = Console()
+    try:
+        with console.status("Running the concept test..."):
+            _, result = run_concept_test(population, out, seed=seed)
+    except (QuestionnaireError, PopulationFolderError, CalibrationError, TablesError) as error:
+        console.print(f"[red]concept test failed:[/red] {error}")
+        raise typer.Exit(code=1) from error
+    console.print(f"[green]done[/green]: {len(result.rows)} shares -> {out}/report.md")
+    console.print(f"[yellow]{result.notes[0]}[/yellow]")
 
 
 @contextlib.contextmanager

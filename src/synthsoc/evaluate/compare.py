@@ -58,7 +58,9 @@ def compare_to_reference(
     for (qid, segment, group), ref in reference.group_by(KEY, maintain_order=True):
         q = questionnaire.question(str(qid))
         pred = predicted.filter(
-            (pl.col("question") == qid) & (pl.col("segment") == segment) & (pl.col("group") == group)
+            (pl.col("question") == qid)
+            & (pl.col("segment") == segment)
+            & (pl.col("group") == group)
         )
         if pred.height == 0:
             continue

@@ -42,7 +42,9 @@ def kl_divergence(p: ArrayLike, q: ArrayLike, *, epsilon: float = 1e-6) -> np.nd
     return float(out) if np.ndim(out) == 0 else out
 
 
-def wasserstein_ordinal(p: ArrayLike, q: ArrayLike, *, normalise: bool = True) -> np.ndarray | float:
+def wasserstein_ordinal(
+    p: ArrayLike, q: ArrayLike, *, normalise: bool = True
+) -> np.ndarray | float:
     """Earth mover's distance between ordinal answers one step apart.
 
     Equals the summed absolute difference of the cumulative shares. With ``normalise`` it is

@@ -64,8 +64,10 @@ def read_microdata(
         raise HoldoutError(f"{path}: target {target!r} is also listed as a feature")
     frame = frame.select(needed)
     null_like = pl.any_horizontal(
-        [pl.col(c).is_null() | pl.col(c).str.strip_chars().is_in(["", "NA", "NaN", "nan"])
-         for c in needed]
+        [
+            pl.col(c).is_null() | pl.col(c).str.strip_chars().is_in(["", "NA", "NaN", "nan"])
+            for c in needed
+        ]
     )
     kept = frame.filter(~null_like)
     if kept.height == 0:

@@ -57,7 +57,9 @@ def read_cell_weights(
     frame = pl.read_csv(path, infer_schema=False, comment_prefix="#")
     for col in (type_a, type_b, "weight"):
         if col not in frame.columns:
-            raise TablesError(f"{path}: weights file needs columns {type_a!r}, {type_b!r}, 'weight'")
+            raise TablesError(
+                f"{path}: weights file needs columns {type_a!r}, {type_b!r}, 'weight'"
+            )
     ia = {lb: i for i, lb in enumerate(labels_a)}
     ib = {lb: i for i, lb in enumerate(labels_b)}
     out = np.zeros((len(labels_a), len(labels_b)))
@@ -88,7 +90,9 @@ def tables_holdout(
             )
     joint_type = joint_type or f"{type_a}*{type_b}"
     if joint_type not in qt.tables:
-        raise TablesError(f"{tables.source}: question {question!r} has no joint table {joint_type!r}")
+        raise TablesError(
+            f"{tables.source}: question {question!r} has no joint table {joint_type!r}"
+        )
     maps = label_map or {}
     labels_a, dropped_a = choose_partition(list(qt.tables[type_a]), maps.get(type_a))
     labels_b, dropped_b = choose_partition(list(qt.tables[type_b]), maps.get(type_b))
@@ -176,10 +180,7 @@ def microdata_to_kosis(
 
     def add(gtype: str, keys: pl.Expr) -> None:
         grouped = (
-            frame.with_columns(keys.alias("_g"))
-            .group_by("_g", target)
-            .len()
-            .sort("_g", target)
+            frame.with_columns(keys.alias("_g")).group_by("_g", target).len().sort("_g", target)
         )
         totals = grouped.group_by("_g").agg(pl.col("len").sum().alias("_n"))
         for (group,) in totals.select("_g").sort("_g").iter_rows():

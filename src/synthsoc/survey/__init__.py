@@ -8,6 +8,7 @@ CSV and a Markdown report with charts.
 
 from synthsoc.survey.answers import QuestionAnswers, ResponseEngine, SurveyAnswers
 from synthsoc.survey.calibrated import CalibratedEngine, CalibrationError
+from synthsoc.survey.concept_test import run_concept_test
 from synthsoc.survey.hybrid import HybridEngine
 from synthsoc.survey.llm_engine import LLMEngine
 from synthsoc.survey.questionnaire import (
@@ -35,6 +36,7 @@ __all__ = [
     "SurveyResult",
     "load_questionnaire",
     "parse_questionnaire",
+    "run_concept_test",
     "run_survey",
     "summarise",
     "write_outputs",

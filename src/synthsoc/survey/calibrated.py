@@ -1,4 +1,4 @@
-"""The ``calibrated`` engine: answers learned from real survey data, poststratified onto the population.
+"""The ``calibrated`` engine: answers learned from real survey data, poststratified.
 
 Two sources, one per run:
 
@@ -49,17 +49,23 @@ class CalibrationError(ValueError):
 
 @dataclass
 class CalibratedEngine:
-    """Answer model from microdata (``data``) or from aggregate tables (``tables`` + ``label_map``)."""
+    """Answer model from microdata (``data``) or from tables (``tables`` + ``label_map``)."""
 
-    data: Path | None = None
-    tables: Path | None = None
-    label_map: Path | None = None
+    data: str | Path | None = None
+    tables: str | Path | None = None
+    label_map: str | Path | None = None
     features: Sequence[str] | None = None
     n_draws: int = 30
     table_sample_size: int = 1000
     name: str = field(default="calibrated", init=False)
+    _data: Path | None = field(default=None, init=False, repr=False)
+    _tables: Path | None = field(default=None, init=False, repr=False)
+    _label_map: Path | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
+        self._data = None if self.data is None else Path(self.data)
+        self._tables = None if self.tables is None else Path(self.tables)
+        self._label_map = None if self.label_map is None else Path(self.label_map)
         if (self.data is None) == (self.tables is None):
             raise CalibrationError("the calibrated engine needs exactly one of --data or --tables")
         if self.tables is not None and self.label_map is None:
@@ -68,10 +74,10 @@ class CalibratedEngine:
     def answer(
         self, questionnaire: Questionnaire, respondents: pl.DataFrame, *, seed: int
     ) -> SurveyAnswers:
-        if self.data is not None:
-            return self._from_microdata(self.data, questionnaire, respondents, seed)
-        assert self.tables is not None and self.label_map is not None
-        return self._from_tables(questionnaire, respondents, seed)
+        if self._data is not None:
+            return self._from_microdata(self._data, questionnaire, respondents, seed)
+        assert self._tables is not None and self._label_map is not None
+        return self._from_tables(self._tables, self._label_map, questionnaire, respondents, seed)
 
     # ------------------------------------------------------------------ microdata
 
@@ -81,9 +87,11 @@ class CalibratedEngine:
         if not path.is_file():
             raise CalibrationError(f"{path}: microdata file not found")
         micro = pl.read_csv(path, infer_schema=False, comment_prefix="#")
-        features = list(self.features) if self.features else [
-            c for c in micro.columns if c in SEGMENT_ATTRIBUTES
-        ]
+        features = (
+            list(self.features)
+            if self.features
+            else [c for c in micro.columns if c in SEGMENT_ATTRIBUTES]
+        )
         for f in features:
             if f not in micro.columns:
                 raise CalibrationError(f"{path}: no feature column {f!r}")
@@ -117,7 +125,9 @@ class CalibratedEngine:
                 continue
             values = [kept[c].to_list() for c in features]
             targets = _answer_matrix(q, kept[column].to_list(), path, column)
-            probs, draws = self._fit_predict(values, targets, features, unit_values, rng)
+            probs, draws = self._fit_predict(
+                values, targets, len(q.categories), features, unit_values, rng
+            )
             out[q.id] = QuestionAnswers(
                 question=q,
                 categories=q.categories,
@@ -132,6 +142,7 @@ class CalibratedEngine:
         self,
         values: list[list[str]],
         targets: np.ndarray,
+        n_categories: int,
         features: list[str],
         unit_values: list[list[str]],
         rng: np.random.Generator,
@@ -139,18 +150,18 @@ class CalibratedEngine:
         """Fit per answer (multiple choice: one binary model per option) and predict units."""
         n = targets.shape[0]
         multiple = targets.ndim == 2
-        columns = range(targets.shape[1]) if multiple else [None]
+        columns: list[int | None] = list(range(targets.shape[1])) if multiple else [None]
         probs_parts, draws_parts = [], []
         for col in columns:
             y = targets[:, col].astype(np.int64) if col is not None else targets
-            k = 2 if col is not None else int(targets.max(initial=0)) + 1
-            k = max(k, 2)
+            k = 2 if col is not None else n_categories
             model = fit_multilevel_logit(features, values, y, k)
             p = model.predict(unit_values)
             draws = np.empty((self.n_draws, p.shape[0], k))
             for b in range(self.n_draws):
-                idx = rng.integers(0, n, n)
-                boot: MultilevelLogit = refit(model, [[v[i] for i in idx] for v in values], y[idx])
+                idx = np.asarray(rng.integers(0, n, size=n), dtype=np.int64)
+                rows = idx.tolist()
+                boot: MultilevelLogit = refit(model, [[v[i] for i in rows] for v in values], y[idx])
                 draws[b] = boot.predict(unit_values)
             if col is not None:
                 probs_parts.append(p[:, 1:2])
@@ -163,18 +174,22 @@ class CalibratedEngine:
     # ------------------------------------------------------------------ tables
 
     def _from_tables(
-        self, questionnaire: Questionnaire, respondents: pl.DataFrame, seed: int
+        self,
+        tables_path: Path,
+        label_map_path: Path,
+        questionnaire: Questionnaire,
+        respondents: pl.DataFrame,
+        seed: int,
     ) -> SurveyAnswers:
-        assert self.tables is not None and self.label_map is not None
-        tables = read_kosis_tables(self.tables)
-        label_map = load_label_map(self.label_map)
+        tables = read_kosis_tables(tables_path)
+        label_map = load_label_map(label_map_path)
         rng = np.random.default_rng(seed)
         segments = list(questionnaire.segments)
         out: dict[str, QuestionAnswers] = {}
         skipped: dict[str, str] = {}
         notes = [
-            f"answer model: maximum-entropy fit to the published tables in {self.tables.name} "
-            f"(label map {self.label_map.name}), poststratified onto the population",
+            f"answer model: maximum-entropy fit to the published tables in {tables_path.name} "
+            f"(label map {label_map_path.name}), poststratified onto the population",
             f"intervals assume {self.table_sample_size} respondents behind each published group "
             "(tables carry no sample sizes)",
         ]
@@ -182,7 +197,7 @@ class CalibratedEngine:
         for q in questionnaire.questions:
             name = q.table_question or q.id
             if name not in tables.questions:
-                skipped[q.id] = f"no question {name!r} in {self.tables.name}"
+                skipped[q.id] = f"no question {name!r} in {tables_path.name}"
                 continue
             if q.type not in ("single_choice", "likert"):
                 skipped[q.id] = f"{q.type} questions cannot be fitted to share tables"
@@ -192,7 +207,11 @@ class CalibratedEngine:
             frame, margins, used = _table_cells(qt, label_map, respondents, segments)
             units, unit_of_row = cell_units(frame, [*[f"_g_{t}" for t in used], *segments])
             unit_margins = [
-                Margin(m.name, _unit_group(m.group_of_cell, unit_of_row, units.height), m.targets[:, order])
+                Margin(
+                    m.name,
+                    _unit_group(m.group_of_cell, unit_of_row, units.height),
+                    m.targets[:, order],
+                )
                 for m in margins
             ]
             weights = units["weight"].to_numpy()
@@ -200,7 +219,9 @@ class CalibratedEngine:
             draws = np.empty((self.n_draws, *probs.shape))
             for b in range(self.n_draws):
                 noisy = [
-                    Margin(m.name, m.group_of_cell, _dirichlet(m.targets, self.table_sample_size, rng))
+                    Margin(
+                        m.name, m.group_of_cell, _dirichlet(m.targets, self.table_sample_size, rng)
+                    )
                     for m in unit_margins
                 ]
                 draws[b] = fit_maxent(weights, noisy, max_iter=300)[0]
@@ -215,7 +236,7 @@ class CalibratedEngine:
                 categories=q.categories,
                 probs=q_probs,
                 answered=np.ones(units_out.height, dtype=bool),
-                source=f"tables {self.tables.name}:{name} by {', '.join(used)}",
+                source=f"tables {tables_path.name}:{name} by {', '.join(used)}",
                 draws=q_draws,
             )
             notes.append(
@@ -234,7 +255,9 @@ def _answer_matrix(q: Question, raw: list[str], path: Path, column: str) -> np.n
         try:
             numbers = np.array([float(v) for v in raw])
         except ValueError as exc:
-            raise CalibrationError(f"{path}: column {column!r}: non-numeric answer ({exc})") from exc
+            raise CalibrationError(
+                f"{path}: column {column!r}: non-numeric answer ({exc})"
+            ) from exc
         codes = np.searchsorted(np.asarray(q.bins), numbers, side="right") - 1
         return np.clip(codes, 0, len(cats) - 1)
     index = {c: i for i, c in enumerate(cats)}
@@ -275,7 +298,8 @@ def _table_answer_order(q: Question, qt: QuestionTables, tables: KosisTables) ->
     if len(order) != len(qt.answers):
         missing = sorted(set(qt.answers) - {qt.answers[i] for i in order})
         raise CalibrationError(
-            f"{tables.source}: question {qt.question!r}: answers {missing} match no option of {q.id!r}"
+            f"{tables.source}: question {qt.question!r}: answers {missing} "
+            f"match no option of {q.id!r}"
         )
     return order
 
@@ -347,10 +371,9 @@ def _collapse(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Weighted average of fine cells into segment cells."""
     unit_w = np.bincount(mapping, weights, n_out)
-    k = probs.shape[1]
-    agg = np.zeros((n_out, k))
-    np.add.at(agg, mapping, probs * weights[:, None])
-    agg_draws = np.zeros((draws.shape[0], n_out, k))
-    np.add.at(agg_draws, (slice(None), mapping), draws * weights[None, :, None])
+    member = np.zeros((n_out, mapping.size))
+    member[mapping, np.arange(mapping.size)] = weights
+    agg = member @ probs
+    agg_draws = np.matmul(member, draws)
     safe = np.maximum(unit_w, 1e-12)
     return agg / safe[:, None], agg_draws / safe[None, :, None], unit_w

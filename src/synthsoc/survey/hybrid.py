@@ -42,7 +42,11 @@ class HybridEngine:
         styles: dict[str, object] = {}
         shifts: dict[str, float] = {}
         for qid, qa in llm.questions.items():
-            if qid not in cal.questions or not qa.categories or qa.question.type == "multiple_choice":
+            if (
+                qid not in cal.questions
+                or not qa.categories
+                or qa.question.type == "multiple_choice"
+            ):
                 questions[qid] = qa
                 continue
             cq = cal.questions[qid]
@@ -69,7 +73,9 @@ class HybridEngine:
                 group = np.array([index.get(v, -1) for i, v in enumerate(unit_values) if ok[i]])
                 margins.append(Margin(attr, group, targets))
             if margins:
-                fitted, _ = fit_maxent(weights, margins, base_logits=np.log(seed_probs), max_iter=500)
+                fitted, _ = fit_maxent(
+                    weights, margins, base_logits=np.log(seed_probs), max_iter=500
+                )
             else:
                 fitted = seed_probs
             probs = qa.probs.copy()
@@ -91,6 +97,9 @@ class HybridEngine:
         diagnostics = dict(llm.diagnostics)
         diagnostics["llm_vs_data_tvd_before_recalibration"] = shifts
         diagnostics["llm_response_style_vs_data"] = styles
-        notes = [*llm.notes, *cal.notes, "hybrid: LLM answers raked to the calibrated shares by "
-                 + ", ".join(attributes)]
+        notes = [
+            *llm.notes,
+            *cal.notes,
+            "hybrid: LLM answers raked to the calibrated shares by " + ", ".join(attributes),
+        ]
         return SurveyAnswers("hybrid", llm.units, questions, {}, diagnostics, notes)

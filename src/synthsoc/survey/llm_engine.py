@@ -37,7 +37,12 @@ _EDUCATION = {
     "graduate": "대학원 졸업",
 }
 _MARITAL = {"never_married": "미혼", "married": "기혼", "widowed": "사별", "divorced": "이혼"}
-_ACTIVITY = {"employed": "취업자", "unemployed": "구직 중", "inactive": "비경제활동", "under_15": "학생"}
+_ACTIVITY = {
+    "employed": "취업자",
+    "unemployed": "구직 중",
+    "inactive": "비경제활동",
+    "under_15": "학생",
+}
 _INCOME = {
     "under_10m": "연 1천만 원 미만",
     "10_30m": "연 1천만~3천만 원",
@@ -56,7 +61,7 @@ def persona_description(row: dict[str, Any]) -> str:
         f"성별: {_SEX.get(str(row.get('sex')), str(row.get('sex')))}",
         f"사는 곳: {place}",
         f"학력: {_EDUCATION.get(str(row.get('education')), str(row.get('education')))}",
-        f"혼인 상태: {_MARITAL.get(str(row.get('marital_status')), str(row.get('marital_status')))}",
+        f"혼인 상태: {_MARITAL.get(str(row.get('marital_status')), '')}",
         f"경제 활동: {_ACTIVITY.get(str(row.get('economic_activity')), '')}",
         f"가구 소득: {_INCOME.get(str(row.get('income_bracket')), '알 수 없음')}",
     ]

@@ -8,7 +8,7 @@ A questionnaire holds questions and the segments to report results by::
     segments: [age_group, region]
     questions:
       - id: concept_a_intent
-        type: likert                      # single_choice | multiple_choice | likert | numeric | open_text
+        type: likert     # single_choice | multiple_choice | likert | numeric | open_text
         text: {ko: 이 제품을 구매할 의향이 있으십니까?, en: Would you buy this product?}
         context: {ko: "콘셉트 A: ..."}     # optional material shown before the question
         options:
@@ -184,9 +184,7 @@ def parse_questionnaire(raw: Any, *, source: str = "<memory>") -> Questionnaire:
     questions_raw = raw.get("questions")
     if not isinstance(questions_raw, list) or not questions_raw:
         raise QuestionnaireError(f"{source}: `questions` must be a non-empty list")
-    questions = tuple(
-        _question(q, source, index) for index, q in enumerate(questions_raw)
-    )
+    questions = tuple(_question(q, source, index) for index, q in enumerate(questions_raw))
     seen: set[str] = set()
     for q in questions:
         if q.id in seen:
@@ -240,7 +238,9 @@ def _question(raw: Any, source: str, index: int) -> Question:
         minimum = _float(raw.get("min"), source, f"{where}.min") if "min" in raw else None
         maximum = _float(raw.get("max"), source, f"{where}.max") if "max" in raw else None
         if minimum is not None and maximum is not None and minimum >= maximum:
-            raise QuestionnaireError(f"{source}: {where}: min {minimum} must be below max {maximum}")
+            raise QuestionnaireError(
+                f"{source}: {where}: min {minimum} must be below max {maximum}"
+            )
         if "bins" in raw:
             if not isinstance(raw["bins"], list) or len(raw["bins"]) < 3:
                 raise QuestionnaireError(f"{source}: {where}.bins: need at least 3 edges")

@@ -71,8 +71,10 @@ def _charts(result: SurveyResult, questionnaire: Questionnaire, folder: Path) ->
         x = np.arange(len(groups))
         for j, cat in enumerate(cats):
             sub = part.filter(pl.col("category") == cat)
-            lookup = {g: (s, lo, hi) for g, s, lo, hi in sub.select(
-                "group", "share", "ci_low", "ci_high").iter_rows()}
+            lookup = {
+                g: (s, lo, hi)
+                for g, s, lo, hi in sub.select("group", "share", "ci_low", "ci_high").iter_rows()
+            }
             share = np.array([lookup.get(g, (np.nan, np.nan, np.nan))[0] for g in groups])
             low = np.array([lookup.get(g, (np.nan, np.nan, np.nan))[1] for g in groups])
             high = np.array([lookup.get(g, (np.nan, np.nan, np.nan))[2] for g in groups])
@@ -88,8 +90,12 @@ def _charts(result: SurveyResult, questionnaire: Questionnaire, folder: Path) ->
         ax.set_ylabel("share (95% interval)")
         q = questionnaire.question(str(qid))
         ax.set_title(f"{q.text.en or q.id} - by {segment}", fontsize=10)
-        ax.legend(fontsize=7, ncols=min(len(cats), 5), loc="upper center",
-                  bbox_to_anchor=(0.5, -0.25 if len(groups) > 6 else -0.12))
+        ax.legend(
+            fontsize=7,
+            ncols=min(len(cats), 5),
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.25 if len(groups) > 6 else -0.12),
+        )
         fig.tight_layout()
         path = folder / f"{qid}_{segment}.png"
         folder.mkdir(parents=True, exist_ok=True)
@@ -111,7 +117,8 @@ def _markdown(
         "",
         f"Questionnaire `{questionnaire.id}`, engine `{result.engine}`, "
         f"{result.meta.get('n_respondents', '?')} respondents in the population universe "
-        f"(age {questionnaire.min_age}+). Shares with {int(100 * result.meta['level'])}% intervals.",
+        f"(age {questionnaire.min_age}+). "
+        f"Shares with {int(100 * result.meta['level'])}% intervals.",
         "",
         "## Where the answers come from",
         "",
@@ -129,15 +136,24 @@ def _markdown(
             lines += [f"> {q.context.ko}", ""]
         if frame is not None and q.id in set(frame["question"].to_list()):
             part = frame.filter(pl.col("question") == q.id)
-            lines += ["| segment | group | " + " | ".join(
-                _label(questionnaire, q.id, c) for c in q.categories) + " |"]
+            lines += [
+                "| segment | group | "
+                + " | ".join(_label(questionnaire, q.id, c) for c in q.categories)
+                + " |"
+            ]
             lines += ["|---|---|" + "---|" * len(q.categories)]
             for (segment, group), rows in part.group_by(["segment", "group"], maintain_order=True):
-                cells = {c: (s, lo, hi) for c, s, lo, hi in rows.select(
-                    "category", "share", "ci_low", "ci_high").iter_rows()}
+                cells = {
+                    c: (s, lo, hi)
+                    for c, s, lo, hi in rows.select(
+                        "category", "share", "ci_low", "ci_high"
+                    ).iter_rows()
+                }
                 values = [
                     f"{100 * cells[c][0]:.1f} ({100 * cells[c][1]:.1f}-{100 * cells[c][2]:.1f})"
-                    if c in cells else "" for c in q.categories
+                    if c in cells
+                    else ""
+                    for c in q.categories
                 ]
                 label = "" if segment == ALL else segment
                 lines.append(f"| {label or 'all'} | {group} | " + " | ".join(values) + " |")
@@ -149,11 +165,14 @@ def _markdown(
         numeric = [r for r in result.numeric if r["question"] == q.id]
         if numeric:
             lines += ["| segment | group | mean (interval) |", "|---|---|---|"]
-            lines += [f"| {r['segment']} | {r['group']} | {r['mean']:.4g} "
-                      f"({r['ci_low']:.4g}-{r['ci_high']:.4g}) |" for r in numeric]
+            lines += [
+                f"| {r['segment']} | {r['group']} | {r['mean']:.4g} "
+                f"({r['ci_low']:.4g}-{r['ci_high']:.4g}) |"
+                for r in numeric
+            ]
             lines.append("")
         for example in result.texts.get(q.id, [])[:5]:
-            lines.append(f"- \"{example['answer']}\"")
+            lines.append(f'- "{example["answer"]}"')
         if q.id in result.texts:
             lines.append("")
     if result.diagnostics:

@@ -10,7 +10,7 @@ import polars as pl
 
 from synthsoc.synth import Population
 
-AGE_GROUP_EDGES: tuple[int, ...] = (19, 30, 40, 50, 60, 70)
+AGE_GROUPS: tuple[str, ...] = ("0-18", "19-29", "30-39", "40-49", "50-59", "60-69", "70+")
 
 PERSON_ATTRIBUTES: tuple[str, ...] = (
     "sex",
@@ -39,10 +39,21 @@ SEGMENT_ATTRIBUTES: tuple[str, ...] = PERSON_ATTRIBUTES + DERIVED_ATTRIBUTES
 def age_group_expr(column: str = "age") -> pl.Expr:
     """10-year age bands as Korean surveys publish them: 19-29, 30-39, ..., 70+ (0-18 below)."""
     age = pl.col(column)
-    expr = pl.when(age < AGE_GROUP_EDGES[0]).then(pl.lit(f"0-{AGE_GROUP_EDGES[0] - 1}"))
-    for low, high in zip(AGE_GROUP_EDGES[:-1], AGE_GROUP_EDGES[1:], strict=True):
-        expr = expr.when(age < high).then(pl.lit(f"{low}-{high - 1}"))
-    return expr.otherwise(pl.lit(f"{AGE_GROUP_EDGES[-1]}+"))
+    return (
+        pl.when(age < 19)
+        .then(pl.lit("0-18"))
+        .when(age < 30)
+        .then(pl.lit("19-29"))
+        .when(age < 40)
+        .then(pl.lit("30-39"))
+        .when(age < 50)
+        .then(pl.lit("40-49"))
+        .when(age < 60)
+        .then(pl.lit("50-59"))
+        .when(age < 70)
+        .then(pl.lit("60-69"))
+        .otherwise(pl.lit("70+"))
+    )
 
 
 def respondent_frame(

@@ -189,4 +189,3 @@ def _segment_members(
         for value in sorted(set(column.tolist())):
             out.append((segment, str(value), column == value))
     return out
-

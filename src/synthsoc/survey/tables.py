@@ -168,7 +168,10 @@ class Condition:
     def interval(self) -> tuple[float, float] | None:
         if not self.is_range:
             return None
-        return (-math.inf if self.low is None else self.low, math.inf if self.high is None else self.high)
+        return (
+            -math.inf if self.low is None else self.low,
+            math.inf if self.high is None else self.high,
+        )
 
 
 _RANGE = re.compile(r"^(-?\d+(?:\.\d+)?)?\s*\.\.\s*(-?\d+(?:\.\d+)?)?$")
@@ -178,7 +181,9 @@ def parse_condition(spec: str, where: str) -> Condition:
     """Parse ``ATTRIBUTE VALUE[,VALUE...]`` or ``ATTRIBUTE LOW..HIGH`` (either end open)."""
     parts = str(spec).strip().split(None, 1)
     if len(parts) != 2:
-        raise TablesError(f"{where}: expected 'attribute value' or 'attribute lo..hi', got {spec!r}")
+        raise TablesError(
+            f"{where}: expected 'attribute value' or 'attribute lo..hi', got {spec!r}"
+        )
     attribute, rest = parts[0], parts[1].strip()
     match = _RANGE.match(rest)
     if match and (match.group(1) or match.group(2)):
@@ -202,7 +207,9 @@ def load_label_map(path: str | Path) -> dict[str, dict[str, Condition]]:
 
 def parse_label_map(raw: Any, source: str) -> dict[str, dict[str, Condition]]:
     if not isinstance(raw, Mapping):
-        raise TablesError(f"{source}: a label map is a mapping {{group_type: {{label: condition}}}}")
+        raise TablesError(
+            f"{source}: a label map is a mapping {{group_type: {{label: condition}}}}"
+        )
     out: dict[str, dict[str, Condition]] = {}
     for gtype, labels in raw.items():
         if not isinstance(labels, Mapping):
@@ -249,7 +256,9 @@ def choose_partition(
         interval = cond.interval() if cond is not None else label_interval(label)
         if interval is not None:
             intervals[label] = interval
-    ordered = sorted(intervals, key=lambda lb: (intervals[lb][0], intervals[lb][1] - intervals[lb][0]))
+    ordered = sorted(
+        intervals, key=lambda lb: (intervals[lb][0], intervals[lb][1] - intervals[lb][0])
+    )
     kept_set: set[str] = set()
     last_high = -math.inf
     for label in ordered:
@@ -371,7 +380,9 @@ def reconcile_margins(cell_weights: np.ndarray, margins: Sequence[Margin]) -> li
     return [Margin(m.name, m.group_of_cell, t) for m, t in zip(margins, current, strict=True)]
 
 
-def group_index(frame: pl.DataFrame, labels: Sequence[str], conditions: Mapping[str, Condition]) -> np.ndarray:
+def group_index(
+    frame: pl.DataFrame, labels: Sequence[str], conditions: Mapping[str, Condition]
+) -> np.ndarray:
     """Index (into ``labels``) of the group each row falls in, -1 for none (vectorised)."""
     for label in labels:
         if label not in conditions:
