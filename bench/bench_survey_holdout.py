@@ -49,7 +49,7 @@ CASES = [
         "race,polviews",
     ),
     ("ANES 2012", anes_2012, "choice", "pid,knowspeaker", "pid,knowspeaker"),
-    ("ANES 1984", anes_1984, "vote", "educ,female,south,polint,age_group", "educ,polint"),
+    ("ANES 1984", anes_1984, "vote", "educ,female,south,polint", "educ,polint"),
 ]
 
 
@@ -76,6 +76,8 @@ def main() -> None:
                     "logistic_mean_tvd": round(result["logistic_mean_tvd"], 4),
                     "baseline_mean_tvd": round(result["baseline_mean_tvd"], 4),
                     "raw_group_mean_tvd": round(result["raw_group_mean_tvd"], 4),
+                    "minus_logistic_mean": round(result["minus_logistic"]["mean"], 5),
+                    "minus_logistic_se": round(result["minus_logistic"]["se"], 5),
                     "seconds": round(seconds, 1),
                 }
             )

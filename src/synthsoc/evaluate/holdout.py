@@ -182,6 +182,7 @@ def holdout_benchmark(
         "logistic_mean_tvd": _mean(rows, "logistic_tvd"),
         "baseline_mean_tvd": _mean(rows, "baseline_tvd"),
         "raw_group_mean_tvd": _mean(rows, "raw_tvd"),
+        "minus_logistic": _paired_difference(rows, "tvd", "logistic_tvd"),
         "share_groups_under_0_15": float(np.mean([r[column] < 0.15 for r in rows])),
         "prior_precisions": penalties,
         "groups": _per_group(rows),
@@ -190,6 +191,13 @@ def holdout_benchmark(
 
 def _mean(rows: list[dict[str, Any]], key: str) -> float:
     return float(np.mean([r[key] for r in rows]))
+
+
+def _paired_difference(rows: list[dict[str, Any]], a: str, b: str) -> dict[str, float]:
+    """Mean of a - b over (group, seed) pairs, with its standard error (pairs as independent)."""
+    diff = np.array([r[a] - r[b] for r in rows])
+    se = float(diff.std(ddof=1) / np.sqrt(diff.size)) if diff.size > 1 else float("nan")
+    return {"mean": float(diff.mean()), "se": se}
 
 
 def _per_group(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
