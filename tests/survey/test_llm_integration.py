@@ -29,10 +29,10 @@ def test_llm_engine_with_embedded_model(population_dir: Path, tmp_path: Path) ->
         }
     )
     with open_llm("local", cache_dir=tmp_path / "cache") as llm:
-        engine = LLMEngine(llm, sample_size=4, max_tokens=160)
+        engine = LLMEngine(llm, sample_size=2, max_tokens=160)
         result = run_survey(q, load_population(population_dir), engine, seed=0)
-    assert result.diagnostics["sample_size"] == 4
-    answered = 4 - result.diagnostics["non_response"]["like"]
+    assert result.diagnostics["sample_size"] == 2
+    answered = 2 - result.diagnostics["non_response"]["like"]
     assert answered >= 1  # constrained output: the small model's answers parse
     overall = [r for r in result.rows if r["segment"] == "all"]
     assert sum(r["share"] for r in overall) == pytest.approx(1.0)
