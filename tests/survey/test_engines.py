@@ -212,3 +212,37 @@ def test_packaged_concept_test_matches_examples_and_runs(
     assert "ILLUSTRATIVE" in result.notes[0]
     report = (tmp_path / "ct" / "report.md").read_text(encoding="utf-8")
     assert "ILLUSTRATIVE" in report and "신제품 콘셉트 테스트" in report
+
+
+def test_llm_failures_count_as_non_response_and_total_failure_raises(
+    population_dir: Path,
+) -> None:
+    from synthsoc.llm import LLMError
+
+    q = parse_questionnaire({**QUESTIONS, "questions": QUESTIONS["questions"][:1]})
+    pop = load_population(population_dir)
+
+    class Flaky(ScriptedLLM):
+        def complete_many(self, requests: Any, concurrency: int = 4) -> Any:
+            raise LLMError("batch failed")
+
+        def complete(self, request: Any) -> Any:
+            if age_of(request) >= 50:
+                raise LLMError("bad answer")
+            return super().complete(request)
+
+    result = run_survey(q, pop, LLMEngine(Flaky(_script), sample_size=30), seed=0)  # type: ignore[arg-type]
+    failed = result.diagnostics["non_response"]["like"]
+    assert 0 < failed < 30
+    assert {r["group"] for r in result.rows if r["segment"] == "age_group"} <= {
+        "19-29",
+        "30-39",
+        "40-49",
+    }
+
+    class Down(Flaky):
+        def complete(self, request: Any) -> Any:
+            raise LLMError("server down")
+
+    with pytest.raises(LLMError, match="server down"):
+        run_survey(q, pop, LLMEngine(Down(_script), sample_size=5), seed=0)  # type: ignore[arg-type]

@@ -119,7 +119,11 @@ def run(
                 chosen = calibrated
             else:
                 llm_engine = LLMEngine(llm, sample_size=sample)
-                chosen = llm_engine if engine == "llm" else HybridEngine(llm_engine, calibrated)  # type: ignore[arg-type]
+                if engine == "llm":
+                    chosen = llm_engine
+                else:
+                    assert calibrated is not None
+                    chosen = HybridEngine(llm_engine, calibrated)
             runs = replicates if engine != "calibrated" else 1
             results: list[SurveyResult] = []
             with console.status(f"Asking {pop.n_persons} persons through the {engine} engine..."):

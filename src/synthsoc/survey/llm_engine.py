@@ -195,19 +195,29 @@ class LLMEngine:
         return SurveyAnswers("llm", units, out, {}, diagnostics, notes)
 
     def _complete(self, requests: list[LLMRequest]) -> list[LLMResponse | None]:
-        from synthsoc.llm import LLMError
+        from synthsoc.llm import BudgetExceeded, LLMError
 
         try:
             return list(self.llm.complete_many(requests, concurrency=self.concurrency))
+        except BudgetExceeded:
+            raise
         except LLMError:
-            # One bad answer should not sink the batch: retry one by one, None where it fails.
-            results: list[LLMResponse | None] = []
-            for request in requests:
-                try:
-                    results.append(self.llm.complete(request))
-                except LLMError:
-                    results.append(None)
-            return results
+            pass
+        # One bad answer should not sink the batch: retry one by one, None where it fails
+        # (counted as non-response). A budget stop, or every request failing, is an error.
+        results: list[LLMResponse | None] = []
+        last: LLMError | None = None
+        for request in requests:
+            try:
+                results.append(self.llm.complete(request))
+            except BudgetExceeded:
+                raise
+            except LLMError as error:
+                last = error
+                results.append(None)
+        if last is not None and all(r is None for r in results):
+            raise last
+        return results
 
 
 def parse_answers(question: Question, responses: list[LLMResponse | None]) -> QuestionAnswers:

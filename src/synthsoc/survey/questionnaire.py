@@ -25,7 +25,7 @@ and optional ``bins`` (edges; answers are then also reported as shares per bin).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -70,10 +70,6 @@ class Text:
 
     ko: str
     en: str | None = None
-
-    def label(self) -> str:
-        """ASCII-friendly label for charts: English when given, else Korean."""
-        return self.en or self.ko
 
 
 @dataclass(frozen=True)
@@ -130,7 +126,6 @@ class Questionnaire:
     max_age: int | None = None
     source: str = "<memory>"
     description: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def question(self, question_id: str) -> Question:
         for q in self.questions:

@@ -10,8 +10,6 @@ import polars as pl
 
 from synthsoc.synth import Population
 
-AGE_GROUPS: tuple[str, ...] = ("0-18", "19-29", "30-39", "40-49", "50-59", "60-69", "70+")
-
 PERSON_ATTRIBUTES: tuple[str, ...] = (
     "sex",
     "marital_status",
