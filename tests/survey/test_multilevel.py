@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
+from synthsoc.evaluate.holdout import sklearn_equivalent_penalty
 from synthsoc.survey.multilevel import fit_multilevel_logit, minimize_lbfgs
 
 
@@ -46,3 +48,21 @@ def test_lbfgs_minimises_a_quadratic() -> None:
         return float(d @ d), 2 * d
 
     assert np.allclose(minimize_lbfgs(f, np.zeros(3)), target, atol=1e-6)
+
+
+@pytest.mark.parametrize("n_answers", [2, 3])
+def test_logistic_baseline_matches_scikit_learn_default(n_answers: int) -> None:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import OneHotEncoder
+
+    values, y, _ = _data(1500, 3)
+    if n_answers == 3:
+        y = np.where(np.array(values[1]) == "b1", y + 1, y)  # a third answer
+    x = np.array(values, dtype=object).T
+    encoder = OneHotEncoder().fit(x)
+    reference = LogisticRegression(C=1.0, max_iter=5000, tol=1e-10).fit(encoder.transform(x), y)
+    ours = fit_multilevel_logit(
+        ["a", "b"], values, y, n_answers, max_order=1, penalty=sklearn_equivalent_penalty(n_answers)
+    )
+    expected = reference.predict_proba(encoder.transform(x))
+    assert np.allclose(ours.predict(values), expected, atol=1e-4)

@@ -131,7 +131,7 @@ def holdout_benchmark(
             y_train,
             k,
             max_order=1,
-            penalty=1.0,
+            penalty=sklearn_equivalent_penalty(k),
         )
         p_logit = logistic.predict([[v[i] for i in test] for v in feature_values])
 
@@ -187,6 +187,16 @@ def holdout_benchmark(
         "prior_precisions": penalties,
         "groups": _per_group(rows),
     }
+
+
+def sklearn_equivalent_penalty(n_answers: int) -> float:
+    """Ridge precision that reproduces scikit-learn's ``LogisticRegression(C=1)``.
+
+    With three or more answers scikit-learn fits the same multinomial objective (precision 1).
+    With two it fits one logit difference b = w1 - w0; our symmetric two-class fit has
+    w1 = -w0 = b / 2, so its penalty lambda/4 * b^2 equals scikit-learn's b^2 / 2 at lambda 2.
+    """
+    return 2.0 if n_answers == 2 else 1.0
 
 
 def _mean(rows: list[dict[str, Any]], key: str) -> float:
