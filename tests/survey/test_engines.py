@@ -107,6 +107,10 @@ def test_calibrated_tables_engine_concept_test(population_dir: Path) -> None:
     assert set(result.skipped) == {"comment"}
     regions = {r["group"] for r in result.rows if r["segment"] == "region"}
     assert regions == {"Seoul", "Busan", "Gyeonggi-do", "Jeju-do"}
+    # a segment no table publishes: age group x region, with an interval
+    cross = [r for r in result.rows if r["segment"] == "age_group*region"]
+    assert {r["group"] for r in cross} >= {"19-29*Seoul", "70+*Jeju-do"}
+    assert all(r["ci_low"] <= r["share"] <= r["ci_high"] for r in cross)
     # the illustrative tables make concept B most popular among the young
     assert result.share("preference", "age_group", "19-29", "B") > result.share(
         "preference", "age_group", "70+", "B"

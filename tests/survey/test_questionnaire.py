@@ -86,6 +86,10 @@ def test_valid_questionnaire_parses_all_types() -> None:
             "unknown attribute 'shoe_size'",
         ),
         (
+            {"id": "t", "segments": ["sex*shoe_size"], "questions": _base()["questions"]},
+            "unknown attribute 'shoe_size'",
+        ),
+        (
             {"id": "t", "segments": ["sex", "sex"], "questions": _base()["questions"]},
             "duplicate attribute",
         ),
@@ -121,5 +125,6 @@ def test_missing_and_invalid_files(tmp_path: Path) -> None:
 
 def test_example_concept_test_is_valid() -> None:
     q = load_questionnaire(EXAMPLES / "concept_test.yaml")
-    assert q.segments == ("age_group", "region")
+    assert q.segments == ("age_group", "region", "age_group*region")
+    assert q.segment_attributes == ("age_group", "region")
     assert all(question.text.ko for question in q.questions)

@@ -97,7 +97,7 @@ class CalibratedEngine:
                 raise CalibrationError(f"{path}: no feature column {f!r}")
             if f not in respondents.columns:
                 raise CalibrationError(f"{path}: feature {f!r} is not a population attribute")
-        segments = list(questionnaire.segments)
+        segments = list(questionnaire.segment_attributes)
         unit_cols = list(dict.fromkeys([*features, *segments]))
         units, _ = cell_units(respondents, unit_cols)
         unit_values = [units[c].to_list() for c in features]
@@ -184,7 +184,7 @@ class CalibratedEngine:
         tables = read_kosis_tables(tables_path)
         label_map = load_label_map(label_map_path)
         rng = np.random.default_rng(seed)
-        segments = list(questionnaire.segments)
+        segments = list(questionnaire.segment_attributes)
         out: dict[str, QuestionAnswers] = {}
         skipped: dict[str, str] = {}
         notes = [
@@ -196,11 +196,11 @@ class CalibratedEngine:
         units_frame: pl.DataFrame | None = None
         for q in questionnaire.questions:
             name = q.table_question or q.id
-            if name not in tables.questions:
-                skipped[q.id] = f"no question {name!r} in {tables_path.name}"
-                continue
             if q.type not in ("single_choice", "likert"):
                 skipped[q.id] = f"{q.type} questions cannot be fitted to share tables"
+                continue
+            if name not in tables.questions:
+                skipped[q.id] = f"no question {name!r} in {tables_path.name}"
                 continue
             qt = tables.questions[name]
             order = _table_answer_order(q, qt, tables)

@@ -5,7 +5,7 @@ A questionnaire holds questions and the segments to report results by::
     id: concept_test
     title: {ko: 신제품 콘셉트 테스트, en: New product concept test}
     universe: {min_age: 19}
-    segments: [age_group, region]
+    segments: [age_group, region, age_group*region]   # A*B: cross segment
     questions:
       - id: concept_a_intent
         type: likert     # single_choice | multiple_choice | likert | numeric | open_text
@@ -127,6 +127,11 @@ class Questionnaire:
     source: str = "<memory>"
     description: str = ""
 
+    @property
+    def segment_attributes(self) -> tuple[str, ...]:
+        """Every attribute the segments use (a cross segment ``A*B`` uses A and B)."""
+        return tuple(dict.fromkeys(p for s in self.segments for p in s.split("*")))
+
     def question(self, question_id: str) -> Question:
         for q in self.questions:
             if q.id == question_id:
@@ -168,11 +173,12 @@ def parse_questionnaire(raw: Any, *, source: str = "<memory>") -> Questionnaire:
     if not isinstance(segments_raw, list) or not all(isinstance(s, str) for s in segments_raw):
         raise QuestionnaireError(f"{source}: `segments` must be a list of attribute names")
     for seg in segments_raw:
-        if seg not in SEGMENT_ATTRIBUTES:
-            raise QuestionnaireError(
-                f"{source}: segments: unknown attribute {seg!r}; known attributes are "
-                f"{', '.join(SEGMENT_ATTRIBUTES)}"
-            )
+        for part in seg.split("*"):
+            if part.strip() not in SEGMENT_ATTRIBUTES:
+                raise QuestionnaireError(
+                    f"{source}: segments: unknown attribute {part.strip()!r}; known attributes "
+                    f"are {', '.join(SEGMENT_ATTRIBUTES)} (cross two with A*B)"
+                )
     if len(set(segments_raw)) != len(segments_raw):
         raise QuestionnaireError(f"{source}: segments: duplicate attribute in {segments_raw}")
 
@@ -189,7 +195,7 @@ def parse_questionnaire(raw: Any, *, source: str = "<memory>") -> Questionnaire:
         id=qid,
         title=title,
         questions=questions,
-        segments=tuple(segments_raw),
+        segments=tuple("*".join(p.strip() for p in s.split("*")) for s in segments_raw),
         min_age=min_age,
         max_age=max_age,
         source=source,

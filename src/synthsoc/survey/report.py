@@ -64,6 +64,8 @@ def _charts(result: SurveyResult, questionnaire: Questionnaire, folder: Path) ->
     frame = result.frame()
     paths = []
     for (qid, segment), part in frame.group_by(["question", "segment"], maintain_order=True):
+        if "*" in str(segment):
+            continue  # cross segments: too many groups for one chart (in the tables and CSV)
         groups = list(dict.fromkeys(part["group"].to_list()))
         cats = list(dict.fromkeys(part["category"].to_list()))
         width = 0.8 / len(cats)

@@ -185,7 +185,10 @@ def _segment_members(
 ) -> list[tuple[str, str, np.ndarray]]:
     out = [(ALL, ALL, np.ones(units.height, dtype=bool))]
     for segment in segments:
-        column = units[segment].cast(pl.Utf8).to_numpy()
+        parts = segment.split("*")
+        column = units.select(
+            pl.concat_str([pl.col(p).cast(pl.Utf8) for p in parts], separator="*")
+        ).to_series().to_numpy()
         for value in sorted(set(column.tolist())):
             out.append((segment, str(value), column == value))
     return out
