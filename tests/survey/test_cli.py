@@ -5,6 +5,7 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+import pytest
 import typer
 from typer.testing import CliRunner
 
@@ -169,3 +170,52 @@ def test_survey_concept_test_command(population_dir: Path, tmp_path: Path) -> No
     assert result.exit_code == 0, result.output
     assert "ILLUSTRATIVE" in result.output
     assert (tmp_path / "ct" / "charts" / "preference_region.png").is_file()
+
+
+def test_survey_run_llm_replicates_with_scripted_model(
+    population_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import contextlib
+    from collections.abc import Iterator
+    from typing import Any
+
+    from .fake_llm import ScriptedLLM, age_of
+
+    def script(request: Any) -> dict[str, Any]:
+        choice = "B" if age_of(request) < 40 else "A"
+        return {"interpretation": "", "choice": choice, "reason": "이유"}
+
+    @contextlib.contextmanager
+    def fake_llm(engine: str, backend: str) -> Iterator[Any]:
+        yield ScriptedLLM(script)
+
+    monkeypatch.setattr(survey, "_llm", fake_llm)
+    q = tmp_path / "q.yaml"
+    q.write_text(
+        "id: t\nsegments: [age_group]\nquestions:\n"
+        "  - {id: pick, type: single_choice, text: 고르세요, options: [A, B]}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    args = [
+        "survey",
+        "run",
+        str(q),
+        "--population",
+        str(population_dir),
+        "--engine",
+        "llm",
+        "--sample",
+        "40",
+        "--replicates",
+        "3",
+        "--out",
+        str(out),
+    ]
+    result = CliRunner().invoke(_app(), args)
+    assert result.exit_code == 0, result.output
+    payload = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    replicates = payload["replicates"]
+    assert replicates["replicates"] == 3 and replicates["n_shares"] > 0
+    young = [r for r in payload["shares"] if r["group"] == "19-29" and r["category"] == "B"]
+    assert young and young[0]["share"] == 1.0
