@@ -76,3 +76,18 @@ def staged_directory(final: Path) -> Iterator[Path]:
         shutil.rmtree(backup, ignore_errors=True)
     else:
         os.replace(staging, final)
+
+
+def write_arrow_table(path: Path, table: Any, row_group_size: int = 1_000_000) -> None:
+    """Write a ``pyarrow.Table`` to Parquet atomically (zstd, deterministic bytes)."""
+    import pyarrow.parquet as pq
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        pq.write_table(table, tmp, compression="zstd", row_group_size=row_group_size)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -22,7 +22,7 @@ def test_defaults_without_file_or_environment(tmp_path: Path) -> None:
     config = load_config(cwd=tmp_path)
     assert config.backend == "local"
     assert config.base_url is None and config.cache_dir is None
-    assert config.local.n_ctx == 2048 and config.local.n_threads == 2
+    assert config.local.n_ctx == 2048 and config.local.n_threads == 1
     assert config.source == "defaults"
 
 
@@ -78,6 +78,9 @@ def test_bad_settings_are_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         load_config(cwd=tmp_path)
     (tmp_path / "synthsoc.toml").write_text('[llm]\ntimeout_s = "soon"\n')
     with pytest.raises(ValueError, match="timeout_s = 'soon' is not a valid float"):
+        load_config(cwd=tmp_path)
+    (tmp_path / "synthsoc.toml").write_text("[llm\n")
+    with pytest.raises(ValueError, match="synthsoc.toml: cannot parse"):
         load_config(cwd=tmp_path)
     (tmp_path / "synthsoc.toml").unlink()
     monkeypatch.setenv("SYNTHSOC_LLM_RESPONSE_FORMAT", "xml")

@@ -75,6 +75,8 @@ def test_server_errors_are_transient_and_client_errors_are_not(server: FakeServe
     with pytest.raises(LLMError, match="HTTP 400") as info:
         client.complete(LLMRequest(prompt="x"))
     assert not isinstance(info.value, TransientLLMError)
+    with pytest.raises(LLMError, match="SYNTHSOC_LLM_RESPONSE_FORMAT"):
+        client.complete(LLMRequest(prompt="x", json_schema={"type": "object"}))
     assert client.usage.calls == 0
 
 

@@ -1,9 +1,77 @@
-"""Command line for the `population` commands."""
+"""Command line for `synthsoc populate` and `synthsoc report`."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from synthsoc.synth import schema
 
 
 def register(app: typer.Typer) -> None:
     """Add the population commands to the main application."""
+
+    @app.command()
+    def populate(
+        out: Path = typer.Option(..., "--out", help="Output folder (replaced atomically)."),
+        year: int = typer.Option(2025, help="Census year: 2025 (default) or 2020."),
+        scale: float = typer.Option(0.01, help="Share of the population to synthesise, "
+                                    "0.001 to 1.0."),
+        seed: int = typer.Option(1, help="Random seed; the same seed gives identical files."),
+        region: str | None = typer.Option(None, help="Restrict to one si-do or si-gun-gu, "
+                                          "by code or name (e.g. 11, 서울특별시, Jongno-gu)."),
+        controls: Path | None = typer.Option(None, help="Folder of user control tables "
+                                             "(KOSIS CSV exports) replacing packaged ones."),
+        html: bool = typer.Option(True, help="Write report.html with charts."),
+    ) -> None:
+        """Synthesise households and persons fitted to official tables."""
+        from synthsoc.synth.populate import populate as run
+
+        if not 0.001 <= scale <= 1.0:
+            raise typer.BadParameter(f"{scale}: must be between 0.001 and 1.0",
+                                     param_hint="--scale")
+        try:
+            result = run(out, year=year, scale=scale, seed=seed, region=region,
+                         controls_dir=controls, html=html)
+        except ValueError as exc:
+            Console(stderr=True).print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(code=2) from exc
+        _print_summary(result.summary, out)
+        Console().print(f"{result.n_persons:,} persons, {result.n_households:,} households in "
+                        f"{result.seconds:.1f} s -> {out}")
+        if html:
+            Console().print(f"report: {out / 'report.html'}")
+
+    @app.command()
+    def report(folder: Path = typer.Argument(..., help="A population folder.")) -> None:
+        """Print the fit summary of a population folder."""
+        path = folder / schema.FIT_REPORT_FILE
+        if not path.is_file():
+            Console(stderr=True).print(f"[red]error:[/red] {path} does not exist")
+            raise typer.Exit(code=2)
+        data = json.loads(path.read_text(encoding="utf-8"))
+        _print_summary(data["summary"], folder)
+        table = Table(title="Control tables (TVD)")
+        table.add_column("table")
+        for level in ("eup_myeon_dong", "si_gun_gu", "si_do", "national"):
+            table.add_column(level, justify="right")
+        for name, levels in data["controls"].items():
+            table.add_row(name, *[f"{levels[lvl]['tvd']:.5f}" if lvl in levels else "-"
+                                  for lvl in ("eup_myeon_dong", "si_gun_gu", "si_do",
+                                              "national")])
+        Console().print(table)
+
+
+def _print_summary(summary: dict[str, object], folder: Path) -> None:
+    table = Table(title=f"Population summary: {folder}")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for key, value in summary.items():
+        text = f"{value:,}" if isinstance(value, int) else (
+            f"{value:.6f}" if isinstance(value, float) else str(value))
+        table.add_row(key, text)
+    Console().print(table)

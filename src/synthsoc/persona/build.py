@@ -1,0 +1,187 @@
+"""Building persona attributes for a whole population, chunk by chunk, and writing them."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pyarrow.parquet as pq
+
+from synthsoc.atomic import write_json, write_text
+from synthsoc.persona.audit import AUDIT_CELL, AuditAccumulator
+from synthsoc.persona.behavioural import behavioural
+from synthsoc.persona.card import render_card
+from synthsoc.persona.cognitive import cognitive
+from synthsoc.persona.columns import CATEGORICAL, COLUMNS
+from synthsoc.persona.inputs import HOUSEHOLD_INPUTS, PERSON_INPUTS, demographics
+from synthsoc.persona.linguistic import linguistic
+from synthsoc.persona.schedule import schedule
+from synthsoc.synth import Population, PopulationFolderError, schema
+
+PERSONAS_FILE = "personas.parquet"
+CARD_FILE = "persona_card.md"
+AUDIT_FILE = "persona_audit.json"
+PERSONA_MANIFEST_FILE = "personas_manifest.json"
+DEFAULT_CHUNK_ROWS = 2_000_000
+
+# Independent random streams per attribute group, so adding one group never shifts another.
+STREAMS: tuple[str, ...] = ("cognitive", "linguistic", "behavioural", "schedule")
+
+
+def persona_chunk(chunk: pl.DataFrame, seed: int, chunk_index: int) -> pl.DataFrame:
+    """Persona attributes for one chunk of persons joined with their household's income."""
+    d = demographics(chunk)
+    rngs = {
+        name: np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(chunk_index, k)))
+        for k, name in enumerate(STREAMS)
+    }
+    drawn: dict[str, np.ndarray] = {}
+    drawn.update(cognitive(d, rngs["cognitive"]))
+    drawn.update(linguistic(d, rngs["linguistic"]))
+    drawn.update(behavioural(d, rngs["behavioural"]))
+    drawn.update(schedule(d, rngs["schedule"]))
+    series: list[pl.Series] = [chunk["person_id"]]
+    for name in COLUMNS[1:]:
+        values = drawn[name]
+        if name in CATEGORICAL:
+            cats = CATEGORICAL[name]
+            codes = pl.Series(name, values.astype(np.uint32))
+            series.append(codes.replace_strict(dict(enumerate(cats)), return_dtype=pl.Enum(cats)))
+        elif name in ("leave_weekday", "return_weekday"):
+            series.append(pl.Series(name, values).set(pl.Series(values < 0), None))
+        else:
+            series.append(pl.Series(name, values))
+    return pl.DataFrame(series)
+
+
+def _with_income(persons: pl.DataFrame, households: pl.DataFrame) -> pl.DataFrame:
+    joined = persons.join(households, on="household_id", how="left", maintain_order="left")
+    if joined.height != persons.height:
+        raise ValueError(f"{schema.HOUSEHOLDS_FILE}: field household_id has duplicate values")
+    return joined
+
+
+def _population_chunks(population: Population, chunk_rows: int) -> Iterator[pl.DataFrame]:
+    households = population.households.select(HOUSEHOLD_INPUTS)
+    for start in range(0, population.n_persons, chunk_rows):
+        persons = population.persons.slice(start, chunk_rows).select(PERSON_INPUTS)
+        yield _with_income(persons, households)
+
+
+def _folder_chunks(folder: Path, chunk_rows: int) -> tuple[int, Iterator[pl.DataFrame]]:
+    """Person count and lazily read chunks of a population folder (memory bounded)."""
+    persons_path = folder / schema.PERSONS_FILE
+    if not (folder / schema.MANIFEST_FILE).is_file() or not persons_path.is_file():
+        raise PopulationFolderError(
+            f"{folder}: not a complete population folder (no {schema.MANIFEST_FILE} or "
+            f"{schema.PERSONS_FILE}); run `synthsoc populate --out DIR` first"
+        )
+    scan = pl.scan_parquet(persons_path)
+    missing = [c for c in PERSON_INPUTS if c not in scan.collect_schema().names()]
+    if missing:
+        raise PopulationFolderError(f"{persons_path}: missing columns {missing}")
+    n = int(scan.select(pl.len()).collect().item())
+    households = pl.read_parquet(folder / schema.HOUSEHOLDS_FILE, columns=list(HOUSEHOLD_INPUTS))
+
+    def chunks() -> Iterator[pl.DataFrame]:
+        for start in range(0, n, chunk_rows):
+            persons = scan.slice(start, chunk_rows).select(PERSON_INPUTS).collect()
+            yield _with_income(persons, households)
+
+    return n, chunks()
+
+
+def _check_chunk_rows(chunk_rows: int) -> None:
+    if chunk_rows <= 0:
+        raise ValueError(f"chunk_rows must be positive, got {chunk_rows}")
+
+
+def iter_persona_chunks(
+    population: Population, seed: int, chunk_rows: int = DEFAULT_CHUNK_ROWS
+) -> Iterator[pl.DataFrame]:
+    """Persona frames of at most ``chunk_rows`` persons, in person order."""
+    _check_chunk_rows(chunk_rows)
+    for index, chunk in enumerate(_population_chunks(population, chunk_rows)):
+        yield persona_chunk(chunk, seed, index)
+
+
+def build_personas(
+    population: Population, seed: int, chunk_rows: int = DEFAULT_CHUNK_ROWS
+) -> pl.DataFrame:
+    """One row per person: ``person_id`` plus every persona attribute (see ``persona_card.md``).
+
+    The draws depend on ``seed`` and ``chunk_rows`` (each chunk has its own random streams).
+    """
+    return pl.concat(list(iter_persona_chunks(population, seed, chunk_rows)), rechunk=True)
+
+
+def write_personas(
+    folder: str | Path,
+    seed: int,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, object]:
+    """Write ``personas.parquet``, ``persona_audit.json`` and ``persona_card.md`` into ``folder``.
+
+    Persons are read and processed ``chunk_rows`` at a time and streamed into one Parquet file
+    (written under a temporary name and renamed), so memory stays bounded. ``progress(done,
+    total)`` is called after each chunk. Returns the summary written to
+    ``personas_manifest.json``. Gives the same bytes as ``build_personas`` on the loaded
+    population with the same seed and chunk size.
+    """
+    _check_chunk_rows(chunk_rows)
+    path = Path(folder)
+    total, chunks = _folder_chunks(path, chunk_rows)
+    if total == 0:
+        raise PopulationFolderError(f"{path / schema.PERSONS_FILE}: the population has no persons")
+    audit = AuditAccumulator()
+    target = path / PERSONAS_FILE
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=path)
+    os.close(fd)
+    writer: pq.ParquetWriter | None = None
+    done = 0
+    try:
+        for index, chunk in enumerate(chunks):
+            personas = persona_chunk(chunk, seed, index)
+            table = personas.to_arrow()
+            if writer is None:
+                writer = pq.ParquetWriter(tmp, table.schema, compression="zstd")
+            writer.write_table(table)
+            audit.add(pl.concat([chunk.select(AUDIT_CELL), personas], how="horizontal"))
+            done += personas.height
+            if progress is not None:
+                progress(done, total)
+        if writer is not None:
+            writer.close()
+            writer = None
+        os.replace(tmp, target)
+    finally:
+        if writer is not None:
+            writer.close()
+        Path(tmp).unlink(missing_ok=True)
+    report = audit.report()
+    write_json(path / AUDIT_FILE, report)
+    write_text(path / CARD_FILE, render_card(report, seed=seed, n_persons=done))
+    summary: dict[str, object] = {
+        "seed": seed,
+        "n_persons": done,
+        "chunk_rows": chunk_rows,
+        "files": [PERSONAS_FILE, AUDIT_FILE, CARD_FILE],
+        "audit_flags": len(report["flags"]),
+    }
+    write_json(path / PERSONA_MANIFEST_FILE, summary)
+    return summary
+
+
+def read_persona_manifest(folder: str | Path) -> dict[str, object] | None:
+    """The summary of the last ``write_personas`` in ``folder``, or None."""
+    path = Path(folder) / PERSONA_MANIFEST_FILE
+    if not path.is_file():
+        return None
+    loaded: dict[str, object] = json.loads(path.read_text(encoding="utf-8"))
+    return loaded

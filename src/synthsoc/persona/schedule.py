@@ -1,0 +1,97 @@
+"""Daily schedules: the weekday activity and clock times, and the weekend pattern."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from synthsoc.persona import params as P
+from synthsoc.persona.inputs import Demographics
+from synthsoc.persona.sampling import choose_rows, times
+from synthsoc.synth import schema
+
+ACT = {name: i for i, name in enumerate(P.WEEKDAY_ACTIVITIES)}
+ECON = {name: i for i, name in enumerate(schema.ECONOMIC_ACTIVITIES)}
+OCC = {code: i for i, code in enumerate(schema.OCCUPATION_GROUPS)}
+WEEKEND_GROUPS = tuple(P.WEEKEND_BY_GROUP)
+
+
+def weekday_activity(d: Demographics, rng: np.random.Generator) -> np.ndarray:
+    """Main weekday activity from age, economic activity, household role and sex."""
+    employed = d.activity == ECON["employed"]
+    inactive = ~employed & (d.activity != ECON["unemployed"])
+    p_house = np.where(d.female, P.HOUSEWORK_SHARE_INACTIVE["F"], P.HOUSEWORK_SHARE_INACTIVE["M"])
+    housework = d.head_or_spouse & (rng.random(d.n) < p_house)
+    lo, hi = P.UNIVERSITY_AGES
+    conditions = [
+        d.age < 7,
+        (d.age < lo) & ~employed,
+        employed,
+        ~inactive,
+        (d.age <= hi),
+        d.age >= 65,
+        housework,
+    ]
+    choices = [
+        ACT["preschool_care"],
+        ACT["school"],
+        ACT["work"],
+        ACT["job_search"],
+        ACT["university"],
+        ACT["home_retired"],
+        ACT["housework_childcare"],
+    ]
+    return np.select(conditions, choices, default=ACT["home"])
+
+
+def _stage_value(ages: np.ndarray, table: dict[int, int]) -> np.ndarray:
+    starts = np.array(sorted(table))
+    values = np.array([table[s] for s in sorted(table)], dtype=np.float64)
+    return values[np.clip(np.searchsorted(starts, ages, side="right") - 1, 0, len(starts) - 1)]
+
+
+def schedule(d: Demographics, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Weekday activity and wake/leave/return/sleep minutes; weekend activity and times."""
+    activity = weekday_activity(d, rng)
+    means = np.array([P.SCHEDULE_WEEKDAY[a] for a in P.WEEKDAY_ACTIVITIES], dtype=np.float64)
+    mean = means[activity]
+    school = activity == ACT["school"]
+    mean[:, 2] = np.where(school, _stage_value(d.age, P.SCHOOL_RETURN_BY_AGE), mean[:, 2])
+    mean[:, 3] = np.where(school, _stage_value(d.age, P.SCHOOL_SLEEP_BY_AGE), mean[:, 3])
+    farm = (activity == ACT["work"]) & (d.occupation == OCC["6"])
+    mean[farm] = np.array(P.AGRICULTURE_WORK, dtype=np.float64)
+
+    sd = P.SCHEDULE_SD_MINUTES
+    wake, leave, back, sleep = (times(mean[:, k], sd, rng) for k in range(4))
+    out_day = leave >= 0
+    leave = np.where(out_day, np.maximum(leave, wake + 15), -1).astype(np.int16)
+    back = np.where(out_day, np.maximum(back, leave + 60), -1).astype(np.int16)
+    sleep = np.maximum(sleep, np.maximum(back, wake) + 120).astype(np.int16)
+
+    lie_in = np.where(out_day, P.WEEKEND_LIE_IN["working_or_school"], P.WEEKEND_LIE_IN["home"])
+    wake_weekend = times(wake.astype(np.float64) + lie_in, sd, rng)
+    sleep_weekend = np.maximum(
+        times(sleep.astype(np.float64) + P.WEEKEND_LATE_NIGHT, sd, rng), wake_weekend + 600
+    ).astype(np.int16)
+
+    employed = activity == ACT["work"]
+    group = np.select(
+        [d.age < 13, d.age < 19, d.age < 30, (d.age < 65) & employed, d.age < 65],
+        [WEEKEND_GROUPS.index(g) for g in ("child", "teen", "young_adult", "adult_employed",
+                                           "adult_other")],
+        default=WEEKEND_GROUPS.index("older"),
+    )
+    weights = np.array([P.WEEKEND_BY_GROUP[g] for g in WEEKEND_GROUPS])[group]
+    shift_jobs = np.isin(d.occupation, [OCC[c] for c in P.WEEKEND_SHIFT_OCCUPATIONS]) & employed
+    weights[:, P.WEEKEND_ACTIVITIES.index("work_shift")] += np.where(
+        shift_jobs, P.WEEKEND_SHIFT_EXTRA, 0.0
+    )
+    return {
+        "weekday_activity": activity,
+        "wake_weekday": wake,
+        "leave_weekday": leave,
+        "return_weekday": back,
+        "sleep_weekday": sleep,
+        "weekend_activity": choose_rows(weights, rng),
+        "wake_weekend": wake_weekend,
+        "sleep_weekend": sleep_weekend,
+    }

@@ -1,0 +1,174 @@
+"""Put general and group households together and derive every person and household attribute.
+
+Everything here is array arithmetic over all persons at once; there is no loop per person or
+per household.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from synthsoc.synth import attributes
+from synthsoc.synth.controls import RunControls
+from synthsoc.synth.general_households import GeneralHouseholds
+from synthsoc.synth.group_quarters import SpecialHouseholds
+from synthsoc.synth.names import assign_names
+from synthsoc.synth.schema import (
+    DWELLING_TYPES,
+    EDUCATION_LEVELS,
+    HOUSEHOLD_KINDS,
+    HOUSEHOLD_TYPES,
+)
+from synthsoc.synth.seeds import ROLE, SeedPool
+
+KIND_OF_SPECIAL = {"for": "foreign", "inst": "institutional", "nonkin": "non_kin_group"}
+
+
+@dataclass(frozen=True)
+class Assembled:
+    """Column arrays of the population; categorical columns hold codes into schema tuples."""
+
+    hh_emd: np.ndarray
+    hh_size: np.ndarray
+    hh_kind: np.ndarray
+    hh_type: np.ndarray
+    hh_dwelling: np.ndarray
+    hh_income: np.ndarray
+    hh_head: np.ndarray  # person index of the head
+    p_hh: np.ndarray
+    p_role: np.ndarray
+    p_sex: np.ndarray
+    p_age: np.ndarray
+    p_marital: np.ndarray
+    p_education: np.ndarray
+    p_activity: np.ndarray
+    p_occupation: np.ndarray  # -1 when not employed
+    p_foreign: np.ndarray
+    p_name: np.ndarray
+    name_dictionary: list[str]
+
+
+def assemble(
+    rng: np.random.Generator,
+    controls: RunControls,
+    pool: SeedPool,
+    general: GeneralHouseholds,
+    special: list[SpecialHouseholds],
+) -> Assembled:
+    # --- households of every kind, then one global order: by area, general first ---------
+    g_size = pool.hh_size[general.hh_seed].astype(np.int32)
+    hh_emd = [general.hh_emd.astype(np.int32)]
+    hh_size = [g_size]
+    hh_kind = [np.full(g_size.size, HOUSEHOLD_KINDS.index("general"), np.int8)]
+    hh_type = [pool.hh_type[general.hh_seed].astype(np.int8)]
+    # persons of general households, contiguous per household
+    g_offsets = pool.hh_offset[general.hh_seed]
+    starts = np.cumsum(g_size) - g_size
+    within = np.arange(int(g_size.sum())) - np.repeat(starts, g_size)
+    seed_person = np.repeat(g_offsets, g_size) + within
+    p_role = [pool.p_role[seed_person]]
+    p_sex = [pool.p_sex[seed_person]]
+    p_age = [pool.p_age[seed_person]]
+    p_foreign = [np.zeros(seed_person.size, dtype=bool)]
+    del seed_person, within
+    group_type = HOUSEHOLD_TYPES.index("group_quarters")
+    for block in special:
+        hh_emd.append(block.hh_emd)
+        hh_size.append(block.hh_size)
+        hh_kind.append(np.full(block.hh_size.size, HOUSEHOLD_KINDS.index(
+            KIND_OF_SPECIAL[block.kind]), np.int8))
+        if block.kind == "for":
+            t = np.where(block.hh_size == 1, HOUSEHOLD_TYPES.index("one_person"),
+                         HOUSEHOLD_TYPES.index("other_family"))
+            other = ROLE["other_relative"]
+        else:
+            t = np.full(block.hh_size.size, group_type)
+            other = ROLE["group_resident"]
+        hh_type.append(t.astype(np.int8))
+        p_role.append(np.where(block.p_is_head, ROLE["head"], other).astype(np.int8))
+        p_sex.append(block.p_sex)
+        p_age.append(block.p_age)
+        p_foreign.append(np.full(block.p_sex.size, block.kind == "for"))
+    emd = np.concatenate(hh_emd)
+    size = np.concatenate(hh_size).astype(np.int32)
+    kind = np.concatenate(hh_kind)
+    htype = np.concatenate(hh_type)
+    order = np.lexsort((kind, emd))
+    old_start = np.cumsum(size) - size
+    size_new = size[order]
+    new_start = np.cumsum(size_new) - size_new
+    person_order = np.repeat(old_start[order], size_new) + (
+        np.arange(int(size_new.sum())) - np.repeat(new_start, size_new))
+    role = np.concatenate(p_role)[person_order]
+    sex = np.concatenate(p_sex)[person_order].astype(np.int8)
+    age = np.concatenate(p_age)[person_order].astype(np.int16)
+    foreign = np.concatenate(p_foreign)[person_order]
+    del p_role, p_sex, p_age, p_foreign, person_order
+    emd, kind, htype, size = emd[order], kind[order], htype[order], size_new
+    n_hh = size.size
+    p_hh = np.repeat(np.arange(n_hh, dtype=np.int32), size)
+    head = new_start.astype(np.int64)
+
+    # --- person attributes ----------------------------------------------------------------
+    in_couple = attributes.in_couple_mask(role, p_hh)
+    lone_parent = (role == ROLE["head"]) & (htype[p_hh] == HOUSEHOLD_TYPES.index("single_parent"))
+    marital = attributes.marital_status(rng, age, role, in_couple, lone_parent)
+    education = attributes.education(rng, age, sex)
+    activity = attributes.economic_activity(rng, age, sex)
+    employed = activity == 0
+    occupation = attributes.occupation(rng, sex, education, employed)
+
+    # --- household attributes -------------------------------------------------------------
+    dwelling = _dwellings(rng, controls, emd, kind)
+    n_employed = np.bincount(p_hh, weights=employed, minlength=n_hh)
+    head_university = education[head] >= EDUCATION_LEVELS.index("university")
+    income = attributes.income_brackets(rng, n_employed, size, age[head], head_university)
+
+    # --- names: children take the father's surname -----------------------------------------
+    father = np.full(n_hh, -1, dtype=np.int64)
+    male_head = sex[head] == 0
+    father[male_head] = head[male_head]
+    spouse_idx = np.flatnonzero(role == ROLE["spouse"])
+    male_spouse = spouse_idx[sex[spouse_idx] == 0]
+    father[p_hh[male_spouse]] = male_spouse
+    inherit = np.arange(role.size, dtype=np.int64)
+    kid = (role == ROLE["child"]) | (role == ROLE["grandchild"])
+    has_father = kid & (father[p_hh] >= 0)
+    inherit[has_father] = father[p_hh[has_father]]
+    same_as_head = (role == ROLE["sibling"]) | ((role == ROLE["parent"]) & (sex == 0))
+    inherit[same_as_head] = head[p_hh[same_as_head]]
+    names, dictionary = assign_names(rng, controls.year - age.astype(np.int64), sex, foreign,
+                                     inherit)
+    return Assembled(
+        hh_emd=emd, hh_size=size, hh_kind=kind, hh_type=htype, hh_dwelling=dwelling,
+        hh_income=income, hh_head=head, p_hh=p_hh, p_role=role, p_sex=sex, p_age=age,
+        p_marital=marital, p_education=education, p_activity=activity,
+        p_occupation=occupation, p_foreign=foreign, p_name=names, name_dictionary=dictionary,
+    )
+
+
+def _dwellings(rng: np.random.Generator, controls: RunControls, emd: np.ndarray,
+               kind: np.ndarray) -> np.ndarray:
+    """Exact census dwelling counts for general households, shuffled within each area.
+
+    Group quarters live in non-housing quarters; foreign households draw from their area's
+    general mix (ASSUMPTION: no table for them).
+    """
+    out = np.full(emd.size, DWELLING_TYPES.index("non_housing"), dtype=np.int8)
+    counts = controls.dwelling
+    n_types = counts.shape[1]
+    codes = np.repeat(np.tile(np.arange(n_types, dtype=np.int8), counts.shape[0]),
+                      counts.ravel())
+    owner = np.repeat(np.arange(counts.shape[0]), counts.sum(axis=1))
+    codes = codes[np.lexsort((rng.random(codes.size), owner))]
+    general = np.flatnonzero(kind == HOUSEHOLD_KINDS.index("general"))
+    out[general] = codes  # both ordered by area; counts equal per area by construction
+    foreign = np.flatnonzero(kind == HOUSEHOLD_KINDS.index("foreign"))
+    if foreign.size:
+        probs = counts[emd[foreign]].astype(np.float64)
+        probs[probs.sum(axis=1) == 0, DWELLING_TYPES.index("apartment")] = 1.0
+        out[foreign] = attributes.pick_categories(rng, probs)
+    return out
+

@@ -1,0 +1,139 @@
+"""Weighting candidate households so that household and person controls hold at once.
+
+The problem is the one solved by iterative proportional updating (IPU, Ye et al. 2009) and
+entropy list balancing: find non-negative weights ``w[g, s]`` for every area ``g`` and
+candidate household ``s`` such that
+
+* household-class totals hold exactly: ``sum(w[g, s] for s in class k) == class_targets[g, k]``
+  (the classes partition the candidates, e.g. household size), and
+* person-level totals hold: ``sum(w[g, s] * A[s, j]) == targets[g, j]`` where ``A[s, j]``
+  counts the members of household ``s`` in person category ``j`` (e.g. sex x age group).
+
+IPU sweeps the constraints in turn; each step scales the weights of the candidates that
+contribute to one constraint by target/current, for all areas at once (one vectorised
+operation per constraint, never a loop over areas or households). Household classes are
+rescaled last in every sweep, so they hold exactly. A zero target sets the weight of every
+candidate that would contribute to it to zero (a structural zero is never replaced by a small
+epsilon); a positive target that no remaining candidate can reach is reported as infeasible
+rather than forced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+
+@dataclass(frozen=True)
+class FitResult:
+    weights: np.ndarray  # (n_areas, n_candidates)
+    iterations: int
+    max_abs_error: float  # largest |fitted - target| over reachable person constraints
+    max_rel_error: float  # the same relative to the target (targets >= 1 only)
+    infeasible: int  # person constraints with a positive target no candidate can reach
+
+
+def fit_weights(
+    incidence: sp.csr_matrix,
+    targets: np.ndarray,
+    classes: np.ndarray,
+    class_targets: np.ndarray,
+    prior: np.ndarray | None = None,
+    *,
+    max_iter: int = 300,
+    tol: float = 1e-4,
+) -> FitResult:
+    """Fit weights; see the module docstring for the problem solved.
+
+    ``incidence`` is (n_candidates, n_person_categories), ``targets`` (n_areas,
+    n_person_categories), ``classes`` (n_candidates,) with values in [0, n_classes) and
+    ``class_targets`` (n_areas, n_classes). ``prior`` (n_candidates,) sets the starting
+    weights (uniform when omitted); the solution is the one closest to it in entropy terms.
+    """
+    a = sp.csr_matrix(incidence, dtype=np.float64)
+    n_cand, n_cat = a.shape
+    targets = np.asarray(targets, dtype=np.float64)
+    class_targets = np.asarray(class_targets, dtype=np.float64)
+    n_areas = targets.shape[0]
+    if targets.shape != (n_areas, n_cat):
+        raise ValueError(f"targets shape {targets.shape} != ({n_areas}, {n_cat})")
+    if classes.shape != (n_cand,):
+        raise ValueError("classes must give one class per candidate")
+    if np.any(targets < 0) or np.any(class_targets < 0):
+        raise ValueError("targets must be non-negative")
+    n_classes = class_targets.shape[1]
+    base = np.ones(n_cand) if prior is None else np.asarray(prior, dtype=np.float64)
+    # Candidate-major layout: each update gathers whole rows (all areas of one candidate).
+    weights = np.tile(base[:, None], (1, n_areas))
+
+    # Structural zeros: a zero person target excludes every candidate contributing to it.
+    contributes = (a > 0).astype(np.float64)
+    zero_hits = np.asarray(contributes @ (targets == 0).astype(np.float64).T)
+    weights[zero_hits > 0] = 0.0
+    reachable = np.asarray((contributes.T @ (weights > 0).astype(np.float64)) > 0).T
+    infeasible = int(np.count_nonzero((targets > 0) & ~reachable))
+    active = (targets > 0) & reachable
+
+    csc = a.tocsc()
+    columns = [
+        (j, csc.indices[csc.indptr[j]:csc.indptr[j + 1]], csc.data[csc.indptr[j]:csc.indptr[j + 1]])
+        for j in range(n_cat)
+        if active[:, j].any()
+    ]
+    class_members = [np.flatnonzero(classes == k) for k in range(n_classes)]
+    _rescale_classes(weights, class_members, class_targets, base)
+    a_t = a.T.tocsr()
+    iterations = 0
+    for iterations in range(1, max_iter + 1):  # noqa: B007 - reported below
+        for j, rows, counts in columns:
+            sub = weights[rows]
+            current = counts @ sub
+            ok = active[:, j] & (current > 0)
+            factor = np.ones(n_areas)
+            factor[ok] = targets[ok, j] / current[ok]
+            weights[rows] = sub * factor[None, :]
+        _rescale_classes(weights, class_members, class_targets, base)
+        if iterations % 5 == 0 or iterations == max_iter:
+            rel = _relative_errors(weights, a_t, targets, active)
+            if rel.size == 0 or rel.max() < tol:
+                break
+    fitted = np.asarray(a_t @ weights).T
+    err = np.abs(fitted - targets)[active]
+    rel = _relative_errors(weights, a_t, targets, active)
+    return FitResult(
+        weights=weights.T,
+        iterations=iterations,
+        max_abs_error=float(err.max()) if err.size else 0.0,
+        max_rel_error=float(rel.max()) if rel.size else 0.0,
+        infeasible=infeasible,
+    )
+
+
+def _relative_errors(
+    weights: np.ndarray, a_t: sp.csr_matrix, targets: np.ndarray, active: np.ndarray
+) -> np.ndarray:
+    fitted = np.asarray(a_t @ weights).T
+    return np.abs(fitted - targets)[active] / np.maximum(targets[active], 1.0)
+
+
+def _rescale_classes(
+    weights: np.ndarray,
+    class_members: list[np.ndarray],
+    class_targets: np.ndarray,
+    base: np.ndarray,
+) -> None:
+    """Scale each household class to its exact total, in place (prior where all are 0)."""
+    for k, rows in enumerate(class_members):
+        if rows.size == 0:
+            continue
+        sub = weights[rows]
+        total = sub.sum(axis=0)
+        empty = (total <= 0) & (class_targets[:, k] > 0)
+        if empty.any():
+            # Every candidate of a needed class was excluded: fall back to the prior for it.
+            sub[:, empty] = base[rows][:, None]
+            total = sub.sum(axis=0)
+        factor = np.divide(class_targets[:, k], total, out=np.zeros(total.size), where=total > 0)
+        weights[rows] = sub * factor[None, :]

@@ -1,0 +1,216 @@
+"""`populate`: the whole synthesis from census tables to a population folder."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from synthsoc import __version__
+from synthsoc.atomic import staged_directory, write_arrow_table, write_json
+from synthsoc.data.census import load_emd_controls
+from synthsoc.data.overrides import apply_overrides
+from synthsoc.synth import schema
+from synthsoc.synth.assemble import Assembled, assemble
+from synthsoc.synth.controls import RunControls, build_run_controls
+from synthsoc.synth.fit_report import build_fit_report
+from synthsoc.synth.general_households import draw_general_households, person_category
+from synthsoc.synth.group_quarters import SpecialHouseholds, build_special_households
+from synthsoc.synth.regions import region_table, resolve_region
+from synthsoc.synth.report_html import write_html_report
+from synthsoc.synth.seeds import build_seed_pool
+
+STEPS = ("census tables", "controls", "group quarters", "fit and draw households",
+         "attributes and names", "write parquet", "fit report", "html report")
+
+
+@dataclass(frozen=True)
+class PopulateResult:
+    out: Path
+    n_persons: int
+    n_households: int
+    seconds: float
+    summary: dict[str, Any]
+
+
+@contextmanager
+def _steps(show: bool) -> Iterator[Callable[[str], None]]:
+    console = Console(stderr=True)
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TimeElapsedColumn(),
+                  console=console, disable=not show, transient=False) as progress:
+        task = progress.add_task("populate", total=len(STEPS))
+
+        def advance(name: str) -> None:
+            progress.update(task, description=name)
+            progress.advance(task)
+
+        yield advance
+
+
+def populate(
+    out: str | Path,
+    *,
+    year: int = 2025,
+    scale: float = 0.01,
+    seed: int = 1,
+    region: str | None = None,
+    controls_dir: str | Path | None = None,
+    progress: bool = True,
+    html: bool = True,
+) -> PopulateResult:
+    """Synthesise households and persons and write a complete population folder to ``out``."""
+    started = time.perf_counter()
+    out = Path(out)
+    with _steps(progress) as step:
+        census = load_emd_controls(year)
+        if controls_dir is not None:
+            census = apply_overrides(census, Path(controls_dir))
+        step("census tables")
+        region_code = resolve_region(region, year) if region else None
+        controls = build_run_controls(census, scale, seed, region_code)
+        step("controls")
+        rng = np.random.default_rng(np.random.SeedSequence([seed, 303]))
+        special = [
+            build_special_households(rng, kind, controls.special_hh[kind],
+                                     controls.special_members[kind])
+            for kind in ("for", "inst", "nonkin")
+        ]
+        step("group quarters")
+        pool = build_seed_pool(seed)
+        person_targets = _general_person_targets(controls, special)
+        general = draw_general_households(rng, pool, controls.size_counts,
+                                          controls.emd["sgg_idx"].to_numpy(), person_targets)
+        step("fit and draw households")
+        pop = assemble(rng, controls, pool, general, special)
+        step("attributes and names")
+        regions = region_table(controls)
+        report: dict[str, Any]
+        with staged_directory(out) as stage:
+            persons, households = _arrow_tables(pop, controls)
+            write_arrow_table(stage / schema.PERSONS_FILE, persons)
+            write_arrow_table(stage / schema.HOUSEHOLDS_FILE, households)
+            write_arrow_table(stage / schema.REGIONS_FILE, pa.Table.from_pandas(
+                regions.to_pandas(), preserve_index=False))
+            del persons, households
+            step("write parquet")
+            report = build_fit_report(controls, pop, general.fit, census)
+            report["run"] = {"year": year, "scale": scale, "seed": seed, "region": region_code,
+                             "controls_dir": str(controls_dir) if controls_dir else None,
+                             "synthsoc_version": __version__}
+            write_json(stage / schema.FIT_REPORT_FILE, report)
+            step("fit report")
+            if html:
+                write_html_report(stage, report, pop, controls, regions)
+            step("html report")
+            manifest = {
+                "format": "synthsoc-population/1",
+                "synthsoc_version": __version__,
+                "year": year, "scale": scale, "seed": seed, "region": region_code,
+                "n_persons": int(pop.p_age.size), "n_households": int(pop.hh_size.size),
+                "files": [schema.PERSONS_FILE, schema.HOUSEHOLDS_FILE, schema.REGIONS_FILE,
+                          schema.FIT_REPORT_FILE] + (["report.html"] if html else []),
+            }
+            write_json(stage / schema.MANIFEST_FILE, manifest)
+    seconds = time.perf_counter() - started
+    return PopulateResult(out=out, n_persons=int(pop.p_age.size),
+                          n_households=int(pop.hh_size.size), seconds=seconds,
+                          summary=report["summary"])
+
+
+def _general_person_targets(controls: RunControls,
+                            special: list[SpecialHouseholds]) -> np.ndarray:
+    """Korean persons by sex x age per si-gun-gu, less those already placed in group quarters,
+    scaled to the number of people the drawn general-household sizes hold."""
+    n_sgg = controls.sigungu.height
+    targets = controls.korean_age_sex.reshape(n_sgg, -1).copy()
+    sgg_of_emd = controls.emd["sgg_idx"].to_numpy()
+    for block in special:
+        if block.kind == "for":
+            continue
+        p_emd = np.repeat(block.hh_emd, block.hh_size)
+        cat = person_category(block.p_sex, block.p_age)
+        np.add.at(targets, (sgg_of_emd[p_emd], cat), -1.0)
+    targets = np.maximum(targets, 0.0)
+    sizes = np.arange(1, controls.size_counts.shape[1] + 1)
+    people = np.zeros(n_sgg)
+    np.add.at(people, sgg_of_emd, controls.size_counts @ sizes)
+    totals = targets.sum(axis=1)
+    factor = np.divide(people, totals, out=np.zeros(n_sgg), where=totals > 0)
+    return targets * factor[:, None]
+
+
+def _dictionary(codes: np.ndarray, values: list[str] | tuple[str, ...]) -> pa.DictionaryArray:
+    if len(set(values)) != len(values):
+        raise ValueError("dictionary values must be distinct (duplicates break byte-identity)")
+    return pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int32)), pa.array(values))
+
+
+def _area_dictionary(emd_index: np.ndarray, codes_of_emd: list[str]) -> pa.DictionaryArray:
+    """A dictionary column of an area attribute (si-do, si-gun-gu) given each row's EMD."""
+    values, inverse = np.unique(np.array(codes_of_emd), return_inverse=True)
+    return _dictionary(inverse[emd_index], values.tolist())
+
+
+def _arrow_tables(pop: Assembled, controls: RunControls) -> tuple[pa.Table, pa.Table]:
+    emd_codes = controls.emd["emd_code"].to_list()
+    sgg_codes = controls.emd["sigungu_code"].to_list()
+    sido_codes = controls.emd["sido_code"].to_list()
+    n = pop.p_age.size
+    p_emd = pop.hh_emd[pop.p_hh]
+    occupation_codes = list(schema.OCCUPATION_GROUPS)
+    occ = pop.p_occupation.astype(np.int32)
+    occupation = pa.DictionaryArray.from_arrays(
+        pa.array(occ, mask=occ < 0), pa.array(occupation_codes))
+    persons = pa.table({
+        "person_id": pa.array(np.arange(n, dtype=np.int64)),
+        "household_id": pa.array(pop.p_hh.astype(np.int64)),
+        "relationship": _dictionary(pop.p_role, schema.RELATIONSHIPS),
+        "age": pa.array(pop.p_age.astype(np.int16)),
+        "sex": _dictionary(pop.p_sex, schema.SEXES),
+        "sido_code": _area_dictionary(p_emd, sido_codes),
+        "sigungu_code": _area_dictionary(p_emd, sgg_codes),
+        "emd_code": _dictionary(p_emd, emd_codes),
+        "name": _dictionary(pop.p_name, pop.name_dictionary),
+        "marital_status": _dictionary(pop.p_marital, schema.MARITAL_STATUSES),
+        "education": _dictionary(pop.p_education, schema.EDUCATION_LEVELS),
+        "economic_activity": _dictionary(pop.p_activity, schema.ECONOMIC_ACTIVITIES),
+        "occupation": occupation,
+        "nationality": _dictionary(pop.p_foreign.astype(np.int8), schema.NATIONALITIES),
+    })
+    households = pa.table({
+        "household_id": pa.array(np.arange(pop.hh_size.size, dtype=np.int64)),
+        "size": pa.array(pop.hh_size.astype(np.int16)),
+        "kind": _dictionary(pop.hh_kind, schema.HOUSEHOLD_KINDS),
+        "type": _dictionary(pop.hh_type, schema.HOUSEHOLD_TYPES),
+        "dwelling_type": _dictionary(pop.hh_dwelling, schema.DWELLING_TYPES),
+        "income_bracket": _dictionary(pop.hh_income, schema.INCOME_BRACKETS),
+        "head_person_id": pa.array(pop.hh_head.astype(np.int64)),
+        "sido_code": _area_dictionary(pop.hh_emd, sido_codes),
+        "sigungu_code": _area_dictionary(pop.hh_emd, sgg_codes),
+        "emd_code": _dictionary(pop.hh_emd, emd_codes),
+    })
+    return persons, households
+
+
+def read_summary(folder: str | Path) -> dict[str, Any]:
+    """The ``summary`` block of a population folder's fit report."""
+    report = json.loads((Path(folder) / schema.FIT_REPORT_FILE).read_text(encoding="utf-8"))
+    summary: dict[str, Any] = report["summary"]
+    return summary
+
+
+def peak_memory_mb() -> float:
+    """Peak resident memory of this process so far (Linux), in MB."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+

@@ -1,0 +1,66 @@
+"""Vectorised draws reproduce their parameter tables per age band (large synthetic sample)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from synthsoc.persona import params as P
+from synthsoc.persona.behavioural import behavioural
+from synthsoc.persona.inputs import Demographics
+from synthsoc.persona.linguistic import linguistic
+from synthsoc.persona.sampling import band_index
+
+N = 60_000
+
+
+@pytest.fixture(scope="module")
+def demo() -> Demographics:
+    rng = np.random.default_rng(0)
+    return Demographics(
+        age=rng.integers(0, 95, N),
+        female=rng.random(N) < 0.5,
+        residence_zone=rng.integers(0, len(P.DIALECTS), N),
+        head_or_spouse=rng.random(N) < 0.6,
+        married=rng.random(N) < 0.5,
+        activity=rng.integers(0, 4, N),
+        occupation=rng.integers(-1, 9, N),
+        income=rng.integers(0, 6, N),
+    )
+
+
+@pytest.mark.parametrize(
+    ("column", "table", "module"),
+    [
+        ("register_peers", P.REGISTER_PEERS, "linguistic"),
+        ("register_juniors", P.REGISTER_JUNIORS, "linguistic"),
+        ("messenger", P.MESSENGER_USE, "behavioural"),
+        ("video_platform", P.VIDEO_PLATFORM_BY_AGE, "behavioural"),
+        ("portal", P.PORTAL_BY_AGE, "behavioural"),
+        ("online_shopping", P.ONLINE_SHOPPING_BY_AGE, "behavioural"),
+    ],
+)
+def test_draws_match_their_age_tables(
+    demo: Demographics, column: str, table: P.ByAge, module: str
+) -> None:
+    draw = linguistic if module == "linguistic" else behavioural
+    values = draw(demo, np.random.default_rng(1))[column]
+    bands = band_index(demo.age, table.bands)
+    for band, expected in enumerate(table.probs):
+        chosen = values[bands == band]
+        observed = np.bincount(chosen, minlength=len(expected)) / len(chosen)
+        se = np.sqrt(np.asarray(expected) * (1 - np.asarray(expected)) / len(chosen))
+        assert np.all(np.abs(observed - expected) <= 4 * se + 1e-9), (column, band, observed)
+
+
+def test_dialect_strength_by_cohort_and_migrant_step_down(demo: Demographics) -> None:
+    out = linguistic(demo, np.random.default_rng(2))
+    standard = P.DIALECTS.index("seoul_gyeonggi")
+    local = (out["dialect"] != standard) & ~out["dialect_is_origin"]
+    moved = (out["dialect"] != standard) & out["dialect_is_origin"]
+    old = demo.age >= 60
+    strong = out["dialect_strength"] == 3
+    assert abs(strong[local & old].mean() - P.DIALECT_STRENGTH_BY_AGE.probs[3][2]) < 0.03
+    assert strong[moved].mean() == 0.0  # one level weaker outside the zone
+    assert np.all(out["dialect"][out["dialect_is_origin"]] != demo.residence_zone[
+        out["dialect_is_origin"]])

@@ -1,0 +1,68 @@
+"""The fitting step on small problems whose answer is known."""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from synthsoc.synth.fit import fit_weights
+
+
+def test_one_person_households_reproduce_ipf_independence_solution() -> None:
+    # 2 x 3 table, one candidate per cell, uniform prior: the max-entropy answer to row and
+    # column margins is r_i * c_j / N.
+    rows, cols = np.array([30.0, 70.0]), np.array([20.0, 50.0, 30.0])
+    cells = [(i, j) for i in range(2) for j in range(3)]
+    incidence = sp.csr_matrix(np.array([[1.0 * (j == c) for c in range(3)] for _, j in cells]))
+    classes = np.array([i for i, _ in cells])
+    fit = fit_weights(incidence, cols[None, :], classes, rows[None, :], tol=1e-10, max_iter=2000)
+    expected = np.outer(rows, cols).ravel() / rows.sum()
+    np.testing.assert_allclose(fit.weights[0], expected, rtol=1e-6)
+
+
+def test_household_and_person_controls_hold_together() -> None:
+    # Ye et al. (2009)-style problem: 2 household types, 3 person types, 8 households.
+    persons = np.array([
+        [1, 1, 1], [1, 0, 1], [2, 1, 0], [1, 1, 2],
+        [0, 2, 1], [1, 0, 0], [0, 1, 2], [2, 0, 1],
+    ], dtype=float)
+    classes = np.array([0, 0, 0, 1, 1, 1, 1, 1])
+    truth = np.array([3.0, 5.0, 2.0, 4.0, 1.0, 6.0, 2.0, 3.0])
+    person_targets = truth @ persons
+    class_targets = np.array([truth[classes == 0].sum(), truth[classes == 1].sum()])
+    fit = fit_weights(sp.csr_matrix(persons), person_targets[None, :], classes,
+                      class_targets[None, :], tol=1e-9, max_iter=5000)
+    w = fit.weights[0]
+    np.testing.assert_allclose(w @ persons, person_targets, rtol=1e-6)
+    np.testing.assert_allclose([w[classes == 0].sum(), w[classes == 1].sum()], class_targets)
+    assert fit.max_rel_error < 1e-6
+    assert fit.infeasible == 0
+
+
+def test_structural_zero_excludes_contributing_households_exactly() -> None:
+    persons = np.array([[1, 0, 0], [1, 1, 0], [0, 1, 0], [0, 0, 1], [1, 0, 1]], dtype=float)
+    classes = np.zeros(5, dtype=int)
+    # Nobody of person type 1: households 1 and 2 must get weight exactly 0, not epsilon.
+    fit = fit_weights(sp.csr_matrix(persons), np.array([[6.0, 0.0, 5.0]]), classes,
+                      np.array([[8.0]]), tol=1e-10, max_iter=5000)
+    w = fit.weights[0]
+    assert w[1] == 0.0 and w[2] == 0.0
+    np.testing.assert_allclose(w, [3.0, 0.0, 0.0, 2.0, 3.0], atol=1e-6)
+
+
+def test_unreachable_target_is_reported_not_forced() -> None:
+    persons = np.array([[1, 0], [2, 0]], dtype=float)
+    fit = fit_weights(sp.csr_matrix(persons), np.array([[5.0, 3.0]]), np.zeros(2, dtype=int),
+                      np.array([[3.0]]))
+    assert fit.infeasible == 1
+    assert np.all(np.isfinite(fit.weights))
+
+
+def test_areas_are_fitted_independently_in_one_call() -> None:
+    persons = np.array([[1, 0], [0, 1], [1, 1]], dtype=float)
+    classes = np.array([0, 0, 1])
+    person_targets = np.array([[4.0, 6.0], [7.0, 3.0]])
+    class_targets = np.array([[6.0, 2.0], [8.0, 1.0]])
+    fit = fit_weights(sp.csr_matrix(persons), person_targets, classes, class_targets,
+                      tol=1e-10, max_iter=5000)
+    np.testing.assert_allclose(fit.weights @ persons, person_targets, rtol=1e-6)
