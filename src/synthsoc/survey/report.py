@@ -69,7 +69,7 @@ def _charts(result: SurveyResult, questionnaire: Questionnaire, folder: Path) ->
         groups = list(dict.fromkeys(part["group"].to_list()))
         cats = list(dict.fromkeys(part["category"].to_list()))
         width = 0.8 / len(cats)
-        fig, ax = plt.subplots(figsize=(max(6.0, 0.5 * len(groups) * len(cats) ** 0.5 + 3), 4))
+        fig, ax = plt.subplots(figsize=(max(6.0, 0.5 * len(groups) * len(cats) ** 0.5 + 4), 4.5))
         x = np.arange(len(groups))
         for j, cat in enumerate(cats):
             sub = part.filter(pl.col("category") == cat)
@@ -92,12 +92,7 @@ def _charts(result: SurveyResult, questionnaire: Questionnaire, folder: Path) ->
         ax.set_ylabel("share (95% interval)")
         q = questionnaire.question(str(qid))
         ax.set_title(f"{q.text.en or q.id} - by {segment}", fontsize=10)
-        ax.legend(
-            fontsize=7,
-            ncols=min(len(cats), 5),
-            loc="upper center",
-            bbox_to_anchor=(0.5, -0.25 if len(groups) > 6 else -0.12),
-        )
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
         fig.tight_layout()
         path = folder / f"{qid}_{segment}.png"
         folder.mkdir(parents=True, exist_ok=True)
