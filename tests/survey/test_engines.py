@@ -250,3 +250,26 @@ def test_llm_failures_count_as_non_response_and_total_failure_raises(
 
     with pytest.raises(LLMError, match="server down"):
         run_survey(q, pop, LLMEngine(Down(_script), sample_size=5), seed=0)  # type: ignore[arg-type]
+
+
+def test_persona_attributes_as_segments(population_dir: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from synthsoc.persona.columns import CATEGORICAL
+    from synthsoc.survey.questionnaire import QuestionnaireError
+
+    folder = tmp_path / "pop"
+    shutil.copytree(population_dir, folder)
+    q = parse_questionnaire({**QUESTIONS, "segments": ["messenger", "age_group*messenger"]})
+    micro = _microdata(tmp_path / "m.csv")
+    with pytest.raises(QuestionnaireError, match="run `synthsoc personas`"):
+        run_survey(q, load_population(folder), CalibratedEngine(data=micro, n_draws=2))
+    persons = pl.read_parquet(folder / "persons.parquet", columns=["person_id"])
+    rng = np.random.default_rng(0)
+    personas = persons.with_columns(
+        [pl.Series(c, rng.choice(list(v), persons.height)) for c, v in CATEGORICAL.items()]
+    )
+    personas.write_parquet(folder / "personas.parquet")
+    result = run_survey(q, load_population(folder), CalibratedEngine(data=micro, n_draws=2))
+    groups = {r["group"] for r in result.rows if r["segment"] == "messenger"}
+    assert groups <= set(CATEGORICAL["messenger"]) and groups

@@ -43,6 +43,14 @@ _ACTIVITY = {
     "inactive": "비경제활동",
     "under_15": "학생",
 }
+# Persona traits (codes from personas.parquet) added when the population has them.
+_PERSONA_LABELS = {
+    "dialect": "방언",
+    "communication_style": "말하는 방식",
+    "consumption_style": "소비 성향",
+    "online_shopping": "온라인 쇼핑",
+    "decision_heuristic": "결정 방식",
+}
 _INCOME = {
     "under_10m": "연 1천만 원 미만",
     "10_30m": "연 1천만~3천만 원",
@@ -65,6 +73,10 @@ def persona_description(row: dict[str, Any]) -> str:
         f"경제 활동: {_ACTIVITY.get(str(row.get('economic_activity')), '')}",
         f"가구 소득: {_INCOME.get(str(row.get('income_bracket')), '알 수 없음')}",
     ]
+    for column, label in _PERSONA_LABELS.items():
+        value = row.get(column)
+        if value is not None and value != "unknown":
+            parts.append(f"{label}: {value}")
     return "\n".join(parts)
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from synthsoc.persona.build import PERSONAS_FILE
+from synthsoc.persona.columns import CATEGORICAL as PERSONA_CATEGORICAL
 from synthsoc.synth import Population
 
 PERSON_ATTRIBUTES: tuple[str, ...] = (
@@ -31,7 +33,9 @@ DERIVED_ATTRIBUTES: tuple[str, ...] = (
     "dwelling_type",
     "household_size",
 )
-SEGMENT_ATTRIBUTES: tuple[str, ...] = PERSON_ATTRIBUTES + DERIVED_ATTRIBUTES
+# Persona attributes (from personas.parquet, written by `synthsoc personas`), when present.
+PERSONA_ATTRIBUTES: tuple[str, ...] = tuple(PERSONA_CATEGORICAL)
+SEGMENT_ATTRIBUTES: tuple[str, ...] = PERSON_ATTRIBUTES + DERIVED_ATTRIBUTES + PERSONA_ATTRIBUTES
 
 
 def age_group_expr(column: str = "age") -> pl.Expr:
@@ -57,7 +61,10 @@ def age_group_expr(column: str = "age") -> pl.Expr:
 def respondent_frame(
     population: Population, *, min_age: int = 19, max_age: int | None = None
 ) -> pl.DataFrame:
-    """Eligible persons (``min_age`` <= age <= ``max_age``) with all segment attributes."""
+    """Eligible persons (``min_age`` <= age <= ``max_age``) with all segment attributes.
+
+    Persona attributes are joined when the population folder holds ``personas.parquet``.
+    """
     persons = population.persons.filter(pl.col("age") >= min_age)
     if max_age is not None:
         persons = persons.filter(pl.col("age") <= max_age)
@@ -93,4 +100,13 @@ def respondent_frame(
         .with_columns([pl.col(c).fill_null("unknown") for c in DERIVED_ATTRIBUTES])
         .sort("person_id")
     )
-    return frame.select("person_id", "age", *SEGMENT_ATTRIBUTES)
+    frame = frame.select("person_id", "age", *PERSON_ATTRIBUTES, *DERIVED_ATTRIBUTES)
+    personas_path = None if population.path is None else population.path / PERSONAS_FILE
+    if personas_path is not None and personas_path.is_file():
+        personas = pl.read_parquet(personas_path, columns=["person_id", *PERSONA_ATTRIBUTES])
+        frame = frame.join(
+            personas.with_columns([pl.col(c).cast(pl.Utf8) for c in PERSONA_ATTRIBUTES]),
+            on="person_id",
+            how="left",
+        ).with_columns([pl.col(c).fill_null("unknown") for c in PERSONA_ATTRIBUTES])
+    return frame

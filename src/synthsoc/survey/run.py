@@ -27,6 +27,12 @@ def run_survey(
             f"{questionnaire.source}: nobody in the population is aged "
             f"{questionnaire.min_age}..{questionnaire.max_age or ''} (the universe)"
         )
+    missing = [a for a in questionnaire.segment_attributes if a not in respondents.columns]
+    if missing:
+        raise QuestionnaireError(
+            f"{questionnaire.source}: segments {missing} are persona attributes and the "
+            f"population has no personas.parquet (run `synthsoc personas` on it first)"
+        )
     answers = engine.answer(questionnaire, respondents, seed=seed)
     result = summarise(
         answers,
