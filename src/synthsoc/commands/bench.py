@@ -1,9 +1,142 @@
-"""Command line for the `bench` commands."""
+"""Command line for the `bench` commands: holdout benchmarks printed as JSON."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.console import Console
+
+from synthsoc.evaluate.holdout import HoldoutError, holdout_benchmark, read_microdata
+from synthsoc.evaluate.tables_holdout import (
+    population_cell_weights,
+    read_cell_weights,
+    tables_holdout,
+)
+from synthsoc.survey.respondents import respondent_frame
+from synthsoc.survey.tables import (
+    TablesError,
+    choose_partition,
+    load_label_map,
+    read_kosis_tables,
+)
+from synthsoc.synth import PopulationFolderError, load_population
+
+bench_app = typer.Typer(help="Holdout benchmarks (JSON on stdout).", no_args_is_help=True)
+
+
+def _split(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+@bench_app.command("survey")
+def survey(
+    data: Annotated[Path, typer.Option("--data", help="Respondent microdata CSV.")],
+    target: Annotated[str, typer.Option("--target", help="Answer column.")],
+    features: Annotated[str, typer.Option("--features", help="Comma-separated attribute columns.")],
+    group_by: Annotated[str, typer.Option("--group-by", help="Comma-separated group columns.")],
+    train_frac: Annotated[float, typer.Option("--train-frac")] = 0.5,
+    seeds: Annotated[int, typer.Option("--seeds")] = 5,
+    min_group: Annotated[int, typer.Option("--min-group")] = 30,
+    engine: Annotated[str, typer.Option("--engine", help="calibrated | logistic.")] = "calibrated",
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the full JSON (default: summary).")
+    ] = False,
+) -> None:
+    """Holdout benchmark of the calibrated answer model on a microdata CSV."""
+    try:
+        groups = _split(group_by)
+        micro = read_microdata(data, target, _split(features), groups)
+        result = holdout_benchmark(
+            micro, groups, train_frac=train_frac, seeds=seeds, min_group=min_group, engine=engine
+        )
+    except HoldoutError as error:
+        Console(stderr=True).print(f"[red]bench survey failed:[/red] {error}")
+        raise typer.Exit(code=1) from error
+    _emit(result, as_json, ["mean_tvd", "logistic_mean_tvd", "baseline_mean_tvd", "n_groups"])
+
+
+@bench_app.command("survey-tables")
+def survey_tables(
+    data: Annotated[Path, typer.Option("--data", help="KOSIS-shaped long CSV.")],
+    question: Annotated[str, typer.Option("--question", help="Question name in the CSV.")],
+    margins: Annotated[str, typer.Option("--margins", help="A,B: the one-way tables to fit on.")],
+    joint: Annotated[
+        str | None, typer.Option("--joint", help="A,B or A*B: the table to predict.")
+    ] = None,
+    population: Annotated[
+        Path | None, typer.Option("--population", help="Population for A x B weights.")
+    ] = None,
+    label_map: Annotated[
+        Path | None, typer.Option("--label-map", help="Group label -> attribute YAML.")
+    ] = None,
+    weights: Annotated[Path | None, typer.Option("--weights", help="CSV of A x B weights.")] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the full JSON (default: summary).")
+    ] = False,
+) -> None:
+    """Fit on one-way tables of A and B, predict the published A x B table."""
+    try:
+        parts = _split(margins)
+        if len(parts) != 2:
+            raise TablesError(f"--margins needs two group types A,B, got {margins!r}")
+        type_a, type_b = parts
+        joint_type = None
+        if joint:
+            jp = _split(joint.replace("*", ","))
+            joint_type = "*".join(jp)
+        tables = read_kosis_tables(data)
+        qt = tables.question(question)
+        maps = load_label_map(label_map) if label_map else {}
+        labels_a, _ = choose_partition(list(qt.tables.get(type_a, {})), maps.get(type_a))
+        labels_b, _ = choose_partition(list(qt.tables.get(type_b, {})), maps.get(type_b))
+        cell_weights = None
+        label = "uniform"
+        if population is not None:
+            if not label_map:
+                raise TablesError("--population needs --label-map (group label -> attribute)")
+            for gtype in (type_a, type_b):
+                if gtype not in maps:
+                    raise TablesError(f"{label_map}: no entry for group type {gtype!r}")
+            pop = load_population(population)
+            frame = respondent_frame(pop, min_age=0)
+            cell_weights = population_cell_weights(
+                frame, labels_a, labels_b, maps[type_a], maps[type_b]
+            )
+            label = f"population {population} ({frame.height} persons, label map {label_map})"
+        elif weights is not None:
+            cell_weights = read_cell_weights(weights, type_a, type_b, labels_a, labels_b)
+            label = f"weights file {weights}"
+        result = tables_holdout(
+            tables,
+            question,
+            type_a,
+            type_b,
+            joint_type=joint_type,
+            weights=cell_weights,
+            weights_label=label,
+            label_map=maps,
+        )
+    except (TablesError, PopulationFolderError) as error:
+        Console(stderr=True).print(f"[red]bench survey-tables failed:[/red] {error}")
+        raise typer.Exit(code=1) from error
+    _emit(
+        result,
+        as_json,
+        ["mean_tvd", "baseline_mean_tvd", "baseline_b_mean_tvd", "uniform_weights_mean_tvd"],
+    )
+
+
+def _emit(result: dict[str, object], as_json: bool, keys: list[str]) -> None:
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    for key in keys:
+        typer.echo(f"{key}: {result[key]}")
 
 
 def register(app: typer.Typer) -> None:
     """Add the bench commands to the main application."""
+    app.add_typer(bench_app, name="bench")

@@ -1,9 +1,186 @@
-"""Command line for the `survey` commands."""
+"""Command line for the `survey` commands: `synthsoc survey run | validate`."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from synthsoc.evaluate.compare import compare_to_reference, reference_from_microdata
+from synthsoc.evaluate.replicates import replicate_verdicts
+from synthsoc.survey import (
+    CalibratedEngine,
+    HybridEngine,
+    LLMEngine,
+    QuestionnaireError,
+    ResponseEngine,
+    SurveyResult,
+    load_questionnaire,
+    run_concept_test,
+    run_survey,
+    write_outputs,
+)
+from synthsoc.survey.calibrated import CalibrationError
+from synthsoc.survey.tables import TablesError
+from synthsoc.synth import PopulationFolderError, load_population
+
+ENGINES = ("calibrated", "llm", "hybrid")
+
+survey_app = typer.Typer(
+    help="Ask the population: questionnaires, engines, results.", no_args_is_help=True
+)
+
+
+@survey_app.command("validate")
+def validate(
+    questionnaire: Annotated[Path, typer.Argument(help="Questionnaire YAML.")],
+) -> None:
+    """Check a questionnaire file and list its questions."""
+    console = Console()
+    try:
+        q = load_questionnaire(questionnaire)
+    except QuestionnaireError as error:
+        console.print(f"[red]invalid questionnaire:[/red] {error}")
+        raise typer.Exit(code=1) from error
+    table = Table(title=f"{q.id}: {q.title.ko}")
+    for col in ("id", "type", "options", "text"):
+        table.add_column(col)
+    for question in q.questions:
+        table.add_row(question.id, question.type, str(len(question.options)), question.text.ko)
+    console.print(table)
+    console.print(f"segments: {', '.join(q.segments) or '(none)'}; universe age {q.min_age}+")
+
+
+@survey_app.command("run")
+def run(
+    questionnaire: Annotated[Path, typer.Argument(help="Questionnaire YAML.")],
+    population: Annotated[Path, typer.Option("--population", help="Population folder.")],
+    out: Annotated[
+        Path, typer.Option("--out", help="Output folder (results.json/csv, report.md).")
+    ],
+    engine: Annotated[
+        str, typer.Option("--engine", help="calibrated | llm | hybrid.")
+    ] = "calibrated",
+    data: Annotated[Path | None, typer.Option("--data", help="Respondent microdata CSV.")] = None,
+    tables: Annotated[
+        Path | None, typer.Option("--tables", help="KOSIS-shaped share tables CSV.")
+    ] = None,
+    label_map: Annotated[
+        Path | None, typer.Option("--label-map", help="Table group labels -> attributes.")
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for every random choice.")] = 0,
+    replicates: Annotated[
+        int, typer.Option("--replicates", min=1, help="Repeat stochastic engines R times.")
+    ] = 1,
+    tolerance: Annotated[
+        float, typer.Option("--tolerance", help="Replicate agreement tolerance.")
+    ] = 0.05,
+    sample: Annotated[
+        int, typer.Option("--sample", min=1, help="Personas asked (llm, hybrid).")
+    ] = 100,
+    backend: Annotated[
+        str, typer.Option("--llm-backend", help="LLM backend: local | openai.")
+    ] = "local",
+    draws: Annotated[
+        int, typer.Option("--draws", min=2, help="Model-uncertainty draws (calibrated).")
+    ] = 30,
+    table_n: Annotated[
+        int, typer.Option("--table-n", min=10, help="Assumed respondents per published group.")
+    ] = 1000,
+    reference: Annotated[
+        Path | None, typer.Option("--reference", help="Microdata CSV to score results against.")
+    ] = None,
+) -> None:
+    """Ask QUESTIONNAIRE of a population and write results by segment with intervals."""
+    console = Console()
+    if engine not in ENGINES:
+        raise typer.BadParameter(f"--engine must be one of {', '.join(ENGINES)}")
+    try:
+        q = load_questionnaire(questionnaire)
+        pop = load_population(population)
+        calibrated = None
+        if engine in ("calibrated", "hybrid"):
+            calibrated = CalibratedEngine(
+                data=data,
+                tables=tables,
+                label_map=label_map,
+                n_draws=draws,
+                table_sample_size=table_n,
+            )
+        with _llm(engine, backend) as llm:
+            chosen: ResponseEngine
+            if engine == "calibrated":
+                assert calibrated is not None
+                chosen = calibrated
+            else:
+                llm_engine = LLMEngine(llm, sample_size=sample)
+                if engine == "llm":
+                    chosen = llm_engine
+                else:
+                    assert calibrated is not None
+                    chosen = HybridEngine(llm_engine, calibrated)
+            runs = replicates if engine != "calibrated" else 1
+            results: list[SurveyResult] = []
+            with console.status(f"Asking {pop.n_persons} persons through the {engine} engine..."):
+                for r in range(runs):
+                    results.append(run_survey(q, pop, chosen, seed=seed + r))
+        extra: dict[str, Any] = {}
+        if runs > 1:
+            extra["replicates"] = replicate_verdicts(results, tolerance=tolerance, seed=seed)
+        if reference is not None:
+            extra["comparison"] = compare_to_reference(
+                results[0], reference_from_microdata(reference, q), q
+            )
+        write_outputs(results[0], q, out, extra=extra)
+    except (QuestionnaireError, PopulationFolderError, CalibrationError, TablesError) as error:
+        console.print(f"[red]survey failed:[/red] {error}")
+        raise typer.Exit(code=1) from error
+    result = results[0]
+    console.print(
+        f"[green]done[/green]: {len(q.questions) - len(result.skipped)} of {len(q.questions)} "
+        f"questions answered by {engine}, {len(result.rows)} shares -> {out}/report.md"
+    )
+    if "replicates" in extra:
+        console.print(extra["replicates"]["summary"])
+    if "comparison" in extra and extra["comparison"]["mean_tvd"] is not None:
+        console.print(f"mean TVD against {reference}: {extra['comparison']['mean_tvd']:.4f}")
+
+
+@survey_app.command("concept-test")
+def concept_test(
+    population: Annotated[Path, typer.Option("--population", help="Population folder.")],
+    out: Annotated[Path, typer.Option("--out", help="Output folder.")],
+    seed: Annotated[int, typer.Option("--seed", help="Seed for every random choice.")] = 0,
+) -> None:
+    """The demo concept test (two product concepts, by age group and region; ILLUSTRATIVE model)."""
+    console = Console()
+    try:
+        with console.status("Running the concept test..."):
+            _, result = run_concept_test(population, out, seed=seed)
+    except (QuestionnaireError, PopulationFolderError, CalibrationError, TablesError) as error:
+        console.print(f"[red]concept test failed:[/red] {error}")
+        raise typer.Exit(code=1) from error
+    console.print(f"[green]done[/green]: {len(result.rows)} shares -> {out}/report.md")
+    console.print(f"[yellow]{result.notes[0]}[/yellow]")
+
+
+@contextlib.contextmanager
+def _llm(engine: str, backend: str) -> Iterator[Any]:
+    """Open the LLM only for engines that need it."""
+    if engine == "calibrated":
+        yield None
+        return
+    from synthsoc.llm import open_llm
+
+    with open_llm(backend) as llm:
+        yield llm
 
 
 def register(app: typer.Typer) -> None:
     """Add the survey commands to the main application."""
+    app.add_typer(survey_app, name="survey")

@@ -1,0 +1,379 @@
+"""The ``calibrated`` engine: answers learned from real survey data, poststratified.
+
+Two sources, one per run:
+
+* **microdata** (a CSV of respondents): the columns named like respondent attributes
+  (``sex``, ``age_group``, ``region``, ...) are the features; each question's answers are in its
+  ``data_column`` (default: the question id). P(answer | attributes) is the multilevel logit of
+  :mod:`synthsoc.survey.multilevel`; uncertainty comes from refitting on bootstrap resamples of
+  the respondents.
+* **aggregate tables** (KOSIS long CSV + a label map from group labels to attribute conditions):
+  the maximum-entropy model of :mod:`synthsoc.survey.tables`. Tables carry no sample sizes, so
+  uncertainty assumes ``table_sample_size`` respondents per published group (Dirichlet draws of
+  each published distribution, refitted); the run's notes say so.
+
+Either way the model is applied to every attribute cell of the synthetic population and results
+are weighted by the persons in each cell (poststratification).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from synthsoc.survey.answers import QuestionAnswers, SurveyAnswers, cell_units
+from synthsoc.survey.multilevel import MultilevelLogit, fit_multilevel_logit, refit
+from synthsoc.survey.questionnaire import Question, Questionnaire
+from synthsoc.survey.respondents import SEGMENT_ATTRIBUTES
+from synthsoc.survey.tables import (
+    Condition,
+    KosisTables,
+    Margin,
+    QuestionTables,
+    choose_partition,
+    fit_maxent,
+    group_index,
+    joint_parts,
+    load_label_map,
+    read_kosis_tables,
+)
+
+
+class CalibrationError(ValueError):
+    """Survey data that cannot calibrate a questionnaire; names file, column and value."""
+
+
+@dataclass
+class CalibratedEngine:
+    """Answer model from microdata (``data``) or from tables (``tables`` + ``label_map``)."""
+
+    data: str | Path | None = None
+    tables: str | Path | None = None
+    label_map: str | Path | None = None
+    features: Sequence[str] | None = None
+    n_draws: int = 30
+    table_sample_size: int = 1000
+    name: str = field(default="calibrated", init=False)
+    _data: Path | None = field(default=None, init=False, repr=False)
+    _tables: Path | None = field(default=None, init=False, repr=False)
+    _label_map: Path | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._data = None if self.data is None else Path(self.data)
+        self._tables = None if self.tables is None else Path(self.tables)
+        self._label_map = None if self.label_map is None else Path(self.label_map)
+        if (self.data is None) == (self.tables is None):
+            raise CalibrationError("the calibrated engine needs exactly one of --data or --tables")
+        if self.tables is not None and self.label_map is None:
+            raise CalibrationError("--tables needs --label-map (group label -> attribute)")
+
+    def answer(
+        self, questionnaire: Questionnaire, respondents: pl.DataFrame, *, seed: int
+    ) -> SurveyAnswers:
+        if self._data is not None:
+            return self._from_microdata(self._data, questionnaire, respondents, seed)
+        assert self._tables is not None and self._label_map is not None
+        return self._from_tables(self._tables, self._label_map, questionnaire, respondents, seed)
+
+    # ------------------------------------------------------------------ microdata
+
+    def _from_microdata(
+        self, path: Path, questionnaire: Questionnaire, respondents: pl.DataFrame, seed: int
+    ) -> SurveyAnswers:
+        if not path.is_file():
+            raise CalibrationError(f"{path}: microdata file not found")
+        micro = pl.read_csv(path, infer_schema=False, comment_prefix="#")
+        features = (
+            list(self.features)
+            if self.features
+            else [c for c in micro.columns if c in SEGMENT_ATTRIBUTES]
+        )
+        for f in features:
+            if f not in micro.columns:
+                raise CalibrationError(f"{path}: no feature column {f!r}")
+            if f not in respondents.columns:
+                raise CalibrationError(f"{path}: feature {f!r} is not a population attribute")
+        segments = list(questionnaire.segment_attributes)
+        unit_cols = list(dict.fromkeys([*features, *segments]))
+        units, _ = cell_units(respondents, unit_cols)
+        unit_values = [units[c].to_list() for c in features]
+        notes = [f"answer model: multilevel logit on {path.name} (features: {', '.join(features)})"]
+        for f in features:
+            unseen = sorted(set(micro[f].drop_nulls().to_list()) - set(respondents[f].to_list()))
+            if unseen:
+                notes.append(f"{path.name}: {f} levels absent from the population: {unseen}")
+        rng = np.random.default_rng(seed)
+        out: dict[str, QuestionAnswers] = {}
+        skipped: dict[str, str] = {}
+        for q in questionnaire.questions:
+            column = q.data_column or q.id
+            if not (q.is_choice or (q.type == "numeric" and q.bins)):
+                skipped[q.id] = f"{q.type} questions are answered by the llm engine only"
+                continue
+            if column not in micro.columns:
+                skipped[q.id] = f"no column {column!r} in {path.name}"
+                continue
+            kept = micro.filter(
+                pl.all_horizontal([pl.col(c).is_not_null() for c in [column, *features]])
+            )
+            if kept.height == 0:
+                skipped[q.id] = f"no complete respondent rows for {column!r}"
+                continue
+            values = [kept[c].to_list() for c in features]
+            targets = _answer_matrix(q, kept[column].to_list(), path, column)
+            probs, draws = self._fit_predict(
+                values, targets, len(q.categories), features, unit_values, rng
+            )
+            out[q.id] = QuestionAnswers(
+                question=q,
+                categories=q.categories,
+                probs=probs,
+                answered=np.ones(units.height, dtype=bool),
+                source=f"microdata {path.name}:{column} ({kept.height} respondents)",
+                draws=draws,
+            )
+        return SurveyAnswers("calibrated", units, out, skipped, {}, notes)
+
+    def _fit_predict(
+        self,
+        values: list[list[str]],
+        targets: np.ndarray,
+        n_categories: int,
+        features: list[str],
+        unit_values: list[list[str]],
+        rng: np.random.Generator,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Fit per answer (multiple choice: one binary model per option) and predict units."""
+        n = targets.shape[0]
+        multiple = targets.ndim == 2
+        columns: list[int | None] = list(range(targets.shape[1])) if multiple else [None]
+        probs_parts, draws_parts = [], []
+        for col in columns:
+            y = targets[:, col].astype(np.int64) if col is not None else targets
+            k = 2 if col is not None else n_categories
+            model = fit_multilevel_logit(features, values, y, k)
+            p = model.predict(unit_values)
+            draws = np.empty((self.n_draws, p.shape[0], k))
+            for b in range(self.n_draws):
+                idx = np.asarray(rng.integers(0, n, size=n), dtype=np.int64)
+                rows = idx.tolist()
+                boot: MultilevelLogit = refit(model, [[v[i] for i in rows] for v in values], y[idx])
+                draws[b] = boot.predict(unit_values)
+            if col is not None:
+                probs_parts.append(p[:, 1:2])
+                draws_parts.append(draws[:, :, 1:2])
+            else:
+                probs_parts.append(p)
+                draws_parts.append(draws)
+        return np.concatenate(probs_parts, axis=1), np.concatenate(draws_parts, axis=2)
+
+    # ------------------------------------------------------------------ tables
+
+    def _from_tables(
+        self,
+        tables_path: Path,
+        label_map_path: Path,
+        questionnaire: Questionnaire,
+        respondents: pl.DataFrame,
+        seed: int,
+    ) -> SurveyAnswers:
+        tables = read_kosis_tables(tables_path)
+        label_map = load_label_map(label_map_path)
+        rng = np.random.default_rng(seed)
+        segments = list(questionnaire.segment_attributes)
+        out: dict[str, QuestionAnswers] = {}
+        skipped: dict[str, str] = {}
+        notes = [
+            f"answer model: maximum-entropy fit to the published tables in {tables_path.name} "
+            f"(label map {label_map_path.name}), poststratified onto the population",
+            f"intervals assume {self.table_sample_size} respondents behind each published group "
+            "(tables carry no sample sizes)",
+        ]
+        units_frame: pl.DataFrame | None = None
+        for q in questionnaire.questions:
+            name = q.table_question or q.id
+            if q.type not in ("single_choice", "likert"):
+                skipped[q.id] = f"{q.type} questions cannot be fitted to share tables"
+                continue
+            if name not in tables.questions:
+                skipped[q.id] = f"no question {name!r} in {tables_path.name}"
+                continue
+            qt = tables.questions[name]
+            order = _table_answer_order(q, qt, tables)
+            frame, margins, used = _table_cells(qt, label_map, respondents, segments)
+            units, unit_of_row = cell_units(frame, [*[f"_g_{t}" for t in used], *segments])
+            unit_margins = [
+                Margin(
+                    m.name,
+                    _unit_group(m.group_of_cell, unit_of_row, units.height),
+                    m.targets[:, order],
+                )
+                for m in margins
+            ]
+            weights = units["weight"].to_numpy()
+            probs, residuals = fit_maxent(weights, unit_margins)
+            draws = np.empty((self.n_draws, *probs.shape))
+            for b in range(self.n_draws):
+                noisy = [
+                    Margin(
+                        m.name, m.group_of_cell, _dirichlet(m.targets, self.table_sample_size, rng)
+                    )
+                    for m in unit_margins
+                ]
+                draws[b] = fit_maxent(weights, noisy, max_iter=300)[0]
+            # Collapse the fine cells to segment cells: every question then shares one unit frame.
+            collapsed, mapping = cell_units(units.select(segments), segments)
+            q_probs, q_draws, unit_w = _collapse(probs, draws, weights, mapping, collapsed.height)
+            units_out = collapsed.with_columns(pl.Series("weight", unit_w))
+            if units_frame is None:
+                units_frame = units_out
+            out[q.id] = QuestionAnswers(
+                question=q,
+                categories=q.categories,
+                probs=q_probs,
+                answered=np.ones(units_out.height, dtype=bool),
+                source=f"tables {tables_path.name}:{name} by {', '.join(used)}",
+                draws=q_draws,
+            )
+            notes.append(
+                f"{q.id}: fitted to {', '.join(used)}; largest share error "
+                f"{max(residuals.values()):.2e}"
+            )
+        if units_frame is None:
+            units_frame, _ = cell_units(respondents, segments)
+        return SurveyAnswers("calibrated", units_frame, out, skipped, {}, notes)
+
+
+def _answer_matrix(q: Question, raw: list[str], path: Path, column: str) -> np.ndarray:
+    """Answer codes (n,) for a single answer; 0/1 matrix (n, K) for multiple choice."""
+    cats = q.categories
+    if q.type == "numeric":
+        try:
+            numbers = np.array([float(v) for v in raw])
+        except ValueError as exc:
+            raise CalibrationError(
+                f"{path}: column {column!r}: non-numeric answer ({exc})"
+            ) from exc
+        codes = np.searchsorted(np.asarray(q.bins), numbers, side="right") - 1
+        return np.clip(codes, 0, len(cats) - 1)
+    index = {c: i for i, c in enumerate(cats)}
+    if q.type == "multiple_choice":
+        out = np.zeros((len(raw), len(cats)), dtype=np.int64)
+        for r, value in enumerate(raw):
+            for part in str(value).split(";"):
+                part = part.strip()
+                if part and part not in index:
+                    raise CalibrationError(
+                        f"{path}: column {column!r}: answer {part!r} is not an option of "
+                        f"question {q.id!r} ({list(cats)})"
+                    )
+                if part:
+                    out[r, index[part]] = 1
+        return out
+    bad = sorted({v for v in raw if v not in index})
+    if bad:
+        raise CalibrationError(
+            f"{path}: column {column!r}: answer(s) {bad[:5]} are not options of question "
+            f"{q.id!r} ({list(cats)})"
+        )
+    return np.fromiter((index[v] for v in raw), np.int64, len(raw))
+
+
+def _table_answer_order(q: Question, qt: QuestionTables, tables: KosisTables) -> list[int]:
+    """Index of each option's answer in the table's answer list."""
+    position = {a: i for i, a in enumerate(qt.answers)}
+    order = []
+    for option in q.options:
+        label = option.table_answer or option.id
+        if label not in position:
+            raise CalibrationError(
+                f"{tables.source}: question {qt.question!r} has no answer {label!r} for option "
+                f"{option.id!r} of {q.id!r}; answers are {list(qt.answers)}"
+            )
+        order.append(position[label])
+    if len(order) != len(qt.answers):
+        missing = sorted(set(qt.answers) - {qt.answers[i] for i in order})
+        raise CalibrationError(
+            f"{tables.source}: question {qt.question!r}: answers {missing} "
+            f"match no option of {q.id!r}"
+        )
+    return order
+
+
+def _table_cells(
+    qt: QuestionTables,
+    label_map: dict[str, dict[str, Condition]],
+    respondents: pl.DataFrame,
+    segments: list[str],
+) -> tuple[pl.DataFrame, list[Margin], list[str]]:
+    """Each respondent's group in every mapped table; margins indexed by respondent row."""
+    used: list[str] = []
+    margins: list[Margin] = []
+    columns: dict[str, np.ndarray] = {}
+    partitions: dict[str, list[str]] = {}
+    for gtype in qt.one_way_types():
+        if gtype not in label_map:
+            continue
+        labels, _ = choose_partition(list(qt.tables[gtype]), label_map[gtype])
+        labels = [lb for lb in labels if lb in label_map[gtype]]
+        if not labels:
+            continue
+        partitions[gtype] = labels
+        idx = group_index(respondents, labels, label_map[gtype])
+        columns[f"_g_{gtype}"] = idx
+        margins.append(Margin(gtype, idx, np.array([qt.tables[gtype][lb] for lb in labels])))
+        used.append(gtype)
+    for gtype in qt.tables:
+        parts = joint_parts(gtype)
+        if parts is None or parts[0] not in partitions or parts[1] not in partitions:
+            continue
+        la, lb = partitions[parts[0]], partitions[parts[1]]
+        labels = [f"{a}*{b}" for a in la for b in lb]
+        published = {k.replace(" * ", "*"): v for k, v in qt.tables[gtype].items()}
+        ia, ib = columns[f"_g_{parts[0]}"], columns[f"_g_{parts[1]}"]
+        pair = np.where((ia >= 0) & (ib >= 0), ia * len(lb) + ib, -1)
+        present = np.array([lab in published for lab in labels])
+        remap = np.full(len(labels), -1)
+        remap[present] = np.arange(int(present.sum()))
+        group = np.where(pair >= 0, remap[np.maximum(pair, 0)], -1)
+        targets = np.array([published[lab] for lab, ok in zip(labels, present, strict=True) if ok])
+        if targets.size:
+            margins.append(Margin(gtype, group, targets))
+            used.append(gtype)
+    if not margins:
+        raise CalibrationError(
+            f"question {qt.question!r}: none of its tables {sorted(qt.tables)} is in the label map"
+        )
+    frame = respondents.select(segments).with_columns(
+        [pl.Series(name, values) for name, values in columns.items()]
+    )
+    return frame, margins, used
+
+
+def _unit_group(group_of_row: np.ndarray, unit_of_row: np.ndarray, n_units: int) -> np.ndarray:
+    out = np.full(n_units, -1, dtype=np.int64)
+    out[unit_of_row] = group_of_row
+    return out
+
+
+def _dirichlet(targets: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+    alpha = np.maximum(targets * n, 1e-3) + 0.5
+    draws = rng.gamma(alpha)
+    return np.asarray(draws / draws.sum(axis=1, keepdims=True))
+
+
+def _collapse(
+    probs: np.ndarray, draws: np.ndarray, weights: np.ndarray, mapping: np.ndarray, n_out: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Weighted average of fine cells into segment cells."""
+    unit_w = np.bincount(mapping, weights, n_out)
+    member = np.zeros((n_out, mapping.size))
+    member[mapping, np.arange(mapping.size)] = weights
+    agg = member @ probs
+    agg_draws = np.matmul(member, draws)
+    safe = np.maximum(unit_w, 1e-12)
+    return agg / safe[:, None], agg_draws / safe[None, :, None], unit_w

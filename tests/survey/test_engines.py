@@ -1,0 +1,275 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+import pytest
+
+from synthsoc.survey import (
+    CalibratedEngine,
+    CalibrationError,
+    HybridEngine,
+    LLMEngine,
+    load_questionnaire,
+    parse_questionnaire,
+    run_survey,
+    write_outputs,
+)
+from synthsoc.survey.respondents import respondent_frame
+from synthsoc.synth import load_population
+
+from .fake_llm import ScriptedLLM, age_of
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+QUESTIONS = {
+    "id": "t",
+    "segments": ["age_group", "sex"],
+    "questions": [
+        {
+            "id": "like",
+            "type": "likert",
+            "text": "좋아하십니까?",
+            "options": ["1", "2", "3", "4", "5"],
+        },
+        {"id": "pick", "type": "multiple_choice", "text": "무엇을?", "options": ["a", "b", "c"]},
+        {"id": "why", "type": "open_text", "text": "왜요?"},
+        {
+            "id": "pay",
+            "type": "numeric",
+            "text": "얼마?",
+            "min": 0,
+            "max": 100,
+            "bins": [0, 50, 100],
+        },
+    ],
+}
+
+
+def _microdata(path: Path, n: int = 600, seed: int = 0) -> Path:
+    rng = np.random.default_rng(seed)
+    age = rng.choice(["19-29", "30-39", "40-49", "50-59", "60-69", "70+"], n)
+    sex = rng.choice(["M", "F"], n)
+    young = np.isin(age, ["19-29", "30-39"])
+    like = np.where(young, rng.choice(["4", "5"], n), rng.choice(["1", "2"], n))
+    pick = np.where(young, "a;b", "c")
+    pl.DataFrame({"age_group": age, "sex": sex, "like": like, "pick": pick}).write_csv(path)
+    return path
+
+
+def test_calibrated_microdata_engine_by_segment(population_dir: Path, tmp_path: Path) -> None:
+    q = parse_questionnaire(QUESTIONS)
+    engine = CalibratedEngine(data=_microdata(tmp_path / "m.csv"), n_draws=4)
+    result = run_survey(q, load_population(population_dir), engine, seed=3)
+    young = result.share("like", "age_group", "19-29", "5") + result.share(
+        "like", "age_group", "19-29", "4"
+    )
+    old = result.share("like", "age_group", "70+", "1") + result.share(
+        "like", "age_group", "70+", "2"
+    )
+    assert young > 0.9 and old > 0.9
+    assert result.share("pick", "age_group", "19-29", "a") > 0.9
+    assert result.share("pick", "age_group", "70+", "c") > 0.9
+    assert set(result.skipped) == {"why", "pay"}
+    for row in result.rows:
+        assert row["ci_low"] <= row["share"] <= row["ci_high"]
+    out = write_outputs(result, q, tmp_path / "out")
+    assert (out / "results.json").is_file() and (out / "report.md").is_file()
+    assert (out / "charts" / "like_age_group.png").stat().st_size > 1000
+    again = run_survey(q, load_population(population_dir), engine, seed=3)
+    assert again.rows == result.rows  # same seed, same output
+
+
+def test_calibrated_rejects_answers_that_are_not_options(
+    population_dir: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "bad.csv"
+    pl.DataFrame({"sex": ["M", "F"], "like": ["5", "excellent"]}).write_csv(path)
+    q = parse_questionnaire(QUESTIONS)
+    with pytest.raises(
+        CalibrationError, match=r"bad.csv: column 'like': answer\(s\) \['excellent'\]"
+    ):
+        run_survey(q, load_population(population_dir), CalibratedEngine(data=path, n_draws=2))
+    with pytest.raises(CalibrationError, match="exactly one of"):
+        CalibratedEngine()
+
+
+def test_calibrated_tables_engine_concept_test(population_dir: Path) -> None:
+    q = load_questionnaire(EXAMPLES / "concept_test.yaml")
+    engine = CalibratedEngine(
+        tables=EXAMPLES / "concept_test_tables_ILLUSTRATIVE.csv",
+        label_map=EXAMPLES / "concept_test_labels.yaml",
+        n_draws=5,
+    )
+    result = run_survey(q, load_population(population_dir), engine, seed=0)
+    assert set(result.skipped) == {"comment"}
+    regions = {r["group"] for r in result.rows if r["segment"] == "region"}
+    assert regions == {"Seoul", "Busan", "Gyeonggi-do", "Jeju-do"}
+    # a segment no table publishes: age group x region, with an interval
+    cross = [r for r in result.rows if r["segment"] == "age_group*region"]
+    assert {r["group"] for r in cross} >= {"19-29*Seoul", "70+*Jeju-do"}
+    assert all(r["ci_low"] <= r["share"] <= r["ci_high"] for r in cross)
+    # the illustrative tables make concept B most popular among the young
+    assert result.share("preference", "age_group", "19-29", "B") > result.share(
+        "preference", "age_group", "70+", "B"
+    )
+    assert any("ILLUSTRATIVE" in n or "tables" in n for n in result.notes)
+
+
+def _script(request: Any) -> dict[str, Any] | None:
+    schema = request.json_schema["properties"]
+    young = age_of(request) < 40
+    base = {"interpretation": "선택지를 읽었다", "reason": "그렇게 생각한다"}
+    if "choice" in schema:
+        return {**base, "choice": "5" if young else "3"}
+    if "choices" in schema:
+        return {**base, "choices": ["a"] if young else ["b", "c"]}
+    if "value" in schema:
+        return {**base, "value": 80 if young else 20}
+    if age_of(request) > 80:
+        return None  # a failed answer counts as non-response
+    return {**base, "answer": "좋아요"}
+
+
+def test_llm_engine_with_scripted_model(population_dir: Path) -> None:
+    q = parse_questionnaire(QUESTIONS)
+    llm = ScriptedLLM(_script)
+    result = run_survey(q, load_population(population_dir), LLMEngine(llm, sample_size=60), seed=1)  # type: ignore[arg-type]
+    assert len(llm.requests) == 60 * 4
+    prompt = llm.requests[0].prompt
+    assert "interpretation" in prompt and "reason" in prompt and "[선택지]" in prompt
+    assert llm.requests[0].json_schema["required"] == ["interpretation", "choice", "reason"]
+    assert result.share("like", "age_group", "19-29", "5") == 1.0
+    assert result.share("like", "age_group", "50-59", "3") == 1.0
+    assert result.share("pay", "age_group", "19-29", "50-100") == 1.0
+    means = {(r["segment"], r["group"]): r["mean"] for r in result.numeric}
+    assert means[("age_group", "19-29")] == 80.0
+    assert result.texts["why"][0]["answer"] == "좋아요"
+    style = result.diagnostics["response_style"]["like"]
+    assert "midpoint_share" in style and "variance_collapse" in style
+
+
+def test_llm_midpoint_drift_is_reported(population_dir: Path) -> None:
+    q = parse_questionnaire(QUESTIONS)
+
+    def middle(request: Any) -> dict[str, Any]:
+        return {
+            "interpretation": "",
+            "choice": "3",
+            "choices": ["a"],
+            "value": 1.0,
+            "answer": "",
+            "reason": "",
+        }
+
+    result = run_survey(
+        q, load_population(population_dir), LLMEngine(ScriptedLLM(middle), sample_size=20), seed=0
+    )  # type: ignore[arg-type]
+    style = result.diagnostics["response_style"]["like"]
+    assert style["midpoint_drift"] and style["variance_collapse"] and style["single_answer"]
+
+
+def test_hybrid_recalibrates_llm_toward_microdata(population_dir: Path, tmp_path: Path) -> None:
+    q = parse_questionnaire(QUESTIONS)
+    micro = _microdata(tmp_path / "m.csv")
+    pop = load_population(population_dir)
+    llm_engine = LLMEngine(
+        ScriptedLLM(
+            lambda r: (
+                {"interpretation": "", "choice": "3", "reason": ""}
+                if "choice" in r.json_schema["properties"]
+                else None
+            )
+        ),
+        sample_size=80,
+    )  # type: ignore[arg-type]
+    hybrid = HybridEngine(llm_engine, CalibratedEngine(data=micro, n_draws=3))
+    result = run_survey(q, pop, hybrid, seed=2)
+    calibrated = run_survey(q, pop, CalibratedEngine(data=micro, n_draws=3), seed=2)
+    # the LLM said "3" to everyone; recalibrated shares follow the data by age group
+    for group in ("19-29", "70+"):
+        for cat in ("1", "5"):
+            assert result.share("like", "age_group", group, cat) == pytest.approx(
+                calibrated.share("like", "age_group", group, cat), abs=0.08
+            )
+    assert result.diagnostics["llm_vs_data_tvd_before_recalibration"]["like"] > 0.5
+    assert result.diagnostics["llm_response_style_vs_data"]["like"]["midpoint_drift"]
+
+
+def test_respondent_frame_has_every_segment_attribute(population_dir: Path) -> None:
+    frame = respondent_frame(load_population(population_dir), min_age=19)
+    assert frame["age"].min() >= 19
+    assert frame["age_group"].null_count() == 0
+    assert set(frame["region"].unique()) <= {"Seoul", "Busan", "Gyeonggi-do", "Jeju-do"}
+
+
+def test_packaged_concept_test_matches_examples_and_runs(
+    population_dir: Path, tmp_path: Path
+) -> None:
+    from synthsoc.survey.concept_test import concept_test_files, run_concept_test
+
+    for packaged in concept_test_files():
+        assert packaged.read_bytes() == (EXAMPLES / packaged.name).read_bytes()
+    _, result = run_concept_test(population_dir, tmp_path / "ct", n_draws=3)
+    assert "ILLUSTRATIVE" in result.notes[0]
+    report = (tmp_path / "ct" / "report.md").read_text(encoding="utf-8")
+    assert "ILLUSTRATIVE" in report and "신제품 콘셉트 테스트" in report
+
+
+def test_llm_failures_count_as_non_response_and_total_failure_raises(
+    population_dir: Path,
+) -> None:
+    from synthsoc.llm import LLMError
+
+    q = parse_questionnaire({**QUESTIONS, "questions": QUESTIONS["questions"][:1]})
+    pop = load_population(population_dir)
+
+    class Flaky(ScriptedLLM):
+        def complete_many(self, requests: Any, concurrency: int = 4) -> Any:
+            raise LLMError("batch failed")
+
+        def complete(self, request: Any) -> Any:
+            if age_of(request) >= 50:
+                raise LLMError("bad answer")
+            return super().complete(request)
+
+    result = run_survey(q, pop, LLMEngine(Flaky(_script), sample_size=30), seed=0)  # type: ignore[arg-type]
+    failed = result.diagnostics["non_response"]["like"]
+    assert 0 < failed < 30
+    assert {r["group"] for r in result.rows if r["segment"] == "age_group"} <= {
+        "19-29",
+        "30-39",
+        "40-49",
+    }
+
+    class Down(Flaky):
+        def complete(self, request: Any) -> Any:
+            raise LLMError("server down")
+
+    with pytest.raises(LLMError, match="server down"):
+        run_survey(q, pop, LLMEngine(Down(_script), sample_size=5), seed=0)  # type: ignore[arg-type]
+
+
+def test_persona_attributes_as_segments(population_dir: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from synthsoc.persona.columns import CATEGORICAL
+    from synthsoc.survey.questionnaire import QuestionnaireError
+
+    folder = tmp_path / "pop"
+    shutil.copytree(population_dir, folder)
+    q = parse_questionnaire({**QUESTIONS, "segments": ["messenger", "age_group*messenger"]})
+    micro = _microdata(tmp_path / "m.csv")
+    with pytest.raises(QuestionnaireError, match="run `synthsoc personas`"):
+        run_survey(q, load_population(folder), CalibratedEngine(data=micro, n_draws=2))
+    persons = pl.read_parquet(folder / "persons.parquet", columns=["person_id"])
+    rng = np.random.default_rng(0)
+    personas = persons.with_columns(
+        [pl.Series(c, rng.choice(list(v), persons.height)) for c, v in CATEGORICAL.items()]
+    )
+    personas.write_parquet(folder / "personas.parquet")
+    result = run_survey(q, load_population(folder), CalibratedEngine(data=micro, n_draws=2))
+    groups = {r["group"] for r in result.rows if r["segment"] == "messenger"}
+    assert groups <= set(CATEGORICAL["messenger"]) and groups

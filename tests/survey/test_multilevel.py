@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from synthsoc.evaluate.holdout import sklearn_equivalent_penalty
+from synthsoc.survey.multilevel import fit_multilevel_logit, minimize_lbfgs
+
+
+def _data(n: int, seed: int) -> tuple[list[list[str]], np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    a = rng.choice(["a0", "a1", "a2"], n)
+    b = rng.choice(["b0", "b1"], n)
+    # P(yes) depends on both, with an a x b interaction in cell (a2, b1)
+    p = 0.2 + 0.2 * (a == "a1") + 0.4 * (b == "b1") * (a == "a2")
+    y = (rng.random(n) < p).astype(np.int64)
+    return [a.tolist(), b.tolist()], y, p
+
+
+def test_recovers_cell_probabilities_with_interaction() -> None:
+    values, y, _ = _data(6000, 0)
+    model = fit_multilevel_logit(["a", "b"], values, y, 2)
+    cells = [["a0", "a1", "a2", "a2"], ["b0", "b0", "b0", "b1"]]
+    probs = model.predict(cells)[:, 1]
+    assert np.allclose(probs, [0.2, 0.4, 0.2, 0.6], atol=0.04)
+    assert model.penalties_by_term()["a:b"] < 1e4  # the real interaction is kept
+
+
+def test_unseen_levels_fall_back_to_pooled_effects() -> None:
+    values, y, _ = _data(2000, 1)
+    model = fit_multilevel_logit(["a", "b"], values, y, 2)
+    probs = model.predict([["a9"], ["b0"]])
+    assert probs.shape == (1, 2) and np.isclose(probs.sum(), 1.0)
+
+
+def test_fixed_penalty_main_effects_is_plain_logistic() -> None:
+    values, y, _ = _data(3000, 2)
+    model = fit_multilevel_logit(["a", "b"], values, y, 2, max_order=1, penalty=1.0)
+    assert set(model.penalties_by_term()) == {"a", "b"}
+    assert all(v == 1.0 for v in model.penalties_by_term().values())
+
+
+def test_lbfgs_minimises_a_quadratic() -> None:
+    target = np.array([1.0, -2.0, 3.0])
+
+    def f(x: np.ndarray) -> tuple[float, np.ndarray]:
+        d = x - target
+        return float(d @ d), 2 * d
+
+    assert np.allclose(minimize_lbfgs(f, np.zeros(3)), target, atol=1e-6)
+
+
+@pytest.mark.parametrize("n_answers", [2, 3])
+def test_logistic_baseline_matches_scikit_learn_default(n_answers: int) -> None:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import OneHotEncoder
+
+    values, y, _ = _data(1500, 3)
+    if n_answers == 3:
+        y = np.where(np.array(values[1]) == "b1", y + 1, y)  # a third answer
+    x = np.array(values, dtype=object).T
+    encoder = OneHotEncoder().fit(x)
+    reference = LogisticRegression(C=1.0, max_iter=5000, tol=1e-10).fit(encoder.transform(x), y)
+    ours = fit_multilevel_logit(
+        ["a", "b"], values, y, n_answers, max_order=1, penalty=sklearn_equivalent_penalty(n_answers)
+    )
+    expected = reference.predict_proba(encoder.transform(x))
+    assert np.allclose(ours.predict(values), expected, atol=1e-4)
