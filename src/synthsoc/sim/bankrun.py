@@ -8,6 +8,8 @@ once they expect ``f > f* = (R - r1) / (r1 (R - 1))``. Both "no run" (f = impati
 with what they observe among their contacts (the share who withdrew) and what their contacts
 believe (word of mouth), plus the publicly reported share; a patient depositor withdraws when
 their belief passes their own threshold (``f*`` shifted by risk aversion). Withdrawal is final.
+The public report carries a news shock shared by all (``news_noise``), so near the threshold
+replicates can end in either equilibrium.
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ def run_bank_run(
     w_obs = P.get_range(params, "observation_weight", 0.5, 0.0, 1.0)
     w_pub = P.get_range(params, "public_weight", 0.2, 0.0, 1.0)
     threshold = f_star + P.get(params, "risk_shift", 0.2) * (0.5 - agents.risk_aversion)
+    news_sd = P.get_range(params, "news_noise", 0.0, 0.0, 1.0)
     withdrawn = impatient.copy()
     segment, seg_labels = world.segment()
     out = RunOutput(steps=steps, segment_labels=seg_labels)
@@ -68,26 +71,29 @@ def run_bank_run(
     seg = np.zeros((steps, len(seg_labels)))
     for t in range(steps):
         if t > 0:
-            mult = calendar.agent_multiplier(t, agents, "activity")
-            obs = np.asarray(adj @ withdrawn.astype(np.float32)).ravel() / degree
-            heard = np.asarray(adj @ belief.astype(np.float32)).ravel() / degree
-            public = withdrawn[depositor].mean()
-            social = w_obs * obs + (1.0 - w_obs) * heard
-            target = np.where(has_nb, (1.0 - w_pub) * social + w_pub * public, public)
-            rate = np.clip(alpha * mult, 0.0, 1.0)
-            belief = (1.0 - rate) * belief + rate * target
+            # decide on the belief held coming into the step, then learn from what happened
             candidates = depositor & ~withdrawn
             decide = candidates & (belief > threshold)
             if hook is not None:
                 ids = np.flatnonzero(candidates & hook.delegated)
                 if ids.size:
+                    seen = np.asarray(adj @ withdrawn.astype(np.float32)).ravel()[ids] / degree[ids]
                     situation = (
-                        f"주거래 은행에 예금이 있습니다. 주변 사람의 약 {np.mean(obs[ids]) * 100:.0f}%가 "
+                        f"주거래 은행에 예금이 있습니다. 주변 사람의 약 {np.mean(seen) * 100:.0f}%가 "
                         f"예금을 인출했고, 은행이 위험하다는 소문이 있습니다. 지금 예금을 인출하시겠습니까?"
                     )
                     rule_p = (belief[ids] > threshold[ids]).astype(np.float64)
                     decide[ids] = hook.decide(ids, np.maximum(rule_p, 0.05), situation, rng)
             withdrawn |= decide
+            mult = calendar.agent_multiplier(t, agents, "activity")
+            obs = np.asarray(adj @ withdrawn.astype(np.float32)).ravel() / degree
+            heard = np.asarray(adj @ belief.astype(np.float32)).ravel() / degree
+            # the publicly reported share, blurred by a news shock common to everyone
+            public = float(np.clip(withdrawn[depositor].mean() + rng.normal(0.0, news_sd), 0.0, 1.0))
+            social = w_obs * obs + (1.0 - w_obs) * heard
+            target = np.where(has_nb, (1.0 - w_pub) * social + w_pub * public, public)
+            rate = np.clip(alpha * mult, 0.0, 1.0)
+            belief = (1.0 - rate) * belief + rate * target
         share[t] = withdrawn[depositor].mean()
         mean_belief[t] = belief[depositor].mean()
         seg[t] = segment_shares(withdrawn & depositor, segment, len(seg_labels))

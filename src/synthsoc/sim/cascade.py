@@ -53,7 +53,7 @@ def _step(
             if rule == 0:
                 fire = np.random.random() < w * su * receiver[v]
             else:
-                pressure[v] += w if rule == 1 else 1.0
+                pressure[v] += w if rule == 1 else layer_mult[arc_layer[e]]
                 fire = pressure[v] >= threshold[v]
             if fire:
                 activated_at[v] = step
@@ -77,7 +77,8 @@ class Contagion:
     rule: str = "independent_cascade"
     sender: np.ndarray | None = None  # float32 per node, scales IC probabilities of its arcs
     receiver: np.ndarray | None = None  # float32 per node, scales IC probabilities into it
-    threshold: np.ndarray | None = None  # LT: weight needed; complex: active neighbours needed
+    threshold: np.ndarray | None = None  # LT: weight needed; complex: active contacts needed
+    # (complex contagion counts each active contact times the day's multiplier of its layer)
 
     def __post_init__(self) -> None:
         if self.rule not in RULES:

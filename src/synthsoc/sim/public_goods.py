@@ -7,7 +7,7 @@ own threshold, lower for more prosocial people; a share of free riders never con
 noise flips decisions. A district whose contributing share reaches ``target`` averts the damage
 (the collective-risk game of Milinski et al. 2008); one below it suffers a loss with probability
 ``risk`` at the deadline. Cooperation is a coordination game: high or low contribution can both
-persist, so replicates may split.
+persist, so replicates may split; ``mood_sd`` adds a national mood shock per replicate.
 """
 
 from __future__ import annotations
@@ -43,8 +43,9 @@ def run_public_goods(
     free_rider = rng.random(agents.n) < P.get_range(params, "free_riders", 0.3, 0.0, 1.0)
     # threshold: share of others contributing that a conditional cooperator needs to see
     base = P.get_range(params, "threshold_mean", 0.5, 0.0, 1.0)
+    mood = rng.normal(0.0, P.get_range(params, "mood_sd", 0.0, 0.0, 1.0))  # national climate mood
     threshold = np.clip(
-        base + P.get(params, "prosocial_slope", 0.6) * (0.5 - agents.prosociality)
+        base + mood + P.get(params, "prosocial_slope", 0.6) * (0.5 - agents.prosociality)
         + rng.normal(0.0, P.get_range(params, "threshold_sd", 0.1, 0.0, 1.0), agents.n),
         0.0, 1.0,
     )
