@@ -23,12 +23,23 @@ SIZE_SHARES = np.array([31.7, 28.0, 20.1, 15.6, 3.5, 1.0])  # KOSTAT 2020 (5+ sp
 SURNAMES = np.array(list("김이박최정강조윤장임한오서신권황안송류홍"))
 SYLLABLES = np.array(list("민서지현우준영수예은하도윤성진희연재아주원채태경"))
 SIDO_NAMES = {
-    "11": ("서울특별시", "Seoul"), "21": ("부산광역시", "Busan"), "22": ("대구광역시", "Daegu"),
-    "23": ("인천광역시", "Incheon"), "24": ("광주광역시", "Gwangju"), "25": ("대전광역시", "Daejeon"),
-    "26": ("울산광역시", "Ulsan"), "29": ("세종특별자치시", "Sejong"), "31": ("경기도", "Gyeonggi"),
-    "32": ("강원도", "Gangwon"), "33": ("충청북도", "Chungbuk"), "34": ("충청남도", "Chungnam"),
-    "35": ("전라북도", "Jeonbuk"), "36": ("전라남도", "Jeonnam"), "37": ("경상북도", "Gyeongbuk"),
-    "38": ("경상남도", "Gyeongnam"), "39": ("제주특별자치도", "Jeju"),
+    "11": ("서울특별시", "Seoul"),
+    "21": ("부산광역시", "Busan"),
+    "22": ("대구광역시", "Daegu"),
+    "23": ("인천광역시", "Incheon"),
+    "24": ("광주광역시", "Gwangju"),
+    "25": ("대전광역시", "Daejeon"),
+    "26": ("울산광역시", "Ulsan"),
+    "29": ("세종특별자치시", "Sejong"),
+    "31": ("경기도", "Gyeonggi"),
+    "32": ("강원도", "Gangwon"),
+    "33": ("충청북도", "Chungbuk"),
+    "34": ("충청남도", "Chungnam"),
+    "35": ("전라북도", "Jeonbuk"),
+    "36": ("전라남도", "Jeonnam"),
+    "37": ("경상북도", "Gyeongbuk"),
+    "38": ("경상남도", "Gyeongnam"),
+    "39": ("제주특별자치도", "Jeju"),
 }
 
 
@@ -76,15 +87,25 @@ def synthetic_population(
     rank = np.arange(hh_of.size) - np.repeat(np.cumsum(size) - size, size)
     h_age = head_age[hh_of]
     child_age = np.maximum(h_age - rng.integers(24, 38, hh_of.size), 0)
-    child_age = np.where(h_age > 62, rng.integers(25, 45, hh_of.size), np.minimum(child_age, rng.integers(0, 25, hh_of.size)))
-    age = np.where(rank == 0, h_age, np.where(rank == 1, h_age + rng.integers(-4, 4, hh_of.size), child_age))
+    child_age = np.where(
+        h_age > 62,
+        rng.integers(25, 45, hh_of.size),
+        np.minimum(child_age, rng.integers(0, 25, hh_of.size)),
+    )
+    age = np.where(
+        rank == 0, h_age, np.where(rank == 1, h_age + rng.integers(-4, 4, hh_of.size), child_age)
+    )
     age = np.clip(age, 0, 100).astype(np.int64)
     relationship = np.where(rank == 0, "head", np.where(rank == 1, "spouse", "child"))
     sex = np.where(rng.random(hh_of.size) < 0.5, "M", "F")
-    emp_p = np.select([age < 15, age < 20, age < 30, age < 60, age < 70], [0.0, 0.08, 0.6, 0.75, 0.5], 0.25)
+    emp_p = np.select(
+        [age < 15, age < 20, age < 30, age < 60, age < 70], [0.0, 0.08, 0.6, 0.75, 0.5], 0.25
+    )
     u = rng.random(age.size)
     activity = np.where(
-        age < 15, "under_15", np.where(u < emp_p, "employed", np.where(u < emp_p + 0.03, "unemployed", "inactive"))
+        age < 15,
+        "under_15",
+        np.where(u < emp_p, "employed", np.where(u < emp_p + 0.03, "unemployed", "inactive")),
     )
     occ_labels = np.array(list("123456789"))
     occupation = np.where(activity == "employed", occ_labels[rng.integers(0, 9, age.size)], None)
@@ -100,8 +121,10 @@ def synthetic_population(
         + SYLLABLES[rng.integers(0, SYLLABLES.size, age.size)].astype(object)
     )
     emd_codes = regions["emd_code"].to_numpy()
-    hh_ids = np.array([f"H{i:08d}" for i in range(n_hh)]) if n_hh < 200_000 else (
-        np.char.add("H", np.char.zfill(np.arange(n_hh).astype(str), 8))
+    hh_ids = (
+        np.array([f"H{i:08d}" for i in range(n_hh)])
+        if n_hh < 200_000
+        else (np.char.add("H", np.char.zfill(np.arange(n_hh).astype(str), 8)))
     )
     person_ids = np.char.add("P", np.char.zfill(np.arange(age.size).astype(str), 9))
     p_emd = emd_codes[hh_emd[hh_of]]
@@ -133,7 +156,9 @@ def synthetic_population(
             "household_id": hh_ids,
             "size": size,
             "kind": np.full(n_hh, "general"),
-            "type": np.where(size == 1, "one_person", np.where(size == 2, "couple", "couple_children")),
+            "type": np.where(
+                size == 1, "one_person", np.where(size == 2, "couple", "couple_children")
+            ),
             "dwelling_type": np.where(rng.random(n_hh) < 0.52, "apartment", "detached"),
             "income_bracket": brackets[level],
             "head_person_id": person_ids[np.cumsum(size) - size],
@@ -145,7 +170,9 @@ def synthetic_population(
     return persons, households, regions
 
 
-def write_population(folder: Path, n_persons: int, seed: int = 0, max_emd: int | None = None) -> Path:
+def write_population(
+    folder: Path, n_persons: int, seed: int = 0, max_emd: int | None = None
+) -> Path:
     persons, households, regions = synthetic_population(n_persons, seed, max_emd)
     folder.mkdir(parents=True, exist_ok=True)
     write_parquet(folder / "persons.parquet", persons)
@@ -153,8 +180,12 @@ def write_population(folder: Path, n_persons: int, seed: int = 0, max_emd: int |
     write_parquet(folder / "regions.parquet", regions)
     write_json(
         folder / "manifest.json",
-        {"generator": "bench/bench_sim_population.py (stand-in, not fitted)", "seed": seed,
-         "n_persons": persons.height, "n_households": households.height},
+        {
+            "generator": "bench/bench_sim_population.py (stand-in, not fitted)",
+            "seed": seed,
+            "n_persons": persons.height,
+            "n_households": households.height,
+        },
     )
     return folder
 

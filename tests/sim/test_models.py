@@ -37,7 +37,9 @@ def test_market_adoption_grows_and_scarcity_raises_price(world: World) -> None:
     adoption = out.series["adoption_any"]
     assert np.all(np.diff(adoption) >= 0) and adoption[-1] > adoption[1]
     scarce = _run(
-        world, "product_launch", steps=30,
+        world,
+        "product_launch",
+        steps=30,
         goods=[{"name": "x", "price": 0.3, "capacity": 0.0003, "affinity": [2.0] * 7}],
         innovation=0.05,
     )
@@ -89,7 +91,9 @@ def test_calendar_multipliers() -> None:
 
 def test_regional_event_changes_only_its_residents(world: World) -> None:
     code = str(world.agents.sigungu_codes[0])
-    cal = Calendar((event_from_spec({"preset": "local_festival", "start_day": 0, "regions": [code]}),))
+    cal = Calendar(
+        (event_from_spec({"preset": "local_festival", "start_day": 0, "regions": [code]}),)
+    )
     mult = cal.agent_multiplier(0, world.agents, "activity")
     assert isinstance(mult, np.ndarray)
     inside = world.agents.sigungu == 0

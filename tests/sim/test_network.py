@@ -60,7 +60,9 @@ def test_same_seed_same_network(world: World) -> None:
     for name, g in world.network.layers.items():
         assert np.array_equal(g.indices, again.layers[name].indices), name
     other = build_network(world.agents, seed=6)
-    assert not np.array_equal(other.layers["online"].indices, world.network.layers["online"].indices)
+    assert not np.array_equal(
+        other.layers["online"].indices, world.network.layers["online"].indices
+    )
 
 
 def test_online_layer_is_homophilous_on_age_and_region(world: World) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -23,6 +23,7 @@ from synthsoc.sim.scenario import Scenario, builtin_scenarios, resolve_scenario
 from synthsoc.synth import PopulationFolderError
 
 console = Console(stderr=True)
+DEFAULT_WORKERS = max(1, min(4, os.cpu_count() or 1))
 
 
 def verdicts(run: SimulationRun, *, seed: int = 0) -> dict[str, dict[str, Any]]:
@@ -54,12 +55,19 @@ def run_scenario(
     world = load_world(population, seed=seed)
     timings = dict(world.derived("timings", dict))
     with Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(), console=console, transient=True,
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
     ) as progress:
         task = progress.add_task(f"{scenario.name}: replicates", total=replicates)
         run = simulate(
-            scenario, world, replicates=replicates, seed=seed,
+            scenario,
+            world,
+            replicates=replicates,
+            seed=seed,
             runner=ProcessPoolRunner(workers) if decision_model is None else None,
             decision_model=decision_model,
             on_done=lambda _i: progress.advance(task),
@@ -69,9 +77,7 @@ def run_scenario(
     report = network_report(world.network, world.agents, seed=seed) if network_stats else None
     with staged_directory(out) as folder:
         tables = sim_outputs.write_tables(folder, run.outputs, world.agents.sigungu_codes)
-        written = (
-            sim_outputs.write_charts(folder, tables, scenario.title or scenario.name) if charts else []
-        )
+        written = sim_outputs.write_charts(folder, tables, scenario.name) if charts else []
         summary = {
             "scenario": {
                 "name": scenario.name,
@@ -94,7 +100,9 @@ def run_scenario(
             "llm_calls": run.meta["llm_calls"],
             "timings_s": {**timings, "total_s": time.perf_counter() - t0},
             "network": _network_summary(report) if report else None,
-            "files": sorted([*(k for k, v in tables.items() if v.height), *written, "summary.json"]),
+            "files": sorted(
+                [*(k for k, v in tables.items() if v.height), *written, "summary.json"]
+            ),
         }
         sim_outputs.write_summary(folder, summary)
     return summary
@@ -117,12 +125,13 @@ def print_summary(summary: dict[str, Any], out: Path) -> None:
     for col in ("outcome", "mean", "95% CI", "verdict", "modes"):
         table.add_column(col)
     for name, v in summary["outcomes"].items():
-        modes = "; ".join(
-            f"{m['n_runs']}/{v['n_runs']} near {m['center']:.3g}" for m in v["modes"]
-        )
+        modes = "; ".join(f"{m['n_runs']}/{v['n_runs']} near {m['center']:.3g}" for m in v["modes"])
         table.add_row(
-            name, f"{v['mean']:.4g}", f"[{v['ci_low']:.4g}, {v['ci_high']:.4g}]",
-            f"{v['verdict']} ({v['shape']})", modes,
+            name,
+            f"{v['mean']:.4g}",
+            f"[{v['ci_low']:.4g}, {v['ci_high']:.4g}]",
+            f"{v['verdict']} ({v['shape']})",
+            modes,
         )
     Console().print(table)
     t = summary["timings_s"]
@@ -137,17 +146,25 @@ def register(app: typer.Typer) -> None:
 
     @app.command(name="simulate")
     def simulate_cmd(
-        scenario: str = typer.Argument(None, help="Built-in scenario name or a YAML file."),
-        population: Path = typer.Option(None, "--population", help="Population folder."),
-        replicates: int = typer.Option(20, "--replicates", min=1, help="Independent runs."),
-        out: Path = typer.Option(Path("out/sim"), "--out", help="Run folder to write."),
-        seed: int = typer.Option(0, "--seed", help="Seed of everything random."),
-        workers: int = typer.Option(
-            max(1, min(4, os.cpu_count() or 1)), "--workers", min=1, help="Processes for replicates."
-        ),
-        steps: int = typer.Option(None, "--steps", min=2, help="Override the scenario's steps."),
-        charts: bool = typer.Option(True, "--charts/--no-charts", help="Write PNG charts."),
-        list_: bool = typer.Option(False, "--list", help="List built-in scenarios and exit."),
+        scenario: Annotated[
+            str | None, typer.Argument(help="Built-in scenario name or a YAML file.")
+        ] = None,
+        population: Annotated[
+            Path | None, typer.Option("--population", help="Population folder.")
+        ] = None,
+        replicates: Annotated[int, typer.Option(min=1, help="Independent runs.")] = 20,
+        out: Annotated[Path, typer.Option(help="Run folder to write.")] = Path("out/sim"),
+        seed: Annotated[int, typer.Option(help="Seed of everything random.")] = 0,
+        workers: Annotated[
+            int, typer.Option(min=1, help="Processes for replicates.")
+        ] = DEFAULT_WORKERS,
+        steps: Annotated[
+            int | None, typer.Option(min=2, help="Override the scenario's steps.")
+        ] = None,
+        charts: Annotated[bool, typer.Option(help="Write PNG charts.")] = True,
+        list_: Annotated[
+            bool, typer.Option("--list", help="List built-in scenarios and exit.")
+        ] = False,
     ) -> None:
         """Run a social simulation scenario R times and judge each outcome converging/diverging."""
         if list_:
@@ -161,7 +178,13 @@ def register(app: typer.Typer) -> None:
             if steps is not None:
                 sc = sc.with_overrides(steps=steps)
             summary = run_scenario(
-                sc, population, out, replicates=replicates, seed=seed, workers=workers, charts=charts
+                sc,
+                population,
+                out,
+                replicates=replicates,
+                seed=seed,
+                workers=workers,
+                charts=charts,
             )
         except (ScenarioError, PopulationFolderError) as exc:
             console.print(f"[red]error:[/red] {exc}")

@@ -8,13 +8,25 @@ independent seeds.
 """
 
 from synthsoc.sim.agents import Agents, build_agents
-from synthsoc.sim.delegate import DecisionHook, DecisionModel, DecisionPrompt, DelegationConfig, LLMDecisionModel
+from synthsoc.sim.delegate import (
+    DecisionHook,
+    DecisionModel,
+    DecisionPrompt,
+    DelegationConfig,
+    LLMDecisionModel,
+)
 from synthsoc.sim.events import Calendar, Event
 from synthsoc.sim.network import LAYERS, Graph, MultilayerNetwork, NetworkConfig, build_network
 from synthsoc.sim.network_stats import network_report
 from synthsoc.sim.replicates import ProcessPoolRunner, ReplicateRunner, SerialRunner, run_replicates
 from synthsoc.sim.run import SimulationRun, load_world, simulate
-from synthsoc.sim.scenario import MODELS, Scenario, builtin_scenarios, load_scenario, resolve_scenario
+from synthsoc.sim.scenario import (
+    MODELS,
+    Scenario,
+    builtin_scenarios,
+    load_scenario,
+    resolve_scenario,
+)
 from synthsoc.sim.world import RunOutput, World
 
 __all__ = [

@@ -105,13 +105,13 @@ def build_agents(
     n = persons.height
     age = persons["age"].to_numpy().astype(np.int16)
     if age.min() < 0 or age.max() > 120:
-        raise AgentDataError(f"persons.age: values outside 0..120 (min {age.min()}, max {age.max()})")
+        raise AgentDataError(
+            f"persons.age: values outside 0..120 (min {age.min()}, max {age.max()})"
+        )
     age_band = (np.searchsorted(np.array(AGE_BAND_EDGES), age, side="right") - 1).astype(np.int8)
     bad_sex = persons.filter(~pl.col("sex").is_in(["M", "F"]))
     if bad_sex.height:
-        raise AgentDataError(
-            f"persons.sex: unexpected value {bad_sex['sex'][0]!r} (want 'M'/'F')"
-        )
+        raise AgentDataError(f"persons.sex: unexpected value {bad_sex['sex'][0]!r} (want 'M'/'F')")
     female = (persons["sex"] == "F").to_numpy()
     _, household = _dense(persons["household_id"])
     sido_codes, sido = _dense(persons["sido_code"].cast(pl.Utf8))
@@ -176,7 +176,9 @@ def _household_income(
         households.select("household_id", "income_bracket"), on="household_id", how="left"
     )
     brackets = joined["income_bracket"]
-    values = brackets.replace_strict(INCOME_BRACKET_MIDPOINT_MKRW, default=None, return_dtype=pl.Float64)
+    values = brackets.replace_strict(
+        INCOME_BRACKET_MIDPOINT_MKRW, default=None, return_dtype=pl.Float64
+    )
     unknown = values.is_null().to_numpy()
     if unknown.any():
         raise AgentDataError(

@@ -44,7 +44,9 @@ def run_bank_run(
     hook: DecisionHook | None,
 ) -> RunOutput:
     agents = world.agents
-    adj = world.adjacency(layer_tuple(params.get("belief_layers", BELIEF_LAYERS), "params.belief_layers"))
+    adj = world.adjacency(
+        layer_tuple(params.get("belief_layers", BELIEF_LAYERS), "params.belief_layers")
+    )
     degree = np.asarray(adj.sum(axis=1)).ravel()
     has_nb = degree > 0
     degree = np.maximum(degree, 1.0)
@@ -77,10 +79,12 @@ def run_bank_run(
             if hook is not None:
                 ids = np.flatnonzero(candidates & hook.delegated)
                 if ids.size:
-                    seen = np.asarray(adj @ withdrawn.astype(np.float32)).ravel()[ids] / degree[ids]
+                    seen = np.asarray(adj @ withdrawn.astype(np.float32)).ravel()[ids]
+                    seen = seen / degree[ids]
                     situation = (
-                        f"주거래 은행에 예금이 있습니다. 주변 사람의 약 {np.mean(seen) * 100:.0f}%가 "
-                        f"예금을 인출했고, 은행이 위험하다는 소문이 있습니다. 지금 예금을 인출하시겠습니까?"
+                        "주거래 은행에 예금이 있습니다. 주변 사람의 약 "
+                        f"{np.mean(seen) * 100:.0f}%가 예금을 인출했고, 은행이 위험하다는 "
+                        "소문이 있습니다. 지금 예금을 인출하시겠습니까?"
                     )
                     rule_p = (belief[ids] > threshold[ids]).astype(np.float64)
                     decide[ids] = hook.decide(ids, np.maximum(rule_p, 0.05), situation, rng)
@@ -89,7 +93,9 @@ def run_bank_run(
             obs = np.asarray(adj @ withdrawn.astype(np.float32)).ravel() / degree
             heard = np.asarray(adj @ belief.astype(np.float32)).ravel() / degree
             # the publicly reported share, blurred by a news shock common to everyone
-            public = float(np.clip(withdrawn[depositor].mean() + rng.normal(0.0, news_sd), 0.0, 1.0))
+            public = float(
+                np.clip(withdrawn[depositor].mean() + rng.normal(0.0, news_sd), 0.0, 1.0)
+            )
             social = w_obs * obs + (1.0 - w_obs) * heard
             target = np.where(has_nb, (1.0 - w_pub) * social + w_pub * public, public)
             rate = np.clip(alpha * mult, 0.0, 1.0)

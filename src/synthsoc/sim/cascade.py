@@ -1,3 +1,5 @@
+# ruff: noqa: NPY002
+# (numba kernels draw from numba's own generator, seeded from the replicate's Generator)
 """Contagion rules on a CSR graph, compiled with numba: independent cascade, linear threshold and
 complex contagion, one synchronous step at a time.
 
@@ -90,7 +92,9 @@ class Contagion:
         if self.rule != "independent_cascade" and self.threshold is None:
             raise ValueError(f"rule {self.rule!r} needs a threshold per node")
         self.threshold = (
-            np.zeros(n, dtype=np.float64) if self.threshold is None else self.threshold.astype(np.float64)
+            np.zeros(n, dtype=np.float64)
+            if self.threshold is None
+            else self.threshold.astype(np.float64)
         )
         self.activated_at = np.full(n, -1, dtype=np.int32)
         self.pressure = np.zeros(n, dtype=np.float64)
@@ -110,9 +114,19 @@ class Contagion:
             mult[: layer_mult.size] = layer_mult
         assert self.sender is not None and self.receiver is not None and self.threshold is not None
         new = _step(
-            self.indptr, self.indices, self.arc_weight, self.arc_layer, mult, self.sender,
-            self.receiver, self._rule_id, self.threshold, self.pressure, self.activated_at,
-            self.frontier, step,
+            self.indptr,
+            self.indices,
+            self.arc_weight,
+            self.arc_layer,
+            mult,
+            self.sender,
+            self.receiver,
+            self._rule_id,
+            self.threshold,
+            self.pressure,
+            self.activated_at,
+            self.frontier,
+            step,
         )
         self.frontier = new
         return new
@@ -130,7 +144,9 @@ class Contagion:
         return self.n_active
 
 
-def linear_threshold_weights(indptr: np.ndarray, indices: np.ndarray, arc_base: np.ndarray) -> np.ndarray:
+def linear_threshold_weights(
+    indptr: np.ndarray, indices: np.ndarray, arc_base: np.ndarray
+) -> np.ndarray:
     """Arc weights for the linear-threshold rule: each node's incoming weights sum to one."""
     incoming = np.bincount(indices, weights=arc_base, minlength=indptr.size - 1)
     return (arc_base / np.maximum(incoming[indices], 1e-12)).astype(np.float32)
@@ -163,7 +179,9 @@ def _ic_sizes(
         out[r] = size
 
 
-def cascade_sizes(indptr: np.ndarray, indices: np.ndarray, prob: float, seeds: np.ndarray) -> np.ndarray:
+def cascade_sizes(
+    indptr: np.ndarray, indices: np.ndarray, prob: float, seeds: np.ndarray
+) -> np.ndarray:
     """Sizes of many single-seed independent cascades (a cascade-size distribution)."""
     out = np.zeros(seeds.size, dtype=np.int64)
     _ic_sizes(indptr, indices, float(prob), np.asarray(seeds, dtype=np.int64), out)

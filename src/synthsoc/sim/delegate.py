@@ -62,7 +62,10 @@ class LLMDecisionModel:
     def choose(self, prompts: Sequence[DecisionPrompt]) -> list[str]:
         requests = [
             self._request(
-                prompt=p.prompt + "\n선택지: " + " / ".join(p.options) + '\nJSON {"choice": ...} 로 답하세요.',
+                prompt=p.prompt
+                + "\n선택지: "
+                + " / ".join(p.options)
+                + '\nJSON {"choice": ...} 로 답하세요.',
                 system=p.system,
                 max_tokens=32,
                 temperature=self.temperature,
@@ -125,7 +128,11 @@ class DecisionHook:
     """Routes decisions of delegated agents to a :class:`DecisionModel`; counts the calls."""
 
     def __init__(
-        self, model: DecisionModel, config: DelegationConfig, agents: Agents, rng: np.random.Generator
+        self,
+        model: DecisionModel,
+        config: DelegationConfig,
+        agents: Agents,
+        rng: np.random.Generator,
     ) -> None:
         self.model = model
         self.config = config
@@ -157,7 +164,10 @@ class DecisionHook:
         if self.config.mode == "sample":
             self._budget(ids.size)
             prompts = [
-                DecisionPrompt(f"인물: {persona_line(self.agents, int(i))}\n상황: {situation}\n하시겠습니까?", (YES, NO))
+                DecisionPrompt(
+                    f"인물: {persona_line(self.agents, int(i))}\n상황: {situation}\n하시겠습니까?",
+                    (YES, NO),
+                )
                 for i in ids
             ]
             answers = self.model.choose(prompts)

@@ -9,7 +9,13 @@ from typing import Any
 import numpy as np
 
 from synthsoc.sim import params as P
-from synthsoc.sim.cascade import RULES, Contagion, cascade_sizes, linear_threshold_weights, seed_numba
+from synthsoc.sim.cascade import (
+    RULES,
+    Contagion,
+    cascade_sizes,
+    linear_threshold_weights,
+    seed_numba,
+)
 from synthsoc.sim.delegate import DecisionHook
 from synthsoc.sim.events import Calendar
 from synthsoc.sim.network import LAYERS
@@ -28,7 +34,9 @@ def _seeds(world: World, spec: Any, rng: np.random.Generator, where: str) -> np.
     try:
         k = int(spec)
     except (TypeError, ValueError):
-        raise P.ScenarioError(f"{where}.seeds: expected a count or 'hubs:N', got {spec!r}") from None
+        raise P.ScenarioError(
+            f"{where}.seeds: expected a count or 'hubs:N', got {spec!r}"
+        ) from None
     users = np.flatnonzero(world.agents.sns_user)
     pool = users if users.size >= k else np.arange(world.agents.n)
     return rng.choice(pool, size=min(k, pool.size), replace=False).astype(np.int64)
@@ -53,20 +61,30 @@ def run_diffusion(
     seed_numba(int(rng.integers(2**31)))
     messages = params.get("messages")
     if not isinstance(messages, list) or not messages:
-        raise P.ScenarioError("params.messages: need a list of messages (name, appeal, seeds, start)")
+        raise P.ScenarioError(
+            "params.messages: need a list of messages (name, appeal, seeds, start)"
+        )
     names = [str(m.get("name", f"message{i}")) for i, m in enumerate(messages)]
-    appeal = np.array([P.get(m, "appeal", 1.0, where=f"messages[{i}]") for i, m in enumerate(messages)])
+    appeal = np.array(
+        [P.get(m, "appeal", 1.0, where=f"messages[{i}]") for i, m in enumerate(messages)]
+    )
     blocks = np.zeros((len(names), len(names)), dtype=bool)
     for pair in params.get("blocks", []):
         try:
             blocks[names.index(pair[0]), names.index(pair[1])] = True
         except (ValueError, IndexError, TypeError):
-            raise P.ScenarioError(f"params.blocks: {pair!r} must name two messages of {names}") from None
+            raise P.ScenarioError(
+                f"params.blocks: {pair!r} must name two messages of {names}"
+            ) from None
     offline = layer_tuple(params.get("offline_layers", OFFLINE), "params.offline_layers")
-    o_graph = world.derived("spread:" + ",".join(offline), lambda: world.network.spread_graph(offline))
+    o_graph = world.derived(
+        "spread:" + ",".join(offline), lambda: world.network.spread_graph(offline)
+    )
     follows = world.network.layers["online"]
     platform = Platform(
-        follows.indptr, follows.indices, o_graph,
+        follows.indptr,
+        follows.indices,
+        o_graph,
         activity=agents.online_activity,
         reshare=agents.reshare,
         appeal=appeal,
@@ -82,7 +100,9 @@ def run_diffusion(
         delegated=None if hook is None else hook.delegated,
     )
     starts = [P.get(m, "start", 0, where=f"messages[{i}]") for i, m in enumerate(messages)]
-    seeds = [_seeds(world, m.get("seeds", 10), rng, f"messages[{i}]") for i, m in enumerate(messages)]
+    seeds = [
+        _seeds(world, m.get("seeds", 10), rng, f"messages[{i}]") for i, m in enumerate(messages)
+    ]
     segment, seg_labels = world.segment()
     k = len(seg_labels)
     out = RunOutput(steps=steps, segment_labels=seg_labels)
@@ -114,7 +134,9 @@ def run_diffusion(
         out.segment_series[f"reach_{name}"] = seg_reach[:, m, :]
         out.outcomes[f"reach_{name}"] = float(reach[-1, m])
         out.outcomes[f"sharers_{name}"] = float(sharers[-1, m])
-        out.distributions[f"first_seen_step_{name}"] = platform.seen_first[m][platform.seen_first[m] >= 0]
+        out.distributions[f"first_seen_step_{name}"] = platform.seen_first[m][
+            platform.seen_first[m] >= 0
+        ]
     final_mis = _misinformed(platform.seen_first >= 0, blocks)
     out.series["misinformed"] = misinformed
     out.outcomes["misinformed_final"] = float(misinformed[-1])
@@ -145,7 +167,9 @@ def _delegate_shares(
         if ids.size == 0:
             continue
         p = np.clip(platform.reshare[ids] * platform.appeal[m], 0.0, 1.0)
-        situation = f"SNS 피드에서 '{name}' 게시물을 보았습니다. 이 게시물을 공유(리트윗)하시겠습니까?"
+        situation = (
+            f"SNS 피드에서 '{name}' 게시물을 보았습니다. 이 게시물을 공유(리트윗)하시겠습니까?"
+        )
         share = hook.decide(ids, p, situation, rng)
         platform.shared_at[m, ids[share]] = t
 
@@ -189,7 +213,11 @@ def run_cascade(
         if rule == "complex_contagion":
             threshold = np.full(agents.n, float(P.get(params, "k_needed", 2)))
     contagion = Contagion(
-        indptr, indices, arc_weight, arc_layer, rule=rule,
+        indptr,
+        indices,
+        arc_weight,
+        arc_layer,
+        rule=rule,
         sender=agents.reshare / max(float(agents.reshare.mean()), 1e-9),
         threshold=threshold,
     )
@@ -214,7 +242,9 @@ def run_cascade(
     users = np.flatnonzero(agents.sns_user)
     if users.size and n_single > 0:
         sizes = cascade_sizes(
-            followers.indptr, followers.indices, P.get(params, "single_seed_prob", 0.02),
+            followers.indptr,
+            followers.indices,
+            P.get(params, "single_seed_prob", 0.02),
             rng.choice(users, size=n_single),
         )
         out.distributions["cascade_size"] = sizes

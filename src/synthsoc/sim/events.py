@@ -20,7 +20,13 @@ PRESETS: dict[str, dict[str, Any]] = {
     "chuseok": {
         "label": "추석 연휴",
         "days": 3,
-        "layers": {"household": 3.0, "work": 0.1, "school": 0.0, "neighbourhood": 0.5, "online": 1.2},
+        "layers": {
+            "household": 3.0,
+            "work": 0.1,
+            "school": 0.0,
+            "neighbourhood": 0.5,
+            "online": 1.2,
+        },
         "activity": 1.2,
         "spending": 1.8,
     },
@@ -63,7 +69,9 @@ def event_from_spec(spec: dict[str, Any], where: str = "events") -> Event:
     base: dict[str, Any] = {}
     if preset is not None:
         if preset not in PRESETS:
-            raise ValueError(f"{where}.preset: unknown event {preset!r}; presets: {sorted(PRESETS)}")
+            raise ValueError(
+                f"{where}.preset: unknown event {preset!r}; presets: {sorted(PRESETS)}"
+            )
         base = {"name": preset, **PRESETS[preset]}
     merged = {**base, **spec}
     if "start_day" not in merged:

@@ -31,14 +31,17 @@ def prepare_market(world: World, params: dict[str, Any]) -> None:
 def _goods(params: dict[str, Any]) -> list[dict[str, Any]]:
     goods = params.get("goods")
     if not isinstance(goods, list) or not goods:
-        raise P.ScenarioError("params.goods: need a list of goods (name, price, capacity, affinity)")
+        raise P.ScenarioError(
+            "params.goods: need a list of goods (name, price, capacity, affinity)"
+        )
     out = []
     for i, g in enumerate(goods):
         where = f"params.goods[{i}]"
         affinity = g.get("affinity", [1.0] * len(AGE_BAND_LABELS))
         if len(affinity) != len(AGE_BAND_LABELS):
             raise P.ScenarioError(
-                f"{where}.affinity: need {len(AGE_BAND_LABELS)} values (age bands {AGE_BAND_LABELS})"
+                f"{where}.affinity: need {len(AGE_BAND_LABELS)} values "
+                f"(age bands {AGE_BAND_LABELS})"
             )
         out.append(
             {
@@ -89,7 +92,10 @@ def run_market(
             launched = np.array([g["launch"] <= t for g in goods])
             peer_share = np.asarray(adj @ (owns >= 0).astype(np.float32)).ravel() / degree
             spend = calendar.agent_multiplier(t, agents, "spending")
-            afford = 1.0 / (1.0 + np.exp(-elasticity * (np.log(budget[None, :] + 1e-9) - np.log(price[:, None]))))
+            afford = 1.0 / (
+                1.0
+                + np.exp(-elasticity * (np.log(budget[None, :] + 1e-9) - np.log(price[:, None])))
+            )
             weight = affinity * afford * launched[:, None]
             total = weight.sum(axis=0)
             hazard = (p_innov + q_imit * peer_share) * (total / max(n_goods, 1)) * spend
@@ -99,10 +105,13 @@ def run_market(
             if hook is not None:
                 ids = np.flatnonzero(candidates & hook.delegated)
                 if ids.size:
-                    names = ", ".join(f"{g['name']} {price[i]:.2f}백만 원" for i, g in enumerate(goods))
+                    names = ", ".join(
+                        f"{g['name']} {price[i]:.2f}백만 원" for i, g in enumerate(goods)
+                    )
                     situation = (
                         f"신제품이 출시되었습니다 ({names}). 주변 사람의 "
-                        f"{np.mean(peer_share[ids]) * 100:.0f}%가 이미 구매했습니다. 이번 주에 구매하시겠습니까?"
+                        f"{np.mean(peer_share[ids]) * 100:.0f}%가 이미 구매했습니다. "
+                        "이번 주에 구매하시겠습니까?"
                     )
                     buys[ids] = hook.decide(ids, hazard[ids], situation, rng)
             who = np.flatnonzero(buys)

@@ -198,7 +198,9 @@ def group_edges(
     return np.concatenate(src_parts), np.concatenate(dst_parts)
 
 
-def _chunk_ids(m: int, sizes: np.ndarray, weights: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def _chunk_ids(
+    m: int, sizes: np.ndarray, weights: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
     """Cut ``m`` consecutive positions into chunks whose sizes follow a person-weighted mix."""
     if m == 0:
         return np.empty(0, dtype=np.int64)
@@ -287,7 +289,9 @@ def _online_layer(agents: Agents, cfg: NetworkConfig, rng: np.random.Generator) 
     mix = mix / mix.sum()
     src_parts, dst_parts = [], []
     rounds = max(1, cfg.attachment_rounds)
-    per_round = np.diff(np.round(np.linspace(0, 1, rounds + 1)[None, :] * n_follow[:, None]), axis=1)
+    per_round = np.diff(
+        np.round(np.linspace(0, 1, rounds + 1)[None, :] * n_follow[:, None]), axis=1
+    )
     for r in range(rounds):
         counts = per_round[:, r].astype(np.int64)
         src = np.repeat(np.arange(users.size, dtype=np.int64), counts)

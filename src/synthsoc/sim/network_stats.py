@@ -55,7 +55,10 @@ def _has_arc(indptr: np.ndarray, indices: np.ndarray, a: int, b: int) -> bool:
 
 @numba.njit(cache=True)
 def _local_clustering(
-    indptr: np.ndarray, indices: np.ndarray, t_indptr: np.ndarray, t_indices: np.ndarray,
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    t_indptr: np.ndarray,
+    t_indices: np.ndarray,
     nodes: np.ndarray,
 ) -> np.ndarray:
     """Local clustering of ``nodes`` on the undirected version of a graph (arcs either way)."""
@@ -63,7 +66,9 @@ def _local_clustering(
     for k in range(nodes.size):
         v = nodes[k]
         nb = np.unique(
-            np.concatenate((indices[indptr[v] : indptr[v + 1]], t_indices[t_indptr[v] : t_indptr[v + 1]]))
+            np.concatenate(
+                (indices[indptr[v] : indptr[v + 1]], t_indices[t_indptr[v] : t_indptr[v + 1]])
+            )
         )
         d = nb.size
         if d < 2:
@@ -92,7 +97,9 @@ def clustering(graph: Graph, *, sample: int = 2000, seed: int = 0, max_degree: i
     return float(np.nanmean(values))
 
 
-def homophily(graph: Graph, attribute: np.ndarray, *, max_arcs: int = 2_000_000, seed: int = 0) -> dict[str, float]:
+def homophily(
+    graph: Graph, attribute: np.ndarray, *, max_arcs: int = 2_000_000, seed: int = 0
+) -> dict[str, float]:
     """Share of arcs joining equal attribute values, the share expected under random mixing of the
     same arc ends, and Coleman's index ``(observed - expected) / (1 - expected)``."""
     src = np.repeat(np.arange(graph.n), graph.degree())
@@ -118,7 +125,9 @@ def age_correlation(graph: Graph, age: np.ndarray) -> float:
     src = np.repeat(np.arange(graph.n), graph.degree())
     if src.size < 2:
         return float("nan")
-    return float(np.corrcoef(age[src].astype(np.float64), age[graph.indices].astype(np.float64))[0, 1])
+    return float(
+        np.corrcoef(age[src].astype(np.float64), age[graph.indices].astype(np.float64))[0, 1]
+    )
 
 
 def powerlaw_exponent(values: np.ndarray, xmin: int = 20) -> float:
@@ -131,7 +140,10 @@ def powerlaw_exponent(values: np.ndarray, xmin: int = 20) -> float:
 
 
 def reference_figures() -> list[dict[str, Any]]:
-    """Published figures bundled in ``data/network_reference.csv`` (layer, statistic, value, source)."""
+    """Published figures bundled in ``data/network_reference.csv``.
+
+    Each row has layer, statistic, value and source.
+    """
     text = resources.files("synthsoc.sim").joinpath("data/network_reference.csv").read_text("utf-8")
     body = "\n".join(ln for ln in text.splitlines() if not ln.startswith("#"))
     rows = list(csv.DictReader(io.StringIO(body)))
@@ -168,7 +180,10 @@ def network_report(net: MultilayerNetwork, agents: Agents, *, seed: int = 0) -> 
         ("household", "mean_household_size"): float(hh_size[hh_size > 0].mean()),
         ("household", "one_person_household_pct"): float(np.mean(hh_size[hh_size > 0] == 1) * 100),
         ("all_offline", "mean_daily_contacts"): float(
-            sum(net.layers[k].degree() for k in ("household", "work", "school", "neighbourhood")).mean()
+            np.sum(
+                [net.layers[k].degree() for k in ("household", "work", "school", "neighbourhood")],
+                axis=0,
+            ).mean()
         ),
         ("online", "median_degree"): layers["online"]["degree"]["median"],
         ("online", "clustering_at_degree_100"): _clustering_near(net.layers["online"], 100, seed),
@@ -197,7 +212,9 @@ def _clustering_near(graph: Graph, degree: int, seed: int) -> float:
         return float("nan")
     rng = np.random.default_rng(seed)
     nodes = rng.choice(nodes, size=min(300, nodes.size), replace=False)
-    return float(np.nanmean(_local_clustering(graph.indptr, graph.indices, t.indptr, t.indices, nodes)))
+    return float(
+        np.nanmean(_local_clustering(graph.indptr, graph.indices, t.indptr, t.indices, nodes))
+    )
 
 
 def _degree_assortativity(graph: Graph) -> float:
@@ -205,4 +222,6 @@ def _degree_assortativity(graph: Graph) -> float:
     src = np.repeat(np.arange(graph.n), graph.degree())
     if src.size < 2:
         return float("nan")
-    return float(np.corrcoef(deg[src].astype(np.float64), deg[graph.indices].astype(np.float64))[0, 1])
+    return float(
+        np.corrcoef(deg[src].astype(np.float64), deg[graph.indices].astype(np.float64))[0, 1]
+    )

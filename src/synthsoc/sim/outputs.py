@@ -57,7 +57,9 @@ def outcomes_frame(outputs: list[RunOutput]) -> pl.DataFrame:
         for r, out in enumerate(outputs)
         for k, v in out.outcomes.items()
     ]
-    return pl.DataFrame(rows, schema={"replicate": pl.Int32, "outcome": pl.Utf8, "value": pl.Float64})
+    return pl.DataFrame(
+        rows, schema={"replicate": pl.Int32, "outcome": pl.Utf8, "value": pl.Float64}
+    )
 
 
 def outcome_values(outputs: list[RunOutput]) -> dict[str, np.ndarray]:
@@ -93,7 +95,9 @@ def distributions_frame(outputs: list[RunOutput]) -> pl.DataFrame:
     return pl.concat(parts) if parts else pl.DataFrame()
 
 
-def write_tables(folder: Path, outputs: list[RunOutput], sigungu_codes: np.ndarray) -> dict[str, pl.DataFrame]:
+def write_tables(
+    folder: Path, outputs: list[RunOutput], sigungu_codes: np.ndarray
+) -> dict[str, pl.DataFrame]:
     tables = {
         TIMESERIES_FILE: timeseries_frame(outputs),
         OUTCOMES_FILE: outcomes_frame(outputs),
@@ -215,7 +219,9 @@ def write_charts(folder: Path, tables: dict[str, pl.DataFrame], title: str) -> l
     districts = tables[DISTRICTS_FILE]
     if districts.height:
         metric = districts.columns[1]
-        fig = district_map(districts["sigungu_code"].to_numpy(), districts[metric].to_numpy(), f"{title}: {metric}")
+        fig = district_map(
+            districts["sigungu_code"].to_numpy(), districts[metric].to_numpy(), f"{title}: {metric}"
+        )
         if fig is not None:
             save(fig, f"map_{metric}.png")
     return written

@@ -21,16 +21,20 @@ def get(params: dict[str, Any], key: str, default: T, *, where: str = "params") 
         if kind is bool:
             if not isinstance(value, bool):
                 raise TypeError
-            return value  # type: ignore[return-value]
-        return kind(value)  # type: ignore[return-value]
+            return value
+        return kind(value)
     except (TypeError, ValueError):
-        raise ScenarioError(
-            f"{where}.{key}: expected {kind.__name__}, got {value!r}"
-        ) from None
+        raise ScenarioError(f"{where}.{key}: expected {kind.__name__}, got {value!r}") from None
 
 
 def get_range(
-    params: dict[str, Any], key: str, default: float, low: float, high: float, *, where: str = "params"
+    params: dict[str, Any],
+    key: str,
+    default: float,
+    low: float,
+    high: float,
+    *,
+    where: str = "params",
 ) -> float:
     value = get(params, key, default, where=where)
     if not low <= value <= high:

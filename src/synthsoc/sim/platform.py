@@ -1,3 +1,5 @@
+# ruff: noqa: NPY002
+# (numba kernels draw from numba's own generator, seeded from the replicate's Generator)
 """A synthetic social-media platform: posts, a feed, resharing, and offline word of mouth.
 
 Each step (an hour or a day, as the scenario says) every user opens the app with their activity
@@ -186,7 +188,11 @@ class Platform:
         n_msg = appeal.size
         self.f_indptr, self.f_indices = follows_indptr, follows_indices
         if offline is None:
-            offline = (np.zeros(n + 1, dtype=np.int64), np.empty(0, np.int32), np.empty(0, np.uint8))
+            offline = (
+                np.zeros(n + 1, dtype=np.int64),
+                np.empty(0, np.int32),
+                np.empty(0, np.uint8),
+            )
         self.o_indptr, self.o_indices, self.o_layer = offline
         self.activity = activity.astype(np.float32)
         self.reshare = reshare.astype(np.float32)
@@ -229,17 +235,41 @@ class Platform:
         if layer_mult is not None:
             mult[: layer_mult.size] = layer_mult
         _offline_spread(
-            self.o_indptr, self.o_indices, self.o_layer, mult, self.offline_prob, self.shared_at,
-            self.pending, self.seen_first, t,
+            self.o_indptr,
+            self.o_indices,
+            self.o_layer,
+            mult,
+            self.offline_prob,
+            self.shared_at,
+            self.pending,
+            self.seen_first,
+            t,
         )
         need = int(self.delegated.sum()) * self.appeal.size
         if self._deferred.shape[0] < need:
             self._deferred = np.empty((need, 2), dtype=np.int64)
         n_def = _feed_step(
-            self.f_indptr, self.f_indices, self.activity, float(activity_mult), self.reshare,
-            self.appeal, self.blocks, self.popularity(t), self.shared_at, self.exposures,
-            self.pending, self.seen_first, self.delegated, self.rule, self.k_needed,
-            self.ranking, self.feed_size, self.window, self.post_rate, self.post_popularity, t,
+            self.f_indptr,
+            self.f_indices,
+            self.activity,
+            float(activity_mult),
+            self.reshare,
+            self.appeal,
+            self.blocks,
+            self.popularity(t),
+            self.shared_at,
+            self.exposures,
+            self.pending,
+            self.seen_first,
+            self.delegated,
+            self.rule,
+            self.k_needed,
+            self.ranking,
+            self.feed_size,
+            self.window,
+            self.post_rate,
+            self.post_popularity,
+            t,
             self._deferred,
         )
         return self._deferred[:n_def].copy()

@@ -45,18 +45,27 @@ def run_public_goods(
     base = P.get_range(params, "threshold_mean", 0.5, 0.0, 1.0)
     mood = rng.normal(0.0, P.get_range(params, "mood_sd", 0.0, 0.0, 1.0))  # national climate mood
     threshold = np.clip(
-        base + mood + P.get(params, "prosocial_slope", 0.6) * (0.5 - agents.prosociality)
+        base
+        + mood
+        + P.get(params, "prosocial_slope", 0.6) * (0.5 - agents.prosociality)
         + rng.normal(0.0, P.get_range(params, "threshold_sd", 0.1, 0.0, 1.0), agents.n),
-        0.0, 1.0,
+        0.0,
+        1.0,
     )
     noise = P.get_range(params, "noise", 0.02, 0.0, 1.0)
     local_w = P.get_range(params, "network_weight", 0.6, 0.0, 1.0)
     target = P.get_range(params, "target", 0.5, 0.0, 1.0)
     risk = P.get_range(params, "risk", 0.9, 0.0, 1.0)
-    contributes = player & ~free_rider & (rng.random(agents.n) < P.get_range(params, "initial", 0.4, 0.0, 1.0))
+    contributes = (
+        player
+        & ~free_rider
+        & (rng.random(agents.n) < P.get_range(params, "initial", 0.4, 0.0, 1.0))
+    )
     district = agents.sigungu.astype(np.int64)
     k_d = agents.sigungu_codes.size
-    players_d = np.maximum(np.bincount(district, weights=player.astype(np.float64), minlength=k_d), 1.0)
+    players_d = np.maximum(
+        np.bincount(district, weights=player.astype(np.float64), minlength=k_d), 1.0
+    )
     segment, seg_labels = world.segment()
     out = RunOutput(steps=steps, segment_labels=seg_labels)
     rate = np.zeros(steps)
@@ -65,7 +74,10 @@ def run_public_goods(
     for t in range(steps):
         if t > 0:
             local = np.asarray(adj @ contributes.astype(np.float32)).ravel() / degree
-            d_share = np.bincount(district, weights=contributes.astype(np.float64), minlength=k_d) / players_d
+            d_share = (
+                np.bincount(district, weights=contributes.astype(np.float64), minlength=k_d)
+                / players_d
+            )
             seen = local_w * local + (1.0 - local_w) * d_share[district]
             act = calendar.agent_multiplier(t, agents, "activity")
             want = seen >= threshold
@@ -76,18 +88,25 @@ def run_public_goods(
                     situation = (
                         f"우리 지역의 기후 대응 공동 기금에 참여할지 정합니다. 주변 사람의 약 "
                         f"{np.mean(seen[ids]) * 100:.0f}%가 참여하고 있고, 지역 참여율이 "
-                        f"{target * 100:.0f}%에 못 미치면 피해를 입을 위험이 있습니다. 참여하시겠습니까?"
+                        f"{target * 100:.0f}%에 못 미치면 피해를 입을 위험이 있습니다. "
+                        "참여하시겠습니까?"
                     )
-                    decide[ids] = hook.decide(ids, want[ids].astype(np.float64) * 0.9 + 0.05, situation, rng)
+                    decide[ids] = hook.decide(
+                        ids, want[ids].astype(np.float64) * 0.9 + 0.05, situation, rng
+                    )
             flip = player & (rng.random(agents.n) < noise * act)
             contributes = np.where(flip, ~decide & player & ~free_rider, decide)
-        share_d = np.bincount(district, weights=contributes.astype(np.float64), minlength=k_d) / players_d
+        share_d = (
+            np.bincount(district, weights=contributes.astype(np.float64), minlength=k_d) / players_d
+        )
         present = np.bincount(district, weights=player.astype(np.float64), minlength=k_d) > 0
         rate[t] = contributes[player].mean() if player.any() else 0.0
         met[t] = np.mean(share_d[present] >= target) if present.any() else 0.0
         seg[t] = segment_shares(contributes & player, segment, len(seg_labels))
         out.step_labels.append(calendar.labels(t))
-    final_d = np.bincount(district, weights=contributes.astype(np.float64), minlength=k_d) / players_d
+    final_d = (
+        np.bincount(district, weights=contributes.astype(np.float64), minlength=k_d) / players_d
+    )
     present = np.bincount(district, weights=player.astype(np.float64), minlength=k_d) > 0
     damaged = present & (final_d < target) & (rng.random(k_d) < risk)
     out.series["contribution_rate"] = rate

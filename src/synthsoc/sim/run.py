@@ -18,12 +18,21 @@ from synthsoc.sim.world import RunOutput, World
 from synthsoc.synth import load_population
 
 PERSON_COLUMNS = [
-    "person_id", "household_id", "age", "sex", "sido_code", "sigungu_code", "emd_code",
-    "economic_activity", "occupation",
+    "person_id",
+    "household_id",
+    "age",
+    "sex",
+    "sido_code",
+    "sigungu_code",
+    "emd_code",
+    "economic_activity",
+    "occupation",
 ]
 
 
-def load_world(population: str | Path, *, seed: int = 0, network: NetworkConfig | None = None) -> World:
+def load_world(
+    population: str | Path, *, seed: int = 0, network: NetworkConfig | None = None
+) -> World:
     """Agents and their multilayer network from a population folder, reproducibly from ``seed``."""
     pop = load_population(population, columns=PERSON_COLUMNS)
     t0 = time.perf_counter()
@@ -60,10 +69,18 @@ def simulate(
     """Run the scenario's replicates on ``world``."""
     t0 = time.perf_counter()
     outputs = run_replicates(
-        scenario, world, replicates=replicates, seed=seed, runner=runner,
-        decision_model=decision_model, on_done=on_done,
+        scenario,
+        world,
+        replicates=replicates,
+        seed=seed,
+        runner=runner,
+        decision_model=decision_model,
+        on_done=on_done,
     )
     return SimulationRun(
-        scenario, outputs, seed, time.perf_counter() - t0,
+        scenario,
+        outputs,
+        seed,
+        time.perf_counter() - t0,
         meta={"llm_calls": int(sum(o.llm_calls for o in outputs))},
     )

@@ -61,7 +61,9 @@ class Scenario:
 
     def calendar(self) -> Calendar:
         return Calendar(
-            tuple(event_from_spec(e, f"{self.source}: events[{i}]") for i, e in enumerate(self.events)),
+            tuple(
+                event_from_spec(e, f"{self.source}: events[{i}]") for i, e in enumerate(self.events)
+            ),
             self.steps_per_day,
         )
 

@@ -1,3 +1,5 @@
+# ruff: noqa: NPY002
+# (numba kernels draw from numba's own generator, seeded from the replicate's Generator)
 """Schelling's segregation model on sites with neighbour lists: a torus grid (the classic model)
 or the real district geography (each eup-myeon-dong a block of housing sites).
 
@@ -23,9 +25,14 @@ from synthsoc.sim.world import RunOutput, World
 
 def grid_sites(width: int, height: int, radius: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """Moore neighbourhoods on a ``width x height`` torus as CSR ``(indptr, indices)``."""
-    x, y = np.meshgrid(np.arange(width), np.arange(height), indexing="xy")
-    x, y = x.ravel(), y.ravel()
-    offs = [(dx, dy) for dy in range(-radius, radius + 1) for dx in range(-radius, radius + 1) if dx or dy]
+    gx, gy = np.meshgrid(np.arange(width), np.arange(height), indexing="xy")
+    x, y = gx.ravel(), gy.ravel()
+    offs = [
+        (dx, dy)
+        for dy in range(-radius, radius + 1)
+        for dx in range(-radius, radius + 1)
+        if dx or dy
+    ]
     cols = [((y + dy) % height) * width + (x + dx) % width for dx, dy in offs]
     indices = np.stack(cols, axis=1).ravel().astype(np.int32)
     indptr = np.arange(0, indices.size + 1, len(offs), dtype=np.int64)
@@ -65,7 +72,9 @@ def district_sites(counts: np.ndarray, vacancy: float) -> tuple[np.ndarray, np.n
 
 
 @numba.njit(cache=True)
-def _like_share(indptr: np.ndarray, indices: np.ndarray, occupant: np.ndarray, group: np.ndarray, site: int) -> float:
+def _like_share(
+    indptr: np.ndarray, indices: np.ndarray, occupant: np.ndarray, group: np.ndarray, site: int
+) -> float:
     g = group[occupant[site]]
     like = 0
     occ = 0
@@ -114,7 +123,11 @@ def schelling_step(
 
 @numba.njit(cache=True)
 def mean_like_share(
-    indptr: np.ndarray, indices: np.ndarray, occupant: np.ndarray, group: np.ndarray, position: np.ndarray
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    occupant: np.ndarray,
+    group: np.ndarray,
+    position: np.ndarray,
 ) -> float:
     total = 0.0
     for a in range(position.size):
@@ -161,13 +174,20 @@ class Schelling:
     def step(self) -> int:
         return int(
             schelling_step(
-                self.indptr, self.indices, self.occupant, self.position, self.group, self.tolerance,
+                self.indptr,
+                self.indices,
+                self.occupant,
+                self.position,
+                self.group,
+                self.tolerance,
                 self.empties,
             )
         )
 
     def like_share(self) -> float:
-        return float(mean_like_share(self.indptr, self.indices, self.occupant, self.group, self.position))
+        return float(
+            mean_like_share(self.indptr, self.indices, self.occupant, self.group, self.position)
+        )
 
 
 def _household_groups(world: World, attribute: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -209,8 +229,12 @@ def _district_setup(world: World, params: dict[str, Any]) -> dict[str, Any]:
         sgg_of_emd = np.zeros(counts.size, dtype=np.int64)
         sgg_of_emd[emd] = sgg
         return {
-            "group": group, "indptr": indptr, "indices": indices, "site_district": site_district,
-            "initial": initial, "sgg_of_emd": sgg_of_emd,
+            "group": group,
+            "indptr": indptr,
+            "indices": indices,
+            "site_district": site_district,
+            "initial": initial,
+            "sgg_of_emd": sgg_of_emd,
         }
 
     return dict(world.derived(f"schelling:{attribute}:{vacancy}", build))
@@ -232,8 +256,12 @@ def run_schelling(
         # start from a random placement over all sites instead of where households live
         initial = rng.permutation(setup["indptr"].size - 1)[: group.size]
     model = Schelling(
-        setup["indptr"], setup["indices"], group,
-        P.get_range(params, "tolerance", 0.3, 0.0, 1.0), rng, initial=initial,
+        setup["indptr"],
+        setup["indices"],
+        group,
+        P.get_range(params, "tolerance", 0.3, 0.0, 1.0),
+        rng,
+        initial=initial,
     )
     n_emd = world.agents.emd_codes.size
     out = RunOutput(steps=steps, segment_labels=("group 0", "group 1"))
