@@ -61,6 +61,7 @@ def _feed_step(
     blocks: np.ndarray,
     popularity: np.ndarray,
     shared_at: np.ndarray,
+    recent: np.ndarray,
     exposures: np.ndarray,
     pending: np.ndarray,
     seen_first: np.ndarray,
@@ -80,6 +81,7 @@ def _feed_step(
     n_def = 0
     max_items = 4096
     score = np.empty(max_items, dtype=np.float64)
+    work = np.empty(2 * max_items, dtype=np.float64)
     item_msg = np.empty(max_items, dtype=np.int64)
     for v in range(n):
         if activity[v] <= 0.0 or np.random.random() >= activity[v] * activity_mult:
@@ -88,6 +90,8 @@ def _feed_step(
         n_items = 0
         for e in range(f_indptr[v], f_indptr[v + 1]):
             u = f_indices[e]
+            if not recent[u]:
+                continue
             for m in range(n_msg):
                 s = shared_at[m, u]
                 if s < 0 or s >= t or t - s > window or n_items >= max_items:
@@ -100,30 +104,26 @@ def _feed_step(
                 item_msg[n_items] = m
                 n_items += 1
         if n_items > 0:
-            # ordinary posts compete for the feed's slots; a message item is shown when fewer
-            # than feed_size items (messages or posts) rank above it
+            # ordinary posts by followed accounts compete for the feed's slots
             deg = f_indptr[v + 1] - f_indptr[v]
-            n_posts = np.random.binomial(deg, post_rate)
-            post_score = np.empty(n_posts)
-            for j in range(n_posts):
-                age = 1 + int(np.random.random() * window)
-                if ranking == 0:
-                    post_score[j] = -age + np.random.random() * 0.5
-                else:
-                    post_score[j] = post_popularity / (1.0 + age) + np.random.random() * 1e-6
+            n_posts = min(np.random.binomial(deg, post_rate), max_items)
+            total = n_items + n_posts
+            cutoff = -np.inf
+            if total > feed_size:
+                # the feed shows the feed_size best-scored items: find the score a message item
+                # must reach (the feed_size-th best of messages and posts together)
+                work[:n_items] = score[:n_items]
+                for j in range(n_items, total):
+                    age = 1 + int(np.random.random() * window)
+                    if ranking == 0:
+                        work[j] = -age + np.random.random() * 0.5
+                    else:
+                        work[j] = post_popularity / (1.0 + age) + np.random.random() * 1e-6
+                part = work[:total]
+                part.sort()
+                cutoff = part[total - feed_size]
             for i in range(n_items):
-                above = 0
-                for j in range(n_items):
-                    if score[j] > score[i]:
-                        above += 1
-                        if above >= feed_size:
-                            break
-                for j in range(n_posts):
-                    if above >= feed_size:
-                        break
-                    if post_score[j] > score[i]:
-                        above += 1
-                if above < feed_size:
+                if score[i] >= cutoff:
                     m = item_msg[i]
                     exposures[m, v] += 1
                     pending[m, v] += 1
@@ -223,9 +223,12 @@ class Platform:
         fresh = users[self.seen_first[message, users] < 0]
         self.seen_first[message, fresh] = t
 
+    def _recent(self, t: int) -> np.ndarray:
+        """(messages, users): shared within the feed window before step ``t``."""
+        return (self.shared_at >= 0) & (self.shared_at >= t - self.window) & (self.shared_at < t)
+
     def popularity(self, t: int) -> np.ndarray:
-        recent = (self.shared_at >= 0) & (self.shared_at >= t - self.window)
-        return recent.sum(axis=1).astype(np.float64)
+        return self._recent(t).sum(axis=1).astype(np.float64)
 
     def step(
         self, t: int, activity_mult: float = 1.0, layer_mult: np.ndarray | None = None
@@ -248,6 +251,7 @@ class Platform:
         need = int(self.delegated.sum()) * self.appeal.size
         if self._deferred.shape[0] < need:
             self._deferred = np.empty((need, 2), dtype=np.int64)
+        recent = self._recent(t)
         n_def = _feed_step(
             self.f_indptr,
             self.f_indices,
@@ -256,8 +260,9 @@ class Platform:
             self.reshare,
             self.appeal,
             self.blocks,
-            self.popularity(t),
+            recent.sum(axis=1).astype(np.float64),
             self.shared_at,
+            recent.any(axis=0),
             self.exposures,
             self.pending,
             self.seen_first,
