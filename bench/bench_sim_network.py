@@ -23,7 +23,6 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_sim_population import write_population  # noqa: E402
-
 from synthsoc.sim import builtin_scenarios, load_world, network_report  # noqa: E402
 from synthsoc.sim.cascade import seed_numba  # noqa: E402
 from synthsoc.sim.platform import Platform  # noqa: E402
@@ -40,11 +39,17 @@ def platform_for(world, rng: np.random.Generator) -> Platform:  # type: ignore[n
     offline = world.network.spread_graph(("household", "work", "school", "neighbourhood"))
     follows = world.network.layers["online"]
     plat = Platform(
-        follows.indptr, follows.indices, offline,
-        activity=world.agents.online_activity, reshare=world.agents.reshare,
+        follows.indptr,
+        follows.indices,
+        offline,
+        activity=world.agents.online_activity,
+        reshare=world.agents.reshare,
         appeal=np.array([m["appeal"] for m in sc.params["messages"]], dtype=np.float64),
         blocks=np.array([[False, False], [True, False]]),
-        ranking="engagement", feed_size=10, window=3, offline_prob=0.01,
+        ranking="engagement",
+        feed_size=10,
+        window=3,
+        offline_prob=0.01,
     )
     users = np.flatnonzero(world.agents.sns_user)
     plat.post(0, rng.choice(users, 500, replace=False), 0)
@@ -111,15 +116,27 @@ def main() -> None:
         "comparison_with_published": report["comparison"],
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "sim_network.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    (RESULTS / "sim_network.json").write_text(
+        json.dumps(result, indent=2, ensure_ascii=False) + "\n"
+    )
     print(f"{'agents':34s} {result['agents']:,}")
-    for key in ("network_build_s", "diffusion_s", "diffusion_ms_per_step", "agent_steps_per_s",
-                "network_bytes_mb", "peak_rss_after_network_mb", "peak_rss_mb", "numba_warmup_s"):
+    for key in (
+        "network_build_s",
+        "diffusion_s",
+        "diffusion_ms_per_step",
+        "agent_steps_per_s",
+        "network_bytes_mb",
+        "peak_rss_after_network_mb",
+        "peak_rss_mb",
+        "numba_warmup_s",
+    ):
         print(f"{key:34s} {result[key]:,.2f}")
     print("layer arcs:", layer_arcs)
     for row in report["comparison"]:
-        print(f"  {row['layer']:12s} {row['statistic']:28s} sim {row['simulated']:8.3f}  "
-              f"published {row['published']:8.3f}")
+        print(
+            f"  {row['layer']:12s} {row['statistic']:28s} sim {row['simulated']:8.3f}  "
+            f"published {row['published']:8.3f}"
+        )
 
 
 if __name__ == "__main__":
