@@ -13,6 +13,7 @@ Writes ``bench/results/sim_schelling.json``.
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import os
 import platform
@@ -38,11 +39,15 @@ def main() -> None:
 
     t0 = time.perf_counter()
     ip, ix = grid_sites(10, 10)
-    warm = Schelling(ip, ix, np.array([0, 1] * 40, dtype=np.int8), 0.4, np.random.default_rng(0))
+    warm = Schelling(
+        ip, ix, np.array([0, 1] * 40, dtype=np.int8), 0.4, np.random.default_rng(0), torus=(10, 10)
+    )
     warm.step()
     warm.like_share()
     warmup_s = time.perf_counter() - t0
 
+    # Mesa 3.5 takes ``rng=``, 3.3 (the last release for Python 3.11) ``seed=``
+    seed_kw = "rng" if "rng" in inspect.signature(MesaSchelling.__init__).parameters else "seed"
     mesa_model = MesaSchelling(
         height=args.side,
         width=args.side,
@@ -50,7 +55,7 @@ def main() -> None:
         minority_pc=0.5,
         homophily=args.homophily,
         radius=1,
-        rng=42,
+        **{seed_kw: 42},
     )
     n_mesa = len(mesa_model.agents)
     w0, c0 = time.perf_counter(), time.process_time()
@@ -62,7 +67,7 @@ def main() -> None:
     indptr, indices = grid_sites(args.side, args.side)
     n = n_mesa  # the same number of agents on the same grid
     group = (rng.random(n) < 0.5).astype(np.int8)
-    model = Schelling(indptr, indices, group, args.homophily, rng)
+    model = Schelling(indptr, indices, group, args.homophily, rng, torus=(args.side, args.side))
     start_share = model.like_share()
     w0, c0 = time.perf_counter(), time.process_time()
     for _ in range(args.steps):

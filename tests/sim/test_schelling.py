@@ -33,6 +33,18 @@ def test_segregation_rises_sharply_past_a_tolerance_threshold() -> None:
     assert high > above
 
 
+def test_torus_kernel_equals_the_neighbour_list_kernel() -> None:
+    indptr, indices = grid_sites(12, 9)
+    group = (np.random.default_rng(0).random(90) < 0.5).astype(np.int8)
+    # numba's generator is per process: run one model fully, then the other from the same seed
+    a = Schelling(indptr, indices, group, 0.5, np.random.default_rng(4))
+    moves_a = [a.step() for _ in range(5)]
+    b = Schelling(indptr, indices, group, 0.5, np.random.default_rng(4), torus=(12, 9))
+    moves_b = [b.step() for _ in range(5)]
+    assert moves_a == moves_b and moves_a[0] > 0
+    assert np.array_equal(a.position, b.position)
+
+
 def test_grid_and_district_sites() -> None:
     indptr, indices = grid_sites(5, 4)
     assert indptr.size == 21 and np.all(np.diff(indptr) == 8)

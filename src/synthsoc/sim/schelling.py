@@ -73,16 +73,16 @@ def district_sites(counts: np.ndarray, vacancy: float) -> tuple[np.ndarray, np.n
 
 @numba.njit(cache=True)
 def _like_share(
-    indptr: np.ndarray, indices: np.ndarray, occupant: np.ndarray, group: np.ndarray, site: int
+    indptr: np.ndarray, indices: np.ndarray, site_group: np.ndarray, site: int
 ) -> float:
-    g = group[occupant[site]]
+    g = site_group[site]
     like = 0
     occ = 0
     for e in range(indptr[site], indptr[site + 1]):
-        o = occupant[indices[e]]
-        if o >= 0:
+        h = site_group[indices[e]]
+        if h >= 0:
             occ += 1
-            if group[o] == g:
+            if h == g:
                 like += 1
     if occ == 0:
         return 1.0
@@ -93,29 +93,95 @@ def _like_share(
 def schelling_step(
     indptr: np.ndarray,
     indices: np.ndarray,
-    occupant: np.ndarray,
+    site_group: np.ndarray,
     position: np.ndarray,
-    group: np.ndarray,
     tolerance: np.ndarray,
     empties: np.ndarray,
+    order: np.ndarray,
 ) -> int:
     """One sweep: every agent in random order moves to a random vacant site if unhappy.
 
-    ``empties`` lists the vacant sites and is updated in place. Returns the number of moves.
+    ``site_group`` holds the group of each site's occupant (-1 when vacant); ``empties`` lists
+    the vacant sites. Both are updated in place. Returns the number of moves.
     """
     n = position.size
-    order = np.random.permutation(n)
     moves = 0
+    # random activation order: an in-place Fisher-Yates shuffle of ``order`` (int32)
+    for k in range(n - 1, 0, -1):
+        j = np.random.randint(k + 1)
+        order[k], order[j] = order[j], order[k]
     for k in range(n):
         a = order[k]
         site = position[a]
-        if _like_share(indptr, indices, occupant, group, site) >= tolerance[a]:
+        if _like_share(indptr, indices, site_group, site) >= tolerance[a]:
             continue
         j = np.random.randint(empties.size)
         new = empties[j]
         empties[j] = site
-        occupant[site] = -1
-        occupant[new] = a
+        site_group[new] = site_group[site]
+        site_group[site] = -1
+        position[a] = new
+        moves += 1
+    return moves
+
+
+@numba.njit(cache=True)
+def _like_share_torus(width: int, height: int, site_group: np.ndarray, site: int) -> float:
+    """Like :func:`_like_share` for a torus grid, neighbours computed from coordinates."""
+    g = site_group[site]
+    y = site // width
+    x = site - y * width
+    # wrap without modulo (integer division is the slow part of this loop)
+    xs = (x - 1 if x > 0 else width - 1, x, x + 1 if x < width - 1 else 0)
+    rows = (
+        (y - 1 if y > 0 else height - 1) * width,
+        y * width,
+        (y + 1 if y < height - 1 else 0) * width,
+    )
+    like = 0
+    occ = 0
+    for i in range(3):
+        row = rows[i]
+        for j in range(3):
+            if i == 1 and j == 1:
+                continue
+            h = site_group[row + xs[j]]
+            if h >= 0:
+                occ += 1
+                if h == g:
+                    like += 1
+    if occ == 0:
+        return 1.0
+    return like / occ
+
+
+@numba.njit(cache=True)
+def schelling_torus_step(
+    width: int,
+    height: int,
+    site_group: np.ndarray,
+    position: np.ndarray,
+    tolerance: np.ndarray,
+    empties: np.ndarray,
+    order: np.ndarray,
+) -> int:
+    """:func:`schelling_step` on a ``width x height`` torus with Moore neighbourhoods (the
+    neighbour lists of :func:`grid_sites`, computed instead of read)."""
+    n = position.size
+    moves = 0
+    for k in range(n - 1, 0, -1):
+        j = np.random.randint(k + 1)
+        order[k], order[j] = order[j], order[k]
+    for k in range(n):
+        a = order[k]
+        site = position[a]
+        if _like_share_torus(width, height, site_group, site) >= tolerance[a]:
+            continue
+        j = np.random.randint(empties.size)
+        new = empties[j]
+        empties[j] = site
+        site_group[new] = site_group[site]
+        site_group[site] = -1
         position[a] = new
         moves += 1
     return moves
@@ -123,15 +189,11 @@ def schelling_step(
 
 @numba.njit(cache=True)
 def mean_like_share(
-    indptr: np.ndarray,
-    indices: np.ndarray,
-    occupant: np.ndarray,
-    group: np.ndarray,
-    position: np.ndarray,
+    indptr: np.ndarray, indices: np.ndarray, site_group: np.ndarray, position: np.ndarray
 ) -> float:
     total = 0.0
     for a in range(position.size):
-        total += _like_share(indptr, indices, occupant, group, position[a])
+        total += _like_share(indptr, indices, site_group, position[a])
     return total / max(position.size, 1)
 
 
@@ -155,39 +217,56 @@ class Schelling:
         tolerance: float | np.ndarray,
         rng: np.random.Generator,
         initial: np.ndarray | None = None,
+        torus: tuple[int, int] | None = None,
     ) -> None:
+        """``torus=(width, height)`` says the sites are :func:`grid_sites` of that grid, so the
+        step can compute neighbours instead of reading them."""
         n_sites = indptr.size - 1
+        if torus is not None and torus[0] * torus[1] != n_sites:
+            raise ValueError(f"Schelling: torus {torus} does not match {n_sites} sites")
+        self.torus = torus
         n = group.size
         if n >= n_sites:
             raise ValueError(f"Schelling: {n} agents need more than {n_sites} sites (no vacancy)")
         self.indptr, self.indices = indptr, indices
         self.group = group.astype(np.int8)
-        self.tolerance = np.broadcast_to(np.asarray(tolerance, dtype=np.float64), (n,)).copy()
+        self.tolerance = np.broadcast_to(np.asarray(tolerance, dtype=np.float32), (n,)).copy()
         self.position = (
             rng.choice(n_sites, size=n, replace=False) if initial is None else initial
-        ).astype(np.int64)
-        self.occupant = np.full(n_sites, -1, dtype=np.int64)
-        self.occupant[self.position] = np.arange(n)
-        self.empties = np.flatnonzero(self.occupant < 0).astype(np.int64)
+        ).astype(np.int32)
+        self.order = np.arange(n, dtype=np.int32)
+        self.site_group = np.full(n_sites, -1, dtype=np.int8)
+        self.site_group[self.position] = self.group
+        self.empties = np.flatnonzero(self.site_group < 0).astype(np.int32)
         seed_numba(int(rng.integers(2**31)))
 
     def step(self) -> int:
+        if self.torus is not None:
+            return int(
+                schelling_torus_step(
+                    self.torus[0],
+                    self.torus[1],
+                    self.site_group,
+                    self.position,
+                    self.tolerance,
+                    self.empties,
+                    self.order,
+                )
+            )
         return int(
             schelling_step(
                 self.indptr,
                 self.indices,
-                self.occupant,
+                self.site_group,
                 self.position,
-                self.group,
                 self.tolerance,
                 self.empties,
+                self.order,
             )
         )
 
     def like_share(self) -> float:
-        return float(
-            mean_like_share(self.indptr, self.indices, self.occupant, self.group, self.position)
-        )
+        return float(mean_like_share(self.indptr, self.indices, self.site_group, self.position))
 
 
 def _household_groups(world: World, attribute: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
