@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 from typing import Annotated, Any
 
+import numpy as np
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -27,12 +28,20 @@ DEFAULT_WORKERS = max(1, min(4, os.cpu_count() or 1))
 
 
 def verdicts(run: SimulationRun, *, seed: int = 0) -> dict[str, dict[str, Any]]:
-    """The converging / diverging verdict for each outcome the scenario names (default 0.05)."""
+    """The converging / diverging verdict for each outcome.
+
+    The tolerance is the scenario's (``outcomes:``); for an outcome it does not name, 5% of the
+    median's magnitude (at least 0.001), recorded as ``tolerance_source: relative default``.
+    """
     values = run.outcome_values()
     out: dict[str, dict[str, Any]] = {}
     for name, data in values.items():
-        tol = run.scenario.outcomes.get(name, 0.05)
+        if name in run.scenario.outcomes:
+            tol, source = run.scenario.outcomes[name], "scenario"
+        else:
+            tol, source = max(0.05 * abs(float(np.median(data))), 1e-3), "relative default"
         verdict = classify_replicates(data, tolerance=tol, seed=seed).to_dict()
+        verdict["tolerance_source"] = source
         verdict["values"] = data.tolist()
         out[name] = verdict
     return out

@@ -252,6 +252,7 @@ class Platform:
         if self._deferred.shape[0] < need:
             self._deferred = np.empty((need, 2), dtype=np.int64)
         recent = self._recent(t)
+        recent_any: np.ndarray = np.asarray(recent.any(axis=0))
         n_def = _feed_step(
             self.f_indptr,
             self.f_indices,
@@ -262,7 +263,7 @@ class Platform:
             self.blocks,
             recent.sum(axis=1).astype(np.float64),
             self.shared_at,
-            recent.any(axis=0),
+            recent_any,
             self.exposures,
             self.pending,
             self.seen_first,
