@@ -221,7 +221,10 @@ def run_cascade(
         sender=agents.reshare / max(float(agents.reshare.mean()), 1e-9),
         threshold=threshold,
     )
-    contagion.start(rng.choice(agents.n, size=P.get(params, "seeds", 20), replace=False))
+    # seeds: a count, or a share of the population when below 1 (scales with population size)
+    seeds = P.get(params, "seeds", 20.0)
+    n_seeds = int(round(seeds * agents.n)) if seeds < 1 else int(seeds)
+    contagion.start(rng.choice(agents.n, size=max(1, min(n_seeds, agents.n)), replace=False))
     segment, seg_labels = world.segment()
     out = RunOutput(steps=steps, segment_labels=seg_labels)
     active = np.zeros(steps)
