@@ -47,6 +47,7 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, default=100)
     ap.add_argument("--runs", type=int, default=5)
     args = ap.parse_args()
+    load_at_start = os.getloadavg()[0]
 
     t0 = time.perf_counter()
     seed_numba(0)
@@ -89,7 +90,7 @@ def main() -> None:
         "benchmark": "sim_cascade",
         "date_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, load average "
-        f"{os.getloadavg()[0]:.1f} at start of run",
+        f"{load_at_start:.1f} at start of run",
         "agents": n,
         "arcs": int(indices.size),
         "activation_prob": args.prob,

@@ -62,6 +62,7 @@ def main() -> None:
     ap.add_argument("--population", type=Path)
     ap.add_argument("--steps", type=int, default=100)
     args = ap.parse_args()
+    load_at_start = os.getloadavg()[0]
 
     tmp = Path(tempfile.mkdtemp(prefix="bench_sim_"))
     t0 = time.perf_counter()
@@ -96,7 +97,7 @@ def main() -> None:
         "benchmark": "sim_network",
         "date_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, load average "
-        f"{os.getloadavg()[0]:.1f} at start of run",
+        f"{load_at_start:.1f} at start of run",
         "agents": world.agents.n,
         "population": str(pop),
         "arcs_per_layer": layer_arcs,

@@ -29,6 +29,7 @@ def main() -> None:
     ap.add_argument("--label", default="run")
     ap.add_argument("--only", nargs="*")
     args = ap.parse_args()
+    load_at_start = os.getloadavg()[0]
     out_root = Path(tempfile.mkdtemp(prefix="sim_scen_"))
     rows = {}
     for name, scenario in builtin_scenarios().items():
@@ -68,7 +69,7 @@ def main() -> None:
         "benchmark": "sim_scenarios",
         "date_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, load average "
-        f"{os.getloadavg()[0]:.1f} at start of run",
+        f"{load_at_start:.1f} at start of run",
         "population": str(args.population),
         "replicates": args.replicates,
         "workers": args.workers,

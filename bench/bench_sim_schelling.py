@@ -36,6 +36,7 @@ def main() -> None:
     ap.add_argument("--density", type=float, default=0.9)
     ap.add_argument("--homophily", type=float, default=0.4)
     args = ap.parse_args()
+    load_at_start = os.getloadavg()[0]
 
     t0 = time.perf_counter()
     ip, ix = grid_sites(10, 10)
@@ -78,7 +79,7 @@ def main() -> None:
         "benchmark": "sim_schelling",
         "date_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, load average "
-        f"{os.getloadavg()[0]:.1f} at start of run",
+        f"{load_at_start:.1f} at start of run",
         "mesa_version": mesa.__version__,
         "grid": f"{args.side}x{args.side}",
         "agents": n,
