@@ -78,3 +78,49 @@ def test_errors_are_clear(population_dir: Path, tmp_path: Path) -> None:
     assert result.exit_code == 2 and "unknown scenario" in result.output
     result = runner.invoke(app, ["simulate", "bank_run", "--population", str(tmp_path / "missing")])
     assert result.exit_code == 2 and "does not exist" in result.output
+
+
+class _AlwaysHigh:
+    def choose(self, prompts):  # type: ignore[no-untyped-def]
+        return ["높음" for _ in prompts]
+
+
+def test_run_scenario_with_a_decision_model_counts_llm_calls(
+    population_dir: Path, tmp_path: Path
+) -> None:
+    from synthsoc.commands.simulate import run_scenario
+    from synthsoc.sim.delegate import DelegationConfig
+
+    sc = builtin_scenarios()["bank_run"].with_overrides(
+        steps=4, delegation=DelegationConfig(mode="archetype")
+    )
+    summary = run_scenario(
+        sc,
+        population_dir,
+        tmp_path / "d",
+        replicates=2,
+        seed=0,
+        workers=1,
+        charts=False,
+        network_stats=False,
+        decision_model=_AlwaysHigh(),
+    )
+    assert summary["llm_calls"] > 0
+    assert summary["scenario"]["delegation"] == "archetype"
+
+
+def test_bad_delegation_mode_is_an_error(population_dir: Path, tmp_path: Path) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "simulate",
+            "bank_run",
+            "--population",
+            str(population_dir),
+            "--delegate",
+            "everyone",
+            "--out",
+            str(tmp_path / "x"),
+        ],
+    )
+    assert result.exit_code == 2 and "delegation.mode" in result.output

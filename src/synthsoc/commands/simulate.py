@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import time
 from pathlib import Path
@@ -16,6 +17,7 @@ from rich.table import Table
 from synthsoc.atomic import staged_directory
 from synthsoc.evaluate.convergence import classify_replicates
 from synthsoc.sim import outputs as sim_outputs
+from synthsoc.sim.delegate import DelegationConfig, LLMDecisionModel
 from synthsoc.sim.network_stats import network_report
 from synthsoc.sim.params import ScenarioError
 from synthsoc.sim.replicates import ProcessPoolRunner
@@ -171,6 +173,16 @@ def register(app: typer.Typer) -> None:
             int | None, typer.Option(min=2, help="Override the scenario's steps.")
         ] = None,
         charts: Annotated[bool, typer.Option(help="Write PNG charts.")] = True,
+        delegate: Annotated[
+            str | None,
+            typer.Option(help="Override the scenario's LLM delegation: none, sample or archetype."),
+        ] = None,
+        delegate_agents: Annotated[
+            int, typer.Option(min=1, help="Agents delegated in 'sample' mode.")
+        ] = 100,
+        llm: Annotated[
+            str, typer.Option(help="LLM backend for delegated decisions (see `synthsoc llm`).")
+        ] = "local",
         list_: Annotated[
             bool, typer.Option("--list", help="List built-in scenarios and exit.")
         ] = False,
@@ -186,16 +198,41 @@ def register(app: typer.Typer) -> None:
             sc = resolve_scenario(scenario)
             if steps is not None:
                 sc = sc.with_overrides(steps=steps)
-            summary = run_scenario(
-                sc,
-                population,
-                out,
-                replicates=replicates,
-                seed=seed,
-                workers=workers,
-                charts=charts,
-            )
-        except (ScenarioError, PopulationFolderError) as exc:
+            if delegate is not None:
+                sc = sc.with_overrides(
+                    delegation=DelegationConfig(
+                        mode=delegate,
+                        max_agents=delegate_agents,
+                        max_calls=sc.delegation.max_calls,
+                    )
+                )
+            if sc.delegation.mode == "none":
+                summary = run_scenario(
+                    sc,
+                    population,
+                    out,
+                    replicates=replicates,
+                    seed=seed,
+                    workers=workers,
+                    charts=charts,
+                )
+            else:
+                # delegated decisions go to the language model; replicates run serially
+                llm_layer = importlib.import_module("synthsoc.llm")
+                with llm_layer.open_llm(
+                    llm, max_calls=sc.delegation.max_calls * replicates
+                ) as client:
+                    summary = run_scenario(
+                        sc,
+                        population,
+                        out,
+                        replicates=replicates,
+                        seed=seed,
+                        workers=1,
+                        charts=charts,
+                        decision_model=LLMDecisionModel(client, seed=seed),
+                    )
+        except (ScenarioError, PopulationFolderError, ValueError) as exc:
             console.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(code=2) from None
         print_summary(summary, out)
