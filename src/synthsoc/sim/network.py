@@ -9,8 +9,9 @@ Layers (agents are the rows of the persons frame):
 * ``school``: ages 6-18 placed in classes by si-gun-gu and single year of age (complete graph);
 * ``neighbourhood``: adults linked to a few others living in the same eup-myeon-dong;
 * ``online``: a directed follow graph among SNS users grown by preferential attachment with
-  homophily on age, region and interests (so that hubs form). Information flows from the
-  followed account to its followers.
+  homophily on age, region and interests (so that hubs form), then triadic closure (following
+  accounts that one's followees follow). Information flows from the followed account to its
+  followers.
 
 Construction is vectorised (sorting and segment arithmetic, no loop per person).
 """
@@ -121,6 +122,8 @@ class NetworkConfig:
     # how a follow target is chosen: same age band & si-do, same interest, same age band, anyone
     follow_mix: tuple[float, float, float, float] = (0.35, 0.25, 0.15, 0.25)
     fitness_sigma: float = 1.0
+    # share of follows made by triadic closure (following an account one's followees follow)
+    closure_share: float = 0.3
 
 
 @dataclass(frozen=True)
@@ -273,7 +276,10 @@ def _online_layer(agents: Agents, cfg: NetworkConfig, rng: np.random.Generator) 
     if users.size < 2:
         return csr_from_edges(np.empty(0), np.empty(0), n, symmetric=False)
     n_follow = np.minimum(
-        np.round(rng.lognormal(np.log(cfg.follows_median), cfg.follows_sigma, users.size)),
+        np.round(
+            rng.lognormal(np.log(cfg.follows_median), cfg.follows_sigma, users.size)
+            * (1.0 - cfg.closure_share)
+        ),
         min(cfg.follows_max, users.size - 1),
     ).astype(np.int64)
     fitness = rng.lognormal(0.0, cfg.fitness_sigma, users.size)
@@ -320,7 +326,21 @@ def _online_layer(agents: Agents, cfg: NetworkConfig, rng: np.random.Generator) 
             in_deg += np.bincount(np.concatenate(round_dst), minlength=users.size)
     src_all = users[np.concatenate(src_parts)]
     dst_all = users[np.concatenate(dst_parts)]
-    return csr_from_edges(src_all, dst_all, n, symmetric=False)
+    first = csr_from_edges(src_all, dst_all, n, symmetric=False)
+    # triadic closure: each user follows some accounts followed by an account they follow
+    n_close = np.round(n_follow * cfg.closure_share / (1.0 - cfg.closure_share)).astype(np.int64)
+    walker = np.repeat(users, n_close)
+    deg = first.degree()
+    walker = walker[deg[walker] > 0]
+    hop1 = first.indices[
+        first.indptr[walker] + (rng.random(walker.size) * deg[walker]).astype(np.int64)
+    ]
+    ok = deg[hop1] > 0
+    walker, hop1 = walker[ok], hop1[ok]
+    hop2 = first.indices[first.indptr[hop1] + (rng.random(hop1.size) * deg[hop1]).astype(np.int64)]
+    return csr_from_edges(
+        np.concatenate([src_all, walker]), np.concatenate([dst_all, hop2]), n, symmetric=False
+    )
 
 
 def build_network(
