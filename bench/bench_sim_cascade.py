@@ -16,6 +16,7 @@ import array
 import json
 import os
 import platform
+import shutil
 import sys
 import tempfile
 import time
@@ -107,6 +108,7 @@ def main() -> None:
         "cynetdiff_model_setup_s": peer_setup_s,
         "numba_warmup_s": warmup_s,
     }
+    shutil.rmtree(tmp, ignore_errors=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "sim_cascade.json").write_text(json.dumps(result, indent=2) + "\n")
     for key, value in result.items():

@@ -13,6 +13,7 @@ import json
 import os
 import platform
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -116,6 +117,7 @@ def main() -> None:
         "network_stats_s": stats_s,
         "comparison_with_published": report["comparison"],
     }
+    shutil.rmtree(tmp, ignore_errors=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "sim_network.json").write_text(
         json.dumps(result, indent=2, ensure_ascii=False) + "\n"

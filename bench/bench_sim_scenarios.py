@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -75,6 +76,7 @@ def main() -> None:
         "workers": args.workers,
         "scenarios": rows,
     }
+    shutil.rmtree(out_root, ignore_errors=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"sim_scenarios_{args.label}.json").write_text(json.dumps(result, indent=2) + "\n")
 
