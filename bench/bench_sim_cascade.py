@@ -56,9 +56,8 @@ def main() -> None:
     ours(tiny_ptr, np.array([1, 2], dtype=np.int32), np.zeros(2, np.uint8), 0.5, np.array([0]))
     warmup_s = time.perf_counter() - t0
 
-    pop = args.population or write_population(
-        Path(tempfile.mkdtemp()) / "pop", args.persons, seed=7
-    )
+    tmp = Path(tempfile.mkdtemp(prefix="bench_sim_"))
+    pop = args.population or write_population(tmp / "pop", args.persons, seed=7)
     world = load_world(pop, seed=0)
     indptr, indices, layer = world.network.spread_graph()
     n = world.agents.n
