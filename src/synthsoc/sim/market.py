@@ -135,7 +135,8 @@ def run_market(
         for g in range(n_goods):
             adoption[t, g] = np.mean(owns[buyer] == g)
         prices[t] = price
-        seg_adoption[t] = segment_shares((owns >= 0) & buyer, segment, k)
+        # share of the segment's buyers (persons old enough to buy) who own one
+        seg_adoption[t] = segment_shares(owns[buyer] >= 0, segment[buyer], k)
         out.step_labels.append(calendar.labels(t))
     for g, good in enumerate(goods):
         out.series[f"adoption_{good['name']}"] = adoption[:, g]
