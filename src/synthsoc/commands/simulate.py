@@ -1,9 +1,238 @@
-"""Command line for the `simulate` commands."""
+"""Command line for `synthsoc simulate`: run a scenario's replicates and judge each outcome."""
 
 from __future__ import annotations
 
+import importlib
+import os
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from synthsoc.atomic import staged_directory
+from synthsoc.evaluate.convergence import classify_replicates
+from synthsoc.sim import outputs as sim_outputs
+from synthsoc.sim.delegate import DelegationConfig, LLMDecisionModel
+from synthsoc.sim.network_stats import network_report
+from synthsoc.sim.params import ScenarioError
+from synthsoc.sim.replicates import ProcessPoolRunner
+from synthsoc.sim.run import SimulationRun, load_world, simulate
+from synthsoc.sim.scenario import Scenario, builtin_scenarios, resolve_scenario
+from synthsoc.synth import PopulationFolderError
+
+console = Console(stderr=True)
+DEFAULT_WORKERS = max(1, min(4, os.cpu_count() or 1))
+
+
+def verdicts(run: SimulationRun, *, seed: int = 0) -> dict[str, dict[str, Any]]:
+    """The converging / diverging verdict for each outcome.
+
+    The tolerance is the scenario's (``outcomes:``); for an outcome it does not name, 5% of the
+    median's magnitude (at least 0.001), recorded as ``tolerance_source: relative default``.
+    """
+    values = run.outcome_values()
+    out: dict[str, dict[str, Any]] = {}
+    for name, data in values.items():
+        if name in run.scenario.outcomes:
+            tol, source = run.scenario.outcomes[name], "scenario"
+        else:
+            tol, source = max(0.05 * abs(float(np.median(data))), 1e-3), "relative default"
+        verdict = classify_replicates(data, tolerance=tol, seed=seed).to_dict()
+        verdict["tolerance_source"] = source
+        verdict["values"] = data.tolist()
+        out[name] = verdict
+    return out
+
+
+def run_scenario(
+    scenario: Scenario,
+    population: Path,
+    out: Path,
+    *,
+    replicates: int,
+    seed: int,
+    workers: int,
+    charts: bool = True,
+    network_stats: bool = True,
+    decision_model: Any = None,
+) -> dict[str, Any]:
+    """Build the world, run the replicates, judge the outcomes and write the run folder."""
+    t0 = time.perf_counter()
+    world = load_world(population, seed=seed)
+    timings = dict(world.derived("timings", dict))
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task(f"{scenario.name}: replicates", total=replicates)
+        run = simulate(
+            scenario,
+            world,
+            replicates=replicates,
+            seed=seed,
+            runner=ProcessPoolRunner(workers) if decision_model is None else None,
+            decision_model=decision_model,
+            on_done=lambda _i: progress.advance(task),
+        )
+    timings["replicates_s"] = run.wall_s
+    judged = verdicts(run, seed=seed)
+    report = network_report(world.network, world.agents, seed=seed) if network_stats else None
+    with staged_directory(out) as folder:
+        tables = sim_outputs.write_tables(folder, run.outputs, world.agents.sigungu_codes)
+        written = sim_outputs.write_charts(folder, tables, scenario.name) if charts else []
+        summary = {
+            "scenario": {
+                "name": scenario.name,
+                "title": scenario.title,
+                "description": scenario.description,
+                "model": scenario.model,
+                "steps": scenario.steps,
+                "params": scenario.params,
+                "events": list(scenario.events),
+                "tolerances": scenario.outcomes,
+                "delegation": scenario.delegation.mode,
+                "source": scenario.source,
+            },
+            "population": {"folder": str(population), "agents": world.agents.n},
+            "replicates": replicates,
+            "seed": seed,
+            "seeding": f"numpy.random.SeedSequence({seed}).spawn({replicates})",
+            "outcomes": judged,
+            "step_events": run.outputs[0].step_labels,
+            "llm_calls": run.meta["llm_calls"],
+            "timings_s": {**timings, "total_s": time.perf_counter() - t0},
+            "network": _network_summary(report) if report else None,
+            "files": sorted(
+                [*(k for k, v in tables.items() if v.height), *written, "summary.json"]
+            ),
+        }
+        sim_outputs.write_summary(folder, summary)
+    return summary
+
+
+def _network_summary(report: dict[str, Any]) -> dict[str, Any]:
+    layers = {
+        name: {k: v for k, v in entry.items() if not k.endswith("histogram")}
+        for name, entry in report["layers"].items()
+    }
+    hist = {
+        name: {k: v for k, v in entry.items() if k.endswith("histogram")}
+        for name, entry in report["layers"].items()
+    }
+    return {"layers": layers, "degree_histograms": hist, "comparison": report["comparison"]}
+
+
+def print_summary(summary: dict[str, Any], out: Path) -> None:
+    table = Table(title=f"{summary['scenario']['name']}: {summary['replicates']} replicates")
+    for col in ("outcome", "mean", "95% CI", "verdict", "modes"):
+        table.add_column(col)
+    for name, v in summary["outcomes"].items():
+        modes = "; ".join(f"{m['n_runs']}/{v['n_runs']} near {m['center']:.3g}" for m in v["modes"])
+        table.add_row(
+            name,
+            f"{v['mean']:.4g}",
+            f"[{v['ci_low']:.4g}, {v['ci_high']:.4g}]",
+            f"{v['verdict']} ({v['shape']})",
+            modes,
+        )
+    Console().print(table)
+    t = summary["timings_s"]
+    console.print(
+        f"{summary['population']['agents']:,} agents; network {t['network_s']:.1f} s, "
+        f"replicates {t['replicates_s']:.1f} s, total {t['total_s']:.1f} s -> {out}"
+    )
 
 
 def register(app: typer.Typer) -> None:
-    """Add the simulate commands to the main application."""
+    """Add the simulate command to the main application."""
+
+    @app.command(name="simulate")
+    def simulate_cmd(
+        scenario: Annotated[
+            str | None, typer.Argument(help="Built-in scenario name or a YAML file.")
+        ] = None,
+        population: Annotated[
+            Path | None, typer.Option("--population", help="Population folder.")
+        ] = None,
+        replicates: Annotated[int, typer.Option(min=1, help="Independent runs.")] = 20,
+        out: Annotated[Path, typer.Option(help="Run folder to write.")] = Path("out/sim"),
+        seed: Annotated[int, typer.Option(help="Seed of everything random.")] = 0,
+        workers: Annotated[
+            int, typer.Option(min=1, help="Processes for replicates.")
+        ] = DEFAULT_WORKERS,
+        steps: Annotated[
+            int | None, typer.Option(min=2, help="Override the scenario's steps.")
+        ] = None,
+        charts: Annotated[bool, typer.Option(help="Write PNG charts.")] = True,
+        delegate: Annotated[
+            str | None,
+            typer.Option(help="Override the scenario's LLM delegation: none, sample or archetype."),
+        ] = None,
+        delegate_agents: Annotated[
+            int, typer.Option(min=1, help="Agents delegated in 'sample' mode.")
+        ] = 100,
+        llm: Annotated[
+            str, typer.Option(help="LLM backend for delegated decisions (see `synthsoc llm`).")
+        ] = "local",
+        list_: Annotated[
+            bool, typer.Option("--list", help="List built-in scenarios and exit.")
+        ] = False,
+    ) -> None:
+        """Run a social simulation scenario R times and judge each outcome converging/diverging."""
+        if list_:
+            for name, sc in builtin_scenarios().items():
+                typer.echo(f"{name}\t{sc.model}\t{sc.description}")
+            return
+        if scenario is None or population is None:
+            raise typer.BadParameter("give a SCENARIO and --population DIR (or --list)")
+        try:
+            sc = resolve_scenario(scenario)
+            if steps is not None:
+                sc = sc.with_overrides(steps=steps)
+            if delegate is not None:
+                sc = sc.with_overrides(
+                    delegation=DelegationConfig(
+                        mode=delegate,
+                        max_agents=delegate_agents,
+                        max_calls=sc.delegation.max_calls,
+                    )
+                )
+            if sc.delegation.mode == "none":
+                summary = run_scenario(
+                    sc,
+                    population,
+                    out,
+                    replicates=replicates,
+                    seed=seed,
+                    workers=workers,
+                    charts=charts,
+                )
+            else:
+                # delegated decisions go to the language model; replicates run serially
+                llm_layer = importlib.import_module("synthsoc.llm")
+                with llm_layer.open_llm(
+                    llm, max_calls=sc.delegation.max_calls * replicates
+                ) as client:
+                    summary = run_scenario(
+                        sc,
+                        population,
+                        out,
+                        replicates=replicates,
+                        seed=seed,
+                        workers=1,
+                        charts=charts,
+                        decision_model=LLMDecisionModel(client, seed=seed),
+                    )
+        except (ScenarioError, PopulationFolderError, ValueError) as exc:
+            console.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(code=2) from None
+        print_summary(summary, out)

@@ -1,0 +1,85 @@
+"""Benchmark: every built-in scenario end to end (network, replicates, verdicts, outputs).
+
+Usage: ``PYTHONPATH=src python bench/bench_sim_scenarios.py --population DIR --replicates R
+[--workers W] [--label NAME]``. Writes ``bench/results/sim_scenarios_<label>.json`` with the
+wall time of each scenario and its verdicts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from synthsoc.commands.simulate import run_scenario
+from synthsoc.sim import builtin_scenarios
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--population", type=Path, required=True)
+    ap.add_argument("--replicates", type=int, default=4)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--label", default="run")
+    ap.add_argument("--only", nargs="*")
+    args = ap.parse_args()
+    load_at_start = os.getloadavg()[0]
+    out_root = Path(tempfile.mkdtemp(prefix="sim_scen_"))
+    rows = {}
+    for name, scenario in builtin_scenarios().items():
+        if args.only and name not in args.only:
+            continue
+        w0 = time.perf_counter()
+        summary = run_scenario(
+            scenario,
+            args.population,
+            out_root / name,
+            replicates=args.replicates,
+            seed=0,
+            workers=args.workers,
+            charts=False,
+            network_stats=False,
+        )
+        rows[name] = {
+            "wall_s": time.perf_counter() - w0,
+            "agents": summary["population"]["agents"],
+            "steps": scenario.steps,
+            "timings_s": summary["timings_s"],
+            "verdicts": {
+                k: {
+                    "verdict": v["verdict"],
+                    "shape": v["shape"],
+                    "mean": v["mean"],
+                    "modes": [(m["n_runs"], m["center"]) for m in v["modes"]],
+                }
+                for k, v in summary["outcomes"].items()
+            },
+        }
+        print(
+            f"{name:22s} {rows[name]['wall_s']:8.1f} s  "
+            + ", ".join(f"{k}={v['verdict']}" for k, v in rows[name]["verdicts"].items())
+        )
+    result = {
+        "benchmark": "sim_scenarios",
+        "date_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, load average "
+        f"{load_at_start:.1f} at start of run",
+        "population": str(args.population),
+        "replicates": args.replicates,
+        "workers": args.workers,
+        "scenarios": rows,
+    }
+    shutil.rmtree(out_root, ignore_errors=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"sim_scenarios_{args.label}.json").write_text(json.dumps(result, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,188 @@
+# ruff: noqa: NPY002
+# (numba kernels draw from numba's own generator, seeded from the replicate's Generator)
+"""Contagion rules on a CSR graph, compiled with numba: independent cascade, linear threshold and
+complex contagion, one synchronous step at a time.
+
+An arc ``u -> v`` carries a base probability / weight and a layer id; each step the caller passes a
+multiplier per layer (event calendars raise or lower layers for the days they cover). State is
+``activated_at`` per node (-1 while inactive); the *frontier* holds the nodes activated in the
+previous step, the only ones that act in the next step (each arc is tried once in the cascade).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+
+RULES: tuple[str, ...] = ("independent_cascade", "linear_threshold", "complex_contagion")
+
+
+@numba.njit(cache=True)
+def seed_numba(seed: int) -> None:
+    """Seed numba's own generator (used inside the kernels) for this process."""
+    np.random.seed(seed)
+
+
+@numba.njit(cache=True)
+def _step(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    arc_weight: np.ndarray,
+    arc_layer: np.ndarray,
+    layer_mult: np.ndarray,
+    sender: np.ndarray,
+    receiver: np.ndarray,
+    rule: int,
+    threshold: np.ndarray,
+    pressure: np.ndarray,
+    activated_at: np.ndarray,
+    frontier: np.ndarray,
+    step: int,
+) -> np.ndarray:
+    out = np.empty(64, dtype=np.int64)
+    n_out = 0
+    for k in range(frontier.size):
+        u = frontier[k]
+        su = sender[u]
+        for e in range(indptr[u], indptr[u + 1]):
+            v = indices[e]
+            if activated_at[v] >= 0:
+                continue
+            w = arc_weight[e] * layer_mult[arc_layer[e]]
+            fire = False
+            if rule == 0:
+                fire = np.random.random() < w * su * receiver[v]
+            else:
+                pressure[v] += w if rule == 1 else layer_mult[arc_layer[e]]
+                fire = pressure[v] >= threshold[v]
+            if fire:
+                activated_at[v] = step
+                if n_out == out.size:
+                    grown = np.empty(out.size * 2, dtype=np.int64)
+                    grown[:n_out] = out[:n_out]
+                    out = grown
+                out[n_out] = v
+                n_out += 1
+    return out[:n_out]
+
+
+@dataclass
+class Contagion:
+    """A contagion on a fixed graph; :meth:`step` advances one synchronous step."""
+
+    indptr: np.ndarray
+    indices: np.ndarray
+    arc_weight: np.ndarray  # float32 per arc: probability (IC) or influence weight (LT)
+    arc_layer: np.ndarray  # uint8 per arc
+    rule: str = "independent_cascade"
+    sender: np.ndarray | None = None  # float32 per node, scales IC probabilities of its arcs
+    receiver: np.ndarray | None = None  # float32 per node, scales IC probabilities into it
+    threshold: np.ndarray | None = None  # LT: weight needed; complex: active contacts needed
+    # (complex contagion counts each active contact times the day's multiplier of its layer)
+
+    def __post_init__(self) -> None:
+        if self.rule not in RULES:
+            raise ValueError(f"rule: unknown contagion rule {self.rule!r}; choose one of {RULES}")
+        n = self.indptr.size - 1
+        ones = np.ones(n, dtype=np.float32)
+        self.sender = ones if self.sender is None else self.sender.astype(np.float32)
+        self.receiver = ones if self.receiver is None else self.receiver.astype(np.float32)
+        if self.rule != "independent_cascade" and self.threshold is None:
+            raise ValueError(f"rule {self.rule!r} needs a threshold per node")
+        self.threshold = (
+            np.zeros(n, dtype=np.float64)
+            if self.threshold is None
+            else self.threshold.astype(np.float64)
+        )
+        self.activated_at = np.full(n, -1, dtype=np.int32)
+        self.pressure = np.zeros(n, dtype=np.float64)
+        self.frontier = np.empty(0, dtype=np.int64)
+        self._rule_id = RULES.index(self.rule)
+
+    def start(self, seeds: np.ndarray, step: int = 0) -> None:
+        seeds = np.unique(np.asarray(seeds, dtype=np.int64))
+        fresh = seeds[self.activated_at[seeds] < 0]
+        self.activated_at[fresh] = step
+        self.frontier = np.concatenate([self.frontier, fresh])
+
+    def step(self, step: int, layer_mult: np.ndarray | None = None) -> np.ndarray:
+        """Advance one step; returns the nodes activated in it."""
+        mult = np.ones(256, dtype=np.float64)
+        if layer_mult is not None:
+            mult[: layer_mult.size] = layer_mult
+        assert self.sender is not None and self.receiver is not None and self.threshold is not None
+        new = _step(
+            self.indptr,
+            self.indices,
+            self.arc_weight,
+            self.arc_layer,
+            mult,
+            self.sender,
+            self.receiver,
+            self._rule_id,
+            self.threshold,
+            self.pressure,
+            self.activated_at,
+            self.frontier,
+            step,
+        )
+        self.frontier = new
+        return new
+
+    @property
+    def n_active(self) -> int:
+        return int(np.count_nonzero(self.activated_at >= 0))
+
+    def run(self, max_steps: int) -> int:
+        """Step until nothing changes or ``max_steps``; returns the number of active nodes."""
+        for t in range(1, max_steps + 1):
+            if self.frontier.size == 0:
+                break
+            self.step(t)
+        return self.n_active
+
+
+def linear_threshold_weights(
+    indptr: np.ndarray, indices: np.ndarray, arc_base: np.ndarray
+) -> np.ndarray:
+    """Arc weights for the linear-threshold rule: each node's incoming weights sum to one."""
+    incoming = np.bincount(indices, weights=arc_base, minlength=indptr.size - 1)
+    return (arc_base / np.maximum(incoming[indices], 1e-12)).astype(np.float32)
+
+
+@numba.njit(cache=True)
+def _ic_sizes(
+    indptr: np.ndarray, indices: np.ndarray, prob: float, seeds: np.ndarray, out: np.ndarray
+) -> None:
+    """Final sizes of independent cascades, one from each seed node, uniform probability."""
+    n = indptr.size - 1
+    mark = np.full(n, -1, dtype=np.int64)
+    stack = np.empty(n, dtype=np.int64)
+    for r in range(seeds.size):
+        top = 0
+        stack[top] = seeds[r]
+        top += 1
+        mark[seeds[r]] = r
+        size = 1
+        while top > 0:
+            top -= 1
+            u = stack[top]
+            for e in range(indptr[u], indptr[u + 1]):
+                v = indices[e]
+                if mark[v] != r and np.random.random() < prob:
+                    mark[v] = r
+                    stack[top] = v
+                    top += 1
+                    size += 1
+        out[r] = size
+
+
+def cascade_sizes(
+    indptr: np.ndarray, indices: np.ndarray, prob: float, seeds: np.ndarray
+) -> np.ndarray:
+    """Sizes of many single-seed independent cascades (a cascade-size distribution)."""
+    out = np.zeros(seeds.size, dtype=np.int64)
+    _ic_sizes(indptr, indices, float(prob), np.asarray(seeds, dtype=np.int64), out)
+    return out

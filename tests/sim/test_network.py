@@ -1,0 +1,88 @@
+"""The multilayer network: CSR invariants, layer membership, hubs, reproducibility, statistics."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from synthsoc.sim import World, build_network
+from synthsoc.sim.network import Graph, csr_from_edges, group_edges
+from synthsoc.sim.network_stats import homophily, network_report, powerlaw_exponent
+
+
+def _check_csr(g: Graph) -> None:
+    src = np.repeat(np.arange(g.n), g.degree())
+    assert np.all(src != g.indices), "self-loop"
+    for v in range(0, g.n, max(1, g.n // 200)):
+        row = g.neighbours(v)
+        assert np.all(np.diff(row) > 0), "row not sorted / duplicated"
+    if not g.directed:
+        key = np.sort(src * g.n + g.indices)
+        rev = np.sort(g.indices.astype(np.int64) * g.n + src)
+        assert np.array_equal(key, rev), "undirected layer not symmetric"
+
+
+def test_csr_from_edges_dedupes_and_symmetrises() -> None:
+    g = csr_from_edges(np.array([0, 0, 1, 2, 2]), np.array([1, 1, 0, 2, 0]), 3, symmetric=True)
+    assert g.indptr.tolist() == [0, 2, 3, 4]
+    assert g.indices.tolist() == [1, 2, 0, 0]
+
+
+def test_group_edges_complete_small_groups_ring_for_large() -> None:
+    members = np.arange(10)
+    group = np.array([0, 0, 0, 1, 1, 1, 1, 1, 1, 1])
+    src, dst = group_edges(members, group, np.zeros(10), k=4)
+    g = csr_from_edges(src, dst, 10, symmetric=True)
+    assert g.degree()[:3].tolist() == [2, 2, 2]  # group of 3 <= k + 1: complete
+    assert g.degree()[3:].tolist() == [4] * 7  # group of 7 > k + 1: ring lattice, 2 each side
+
+
+def test_layers_are_valid_and_match_their_definitions(world: World) -> None:
+    net, agents = world.network, world.agents
+    for g in net.layers.values():
+        _check_csr(g)
+    hh = net.layers["household"]
+    size = np.bincount(agents.household)[agents.household]
+    assert np.array_equal(hh.degree(), np.where(size <= 12, size - 1, hh.degree()))
+    pupils = net.layers["school"].degree() > 0
+    assert np.all((agents.age[pupils] >= 6) & (agents.age[pupils] <= 18))
+    assert not np.any(net.layers["work"].degree()[~agents.employed])
+    online = net.layers["online"]
+    assert online.directed
+    assert not np.any(online.degree()[~agents.sns_user])
+    in_deg = online.transpose().degree()
+    users = agents.sns_user
+    assert in_deg[users].max() > 5 * np.median(in_deg[users])  # hubs form
+
+
+def test_same_seed_same_network(world: World) -> None:
+    again = build_network(world.agents, seed=5)
+    for name, g in world.network.layers.items():
+        assert np.array_equal(g.indices, again.layers[name].indices), name
+    other = build_network(world.agents, seed=6)
+    assert not np.array_equal(
+        other.layers["online"].indices, world.network.layers["online"].indices
+    )
+
+
+def test_online_layer_is_homophilous_on_age_and_region(world: World) -> None:
+    online = world.network.layers["online"]
+    assert homophily(online, world.agents.age_band)["index"] > 0.1
+    assert homophily(online, world.agents.sido)["index"] > 0.1
+
+
+def test_network_report_compares_with_published_figures(world: World) -> None:
+    report = network_report(world.network, world.agents)
+    assert set(report["layers"]) == {"household", "work", "school", "neighbourhood", "online"}
+    stats = {(r["layer"], r["statistic"]): r for r in report["comparison"]}
+    hh = stats[("household", "mean_household_size")]
+    assert hh["published"] == pytest.approx(2.34)
+    assert 1.5 < hh["simulated"] < 3.5
+    assert all(r["source"] for r in report["comparison"])
+    assert 0.0 <= report["layers"]["household"]["clustering"] <= 1.0
+
+
+def test_powerlaw_exponent_recovers_a_known_tail() -> None:
+    rng = np.random.default_rng(0)
+    x = np.floor(20 * (1 - rng.random(200_000)) ** (-1 / 1.5)).astype(np.int64)  # alpha = 2.5
+    assert powerlaw_exponent(x, xmin=20) == pytest.approx(2.5, abs=0.1)

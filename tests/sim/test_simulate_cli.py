@@ -1,0 +1,126 @@
+"""The `synthsoc simulate` command: listing, a run folder with series, outcomes and verdicts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+from typer.testing import CliRunner
+
+from synthsoc.cli import app
+from synthsoc.sim import builtin_scenarios
+
+runner = CliRunner()
+
+
+def test_list_prints_one_scenario_per_line_name_first() -> None:
+    result = runner.invoke(app, ["simulate", "--list"])
+    assert result.exit_code == 0
+    lines = result.output.strip().splitlines()
+    assert [ln.split("\t")[0] for ln in lines] == list(builtin_scenarios())
+
+
+def test_run_writes_series_outcomes_summary_and_charts(
+    population_dir: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "run"
+    result = runner.invoke(
+        app,
+        [
+            "simulate",
+            "bank_run",
+            "--population",
+            str(population_dir),
+            "--replicates",
+            "3",
+            "--steps",
+            "6",
+            "--workers",
+            "1",
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    verdict = summary["outcomes"]["withdrawn_final"]
+    assert verdict["verdict"] in ("converging", "diverging") and len(verdict["values"]) == 3
+    assert summary["seeding"] == "numpy.random.SeedSequence(0).spawn(3)"
+    ts = pl.read_parquet(out / "timeseries.parquet")
+    assert set(ts["replicate"].unique()) == {0, 1, 2} and ts["step"].max() == 5
+    assert {"withdrawn", "mean_belief"} <= set(ts["metric"].unique())
+    assert (out / "charts" / "series.png").is_file()
+    assert (out / "charts" / "map_withdrawn.png").is_file()
+    assert summary["network"]["comparison"]
+
+
+def test_same_seed_same_outputs(population_dir: Path, tmp_path: Path) -> None:
+    args = [
+        "simulate",
+        "product_launch",
+        "--population",
+        str(population_dir),
+        "--replicates",
+        "2",
+        "--steps",
+        "5",
+        "--no-charts",
+    ]
+    runner.invoke(app, [*args, "--out", str(tmp_path / "a"), "--workers", "1"])
+    runner.invoke(app, [*args, "--out", str(tmp_path / "b"), "--workers", "2"])
+    for name in ("timeseries.parquet", "outcomes.parquet"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_errors_are_clear(population_dir: Path, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["simulate", "nope", "--population", str(population_dir)])
+    assert result.exit_code == 2 and "unknown scenario" in result.output
+    result = runner.invoke(app, ["simulate", "bank_run", "--population", str(tmp_path / "missing")])
+    assert result.exit_code == 2 and "does not exist" in result.output
+
+
+class _AlwaysHigh:
+    def choose(self, prompts):  # type: ignore[no-untyped-def]
+        return ["높음" for _ in prompts]
+
+
+def test_run_scenario_with_a_decision_model_counts_llm_calls(
+    population_dir: Path, tmp_path: Path
+) -> None:
+    from synthsoc.commands.simulate import run_scenario
+    from synthsoc.sim.delegate import DelegationConfig
+
+    sc = builtin_scenarios()["bank_run"].with_overrides(
+        steps=4, delegation=DelegationConfig(mode="archetype")
+    )
+    summary = run_scenario(
+        sc,
+        population_dir,
+        tmp_path / "d",
+        replicates=2,
+        seed=0,
+        workers=1,
+        charts=False,
+        network_stats=False,
+        decision_model=_AlwaysHigh(),
+    )
+    assert summary["llm_calls"] > 0
+    assert summary["scenario"]["delegation"] == "archetype"
+
+
+def test_bad_delegation_mode_is_an_error(population_dir: Path, tmp_path: Path) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "simulate",
+            "bank_run",
+            "--population",
+            str(population_dir),
+            "--delegate",
+            "everyone",
+            "--out",
+            str(tmp_path / "x"),
+        ],
+    )
+    assert result.exit_code == 2 and "delegation.mode" in result.output
