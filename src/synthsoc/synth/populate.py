@@ -168,13 +168,14 @@ def _general_men_targets(controls: RunControls) -> np.ndarray:
 def _dictionary(codes: np.ndarray, values: list[str] | tuple[str, ...]) -> pa.DictionaryArray:
     if len(set(values)) != len(values):
         raise ValueError("dictionary values must be distinct (duplicates break byte-identity)")
-    return pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int32)), pa.array(values))
+    indices = pa.array(codes.astype(np.int32, copy=False))
+    return pa.DictionaryArray.from_arrays(indices, pa.array(values))
 
 
 def _area_dictionary(emd_index: np.ndarray, codes_of_emd: list[str]) -> pa.DictionaryArray:
     """A dictionary column of an area attribute (si-do, si-gun-gu) given each row's EMD."""
     values, inverse = np.unique(np.array(codes_of_emd), return_inverse=True)
-    return _dictionary(inverse[emd_index], values.tolist())
+    return _dictionary(inverse.astype(np.int32)[emd_index], values.tolist())
 
 
 def _arrow_tables(pop: Assembled, controls: RunControls) -> tuple[pa.Table, pa.Table]:
