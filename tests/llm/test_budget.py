@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import pytest
-from llm_fakes import ScriptedLLM
 
 from synthsoc.llm import (
     BudgetExceeded,
@@ -11,6 +10,8 @@ from synthsoc.llm import (
     estimate_prompt_tokens,
     stack_llm,
 )
+
+from .llm_fakes import ScriptedLLM
 
 PRICE = Price(prompt_per_1k=1.0, completion_per_1k=2.0)
 

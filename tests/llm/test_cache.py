@@ -4,9 +4,10 @@ import json
 from pathlib import Path
 
 import pytest
-from llm_fakes import ScriptedLLM, echo
 
 from synthsoc.llm import LLMError, LLMRequest, request_key, stack_llm
+
+from .llm_fakes import ScriptedLLM, echo
 
 
 def _requests() -> list[LLMRequest]:

@@ -3,10 +3,11 @@ from __future__ import annotations
 import os
 
 import pytest
-from llm_fakes import serving
 from typer.testing import CliRunner
 
 from synthsoc.cli import app
+
+from .llm_fakes import serving
 
 
 @pytest.fixture(autouse=True)

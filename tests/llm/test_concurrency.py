@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 import pytest
-from llm_fakes import Answer, ScriptedLLM, echo
 
 from synthsoc.llm import LLMError, LLMRequest, stack_llm
+
+from .llm_fakes import Answer, ScriptedLLM, echo
 
 
 def test_concurrency_bound_is_respected_and_order_kept() -> None:

@@ -6,11 +6,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from llm_fakes import FakeServer, serving
 
 from synthsoc.llm import LLMError, LLMRequest, TransientLLMError
 from synthsoc.llm.openai_client import OpenAICompatibleClient
 from synthsoc.llm.types import Price
+
+from .llm_fakes import FakeServer, serving
 
 
 @pytest.fixture

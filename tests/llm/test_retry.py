@@ -3,9 +3,10 @@ from __future__ import annotations
 import random
 
 import pytest
-from llm_fakes import Answer, ScriptedLLM
 
 from synthsoc.llm import LLMError, LLMRequest, RetryingLLM, RetryPolicy, TransientLLMError
+
+from .llm_fakes import Answer, ScriptedLLM
 
 POLICY = RetryPolicy(max_attempts=4, base_delay_s=0.001, max_delay_s=0.004, jitter=0.5)
 

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 import pytest
-from llm_fakes import Answer, ScriptedLLM
 
 from synthsoc.llm import LLMRequest, MalformedAnswer, parse_answer, stack_llm
+
+from .llm_fakes import Answer, ScriptedLLM
 
 SCHEMA = {
     "type": "object",
