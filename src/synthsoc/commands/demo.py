@@ -49,7 +49,7 @@ def register(app: typer.Typer) -> None:
         done = Table(title="synthsoc demo")
         done.add_column("step")
         done.add_column("seconds", justify="right")
-        done.add_column("open this")
+        done.add_column("open this", overflow="fold")
         for title, args, main in demo_steps(out, seed, scale):
             console.rule(title)
             started = time.perf_counter()
