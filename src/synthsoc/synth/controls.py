@@ -27,6 +27,9 @@ DWELLING_COLUMNS: tuple[str, ...] = (
     "dwell_non_housing",
 )
 SPECIAL_KINDS: tuple[str, ...] = ("for", "inst", "nonkin")
+# Members per household used only to recover a suppressed household count (national means of
+# the 2025 census: foreign 2.0, institutional 82, non-kin group 8.1, rounded down).
+TYPICAL_SIZE = {"for": 2, "inst": 80, "nonkin": 8}
 
 
 @dataclass
@@ -99,7 +102,7 @@ def build_run_controls(census: EmdControls, scale: float, seed: int,
         mem = np.stack([col(f"{kind}_M"), col(f"{kind}_F")], axis=1)
         total = mem.sum(axis=1)
         no_hh = (hh == 0) & (total > 0)
-        hh = np.where(no_hh, np.maximum(1, total // (6 if kind == "nonkin" else 50)), hh)
+        hh = np.where(no_hh, np.maximum(1, total // TYPICAL_SIZE[kind]), hh)
         too_many_hh = hh > total
         hh = np.where(too_many_hh, total, hh)
         repairs[f"emd_{kind}_households_added_for_members"] = int(no_hh.sum())

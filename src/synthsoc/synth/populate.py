@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -217,18 +216,3 @@ def _arrow_tables(pop: Assembled, controls: RunControls) -> tuple[pa.Table, pa.T
         "emd_code": _dictionary(pop.hh_emd, emd_codes),
     })
     return persons, households
-
-
-def read_summary(folder: str | Path) -> dict[str, Any]:
-    """The ``summary`` block of a population folder's fit report."""
-    report = json.loads((Path(folder) / schema.FIT_REPORT_FILE).read_text(encoding="utf-8"))
-    summary: dict[str, Any] = report["summary"]
-    return summary
-
-
-def peak_memory_mb() -> float:
-    """Peak resident memory of this process so far (Linux), in MB."""
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-
