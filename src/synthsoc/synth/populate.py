@@ -167,7 +167,9 @@ def _general_men_targets(controls: RunControls) -> np.ndarray:
 def _dictionary(codes: np.ndarray, values: list[str] | tuple[str, ...]) -> pa.DictionaryArray:
     if len(set(values)) != len(values):
         raise ValueError("dictionary values must be distinct (duplicates break byte-identity)")
-    indices = pa.array(codes.astype(np.int32, copy=False))
+    # The narrowest index type keeps 51 million rows of codes small in memory.
+    width = np.int8 if len(values) < 2**7 else np.int16 if len(values) < 2**15 else np.int32
+    indices = pa.array(codes.astype(width, copy=False))
     return pa.DictionaryArray.from_arrays(indices, pa.array(values))
 
 
@@ -184,7 +186,7 @@ def _arrow_tables(pop: Assembled, controls: RunControls) -> tuple[pa.Table, pa.T
     n = pop.p_age.size
     p_emd = pop.hh_emd[pop.p_hh]
     occupation_codes = list(schema.OCCUPATION_GROUPS)
-    occ = pop.p_occupation.astype(np.int32)
+    occ = pop.p_occupation.astype(np.int8, copy=False)
     occupation = pa.DictionaryArray.from_arrays(
         pa.array(occ, mask=occ < 0), pa.array(occupation_codes))
     persons = pa.table({
