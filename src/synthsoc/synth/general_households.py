@@ -135,6 +135,7 @@ def draw_general_households(
     n_of_stratum = np.repeat(size_counts, np.diff(STRATUM_START), axis=1)
     tilted = _tilt(share[emd_sgg], men_of_stratum, n_of_stratum, men_targets)
     counts = _round_within_classes(rng, n_of_stratum * tilted, size_counts)
+    counts = _match_men(counts, men_of_stratum, share[emd_sgg] > 0, men_targets)
 
     # Stage 2: systematic sampling within each (si-gun-gu, stratum).
     idx_stratum = np.repeat(np.arange(N_STRATA), np.diff(bounds))
@@ -221,6 +222,41 @@ def _refine_age_fit(
         np.add.at(synthetic, g[accept], change)
         hh_pos[pick[accept]] = proposal[accept]
     return hh_pos
+
+
+def _match_men(counts: np.ndarray, men: np.ndarray, available: np.ndarray,
+               target: np.ndarray, max_iter: int = 200) -> np.ndarray:
+    """Move households to the neighbouring stratum of their size class (one more or one fewer
+    man) until each area's men equal ``target`` or no allowed move is left.
+
+    Rounding the tilted stratum shares leaves each area a few men off; each step moves, in
+    every area still off, one household out of its most populated stratum that has a
+    neighbour in the right direction with candidates in the si-gun-gu (``available``).
+    """
+    counts = counts.copy()
+    last = np.r_[STRATUM_START[1:] - 1]
+    first = STRATUM_START[:-1]
+    can_up = np.ones(N_STRATA, dtype=bool)
+    can_up[last] = False  # already all men in the household
+    can_down = np.ones(N_STRATA, dtype=bool)
+    can_down[first] = False  # already no men
+    up_ok = available & np.roll(available, -1, axis=1) & can_up[None, :]
+    down_ok = available & np.roll(available, 1, axis=1) & can_down[None, :]
+    rows = np.arange(counts.shape[0])
+    for _ in range(max_iter):
+        diff = target - counts @ men
+        moved = False
+        for direction, ok, wanted in ((1, up_ok, diff > 0), (-1, down_ok, diff < 0)):
+            score = np.where(ok & (counts > 0), counts, -1)
+            best = score.argmax(axis=1)
+            go = wanted & (score[rows, best] > 0)
+            if go.any():
+                counts[rows[go], best[go]] -= 1
+                counts[rows[go], best[go] + direction] += 1
+                moved = True
+        if not moved:
+            break
+    return counts
 
 
 def _round_within_classes(rng: np.random.Generator, expected: np.ndarray,
