@@ -129,8 +129,9 @@ def draw_general_households(
     # Stage 1: households per (area, stratum).
     cumulative = np.concatenate([np.zeros((n_sgg, 1)), np.cumsum(weights, axis=1)], axis=1)
     stratum_weight = cumulative[:, bounds[1:]] - cumulative[:, bounds[:-1]]
-    share = np.divide(stratum_weight, _class_sums(stratum_weight),
-                      out=np.zeros_like(stratum_weight), where=_class_sums(stratum_weight) > 0)
+    class_weight = _class_sums(stratum_weight)
+    share = np.divide(stratum_weight, class_weight, out=np.zeros_like(stratum_weight),
+                      where=class_weight > 0)
     men_of_stratum = np.concatenate([np.arange(k + 1) for k in range(1, MAX_SIZE + 1)])
     n_of_stratum = np.repeat(size_counts, np.diff(STRATUM_START), axis=1)
     tilted = _tilt(share[emd_sgg], men_of_stratum, n_of_stratum, men_targets)
