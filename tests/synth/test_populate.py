@@ -16,6 +16,7 @@ def test_output_folder_contract(sejong_run: PopulateResult) -> None:
     pop = load_population(sejong_run.out)
     assert set(schema.PERSON_COLUMNS) <= set(pop.persons.columns)
     assert set(schema.HOUSEHOLD_COLUMNS) <= set(pop.households.columns)
+    assert tuple(pop.regions.columns) == schema.REGION_COLUMNS
     assert pop.manifest["n_persons"] == pop.n_persons == sejong_run.n_persons
     assert (sejong_run.out / "report.html").stat().st_size > 10_000
     assert pop.persons["sido_code"].cast(pl.Utf8).unique().to_list() == ["29"]

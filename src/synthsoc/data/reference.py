@@ -13,8 +13,6 @@ from pathlib import Path
 import polars as pl
 
 AGE_GROUPS: tuple[str, ...] = tuple(f"{a}-{a + 4}" for a in range(0, 100, 5)) + ("100+",)
-AGE_GROUP_LOW: tuple[int, ...] = tuple(range(0, 105, 5))
-MAX_AGE = 105
 
 
 def reference_path(name: str) -> Path:
