@@ -90,6 +90,27 @@ def _like_share(
 
 
 @numba.njit(cache=True)
+def _shuffle(order: np.ndarray) -> None:
+    """Random activation order: an in-place Fisher-Yates shuffle of ``order`` (int32)."""
+    for k in range(order.size - 1, 0, -1):
+        j = np.random.randint(k + 1)
+        order[k], order[j] = order[j], order[k]
+
+
+@numba.njit(cache=True)
+def _move_to_random_vacancy(
+    a: int, site: int, position: np.ndarray, site_group: np.ndarray, empties: np.ndarray
+) -> None:
+    """Move agent ``a`` from ``site`` to a random vacant site; ``site`` becomes vacant."""
+    j = np.random.randint(empties.size)
+    new = empties[j]
+    empties[j] = site
+    site_group[new] = site_group[site]
+    site_group[site] = -1
+    position[a] = new
+
+
+@numba.njit(cache=True)
 def schelling_step(
     indptr: np.ndarray,
     indices: np.ndarray,
@@ -104,23 +125,14 @@ def schelling_step(
     ``site_group`` holds the group of each site's occupant (-1 when vacant); ``empties`` lists
     the vacant sites. Both are updated in place. Returns the number of moves.
     """
-    n = position.size
+    _shuffle(order)
     moves = 0
-    # random activation order: an in-place Fisher-Yates shuffle of ``order`` (int32)
-    for k in range(n - 1, 0, -1):
-        j = np.random.randint(k + 1)
-        order[k], order[j] = order[j], order[k]
-    for k in range(n):
+    for k in range(position.size):
         a = order[k]
         site = position[a]
         if _like_share(indptr, indices, site_group, site) >= tolerance[a]:
             continue
-        j = np.random.randint(empties.size)
-        new = empties[j]
-        empties[j] = site
-        site_group[new] = site_group[site]
-        site_group[site] = -1
-        position[a] = new
+        _move_to_random_vacancy(a, site, position, site_group, empties)
         moves += 1
     return moves
 
@@ -167,22 +179,14 @@ def schelling_torus_step(
 ) -> int:
     """:func:`schelling_step` on a ``width x height`` torus with Moore neighbourhoods (the
     neighbour lists of :func:`grid_sites`, computed instead of read)."""
-    n = position.size
+    _shuffle(order)
     moves = 0
-    for k in range(n - 1, 0, -1):
-        j = np.random.randint(k + 1)
-        order[k], order[j] = order[j], order[k]
-    for k in range(n):
+    for k in range(position.size):
         a = order[k]
         site = position[a]
         if _like_share_torus(width, height, site_group, site) >= tolerance[a]:
             continue
-        j = np.random.randint(empties.size)
-        new = empties[j]
-        empties[j] = site
-        site_group[new] = site_group[site]
-        site_group[site] = -1
-        position[a] = new
+        _move_to_random_vacancy(a, site, position, site_group, empties)
         moves += 1
     return moves
 
