@@ -30,14 +30,14 @@ class basic_pension_universal(Variable):
             person("is_foreign", period)
         )
         head_or_spouse = person.has_role(Family.APPLICANT) | person.has_role(Family.SPOUSE)
-        eligible = elderly & head_or_spouse
         family = person.family
-        recipients = family.sum(eligible, role=Family.APPLICANT) + family.sum(
-            eligible, role=Family.SPOUSE
+        couple = family.sum(elderly, role=Family.APPLICANT) + family.sum(
+            elderly, role=Family.SPOUSE
         )
+        recipients = np.where(head_or_spouse, couple, 1)
         amount = np.where(recipients == 2, p.base_amount * (1 - p.couple_reduction_rate),
                           p.base_amount)
-        return 12.0 * amount * eligible
+        return 12.0 * amount * elderly
 
 
 # alternative name -> (the rule it replaces, its variable class)

@@ -125,3 +125,23 @@ def draw_money(units: PolicyUnits, params: ImputationParams, seed: int, draw: in
     family_assets[units.family[head_rows]] = assets_hh[hh[head_rows]]
     return MoneyDraw(earnings=earnings, other_income=other, family_assets=family_assets,
                      household_income=income)
+
+
+def given_money(units: PolicyUnits, earnings: np.ndarray, other_income: np.ndarray,
+                household_assets: np.ndarray) -> MoneyDraw:
+    """Known money instead of a draw: per-person earnings and other income (KRW per year) and
+    per-household net assets (held by the head's unit), e.g. for hand-written households."""
+    if earnings.size != units.n_persons or other_income.size != units.n_persons:
+        raise ValueError(f"earnings and other_income need one value per person "
+                         f"({units.n_persons})")
+    if household_assets.size != units.households.height:
+        raise ValueError(f"household_assets needs one value per household "
+                         f"({units.households.height})")
+    family_assets = np.zeros(units.n_families)
+    head_rows = np.flatnonzero(units.is_head & (units.family_role == FAMILY_ROLE_APPLICANT))
+    family_assets[units.family[head_rows]] = household_assets[units.household[head_rows]]
+    income = np.bincount(units.household, weights=earnings + other_income,
+                         minlength=units.households.height)
+    return MoneyDraw(earnings=earnings.astype(np.float64),
+                     other_income=other_income.astype(np.float64),
+                     family_assets=family_assets, household_income=income)

@@ -58,6 +58,7 @@ class emergency_relief(Variable):
     entity = Household
     definition_period = DateUnit.YEAR
     label = "2020 긴급재난지원금 (KRW per household)"
+    end = "2020-12-31"  # a one-off payment: zero in every other year
     reference = "2020년도 제2회 추가경정예산; 행정안전부 긴급재난지원금 지급 기준"
 
     def formula_2020(household: Any, period: Any, parameters: Any) -> Array:
@@ -73,6 +74,21 @@ class emergency_relief(Variable):
         return amount * ((korean_members > 0) & in_rank)
 
 
+class basic_pension_evaluated_income(Variable):
+    value_type = float
+    entity = Person
+    definition_period = DateUnit.YEAR
+    label = "기초연금 소득평가액 (월, one person)"
+    reference = "기초연금법 시행령 제4조"
+
+    def formula_2023(person: Any, period: Any, parameters: Any) -> Array:
+        p = parameters(period).basic_pension
+        monthly_earnings = person("earnings", period) / 12.0
+        return p.earned_income_inclusion_rate * np.maximum(
+            monthly_earnings - p.earned_income_deduction, 0.0
+        ) + person("other_income", period) / 12.0
+
+
 class basic_pension_recognised_income(Variable):
     value_type = float
     entity = Family
@@ -82,10 +98,7 @@ class basic_pension_recognised_income(Variable):
 
     def formula_2023(family: Any, period: Any, parameters: Any) -> Array:
         p = parameters(period).basic_pension
-        monthly_earnings = family.members("earnings", period) / 12.0
-        evaluated = p.earned_income_inclusion_rate * np.maximum(
-            monthly_earnings - p.earned_income_deduction, 0.0
-        ) + family.members("other_income", period) / 12.0
+        evaluated = family.members("basic_pension_evaluated_income", period)
         couple_income = family.sum(evaluated, role=Family.APPLICANT) + family.sum(
             evaluated, role=Family.SPOUSE
         )
@@ -110,19 +123,22 @@ class basic_pension(Variable):
 
     def formula_2023(person: Any, period: Any, parameters: Any) -> Array:
         p = parameters(period).basic_pension
-        family = person.family
+        family = person.family  # projects every unit value back onto its members
         elderly = (person("age", period) >= p.age_threshold) & np.logical_not(
             person("is_foreign", period)
         )
-        in_couple = family.nb_persons(role=Family.SPOUSE) > 0
+        # applicant and spouse are tested as a couple with the unit's assets; an elderly
+        # dependant (a parent living with a child's family) alone, on their own income
         head_or_spouse = person.has_role(Family.APPLICANT) | person.has_role(Family.SPOUSE)
-        # person.family projects every unit value back onto its members
+        in_couple = head_or_spouse & (family.nb_persons(role=Family.SPOUSE) > 0)
         threshold = np.where(in_couple, p.selection_threshold_couple, p.selection_threshold_single)
-        income = family("basic_pension_recognised_income", period)
-        eligible = elderly & head_or_spouse & (income <= threshold)
-        recipients = family.sum(eligible, role=Family.APPLICANT) + family.sum(
+        income = np.where(head_or_spouse, family("basic_pension_recognised_income", period),
+                          person("basic_pension_evaluated_income", period))
+        eligible = elderly & (income <= threshold)
+        couple_recipients = family.sum(eligible, role=Family.APPLICANT) + family.sum(
             eligible, role=Family.SPOUSE
         )
+        recipients = np.where(head_or_spouse, couple_recipients, 1)
         amount = np.where(recipients == 2, p.base_amount * (1 - p.couple_reduction_rate),
                           p.base_amount)
         # 소득역전 방지: recognised income plus the pension may not exceed the threshold.
@@ -212,6 +228,7 @@ RULE_VARIABLES = [
     household_income,
     household_income_rank,
     emergency_relief,
+    basic_pension_evaluated_income,
     basic_pension_recognised_income,
     basic_pension,
     parent_benefit,
