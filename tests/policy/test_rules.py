@@ -149,3 +149,17 @@ def test_adult_child_is_a_unit_of_their_own() -> None:
     home = Home((Member("head", 55, earnings=6000 * M), Member("spouse", 53),
                  Member("child", 25, earnings=600 * M)))
     assert amounts([home], "earned_income_tax_credit", 2024) == pytest.approx([165 * M])
+
+
+def test_basic_pension_asset_deduction_by_region() -> None:
+    # single 70 with 200만/month other income and assets 1억2천만:
+    # metropolitan: 1.2억 - 1.35억 - 0.2억 < 0 -> 소득인정액 200만 -> cut to 213만 - 200만
+    # rural: (1.2억 - 7,250만 - 2,000만) x 4% / 12 = 91,666.67 -> 2,091,666.67; room 38,333.33
+    # is above the floor of 10% x 334,810 = 33,481
+    def home(region: str) -> Home:
+        return Home((Member("head", 70, other_income=2400 * M),), assets=12_000 * M,
+                    region=region)
+
+    result = amounts([home("metropolitan"), home("rural")], "basic_pension", 2024)
+    # OpenFisca computes in float32: 2,091,666.67 carries about 0.1 KRW of rounding
+    assert result == pytest.approx([12 * 130_000, 12 * (2_130_000 - 2_091_666.6667)], rel=2e-6)
