@@ -6,6 +6,7 @@ dependency), registered with matplotlib directly; no system font is needed.
 
 from __future__ import annotations
 
+import importlib.util
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,12 @@ def use_korean_font() -> str:
     import matplotlib
     from matplotlib import font_manager
 
-    path = resources.files("koreanize_matplotlib").joinpath("fonts/NanumGothic.ttf")
+    # locate the wheel's font without importing the package (its import changes rcParams)
+    spec = importlib.util.find_spec("koreanize_matplotlib")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("koreanize-matplotlib (the Korean font) is not installed; "
+                           "run `pip install -e .`")
+    path = Path(spec.origin).parent / "fonts" / "NanumGothic.ttf"
     font_manager.fontManager.addfont(str(path))
     name = font_manager.FontProperties(fname=str(path)).get_name()
     matplotlib.rcParams["font.family"] = name
