@@ -8,9 +8,9 @@ import numpy as np
 import polars as pl
 import pytest
 
+from synthsoc.policy.evaluate_rules import evaluate_rule
 from synthsoc.policy.reform import ReformError, build_reform, load_reform
 from synthsoc.policy.system import korea_system
-from synthsoc.policy.evaluate_rules import evaluate_rule
 from tests.policy.households import Home, Member, build
 
 REFORMS = Path(__file__).resolve().parents[2] / "src" / "synthsoc" / "policy" / "reforms"
