@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from openfisca_core.simulations import SimulationBuilder
@@ -35,8 +37,9 @@ class RuleAmounts:
 
 
 def build_simulation(system: TaxBenefitSystem, units: PolicyUnits, money: MoneyDraw,
-                     year: int) -> object:
-    """An OpenFisca simulation of the population with one draw of money, for ``year``."""
+                     years: int | Iterable[int]) -> Any:
+    """An OpenFisca simulation of the population with one draw of money, inputs set for each
+    of ``years`` (building the entities is the costly part: one build serves every rule)."""
     builder = SimulationBuilder()
     builder.create_entities(system)
     builder.declare_person_entity("person", np.arange(units.n_persons))
@@ -45,23 +48,36 @@ def build_simulation(system: TaxBenefitSystem, units: PolicyUnits, money: MoneyD
     family = builder.declare_entity("family", np.arange(units.n_families))
     builder.join_with_persons(family, units.family, units.family_role)
     sim = builder.build(system)
-    period = str(year)
-    sim.set_input("age", period, units.age)
-    sim.set_input("is_foreign", period, units.is_foreign)
-    sim.set_input("earnings", period, money.earnings)
-    sim.set_input("other_income", period, money.other_income)
-    sim.set_input("net_assets", period, money.family_assets)
-    sim.set_input("region_class", period, _REGION_NAMES[units.relief_region_class])
+    for year in sorted({years} if isinstance(years, int) else set(years)):
+        period = str(year)
+        sim.set_input("age", period, units.age)
+        sim.set_input("is_foreign", period, units.is_foreign)
+        sim.set_input("earnings", period, money.earnings)
+        sim.set_input("other_income", period, money.other_income)
+        sim.set_input("net_assets", period, money.family_assets)
+        sim.set_input("region_class", period, _REGION_NAMES[units.relief_region_class])
     return sim
+
+
+def evaluate_rules(system: TaxBenefitSystem, units: PolicyUnits, money: MoneyDraw,
+                   rule_years: dict[str, int]) -> dict[str, RuleAmounts]:
+    """Every rule of ``rule_years`` for one draw, on one simulation."""
+    unknown = sorted(set(rule_years) - set(RULES))
+    if unknown:
+        raise ValueError(f"unknown rules {unknown}; known rules: {sorted(RULES)}")
+    sim = build_simulation(system, units, money, rule_years.values())
+    return {rule: _per_household(units, rule, sim.calculate(rule, str(year)))
+            for rule, year in rule_years.items()}
 
 
 def evaluate_rule(system: TaxBenefitSystem, units: PolicyUnits, money: MoneyDraw, rule: str,
                   year: int) -> RuleAmounts:
-    """The rule's amounts for one draw, attributed to the synthsoc household of each unit."""
-    if rule not in RULES:
-        raise ValueError(f"unknown rule {rule!r}; known rules: {sorted(RULES)}")
-    sim = build_simulation(system, units, money, year)
-    values = np.asarray(sim.calculate(rule, str(year)), dtype=np.float64)  # type: ignore[attr-defined]
+    """One rule's amounts for one draw, attributed to the synthsoc household of each unit."""
+    return evaluate_rules(system, units, money, {rule: year})[rule]
+
+
+def _per_household(units: PolicyUnits, rule: str, result: Any) -> RuleAmounts:
+    values = np.asarray(result, dtype=np.float64)
     entity = RULES[rule]
     if entity == "household":
         rows = np.flatnonzero(units.relief_role == HOUSEHOLD_ROLE_HEAD)

@@ -8,7 +8,7 @@ import numpy as np
 import polars as pl
 from openfisca_core.taxbenefitsystems import TaxBenefitSystem
 
-from synthsoc.policy.evaluate_rules import DEFAULT_RULE_YEARS, evaluate_rule
+from synthsoc.policy.evaluate_rules import DEFAULT_RULE_YEARS, evaluate_rules
 from synthsoc.policy.imputation import ImputationParams, default_imputation, draw_money
 from synthsoc.policy.reform import ReformSpec, build_reform
 from synthsoc.policy.system import RULES, korea_system
@@ -91,10 +91,12 @@ def run_policy(pop: Population, reform: ReformSpec | None, config: RunConfig,
     started = time.perf_counter()
     for d in range(config.draws):
         money = draw_money(units, params, config.seed, d)
-        for rule, year in config.rule_years.items():
-            b = evaluate_rule(base, units, money, rule, year)
+        base_amounts = evaluate_rules(base, units, money, config.rule_years)
+        reform_amounts = (base_amounts if reform is None
+                          else evaluate_rules(reformed, units, money, config.rule_years))
+        for rule in config.rule_years:
+            b, r = base_amounts[rule], reform_amounts[rule]
             out["base"][rule][d], out["base_n"][rule][d] = b.amount, b.recipients
-            r = b if reform is None else evaluate_rule(reformed, units, money, rule, year)
             out["reform"][rule][d], out["reform_n"][rule][d] = r.amount, r.recipients
     seconds = (time.perf_counter() - started) / config.draws
     scale = float(pop.manifest.get("scale", 1.0) or 1.0)
