@@ -92,6 +92,11 @@ def register(app: typer.Typer) -> None:
                           f"{row['change_krw_p95'] / 1e8:,.0f}]",
                           f"{row['reform_recipients']:,.0f}")
         console.print(table)
+        from synthsoc.policy.report import household_change
+
+        if spec is not None and not household_change(run).any():
+            console.print("[yellow]the reform changes nothing in the evaluated years: check its "
+                          "start dates against the rule years (--year RULE=YEAR)[/yellow]")
         console.print(f"{draws} draws, {time.perf_counter() - started:.1f} s; "
                       f"report: {out / 'report.md'}")
 

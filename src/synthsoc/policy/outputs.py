@@ -103,6 +103,8 @@ def write_run(folder: Path, run: PolicyRun, population: Path,
     meta: dict[str, Any] = {
         "population": str(population),
         "weight": run.weight,
+        "scale_stated": run.scale_stated,
+        "population_year": run.population_year,
         "draws": run.config.draws,
         "seed": run.config.seed,
         "rule_years": run.config.rule_years,
@@ -153,6 +155,20 @@ def _report_md(run: PolicyRun, summary: pl.DataFrame, wl: pl.DataFrame,
         "receiving units: 세대 (relief), persons (basic pension, parent benefit), benefit "
         "units (earned income tax credit). Take-up is 100% in these tables.",
         "",
+        f"Population census year {run.population_year or 'not stated'}; rules evaluated for "
+        + ", ".join(f"{RULE_LABELS[r]} {y}" for r, y in run.config.rule_years.items())
+        + ". A rule year away from the population year adds error (households and ages of the "
+        "population's year, rules of another).",
+        "",
+        *([] if run.reform_spec is None or np.any(report.household_change(run) != 0) else [
+            "**The reform changes nothing in the evaluated years**: check its start dates "
+            "against the rule years above.",
+            "",
+        ]),
+        *([] if run.scale_stated else [
+            "The population's manifest states no scale: figures are NOT scaled (weight 1).",
+            "",
+        ]),
         "## 비용과 수급자 (cost and recipients)",
         "",
         _md_table(cost, money + ("change_krw_p05", "change_krw_p95")),

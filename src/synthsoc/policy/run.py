@@ -51,6 +51,8 @@ class PolicyRun:
     reform_spec: ReformSpec | None
     imputation: ImputationParams
     seconds_per_draw: float
+    population_year: int | None = None  # census year of the population (manifest)
+    scale_stated: bool = True  # False: the manifest gives no scale and the weight is 1
 
 
 def reporting_keys(pop: Population, units: PolicyUnits) -> pl.DataFrame:
@@ -99,10 +101,13 @@ def run_policy(pop: Population, reform: ReformSpec | None, config: RunConfig,
             out["base"][rule][d], out["base_n"][rule][d] = b.amount, b.recipients
             out["reform"][rule][d], out["reform_n"][rule][d] = r.amount, r.recipients
     seconds = (time.perf_counter() - started) / config.draws
-    scale = float(pop.manifest.get("scale", 1.0) or 1.0)
+    scale_stated = bool(pop.manifest.get("scale"))
+    scale = float(pop.manifest["scale"]) if scale_stated else 1.0
+    year = pop.manifest.get("year")
     return PolicyRun(
         config=config, households=reporting_keys(pop, units), weight=1.0 / scale,
         baseline=out["base"], reform=out["reform"], baseline_recipients=out["base_n"],
         reform_recipients=out["reform_n"], reform_spec=reform, imputation=params,
-        seconds_per_draw=seconds,
+        seconds_per_draw=seconds, population_year=int(year) if year else None,
+        scale_stated=scale_stated,
     )
