@@ -18,6 +18,15 @@ from synthsoc.atomic import write_bytes
 from synthsoc.policy.report import GROUPS
 from synthsoc.sim.outputs import district_map
 
+# Korean tick labels for the population's codes (synth/schema.py)
+LABELS_KO: dict[str, dict[str, str]] = {
+    "income_bracket": {"under_10m": "1천만원 미만", "10_30m": "1천-3천만", "30_50m": "3천-5천만",
+                       "50_70m": "5천-7천만", "70_100m": "7천만-1억", "100m_plus": "1억 이상"},
+    "type": {"one_person": "1인", "couple": "부부", "couple_children": "부부+자녀",
+             "single_parent": "한부모", "three_generation": "3세대", "other_family": "기타 친족",
+             "non_family": "비친족", "group_quarters": "집단시설"},
+}
+
 
 def use_korean_font() -> str:
     """Register NanumGothic and make it matplotlib's sans-serif font; returns its name."""
@@ -65,7 +74,8 @@ def group_chart(tables: dict[str, pl.DataFrame], title: str, path: Path) -> None
         err = np.vstack([mean - t["mean_change_krw_p05"].to_numpy() / 1e4,
                          t["mean_change_krw_p95"].to_numpy() / 1e4 - mean])
         ax.bar(range(t.height), mean, yerr=np.abs(err), color="#4c72b0", capsize=2)
-        ax.set_xticks(range(t.height), t[key].to_list(), rotation=45, ha="right", fontsize=8)
+        labels = [LABELS_KO.get(key, {}).get(v, v) for v in t[key].to_list()]
+        ax.set_xticks(range(t.height), labels, rotation=45, ha="right", fontsize=8)
         ax.axhline(0, color="#333333", linewidth=0.6)
         ax.set_title(GROUPS[key], fontsize=10)
         ax.set_ylabel("가구당 평균 변화 (만원/년)", fontsize=8)

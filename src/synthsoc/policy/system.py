@@ -14,7 +14,7 @@ from synthsoc.policy.rules import RULE_VARIABLES
 
 PARAMETERS_DIR = Path(str(files("synthsoc.policy") / "parameters"))
 
-# The rules reported by `synthsoc policy`, with their entity and the first year they exist.
+# The rules reported by `synthsoc policy`, with the entity each is computed on.
 RULES: dict[str, str] = {
     "emergency_relief": "household",
     "basic_pension": "person",
