@@ -53,7 +53,7 @@ def main() -> None:
     parser.add_argument("--year", type=int, default=2025)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--draws", type=int, default=5)
-    parser.add_argument("--out", type=Path, default=Path("bench/results/policy.json"))
+    parser.add_argument("--out", type=Path, default=Path("bench/results/policy_2025.json"))
     args = parser.parse_args()
     console = Console()
     with tempfile.TemporaryDirectory() as tmp:
