@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from synthsoc.atomic import FORCE_HELP
 from synthsoc.synth import schema
 
 
@@ -17,7 +18,8 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def populate(
-        out: Path = typer.Option(..., "--out", help="Output folder (replaced atomically)."),
+        out: Path = typer.Option(..., "--out", help="Output folder: new, empty or a previous "
+                                 "population run (replaced in one step)."),
         year: int = typer.Option(2025, help="Census year: 2025 (default) or 2020."),
         scale: float = typer.Option(0.01, help="Share of the population to synthesise, "
                                     "0.001 to 1.0."),
@@ -27,6 +29,7 @@ def register(app: typer.Typer) -> None:
         controls: Path | None = typer.Option(None, help="Folder of user control tables "
                                              "(KOSIS CSV exports) replacing packaged ones."),
         html: bool = typer.Option(True, help="Write report.html with charts."),
+        force: bool = typer.Option(False, help=FORCE_HELP),
     ) -> None:
         """Synthesise households and persons fitted to official tables."""
         from synthsoc.synth.populate import populate as run
@@ -36,7 +39,7 @@ def register(app: typer.Typer) -> None:
                                      param_hint="--scale")
         try:
             result = run(out, year=year, scale=scale, seed=seed, region=region,
-                         controls_dir=controls, html=html)
+                         controls_dir=controls, html=html, force=force)
         except ValueError as exc:
             Console(stderr=True).print(f"[red]error:[/red] {exc}")
             raise typer.Exit(code=2) from exc
