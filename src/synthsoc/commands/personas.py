@@ -22,6 +22,7 @@ from synthsoc.persona.build import (
 from synthsoc.persona.narratives import FACT_COLUMNS, NarrativePrompt
 from synthsoc.synth import PopulationFolderError, load_population
 from synthsoc.synth import schema as synth_schema
+from synthsoc.synth.population import check_population_files
 
 NARRATIVES_FILE = "narratives.parquet"
 LLM_BACKENDS = ("none", "local", "openai")
@@ -128,6 +129,7 @@ def register(app: typer.Typer) -> None:
                 "--narratives must be >= 0, --concurrency and --chunk-rows >= 1"
             )
         try:
+            check_population_files(folder)
             used_seed = _default_seed(folder) if seed is None else seed
             _ensure_personas(folder, used_seed, chunk_rows)
             if narratives:

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from synthsoc.atomic import FORCE_HELP, OutputFolderError, check_output_folder
+from synthsoc.data.readers import ReadError
 from synthsoc.evaluate.compare import compare_to_reference, reference_from_microdata
 from synthsoc.evaluate.replicates import replicate_verdicts
 from synthsoc.survey import (
@@ -147,7 +148,7 @@ def run(
         write_outputs(results[0], q, out, extra=extra, force=force)
     except (
         QuestionnaireError, PopulationFolderError, CalibrationError, TablesError,
-        OutputFolderError,
+        OutputFolderError, ReadError,
     ) as error:
         console.print(f"[red]survey failed:[/red] {error}")
         raise typer.Exit(code=1) from error
