@@ -34,6 +34,8 @@ from typing import Any, Literal
 
 import polars as pl
 
+from synthsoc.processes import sigterm_as_exit
+
 MARKER_FILE = ".synthsoc-run.json"
 OWNER_FILE = ".synthsoc-owner"
 MARKER_FORMAT = "synthsoc-output/1"
@@ -356,7 +358,8 @@ def staged_directory(
     else:
         staging = _make_staging(plan.final.parent, f".{plan.final.name}.")
     try:
-        yield staging
+        with sigterm_as_exit():  # `kill PID` cleans up like Ctrl-C
+            yield staging
         _kill_point("staged")
         _check_collisions(plan, staging)
         (staging / OWNER_FILE).unlink()
