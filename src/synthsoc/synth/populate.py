@@ -87,7 +87,10 @@ def populate(
         if controls_dir is not None:
             census = apply_overrides(census, Path(controls_dir))
         step("census tables")
-        region_code = resolve_region(region, year) if region else None
+        if region is not None and not region.strip():
+            raise ValueError(f"--region {region!r} is blank; give a si-do or si-gun-gu code or "
+                             "name, or leave --region out for all of Korea")
+        region_code = resolve_region(region.strip(), year) if region is not None else None
         controls = build_run_controls(census, scale, seed, region_code)
         step("controls")
         rng = np.random.default_rng(np.random.SeedSequence([seed, 303]))
