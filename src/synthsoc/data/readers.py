@@ -153,10 +153,10 @@ def read_csv(
     return CsvTable(path, encoding, header, tuple(rows), tuple(numbers[1:]))
 
 
-_THOUSANDS_COMMA = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
-_THOUSANDS_DOT = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$")
-_DECIMAL_COMMA = re.compile(r"^[+-]?\d*,\d+$")
-_PLAIN = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+_THOUSANDS_COMMA = re.compile(r"^[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$")
+_THOUSANDS_DOT = re.compile(r"^[+-]?[0-9]{1,3}(\.[0-9]{3})+(,[0-9]+)?$")
+_DECIMAL_COMMA = re.compile(r"^[+-]?[0-9]*,[0-9]+$")
+_PLAIN = re.compile(r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$")
 
 
 def _style(text: str) -> str:
@@ -165,7 +165,7 @@ def _style(text: str) -> str:
     if _PLAIN.match(text):
         return "plain"
     if _THOUSANDS_COMMA.match(text):
-        return "ambiguous" if re.match(r"^[+-]?\d{1,3},\d{3}$", text) else "comma"
+        return "ambiguous" if re.match(r"^[+-]?[0-9]{1,3},[0-9]{3}$", text) else "comma"
     if _THOUSANDS_DOT.match(text) and "," in text:
         return "decimal-comma"
     if _DECIMAL_COMMA.match(text):
