@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -63,3 +64,21 @@ def fresh_pop(tiny_population: Path, tmp_path: Path) -> Path:
     copy = tmp_path / "pop"
     shutil.copytree(tiny_population, copy)
     return copy
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Totals of the catalogue (docs/reliability.md): cases tried, handled, refused."""
+    tally: dict[str, int] = {}
+    for status in ("passed", "failed", "error"):
+        for report in terminalreporter.stats.get(status, []):
+            if "tests/reliability/" not in getattr(report, "nodeid", "") or \
+                    getattr(report, "when", "call") != "call":
+                continue
+            kind = ("handled" if "[handled-" in report.nodeid else
+                    "refused" if "[refused-" in report.nodeid else "guarantee")
+            key = f"{kind} {status}"
+            tally[key] = tally.get(key, 0) + 1
+    if tally:
+        total = sum(tally.values())
+        parts = ", ".join(f"{k}: {v}" for k, v in sorted(tally.items()))
+        terminalreporter.write_line(f"reliability catalogue: {total} cases tried ({parts})")

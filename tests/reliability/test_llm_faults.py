@@ -156,3 +156,38 @@ def test_damaged_cache_entry_is_not_served(tmp_path: Path, damage: str) -> None:
             path.write_text("")
         with pytest.raises(LLMError, match="cache entry"):
             llm.complete(REQUEST)
+
+
+def _commands(pop: Path, out: Path, q: Path) -> dict[str, list[str]]:
+    return {
+        "personas": ["personas", str(pop), "--narratives", "2", "--llm", "openai"],
+        "survey": ["survey", "run", str(q), "--population", str(pop), "--out", str(out),
+                   "--engine", "llm", "--llm-backend", "openai", "--sample", "3"],
+        "simulate": ["simulate", "product_launch", "--population", str(pop), "--out", str(out),
+                     "--replicates", "1", "--steps", "3", "--no-charts", "--delegate", "sample",
+                     "--delegate-agents", "2", "--llm", "openai"],
+    }
+
+
+@pytest.mark.parametrize("command", ["personas", "survey", "simulate"])
+@pytest.mark.parametrize("mode", ["http500", "garbage", "stall"],
+                         ids=lambda m: f"refused-llm-{m}")
+def test_commands_report_llm_failures_in_one_line(
+    fresh_pop: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str, mode: str
+) -> None:
+    """An LLM that fails mid-run: a short error naming the endpoint, no output folder."""
+    from tests.reliability.catalogue_files import QUESTIONNAIRE, snapshot, write
+
+    q = write(tmp_path / "q.yaml", QUESTIONNAIRE)
+    out = tmp_path / "out"
+    before = snapshot(fresh_pop)
+    with fault_server(mode) as server:
+        monkeypatch.setenv("SYNTHSOC_LLM_BASE_URL", server.url)
+        monkeypatch.setenv("SYNTHSOC_LLM_MODEL", "m")
+        monkeypatch.setenv("SYNTHSOC_LLM_TIMEOUT_S", "1")
+        monkeypatch.setenv("SYNTHSOC_LLM_MAX_ATTEMPTS", "1")
+        outcome = invoke(_commands(fresh_pop, out, q)[command])
+    refused(outcome, "/chat/completions")
+    assert len(outcome.output.splitlines()) < 40
+    assert not out.exists()
+    assert all(p.is_file() for p in before)

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from synthsoc.atomic import claim_files, write_parquet
+from synthsoc.llm.types import LLMError
 from synthsoc.persona import generate_narratives, narrative_facts, write_personas
 from synthsoc.persona.build import (
     DEFAULT_CHUNK_ROWS,
@@ -134,6 +135,6 @@ def register(app: typer.Typer) -> None:
             _ensure_personas(folder, used_seed, chunk_rows)
             if narratives:
                 _narratives(folder, narratives, used_seed, llm, concurrency, regenerate)
-        except (PopulationFolderError, ValueError) as error:
+        except (PopulationFolderError, ValueError, LLMError) as error:
             console.print(f"[red]error:[/red] {error}", soft_wrap=True)
             raise typer.Exit(code=1) from error

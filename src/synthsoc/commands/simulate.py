@@ -16,6 +16,7 @@ from rich.table import Table
 
 from synthsoc.atomic import FORCE_HELP, check_output_folder, staged_directory
 from synthsoc.evaluate.convergence import classify_replicates
+from synthsoc.llm.types import LLMError
 from synthsoc.sim import outputs as sim_outputs
 from synthsoc.sim.delegate import DelegationConfig, LLMDecisionModel
 from synthsoc.sim.network_stats import network_report
@@ -239,7 +240,7 @@ def register(app: typer.Typer) -> None:
                         decision_model=LLMDecisionModel(client, seed=seed),
                         force=force,
                     )
-        except (ScenarioError, PopulationFolderError, ValueError) as exc:
+        except (ScenarioError, PopulationFolderError, ValueError, LLMError) as exc:
             console.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(code=2) from None
         print_summary(summary, out)

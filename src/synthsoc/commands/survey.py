@@ -15,6 +15,7 @@ from synthsoc.atomic import FORCE_HELP, OutputFolderError, check_output_folder
 from synthsoc.data.readers import ReadError
 from synthsoc.evaluate.compare import compare_to_reference, reference_from_microdata
 from synthsoc.evaluate.replicates import replicate_verdicts
+from synthsoc.llm.types import LLMError
 from synthsoc.survey import (
     CalibratedEngine,
     HybridEngine,
@@ -148,7 +149,7 @@ def run(
         write_outputs(results[0], q, out, extra=extra, force=force)
     except (
         QuestionnaireError, PopulationFolderError, CalibrationError, TablesError,
-        OutputFolderError, ReadError,
+        OutputFolderError, ReadError, LLMError,
     ) as error:
         console.print(f"[red]survey failed:[/red] {error}")
         raise typer.Exit(code=1) from error
