@@ -256,12 +256,13 @@ def check_output_folder(
     calls it again when writing. Leftovers of killed runs are restored or cleaned first.
     """
     final = Path(os.path.abspath(out))
+    real_final = Path(os.path.realpath(final))
     for item in inputs:
         if item is None:
             continue
-        source = Path(os.path.abspath(item))
-        if _is_within(source, final):
-            what = "is" if source == final else "contains"
+        source = Path(os.path.realpath(item))  # symbolic links cannot hide an input
+        if _is_within(source, real_final):
+            what = "is" if source == real_final else "contains"
             raise OutputFolderError(
                 f"--out {out}: the output folder {what} the input {item}; "
                 "writing it would destroy the input. Choose another --out folder"

@@ -274,3 +274,14 @@ def test_claim_files_makes_later_files_part_of_the_run(tmp_path: Path) -> None:
     (out / "user.txt").write_text("u")
     _run(out, {"persons.parquet": "p2"}, kind="population")
     assert sorted(_tree(out)) == sorted([MARKER_FILE, "persons.parquet", "user.txt"])
+
+
+def test_an_input_behind_a_symbolic_link_is_still_an_input(tmp_path: Path) -> None:
+    pop = tmp_path / "pop"
+    _run(pop, {"persons.parquet": "p"}, kind="population")
+    link = tmp_path / "pop-link"
+    link.symlink_to(pop)
+    with pytest.raises(OutputFolderError, match="input"):
+        check_output_folder(pop, kind="survey", inputs=[link])
+    with pytest.raises(OutputFolderError, match="input"):
+        check_output_folder(tmp_path, kind="survey", inputs=[link / "persons.parquet"])
