@@ -116,7 +116,8 @@ class OutputPlan:
     """How a run will write its output folder.
 
     ``mode`` is ``new`` (nothing there, or an empty folder), ``replace`` (a previous run of the
-    same kind, swapped in one step) or ``into`` (``force`` on a folder synthsoc did not make, or
+    same kind holding only what synthsoc wrote, swapped in one step) or ``into`` (a folder that
+    also holds entries synthsoc did not write, with ``force`` when it is not a previous run, or
     the current folder: entries are moved in one by one, foreign entries are never touched).
     """
 
@@ -271,6 +272,13 @@ def check_output_folder(
         raise OutputFolderError(
             f"--out {out}: {final} exists and is not a folder; synthsoc never replaces a file "
             "it did not write. Remove it or choose another --out folder"
+        )
+    ancestor = final.parent
+    while not ancestor.exists() and not ancestor.is_symlink() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise OutputFolderError(
+            f"--out {out}: {ancestor} is a file, so no folder can be made below it"
         )
     recover_leftovers(final)
     cwd = Path(os.path.abspath(os.getcwd()))

@@ -69,7 +69,8 @@ def _ctx(tmp: Path, pop: Path) -> Ctx:
 
 def _populate(*extra: str, out: str | None = None) -> Build:
     def build(c: Ctx) -> list[str]:
-        return ["populate", "--out", out or str(c.out), "--region", "Jongno-gu", "--seed", "3",
+        target = out if out is not None else str(c.out)
+        return ["populate", "--out", target, "--region", "Jongno-gu", "--seed", "3",
                 "--no-html", *extra]
     return build
 
@@ -212,6 +213,12 @@ POPULATE: list[Case] = [
                     _populate("--scale", "0.01", "--seed", "4")(c))[2],
          check=lambda c: None if (c.out / "notes.md").read_text() == "n" and
          json.loads((c.out / "manifest.json").read_text())["seed"] == 4 else pytest.fail("x")),
+    Case("refused-out-below-a-file",
+         lambda c: (write(c.tmp / "notes.txt", "n"),
+                    _populate("--scale", "0.01", out=str(c.tmp / "notes.txt" / "pop"))(c))[1],
+         ("is a file",)),
+    Case("refused-out-empty-string", lambda c: (os.chdir(c.tmp), _populate(
+        "--scale", "0.01", out="")(c))[1], ("not empty",)),
     Case("handled-out-empty-folder",
          lambda c: (c.out.mkdir(), _populate("--scale", "0.01")(c))[1],
          check=lambda c: None if _persons(c) else pytest.fail("no persons")),
@@ -297,8 +304,9 @@ for _case in PERSONAS:  # the report cases damage then call `report`, not `perso
 def _survey(*extra: str, q: str | None = None, tables: str | None = None,
             labels: str | None = None, out: str | None = None) -> Build:
     def build(c: Ctx) -> list[str]:
+        target = out if out is not None else str(c.out)
         return ["survey", "run", q or str(c.files["q"]), "--population", str(c.pop),
-                "--out", out or str(c.out), "--tables", tables or str(c.files["t"]),
+                "--out", target, "--tables", tables or str(c.files["t"]),
                 "--label-map", labels or str(c.files["l"]), "--draws", "2", *extra]
     return build
 
@@ -482,7 +490,8 @@ SURVEY: list[Case] = [
 
 def _simulate(*extra: str, scenario: str = "product_launch", out: str | None = None) -> Build:
     def build(c: Ctx) -> list[str]:
-        return ["simulate", scenario, "--population", str(c.pop), "--out", out or str(c.out),
+        target = out if out is not None else str(c.out)
+        return ["simulate", scenario, "--population", str(c.pop), "--out", target,
                 "--replicates", "2", "--steps", "5", "--no-charts", "--workers", "1", *extra]
     return build
 
@@ -493,6 +502,17 @@ def _scenario(text: str) -> Build:
     return build
 
 
+def _scenario_file(encoding: str) -> Build:
+    def build(c: Ctx) -> list[str]:
+        from importlib import resources
+
+        text = (resources.files("synthsoc.sim") / "scenarios" / "product_launch.yaml").read_text(
+            encoding="utf-8")
+        return _simulate(scenario=str(write(c.tmp / "in" / "s.yaml", "# 신제품 출시\n" + text,
+                                            encoding)))(c)
+    return build
+
+
 SIMULATE: list[Case] = [
     Case("handled-simulate-baseline", _simulate(),
          check=lambda c: None if (c.out / "summary.json").is_file() else pytest.fail("x")),
@@ -500,6 +520,9 @@ SIMULATE: list[Case] = [
          check=lambda c: None if (c.out / "summary.json").is_file() else pytest.fail("x")),
     Case("handled-simulate-two-workers", _simulate("--workers", "2")),
     Case("handled-simulate-list", lambda c: ["simulate", "--list"]),
+    *[Case(f"handled-simulate-scenario-{enc}", _scenario_file(enc),
+           check=lambda c: None if (c.out / "summary.json").is_file() else pytest.fail("x"))
+      for enc in ("utf-8-sig", "cp949", "utf-16")],
     Case("refused-simulate-unknown-scenario", _simulate(scenario="no_such_thing"),
          ("no_such_thing",)),
     Case("refused-simulate-scenario-syntax", _scenario("name: [\n"), ("s.yaml",)),

@@ -285,3 +285,10 @@ def test_an_input_behind_a_symbolic_link_is_still_an_input(tmp_path: Path) -> No
         check_output_folder(pop, kind="survey", inputs=[link])
     with pytest.raises(OutputFolderError, match="input"):
         check_output_folder(tmp_path, kind="survey", inputs=[link / "persons.parquet"])
+
+
+def test_out_below_a_file_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("n")
+    with pytest.raises(OutputFolderError, match="is a file"):
+        _run(tmp_path / "notes.txt" / "deeper" / "run", {"a": "1"})
+    assert (tmp_path / "notes.txt").read_text() == "n"
