@@ -207,6 +207,10 @@ def recover_leftovers(final: Path) -> list[str]:
     final = Path(os.path.abspath(final))
     done: list[str] = []
     for left in _leftovers(final):
+        if not (left / OWNER_FILE).is_file() and not (left / MARKER_FILE).is_file():
+            with contextlib.suppress(OSError):  # not provably synthsoc's: only if empty
+                left.rmdir()
+            continue
         if _owner_alive(left):
             continue
         inside = left.parent == final
@@ -219,7 +223,7 @@ def recover_leftovers(final: Path) -> list[str]:
         if inside and left.name.endswith(_OLD):
             listed = _ours(read_marker(final))
             for name in _entries(left):  # the previous run's entries, moved aside: restore
-                if name in listed and not (final / name).exists():
+                if name != OWNER_FILE and name in listed and not (final / name).exists():
                     os.replace(left / name, final / name)
         if inside or marker is None:
             shutil.rmtree(left)  # a staging or trash folder holds only what synthsoc wrote
@@ -412,6 +416,7 @@ def _commit_into(plan: OutputPlan, staging: Path) -> None:
     new = [e for e in _entries(staging) if e != MARKER_FILE]
     _write_marker(final, plan.kind, [*plan.previous, *new])
     trash = Path(tempfile.mkdtemp(prefix=_INSIDE_PREFIX, suffix=_OLD, dir=final))
+    (trash / OWNER_FILE).write_text(str(os.getpid()), encoding="ascii")
     for name in plan.previous:
         if (final / name).exists() or (final / name).is_symlink():
             os.replace(final / name, trash / name)

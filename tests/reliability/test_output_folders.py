@@ -292,3 +292,21 @@ def test_out_below_a_file_is_refused(tmp_path: Path) -> None:
     with pytest.raises(OutputFolderError, match="is a file"):
         _run(tmp_path / "notes.txt" / "deeper" / "run", {"a": "1"})
     assert (tmp_path / "notes.txt").read_text() == "n"
+
+
+def test_user_folders_that_look_like_leftovers_are_kept(tmp_path: Path) -> None:
+    """Only folders synthsoc marked (owner file or run marker) are ever cleaned."""
+    out = tmp_path / "run"
+    own_backup = tmp_path / ".run.my-backup.old"
+    (own_backup / "paper.tex").parent.mkdir()
+    (own_backup / "paper.tex").write_text("p")
+    inside = out / ".synthsoc.mine.partial"
+    _run(out, {"a": "1"})
+    inside.mkdir()
+    (inside / "keep.txt").write_text("k")
+    empty = tmp_path / ".run.abc.partial"
+    empty.mkdir()
+    _run(out, {"a": "2"})
+    assert (own_backup / "paper.tex").read_text() == "p"
+    assert (out / ".synthsoc.mine.partial" / "keep.txt").read_text() == "k"
+    assert not empty.exists()
