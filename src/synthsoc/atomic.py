@@ -127,13 +127,44 @@ class OutputPlan:
     previous: tuple[str, ...]  # entries synthsoc wrote in the previous run (replaced)
 
 
-def read_marker(folder: Path) -> dict[str, Any] | None:
-    """The synthsoc run marker of ``folder``, or None when there is none or it is unreadable."""
-    path = folder / MARKER_FILE
+def _json(path: Path) -> Any:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+
+
+def _legacy_marker(folder: Path) -> dict[str, Any] | None:
+    """Recognise a run written before markers existed, by its own manifest, listing only the
+    entries that manifest names (anything else there stays the user's)."""
+    files: list[str] = []
+    manifest = _json(folder / "manifest.json")
+    summary = _json(folder / "summary.json")
+    results = _json(folder / "results.json")
+    if isinstance(manifest, dict) and str(manifest.get("format", "")).startswith(
+            "synthsoc-population/"):
+        kind, files = "population", ["manifest.json", *manifest.get("files", [])]
+        personas = _json(folder / "personas_manifest.json")
+        if isinstance(personas, dict):
+            files += ["personas_manifest.json", *personas.get("files", []), "narratives.parquet"]
+    elif isinstance(summary, dict) and {"scenario", "seeding", "files"} <= set(summary):
+        kind, files = "simulation", ["summary.json", *summary["files"]]
+    elif isinstance(results, dict) and {"questionnaire", "engine", "shares"} <= set(results):
+        kind = "survey"
+        files = ["results.json", "results.csv", "numeric.csv", "report.md", "charts"]
+    else:
+        return None
+    names = sorted({str(f).split("/")[0] for f in files if isinstance(f, str) and f})
+    return {"format": MARKER_FORMAT, "kind": kind, "files": names, "legacy": True}
+
+
+def read_marker(folder: Path) -> dict[str, Any] | None:
+    """The synthsoc run marker of ``folder`` (or of a run written before markers, recognised by
+    its manifest), or None when there is none or it is unreadable."""
+    path = folder / MARKER_FILE
+    if not path.exists():
+        return _legacy_marker(folder)
+    data = _json(path)
     if (
         not isinstance(data, dict)
         or data.get("format") != MARKER_FORMAT

@@ -310,3 +310,26 @@ def test_user_folders_that_look_like_leftovers_are_kept(tmp_path: Path) -> None:
     assert (own_backup / "paper.tex").read_text() == "p"
     assert (out / ".synthsoc.mine.partial" / "keep.txt").read_text() == "k"
     assert not empty.exists()
+
+
+@pytest.mark.parametrize("kind,files", [
+    ("population", {"manifest.json": json.dumps({"format": "synthsoc-population/1",
+                                                 "files": ["persons.parquet"]}),
+                    "persons.parquet": "old"}),
+    ("simulation", {"summary.json": json.dumps({"scenario": {}, "seeding": "x",
+                                                "files": ["summary.json", "charts/a.png"]}),
+                    "charts/a.png": "png"}),
+    ("survey", {"results.json": json.dumps({"questionnaire": "q", "engine": "e", "shares": []}),
+                "report.md": "old"}),
+])
+def test_runs_written_before_markers_are_recognised(tmp_path: Path, kind: str,
+                                                    files: dict[str, str]) -> None:
+    out = tmp_path / "run"
+    for name, text in files.items():
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        (out / name).write_text(text)
+    (out / "my_notes.txt").write_text("mine")
+    _run(out, {"new.txt": "n"}, kind=kind)
+    tree = _tree(out)
+    assert tree["new.txt"] == "n" and tree["my_notes.txt"] == "mine"
+    assert not set(files) & set(tree)
