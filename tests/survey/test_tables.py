@@ -44,7 +44,8 @@ def test_read_kosis_drops_total_and_sub_answers(tmp_path: Path) -> None:
     assert qt.answers == ("Yes", "No")
     assert "Total" not in qt.tables
     assert np.allclose(qt.tables["Age"]["19~29 years old"], [0.3, 0.7])
-    assert np.allclose(qt.tables["Age"]["65 years old and over"], [1.0, 0.0])  # "-" is zero
+    assert "65 years old and over" not in qt.tables["Age"]  # "-" is missing, never zero
+    assert any("65 years old and over" in n and "row 14" in n for n in tables.notes)
     assert qt.one_way_types() == ["Age"]
     assert np.allclose(qt.tables["Age*Gender"]["19~29 years old*Female"], [0.35, 0.65])
     with pytest.raises(TablesError, match="no question 'R'"):
@@ -57,7 +58,7 @@ def test_read_kosis_errors(tmp_path: Path) -> None:
     with pytest.raises(TablesError, match="missing column"):
         read_kosis_tables(bad)
     bad.write_text("question,group_type,group,answer,value\nQ,A,a,Yes,lots\n", encoding="utf-8")
-    with pytest.raises(TablesError, match="row 2: value 'lots'"):
+    with pytest.raises(TablesError, match="row 2, field 'value': 'lots'"):
         read_kosis_tables(bad)
 
 

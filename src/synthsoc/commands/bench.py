@@ -119,6 +119,9 @@ def survey_tables(
             weights_label=label,
             label_map=maps,
         )
+        result["table_notes"] = list(tables.notes)  # groups left out (missing values)
+        for note in tables.notes:
+            Console(stderr=True).print(f"[yellow]note:[/yellow] {note}")
     except (TablesError, PopulationFolderError) as error:
         Console(stderr=True).print(f"[red]bench survey-tables failed:[/red] {error}")
         raise typer.Exit(code=1) from error

@@ -12,16 +12,18 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from synthsoc.atomic import write_parquet
+from synthsoc.atomic import claim_files, write_parquet
+from synthsoc.llm.types import LLMError
 from synthsoc.persona import generate_narratives, narrative_facts, write_personas
 from synthsoc.persona.build import (
     DEFAULT_CHUNK_ROWS,
     PERSONAS_FILE,
-    read_persona_manifest,
+    reusable_personas,
 )
 from synthsoc.persona.narratives import FACT_COLUMNS, NarrativePrompt
 from synthsoc.synth import PopulationFolderError, load_population
 from synthsoc.synth import schema as synth_schema
+from synthsoc.synth.population import check_population_files
 
 NARRATIVES_FILE = "narratives.parquet"
 LLM_BACKENDS = ("none", "local", "openai")
@@ -33,22 +35,23 @@ console = Console(stderr=True)
 def _default_seed(folder: Path) -> int:
     manifest = folder / synth_schema.MANIFEST_FILE
     if manifest.is_file():
-        seed = json.loads(manifest.read_text(encoding="utf-8")).get("seed")
+        try:
+            loaded = json.loads(manifest.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise PopulationFolderError(f"{manifest}: unreadable ({error})") from None
+        seed = loaded.get("seed") if isinstance(loaded, dict) else None
         if isinstance(seed, int):
             return seed
     return 0
 
 
 def _ensure_personas(folder: Path, seed: int, chunk_rows: int) -> None:
-    previous = read_persona_manifest(folder)
-    if (
-        previous is not None
-        and previous.get("seed") == seed
-        and previous.get("chunk_rows") == chunk_rows
-        and (folder / PERSONAS_FILE).is_file()
-    ):
-        console.print(f"personas: reusing {folder / PERSONAS_FILE} (seed {seed})")
+    reuse, why = reusable_personas(folder, seed, chunk_rows)
+    if reuse:
+        console.print(f"personas: reusing {folder / PERSONAS_FILE} (seed {seed}; {why})")
         return
+    if (folder / PERSONAS_FILE).exists():
+        console.print(f"personas: rebuilding {folder / PERSONAS_FILE} ({why})")
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -93,6 +96,7 @@ def _narratives(folder: Path, n: int, seed: int, backend: str, concurrency: int,
                 facts, seed, generate=generate, source=llm.name, regenerate=regenerate
             )
     write_parquet(folder / NARRATIVES_FILE, result)
+    claim_files(folder, "population", [NARRATIVES_FILE])
     flagged = int((result["n_contradictions"] > 0).sum())
     console.print(
         f"narratives: {result.height} ({result['source'][0]}) -> {folder / NARRATIVES_FILE}; "
@@ -125,11 +129,12 @@ def register(app: typer.Typer) -> None:
             raise typer.BadParameter(
                 "--narratives must be >= 0, --concurrency and --chunk-rows >= 1"
             )
-        used_seed = _default_seed(folder) if seed is None else seed
         try:
+            check_population_files(folder)
+            used_seed = _default_seed(folder) if seed is None else seed
             _ensure_personas(folder, used_seed, chunk_rows)
             if narratives:
                 _narratives(folder, narratives, used_seed, llm, concurrency, regenerate)
-        except (PopulationFolderError, ValueError) as error:
+        except (PopulationFolderError, ValueError, LLMError) as error:
             console.print(f"[red]error:[/red] {error}", soft_wrap=True)
             raise typer.Exit(code=1) from error

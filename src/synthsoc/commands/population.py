@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from synthsoc.atomic import FORCE_HELP
+from synthsoc.data.readers import ReadError, read_json
 from synthsoc.synth import schema
 
 
@@ -17,7 +18,8 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def populate(
-        out: Path = typer.Option(..., "--out", help="Output folder (replaced atomically)."),
+        out: Path = typer.Option(..., "--out", help="Output folder: new, empty or a previous "
+                                 "population run (replaced in one step)."),
         year: int = typer.Option(2025, help="Census year: 2025 (default) or 2020."),
         scale: float = typer.Option(0.01, help="Share of the population to synthesise, "
                                     "0.001 to 1.0."),
@@ -27,6 +29,7 @@ def register(app: typer.Typer) -> None:
         controls: Path | None = typer.Option(None, help="Folder of user control tables "
                                              "(KOSIS CSV exports) replacing packaged ones."),
         html: bool = typer.Option(True, help="Write report.html with charts."),
+        force: bool = typer.Option(False, help=FORCE_HELP),
     ) -> None:
         """Synthesise households and persons fitted to official tables."""
         from synthsoc.synth.populate import populate as run
@@ -36,7 +39,7 @@ def register(app: typer.Typer) -> None:
                                      param_hint="--scale")
         try:
             result = run(out, year=year, scale=scale, seed=seed, region=region,
-                         controls_dir=controls, html=html)
+                         controls_dir=controls, html=html, force=force)
         except ValueError as exc:
             Console(stderr=True).print(f"[red]error:[/red] {exc}")
             raise typer.Exit(code=2) from exc
@@ -50,19 +53,28 @@ def register(app: typer.Typer) -> None:
     def report(folder: Path = typer.Argument(..., help="A population folder.")) -> None:
         """Print the fit summary of a population folder."""
         path = folder / schema.FIT_REPORT_FILE
-        if not path.is_file():
-            Console(stderr=True).print(f"[red]error:[/red] {path} does not exist")
-            raise typer.Exit(code=2)
-        data = json.loads(path.read_text(encoding="utf-8"))
-        _print_summary(data["summary"], folder)
+        try:
+            data = read_json(path)
+            if not isinstance(data, dict) or not isinstance(data.get("summary"), dict) or \
+                    not isinstance(data.get("controls"), dict):
+                raise ReadError(f"{path}: not a synthsoc fit report (no summary and controls)")
+        except ReadError as exc:
+            Console(stderr=True).print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(code=2) from None
         table = Table(title="Control tables (TVD)")
         table.add_column("table")
         for level in ("eup_myeon_dong", "si_gun_gu", "si_do", "national"):
             table.add_column(level, justify="right")
-        for name, levels in data["controls"].items():
-            table.add_row(name, *[f"{levels[lvl]['tvd']:.5f}" if lvl in levels else "-"
-                                  for lvl in ("eup_myeon_dong", "si_gun_gu", "si_do",
-                                              "national")])
+        try:
+            for name, levels in data["controls"].items():
+                table.add_row(name, *[f"{levels[lvl]['tvd']:.5f}" if lvl in levels else "-"
+                                      for lvl in ("eup_myeon_dong", "si_gun_gu", "si_do",
+                                                  "national")])
+        except (KeyError, TypeError, ValueError) as exc:
+            Console(stderr=True).print(f"[red]error:[/red] {path}: malformed control entry "
+                                       f"({exc!r})")
+            raise typer.Exit(code=2) from None
+        _print_summary(data["summary"], folder)
         Console().print(table)
 
 

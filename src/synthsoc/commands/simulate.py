@@ -14,8 +14,9 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from synthsoc.atomic import staged_directory
+from synthsoc.atomic import FORCE_HELP, check_output_folder, staged_directory
 from synthsoc.evaluate.convergence import classify_replicates
+from synthsoc.llm.types import LLMError
 from synthsoc.sim import outputs as sim_outputs
 from synthsoc.sim.delegate import DelegationConfig, LLMDecisionModel
 from synthsoc.sim.network_stats import network_report
@@ -26,6 +27,7 @@ from synthsoc.sim.scenario import Scenario, builtin_scenarios, resolve_scenario
 from synthsoc.synth import PopulationFolderError
 
 console = Console(stderr=True)
+OUTPUT_KIND = "simulation"
 DEFAULT_WORKERS = max(1, min(4, os.cpu_count() or 1))
 
 
@@ -60,9 +62,12 @@ def run_scenario(
     charts: bool = True,
     network_stats: bool = True,
     decision_model: Any = None,
+    force: bool = False,
 ) -> dict[str, Any]:
     """Build the world, run the replicates, judge the outcomes and write the run folder."""
     t0 = time.perf_counter()
+    inputs = [population, scenario.source if Path(scenario.source or "-").is_file() else None]
+    check_output_folder(out, kind=OUTPUT_KIND, inputs=inputs, force=force)
     world = load_world(population, seed=seed)
     timings = dict(world.derived("timings", dict))
     with Progress(
@@ -86,7 +91,7 @@ def run_scenario(
     timings["replicates_s"] = run.wall_s
     judged = verdicts(run, seed=seed)
     report = network_report(world.network, world.agents, seed=seed) if network_stats else None
-    with staged_directory(out) as folder:
+    with staged_directory(out, kind=OUTPUT_KIND, inputs=inputs, force=force) as folder:
         tables = sim_outputs.write_tables(folder, run.outputs, world.agents.sigungu_codes)
         written = sim_outputs.write_charts(folder, tables, scenario.name) if charts else []
         summary = {
@@ -186,6 +191,7 @@ def register(app: typer.Typer) -> None:
         list_: Annotated[
             bool, typer.Option("--list", help="List built-in scenarios and exit.")
         ] = False,
+        force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
     ) -> None:
         """Run a social simulation scenario R times and judge each outcome converging/diverging."""
         if list_:
@@ -215,6 +221,7 @@ def register(app: typer.Typer) -> None:
                     seed=seed,
                     workers=workers,
                     charts=charts,
+                    force=force,
                 )
             else:
                 # delegated decisions go to the language model; replicates run serially
@@ -231,8 +238,9 @@ def register(app: typer.Typer) -> None:
                         workers=1,
                         charts=charts,
                         decision_model=LLMDecisionModel(client, seed=seed),
+                        force=force,
                     )
-        except (ScenarioError, PopulationFolderError, ValueError) as exc:
+        except (ScenarioError, PopulationFolderError, ValueError, LLMError) as exc:
             console.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(code=2) from None
         print_summary(summary, out)

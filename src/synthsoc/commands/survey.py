@@ -11,8 +11,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from synthsoc.atomic import FORCE_HELP, OutputFolderError, check_output_folder
+from synthsoc.data.readers import ReadError
 from synthsoc.evaluate.compare import compare_to_reference, reference_from_microdata
 from synthsoc.evaluate.replicates import replicate_verdicts
+from synthsoc.llm.types import LLMError
 from synthsoc.survey import (
     CalibratedEngine,
     HybridEngine,
@@ -95,12 +98,19 @@ def run(
     reference: Annotated[
         Path | None, typer.Option("--reference", help="Microdata CSV to score results against.")
     ] = None,
+    force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
 ) -> None:
     """Ask QUESTIONNAIRE of a population and write results by segment with intervals."""
     console = Console()
     if engine not in ENGINES:
         raise typer.BadParameter(f"--engine must be one of {', '.join(ENGINES)}")
     try:
+        check_output_folder(
+            out,
+            kind="survey",
+            inputs=[questionnaire, population, data, tables, label_map, reference],
+            force=force,
+        )
         q = load_questionnaire(questionnaire)
         pop = load_population(population)
         calibrated = None
@@ -136,8 +146,11 @@ def run(
             extra["comparison"] = compare_to_reference(
                 results[0], reference_from_microdata(reference, q), q
             )
-        write_outputs(results[0], q, out, extra=extra)
-    except (QuestionnaireError, PopulationFolderError, CalibrationError, TablesError) as error:
+        write_outputs(results[0], q, out, extra=extra, force=force)
+    except (
+        QuestionnaireError, PopulationFolderError, CalibrationError, TablesError,
+        OutputFolderError, ReadError, LLMError,
+    ) as error:
         console.print(f"[red]survey failed:[/red] {error}")
         raise typer.Exit(code=1) from error
     result = results[0]
@@ -156,13 +169,17 @@ def concept_test(
     population: Annotated[Path, typer.Option("--population", help="Population folder.")],
     out: Annotated[Path, typer.Option("--out", help="Output folder.")],
     seed: Annotated[int, typer.Option("--seed", help="Seed for every random choice.")] = 0,
+    force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
 ) -> None:
     """The demo concept test (two product concepts, by age group and region; ILLUSTRATIVE model)."""
     console = Console()
     try:
         with console.status("Running the concept test..."):
-            _, result = run_concept_test(population, out, seed=seed)
-    except (QuestionnaireError, PopulationFolderError, CalibrationError, TablesError) as error:
+            _, result = run_concept_test(population, out, seed=seed, force=force)
+    except (
+        QuestionnaireError, PopulationFolderError, CalibrationError, TablesError,
+        OutputFolderError,
+    ) as error:
         console.print(f"[red]concept test failed:[/red] {error}")
         raise typer.Exit(code=1) from error
     console.print(f"[green]done[/green]: {len(result.rows)} shares -> {out}/report.md")

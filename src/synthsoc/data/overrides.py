@@ -20,7 +20,6 @@ beyond ``TOTAL_TOLERANCE``.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import replace
 from pathlib import Path
 
@@ -28,6 +27,7 @@ import numpy as np
 import polars as pl
 
 from synthsoc.data.census import COUNT_COLUMNS, IDENTITIES, EmdControls
+from synthsoc.data.readers import parse_numbers, read_csv, reject_duplicates, where
 from synthsoc.data.reference import AGE_GROUPS, age_sex_sigungu
 
 AGE_FILE = "age_sex_sigungu.csv"
@@ -42,47 +42,22 @@ class OverrideError(ValueError):
     """A user control table is malformed or inconsistent."""
 
 
-def _rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
-    try:
-        with path.open(encoding="utf-8", newline="") as handle:
-            lines = [(n, line) for n, line in enumerate(handle, start=1)
-                     if line.strip() and not line.startswith("#")]
-    except UnicodeDecodeError as exc:
-        raise OverrideError(f"{path}: not UTF-8 text ({exc.reason})") from exc
-    if not lines:
-        raise OverrideError(f"{path}: no header row")
-    numbers = [n for n, _ in lines]
-    reader = csv.reader([line for _, line in lines])
-    try:
-        header = [h.strip() for h in next(reader)]
-        body = list(reader)
-    except csv.Error as exc:
-        raise OverrideError(f"{path}: malformed CSV ({exc})") from exc
-    missing = [c for c in required if c not in header]
-    if missing:
-        raise OverrideError(f"{path}, row {numbers[0]}: missing column(s) {missing}; "
-                            f"expected {list(required)}")
+def _rows(path: Path, required: tuple[str, ...], key: tuple[str, ...],
+          counted: str) -> list[tuple[int, dict[str, str], float]]:
+    """Rows of a control table with their count; duplicates and missing counts refused."""
+    table = read_csv(path, required=required, error=OverrideError)
+    reject_duplicates(zip(*(table.column(k) for k in key), strict=True), table.lines, path,
+                      key, OverrideError)
+    raw = table.column(counted)
+    counts = parse_numbers(raw, table.lines, path, counted, error=OverrideError)
     out = []
-    for n, values in zip(numbers[1:], body, strict=True):
-        if len(values) != len(header):
-            raise OverrideError(f"{path}, row {n}: {len(values)} fields, header has "
-                                f"{len(header)}")
-        out.append((n, {h: v.strip() for h, v in zip(header, values, strict=True)}))
+    for (line, row), count, text in zip(table.records(), counts, raw, strict=True):
+        if count is None:
+            shown = repr(text) if text else "blank"
+            raise OverrideError(f"{where(path, line, counted)}: missing count ({shown}, a "
+                                "blank or KOSIS mark); a control table needs every count")
+        out.append((line, row, count))
     return out
-
-
-def _count(path: Path, line: int, field: str, text: str) -> float:
-    if text == "":
-        raise OverrideError(f"{path}, row {line}, field '{field}': missing count")
-    try:
-        value = float(text.replace(",", ""))
-    except ValueError:
-        raise OverrideError(
-            f"{path}, row {line}, field '{field}': {text!r} is not a number") from None
-    if not np.isfinite(value) or value < 0:
-        raise OverrideError(f"{path}, row {line}, field '{field}': count {text} is negative "
-                            "or not finite")
-    return value
 
 
 def apply_overrides(census: EmdControls, folder: Path) -> EmdControls:
@@ -90,6 +65,10 @@ def apply_overrides(census: EmdControls, folder: Path) -> EmdControls:
     if not folder.is_dir():
         raise OverrideError(f"{folder}: controls folder does not exist")
     known = {p.name for p in folder.glob("*.csv")}
+    if not known:
+        others = sorted(p.name for p in folder.iterdir())[:5]
+        raise OverrideError(f"{folder}: no control tables (*.csv) in the controls folder; "
+                            f"expected {AGE_FILE} and/or {EMD_FILE}, found {others or 'nothing'}")
     unknown = sorted(known - {AGE_FILE, EMD_FILE})
     if unknown:
         raise OverrideError(f"{folder}: unknown control table(s) {unknown}; expected "
@@ -109,7 +88,8 @@ def _apply_emd_counts(census: EmdControls, path: Path) -> EmdControls:
     codes = {c: i for i, c in enumerate(table["emd_code"].to_list())}
     values = {c: table[c].to_numpy().astype(np.float64) for c in COUNT_COLUMNS}
     touched = np.zeros(table.height, dtype=bool)
-    for line, row in _rows(path, ("emd_code", "field", "value")):
+    for line, row, count in _rows(path, ("emd_code", "field", "value"), ("emd_code", "field"),
+                                  "value"):
         code = row["emd_code"]
         if code not in codes:
             raise OverrideError(f"{path}, row {line}, field 'emd_code': unknown eup-myeon-dong "
@@ -117,7 +97,7 @@ def _apply_emd_counts(census: EmdControls, path: Path) -> EmdControls:
         if row["field"] not in values:
             raise OverrideError(f"{path}, row {line}, field 'field': unknown count "
                                 f"{row['field']!r}; known: {', '.join(COUNT_COLUMNS)}")
-        values[row["field"]][codes[code]] = _count(path, line, "value", row["value"])
+        values[row["field"]][codes[code]] = count
         touched[codes[code]] = True
     for total, parts in IDENTITIES:
         lhs = values[total]
@@ -138,7 +118,8 @@ def _read_age_table(census: EmdControls, path: Path) -> pl.DataFrame:
     valid_sgg = set(census.table["sigungu_code"].to_list())
     order = {g: i for i, g in enumerate(AGE_GROUPS)}
     records = []
-    for line, row in _rows(path, ("sigungu_code", "sex", "age_group", "population")):
+    columns = ("sigungu_code", "sex", "age_group", "population")
+    for line, row, count in _rows(path, columns, columns[:3], "population"):
         if row["sigungu_code"] not in valid_sgg:
             raise OverrideError(f"{path}, row {line}, field 'sigungu_code': unknown si-gun-gu "
                                 f"code {row['sigungu_code']!r} for census year {census.year}")
@@ -149,7 +130,7 @@ def _read_age_table(census: EmdControls, path: Path) -> pl.DataFrame:
                                 f"is not one of {', '.join(AGE_GROUPS)}")
         records.append({"sigungu_code": row["sigungu_code"], "sex": row["sex"],
                         "age_group_idx": order[row["age_group"]],
-                        "population": _count(path, line, "population", row["population"])})
+                        "population": count})
     if not records:
         raise OverrideError(f"{path}: no data rows")
     user = pl.DataFrame(records)

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from synthsoc.data.readers import read_csv
 from synthsoc.evaluate.distance import DECISION_GRADE_TVD, kl_divergence, tvd, wasserstein_ordinal
 from synthsoc.survey.questionnaire import Questionnaire
 from synthsoc.survey.results import ALL, SurveyResult
@@ -21,7 +22,7 @@ KEY = ["question", "segment", "group"]
 
 def reference_from_microdata(path: str | Path, questionnaire: Questionnaire) -> pl.DataFrame:
     """Observed answer shares per question and segment value from a respondent CSV."""
-    micro = pl.read_csv(Path(path), infer_schema=False, comment_prefix="#")
+    micro = read_csv(Path(path)).frame()
     parts = []
     for q in questionnaire.questions:
         column = q.data_column or q.id

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from synthsoc.data.readers import read_csv
 from synthsoc.evaluate.distance import tvd
 from synthsoc.survey.multilevel import fit_multilevel_logit
 
@@ -55,7 +56,7 @@ def read_microdata(
     path = Path(path)
     if not path.is_file():
         raise HoldoutError(f"{path}: microdata file not found")
-    frame = pl.read_csv(path, infer_schema=False, comment_prefix="#")
+    frame = read_csv(path, error=HoldoutError).frame()
     needed = [target, *features, *[g for g in group_by if g not in features]]
     missing = [c for c in needed if c not in frame.columns]
     if missing:

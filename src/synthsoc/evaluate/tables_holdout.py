@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from synthsoc.data.readers import parse_numbers, read_csv, reject_duplicates, where
 from synthsoc.evaluate.distance import tvd
 from synthsoc.survey.tables import (
     Condition,
@@ -54,18 +55,20 @@ def read_cell_weights(
 ) -> np.ndarray:
     """A weights CSV with columns ``<A>, <B>, weight`` (group labels as in the tables)."""
     path = Path(path)
-    frame = pl.read_csv(path, infer_schema=False, comment_prefix="#")
-    for col in (type_a, type_b, "weight"):
-        if col not in frame.columns:
-            raise TablesError(
-                f"{path}: weights file needs columns {type_a!r}, {type_b!r}, 'weight'"
-            )
+    table = read_csv(path, required=(type_a, type_b, "weight"), error=TablesError)
+    reject_duplicates(zip(table.column(type_a), table.column(type_b), strict=True),
+                      table.lines, path, (type_a, type_b), TablesError)
+    raw = table.column("weight")
+    weights = parse_numbers(raw, table.lines, path, "weight", error=TablesError)
     ia = {lb: i for i, lb in enumerate(labels_a)}
     ib = {lb: i for i, lb in enumerate(labels_b)}
     out = np.zeros((len(labels_a), len(labels_b)))
-    for a, b, w in frame.select(type_a, type_b, "weight").iter_rows():
+    for a, b, w, line in zip(table.column(type_a), table.column(type_b), weights, table.lines,
+                             strict=True):
+        if w is None:
+            raise TablesError(f"{where(path, line, 'weight')}: missing weight")
         if a in ia and b in ib:
-            out[ia[a], ib[b]] += float(w)
+            out[ia[a], ib[b]] += w
     return out
 
 

@@ -20,6 +20,24 @@ from synthsoc.llm.types import BudgetExceeded, LLMRequest, LLMResponse, Price
 
 TOKENS_PER_MESSAGE = 4
 BYTES_PER_TOKEN = 3
+# A real tokenizer may count fewer tokens than the estimate (large vocabularies); never fewer
+# than this fraction of it. Reported counts below that floor are not believed.
+MIN_REPORTED_FRACTION = 0.25
+
+
+def checked_tokens(reported: object, estimated: int) -> int:
+    """A server-reported token count that the budget can trust.
+
+    A count that is not a whole non-negative number, or lies below ``MIN_REPORTED_FRACTION`` of
+    the estimate, is replaced by the estimate; a larger count is kept (it only costs more).
+    """
+    floor = math.ceil(estimated * MIN_REPORTED_FRACTION)
+    if isinstance(reported, bool) or not isinstance(reported, int | float):
+        return estimated
+    if not math.isfinite(reported) or reported < 0 or reported != int(reported):
+        return estimated
+    count = int(reported)
+    return estimated if count < floor else count
 
 
 def estimate_text_tokens(text: str) -> int:
@@ -124,8 +142,11 @@ class BudgetedLLM(LLMWrapper):
         finally:
             with self._lock:
                 self._reserved -= worst
+        estimated = estimate_prompt_tokens(request)
+        prompt = checked_tokens(response.prompt_tokens, estimated)
+        completion = checked_tokens(response.completion_tokens,
+                                    estimate_text_tokens(response.text))
         with self._lock:
-            self._spent += self.price.cost(response.prompt_tokens, response.completion_tokens)
-            estimated = estimate_prompt_tokens(request)
-            self._prompt_ratio = max(self._prompt_ratio, response.prompt_tokens / estimated)
+            self._spent += self.price.cost(prompt, completion)
+            self._prompt_ratio = max(self._prompt_ratio, prompt / estimated)
         return response

@@ -4,12 +4,20 @@ give the same answer, with no call, on this machine or any machine the folder is
 Layout: ``<cache_dir>/<key[:2]>/<key>.json`` where ``key`` is the SHA-256 of the canonical JSON
 (sorted keys, no spaces, UTF-8) of ``{"model", "messages", "params", "schema"}``. Each file
 holds that request and the answer, and is written atomically (temporary file, then rename).
+
+Before a call is made the entry's folder is checked to be writable (an unwritable cache is an
+error before anything is paid for); should the write still fail after the call (a full disk),
+the answer is returned all the same and the failure logged. An entry is used only when the
+request it records is the request asked (its content, not just its file name).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import os
+import tempfile
 import threading
 import time
 from dataclasses import replace
@@ -21,6 +29,7 @@ from synthsoc.llm.base import LLMBase, LLMWrapper
 from synthsoc.llm.types import LLMError, LLMRequest, LLMResponse, Usage
 
 CACHE_FORMAT = "synthsoc.llm.cache/1"
+log = logging.getLogger(__name__)
 
 
 def request_payload(model: str, request: LLMRequest) -> dict[str, Any]:
@@ -69,11 +78,13 @@ class CachedLLM(LLMWrapper):
     def path_for(self, key: str) -> Path:
         return self.cache_dir / key[:2] / f"{key}.json"
 
-    def _read(self, path: Path) -> LLMResponse:
+    def _read(self, path: Path, request: LLMRequest) -> LLMResponse:
         try:
             entry = json.loads(path.read_text(encoding="utf-8"))
             if entry.get("format") != CACHE_FORMAT:
                 raise ValueError(f"format is {entry.get('format')!r}, expected {CACHE_FORMAT!r}")
+            if entry.get("request") != request_payload(self.name, request):
+                raise ValueError("it records a different request than its name says")
             answer = entry["response"]
             return LLMResponse(
                 text=str(answer["text"]),
@@ -88,9 +99,9 @@ class CachedLLM(LLMWrapper):
                 f"cache entry {path} is unreadable ({error}); delete it to ask the model again"
             ) from error
 
-    def _hit(self, path: Path) -> LLMResponse:
+    def _hit(self, path: Path, request: LLMRequest) -> LLMResponse:
         started = time.perf_counter()
-        response = self._read(path)
+        response = self._read(path, request)
         with self._lock:
             self._hits += 1
         return replace(response, latency_s=time.perf_counter() - started)
@@ -101,7 +112,7 @@ class CachedLLM(LLMWrapper):
         # Identical requests in flight at once make one call: the others wait for its answer.
         while True:
             if path.is_file():
-                return self._hit(path)
+                return self._hit(path, request)
             with self._lock:
                 pending = self._in_flight.get(key)
                 if pending is None:
@@ -110,8 +121,31 @@ class CachedLLM(LLMWrapper):
             pending.wait()
         try:
             if path.is_file():
-                return self._hit(path)
+                return self._hit(path, request)
+            self._check_writable(path.parent)
             response = self.inner.complete(request)
+            self._store(path, key, request, response)
+            return response
+        finally:
+            with self._lock:
+                del self._in_flight[key]
+            mine.set()
+
+    def _check_writable(self, folder: Path) -> None:
+        """Refuse before the call when the answer could not be kept."""
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            fd, probe = tempfile.mkstemp(prefix=".probe.", suffix=".tmp", dir=folder)
+            os.close(fd)
+            os.unlink(probe)
+        except OSError as error:
+            raise LLMError(
+                f"LLM cache folder {folder} is not writable ({error.strerror}); no call made. "
+                "Set SYNTHSOC_LLM_CACHE_DIR to a writable folder or disable the cache"
+            ) from None
+
+    def _store(self, path: Path, key: str, request: LLMRequest, response: LLMResponse) -> None:
+        try:
             write_json(
                 path,
                 {
@@ -127,8 +161,6 @@ class CachedLLM(LLMWrapper):
                     },
                 },
             )
-            return response
-        finally:
-            with self._lock:
-                del self._in_flight[key]
-            mine.set()
+        except OSError as error:
+            log.warning("LLM cache: could not keep the answer in %s (%s); it is used "
+                        "but will be asked again next time", path, error.strerror)

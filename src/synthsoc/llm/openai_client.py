@@ -2,6 +2,11 @@
 
 It makes exactly one HTTP call per ``complete``; retries, caching, budgets and validation are
 wrappers around it. Failures worth retrying raise ``TransientLLMError``; the rest ``LLMError``.
+
+``timeout_s`` is a total deadline per request, not per read: the reply is read in chunks and a
+server that sends slowly (a byte every few seconds) is cut off when the deadline passes. Token
+counts the server reports are checked against an estimate (:func:`checked_tokens`), so a
+server reporting zero or negative counts cannot make calls look free.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from typing import Any, Literal
 import httpx
 
 from synthsoc.llm.base import LLMBase
-from synthsoc.llm.budget import estimate_text_tokens
+from synthsoc.llm.budget import checked_tokens, estimate_text_tokens
 from synthsoc.llm.types import (
     LLMError,
     LLMRequest,
@@ -25,6 +30,7 @@ from synthsoc.llm.types import (
 
 ResponseFormat = Literal["json_schema", "json_object", "none"]
 RESPONSE_FORMATS: tuple[str, ...] = ("json_schema", "json_object", "none")
+MAX_REPLY_BYTES = 16 * 1024 * 1024  # a chat completion is far smaller; more is a broken server
 
 
 def response_format_field(schema: dict[str, Any], mode: ResponseFormat) -> dict[str, Any] | None:
@@ -65,6 +71,7 @@ class OpenAICompatibleClient(LLMBase):
         self.endpoint = f"{self.base_url}/chat/completions"
         self.price = price or Price()
         self.response_format: ResponseFormat = response_format
+        self.timeout_s = timeout_s
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._http = httpx.Client(
             headers=headers,
@@ -98,15 +105,38 @@ class OpenAICompatibleClient(LLMBase):
                 body["response_format"] = field
         return body
 
+    def _post(self, request: LLMRequest, where: str) -> tuple[int, bytes]:
+        """POST and read the whole reply within ``timeout_s`` in total."""
+        deadline = time.monotonic() + self.timeout_s
+        timeout = httpx.Timeout(self.timeout_s, connect=min(self.timeout_s, 10.0))
+        try:
+            with self._http.stream(
+                "POST", self.endpoint, json=self.payload(request), timeout=timeout
+            ) as reply:
+                chunks: list[bytes] = []
+                size = 0
+                for chunk in reply.iter_bytes():
+                    chunks.append(chunk)
+                    size += len(chunk)
+                    if time.monotonic() > deadline:
+                        raise TransientLLMError(
+                            f"{where}: no complete reply within the deadline of "
+                            f"{self.timeout_s:g} s ({size} bytes received so far)"
+                        )
+                    if size > MAX_REPLY_BYTES:
+                        raise LLMError(f"{where}: reply larger than {MAX_REPLY_BYTES} bytes")
+                return reply.status_code, b"".join(chunks)
+        except httpx.TimeoutException as error:
+            raise TransientLLMError(
+                f"{where}: timed out after {self.timeout_s:g} s: {error}") from error
+        except httpx.TransportError as error:
+            raise TransientLLMError(f"{where}: cannot connect: {error}") from error
+
     def complete(self, request: LLMRequest) -> LLMResponse:
         where = f"{self.endpoint} (model {self.model})"
         started = time.perf_counter()
-        try:
-            reply = self._http.post(self.endpoint, json=self.payload(request))
-        except httpx.TimeoutException as error:
-            raise TransientLLMError(f"{where}: timed out: {error}") from error
-        except httpx.TransportError as error:
-            raise TransientLLMError(f"{where}: cannot connect: {error}") from error
+        status, content = self._post(request, where)
+        reply = httpx.Response(status, content=content)
         latency = time.perf_counter() - started
         if reply.status_code == 429 or reply.status_code >= 500:
             raise TransientLLMError(f"{where}: HTTP {reply.status_code}: {reply.text[:500]}")
@@ -124,12 +154,16 @@ class OpenAICompatibleClient(LLMBase):
             text = body["choices"][0]["message"]["content"] or ""
         except (ValueError, KeyError, IndexError, TypeError) as error:
             raise LLMError(f"{where}: unexpected reply {reply.text[:500]!r}") from error
-        usage = body.get("usage") or {}
-        prompt_tokens = int(
-            usage.get("prompt_tokens")
-            or sum(estimate_text_tokens(m["content"]) for m in request.messages())
+        if not isinstance(text, str):
+            raise LLMError(f"{where}: the reply's content is not text: {reply.text[:500]!r}")
+        usage = body.get("usage") if isinstance(body, dict) else None
+        usage = usage if isinstance(usage, dict) else {}
+        prompt_tokens = checked_tokens(
+            usage.get("prompt_tokens"),
+            sum(estimate_text_tokens(m["content"]) for m in request.messages()),
         )
-        completion_tokens = int(usage.get("completion_tokens") or estimate_text_tokens(text))
+        completion_tokens = checked_tokens(usage.get("completion_tokens"),
+                                           estimate_text_tokens(text))
         with self._lock:
             before = self._usage
             self._usage = Usage(

@@ -12,7 +12,9 @@ import numpy as np
 import polars as pl
 import pyarrow.parquet as pq
 
-from synthsoc.atomic import write_json, write_text
+from synthsoc import __version__
+from synthsoc.atomic import claim_files, write_json, write_text
+from synthsoc.hashing import file_digest, files_digest
 from synthsoc.persona.audit import AUDIT_CELL, AuditAccumulator
 from synthsoc.persona.behavioural import behavioural
 from synthsoc.persona.card import render_card
@@ -141,6 +143,9 @@ def write_personas(
         raise PopulationFolderError(f"{path / schema.PERSONS_FILE}: the population has no persons")
     audit = AuditAccumulator()
     target = path / PERSONAS_FILE
+    # no manifest while the files change: a killed run can never look like a finished one
+    (path / PERSONA_MANIFEST_FILE).unlink(missing_ok=True)
+    inputs = population_digest(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=path)
     os.close(fd)
     writer: pq.ParquetWriter | None = None
@@ -167,15 +172,52 @@ def write_personas(
     report = audit.report()
     write_json(path / AUDIT_FILE, report)
     write_text(path / CARD_FILE, render_card(report, seed=seed, n_persons=done))
+    files = [PERSONAS_FILE, AUDIT_FILE, CARD_FILE]
     summary: dict[str, object] = {
         "seed": seed,
         "n_persons": done,
         "chunk_rows": chunk_rows,
-        "files": [PERSONAS_FILE, AUDIT_FILE, CARD_FILE],
+        "synthsoc_version": __version__,
+        "inputs": inputs,
+        "files": files,
+        "digests": files_digest(path / f for f in files),
         "audit_flags": len(report["flags"]),
     }
     write_json(path / PERSONA_MANIFEST_FILE, summary)
+    claim_files(path, "population", [*files, PERSONA_MANIFEST_FILE])
     return summary
+
+
+def population_digest(folder: Path) -> dict[str, str]:
+    """Content hashes of the population files personas are drawn from."""
+    return files_digest(folder / name for name in (schema.PERSONS_FILE, schema.HOUSEHOLDS_FILE))
+
+
+def reusable_personas(folder: str | Path, seed: int, chunk_rows: int) -> tuple[bool, str]:
+    """Whether the personas in ``folder`` are exactly what ``seed`` and ``chunk_rows`` would
+    build from the population there now, and why not: the manifest's parameters, synthsoc
+    version and population hashes must match, and every listed file its recorded hash."""
+    path = Path(folder)
+    try:
+        previous = read_persona_manifest(path)
+    except ValueError as error:
+        return False, str(error)
+    if previous is None:
+        return False, f"no {PERSONA_MANIFEST_FILE}"
+    wanted = {"seed": seed, "chunk_rows": chunk_rows, "synthsoc_version": __version__}
+    for key, value in wanted.items():
+        if previous.get(key) != value:
+            return False, f"{PERSONA_MANIFEST_FILE}: {key} {previous.get(key)!r}, asked {value!r}"
+    if previous.get("inputs") != population_digest(path):
+        return False, "the population files changed since the personas were built"
+    digests = previous.get("digests")
+    if not isinstance(digests, dict) or set(digests) != {PERSONAS_FILE, AUDIT_FILE, CARD_FILE}:
+        return False, f"{PERSONA_MANIFEST_FILE}: no content hashes"
+    for name, digest in digests.items():
+        file = path / name
+        if not file.is_file() or file_digest(file) != digest:
+            return False, f"{file}: missing or changed since it was written"
+    return True, "parameters and content hashes match"
 
 
 def read_persona_manifest(folder: str | Path) -> dict[str, object] | None:
@@ -183,5 +225,10 @@ def read_persona_manifest(folder: str | Path) -> dict[str, object] | None:
     path = Path(folder) / PERSONA_MANIFEST_FILE
     if not path.is_file():
         return None
-    loaded: dict[str, object] = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        loaded = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"{path}: unreadable ({error})") from None
+    if not isinstance(loaded, dict):
+        raise ValueError(f"{path}: not a JSON object")
     return loaded

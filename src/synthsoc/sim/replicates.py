@@ -15,6 +15,7 @@ from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
+from synthsoc.processes import die_with_parent
 from synthsoc.sim.delegate import DecisionHook, DecisionModel
 from synthsoc.sim.scenario import Scenario
 from synthsoc.sim.world import RunOutput, World
@@ -57,7 +58,8 @@ class ProcessPoolRunner:
     """Runs replicates in ``workers`` forked processes sharing the parent's world (copy-on-write).
 
     Uses the ``fork`` start method so the (large) network is not pickled; on platforms without
-    fork use :class:`SerialRunner`.
+    fork use :class:`SerialRunner`. Each worker gets the kernel's parent-death signal, so a
+    killed ``synthsoc simulate`` (even SIGKILL) leaves no worker running.
     """
 
     def __init__(self, workers: int) -> None:
@@ -74,7 +76,9 @@ class ProcessPoolRunner:
         try:
             ctx = mp.get_context("fork")
             out = []
-            with ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx) as pool:
+            with ProcessPoolExecutor(
+                max_workers=self.workers, mp_context=ctx, initializer=die_with_parent
+            ) as pool:
                 for i, result in zip(indices, pool.map(_call_shared, indices), strict=True):
                     out.append(result)
                     if on_result is not None:

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import yaml
 
+from synthsoc.data.readers import read_yaml
 from synthsoc.sim import bankrun, diffusion, market, public_goods, schelling
 from synthsoc.sim.delegate import DecisionHook, DelegationConfig
 from synthsoc.sim.events import Calendar, event_from_spec
@@ -130,11 +131,7 @@ def scenario_from_dict(data: Any, source: str) -> Scenario:
 
 def load_scenario(path: str | Path) -> Scenario:
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ScenarioError(f"{path}: not valid YAML: {exc}") from None
-    return scenario_from_dict(data, str(path))
+    return scenario_from_dict(read_yaml(path, ScenarioError), str(path))
 
 
 def builtin_scenarios() -> dict[str, Scenario]:

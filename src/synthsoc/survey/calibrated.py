@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from synthsoc.data.readers import read_csv
 from synthsoc.survey.answers import QuestionAnswers, SurveyAnswers, cell_units
 from synthsoc.survey.multilevel import MultilevelLogit, fit_multilevel_logit, refit
 from synthsoc.survey.questionnaire import Question, Questionnaire
@@ -86,7 +87,7 @@ class CalibratedEngine:
     ) -> SurveyAnswers:
         if not path.is_file():
             raise CalibrationError(f"{path}: microdata file not found")
-        micro = pl.read_csv(path, infer_schema=False, comment_prefix="#")
+        micro = read_csv(path, error=CalibrationError).frame()
         features = (
             list(self.features)
             if self.features
@@ -192,6 +193,7 @@ class CalibratedEngine:
             f"(label map {label_map_path.name}), poststratified onto the population",
             f"intervals assume {self.table_sample_size} respondents behind each published group "
             "(tables carry no sample sizes)",
+            *tables.notes,
         ]
         units_frame: pl.DataFrame | None = None
         for q in questionnaire.questions:

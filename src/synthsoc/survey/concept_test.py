@@ -12,6 +12,7 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
+from synthsoc.atomic import check_output_folder
 from synthsoc.survey.calibrated import CalibratedEngine
 from synthsoc.survey.questionnaire import Questionnaire, load_questionnaire
 from synthsoc.survey.report import write_outputs
@@ -36,13 +37,15 @@ def concept_test_files() -> tuple[Path, Path, Path]:
 
 
 def run_concept_test(
-    population: str | Path, out: str | Path, *, seed: int = 0, n_draws: int = 30
+    population: str | Path, out: str | Path, *, seed: int = 0, n_draws: int = 30,
+    force: bool = False,
 ) -> tuple[Questionnaire, SurveyResult]:
     """Run the demo concept test on a population folder and write results to ``out``."""
     questionnaire_path, tables, labels = concept_test_files()
+    check_output_folder(out, kind="survey", inputs=[population], force=force)
     questionnaire = load_questionnaire(questionnaire_path)
     engine = CalibratedEngine(tables=tables, label_map=labels, n_draws=n_draws)
     result = run_survey(questionnaire, load_population(population), engine, seed=seed)
     result.notes.insert(0, ILLUSTRATIVE_NOTE)
-    write_outputs(result, questionnaire, Path(out))
+    write_outputs(result, questionnaire, Path(out), force=force)
     return questionnaire, result

@@ -29,8 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from synthsoc.data.readers import read_yaml
 from synthsoc.survey.respondents import SEGMENT_ATTRIBUTES
 
 QUESTION_TYPES: tuple[str, ...] = (
@@ -144,11 +143,7 @@ def load_questionnaire(path: str | Path) -> Questionnaire:
     path = Path(path)
     if not path.is_file():
         raise QuestionnaireError(f"{path}: questionnaire file not found")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise QuestionnaireError(f"{path}: not valid YAML: {exc}") from exc
-    return parse_questionnaire(raw, source=str(path))
+    return parse_questionnaire(read_yaml(path, QuestionnaireError), source=str(path))
 
 
 def parse_questionnaire(raw: Any, *, source: str = "<memory>") -> Questionnaire:
@@ -283,8 +278,11 @@ def _option(raw: Any, source: str, where: str) -> Option:
     if not isinstance(raw, Mapping):
         raise QuestionnaireError(f"{source}: {where}: an option is a string or a mapping")
     _check_keys(raw, _OPTION_KEYS, source, where)
-    if "id" not in raw or str(raw["id"]).strip() == "":
+    if "id" not in raw or raw["id"] is None or str(raw["id"]).strip() == "":
         raise QuestionnaireError(f"{source}: {where}: option needs an `id`")
+    if isinstance(raw["id"], bool) or not isinstance(raw["id"], str | int):
+        raise QuestionnaireError(
+            f"{source}: {where}: option id {raw['id']!r} must be text; quote it")
     oid = str(raw["id"]).strip()
     ko = str(raw.get("ko", oid)).strip()
     en = raw.get("en")

@@ -26,6 +26,7 @@ def write_outputs(
     out: Path,
     *,
     extra: dict[str, Any] | None = None,
+    force: bool = False,
 ) -> Path:
     """Write ``results.json``, ``results.csv``, ``report.md`` and ``charts/*.png`` to ``out``.
 
@@ -34,7 +35,7 @@ def write_outputs(
     payload = result.to_dict()
     if extra:
         payload.update(extra)
-    with staged_directory(out) as staging:
+    with staged_directory(out, kind="survey", force=force) as staging:
         write_json(staging / "results.json", payload)
         frame = result.frame()
         buffer = io.BytesIO()

@@ -31,10 +31,12 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-import yaml
+
+from synthsoc.data.readers import parse_numbers, read_csv, read_yaml, reject_duplicates, where
 
 TOTAL_LABELS = frozenset({"total", "합계", "계", "전체", "소계"})
 REQUIRED_COLUMNS = ("question", "group_type", "group", "answer", "value")
+TOTAL_TOLERANCE_PP = 1.5  # percentage points of rounding allowed when shares are summed
 
 
 class TablesError(ValueError):
@@ -57,6 +59,7 @@ class QuestionTables:
 class KosisTables:
     source: str
     questions: dict[str, QuestionTables]
+    notes: tuple[str, ...] = ()  # groups left out of the fit (missing values), in words
 
     def question(self, name: str) -> QuestionTables:
         if name not in self.questions:
@@ -67,32 +70,39 @@ class KosisTables:
 
 
 def read_kosis_tables(path: str | Path) -> KosisTables:
-    """Read a long KOSIS-shaped CSV (comment lines starting with ``#`` are allowed)."""
+    """Read a long KOSIS-shaped CSV (comment lines starting with ``#`` are allowed).
+
+    Encodings, number styles and KOSIS marks are read by :mod:`synthsoc.data.readers`. A value
+    marked missing (``-``, ``X``, ``...``, blank) or an answer a group lacks leaves that group
+    out of the fit, and :attr:`KosisTables.notes` says so; it is never read as 0%. A group whose
+    shares do not add up to its ``Total`` row (or 100) within ``TOTAL_TOLERANCE_PP`` points is
+    refused, naming its rows; so are duplicate rows.
+    """
     path = Path(path)
-    if not path.is_file():
-        raise TablesError(f"{path}: table file not found")
-    frame = pl.read_csv(path, infer_schema=False, comment_prefix="#")
-    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
-    if missing:
-        raise TablesError(f"{path}: missing column(s) {missing}; need {list(REQUIRED_COLUMNS)}")
-    frame = frame.select([pl.col(c).str.strip_chars() for c in REQUIRED_COLUMNS])
-    raw: dict[str, dict[str, dict[str, dict[str, float]]]] = {}
+    table = read_csv(path, required=REQUIRED_COLUMNS, error=TablesError)
+    cols = {c: table.column(c) for c in REQUIRED_COLUMNS}
+    values = parse_numbers(cols["value"], table.lines, path, "value", error=TablesError)
+    keys = REQUIRED_COLUMNS[:4]
+    reject_duplicates(zip(*(cols[c] for c in keys), strict=True), table.lines, path, keys,
+                      TablesError)
+    raw: dict[str, dict[str, dict[str, dict[str, tuple[float | None, int]]]]] = {}
+    totals: dict[tuple[str, str, str], tuple[float | None, int]] = {}
     answer_order: dict[str, list[str]] = {}
-    for line, row in enumerate(frame.iter_rows(named=True), start=2):
-        question, gtype, group, answer = (row[c] for c in REQUIRED_COLUMNS[:4])
-        if not question or not gtype or not group or not answer:
-            raise TablesError(f"{path}: row {line}: empty question/group_type/group/answer")
-        value = _percent(row["value"], path, line)
+    for i, line in enumerate(table.lines):
+        question, gtype, group, answer = (cols[c][i] for c in keys)
+        for name, text in zip(keys, (question, gtype, group, answer), strict=True):
+            if not text:
+                raise TablesError(f"{where(path, line, name)}: empty")
         if answer.lower() in TOTAL_LABELS:
+            totals[(question, gtype, group)] = (values[i], line)
             continue
         shares = raw.setdefault(question, {}).setdefault(gtype, {}).setdefault(group, {})
-        if answer in shares:
-            raise TablesError(f"{path}: row {line}: duplicate answer {answer!r} for {group!r}")
-        shares[answer] = value
+        shares[answer] = (values[i], line)
         order = answer_order.setdefault(question, [])
         if answer not in order:
             order.append(answer)
     questions = {}
+    notes: list[str] = []
     for question, by_type in raw.items():
         answers = _top_level_answers(answer_order[question])
         tables: dict[str, dict[str, np.ndarray]] = {}
@@ -103,27 +113,45 @@ def read_kosis_tables(path: str | Path) -> KosisTables:
             for group, shares in groups.items():
                 if group.lower() in TOTAL_LABELS:
                     continue
-                vec = np.array([shares.get(a, 0.0) for a in answers])
-                if vec.sum() <= 0:
-                    raise TablesError(f"{path}: {question!r} / {gtype} / {group}: shares sum to 0")
-                out[group] = vec / vec.sum()
+                vec = _group_shares(path, question, gtype, group, answers, shares,
+                                    totals.get((question, gtype, group)), notes)
+                if vec is not None:
+                    out[group] = vec
             if out:
                 tables[gtype] = out
         questions[question] = QuestionTables(question, answers, tables)
-    return KosisTables(str(path), questions)
+    return KosisTables(str(path), questions, tuple(notes))
 
 
-def _percent(value: str | None, path: Path, line: int) -> float:
-    text = (value or "").replace(",", "").strip()
-    if text in {"-", ""}:  # KOSIS writes "-" for a zero cell
-        return 0.0
-    try:
-        number = float(text)
-    except ValueError as exc:
-        raise TablesError(f"{path}: row {line}: value {value!r} is not a number") from exc
-    if number < 0 or not math.isfinite(number):
-        raise TablesError(f"{path}: row {line}: value {value!r} must be a non-negative share")
-    return number
+def _group_shares(
+    path: Path,
+    question: str,
+    gtype: str,
+    group: str,
+    answers: Sequence[str],
+    shares: Mapping[str, tuple[float | None, int]],
+    total: tuple[float | None, int] | None,
+    notes: list[str],
+) -> np.ndarray | None:
+    """One group's shares as fractions, None (with a note) when a value is missing."""
+    label = f"{path}: {question!r} / {gtype} / {group}"
+    gaps = [f"{a!r} is missing (row {shares[a][1]})" if a in shares else f"{a!r} has no row"
+            for a in answers if a not in shares or shares[a][0] is None]
+    if gaps:
+        notes.append(f"{label}: left out of the fit, {', '.join(gaps)}")
+        return None
+    vec = np.array([shares[a][0] for a in answers], dtype=float)
+    expected, against = 100.0, "100"
+    if total is not None and total[0] is not None:
+        expected, against = total[0], f"its Total {total[0]:g} (row {total[1]})"
+    if abs(vec.sum() - expected) > TOTAL_TOLERANCE_PP or vec.sum() <= 0:
+        rows = sorted(shares[a][1] for a in answers)
+        raise TablesError(
+            f"{label}: the shares in rows {rows} add up to {vec.sum():g}, not {against}; "
+            "values must be the percentages of one single-answer question"
+        )
+    result: np.ndarray = vec / vec.sum()
+    return result
 
 
 def _top_level_answers(answers: Sequence[str]) -> tuple[str, ...]:
@@ -201,8 +229,7 @@ def load_label_map(path: str | Path) -> dict[str, dict[str, Condition]]:
     path = Path(path)
     if not path.is_file():
         raise TablesError(f"{path}: label map not found")
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return parse_label_map(raw, str(path))
+    return parse_label_map(read_yaml(path, TablesError), str(path))
 
 
 def parse_label_map(raw: Any, source: str) -> dict[str, dict[str, Condition]]:

@@ -16,7 +16,12 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from synthsoc import __version__
-from synthsoc.atomic import staged_directory, write_arrow_table, write_json
+from synthsoc.atomic import (
+    check_output_folder,
+    staged_directory,
+    write_arrow_table,
+    write_json,
+)
 from synthsoc.data.census import load_emd_controls
 from synthsoc.data.overrides import apply_overrides
 from synthsoc.synth import schema
@@ -29,6 +34,7 @@ from synthsoc.synth.regions import region_table, resolve_region
 from synthsoc.synth.report_html import write_html_report
 from synthsoc.synth.seeds import build_seed_pool
 
+OUTPUT_KIND = "population"
 STEPS = ("census tables", "controls", "group quarters", "fit and draw households",
          "attributes and names", "write parquet and fit report", "html report")
 
@@ -66,16 +72,25 @@ def populate(
     controls_dir: str | Path | None = None,
     progress: bool = True,
     html: bool = True,
+    force: bool = False,
 ) -> PopulateResult:
-    """Synthesise households and persons and write a complete population folder to ``out``."""
+    """Synthesise households and persons and write a complete population folder to ``out``.
+
+    ``out`` must be new, empty or a previous population run (see :mod:`synthsoc.atomic`);
+    ``force`` adds the files beside foreign ones without deleting any.
+    """
     started = time.perf_counter()
     out = Path(out)
+    check_output_folder(out, kind=OUTPUT_KIND, inputs=[controls_dir], force=force)
     with _steps(progress) as step:
         census = load_emd_controls(year)
         if controls_dir is not None:
             census = apply_overrides(census, Path(controls_dir))
         step("census tables")
-        region_code = resolve_region(region, year) if region else None
+        if region is not None and not region.strip():
+            raise ValueError(f"--region {region!r} is blank; give a si-do or si-gun-gu code or "
+                             "name, or leave --region out for all of Korea")
+        region_code = resolve_region(region.strip(), year) if region is not None else None
         controls = build_run_controls(census, scale, seed, region_code)
         step("controls")
         rng = np.random.default_rng(np.random.SeedSequence([seed, 303]))
@@ -95,7 +110,10 @@ def populate(
         step("attributes and names")
         regions = region_table(controls)
         report: dict[str, Any]
-        with staged_directory(out) as stage, ThreadPoolExecutor(max_workers=1) as writer:
+        with (
+            staged_directory(out, kind=OUTPUT_KIND, inputs=[controls_dir], force=force) as stage,
+            ThreadPoolExecutor(max_workers=1) as writer,
+        ):
             # Parquet encoding releases the GIL: write while the fit report is computed.
             writing = writer.submit(_write_tables, stage, pop, controls, regions)
             report = build_fit_report(controls, pop, general.fit, census)
