@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from synthsoc.atomic import staged_directory
+from synthsoc.atomic import FORCE_HELP, OutputFolderError, check_output_folder, staged_directory
 from synthsoc.policy.evaluate_rules import DEFAULT_RULE_YEARS
 from synthsoc.policy.outputs import relief_takeup, write_run
 from synthsoc.policy.reform import ReformError, load_reform
@@ -21,6 +21,7 @@ from synthsoc.policy.validation import validate
 from synthsoc.synth import PopulationFolderError, load_population
 
 console = Console(stderr=True)
+OUTPUT_KIND = "policy"
 
 
 def _rule_years(rules: str | None, years: list[str]) -> dict[str, int]:
@@ -58,15 +59,17 @@ def register(app: typer.Typer) -> None:
         year: Annotated[list[str] | None, typer.Option(help="RULE=YEAR override.")] = None,
         takeup: Annotated[bool, typer.Option(help="Relief take-up on the network.")] = True,
         charts: Annotated[bool, typer.Option(help="Write PNG charts and the map.")] = True,
+        force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
     ) -> None:
         """Cost, recipients, winners and losers of a reform against the baseline."""
         started = time.perf_counter()
         try:
+            check_output_folder(out, kind=OUTPUT_KIND, inputs=[population, reform], force=force)
             config = RunConfig(draws=draws, seed=seed, rule_years=_rule_years(rules, year or []))
             spec = load_reform(reform) if reform is not None else None
             pop = load_population(population)
             run = run_policy(pop, spec, config)
-        except (ReformError, PopulationFolderError, ValueError) as exc:
+        except (ReformError, PopulationFolderError, OutputFolderError, ValueError) as exc:
             console.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(2) from exc
         result = []
@@ -77,7 +80,8 @@ def register(app: typer.Typer) -> None:
             world = load_world(population, seed=seed)
             result = relief_takeup(run, world.adjacency(TAKEUP_LAYERS),
                                    build_units(pop).household, seed)
-        with staged_directory(out) as stage:
+        with staged_directory(out, kind=OUTPUT_KIND, inputs=[population, reform],
+                              force=force) as stage:
             write_run(stage, run, population, result, charts_on=charts)
         table = Table(title=f"policy run -> {out}")
         for col in ("rule", "baseline cost (억원)", "reform cost (억원)", "change (억원)",
