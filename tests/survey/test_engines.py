@@ -136,8 +136,8 @@ def _script(request: Any) -> dict[str, Any] | None:
 def test_llm_engine_with_scripted_model(population_dir: Path) -> None:
     q = parse_questionnaire(QUESTIONS)
     llm = ScriptedLLM(_script)
-    result = run_survey(q, load_population(population_dir), LLMEngine(llm, sample_size=60), seed=1)  # type: ignore[arg-type]
-    assert len(llm.requests) == 60 * 4
+    result = run_survey(q, load_population(population_dir), LLMEngine(llm, sample_size=200), seed=1)  # type: ignore[arg-type]
+    assert len(llm.requests) == 200 * 4
     prompt = llm.requests[0].prompt
     assert "interpretation" in prompt and "reason" in prompt and "[선택지]" in prompt
     assert llm.requests[0].json_schema["required"] == ["interpretation", "choice", "reason"]

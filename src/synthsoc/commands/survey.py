@@ -11,7 +11,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from synthsoc.evaluate.compare import compare_to_reference, reference_from_microdata
+from synthsoc.evaluate.compare import (
+    compare_to_reference,
+    reference_from_microdata,
+    same_file,
+)
 from synthsoc.evaluate.replicates import replicate_verdicts
 from synthsoc.survey import (
     CalibratedEngine,
@@ -26,6 +30,7 @@ from synthsoc.survey import (
     write_outputs,
 )
 from synthsoc.survey.calibrated import CalibrationError
+from synthsoc.survey.mapping import MappingError, load_data_map
 from synthsoc.survey.tables import TablesError
 from synthsoc.synth import PopulationFolderError, load_population
 
@@ -95,11 +100,22 @@ def run(
     reference: Annotated[
         Path | None, typer.Option("--reference", help="Microdata CSV to score results against.")
     ] = None,
+    data_map: Annotated[
+        Path | None,
+        typer.Option("--map", help="YAML: data columns and labels -> population attributes."),
+    ] = None,
 ) -> None:
     """Ask QUESTIONNAIRE of a population and write results by segment with intervals."""
     console = Console()
     if engine not in ENGINES:
         raise typer.BadParameter(f"--engine must be one of {', '.join(ENGINES)}")
+    if engine == "calibrated" and replicates > 1:
+        raise typer.BadParameter(
+            "--replicates repeats the llm and hybrid engines; the calibrated engine is "
+            "deterministic and its intervals come from --draws posterior draws"
+        )
+    if data_map is not None and data is None:
+        raise typer.BadParameter("--map maps the columns of --data; give --data too")
     try:
         q = load_questionnaire(questionnaire)
         pop = load_population(population)
@@ -111,6 +127,7 @@ def run(
                 label_map=label_map,
                 n_draws=draws,
                 table_sample_size=table_n,
+                data_map=None if data_map is None else load_data_map(data_map),
             )
         with _llm(engine, backend) as llm:
             chosen: ResponseEngine
@@ -134,10 +151,19 @@ def run(
             extra["replicates"] = replicate_verdicts(results, tolerance=tolerance, seed=seed)
         if reference is not None:
             extra["comparison"] = compare_to_reference(
-                results[0], reference_from_microdata(reference, q), q
+                results[0],
+                reference_from_microdata(reference, q),
+                q,
+                in_sample=data is not None and same_file(reference, data),
             )
         write_outputs(results[0], q, out, extra=extra)
-    except (QuestionnaireError, PopulationFolderError, CalibrationError, TablesError) as error:
+    except (
+        QuestionnaireError,
+        PopulationFolderError,
+        CalibrationError,
+        TablesError,
+        MappingError,
+    ) as error:
         console.print(f"[red]survey failed:[/red] {error}")
         raise typer.Exit(code=1) from error
     result = results[0]
@@ -148,7 +174,15 @@ def run(
     if "replicates" in extra:
         console.print(extra["replicates"]["summary"])
     if "comparison" in extra and extra["comparison"]["mean_tvd"] is not None:
-        console.print(f"mean TVD against {reference}: {extra['comparison']['mean_tvd']:.4f}")
+        label = " (IN-SAMPLE: the file the model was fitted on)" if extra["comparison"][
+            "in_sample"
+        ] else ""
+        console.print(
+            f"mean TVD against {reference}{label}: {extra['comparison']['mean_tvd']:.4f}"
+        )
+    for note in result.notes:
+        if "too few" in note or "did not reach" in note:
+            console.print(f"[yellow]{note}[/yellow]")
 
 
 @survey_app.command("concept-test")

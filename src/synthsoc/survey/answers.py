@@ -29,6 +29,9 @@ class QuestionAnswers:
     values: np.ndarray | None = None  # numeric answers per unit (NaN where none)
     texts: tuple[str, ...] | None = None  # open-text answers per unit
     reasons: tuple[str, ...] | None = None  # the reason each unit gave, when asked
+    # real respondents behind each segment value: segment -> group -> (n, effective n)
+    support: dict[str, dict[str, tuple[int, float]]] | None = None
+    basis: str | None = None  # fixed basis for every row ("assumed", "llm"), else from support
 
 
 @dataclass

@@ -5,8 +5,9 @@ Two sources, one per run:
 * **microdata** (a CSV of respondents): the columns named like respondent attributes
   (``sex``, ``age_group``, ``region``, ...) are the features; each question's answers are in its
   ``data_column`` (default: the question id). P(answer | attributes) is the multilevel logit of
-  :mod:`synthsoc.survey.multilevel`; uncertainty comes from refitting on bootstrap resamples of
-  the respondents.
+  :mod:`synthsoc.survey.multilevel`; columns and labels are checked and mapped by
+  :mod:`synthsoc.survey.mapping` (``--map``); uncertainty comes from posterior draws of the
+  model (Laplace approximation), in which levels no respondent has keep their prior spread.
 * **aggregate tables** (KOSIS long CSV + a label map from group labels to attribute conditions):
   the maximum-entropy model of :mod:`synthsoc.survey.tables`. Tables carry no sample sizes, so
   uncertainty assumes ``table_sample_size`` respondents per published group (Dirichlet draws of
@@ -26,9 +27,16 @@ import numpy as np
 import polars as pl
 
 from synthsoc.survey.answers import QuestionAnswers, SurveyAnswers, cell_units
-from synthsoc.survey.multilevel import MultilevelLogit, fit_multilevel_logit, refit
+from synthsoc.survey.mapping import (
+    DataMap,
+    MappingError,
+    closest_names,
+    is_missing,
+    map_microdata,
+)
+from synthsoc.survey.multilevel import fit_multilevel_logit, posterior_draws, predict_draws
 from synthsoc.survey.questionnaire import Question, Questionnaire
-from synthsoc.survey.respondents import SEGMENT_ATTRIBUTES
+from synthsoc.survey.support import respondent_support
 from synthsoc.survey.tables import (
     Condition,
     KosisTables,
@@ -55,7 +63,8 @@ class CalibratedEngine:
     tables: str | Path | None = None
     label_map: str | Path | None = None
     features: Sequence[str] | None = None
-    n_draws: int = 30
+    data_map: DataMap | None = None
+    n_draws: int = 100
     table_sample_size: int = 1000
     name: str = field(default="calibrated", init=False)
     _data: Path | None = field(default=None, init=False, repr=False)
@@ -86,29 +95,33 @@ class CalibratedEngine:
     ) -> SurveyAnswers:
         if not path.is_file():
             raise CalibrationError(f"{path}: microdata file not found")
-        micro = pl.read_csv(path, infer_schema=False, comment_prefix="#")
-        features = (
-            list(self.features)
-            if self.features
-            else [c for c in micro.columns if c in SEGMENT_ATTRIBUTES]
-        )
-        for f in features:
-            if f not in micro.columns:
-                raise CalibrationError(f"{path}: no feature column {f!r}")
-            if f not in respondents.columns:
-                raise CalibrationError(f"{path}: feature {f!r} is not a population attribute")
+        raw = pl.read_csv(path, infer_schema=False, comment_prefix="#")
+        try:
+            mapped = map_microdata(
+                raw, path, questionnaire, respondents, self.data_map or DataMap(), self.features
+            )
+        except MappingError as error:
+            raise CalibrationError(str(error)) from error
+        micro, features = mapped.frame, list(mapped.features)
+        if not features:
+            raise CalibrationError(
+                f"{path}: no column is a population attribute, so answers cannot be "
+                f"poststratified; map your columns with --map (columns: {{COLUMN: ATTRIBUTE}})"
+            )
         segments = list(questionnaire.segment_attributes)
         unit_cols = list(dict.fromkeys([*features, *segments]))
         units, _ = cell_units(respondents, unit_cols)
         unit_values = [units[c].to_list() for c in features]
-        notes = [f"answer model: multilevel logit on {path.name} (features: {', '.join(features)})"]
-        for f in features:
-            unseen = sorted(set(micro[f].drop_nulls().to_list()) - set(respondents[f].to_list()))
-            if unseen:
-                notes.append(f"{path.name}: {f} levels absent from the population: {unseen}")
+        weight_note = f", weighted by {mapped.weight}" if mapped.weight else ", unweighted"
+        notes = [
+            f"answer model: multilevel logit on {path.name} (features: {', '.join(features)}"
+            f"{weight_note}); intervals from its posterior (Laplace), so groups with few or no "
+            "respondents get wide intervals"
+        ]
         rng = np.random.default_rng(seed)
         out: dict[str, QuestionAnswers] = {}
         skipped: dict[str, str] = {}
+        diagnostics: dict[str, object] = {"inputs": mapped.record.to_dict(), "fit": {}}
         for q in questionnaire.questions:
             column = q.data_column or q.id
             if not (q.is_choice or (q.type == "numeric" and q.bins)):
@@ -116,18 +129,37 @@ class CalibratedEngine:
                 continue
             if column not in micro.columns:
                 skipped[q.id] = f"no column {column!r} in {path.name}"
+                mapped.record.dropped.append({"question": q.id, "why": skipped[q.id]})
                 continue
-            kept = micro.filter(
-                pl.all_horizontal([pl.col(c).is_not_null() for c in [column, *features]])
+            missing = pl.any_horizontal([is_missing(c) for c in [column, *features]])
+            kept = micro.filter(~missing)
+            mapped.record.dropped.append(
+                {
+                    "question": q.id,
+                    "rows_missing_answer_or_feature": micro.height - kept.height,
+                    "rows_used": kept.height,
+                }
             )
             if kept.height == 0:
                 skipped[q.id] = f"no complete respondent rows for {column!r}"
                 continue
             values = [kept[c].to_list() for c in features]
+            extra = [
+                sorted(set(respondents[f].to_list()) - set(kept[f].to_list())) for f in features
+            ]
             targets = _answer_matrix(q, kept[column].to_list(), path, column)
-            probs, draws = self._fit_predict(
-                values, targets, len(q.categories), features, unit_values, rng
+            weights = None if mapped.weight is None else kept[mapped.weight].to_numpy()
+            probs, draws, converged = self._fit_predict(
+                values, targets, len(q.categories), features, unit_values, extra, weights, rng
             )
+            diagnostics["fit"][q.id] = {  # type: ignore[index]
+                "converged": converged,
+                "levels_without_respondents": {
+                    f: e for f, e in zip(features, extra, strict=True) if e
+                },
+            }
+            if not converged:
+                notes.append(f"{q.id}: the optimiser did not reach its tolerance (see diagnostics)")
             out[q.id] = QuestionAnswers(
                 question=q,
                 categories=q.categories,
@@ -135,8 +167,9 @@ class CalibratedEngine:
                 answered=np.ones(units.height, dtype=bool),
                 source=f"microdata {path.name}:{column} ({kept.height} respondents)",
                 draws=draws,
+                support=respondent_support(kept, questionnaire.segments, weights),
             )
-        return SurveyAnswers("calibrated", units, out, skipped, {}, notes)
+        return SurveyAnswers("calibrated", units, out, skipped, diagnostics, notes)
 
     def _fit_predict(
         self,
@@ -145,31 +178,32 @@ class CalibratedEngine:
         n_categories: int,
         features: list[str],
         unit_values: list[list[str]],
+        extra_levels: list[list[str]],
+        weights: np.ndarray | None,
         rng: np.random.Generator,
-    ) -> tuple[np.ndarray, np.ndarray]:
+    ) -> tuple[np.ndarray, np.ndarray, bool]:
         """Fit per answer (multiple choice: one binary model per option) and predict units."""
-        n = targets.shape[0]
         multiple = targets.ndim == 2
         columns: list[int | None] = list(range(targets.shape[1])) if multiple else [None]
         probs_parts, draws_parts = [], []
+        converged = True
         for col in columns:
             y = targets[:, col].astype(np.int64) if col is not None else targets
             k = 2 if col is not None else n_categories
-            model = fit_multilevel_logit(features, values, y, k)
+            model = fit_multilevel_logit(
+                features, values, y, k, weights=weights, extra_levels=extra_levels
+            )
+            converged = converged and model.converged
             p = model.predict(unit_values)
-            draws = np.empty((self.n_draws, p.shape[0], k))
-            for b in range(self.n_draws):
-                idx = np.asarray(rng.integers(0, n, size=n), dtype=np.int64)
-                rows = idx.tolist()
-                boot: MultilevelLogit = refit(model, [[v[i] for i in rows] for v in values], y[idx])
-                draws[b] = boot.predict(unit_values)
+            theta = posterior_draws(model, values, y, self.n_draws, rng, weights)
+            draws = predict_draws(model, theta, unit_values)
             if col is not None:
                 probs_parts.append(p[:, 1:2])
                 draws_parts.append(draws[:, :, 1:2])
             else:
                 probs_parts.append(p)
                 draws_parts.append(draws)
-        return np.concatenate(probs_parts, axis=1), np.concatenate(draws_parts, axis=2)
+        return np.concatenate(probs_parts, axis=1), np.concatenate(draws_parts, axis=2), converged
 
     # ------------------------------------------------------------------ tables
 
@@ -194,6 +228,8 @@ class CalibratedEngine:
             "(tables carry no sample sizes)",
         ]
         units_frame: pl.DataFrame | None = None
+        where = f"{tables_path} (label map {label_map_path})"
+        record: list[dict[str, object]] = []
         for q in questionnaire.questions:
             name = q.table_question or q.id
             if q.type not in ("single_choice", "likert"):
@@ -204,7 +240,9 @@ class CalibratedEngine:
                 continue
             qt = tables.questions[name]
             order = _table_answer_order(q, qt, tables)
-            frame, margins, used = _table_cells(qt, label_map, respondents, segments)
+            frame, margins, used = _table_cells(
+                qt, label_map, respondents, segments, where, record
+            )
             units, unit_of_row = cell_units(frame, [*[f"_g_{t}" for t in used], *segments])
             unit_margins = [
                 Margin(
@@ -238,6 +276,7 @@ class CalibratedEngine:
                 answered=np.ones(units_out.height, dtype=bool),
                 source=f"tables {tables_path.name}:{name} by {', '.join(used)}",
                 draws=q_draws,
+                basis="assumed",
             )
             notes.append(
                 f"{q.id}: fitted to {', '.join(used)}; largest share error "
@@ -245,7 +284,15 @@ class CalibratedEngine:
             )
         if units_frame is None:
             units_frame, _ = cell_units(respondents, segments)
-        return SurveyAnswers("calibrated", units_frame, out, skipped, {}, notes)
+        unused = sorted(
+            set(tables.questions) - {q.table_question or q.id for q in questionnaire.questions}
+        )
+        for name in unused:
+            record.append({"question": name, "why": "no questionnaire question asks it"})
+        if record:
+            notes.append(f"{len(record)} table entries not used (see inputs.json)")
+        inputs = {"file": str(tables_path), "map": str(label_map_path), "dropped": record}
+        return SurveyAnswers("calibrated", units_frame, out, skipped, {"inputs": inputs}, notes)
 
 
 def _answer_matrix(q: Question, raw: list[str], path: Path, column: str) -> np.ndarray:
@@ -309,27 +356,82 @@ def _table_cells(
     label_map: dict[str, dict[str, Condition]],
     respondents: pl.DataFrame,
     segments: list[str],
+    where: str,
+    record: list[dict[str, object]],
 ) -> tuple[pl.DataFrame, list[Margin], list[str]]:
-    """Each respondent's group in every mapped table; margins indexed by respondent row."""
+    """Each respondent's group in every mapped table; margins indexed by respondent row.
+
+    Every one-way group type must be in the label map (or under its ``ignore``), every kept
+    group label must have a condition, and every condition must name a population attribute;
+    otherwise the run stops naming the file, table, label and the closest names. Groups left
+    out (overlapping, ignored, selecting nobody) are appended to ``record``.
+    """
     used: list[str] = []
     margins: list[Margin] = []
     columns: dict[str, np.ndarray] = {}
     partitions: dict[str, list[str]] = {}
     for gtype in qt.one_way_types():
         if gtype not in label_map:
+            raise CalibrationError(
+                f"{where}: question {qt.question!r}: group type {gtype!r} is not in the label "
+                f"map{closest_names(gtype, list(label_map))}; map its groups or list it under "
+                f"ignore: [{gtype}]"
+            )
+        conditions = label_map[gtype]
+        if not conditions:
+            record.append({"question": qt.question, "group_type": gtype, "why": "ignored (map)"})
             continue
-        labels, _ = choose_partition(list(qt.tables[gtype]), label_map[gtype])
-        labels = [lb for lb in labels if lb in label_map[gtype]]
-        if not labels:
-            continue
+        labels, overlapping = choose_partition(list(qt.tables[gtype]), conditions)
+        for label in overlapping:
+            record.append(
+                {
+                    "question": qt.question,
+                    "group_type": gtype,
+                    "group": label,
+                    "why": "overlaps finer groups of the same table",
+                }
+            )
+        unmapped = [lb for lb in labels if lb not in conditions]
+        if unmapped:
+            raise CalibrationError(
+                f"{where}: question {qt.question!r}, table {gtype!r}: group {unmapped[0]!r} "
+                f"has no entry in the label map{closest_names(unmapped[0], list(conditions))}"
+                + (f" (also unmapped: {unmapped[1:6]})" if len(unmapped) > 1 else "")
+            )
+        for label in labels:
+            cond = conditions[label]
+            if cond.attribute not in respondents.columns:
+                raise CalibrationError(
+                    f"{where}: label map {gtype}: {label!r}: {cond.attribute!r} is not a "
+                    f"population attribute"
+                    f"{closest_names(cond.attribute, list(respondents.columns))}"
+                )
+            if cond.values:
+                levels = set(respondents[cond.attribute].cast(pl.Utf8).unique().to_list())
+                if not levels & set(cond.values):
+                    record.append(
+                        {
+                            "question": qt.question,
+                            "group_type": gtype,
+                            "group": label,
+                            "why": f"selects nobody in this population ({cond.attribute} "
+                            f"{','.join(cond.values)}"
+                            f"{closest_names(cond.values[0], sorted(levels))})",
+                        }
+                    )
         partitions[gtype] = labels
-        idx = group_index(respondents, labels, label_map[gtype])
+        idx = group_index(respondents, labels, conditions)
         columns[f"_g_{gtype}"] = idx
         margins.append(Margin(gtype, idx, np.array([qt.tables[gtype][lb] for lb in labels])))
         used.append(gtype)
     for gtype in qt.tables:
         parts = joint_parts(gtype)
-        if parts is None or parts[0] not in partitions or parts[1] not in partitions:
+        if parts is None:
+            continue
+        if parts[0] not in partitions or parts[1] not in partitions:
+            record.append(
+                {"question": qt.question, "group_type": gtype, "why": "a part is not mapped"}
+            )
             continue
         la, lb = partitions[parts[0]], partitions[parts[1]]
         labels = [f"{a}*{b}" for a in la for b in lb]
@@ -346,7 +448,8 @@ def _table_cells(
             used.append(gtype)
     if not margins:
         raise CalibrationError(
-            f"question {qt.question!r}: none of its tables {sorted(qt.tables)} is in the label map"
+            f"{where}: question {qt.question!r}: none of its tables {sorted(qt.tables)} is "
+            "mapped by the label map"
         )
     frame = respondents.select(segments).with_columns(
         [pl.Series(name, values) for name, values in columns.items()]

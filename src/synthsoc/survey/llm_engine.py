@@ -63,7 +63,7 @@ _INCOME = {
 
 def persona_description(row: dict[str, Any]) -> str:
     """A short Korean self-description built from a respondent's attributes."""
-    place = " ".join(str(row[c]) for c in ("sido_name", "sigungu_name") if row.get(c))
+    place = str(row.get("sigungu_name") or row.get("sido_name") or "")  # "부산광역시 중구"
     parts = [
         f"나이: {row['age']}세",
         f"성별: {_SEX.get(str(row.get('sex')), str(row.get('sex')))}",
@@ -280,4 +280,5 @@ def parse_answers(question: Question, responses: list[LLMResponse | None]) -> Qu
         values=values,
         texts=tuple(texts) if question.type == "open_text" else None,
         reasons=tuple(reasons),
+        basis="llm",
     )

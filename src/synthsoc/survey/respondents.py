@@ -1,7 +1,8 @@
 """The respondent frame: one row per eligible person with every attribute a survey can segment by.
 
 All segment attributes are strings (categorical); ``age`` is kept as an integer for label maps
-that select age ranges. Built with polars joins, no per-person Python.
+that select age ranges. ``sigungu_name`` is unique across the country (si-do + si-gun-gu).
+Built with polars joins, no per-person Python.
 """
 
 from __future__ import annotations
@@ -58,6 +59,13 @@ def age_group_expr(column: str = "age") -> pl.Expr:
     )
 
 
+def district_label_expr(sido: pl.Expr, sigungu: pl.Expr) -> pl.Expr:
+    """Unique district label: ``부산광역시 중구`` (six districts are named 중구 alone); a si-do
+    without districts (세종특별자치시) is labelled with its own name, never left empty."""
+    blank = sigungu.is_null() | (sigungu.str.strip_chars() == "")
+    return pl.when(blank).then(sido).otherwise(pl.concat_str([sido, sigungu], separator=" "))
+
+
 def respondent_frame(
     population: Population, *, min_age: int = 19, max_age: int | None = None
 ) -> pl.DataFrame:
@@ -84,7 +92,10 @@ def respondent_frame(
         pl.col("sido_name_en").cast(pl.Utf8).alias("region"),
     ).unique("sido_code")
     sigungu = population.regions.select(
-        pl.col("sigungu_code").cast(pl.Utf8), pl.col("sigungu_name").cast(pl.Utf8)
+        pl.col("sigungu_code").cast(pl.Utf8),
+        district_label_expr(
+            pl.col("sido_name").cast(pl.Utf8), pl.col("sigungu_name").cast(pl.Utf8)
+        ).alias("sigungu_name"),
     ).unique("sigungu_code")
     frame = (
         persons.select(
