@@ -184,7 +184,12 @@ def _charts(
         buffer = io.BytesIO()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # missing glyphs for Korean labels on bare systems
-            fig.savefig(buffer, format="png", dpi=90)
+            fig.savefig(
+                buffer,
+                format="png",
+                dpi=90,
+                metadata={"Title": title, "Description": banner or title},
+            )
         plt.close(fig)
         write_bytes(path, buffer.getvalue())
         paths.append(path)
