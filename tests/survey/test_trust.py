@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from synthsoc.commands import survey
 from synthsoc.survey import CalibratedEngine, CalibrationError, parse_questionnaire, run_survey
 from synthsoc.survey.concept_test import run_concept_test
+from synthsoc.survey.kgss import kgss_folder
 from synthsoc.survey.mapping import parse_data_map
 from synthsoc.survey.respondents import respondent_frame
 from synthsoc.synth import load_population
@@ -245,3 +246,66 @@ def test_illustrative_demo_marks_every_output(population_dir: Path, tmp_path: Pa
     charts = sorted((out / "charts").glob("*.png"))
     assert charts and all(b"ILLUSTRATIVE" in p.read_bytes() for p in charts)
     assert (out / "report.md").read_text(encoding="utf-8").startswith("> **ILLUSTRATIVE")
+
+
+KGSS_QUESTIONS = {
+    "id": "kgss",
+    "segments": ["age_group", "sex", "region"],
+    "questions": [
+        {
+            "id": "ideology",
+            "type": "likert",
+            "text": "정치적 성향",
+            "data_column": "PARTYLR",
+            "options": ["1", "2", "3", "4", "5"],
+        },
+        {"id": "none_such", "type": "single_choice", "text": "?", "options": ["a", "b"]},
+    ],
+}
+
+
+def test_kgss_item_answers_a_questionnaire_question(population_dir: Path) -> None:
+    q = parse_questionnaire(KGSS_QUESTIONS)
+    engine = CalibratedEngine(kgss=True, kgss_years=(2010, 2012), n_draws=30)
+    result = run_survey(q, load_population(population_dir), engine, seed=0)
+    # hand count from the packaged file, independent of the engine: KGSS 2010-2012 respondents
+    # aged 19+ with a valid PARTYLR (1..5), weighted by FINALWT, share calling themselves
+    # progressive (1 or 2) among the 19-29 versus among the 60-69
+    raw = pl.read_csv(
+        Path(kgss_folder()) / "kgss_2003_2012_core.csv.gz", comment_prefix="#", infer_schema=False
+    ).with_columns(
+        pl.col("AGE").cast(pl.Float64).alias("age"),
+        pl.col("FINALWT").cast(pl.Float64).alias("w"),
+        pl.col("YEAR").cast(pl.Int64).alias("year"),
+    )
+    valid = raw.filter(
+        pl.col("year").is_between(2010, 2012)
+        & (pl.col("age") >= 19)
+        & pl.col("PARTYLR").is_in(["1", "2", "3", "4", "5"])
+    )
+
+    def progressive(lo: int, hi: int) -> float:
+        part = valid.filter(pl.col("age").is_between(lo, hi))
+        return float(
+            part.filter(pl.col("PARTYLR").is_in(["1", "2"]))["w"].sum() / part["w"].sum()
+        )
+
+    young = result.share("ideology", "age_group", "19-29", "1") + result.share(
+        "ideology", "age_group", "19-29", "2"
+    )
+    old = result.share("ideology", "age_group", "60-69", "1") + result.share(
+        "ideology", "age_group", "60-69", "2"
+    )
+    # poststratified onto the fixture population's education/marital mix: close, not equal
+    assert young == pytest.approx(progressive(19, 29), abs=0.08)
+    assert old == pytest.approx(progressive(60, 69), abs=0.08)
+    assert young > old
+    row = _row(result, "age_group", "19-29", "1")
+    assert row["basis"] == "measured" and int(row["n_respondents"]) > 300
+    assert float(row["n_effective"]) < int(row["n_respondents"])  # weights cost precision
+    assert _row(result, "region", "Seoul", "1")["basis"] == "modelled"  # KGSS has no provinces
+    assert "none_such" in result.skipped
+    assert "KGSS" in result.notes[0]
+    inputs = result.diagnostics["inputs"]
+    assert inputs["kgss_dropped"]["rows_outside_years"] > 0
+    assert {"column": "FINALWT", "used_as": "weight"} in inputs["columns"]

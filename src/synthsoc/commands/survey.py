@@ -104,6 +104,13 @@ def run(
         Path | None,
         typer.Option("--map", help="YAML: data columns and labels -> population attributes."),
     ] = None,
+    kgss: Annotated[
+        bool,
+        typer.Option("--kgss", help="Answer from the packaged KGSS 2003-2012 (data_column: ITEM)."),
+    ] = False,
+    kgss_years: Annotated[
+        str | None, typer.Option("--kgss-years", help="KGSS waves FROM-TO, e.g. 2010-2012.")
+    ] = None,
 ) -> None:
     """Ask QUESTIONNAIRE of a population and write results by segment with intervals."""
     console = Console()
@@ -128,6 +135,8 @@ def run(
                 n_draws=draws,
                 table_sample_size=table_n,
                 data_map=None if data_map is None else load_data_map(data_map),
+                kgss=kgss,
+                kgss_years=_years(kgss_years),
             )
         with _llm(engine, backend) as llm:
             chosen: ResponseEngine
@@ -201,6 +210,18 @@ def concept_test(
         raise typer.Exit(code=1) from error
     console.print(f"[green]done[/green]: {len(result.rows)} shares -> {out}/report.md")
     console.print(f"[yellow]{result.notes[0]}[/yellow]")
+
+
+def _years(text: str | None) -> tuple[int, int] | None:
+    if text is None:
+        return None
+    parts = text.split("-")
+    if len(parts) != 2 or not all(p.strip().isdigit() for p in parts):
+        raise typer.BadParameter(f"--kgss-years must be FROM-TO (e.g. 2010-2012), got {text!r}")
+    low, high = int(parts[0]), int(parts[1])
+    if low > high:
+        raise typer.BadParameter(f"--kgss-years: {low} is after {high}")
+    return low, high
 
 
 @contextlib.contextmanager

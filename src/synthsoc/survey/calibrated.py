@@ -27,6 +27,7 @@ import numpy as np
 import polars as pl
 
 from synthsoc.survey.answers import QuestionAnswers, SurveyAnswers, cell_units
+from synthsoc.survey.kgss import KGSS_DATA, kgss_folder, kgss_items, kgss_microdata
 from synthsoc.survey.mapping import (
     DataMap,
     MappingError,
@@ -64,6 +65,8 @@ class CalibratedEngine:
     label_map: str | Path | None = None
     features: Sequence[str] | None = None
     data_map: DataMap | None = None
+    kgss: bool = False  # the packaged KGSS waves as the microdata (see synthsoc.survey.kgss)
+    kgss_years: tuple[int, int] | None = None
     n_draws: int = 100
     table_sample_size: int = 1000
     name: str = field(default="calibrated", init=False)
@@ -75,14 +78,18 @@ class CalibratedEngine:
         self._data = None if self.data is None else Path(self.data)
         self._tables = None if self.tables is None else Path(self.tables)
         self._label_map = None if self.label_map is None else Path(self.label_map)
-        if (self.data is None) == (self.tables is None):
-            raise CalibrationError("the calibrated engine needs exactly one of --data or --tables")
+        if sum([self.data is not None, self.tables is not None, self.kgss]) != 1:
+            raise CalibrationError(
+                "the calibrated engine needs exactly one of --data, --tables or --kgss"
+            )
         if self.tables is not None and self.label_map is None:
             raise CalibrationError("--tables needs --label-map (group label -> attribute)")
 
     def answer(
         self, questionnaire: Questionnaire, respondents: pl.DataFrame, *, seed: int
     ) -> SurveyAnswers:
+        if self.kgss:
+            return self._from_kgss(questionnaire, respondents, seed)
         if self._data is not None:
             return self._from_microdata(self._data, questionnaire, respondents, seed)
         assert self._tables is not None and self._label_map is not None
@@ -90,15 +97,53 @@ class CalibratedEngine:
 
     # ------------------------------------------------------------------ microdata
 
+    def _from_kgss(
+        self, questionnaire: Questionnaire, respondents: pl.DataFrame, seed: int
+    ) -> SurveyAnswers:
+        items = set(kgss_items())
+        wanted = [q.data_column or q.id for q in questionnaire.questions]
+        try:
+            frame, data_map, dropped = kgss_microdata(
+                [c for c in dict.fromkeys(wanted) if c in items], years=self.kgss_years
+            )
+        except MappingError as error:
+            raise CalibrationError(str(error)) from error
+        answers = self._from_frame(
+            frame, kgss_folder() / KGSS_DATA, data_map, questionnaire, respondents, seed
+        )
+        answers.diagnostics["inputs"]["kgss_dropped"] = dropped
+        years = "all waves 2003-2012" if self.kgss_years is None else (
+            f"waves {self.kgss_years[0]}-{self.kgss_years[1]}"
+        )
+        answers.notes.insert(
+            0,
+            f"answers: KGSS (Korean General Social Survey, {years}; Sungkyunkwan University "
+            "Survey Research Center), weighted by FINALWT; missing-answer codes dropped",
+        )
+        return answers
+
     def _from_microdata(
         self, path: Path, questionnaire: Questionnaire, respondents: pl.DataFrame, seed: int
     ) -> SurveyAnswers:
         if not path.is_file():
             raise CalibrationError(f"{path}: microdata file not found")
         raw = pl.read_csv(path, infer_schema=False, comment_prefix="#")
+        return self._from_frame(
+            raw, path, self.data_map or DataMap(), questionnaire, respondents, seed
+        )
+
+    def _from_frame(
+        self,
+        raw: pl.DataFrame,
+        path: Path,
+        data_map: DataMap,
+        questionnaire: Questionnaire,
+        respondents: pl.DataFrame,
+        seed: int,
+    ) -> SurveyAnswers:
         try:
             mapped = map_microdata(
-                raw, path, questionnaire, respondents, self.data_map or DataMap(), self.features
+                raw, path, questionnaire, respondents, data_map, self.features
             )
         except MappingError as error:
             raise CalibrationError(str(error)) from error
@@ -149,16 +194,16 @@ class CalibratedEngine:
             ]
             targets = _answer_matrix(q, kept[column].to_list(), path, column)
             weights = None if mapped.weight is None else kept[mapped.weight].to_numpy()
-            probs, draws, converged = self._fit_predict(
+            probs, draws, status = self._fit_predict(
                 values, targets, len(q.categories), features, unit_values, extra, weights, rng
             )
             diagnostics["fit"][q.id] = {  # type: ignore[index]
-                "converged": converged,
+                **status,
                 "levels_without_respondents": {
                     f: e for f, e in zip(features, extra, strict=True) if e
                 },
             }
-            if not converged:
+            if not status["converged"]:
                 notes.append(f"{q.id}: the optimiser did not reach its tolerance (see diagnostics)")
             out[q.id] = QuestionAnswers(
                 question=q,
@@ -181,12 +226,12 @@ class CalibratedEngine:
         extra_levels: list[list[str]],
         weights: np.ndarray | None,
         rng: np.random.Generator,
-    ) -> tuple[np.ndarray, np.ndarray, bool]:
+    ) -> tuple[np.ndarray, np.ndarray, dict[str, bool]]:
         """Fit per answer (multiple choice: one binary model per option) and predict units."""
         multiple = targets.ndim == 2
         columns: list[int | None] = list(range(targets.shape[1])) if multiple else [None]
         probs_parts, draws_parts = [], []
-        converged = True
+        converged = settled = True
         for col in columns:
             y = targets[:, col].astype(np.int64) if col is not None else targets
             k = 2 if col is not None else n_categories
@@ -194,6 +239,7 @@ class CalibratedEngine:
                 features, values, y, k, weights=weights, extra_levels=extra_levels
             )
             converged = converged and model.converged
+            settled = settled and model.penalties_settled
             p = model.predict(unit_values)
             theta = posterior_draws(model, values, y, self.n_draws, rng, weights)
             draws = predict_draws(model, theta, unit_values)
@@ -203,7 +249,11 @@ class CalibratedEngine:
             else:
                 probs_parts.append(p)
                 draws_parts.append(draws)
-        return np.concatenate(probs_parts, axis=1), np.concatenate(draws_parts, axis=2), converged
+        return (
+            np.concatenate(probs_parts, axis=1),
+            np.concatenate(draws_parts, axis=2),
+            {"converged": converged, "penalties_settled": settled},
+        )
 
     # ------------------------------------------------------------------ tables
 

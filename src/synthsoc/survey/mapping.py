@@ -41,7 +41,7 @@ import polars as pl
 import yaml
 
 from synthsoc.survey.questionnaire import Questionnaire
-from synthsoc.survey.respondents import SEGMENT_ATTRIBUTES
+from synthsoc.survey.respondents import ATTRIBUTE_VALUES, SEGMENT_ATTRIBUTES
 
 _MAP_KEYS = {"columns", "values", "weight", "ignore"}
 MISSING_LABELS = frozenset({"", "NA", "NaN", "nan", "N/A", "null", "None"})
@@ -252,7 +252,9 @@ def _relabel(
 def _check_levels(
     frame: pl.DataFrame, column: str, respondents: pl.DataFrame, path: Path, data_map: DataMap
 ) -> None:
-    valid = sorted(set(respondents[column].cast(pl.Utf8).to_list()))
+    valid = sorted(
+        set(respondents[column].cast(pl.Utf8).to_list()) | set(ATTRIBUTE_VALUES.get(column, ()))
+    )
     values = frame[column].cast(pl.Utf8).str.strip_chars()
     counts = values.value_counts()
     bad = [

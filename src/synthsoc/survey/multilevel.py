@@ -28,6 +28,7 @@ from scipy.sparse import linalg as splinalg
 
 MIN_PENALTY = 1.0
 MAX_PENALTY = 1e5
+NEGLIGIBLE_PENALTY = 1e3  # prior sd 0.03 on the logit scale: the effect is shrunk to nothing
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,8 @@ class MultilevelLogit:
     coef: np.ndarray
     term_penalties: tuple[float, ...]
     n_answers: int
-    converged: bool = True  # the optimiser met its tolerance (and the evidence updates settled)
+    converged: bool = True  # the optimiser (L-BFGS) met its tolerance on the final fit
+    penalties_settled: bool = True  # the evidence updates of the precisions stopped moving
 
     def predict_codes(self, codes: np.ndarray) -> np.ndarray:
         n_levels = [len(x) for x in self.encoding.levels]
@@ -176,6 +178,7 @@ def fit_multilevel_logit(
     if penalty is not None:
         lambdas = np.full(len(terms.sizes), float(penalty))
         intercept, coef, converged = _fit_map(design, counts, lambdas[term_of_column])
+        settled = True
     else:
         is_main = np.array([order == 1 for order in terms.orders])
         lambdas = np.where(is_main, main_penalty, 16.0)
@@ -194,14 +197,23 @@ def fit_multilevel_logit(
             energy = np.bincount(term_of_column, (coef**2).sum(axis=1), len(lambdas))
             updated = np.clip(gamma / np.maximum(energy, 1e-12), MIN_PENALTY, MAX_PENALTY)
             updated[is_main] = main_penalty
-            settled = bool(np.all(np.abs(np.log(updated / lambdas)) < 0.02))
+            # settled: every precision stopped moving, or is so large that its effect is nil
+            # whatever its exact value (noise interactions creep toward the cap)
+            negligible = (updated >= NEGLIGIBLE_PENALTY) & (lambdas >= NEGLIGIBLE_PENALTY)
+            settled = bool(np.all((np.abs(np.log(updated / lambdas)) < 0.02) | negligible))
             lambdas = updated
             if settled:
                 break
         intercept, coef, converged = _fit_map(design, counts, lambdas[term_of_column], start)
-        converged = converged and settled
     return MultilevelLogit(
-        encoding, terms, intercept, coef, tuple(float(x) for x in lambdas), n_answers, converged
+        encoding,
+        terms,
+        intercept,
+        coef,
+        tuple(float(x) for x in lambdas),
+        n_answers,
+        converged,
+        settled,
     )
 
 
@@ -255,9 +267,7 @@ def posterior_draws(
     z_prior = rng.standard_normal((n_draws, k, n_params))
     # S_c z with S_c = sqrt(n_c) (I - p 1') diag(sqrt p): S_c S_c' = n_c (diag p - p p').
     scaled = root_p[None] * z_data
-    u = np.sqrt(totals)[None, :, None] * (
-        scaled - probs[None] * scaled.sum(axis=2, keepdims=True)
-    )
+    u = np.sqrt(totals)[None, :, None] * (scaled - probs[None] * scaled.sum(axis=2, keepdims=True))
     rhs = np.empty((k * n_params, n_draws))
     for b in range(n_draws):
         data_part = design_t @ u[b]  # (P, K)
@@ -271,8 +281,13 @@ def predict_draws(
     model: MultilevelLogit, draws: np.ndarray, values: Sequence[Sequence[str]]
 ) -> np.ndarray:
     """Answer probabilities (B, n, K) of the units ``values`` under each parameter draw."""
+    return predict_draws_codes(model, draws, model.encoding.codes(values))
+
+
+def predict_draws_codes(model: MultilevelLogit, draws: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """:func:`predict_draws` for integer level codes (n, p)."""
     n_levels = [len(x) for x in model.encoding.levels]
-    design = model.terms.design(model.encoding.codes(values), n_levels)
+    design = model.terms.design(codes, n_levels)
     out = np.empty((draws.shape[0], design.shape[0], model.n_answers))
     for b in range(draws.shape[0]):
         out[b] = _softmax(design @ draws[b, 1:] + draws[b, 0])

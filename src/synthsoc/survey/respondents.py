@@ -11,7 +11,7 @@ import polars as pl
 
 from synthsoc.persona.build import PERSONAS_FILE
 from synthsoc.persona.columns import CATEGORICAL as PERSONA_CATEGORICAL
-from synthsoc.synth import Population
+from synthsoc.synth import Population, schema
 
 PERSON_ATTRIBUTES: tuple[str, ...] = (
     "sex",
@@ -37,6 +37,21 @@ DERIVED_ATTRIBUTES: tuple[str, ...] = (
 # Persona attributes (from personas.parquet, written by `synthsoc personas`), when present.
 PERSONA_ATTRIBUTES: tuple[str, ...] = tuple(PERSONA_CATEGORICAL)
 SEGMENT_ATTRIBUTES: tuple[str, ...] = PERSON_ATTRIBUTES + DERIVED_ATTRIBUTES + PERSONA_ATTRIBUTES
+
+
+AGE_GROUPS: tuple[str, ...] = ("0-18", "19-29", "30-39", "40-49", "50-59", "60-69", "70+")
+# Every value an attribute can take in any population (a small population may lack some).
+ATTRIBUTE_VALUES: dict[str, tuple[str, ...]] = {
+    "sex": schema.SEXES,
+    "marital_status": schema.MARITAL_STATUSES,
+    "education": schema.EDUCATION_LEVELS,
+    "economic_activity": schema.ECONOMIC_ACTIVITIES,
+    "nationality": schema.NATIONALITIES,
+    "age_group": AGE_GROUPS,
+    "income_bracket": schema.INCOME_BRACKETS,
+    "household_type": schema.HOUSEHOLD_TYPES,
+    "dwelling_type": schema.DWELLING_TYPES,
+}
 
 
 def age_group_expr(column: str = "age") -> pl.Expr:
