@@ -78,6 +78,10 @@ def main() -> None:
                     "raw_group_mean_tvd": round(result["raw_group_mean_tvd"], 4),
                     "minus_logistic_mean": round(result["minus_logistic"]["mean"], 5),
                     "minus_logistic_se": round(result["minus_logistic"]["se"], 5),
+                    "verdict": result["verdict"],
+                    "coverage_90": round(result["coverage"]["predictive_coverage"], 3),
+                    "coverage_90_model_only": round(result["coverage"]["model_only_coverage"], 3),
+                    "n_intervals": result["coverage"]["n_intervals"],
                     "seconds": round(seconds, 1),
                 }
             )
@@ -87,6 +91,7 @@ def main() -> None:
                 f"logistic={result['logistic_mean_tvd']:.4f} "
                 f"marginal={result['baseline_mean_tvd']:.4f} "
                 f"raw={result['raw_group_mean_tvd']:.4f} "
+                f"cover90={result['coverage']['predictive_coverage']:.3f} "
                 f"({seconds:.1f}s)",
                 flush=True,
             )

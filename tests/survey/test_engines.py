@@ -136,7 +136,7 @@ def _script(request: Any) -> dict[str, Any] | None:
 def test_llm_engine_with_scripted_model(population_dir: Path) -> None:
     q = parse_questionnaire(QUESTIONS)
     llm = ScriptedLLM(_script)
-    result = run_survey(q, load_population(population_dir), LLMEngine(llm, sample_size=200), seed=1)  # type: ignore[arg-type]
+    result = run_survey(q, load_population(population_dir), LLMEngine(llm, sample_size=200, scoring="sample"), seed=1)  # type: ignore[arg-type]
     assert len(llm.requests) == 200 * 4
     prompt = llm.requests[0].prompt
     assert "interpretation" in prompt and "reason" in prompt and "[선택지]" in prompt
@@ -165,7 +165,7 @@ def test_llm_midpoint_drift_is_reported(population_dir: Path) -> None:
         }
 
     result = run_survey(
-        q, load_population(population_dir), LLMEngine(ScriptedLLM(middle), sample_size=20), seed=0
+        q, load_population(population_dir), LLMEngine(ScriptedLLM(middle), sample_size=20, scoring="sample"), seed=0
     )  # type: ignore[arg-type]
     style = result.diagnostics["response_style"]["like"]
     assert style["midpoint_drift"] and style["variance_collapse"] and style["single_answer"]
@@ -184,6 +184,7 @@ def test_hybrid_recalibrates_llm_toward_microdata(population_dir: Path, tmp_path
             )
         ),
         sample_size=80,
+        scoring="sample",
     )  # type: ignore[arg-type]
     hybrid = HybridEngine(llm_engine, CalibratedEngine(data=micro, n_draws=3))
     result = run_survey(q, pop, hybrid, seed=2)
@@ -235,7 +236,7 @@ def test_llm_failures_count_as_non_response_and_total_failure_raises(
                 raise LLMError("bad answer")
             return super().complete(request)
 
-    result = run_survey(q, pop, LLMEngine(Flaky(_script), sample_size=30), seed=0)  # type: ignore[arg-type]
+    result = run_survey(q, pop, LLMEngine(Flaky(_script), sample_size=30, scoring="sample"), seed=0)  # type: ignore[arg-type]
     failed = result.diagnostics["non_response"]["like"]
     assert 0 < failed < 30
     assert {r["group"] for r in result.rows if r["segment"] == "age_group"} <= {
@@ -249,7 +250,7 @@ def test_llm_failures_count_as_non_response_and_total_failure_raises(
             raise LLMError("server down")
 
     with pytest.raises(LLMError, match="server down"):
-        run_survey(q, pop, LLMEngine(Down(_script), sample_size=5), seed=0)  # type: ignore[arg-type]
+        run_survey(q, pop, LLMEngine(Down(_script), sample_size=5, scoring="sample"), seed=0)  # type: ignore[arg-type]
 
 
 def test_persona_attributes_as_segments(population_dir: Path, tmp_path: Path) -> None:
