@@ -136,7 +136,12 @@ def _script(request: Any) -> dict[str, Any] | None:
 def test_llm_engine_with_scripted_model(population_dir: Path) -> None:
     q = parse_questionnaire(QUESTIONS)
     llm = ScriptedLLM(_script)
-    result = run_survey(q, load_population(population_dir), LLMEngine(llm, sample_size=200, scoring="sample"), seed=1)  # type: ignore[arg-type]
+    result = run_survey(
+        q,
+        load_population(population_dir),
+        LLMEngine(llm, sample_size=200, scoring="sample"),
+        seed=1,
+    )  # type: ignore[arg-type]
     assert len(llm.requests) == 200 * 4
     prompt = llm.requests[0].prompt
     assert "interpretation" in prompt and "reason" in prompt and "[선택지]" in prompt
@@ -165,7 +170,10 @@ def test_llm_midpoint_drift_is_reported(population_dir: Path) -> None:
         }
 
     result = run_survey(
-        q, load_population(population_dir), LLMEngine(ScriptedLLM(middle), sample_size=20, scoring="sample"), seed=0
+        q,
+        load_population(population_dir),
+        LLMEngine(ScriptedLLM(middle), sample_size=20, scoring="sample"),
+        seed=0,
     )  # type: ignore[arg-type]
     style = result.diagnostics["response_style"]["like"]
     assert style["midpoint_drift"] and style["variance_collapse"] and style["single_answer"]

@@ -50,9 +50,7 @@ def _pilot(path: Path, *, age_column: str = "age_group", korean: bool = False) -
 def _row(result: object, segment: str, group: str, category: str = "yes") -> dict[str, object]:
     rows = result.rows  # type: ignore[attr-defined]
     return next(
-        r
-        for r in rows
-        if (r["segment"], r["group"], r["category"]) == (segment, group, category)
+        r for r in rows if (r["segment"], r["group"], r["category"]) == (segment, group, category)
     )
 
 
@@ -76,8 +74,9 @@ def test_explicit_map_renames_columns_and_keeps_the_age_effect(
     data_map = parse_data_map({"columns": {"agegrp": "age_group"}}, "map.yaml")
     engine = CalibratedEngine(data=data, data_map=data_map, n_draws=20)
     result = run_survey(q, load_population(population_dir), engine, seed=1)
-    young, old = result.share("buy", "age_group", "19-29", "yes"), result.share(
-        "buy", "age_group", "70+", "yes"
+    young, old = (
+        result.share("buy", "age_group", "19-29", "yes"),
+        result.share("buy", "age_group", "70+", "yes"),
     )
     assert young > 0.6 and old < 0.4  # the pilot: 80% vs 20%; not the near-equal silent drop
     used = result.diagnostics["inputs"]["columns"]
@@ -123,9 +122,10 @@ def test_unsurveyed_region_is_modelled_and_wider_than_a_surveyed_one(
     assert (jeju["n_respondents"], jeju["basis"]) == (0, "modelled")
     assert (busan["n_respondents"], busan["basis"]) == (40, "measured")
     assert seoul["n_respondents"] == 300
-    width = {g: float(r["ci_high"]) - float(r["ci_low"]) for g, r in [
-        ("jeju", jeju), ("busan", busan), ("seoul", seoul)
-    ]}
+    width = {
+        g: float(r["ci_high"]) - float(r["ci_low"])
+        for g, r in [("jeju", jeju), ("busan", busan), ("seoul", seoul)]
+    }
     assert width["jeju"] > width["busan"] > width["seoul"]
     assert result.diagnostics["fit"]["buy"]["converged"] is True
     assert result.diagnostics["fit"]["buy"]["levels_without_respondents"]["region"] == ["Jeju-do"]
@@ -286,9 +286,7 @@ def test_kgss_item_answers_a_questionnaire_question(population_dir: Path) -> Non
 
     def progressive(lo: int, hi: int) -> float:
         part = valid.filter(pl.col("age").is_between(lo, hi))
-        return float(
-            part.filter(pl.col("PARTYLR").is_in(["1", "2"]))["w"].sum() / part["w"].sum()
-        )
+        return float(part.filter(pl.col("PARTYLR").is_in(["1", "2"]))["w"].sum() / part["w"].sum())
 
     young = result.share("ideology", "age_group", "19-29", "1") + result.share(
         "ideology", "age_group", "19-29", "2"

@@ -5,10 +5,11 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.progress import Progress
 from rich.table import Table
 
 from synthsoc.evaluate.compare import (
@@ -30,9 +31,14 @@ from synthsoc.survey import (
     write_outputs,
 )
 from synthsoc.survey.calibrated import CalibrationError
+from synthsoc.survey.llm_engine import SCORINGS, PlanOnly
+from synthsoc.survey.llm_run import RunPlan
 from synthsoc.survey.mapping import MappingError, load_data_map
 from synthsoc.survey.tables import TablesError
 from synthsoc.synth import PopulationFolderError, load_population
+
+if TYPE_CHECKING:
+    from synthsoc.llm import Price
 
 ENGINES = ("calibrated", "llm", "hybrid")
 
@@ -111,6 +117,25 @@ def run(
     kgss_years: Annotated[
         str | None, typer.Option("--kgss-years", help="KGSS waves FROM-TO, e.g. 2010-2012.")
     ] = None,
+    scoring: Annotated[
+        str,
+        typer.Option(
+            "--scoring",
+            help="llm/hybrid: auto (log-probabilities when the server has them) | logprobs "
+            "| sample (one JSON answer with a reason per persona).",
+        ),
+    ] = "auto",
+    plan_only: Annotated[
+        bool, typer.Option("--plan", help="Print the plan (calls, tokens, time, cost) and stop.")
+    ] = False,
+    journal: Annotated[
+        Path | None,
+        typer.Option(
+            "--journal",
+            help="Answers file that makes an interrupted run resumable "
+            "(default OUT.journal.jsonl).",
+        ),
+    ] = None,
 ) -> None:
     """Ask QUESTIONNAIRE of a population and write results by segment with intervals."""
     console = Console()
@@ -121,6 +146,8 @@ def run(
             "--replicates repeats the llm and hybrid engines; the calibrated engine is "
             "deterministic and its intervals come from --draws posterior draws"
         )
+    if scoring not in SCORINGS:
+        raise typer.BadParameter(f"--scoring must be one of {', '.join(SCORINGS)}")
     if data_map is not None and data is None:
         raise typer.BadParameter("--map maps the columns of --data; give --data too")
     try:
@@ -138,23 +165,41 @@ def run(
                 kgss=kgss,
                 kgss_years=_years(kgss_years),
             )
+        runs = replicates if engine != "calibrated" else 1
+        results: list[SurveyResult] = []
         with _llm(engine, backend) as llm:
-            chosen: ResponseEngine
             if engine == "calibrated":
                 assert calibrated is not None
-                chosen = calibrated
+                with console.status(f"Asking {pop.n_persons} persons (calibrated engine)..."):
+                    results.append(run_survey(q, pop, calibrated, seed=seed))
             else:
-                llm_engine = LLMEngine(llm, sample_size=sample)
-                if engine == "llm":
-                    chosen = llm_engine
-                else:
-                    assert calibrated is not None
-                    chosen = HybridEngine(llm_engine, calibrated)
-            runs = replicates if engine != "calibrated" else 1
-            results: list[SurveyResult] = []
-            with console.status(f"Asking {pop.n_persons} persons through the {engine} engine..."):
-                for r in range(runs):
-                    results.append(run_survey(q, pop, chosen, seed=seed + r))
+                with Progress(console=console, transient=False) as progress:
+                    task = progress.add_task(f"{engine}: persona answers", total=None)
+
+                    def on_plan(plan: RunPlan) -> None:
+                        progress.console.print(plan.summary())
+                        if plan_only:
+                            raise PlanOnly
+
+                    def on_progress(done: int, total: int) -> None:
+                        progress.update(task, completed=done, total=total)
+
+                    llm_engine = LLMEngine(
+                        llm,
+                        sample_size=sample,
+                        scoring=scoring,
+                        journal=journal or out.parent / f"{out.name}.journal.jsonl",
+                        price=_price(backend),
+                        on_plan=on_plan,
+                        on_progress=on_progress,
+                    )
+                    chosen: ResponseEngine = llm_engine
+                    if engine == "hybrid":
+                        assert calibrated is not None
+                        chosen = HybridEngine(llm_engine, calibrated)
+                    for r in range(runs):
+                        progress.update(task, description=f"{engine}: run {r + 1} of {runs}")
+                        results.append(run_survey(q, pop, chosen, seed=seed + r))
         extra: dict[str, Any] = {}
         if runs > 1:
             extra["replicates"] = replicate_verdicts(results, tolerance=tolerance, seed=seed)
@@ -166,6 +211,9 @@ def run(
                 in_sample=data is not None and same_file(reference, data),
             )
         write_outputs(results[0], q, out, extra=extra)
+    except PlanOnly:
+        console.print("--plan: stopped before the run (the timed call's answer is kept)")
+        return
     except (
         QuestionnaireError,
         PopulationFolderError,
@@ -212,6 +260,16 @@ def concept_test(
     console.print(f"[yellow]{result.notes[0]}[/yellow]")
 
 
+def _price(backend: str) -> Price | None:
+    """The configured price of the OpenAI-compatible backend (None: no price, e.g. local)."""
+    if backend != "openai":
+        return None
+    from synthsoc.llm import load_config
+
+    price = load_config().price
+    return price if (price.prompt_per_1k or price.completion_per_1k) else None
+
+
 def _years(text: str | None) -> tuple[int, int] | None:
     if text is None:
         return None
@@ -232,7 +290,7 @@ def _llm(engine: str, backend: str) -> Iterator[Any]:
         return
     from synthsoc.llm import open_llm
 
-    with open_llm(backend) as llm:
+    with open_llm(backend, logprobs=True) as llm:
         yield llm
 
 

@@ -37,6 +37,11 @@ SYSTEM_PROMPT = (
     "이 사람의 나이, 지역, 형편에 맞게 생각하고, 반드시 지정된 JSON 형식으로만 답하세요."
 )
 
+CHOICE_SYSTEM_PROMPT = (
+    "당신은 아래에 소개된 한국 사람입니다. 설문 조사에 이 사람의 입장에서 솔직하게 답하세요. "
+    "이 사람의 나이, 지역, 형편에 맞게 생각하고, 선택지의 번호 하나만 답하세요."
+)
+
 _SEX = {"M": "남성", "F": "여성"}
 _EDUCATION = {
     "none": "무학",
@@ -235,7 +240,7 @@ class LLMEngine:
         if use_logprobs and self.scoring == "auto":
             probe = choice_request(
                 choice_prompt(scored[0], personas[0], option_labels(len(scored[0].options))),
-                system=SYSTEM_PROMPT,
+                system=CHOICE_SYSTEM_PROMPT,
                 seed=_seed(seed, questionnaire.questions.index(scored[0]), 0),
             )
             answer = self._complete([probe])[0]
@@ -254,7 +259,7 @@ class LLMEngine:
                 requests = [
                     choice_request(
                         choice_prompt(q, persona, labels),
-                        system=SYSTEM_PROMPT,
+                        system=CHOICE_SYSTEM_PROMPT,
                         seed=_seed(seed, qi, i),
                     )
                     for i, persona in enumerate(personas)
