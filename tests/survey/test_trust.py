@@ -305,5 +305,5 @@ def test_kgss_item_answers_a_questionnaire_question(population_dir: Path) -> Non
     assert "none_such" in result.skipped
     assert "KGSS" in result.notes[0]
     inputs = result.diagnostics["inputs"]
-    assert inputs["kgss_dropped"]["rows_outside_years"] > 0
+    assert inputs["dropped"][0]["kgss"]["rows_outside_years"] > 0
     assert {"column": "FINALWT", "used_as": "weight"} in inputs["columns"]

@@ -30,6 +30,7 @@ from synthsoc.survey.answers import QuestionAnswers, SurveyAnswers, cell_units
 from synthsoc.survey.kgss import KGSS_DATA, kgss_folder, kgss_items, kgss_microdata
 from synthsoc.survey.mapping import (
     DataMap,
+    MappedMicrodata,
     MappingError,
     closest_names,
     is_missing,
@@ -88,65 +89,64 @@ class CalibratedEngine:
     def answer(
         self, questionnaire: Questionnaire, respondents: pl.DataFrame, *, seed: int
     ) -> SurveyAnswers:
-        if self.kgss:
-            return self._from_kgss(questionnaire, respondents, seed)
-        if self._data is not None:
-            return self._from_microdata(self._data, questionnaire, respondents, seed)
+        if self.kgss or self._data is not None:
+            answers = self._from_microdata(questionnaire, respondents, seed)
+            if self.kgss:
+                years = (
+                    "all waves 2003-2012"
+                    if self.kgss_years is None
+                    else f"waves {self.kgss_years[0]}-{self.kgss_years[1]}"
+                )
+                answers.notes.insert(
+                    0,
+                    f"answers: KGSS (Korean General Social Survey, {years}; Sungkyunkwan "
+                    "University Survey Research Center), weighted by FINALWT; missing-answer "
+                    "codes dropped",
+                )
+            return answers
         assert self._tables is not None and self._label_map is not None
         return self._from_tables(self._tables, self._label_map, questionnaire, respondents, seed)
 
     # ------------------------------------------------------------------ microdata
 
-    def _from_kgss(
-        self, questionnaire: Questionnaire, respondents: pl.DataFrame, seed: int
-    ) -> SurveyAnswers:
-        items = set(kgss_items())
-        wanted = [q.data_column or q.id for q in questionnaire.questions]
+    def respondent_data(
+        self, questionnaire: Questionnaire, respondents: pl.DataFrame
+    ) -> tuple[MappedMicrodata, Path]:
+        """The real respondents behind the model, mapped onto population attributes, and the
+        file they came from (microdata CSV or the packaged KGSS)."""
         try:
-            frame, data_map, dropped = kgss_microdata(
-                [c for c in dict.fromkeys(wanted) if c in items], years=self.kgss_years
-            )
+            if self.kgss:
+                items = set(kgss_items())
+                wanted = [q.data_column or q.id for q in questionnaire.questions]
+                frame, data_map, dropped = kgss_microdata(
+                    [c for c in dict.fromkeys(wanted) if c in items], years=self.kgss_years
+                )
+                path = kgss_folder() / KGSS_DATA
+                mapped = map_microdata(
+                    frame, path, questionnaire, respondents, data_map, self.features
+                )
+                mapped.record.dropped.append({"kgss": dropped})
+                return mapped, path
+            if self._data is None:
+                raise CalibrationError(
+                    "this needs respondent microdata (--data or --kgss); published tables "
+                    "carry no respondents"
+                )
+            path = self._data
+            if not path.is_file():
+                raise CalibrationError(f"{path}: microdata file not found")
+            raw = pl.read_csv(path, infer_schema=False, comment_prefix="#")
+            data_map = self.data_map or DataMap()
+            return map_microdata(
+                raw, path, questionnaire, respondents, data_map, self.features
+            ), path
         except MappingError as error:
             raise CalibrationError(str(error)) from error
-        answers = self._from_frame(
-            frame, kgss_folder() / KGSS_DATA, data_map, questionnaire, respondents, seed
-        )
-        answers.diagnostics["inputs"]["kgss_dropped"] = dropped
-        years = "all waves 2003-2012" if self.kgss_years is None else (
-            f"waves {self.kgss_years[0]}-{self.kgss_years[1]}"
-        )
-        answers.notes.insert(
-            0,
-            f"answers: KGSS (Korean General Social Survey, {years}; Sungkyunkwan University "
-            "Survey Research Center), weighted by FINALWT; missing-answer codes dropped",
-        )
-        return answers
 
     def _from_microdata(
-        self, path: Path, questionnaire: Questionnaire, respondents: pl.DataFrame, seed: int
+        self, questionnaire: Questionnaire, respondents: pl.DataFrame, seed: int
     ) -> SurveyAnswers:
-        if not path.is_file():
-            raise CalibrationError(f"{path}: microdata file not found")
-        raw = pl.read_csv(path, infer_schema=False, comment_prefix="#")
-        return self._from_frame(
-            raw, path, self.data_map or DataMap(), questionnaire, respondents, seed
-        )
-
-    def _from_frame(
-        self,
-        raw: pl.DataFrame,
-        path: Path,
-        data_map: DataMap,
-        questionnaire: Questionnaire,
-        respondents: pl.DataFrame,
-        seed: int,
-    ) -> SurveyAnswers:
-        try:
-            mapped = map_microdata(
-                raw, path, questionnaire, respondents, data_map, self.features
-            )
-        except MappingError as error:
-            raise CalibrationError(str(error)) from error
+        mapped, path = self.respondent_data(questionnaire, respondents)
         micro, features = mapped.frame, list(mapped.features)
         if not features:
             raise CalibrationError(
@@ -290,9 +290,7 @@ class CalibratedEngine:
                 continue
             qt = tables.questions[name]
             order = _table_answer_order(q, qt, tables)
-            frame, margins, used = _table_cells(
-                qt, label_map, respondents, segments, where, record
-            )
+            frame, margins, used = _table_cells(qt, label_map, respondents, segments, where, record)
             units, unit_of_row = cell_units(frame, [*[f"_g_{t}" for t in used], *segments])
             unit_margins = [
                 Margin(

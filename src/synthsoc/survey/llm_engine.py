@@ -224,14 +224,30 @@ class LLMEngine:
     ) -> SurveyAnswers:
         if respondents.height == 0:
             raise ValueError("no eligible respondents in the population")
-        from synthsoc.llm import LLMRequest
-        from synthsoc.llm.choice import choice_request, option_labels
-
         rng = np.random.default_rng(seed)
         m = min(self.sample_size, respondents.height)
         chosen = np.sort(rng.choice(respondents.height, size=m, replace=False))
         sample = respondents[chosen.tolist()]
-        units = sample.with_columns(pl.lit(respondents.height / m).alias("weight"))
+        answers = self.answer_personas(questionnaire, sample, seed=seed)
+        answers.units = answers.units.with_columns(pl.lit(respondents.height / m).alias("weight"))
+        answers.diagnostics["population"] = respondents.height
+        answers.notes[0] = (
+            f"answers: {m} personas sampled at random (seed {seed}) answered through "
+            f"{self.llm.name} by {answers.diagnostics['scoring_method']}; each stands for "
+            f"{respondents.height / m:.1f} persons; intervals cover persona sampling only, "
+            "not the model's own bias"
+        )
+        return answers
+
+    def answer_personas(
+        self, questionnaire: Questionnaire, sample: pl.DataFrame, *, seed: int
+    ) -> SurveyAnswers:
+        """Ask every row of ``sample`` (one persona each, weight 1) every question."""
+        from synthsoc.llm import LLMRequest
+        from synthsoc.llm.choice import choice_request, option_labels
+
+        m = sample.height
+        units = sample.with_columns(pl.lit(1.0).alias("weight"))
         personas = [persona_description(row) for row in sample.iter_rows(named=True)]
         journal = AnswerJournal(self.journal, self.llm.name)
         notes: list[str] = []
@@ -317,7 +333,7 @@ class LLMEngine:
             failures[q.id] = int((~out[q.id].answered).sum())
         diagnostics: dict[str, object] = {
             "sample_size": m,
-            "population": respondents.height,
+            "scoring_method": scoring,
             "non_response": failures,
             "model": self.llm.name,
             "scoring": {q.id: mode for q, mode, _ in batches},
@@ -325,12 +341,7 @@ class LLMEngine:
         }
         if label_mass:
             diagnostics["mean_probability_on_options"] = label_mass
-        notes.insert(
-            0,
-            f"answers: {m} personas sampled at random (seed {seed}) answered through "
-            f"{self.llm.name} by {scoring}; each stands for {respondents.height / m:.1f} persons; "
-            "intervals cover persona sampling only, not the model's own bias",
-        )
+        notes.insert(0, f"answers: {m} personas answered through {self.llm.name} by {scoring}")
         return SurveyAnswers("llm", units, out, {}, diagnostics, notes)
 
     def _complete(self, requests: list[LLMRequest]) -> list[LLMResponse | None]:
