@@ -192,7 +192,7 @@ class CalibratedEngine:
             extra = [
                 sorted(set(respondents[f].to_list()) - set(kept[f].to_list())) for f in features
             ]
-            targets = _answer_matrix(q, kept[column].to_list(), path, column)
+            targets = answer_matrix(q, kept[column].to_list(), path, column)
             weights = None if mapped.weight is None else kept[mapped.weight].to_numpy()
             probs, draws, status = self._fit_predict(
                 values, targets, len(q.categories), features, unit_values, extra, weights, rng
@@ -343,7 +343,7 @@ class CalibratedEngine:
         return SurveyAnswers("calibrated", units_frame, out, skipped, {"inputs": inputs}, notes)
 
 
-def _answer_matrix(q: Question, raw: list[str], path: Path, column: str) -> np.ndarray:
+def answer_matrix(q: Question, raw: list[str], path: Path, column: str) -> np.ndarray:
     """Answer codes (n,) for a single answer; 0/1 matrix (n, K) for multiple choice."""
     cats = q.categories
     if q.type == "numeric":

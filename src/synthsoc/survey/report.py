@@ -31,6 +31,7 @@ BASIS_KO = {
     "modelled": "모형 추정(응답자 없음)",
     "assumed": "공표표(표본 크기 가정)",
     "llm": "LLM 페르소나",
+    "ppi": "실측+LLM 결합(PPI)",
     "too_few": "표본 부족(추정 안 함)",
 }
 BASIS_MARK = {
@@ -39,6 +40,7 @@ BASIS_MARK = {
     "modelled": "**",
     "assumed": "",
     "llm": "",
+    "ppi": "",
     "too_few": "x",
 }
 

@@ -22,6 +22,7 @@ from scipy.stats import beta as beta_dist
 
 from synthsoc.survey.answers import QuestionAnswers, SurveyAnswers
 from synthsoc.survey.diagnostics import response_style
+from synthsoc.survey.ppi import PPIEstimate
 from synthsoc.survey.support import ALL, basis_of, kish_effective_n
 
 MIN_PERSONAS = 10  # fewer personas behind a segment row: reported as "too few"
@@ -150,6 +151,12 @@ def summarise(
             if n_units == 0:
                 continue
             w = weights[mask]
+            if qa.estimates is not None:
+                estimate = qa.estimates.get((segment, group))
+                if estimate is None:
+                    too_few.append(f"{qid}/{segment}={group} (no or too few real respondents)")
+                rows.extend(_estimate_rows(qid, segment, group, qa.categories, estimate, w))
+                continue
             n_resp, n_eff, basis = _support(qa, segment, group, w)
             few = basis == "llm" and n_resp < min_per_segment
             if few:
@@ -247,6 +254,44 @@ def summarise(
             "min_per_segment": min_per_segment,
         },
     )
+
+
+def _estimate_rows(
+    qid: str,
+    segment: str,
+    group: str,
+    categories: tuple[str, ...],
+    estimate: PPIEstimate | None,
+    w: np.ndarray,
+) -> list[dict[str, Any]]:
+    """Rows of an engine's own estimate (hybrid PPI), with the real sample's own interval."""
+    out = []
+    for k, category in enumerate(categories):
+        row: dict[str, Any] = {
+            "question": qid,
+            "segment": segment,
+            "group": group,
+            "category": category,
+            "share": None,
+            "ci_low": None,
+            "ci_high": None,
+            "n_respondents": 0 if estimate is None else estimate.n_labelled,
+            "n_effective": 0.0 if estimate is None else float(estimate.n_labelled),
+            "basis": "too_few" if estimate is None else "ppi",
+            "n_units": int(w.size),
+            "population": round(float(w.sum()), 3),
+        }
+        if estimate is not None:
+            row.update(
+                share=round(float(estimate.share[k]), 6),
+                ci_low=round(float(min(estimate.low[k], estimate.share[k])), 6),
+                ci_high=round(float(max(estimate.high[k], estimate.share[k])), 6),
+                real_only_share=round(float(estimate.classical_share[k]), 6),
+                real_only_ci_low=round(float(estimate.classical_low[k]), 6),
+                real_only_ci_high=round(float(estimate.classical_high[k]), 6),
+            )
+        out.append(row)
+    return out
 
 
 def _verbatims(
