@@ -143,3 +143,52 @@ def test_tiny_segments_are_too_few_and_verbatims_are_written(
     assert set(why["reason"].to_list()) == {"그냥"} and "age_group" in answers.columns
     report = (out / "report.md").read_text(encoding="utf-8")
     assert "표본 부족" in report and '"좋아요"' in report
+
+
+def test_cli_plan_stops_before_the_run_and_hybrid_runs(
+    population_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import contextlib
+    import json
+    from collections.abc import Iterator
+
+    import typer
+    from typer.testing import CliRunner
+
+    from synthsoc.commands import survey
+
+    llm = ScriptedLLM(_logprob_script)
+
+    @contextlib.contextmanager
+    def fake_llm(engine: str, backend: str) -> Iterator[Any]:
+        yield llm
+
+    monkeypatch.setattr(survey, "_llm", fake_llm)
+    app = typer.Typer()
+    survey.register(app)
+    q = tmp_path / "q.yaml"
+    q.write_text(
+        "id: t\nsegments: [age_group]\nquestions:\n"
+        "  - {id: like, type: likert, text: 좋아요, options: ['1', '2', '3']}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    base = ["survey", "run", str(q), "--population", str(population_dir), "--out", str(out)]
+    planned = CliRunner().invoke(app, [*base, "--engine", "llm", "--sample", "50", "--plan"])
+    assert planned.exit_code == 0, planned.output
+    assert "plan: 50 calls" in planned.output and "s per call" in planned.output
+    assert len(llm.requests) == 1 and not out.exists()  # one timed call, then stop
+    data = tmp_path / "m.csv"
+    pl.DataFrame({"age_group": ["19-29", "70+"] * 100, "like": ["3", "1"] * 100}).write_csv(data)
+    run = CliRunner().invoke(
+        app, [*base, "--engine", "hybrid", "--sample", "200", "--data", str(data)]
+    )
+    assert run.exit_code == 0, run.output
+    payload = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    young = next(
+        r
+        for r in payload["shares"]
+        if (r["segment"], r["group"], r["category"]) == ("age_group", "19-29", "3")
+    )
+    assert young["basis"] == "ppi" and young["share"] == pytest.approx(1.0, abs=0.01)
+    assert (tmp_path / "out.journal.jsonl").is_file()

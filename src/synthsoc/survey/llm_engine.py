@@ -11,6 +11,7 @@ the LLM layer's re-asks count as non-response (reported), never as a made-up ans
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -252,6 +253,7 @@ class LLMEngine:
         journal = AnswerJournal(self.journal, self.llm.name)
         notes: list[str] = []
         scored = [q for q in questionnaire.questions if q.type in ("single_choice", "likert")]
+        measured: float | None = None  # seconds of a call timed before the plan
         use_logprobs = self.scoring != "sample" and bool(scored)
         if use_logprobs and self.scoring == "auto":
             probe = choice_request(
@@ -259,7 +261,9 @@ class LLMEngine:
                 system=CHOICE_SYSTEM_PROMPT,
                 seed=_seed(seed, questionnaire.questions.index(scored[0]), 0),
             )
+            started = time.perf_counter()
             answer = self._complete([probe])[0]
+            measured = time.perf_counter() - started
             if answer is not None:
                 journal.record(probe, answer)
             if answer is None or not answer.top_logprobs:
@@ -303,8 +307,8 @@ class LLMEngine:
         )
         if self.on_plan is not None:
             pending = [r for r in every if r not in journal]
-            seconds = None
-            if pending:
+            seconds = measured
+            if pending and seconds is None:
                 seconds = time_one(self._complete, pending[-1], journal)
             self.on_plan(
                 estimate_plan(
