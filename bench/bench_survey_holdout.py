@@ -21,20 +21,6 @@ from synthsoc.evaluate.holdout import holdout_benchmark, read_microdata  # noqa:
 
 CASES = [
     (
-        "GSS 1972-2018",
-        gss_abortion,
-        "abany",
-        "sex,race,party,age_group,educ,decade",
-        "party,age_group",
-    ),
-    (
-        "GSS 1972-2018",
-        gss_abortion,
-        "abany",
-        "sex,race,party,age_group,educ,decade",
-        "party,decade",
-    ),
-    (
         "GSS 2018",
         gss_spending,
         "natenvir",
@@ -50,6 +36,20 @@ CASES = [
     ),
     ("ANES 2012", anes_2012, "choice", "pid,knowspeaker", "pid,knowspeaker"),
     ("ANES 1984", anes_1984, "vote", "educ,female,south,polint", "educ,polint"),
+    (
+        "GSS 1972-2018",
+        gss_abortion,
+        "abany",
+        "sex,race,party,age_group,educ,decade",
+        "party,age_group",
+    ),
+    (
+        "GSS 1972-2018",
+        gss_abortion,
+        "abany",
+        "sex,race,party,age_group,educ,decade",
+        "party,decade",
+    ),
 ]
 
 
@@ -95,6 +95,10 @@ def main() -> None:
                 f"({seconds:.1f}s)",
                 flush=True,
             )
+            _write(rows, seeds)  # after every case: an interrupted run keeps its figures
+
+
+def _write(rows: list[dict[str, object]], seeds: int) -> None:
     out = Path(__file__).resolve().parent / "results" / "survey_holdout.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     payload = {

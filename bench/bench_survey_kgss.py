@@ -63,6 +63,7 @@ def main() -> None:
             "seconds": round(seconds, 1),
         }
         rows.append(row)
+        _write(rows, seeds)  # after every case, so an interrupted run keeps what it measured
         print(
             f"{item:9} by {group_by:20} n={row['n_respondents']:6} groups={row['n_groups']:3} "
             f"tvd={row['mean_tvd']:.4f} logistic={row['logistic_mean_tvd']:.4f} "
@@ -71,8 +72,10 @@ def main() -> None:
             f"cover90={row['coverage_90']:.3f} ({seconds:.1f}s)",
             flush=True,
         )
-    wins = sum(r["minus_logistic_mean"] <= 0 for r in rows)
-    print(f"calibrated at least as good as logistic in {wins} of {len(rows)} cases")
+
+
+def _write(rows: list[dict[str, object]], seeds: int) -> None:
+    wins = sum(float(r["minus_logistic_mean"]) <= 0 for r in rows)  # type: ignore[arg-type]
     out = Path(__file__).resolve().parent / "results" / "survey_kgss.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     payload = {
@@ -84,11 +87,12 @@ def main() -> None:
             f"load average {os.getloadavg()[0]:.1f}"
         ),
         "date": time.strftime("%Y-%m-%d"),
+        "cases_done": f"{len(rows)} of {len(CASES)}",
         "cases_at_least_as_good_as_logistic": wins,
         "rows": rows,
     }
     out.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"wrote {out}")
+    print(f"calibrated at least as good as logistic in {wins} of {len(rows)}; wrote {out}")
 
 
 if __name__ == "__main__":
