@@ -150,7 +150,9 @@ def _charts(
                 label=_label(questionnaire, str(qid), cat, korean=False),
             )
         ticks = [
-            f"{g}{BASIS_MARK.get(info[g][1], '')}\nn={info[g][0]}" if g in info else g
+            f"{g}{BASIS_MARK.get(info[g][1], '')}\nn={'?' if info[g][0] is None else info[g][0]}"
+            if g in info
+            else g
             for g in groups
         ]
         ax.set_xticks(x, ticks, rotation=45 if len(groups) > 6 else 0, ha="right", fontsize=7)
@@ -196,6 +198,12 @@ def _charts(
         write_bytes(path, buffer.getvalue())
         paths.append(path)
     return paths
+
+
+def _count(n_respondents: Any, n_effective: Any) -> str:
+    if n_respondents is None:
+        return "미상(공표표)"
+    return f"{n_respondents} ({n_effective:g})"
 
 
 def _cell(share: Any, low: Any, high: Any) -> str:
@@ -261,7 +269,7 @@ def _markdown(
                 lines.append(
                     f"| {label} | {group_label} | "
                     + " | ".join(values)
-                    + f" | {n_resp} ({n_eff:g}) | {BASIS_KO.get(basis, basis)} |"
+                    + f" | {_count(n_resp, n_eff)} | {BASIS_KO.get(basis, basis)} |"
                 )
             lines.append("")
             for path in charts:

@@ -178,8 +178,9 @@ def summarise(
                             "share": None if few else round(float(share[k]), 6),
                             "ci_low": None if few else round(float(min(low[k], share[k])), 6),
                             "ci_high": None if few else round(float(max(high[k], share[k])), 6),
-                            "n_respondents": n_resp,
-                            "n_effective": round(n_eff, 1),
+                            # published tables: respondents unknown (None), not zero
+                            "n_respondents": None if basis == "assumed" else n_resp,
+                            "n_effective": None if basis == "assumed" else round(n_eff, 1),
                             "basis": "too_few" if few else basis,
                             "n_units": n_units,
                             "population": round(float(w.sum()), 3),
