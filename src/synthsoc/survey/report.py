@@ -174,7 +174,7 @@ def _charts(
             fig.text(
                 0.5,
                 0.5,
-                banner,
+                banner.split()[0],  # the first word as a watermark; full text in the title
                 fontsize=40,
                 color="red",
                 alpha=0.15,
