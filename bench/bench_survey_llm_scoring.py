@@ -49,9 +49,7 @@ def main() -> None:
             seconds = time.perf_counter() - started
             calls = llm.usage.calls - calls_before
             tokens = llm.usage.prompt_tokens + llm.usage.completion_tokens - tokens_before
-            overall = {
-                r["category"]: r["share"] for r in result.rows if r["segment"] == "all"
-            }
+            overall = {r["category"]: r["share"] for r in result.rows if r["segment"] == "all"}
             row = {
                 "scoring": scoring,
                 "personas": n,
@@ -75,17 +73,22 @@ def main() -> None:
                 f"non-response {row['non_response']}; shares {overall}",
                 flush=True,
             )
-    ratio = rows[1]["seconds_per_100"] / max(rows[0]["seconds_per_100"], 1e-9)
-    print(f"sampling takes {ratio:.1f}x the wall time of log-probability scoring per respondent")
+            _write(rows, model)  # after each mode: an interrupted run keeps what it measured
+
+
+def _write(rows: list[dict[str, object]], model: str) -> None:
+    ratio = None
+    if len(rows) == 2:
+        ratio = float(rows[1]["seconds_per_100"]) / max(float(rows[0]["seconds_per_100"]), 1e-9)  # type: ignore[arg-type]
+        print(f"sampling takes {ratio:.1f}x the wall time of log-probability scoring")
     out = Path(__file__).resolve().parent / "results" / "survey_llm_scoring.json"
     payload = {
         "benchmark": "LLM respondents: sampled JSON answer vs token log-probabilities",
         "model": model,
         "rows": rows,
-        "sample_over_logprobs_time_ratio": round(ratio, 2),
+        "sample_over_logprobs_time_ratio": None if ratio is None else round(ratio, 2),
         "machine": (
-            f"{platform.machine()} {os.cpu_count()} cores, "
-            f"load average {os.getloadavg()[0]:.1f}"
+            f"{platform.machine()} {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}"
         ),
         "date": time.strftime("%Y-%m-%d"),
     }
