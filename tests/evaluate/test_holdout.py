@@ -95,9 +95,18 @@ def test_interval_coverage_on_held_out_real_data() -> None:
 def test_a_losing_model_says_so() -> None:
     from synthsoc.evaluate.holdout import verdict
 
-    rows = [{"tvd": 0.12, "baseline_tvd": 0.10, "logistic_tvd": 0.11}]
+    rows = [{"tvd": 0.12, "baseline_tvd": 0.10, "logistic_tvd": 0.11}] * 2
     assert verdict(rows, "tvd").startswith("LOSES to the marginal baseline (TVD 0.1200 vs 0.1000)")
-    rows = [{"tvd": 0.08, "baseline_tvd": 0.10, "logistic_tvd": 0.07}]
-    assert "LOSES to logistic regression" in verdict(rows, "tvd")
-    rows = [{"tvd": 0.06, "baseline_tvd": 0.10, "logistic_tvd": 0.07}]
-    assert verdict(rows, "tvd").startswith("beats the marginal")
+    worse = [
+        {"tvd": 0.08 + 0.001 * i, "baseline_tvd": 0.10, "logistic_tvd": 0.07} for i in range(4)
+    ]
+    assert "LOSES to logistic regression" in verdict(worse, "tvd")
+    tied = [
+        {"tvd": 0.07 + d, "baseline_tvd": 0.10, "logistic_tvd": 0.07}
+        for d in (0.002, -0.002, 0.001)
+    ]
+    assert "ties logistic regression within noise" in verdict(tied, "tvd")
+    better = [
+        {"tvd": 0.05 + 0.001 * i, "baseline_tvd": 0.1, "logistic_tvd": 0.07} for i in range(3)
+    ]
+    assert "beats logistic regression" in verdict(better, "tvd")

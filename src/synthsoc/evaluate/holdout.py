@@ -278,7 +278,11 @@ def coverage_summary(rows: list[dict[str, Any]], level: float) -> dict[str, Any]
 
 
 def verdict(rows: list[dict[str, Any]], column: str) -> str:
-    """One line a reader cannot miss: does the model beat the marginal and the logistic?"""
+    """One line a reader cannot miss: does the model beat the marginal and the logistic?
+
+    Against logistic regression the paired (group, seed) difference decides: within two
+    standard errors it is a tie, beyond it a win or a loss.
+    """
     model = _mean(rows, column)
     marginal = _mean(rows, "baseline_tvd")
     logistic = _mean(rows, "logistic_tvd")
@@ -287,11 +291,17 @@ def verdict(rows: list[dict[str, Any]], column: str) -> str:
             f"LOSES to the marginal baseline (TVD {model:.4f} vs {marginal:.4f}): the attributes "
             "do not predict this answer out of sample; do not use it by segment"
         )
-    if column != "logistic_tvd" and model > logistic:
-        return (
-            f"beats the marginal but LOSES to logistic regression ({model:.4f} vs {logistic:.4f})"
-        )
-    return f"beats the marginal ({model:.4f} vs {marginal:.4f}) and logistic ({logistic:.4f})"
+    head = f"beats the marginal ({model:.4f} vs {marginal:.4f})"
+    if column == "logistic_tvd":
+        return head
+    diff = _paired_difference(rows, column, "logistic_tvd")
+    margin = 2.0 * diff["se"] if np.isfinite(diff["se"]) else 0.0
+    detail = f"({model:.4f} vs {logistic:.4f}, difference {diff['mean']:+.5f} +- {diff['se']:.5f})"
+    if diff["mean"] > margin:
+        return f"{head} but LOSES to logistic regression {detail}"
+    if diff["mean"] < -margin:
+        return f"{head} and beats logistic regression {detail}"
+    return f"{head} and ties logistic regression within noise {detail}"
 
 
 def sklearn_equivalent_penalty(n_answers: int) -> float:
