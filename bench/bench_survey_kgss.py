@@ -34,8 +34,11 @@ CASES = [
 
 def main() -> None:
     seeds = int(os.environ.get("SEEDS", "5"))
-    rows = []
+    only = [c for c in os.environ.get("ONLY", "").split(",") if c]  # items to (re)run
+    rows = _previous(seeds) if only else []
     for item, group_by in CASES:
+        if only and item not in only:
+            continue
         started = time.perf_counter()
         groups = group_by.split(",")
         data = microdata_from_frame(
@@ -62,7 +65,8 @@ def main() -> None:
             "all_fits_converged": result["all_fits_converged"],
             "seconds": round(seconds, 1),
         }
-        rows.append(row)
+        rows = [r for r in rows if (r["item"], r["group_by"]) != (item, group_by)] + [row]
+        rows.sort(key=lambda r: CASES.index((str(r["item"]), str(r["group_by"]))))
         _write(rows, seeds)  # after every case, so an interrupted run keeps what it measured
         print(
             f"{item:9} by {group_by:20} n={row['n_respondents']:6} groups={row['n_groups']:3} "
@@ -72,6 +76,15 @@ def main() -> None:
             f"cover90={row['coverage_90']:.3f} ({seconds:.1f}s)",
             flush=True,
         )
+
+
+def _previous(seeds: int) -> list[dict[str, object]]:
+    """Rows of an earlier run with the same seeds (ONLY= reruns some items, keeps the rest)."""
+    out = Path(__file__).resolve().parent / "results" / "survey_kgss.json"
+    if not out.is_file():
+        return []
+    payload = json.loads(out.read_text(encoding="utf-8"))
+    return list(payload["rows"]) if payload.get("seeds") == seeds else []
 
 
 def _write(rows: list[dict[str, object]], seeds: int) -> None:
