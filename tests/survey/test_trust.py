@@ -302,6 +302,7 @@ def test_kgss_item_answers_a_questionnaire_question(population_dir: Path) -> Non
     assert row["basis"] == "measured" and int(row["n_respondents"]) > 300
     assert float(row["n_effective"]) < int(row["n_respondents"])  # weights cost precision
     assert _row(result, "region", "Seoul", "1")["basis"] == "modelled"  # KGSS has no provinces
+    assert any(n.startswith("segments by region: not in") for n in result.notes)
     assert "none_such" in result.skipped
     assert "KGSS" in result.notes[0]
     inputs = result.diagnostics["inputs"]

@@ -163,6 +163,14 @@ class CalibratedEngine:
             f"{weight_note}); intervals from its posterior (Laplace), so groups with few or no "
             "respondents get wide intervals"
         ]
+        absent = [a for a in segments if a not in features]
+        if absent:
+            notes.append(
+                f"segments by {', '.join(absent)}: not in {path.name}, so every group is "
+                f"modelled from {', '.join(features)} alone; the model assumes no effect of "
+                f"{', '.join(absent)} beyond them, and the intervals do not include that "
+                "assumption (they are narrower than the truth may be)"
+            )
         rng = np.random.default_rng(seed)
         out: dict[str, QuestionAnswers] = {}
         skipped: dict[str, str] = {}
