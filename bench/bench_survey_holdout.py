@@ -21,20 +21,6 @@ from synthsoc.evaluate.holdout import holdout_benchmark, read_microdata  # noqa:
 
 CASES = [
     (
-        "GSS 1972-2018",
-        gss_abortion,
-        "abany",
-        "sex,race,party,age_group,educ,decade",
-        "party,age_group",
-    ),
-    (
-        "GSS 1972-2018",
-        gss_abortion,
-        "abany",
-        "sex,race,party,age_group,educ,decade",
-        "party,decade",
-    ),
-    (
         "GSS 2018",
         gss_spending,
         "natenvir",
@@ -50,6 +36,20 @@ CASES = [
     ),
     ("ANES 2012", anes_2012, "choice", "pid,knowspeaker", "pid,knowspeaker"),
     ("ANES 1984", anes_1984, "vote", "educ,female,south,polint", "educ,polint"),
+    (
+        "GSS 1972-2018",
+        gss_abortion,
+        "abany",
+        "sex,race,party,age_group,educ,decade",
+        "party,age_group",
+    ),
+    (
+        "GSS 1972-2018",
+        gss_abortion,
+        "abany",
+        "sex,race,party,age_group,educ,decade",
+        "party,decade",
+    ),
 ]
 
 
@@ -78,6 +78,10 @@ def main() -> None:
                     "raw_group_mean_tvd": round(result["raw_group_mean_tvd"], 4),
                     "minus_logistic_mean": round(result["minus_logistic"]["mean"], 5),
                     "minus_logistic_se": round(result["minus_logistic"]["se"], 5),
+                    "verdict": result["verdict"],
+                    "coverage_90": round(result["coverage"]["predictive_coverage"], 3),
+                    "coverage_90_model_only": round(result["coverage"]["model_only_coverage"], 3),
+                    "n_intervals": result["coverage"]["n_intervals"],
                     "seconds": round(seconds, 1),
                 }
             )
@@ -87,9 +91,14 @@ def main() -> None:
                 f"logistic={result['logistic_mean_tvd']:.4f} "
                 f"marginal={result['baseline_mean_tvd']:.4f} "
                 f"raw={result['raw_group_mean_tvd']:.4f} "
+                f"cover90={result['coverage']['predictive_coverage']:.3f} "
                 f"({seconds:.1f}s)",
                 flush=True,
             )
+            _write(rows, seeds)  # after every case: an interrupted run keeps its figures
+
+
+def _write(rows: list[dict[str, object]], seeds: int) -> None:
     out = Path(__file__).resolve().parent / "results" / "survey_holdout.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     payload = {

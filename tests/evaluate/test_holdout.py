@@ -66,3 +66,47 @@ def test_holdout_on_real_anes_microdata(tmp_path: Path) -> None:
     result = holdout_benchmark(data, ["pid"], seeds=2, min_group=30)
     assert result["mean_tvd"] < 0.15
     assert result["mean_tvd"] < result["baseline_mean_tvd"]
+
+
+@pytest.mark.integration
+def test_interval_coverage_on_held_out_real_data() -> None:
+    # KGSS 2003-2012 (packaged, real): 90% intervals for held-out group shares must cover the
+    # observed share about 90% of the time (band 0.85-0.95), allowing for the test group's own
+    # sampling noise; the posterior interval alone (no test noise) must fall short
+    from synthsoc.evaluate.holdout import microdata_from_frame
+    from synthsoc.survey.kgss import kgss_benchmark_frame
+
+    data = microdata_from_frame(
+        kgss_benchmark_frame("CONGOVT"),
+        "CONGOVT",
+        ["sex", "age_group", "education", "region"],
+        ["age_group", "region"],
+        "KGSS",
+    )
+    result = holdout_benchmark(data, ["age_group", "region"], seeds=3, min_group=30)
+    coverage = result["coverage"]
+    assert coverage["n_intervals"] >= 150
+    assert 0.85 <= coverage["predictive_coverage"] <= 0.95, coverage
+    assert coverage["model_only_coverage"] < coverage["predictive_coverage"]
+    assert coverage["within_band"] is True
+    assert "beats the marginal" in result["verdict"]
+
+
+def test_a_losing_model_says_so() -> None:
+    from synthsoc.evaluate.holdout import verdict
+
+    rows = [{"tvd": 0.12, "baseline_tvd": 0.10, "logistic_tvd": 0.11}] * 2
+    assert verdict(rows, "tvd").startswith("LOSES to the marginal baseline (TVD 0.1200 vs 0.1000)")
+    worse = [
+        {"tvd": 0.08 + 0.001 * i, "baseline_tvd": 0.10, "logistic_tvd": 0.07} for i in range(4)
+    ]
+    assert "LOSES to logistic regression" in verdict(worse, "tvd")
+    tied = [
+        {"tvd": 0.07 + d, "baseline_tvd": 0.10, "logistic_tvd": 0.07}
+        for d in (0.002, -0.002, 0.001)
+    ]
+    assert "ties logistic regression within noise" in verdict(tied, "tvd")
+    better = [
+        {"tvd": 0.05 + 0.001 * i, "baseline_tvd": 0.1, "logistic_tvd": 0.07} for i in range(3)
+    ]
+    assert "beats logistic regression" in verdict(better, "tvd")

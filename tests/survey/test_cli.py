@@ -206,7 +206,7 @@ def test_survey_run_llm_replicates_with_scripted_model(
         "--engine",
         "llm",
         "--sample",
-        "40",
+        "150",
         "--replicates",
         "3",
         "--out",
@@ -218,4 +218,7 @@ def test_survey_run_llm_replicates_with_scripted_model(
     replicates = payload["replicates"]
     assert replicates["replicates"] == 3 and replicates["n_shares"] > 0
     young = [r for r in payload["shares"] if r["group"] == "19-29" and r["category"] == "B"]
-    assert young and young[0]["share"] == 1.0
+    assert young and young[0]["share"] == 1.0 and young[0]["basis"] == "llm"
+    # all personas agree, yet the interval is not zero-width: Jeffreys on n personas
+    n = young[0]["n_respondents"]
+    assert n >= 10 and young[0]["ci_low"] < 1.0 - 0.5 / (n + 1)

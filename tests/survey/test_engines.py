@@ -136,8 +136,13 @@ def _script(request: Any) -> dict[str, Any] | None:
 def test_llm_engine_with_scripted_model(population_dir: Path) -> None:
     q = parse_questionnaire(QUESTIONS)
     llm = ScriptedLLM(_script)
-    result = run_survey(q, load_population(population_dir), LLMEngine(llm, sample_size=60), seed=1)  # type: ignore[arg-type]
-    assert len(llm.requests) == 60 * 4
+    result = run_survey(
+        q,
+        load_population(population_dir),
+        LLMEngine(llm, sample_size=200, scoring="sample"),
+        seed=1,
+    )  # type: ignore[arg-type]
+    assert len(llm.requests) == 200 * 4
     prompt = llm.requests[0].prompt
     assert "interpretation" in prompt and "reason" in prompt and "[선택지]" in prompt
     assert llm.requests[0].json_schema["required"] == ["interpretation", "choice", "reason"]
@@ -165,37 +170,91 @@ def test_llm_midpoint_drift_is_reported(population_dir: Path) -> None:
         }
 
     result = run_survey(
-        q, load_population(population_dir), LLMEngine(ScriptedLLM(middle), sample_size=20), seed=0
+        q,
+        load_population(population_dir),
+        LLMEngine(ScriptedLLM(middle), sample_size=20, scoring="sample"),
+        seed=0,
     )  # type: ignore[arg-type]
     style = result.diagnostics["response_style"]["like"]
     assert style["midpoint_drift"] and style["variance_collapse"] and style["single_answer"]
 
 
-def test_hybrid_recalibrates_llm_toward_microdata(population_dir: Path, tmp_path: Path) -> None:
-    q = parse_questionnaire(QUESTIONS)
+def _constant_llm(answer: str) -> ScriptedLLM:
+    return ScriptedLLM(
+        lambda r: (
+            {"interpretation": "", "choice": answer, "reason": ""}
+            if r.json_schema is not None and "choice" in r.json_schema["properties"]
+            else None
+        )
+    )
+
+
+def test_hybrid_ppi_removes_a_biased_llm_and_says_how_much_it_helped(
+    population_dir: Path, tmp_path: Path
+) -> None:
+    q = parse_questionnaire({**QUESTIONS, "segments": ["age_group", "region"]})
     micro = _microdata(tmp_path / "m.csv")
     pop = load_population(population_dir)
-    llm_engine = LLMEngine(
+    # An LLM that says "3" to everyone (no real respondent said 3). With a constant f the PPI
+    # estimate is f + mean(Y - f) = mean(Y): exactly the real sample's shares, by hand.
+    hybrid = HybridEngine(
+        LLMEngine(_constant_llm("3"), sample_size=80, scoring="sample"),  # type: ignore[arg-type]
+        CalibratedEngine(data=micro, n_draws=3),
+    )
+    result = run_survey(q, pop, hybrid, seed=2)
+    raw = pl.read_csv(micro, infer_schema=False)
+    for group in ("19-29", "70+"):
+        part = raw.filter(pl.col("age_group") == group)
+        for cat in ("1", "3", "5"):
+            expected = (part["like"] == cat).mean()
+            row = next(
+                r
+                for r in result.rows
+                if (r["question"], r["segment"], r["group"], r["category"])
+                == ("like", "age_group", group, cat)
+            )
+            assert row["share"] == pytest.approx(expected, abs=1e-6)
+            assert row["basis"] == "ppi" and row["n_respondents"] == part.height
+            # f constant: var(f) = 0 and var(Y - f) = var(Y): the real sample's own interval
+            assert row["ci_low"] == pytest.approx(row["real_only_ci_low"], abs=1e-6)
+            assert row["ci_high"] == pytest.approx(row["real_only_ci_high"], abs=1e-6)
+    assert result.diagnostics["ppi_width_vs_real_alone"]["like"] == pytest.approx(1.0, abs=1e-3)
+    assert result.diagnostics["llm_bias_on_real_respondents"]["like"][2] == pytest.approx(-1.0)
+    # region is not in the survey data: no real respondent vouches for it, so too few
+    assert {r["basis"] for r in result.rows if r["segment"] == "region"} == {"too_few"}
+    assert "pick" in " ".join(result.notes)  # multiple choice stays LLM-only, said so
+
+
+def test_hybrid_ppi_narrows_the_interval_when_the_llm_knows(
+    population_dir: Path, tmp_path: Path
+) -> None:
+    q = parse_questionnaire(QUESTIONS)
+    micro = _microdata(tmp_path / "m.csv")
+    # an LLM that knows the rule of the data (young 4/5, old 1/2) but not the coin flip
+    knows = LLMEngine(
         ScriptedLLM(
             lambda r: (
-                {"interpretation": "", "choice": "3", "reason": ""}
-                if "choice" in r.json_schema["properties"]
+                {
+                    "top_logprobs": {
+                        ("4" if age_of(r) < 40 else "1"): -0.69315,
+                        ("5" if age_of(r) < 40 else "2"): -0.69315,
+                    }
+                }
+                if r.logprobs is not None
                 else None
             )
-        ),
-        sample_size=80,
-    )  # type: ignore[arg-type]
-    hybrid = HybridEngine(llm_engine, CalibratedEngine(data=micro, n_draws=3))
-    result = run_survey(q, pop, hybrid, seed=2)
-    calibrated = run_survey(q, pop, CalibratedEngine(data=micro, n_draws=3), seed=2)
-    # the LLM said "3" to everyone; recalibrated shares follow the data by age group
-    for group in ("19-29", "70+"):
-        for cat in ("1", "5"):
-            assert result.share("like", "age_group", group, cat) == pytest.approx(
-                calibrated.share("like", "age_group", group, cat), abs=0.08
-            )
-    assert result.diagnostics["llm_vs_data_tvd_before_recalibration"]["like"] > 0.5
-    assert result.diagnostics["llm_response_style_vs_data"]["like"]["midpoint_drift"]
+        ),  # type: ignore[arg-type]
+        sample_size=3000,  # personas are cheap: PPI gains when they far outnumber real people
+        scoring="logprobs",
+    )
+    result = run_survey(
+        q,
+        load_population(population_dir),
+        HybridEngine(knows, CalibratedEngine(data=micro)),
+        seed=0,
+    )
+    # var(Y - f) / var(Y) is about 0.6 here, so the interval narrows by roughly 20%
+    assert result.diagnostics["ppi_width_vs_real_alone"]["like"] < 0.9
 
 
 def test_respondent_frame_has_every_segment_attribute(population_dir: Path) -> None:
@@ -235,7 +294,7 @@ def test_llm_failures_count_as_non_response_and_total_failure_raises(
                 raise LLMError("bad answer")
             return super().complete(request)
 
-    result = run_survey(q, pop, LLMEngine(Flaky(_script), sample_size=30), seed=0)  # type: ignore[arg-type]
+    result = run_survey(q, pop, LLMEngine(Flaky(_script), sample_size=30, scoring="sample"), seed=0)  # type: ignore[arg-type]
     failed = result.diagnostics["non_response"]["like"]
     assert 0 < failed < 30
     assert {r["group"] for r in result.rows if r["segment"] == "age_group"} <= {
@@ -249,7 +308,7 @@ def test_llm_failures_count_as_non_response_and_total_failure_raises(
             raise LLMError("server down")
 
     with pytest.raises(LLMError, match="server down"):
-        run_survey(q, pop, LLMEngine(Down(_script), sample_size=5), seed=0)  # type: ignore[arg-type]
+        run_survey(q, pop, LLMEngine(Down(_script), sample_size=5, scoring="sample"), seed=0)  # type: ignore[arg-type]
 
 
 def test_persona_attributes_as_segments(population_dir: Path, tmp_path: Path) -> None:

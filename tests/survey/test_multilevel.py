@@ -4,7 +4,12 @@ import numpy as np
 import pytest
 
 from synthsoc.evaluate.holdout import sklearn_equivalent_penalty
-from synthsoc.survey.multilevel import fit_multilevel_logit, minimize_lbfgs
+from synthsoc.survey.multilevel import (
+    fit_multilevel_logit,
+    minimize_lbfgs,
+    posterior_draws,
+    predict_draws,
+)
 
 
 def _data(n: int, seed: int) -> tuple[list[list[str]], np.ndarray, np.ndarray]:
@@ -47,7 +52,38 @@ def test_lbfgs_minimises_a_quadratic() -> None:
         d = x - target
         return float(d @ d), 2 * d
 
-    assert np.allclose(minimize_lbfgs(f, np.zeros(3)), target, atol=1e-6)
+    found = minimize_lbfgs(f, np.zeros(3))
+    assert np.allclose(found.x, target, atol=1e-6)
+    assert found.converged and found.iterations > 0
+    scale = np.array([1.0, 10.0, 100.0])
+
+    def g(x: np.ndarray) -> tuple[float, np.ndarray]:
+        d = x - target
+        return float(scale @ d**2), 2 * scale * d
+
+    stopped = minimize_lbfgs(g, np.zeros(3), max_iter=1)  # one step cannot reach the minimum
+    assert not stopped.converged and stopped.iterations == 1
+
+
+def test_posterior_draws_match_binomial_spread_and_prior_for_unseen_levels() -> None:
+    # One binary attribute, no pooling left to do: the posterior sd of each group's share must
+    # be close to the binomial sqrt(p (1 - p) / n); a level nobody has gets the prior's spread
+    # (main-effect precision 1, i.e. logit sd 1), far wider.
+    rng = np.random.default_rng(3)
+    n = 6000
+    a = rng.choice(["x", "y"], n)
+    p = np.where(a == "x", 0.7, 0.3)
+    y = (rng.random(n) < p).astype(np.int64)
+    model = fit_multilevel_logit(["a"], [a.tolist()], y, 2, extra_levels=[["unseen"]])
+    theta = posterior_draws(model, [a.tolist()], y, 2000, rng)
+    draws = predict_draws(model, theta, [["x", "y", "unseen"]])[:, :, 1]
+    for i, level in enumerate(["x", "y"]):
+        members = a == level
+        share = y[members].mean()
+        expected = np.sqrt(share * (1 - share) / members.sum())
+        assert draws[:, i].std() == pytest.approx(expected, rel=0.15)
+        assert draws[:, i].mean() == pytest.approx(share, abs=0.01)
+    assert draws[:, 2].std() > 5 * draws[:, 0].std()
 
 
 @pytest.mark.parametrize("n_answers", [2, 3])

@@ -5,15 +5,20 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.progress import Progress
 from rich.table import Table
 
 from synthsoc.atomic import FORCE_HELP, OutputFolderError, check_output_folder
 from synthsoc.data.readers import ReadError
-from synthsoc.evaluate.compare import compare_to_reference, reference_from_microdata
+from synthsoc.evaluate.compare import (
+    compare_to_reference,
+    reference_from_microdata,
+    same_file,
+)
 from synthsoc.evaluate.replicates import replicate_verdicts
 from synthsoc.llm.types import LLMError
 from synthsoc.survey import (
@@ -29,8 +34,14 @@ from synthsoc.survey import (
     write_outputs,
 )
 from synthsoc.survey.calibrated import CalibrationError
+from synthsoc.survey.llm_engine import SCORINGS, PlanOnly
+from synthsoc.survey.llm_run import RunPlan
+from synthsoc.survey.mapping import MappingError, load_data_map
 from synthsoc.survey.tables import TablesError
 from synthsoc.synth import PopulationFolderError, load_population
+
+if TYPE_CHECKING:
+    from synthsoc.llm import Price
 
 ENGINES = ("calibrated", "llm", "hybrid")
 
@@ -99,11 +110,50 @@ def run(
         Path | None, typer.Option("--reference", help="Microdata CSV to score results against.")
     ] = None,
     force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
+    data_map: Annotated[
+        Path | None,
+        typer.Option("--map", help="YAML: data columns and labels -> population attributes."),
+    ] = None,
+    kgss: Annotated[
+        bool,
+        typer.Option("--kgss", help="Answer from the packaged KGSS 2003-2012 (data_column: ITEM)."),
+    ] = False,
+    kgss_years: Annotated[
+        str | None, typer.Option("--kgss-years", help="KGSS waves FROM-TO, e.g. 2010-2012.")
+    ] = None,
+    scoring: Annotated[
+        str,
+        typer.Option(
+            "--scoring",
+            help="llm/hybrid: auto (log-probabilities when the server has them) | logprobs "
+            "| sample (one JSON answer with a reason per persona).",
+        ),
+    ] = "auto",
+    plan_only: Annotated[
+        bool, typer.Option("--plan", help="Print the plan (calls, tokens, time, cost) and stop.")
+    ] = False,
+    journal: Annotated[
+        Path | None,
+        typer.Option(
+            "--journal",
+            help="Answers file that makes an interrupted run resumable "
+            "(default OUT.journal.jsonl).",
+        ),
+    ] = None,
 ) -> None:
     """Ask QUESTIONNAIRE of a population and write results by segment with intervals."""
     console = Console()
     if engine not in ENGINES:
         raise typer.BadParameter(f"--engine must be one of {', '.join(ENGINES)}")
+    if engine == "calibrated" and replicates > 1:
+        raise typer.BadParameter(
+            "--replicates repeats the llm and hybrid engines; the calibrated engine is "
+            "deterministic and its intervals come from --draws posterior draws"
+        )
+    if scoring not in SCORINGS:
+        raise typer.BadParameter(f"--scoring must be one of {', '.join(SCORINGS)}")
+    if data_map is not None and data is None:
+        raise typer.BadParameter("--map maps the columns of --data; give --data too")
     try:
         check_output_folder(
             out,
@@ -121,35 +171,68 @@ def run(
                 label_map=label_map,
                 n_draws=draws,
                 table_sample_size=table_n,
+                data_map=None if data_map is None else load_data_map(data_map),
+                kgss=kgss,
+                kgss_years=_years(kgss_years),
             )
+        runs = replicates if engine != "calibrated" else 1
+        results: list[SurveyResult] = []
         with _llm(engine, backend) as llm:
-            chosen: ResponseEngine
             if engine == "calibrated":
                 assert calibrated is not None
-                chosen = calibrated
+                with console.status(f"Asking {pop.n_persons} persons (calibrated engine)..."):
+                    results.append(run_survey(q, pop, calibrated, seed=seed))
             else:
-                llm_engine = LLMEngine(llm, sample_size=sample)
-                if engine == "llm":
-                    chosen = llm_engine
-                else:
-                    assert calibrated is not None
-                    chosen = HybridEngine(llm_engine, calibrated)
-            runs = replicates if engine != "calibrated" else 1
-            results: list[SurveyResult] = []
-            with console.status(f"Asking {pop.n_persons} persons through the {engine} engine..."):
-                for r in range(runs):
-                    results.append(run_survey(q, pop, chosen, seed=seed + r))
+                with Progress(console=console, transient=False) as progress:
+                    task = progress.add_task(f"{engine}: persona answers", total=None)
+
+                    def on_plan(plan: RunPlan) -> None:
+                        progress.console.print(plan.summary())
+                        if plan_only:
+                            raise PlanOnly
+
+                    def on_progress(done: int, total: int) -> None:
+                        progress.update(task, completed=done, total=total)
+
+                    llm_engine = LLMEngine(
+                        llm,
+                        sample_size=sample,
+                        scoring=scoring,
+                        journal=journal or out.parent / f"{out.name}.journal.jsonl",
+                        price=_price(backend),
+                        on_plan=on_plan,
+                        on_progress=on_progress,
+                    )
+                    chosen: ResponseEngine = llm_engine
+                    if engine == "hybrid":
+                        assert calibrated is not None
+                        chosen = HybridEngine(llm_engine, calibrated)
+                    for r in range(runs):
+                        progress.update(task, description=f"{engine}: run {r + 1} of {runs}")
+                        results.append(run_survey(q, pop, chosen, seed=seed + r))
         extra: dict[str, Any] = {}
         if runs > 1:
             extra["replicates"] = replicate_verdicts(results, tolerance=tolerance, seed=seed)
         if reference is not None:
             extra["comparison"] = compare_to_reference(
-                results[0], reference_from_microdata(reference, q), q
+                results[0],
+                reference_from_microdata(reference, q),
+                q,
+                in_sample=data is not None and same_file(reference, data),
             )
         write_outputs(results[0], q, out, extra=extra, force=force)
+    except PlanOnly:
+        console.print("--plan: stopped before the run (the timed call's answer is kept)")
+        return
     except (
-        QuestionnaireError, PopulationFolderError, CalibrationError, TablesError,
-        OutputFolderError, ReadError, LLMError,
+        QuestionnaireError,
+        PopulationFolderError,
+        CalibrationError,
+        TablesError,
+        MappingError,
+        OutputFolderError,
+        ReadError,
+        LLMError,
     ) as error:
         console.print(f"[red]survey failed:[/red] {error}")
         raise typer.Exit(code=1) from error
@@ -161,7 +244,15 @@ def run(
     if "replicates" in extra:
         console.print(extra["replicates"]["summary"])
     if "comparison" in extra and extra["comparison"]["mean_tvd"] is not None:
-        console.print(f"mean TVD against {reference}: {extra['comparison']['mean_tvd']:.4f}")
+        label = " (IN-SAMPLE: the file the model was fitted on)" if extra["comparison"][
+            "in_sample"
+        ] else ""
+        console.print(
+            f"mean TVD against {reference}{label}: {extra['comparison']['mean_tvd']:.4f}"
+        )
+    for note in result.notes:
+        if "too few" in note or "did not reach" in note:
+            console.print(f"[yellow]{note}[/yellow]")
 
 
 @survey_app.command("concept-test")
@@ -186,6 +277,28 @@ def concept_test(
     console.print(f"[yellow]{result.notes[0]}[/yellow]")
 
 
+def _price(backend: str) -> Price | None:
+    """The configured price of the OpenAI-compatible backend (None: no price, e.g. local)."""
+    if backend != "openai":
+        return None
+    from synthsoc.llm import load_config
+
+    price = load_config().price
+    return price if (price.prompt_per_1k or price.completion_per_1k) else None
+
+
+def _years(text: str | None) -> tuple[int, int] | None:
+    if text is None:
+        return None
+    parts = text.split("-")
+    if len(parts) != 2 or not all(p.strip().isdigit() for p in parts):
+        raise typer.BadParameter(f"--kgss-years must be FROM-TO (e.g. 2010-2012), got {text!r}")
+    low, high = int(parts[0]), int(parts[1])
+    if low > high:
+        raise typer.BadParameter(f"--kgss-years: {low} is after {high}")
+    return low, high
+
+
 @contextlib.contextmanager
 def _llm(engine: str, backend: str) -> Iterator[Any]:
     """Open the LLM only for engines that need it."""
@@ -194,7 +307,7 @@ def _llm(engine: str, backend: str) -> Iterator[Any]:
         return
     from synthsoc.llm import open_llm
 
-    with open_llm(backend) as llm:
+    with open_llm(backend, logprobs=True) as llm:
         yield llm
 
 

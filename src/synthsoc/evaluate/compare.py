@@ -6,6 +6,7 @@ shares) or is computed from respondent microdata with :func:`reference_from_micr
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,10 @@ from synthsoc.survey.questionnaire import Questionnaire
 from synthsoc.survey.results import ALL, SurveyResult
 
 KEY = ["question", "segment", "group"]
+IN_SAMPLE_WARNING = (
+    "IN-SAMPLE: the reference is the data the answer model was fitted on; these distances "
+    "measure fit, not accuracy on new respondents (use a held-out file or `bench survey`)"
+)
 
 
 def reference_from_microdata(path: str | Path, questionnaire: Questionnaire) -> pl.DataFrame:
@@ -50,10 +55,28 @@ def reference_from_microdata(path: str | Path, questionnaire: Questionnaire) -> 
     return pl.concat(parts)
 
 
+def same_file(a: str | Path, b: str | Path) -> bool:
+    """True when two paths name the same file, or files with identical bytes."""
+    pa, pb = Path(a), Path(b)
+    if pa.resolve() == pb.resolve():
+        return True
+    if not (pa.is_file() and pb.is_file()) or pa.stat().st_size != pb.stat().st_size:
+        return False
+    return hashlib.sha256(pa.read_bytes()).digest() == hashlib.sha256(pb.read_bytes()).digest()
+
+
 def compare_to_reference(
-    result: SurveyResult, reference: pl.DataFrame, questionnaire: Questionnaire
+    result: SurveyResult,
+    reference: pl.DataFrame,
+    questionnaire: Questionnaire,
+    *,
+    in_sample: bool = False,
 ) -> dict[str, Any]:
-    """Per (question, segment, group): TVD, KL(reference || result), ordinal Wasserstein."""
+    """Per (question, segment, group): TVD, KL(reference || result), ordinal Wasserstein.
+
+    ``in_sample``: the reference is the data the model was fitted on; the result then says so
+    (the figures measure fit, not accuracy on new respondents).
+    """
     predicted = result.frame()
     rows = []
     for (qid, segment, group), ref in reference.group_by(KEY, maintain_order=True):
@@ -63,6 +86,7 @@ def compare_to_reference(
             & (pl.col("segment") == segment)
             & (pl.col("group") == group)
         )
+        pred = pred.filter(pl.col("share").is_not_null())
         if pred.height == 0:
             continue
         cats = list(q.categories)
@@ -82,6 +106,8 @@ def compare_to_reference(
         rows.append(row)
     tvds = np.array([r["tvd"] for r in rows]) if rows else np.zeros(0)
     return {
+        "in_sample": in_sample,
+        "warning": IN_SAMPLE_WARNING if in_sample else None,
         "n_compared": len(rows),
         "mean_tvd": float(tvds.mean()) if rows else None,
         "share_decision_grade": float((tvds < DECISION_GRADE_TVD).mean()) if rows else None,

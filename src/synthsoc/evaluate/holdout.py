@@ -28,7 +28,7 @@ import polars as pl
 
 from synthsoc.data.readers import read_csv
 from synthsoc.evaluate.distance import tvd
-from synthsoc.survey.multilevel import fit_multilevel_logit
+from synthsoc.survey.multilevel import fit_multilevel_logit, posterior_draws, predict_draws_codes
 
 ENGINES: tuple[str, ...] = ("calibrated", "logistic")
 
@@ -57,6 +57,19 @@ def read_microdata(
     if not path.is_file():
         raise HoldoutError(f"{path}: microdata file not found")
     frame = read_csv(path, error=HoldoutError).frame()
+    return microdata_from_frame(frame, target, features, group_by, str(path))
+
+
+def microdata_from_frame(
+    frame: pl.DataFrame,
+    target: str,
+    features: Sequence[str],
+    group_by: Sequence[str] = (),
+    source: str = "<frame>",
+) -> Microdata:
+    """:func:`read_microdata` for a frame already in memory (e.g. the packaged KGSS)."""
+    path = source
+    frame = frame.with_columns(pl.all().cast(pl.Utf8))
     needed = [target, *features, *[g for g in group_by if g not in features]]
     missing = [c for c in needed if c not in frame.columns]
     if missing:
@@ -76,7 +89,7 @@ def read_microdata(
     answers = tuple(sorted(kept[target].unique().to_list()))
     if len(answers) < 2:
         raise HoldoutError(f"{path}: column {target!r} has fewer than two distinct answers")
-    return Microdata(kept, target, tuple(features), answers, frame.height - kept.height, str(path))
+    return Microdata(kept, target, tuple(features), answers, frame.height - kept.height, path)
 
 
 def holdout_benchmark(
@@ -88,6 +101,8 @@ def holdout_benchmark(
     min_group: int = 30,
     engine: str = "calibrated",
     max_order: int = 2,
+    n_draws: int = 200,
+    coverage_level: float = 0.9,
 ) -> dict[str, Any]:
     """Run the benchmark; returns the JSON-ready summary (see the module docstring)."""
     if engine not in ENGINES:
@@ -109,6 +124,8 @@ def holdout_benchmark(
 
     rows: list[dict[str, Any]] = []
     penalties: list[dict[str, float]] = []
+    converged: list[bool] = []
+    settled: list[bool] = []
     for seed in range(seeds):
         rng = np.random.default_rng(seed)
         order = rng.permutation(frame.height)
@@ -117,15 +134,18 @@ def holdout_benchmark(
         y_train = y[train]
         marginal = np.bincount(y_train, minlength=k) / train.size
 
-        model = fit_multilevel_logit(
-            data.features,
-            [[v[i] for i in train] for v in feature_values],
-            y_train,
-            k,
-            max_order=max_order,
-        )
+        train_values = [[v[i] for i in train] for v in feature_values]
+        test_values = [[v[i] for i in test] for v in feature_values]
+        model = fit_multilevel_logit(data.features, train_values, y_train, k, max_order=max_order)
         penalties.append(model.penalties_by_term())
-        p_model = model.predict([[v[i] for i in test] for v in feature_values])
+        converged.append(model.converged)
+        settled.append(model.penalties_settled)
+        p_model = model.predict(test_values)
+        theta = posterior_draws(model, train_values, y_train, n_draws, rng)
+        cells, cell_of_test = np.unique(
+            model.encoding.codes(test_values), axis=0, return_inverse=True
+        )
+        cell_draws = predict_draws_codes(model, theta, cells)  # (B, cells, K)
         logistic = fit_multilevel_logit(
             data.features,
             [[v[i] for i in train] for v in feature_values],
@@ -146,6 +166,11 @@ def holdout_benchmark(
             raw_total = train_group_counts[g].sum()
             raw = train_group_counts[g] / raw_total if raw_total > 0 else marginal
             predicted = p_model[members].mean(axis=0)
+            cell_counts = np.bincount(cell_of_test.ravel()[members], minlength=cells.shape[0])
+            group_draws = np.einsum("c,bck->bk", cell_counts, cell_draws) / members.sum()
+            covered, covered_model = interval_coverage(
+                group_draws, observed, int(sizes[g]), level=coverage_level, rng=rng
+            )
             rows.append(
                 {
                     "seed": seed,
@@ -158,6 +183,8 @@ def holdout_benchmark(
                     "raw_tvd": float(tvd(raw, observed)),
                     "predicted": predicted.round(4).tolist(),
                     "observed": observed.round(4).tolist(),
+                    "covered": covered,
+                    "covered_model_only": covered_model,
                 }
             )
     if not rows:
@@ -185,9 +212,97 @@ def holdout_benchmark(
         "raw_group_mean_tvd": _mean(rows, "raw_tvd"),
         "minus_logistic": _paired_difference(rows, "tvd", "logistic_tvd"),
         "share_groups_under_0_15": float(np.mean([r[column] < 0.15 for r in rows])),
+        "verdict": verdict(rows, column),
+        "coverage": coverage_summary(rows, coverage_level),
+        "all_fits_converged": all(converged),
+        "share_fits_with_settled_penalties": float(np.mean(settled)),
         "prior_precisions": penalties,
         "groups": _per_group(rows),
     }
+
+
+def interval_coverage(
+    group_draws: np.ndarray,
+    observed: np.ndarray,
+    n_test: int,
+    *,
+    level: float,
+    rng: np.random.Generator,
+) -> tuple[list[bool], list[bool]]:
+    """Does the ``level`` interval cover the test group's observed share, per answer?
+
+    The held-out truth is itself a sample of ``n_test`` respondents, so the interval it is
+    checked against is the posterior *predictive* one: for each posterior draw of the group's
+    answer distribution, ``n_test`` answers are drawn (multinomial) and their shares taken; the
+    interval is the central ``level`` of those shares. Also returned: coverage by the posterior
+    interval alone (model uncertainty only), which must fall short when test groups are small.
+    """
+    alpha = (1.0 - level) / 2.0
+    probs = np.clip(group_draws, 0.0, None)
+    probs = probs / probs.sum(axis=1, keepdims=True)
+    simulated = np.stack([rng.multinomial(n_test, p) for p in probs]) / n_test
+    low, high = np.quantile(simulated, [alpha, 1.0 - alpha], axis=0)
+    model_low, model_high = np.quantile(group_draws, [alpha, 1.0 - alpha], axis=0)
+    tol = 1e-12
+    covered = ((observed >= low - tol) & (observed <= high + tol)).tolist()
+    covered_model = ((observed >= model_low - tol) & (observed <= model_high + tol)).tolist()
+    return [bool(c) for c in covered], [bool(c) for c in covered_model]
+
+
+COVERAGE_BAND = 0.05  # "about nominal": within 5 points of it
+
+
+def coverage_summary(rows: list[dict[str, Any]], level: float) -> dict[str, Any]:
+    """Share of (group, seed, answer) intervals covering the held-out share; binary answers
+    count once (their two shares are covered together)."""
+    flags = [
+        c for r in rows for c in (r["covered"][1:] if len(r["covered"]) == 2 else r["covered"])
+    ]
+    model = [
+        c
+        for r in rows
+        for c in (
+            r["covered_model_only"][1:]
+            if len(r["covered_model_only"]) == 2
+            else r["covered_model_only"]
+        )
+    ]
+    rate = float(np.mean(flags))
+    return {
+        "nominal": level,
+        "predictive_coverage": rate,
+        "model_only_coverage": float(np.mean(model)),
+        "n_intervals": len(flags),
+        "band": [level - COVERAGE_BAND, level + COVERAGE_BAND],
+        "within_band": bool(abs(rate - level) <= COVERAGE_BAND),
+    }
+
+
+def verdict(rows: list[dict[str, Any]], column: str) -> str:
+    """One line a reader cannot miss: does the model beat the marginal and the logistic?
+
+    Against logistic regression the paired (group, seed) difference decides: within two
+    standard errors it is a tie, beyond it a win or a loss.
+    """
+    model = _mean(rows, column)
+    marginal = _mean(rows, "baseline_tvd")
+    logistic = _mean(rows, "logistic_tvd")
+    if model >= marginal:
+        return (
+            f"LOSES to the marginal baseline (TVD {model:.4f} vs {marginal:.4f}): the attributes "
+            "do not predict this answer out of sample; do not use it by segment"
+        )
+    head = f"beats the marginal ({model:.4f} vs {marginal:.4f})"
+    if column == "logistic_tvd":
+        return head
+    diff = _paired_difference(rows, column, "logistic_tvd")
+    margin = 2.0 * diff["se"] if np.isfinite(diff["se"]) else 0.0
+    detail = f"({model:.4f} vs {logistic:.4f}, difference {diff['mean']:+.5f} +- {diff['se']:.5f})"
+    if diff["mean"] > margin:
+        return f"{head} but LOSES to logistic regression {detail}"
+    if diff["mean"] < -margin:
+        return f"{head} and beats logistic regression {detail}"
+    return f"{head} and ties logistic regression within noise {detail}"
 
 
 def sklearn_equivalent_penalty(n_answers: int) -> float:

@@ -38,7 +38,11 @@ def replicate_verdicts(
 ) -> dict[str, Any]:
     """Verdict per share over replicate results (shares missing from a run count as absent)."""
     tables: list[dict[Key, float]] = [
-        {(r["question"], r["segment"], r["group"], r["category"]): r["share"] for r in res.rows}
+        {
+            (r["question"], r["segment"], r["group"], r["category"]): r["share"]
+            for r in res.rows
+            if r["share"] is not None  # "too few" rows carry no share
+        }
         for res in results
     ]
     keys = sorted(set().union(*[t.keys() for t in tables]))

@@ -34,14 +34,17 @@ log = logging.getLogger(__name__)
 
 def request_payload(model: str, request: LLMRequest) -> dict[str, Any]:
     """Everything that determines an answer, as plain JSON."""
+    params: dict[str, Any] = {
+        "max_tokens": request.max_tokens,
+        "temperature": request.temperature,
+        "seed": request.seed,
+    }
+    if request.logprobs is not None:  # only when asked, so earlier cache keys stay valid
+        params["logprobs"] = request.logprobs
     return {
         "model": model,
         "messages": request.messages(),
-        "params": {
-            "max_tokens": request.max_tokens,
-            "temperature": request.temperature,
-            "seed": request.seed,
-        },
+        "params": params,
         "schema": request.json_schema,
     }
 
@@ -93,6 +96,9 @@ class CachedLLM(LLMWrapper):
                 completion_tokens=int(answer["completion_tokens"]),
                 cached=True,
                 latency_s=0.0,
+                top_logprobs=None
+                if answer.get("top_logprobs") is None
+                else tuple(dict(t) for t in answer["top_logprobs"]),
             )
         except (OSError, ValueError, KeyError, TypeError) as error:
             raise LLMError(
@@ -158,6 +164,9 @@ class CachedLLM(LLMWrapper):
                         "prompt_tokens": response.prompt_tokens,
                         "completion_tokens": response.completion_tokens,
                         "latency_s": response.latency_s,
+                        "top_logprobs": None
+                        if response.top_logprobs is None
+                        else list(response.top_logprobs),
                     },
                 },
             )

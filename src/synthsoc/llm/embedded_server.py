@@ -82,12 +82,14 @@ class EmbeddedServer:
         n_ctx: int = 2048,
         n_threads: int = 2,
         startup_timeout_s: float = 120.0,
+        logits_all: bool = False,
     ) -> None:
         self.model_path = model_path
         self.alias = alias
         self.n_ctx = n_ctx
         self.n_threads = n_threads
         self.startup_timeout_s = startup_timeout_s
+        self.logits_all = logits_all  # needed for token log-probabilities (llama-cpp-python)
         self.port = 0
         self._process: subprocess.Popen[bytes] | None = None
         self._log: Path | None = None
@@ -109,7 +111,7 @@ class EmbeddedServer:
             "--n_ctx", str(self.n_ctx),
             "--n_threads", str(self.n_threads),
             "--n_threads_batch", str(self.n_threads),
-            "--logits_all", "false",
+            "--logits_all", "true" if self.logits_all else "false",
             "--verbose", "false",
         ]  # fmt: skip
 

@@ -68,13 +68,15 @@ def open_llm(
     budget_usd: float | None = None,
     max_calls: int | None = None,
     use_cache: bool = True,
+    logprobs: bool = False,
 ) -> Iterator[LLMBase]:
     """Open a client for ``backend`` ("local": the embedded model; "openai": the configured
     OpenAI-compatible endpoint) and close it, with its server, on exit.
 
     ``cache_dir`` defaults to the configured ``cache_dir`` (none: no cache); ``use_cache=False``
     turns the cache off. ``budget_usd`` and ``max_calls`` stop the run with ``BudgetExceeded``
-    before a call that would pass them.
+    before a call that would pass them. ``logprobs=True`` starts the embedded server so that
+    it can return token log-probabilities (llama-cpp-python needs ``logits_all`` for that).
     """
     if backend not in BACKENDS:
         raise ValueError(f"backend {backend!r} is not one of {', '.join(BACKENDS)}")
@@ -90,6 +92,7 @@ def open_llm(
                     n_ctx=config.local.n_ctx,
                     n_threads=config.local.n_threads,
                     startup_timeout_s=config.local.startup_timeout_s,
+                    logits_all=logprobs,
                 )
             )
             base = OpenAICompatibleClient(

@@ -99,6 +99,9 @@ class OpenAICompatibleClient(LLMBase):
         }
         if request.seed is not None:
             body["seed"] = request.seed
+        if request.logprobs is not None:
+            body["logprobs"] = True
+            body["top_logprobs"] = request.logprobs
         if request.json_schema is not None:
             field = response_format_field(request.json_schema, self.response_format)
             if field is not None:
@@ -180,4 +183,16 @@ class OpenAICompatibleClient(LLMBase):
             completion_tokens=completion_tokens,
             cached=False,
             latency_s=latency,
+            top_logprobs=_top_logprobs(body) if request.logprobs is not None else None,
         )
+
+
+def _top_logprobs(body: dict[str, Any]) -> tuple[dict[str, float], ...] | None:
+    """``choices[0].logprobs.content[i].top_logprobs`` (OpenAI's form, also llama.cpp's) as
+    one ``{token: logprob}`` per output token; None when the server sent none."""
+    content = ((body["choices"][0].get("logprobs") or {}).get("content")) or []
+    out = []
+    for entry in content:
+        alternatives = entry.get("top_logprobs") or []
+        out.append({str(a["token"]): float(a["logprob"]) for a in alternatives})
+    return tuple(out) if out else None

@@ -17,6 +17,7 @@ class LLMRequest:
     temperature: float = 0.7
     json_schema: dict[str, Any] | None = None
     seed: int | None = None
+    logprobs: int | None = None  # ask for the top-N log-probabilities of each output token
 
     def messages(self) -> list[dict[str, str]]:
         """The chat messages: the system message (if any), then the user prompt."""
@@ -37,6 +38,8 @@ class LLMResponse:
     completion_tokens: int
     cached: bool
     latency_s: float
+    # per output token, {token: log-probability} of its top alternatives (when requested)
+    top_logprobs: tuple[dict[str, float], ...] | None = None
 
 
 @dataclass(frozen=True)

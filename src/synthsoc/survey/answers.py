@@ -15,6 +15,7 @@ from typing import Any, Protocol
 import numpy as np
 import polars as pl
 
+from synthsoc.survey.ppi import PPIEstimate
 from synthsoc.survey.questionnaire import Question, Questionnaire
 
 
@@ -29,6 +30,12 @@ class QuestionAnswers:
     values: np.ndarray | None = None  # numeric answers per unit (NaN where none)
     texts: tuple[str, ...] | None = None  # open-text answers per unit
     reasons: tuple[str, ...] | None = None  # the reason each unit gave, when asked
+    # real respondents behind each segment value: segment -> group -> (n, effective n)
+    support: dict[str, dict[str, tuple[int, float]]] | None = None
+    basis: str | None = None  # fixed basis for every row ("assumed", "llm"), else from support
+    # final estimates per (segment, group) when the engine computes them itself (hybrid PPI);
+    # None for a group it cannot estimate (reported as too few)
+    estimates: dict[tuple[str, str], PPIEstimate | None] | None = None
 
 
 @dataclass

@@ -5,8 +5,9 @@ Two sources, one per run:
 * **microdata** (a CSV of respondents): the columns named like respondent attributes
   (``sex``, ``age_group``, ``region``, ...) are the features; each question's answers are in its
   ``data_column`` (default: the question id). P(answer | attributes) is the multilevel logit of
-  :mod:`synthsoc.survey.multilevel`; uncertainty comes from refitting on bootstrap resamples of
-  the respondents.
+  :mod:`synthsoc.survey.multilevel`; columns and labels are checked and mapped by
+  :mod:`synthsoc.survey.mapping` (``--map``); uncertainty comes from posterior draws of the
+  model (Laplace approximation), in which levels no respondent has keep their prior spread.
 * **aggregate tables** (KOSIS long CSV + a label map from group labels to attribute conditions):
   the maximum-entropy model of :mod:`synthsoc.survey.tables`. Tables carry no sample sizes, so
   uncertainty assumes ``table_sample_size`` respondents per published group (Dirichlet draws of
@@ -27,9 +28,18 @@ import polars as pl
 
 from synthsoc.data.readers import read_csv
 from synthsoc.survey.answers import QuestionAnswers, SurveyAnswers, cell_units
-from synthsoc.survey.multilevel import MultilevelLogit, fit_multilevel_logit, refit
+from synthsoc.survey.kgss import KGSS_DATA, kgss_folder, kgss_items, kgss_microdata
+from synthsoc.survey.mapping import (
+    DataMap,
+    MappedMicrodata,
+    MappingError,
+    closest_names,
+    is_missing,
+    map_microdata,
+)
+from synthsoc.survey.multilevel import fit_multilevel_logit, posterior_draws, predict_draws
 from synthsoc.survey.questionnaire import Question, Questionnaire
-from synthsoc.survey.respondents import SEGMENT_ATTRIBUTES
+from synthsoc.survey.support import respondent_support
 from synthsoc.survey.tables import (
     Condition,
     KosisTables,
@@ -56,7 +66,10 @@ class CalibratedEngine:
     tables: str | Path | None = None
     label_map: str | Path | None = None
     features: Sequence[str] | None = None
-    n_draws: int = 30
+    data_map: DataMap | None = None
+    kgss: bool = False  # the packaged KGSS waves as the microdata (see synthsoc.survey.kgss)
+    kgss_years: tuple[int, int] | None = None
+    n_draws: int = 100
     table_sample_size: int = 1000
     name: str = field(default="calibrated", init=False)
     _data: Path | None = field(default=None, init=False, repr=False)
@@ -67,49 +80,102 @@ class CalibratedEngine:
         self._data = None if self.data is None else Path(self.data)
         self._tables = None if self.tables is None else Path(self.tables)
         self._label_map = None if self.label_map is None else Path(self.label_map)
-        if (self.data is None) == (self.tables is None):
-            raise CalibrationError("the calibrated engine needs exactly one of --data or --tables")
+        if sum([self.data is not None, self.tables is not None, self.kgss]) != 1:
+            raise CalibrationError(
+                "the calibrated engine needs exactly one of --data, --tables or --kgss"
+            )
         if self.tables is not None and self.label_map is None:
             raise CalibrationError("--tables needs --label-map (group label -> attribute)")
 
     def answer(
         self, questionnaire: Questionnaire, respondents: pl.DataFrame, *, seed: int
     ) -> SurveyAnswers:
-        if self._data is not None:
-            return self._from_microdata(self._data, questionnaire, respondents, seed)
+        if self.kgss or self._data is not None:
+            answers = self._from_microdata(questionnaire, respondents, seed)
+            if self.kgss:
+                years = (
+                    "all waves 2003-2012"
+                    if self.kgss_years is None
+                    else f"waves {self.kgss_years[0]}-{self.kgss_years[1]}"
+                )
+                answers.notes.insert(
+                    0,
+                    f"answers: KGSS (Korean General Social Survey, {years}; Sungkyunkwan "
+                    "University Survey Research Center), weighted by FINALWT; missing-answer "
+                    "codes dropped",
+                )
+            return answers
         assert self._tables is not None and self._label_map is not None
         return self._from_tables(self._tables, self._label_map, questionnaire, respondents, seed)
 
     # ------------------------------------------------------------------ microdata
 
+    def respondent_data(
+        self, questionnaire: Questionnaire, respondents: pl.DataFrame
+    ) -> tuple[MappedMicrodata, Path]:
+        """The real respondents behind the model, mapped onto population attributes, and the
+        file they came from (microdata CSV or the packaged KGSS)."""
+        try:
+            if self.kgss:
+                items = set(kgss_items())
+                wanted = [q.data_column or q.id for q in questionnaire.questions]
+                frame, data_map, dropped = kgss_microdata(
+                    [c for c in dict.fromkeys(wanted) if c in items], years=self.kgss_years
+                )
+                path = kgss_folder() / KGSS_DATA
+                mapped = map_microdata(
+                    frame, path, questionnaire, respondents, data_map, self.features
+                )
+                mapped.record.dropped.append({"kgss": dropped})
+                return mapped, path
+            if self._data is None:
+                raise CalibrationError(
+                    "this needs respondent microdata (--data or --kgss); published tables "
+                    "carry no respondents"
+                )
+            path = self._data
+            if not path.is_file():
+                raise CalibrationError(f"{path}: microdata file not found")
+            raw = read_csv(path, error=CalibrationError).frame()
+            data_map = self.data_map or DataMap()
+            return map_microdata(
+                raw, path, questionnaire, respondents, data_map, self.features
+            ), path
+        except MappingError as error:
+            raise CalibrationError(str(error)) from error
+
     def _from_microdata(
-        self, path: Path, questionnaire: Questionnaire, respondents: pl.DataFrame, seed: int
+        self, questionnaire: Questionnaire, respondents: pl.DataFrame, seed: int
     ) -> SurveyAnswers:
-        if not path.is_file():
-            raise CalibrationError(f"{path}: microdata file not found")
-        micro = read_csv(path, error=CalibrationError).frame()
-        features = (
-            list(self.features)
-            if self.features
-            else [c for c in micro.columns if c in SEGMENT_ATTRIBUTES]
-        )
-        for f in features:
-            if f not in micro.columns:
-                raise CalibrationError(f"{path}: no feature column {f!r}")
-            if f not in respondents.columns:
-                raise CalibrationError(f"{path}: feature {f!r} is not a population attribute")
+        mapped, path = self.respondent_data(questionnaire, respondents)
+        micro, features = mapped.frame, list(mapped.features)
+        if not features:
+            raise CalibrationError(
+                f"{path}: no column is a population attribute, so answers cannot be "
+                f"poststratified; map your columns with --map (columns: {{COLUMN: ATTRIBUTE}})"
+            )
         segments = list(questionnaire.segment_attributes)
         unit_cols = list(dict.fromkeys([*features, *segments]))
         units, _ = cell_units(respondents, unit_cols)
         unit_values = [units[c].to_list() for c in features]
-        notes = [f"answer model: multilevel logit on {path.name} (features: {', '.join(features)})"]
-        for f in features:
-            unseen = sorted(set(micro[f].drop_nulls().to_list()) - set(respondents[f].to_list()))
-            if unseen:
-                notes.append(f"{path.name}: {f} levels absent from the population: {unseen}")
+        weight_note = f", weighted by {mapped.weight}" if mapped.weight else ", unweighted"
+        notes = [
+            f"answer model: multilevel logit on {path.name} (features: {', '.join(features)}"
+            f"{weight_note}); intervals from its posterior (Laplace), so groups with few or no "
+            "respondents get wide intervals"
+        ]
+        absent = [a for a in segments if a not in features]
+        if absent:
+            notes.append(
+                f"segments by {', '.join(absent)}: not in {path.name}, so every group is "
+                f"modelled from {', '.join(features)} alone; the model assumes no effect of "
+                f"{', '.join(absent)} beyond them, and the intervals do not include that "
+                "assumption (they are narrower than the truth may be)"
+            )
         rng = np.random.default_rng(seed)
         out: dict[str, QuestionAnswers] = {}
         skipped: dict[str, str] = {}
+        diagnostics: dict[str, object] = {"inputs": mapped.record.to_dict(), "fit": {}}
         for q in questionnaire.questions:
             column = q.data_column or q.id
             if not (q.is_choice or (q.type == "numeric" and q.bins)):
@@ -117,18 +183,37 @@ class CalibratedEngine:
                 continue
             if column not in micro.columns:
                 skipped[q.id] = f"no column {column!r} in {path.name}"
+                mapped.record.dropped.append({"question": q.id, "why": skipped[q.id]})
                 continue
-            kept = micro.filter(
-                pl.all_horizontal([pl.col(c).is_not_null() for c in [column, *features]])
+            missing = pl.any_horizontal([is_missing(c) for c in [column, *features]])
+            kept = micro.filter(~missing)
+            mapped.record.dropped.append(
+                {
+                    "question": q.id,
+                    "rows_missing_answer_or_feature": micro.height - kept.height,
+                    "rows_used": kept.height,
+                }
             )
             if kept.height == 0:
                 skipped[q.id] = f"no complete respondent rows for {column!r}"
                 continue
             values = [kept[c].to_list() for c in features]
-            targets = _answer_matrix(q, kept[column].to_list(), path, column)
-            probs, draws = self._fit_predict(
-                values, targets, len(q.categories), features, unit_values, rng
+            extra = [
+                sorted(set(respondents[f].to_list()) - set(kept[f].to_list())) for f in features
+            ]
+            targets = answer_matrix(q, kept[column].to_list(), path, column)
+            weights = None if mapped.weight is None else kept[mapped.weight].to_numpy()
+            probs, draws, status = self._fit_predict(
+                values, targets, len(q.categories), features, unit_values, extra, weights, rng
             )
+            diagnostics["fit"][q.id] = {  # type: ignore[index]
+                **status,
+                "levels_without_respondents": {
+                    f: e for f, e in zip(features, extra, strict=True) if e
+                },
+            }
+            if not status["converged"]:
+                notes.append(f"{q.id}: the optimiser did not reach its tolerance (see diagnostics)")
             out[q.id] = QuestionAnswers(
                 question=q,
                 categories=q.categories,
@@ -136,8 +221,9 @@ class CalibratedEngine:
                 answered=np.ones(units.height, dtype=bool),
                 source=f"microdata {path.name}:{column} ({kept.height} respondents)",
                 draws=draws,
+                support=respondent_support(kept, questionnaire.segments, weights),
             )
-        return SurveyAnswers("calibrated", units, out, skipped, {}, notes)
+        return SurveyAnswers("calibrated", units, out, skipped, diagnostics, notes)
 
     def _fit_predict(
         self,
@@ -146,31 +232,37 @@ class CalibratedEngine:
         n_categories: int,
         features: list[str],
         unit_values: list[list[str]],
+        extra_levels: list[list[str]],
+        weights: np.ndarray | None,
         rng: np.random.Generator,
-    ) -> tuple[np.ndarray, np.ndarray]:
+    ) -> tuple[np.ndarray, np.ndarray, dict[str, bool]]:
         """Fit per answer (multiple choice: one binary model per option) and predict units."""
-        n = targets.shape[0]
         multiple = targets.ndim == 2
         columns: list[int | None] = list(range(targets.shape[1])) if multiple else [None]
         probs_parts, draws_parts = [], []
+        converged = settled = True
         for col in columns:
             y = targets[:, col].astype(np.int64) if col is not None else targets
             k = 2 if col is not None else n_categories
-            model = fit_multilevel_logit(features, values, y, k)
+            model = fit_multilevel_logit(
+                features, values, y, k, weights=weights, extra_levels=extra_levels
+            )
+            converged = converged and model.converged
+            settled = settled and model.penalties_settled
             p = model.predict(unit_values)
-            draws = np.empty((self.n_draws, p.shape[0], k))
-            for b in range(self.n_draws):
-                idx = np.asarray(rng.integers(0, n, size=n), dtype=np.int64)
-                rows = idx.tolist()
-                boot: MultilevelLogit = refit(model, [[v[i] for i in rows] for v in values], y[idx])
-                draws[b] = boot.predict(unit_values)
+            theta = posterior_draws(model, values, y, self.n_draws, rng, weights)
+            draws = predict_draws(model, theta, unit_values)
             if col is not None:
                 probs_parts.append(p[:, 1:2])
                 draws_parts.append(draws[:, :, 1:2])
             else:
                 probs_parts.append(p)
                 draws_parts.append(draws)
-        return np.concatenate(probs_parts, axis=1), np.concatenate(draws_parts, axis=2)
+        return (
+            np.concatenate(probs_parts, axis=1),
+            np.concatenate(draws_parts, axis=2),
+            {"converged": converged, "penalties_settled": settled},
+        )
 
     # ------------------------------------------------------------------ tables
 
@@ -196,6 +288,8 @@ class CalibratedEngine:
             *tables.notes,
         ]
         units_frame: pl.DataFrame | None = None
+        where = f"{tables_path} (label map {label_map_path})"
+        record: list[dict[str, object]] = []
         for q in questionnaire.questions:
             name = q.table_question or q.id
             if q.type not in ("single_choice", "likert"):
@@ -206,7 +300,7 @@ class CalibratedEngine:
                 continue
             qt = tables.questions[name]
             order = _table_answer_order(q, qt, tables)
-            frame, margins, used = _table_cells(qt, label_map, respondents, segments)
+            frame, margins, used = _table_cells(qt, label_map, respondents, segments, where, record)
             units, unit_of_row = cell_units(frame, [*[f"_g_{t}" for t in used], *segments])
             unit_margins = [
                 Margin(
@@ -240,6 +334,7 @@ class CalibratedEngine:
                 answered=np.ones(units_out.height, dtype=bool),
                 source=f"tables {tables_path.name}:{name} by {', '.join(used)}",
                 draws=q_draws,
+                basis="assumed",
             )
             notes.append(
                 f"{q.id}: fitted to {', '.join(used)}; largest share error "
@@ -247,10 +342,18 @@ class CalibratedEngine:
             )
         if units_frame is None:
             units_frame, _ = cell_units(respondents, segments)
-        return SurveyAnswers("calibrated", units_frame, out, skipped, {}, notes)
+        unused = sorted(
+            set(tables.questions) - {q.table_question or q.id for q in questionnaire.questions}
+        )
+        for name in unused:
+            record.append({"question": name, "why": "no questionnaire question asks it"})
+        if record:
+            notes.append(f"{len(record)} table entries not used (see inputs.json)")
+        inputs = {"file": str(tables_path), "map": str(label_map_path), "dropped": record}
+        return SurveyAnswers("calibrated", units_frame, out, skipped, {"inputs": inputs}, notes)
 
 
-def _answer_matrix(q: Question, raw: list[str], path: Path, column: str) -> np.ndarray:
+def answer_matrix(q: Question, raw: list[str], path: Path, column: str) -> np.ndarray:
     """Answer codes (n,) for a single answer; 0/1 matrix (n, K) for multiple choice."""
     cats = q.categories
     if q.type == "numeric":
@@ -311,27 +414,82 @@ def _table_cells(
     label_map: dict[str, dict[str, Condition]],
     respondents: pl.DataFrame,
     segments: list[str],
+    where: str,
+    record: list[dict[str, object]],
 ) -> tuple[pl.DataFrame, list[Margin], list[str]]:
-    """Each respondent's group in every mapped table; margins indexed by respondent row."""
+    """Each respondent's group in every mapped table; margins indexed by respondent row.
+
+    Every one-way group type must be in the label map (or under its ``ignore``), every kept
+    group label must have a condition, and every condition must name a population attribute;
+    otherwise the run stops naming the file, table, label and the closest names. Groups left
+    out (overlapping, ignored, selecting nobody) are appended to ``record``.
+    """
     used: list[str] = []
     margins: list[Margin] = []
     columns: dict[str, np.ndarray] = {}
     partitions: dict[str, list[str]] = {}
     for gtype in qt.one_way_types():
         if gtype not in label_map:
+            raise CalibrationError(
+                f"{where}: question {qt.question!r}: group type {gtype!r} is not in the label "
+                f"map{closest_names(gtype, list(label_map))}; map its groups or list it under "
+                f"ignore: [{gtype}]"
+            )
+        conditions = label_map[gtype]
+        if not conditions:
+            record.append({"question": qt.question, "group_type": gtype, "why": "ignored (map)"})
             continue
-        labels, _ = choose_partition(list(qt.tables[gtype]), label_map[gtype])
-        labels = [lb for lb in labels if lb in label_map[gtype]]
-        if not labels:
-            continue
+        labels, overlapping = choose_partition(list(qt.tables[gtype]), conditions)
+        for label in overlapping:
+            record.append(
+                {
+                    "question": qt.question,
+                    "group_type": gtype,
+                    "group": label,
+                    "why": "overlaps finer groups of the same table",
+                }
+            )
+        unmapped = [lb for lb in labels if lb not in conditions]
+        if unmapped:
+            raise CalibrationError(
+                f"{where}: question {qt.question!r}, table {gtype!r}: group {unmapped[0]!r} "
+                f"has no entry in the label map{closest_names(unmapped[0], list(conditions))}"
+                + (f" (also unmapped: {unmapped[1:6]})" if len(unmapped) > 1 else "")
+            )
+        for label in labels:
+            cond = conditions[label]
+            if cond.attribute not in respondents.columns:
+                raise CalibrationError(
+                    f"{where}: label map {gtype}: {label!r}: {cond.attribute!r} is not a "
+                    f"population attribute"
+                    f"{closest_names(cond.attribute, list(respondents.columns))}"
+                )
+            if cond.values:
+                levels = set(respondents[cond.attribute].cast(pl.Utf8).unique().to_list())
+                if not levels & set(cond.values):
+                    record.append(
+                        {
+                            "question": qt.question,
+                            "group_type": gtype,
+                            "group": label,
+                            "why": f"selects nobody in this population ({cond.attribute} "
+                            f"{','.join(cond.values)}"
+                            f"{closest_names(cond.values[0], sorted(levels))})",
+                        }
+                    )
         partitions[gtype] = labels
-        idx = group_index(respondents, labels, label_map[gtype])
+        idx = group_index(respondents, labels, conditions)
         columns[f"_g_{gtype}"] = idx
         margins.append(Margin(gtype, idx, np.array([qt.tables[gtype][lb] for lb in labels])))
         used.append(gtype)
     for gtype in qt.tables:
         parts = joint_parts(gtype)
-        if parts is None or parts[0] not in partitions or parts[1] not in partitions:
+        if parts is None:
+            continue
+        if parts[0] not in partitions or parts[1] not in partitions:
+            record.append(
+                {"question": qt.question, "group_type": gtype, "why": "a part is not mapped"}
+            )
             continue
         la, lb = partitions[parts[0]], partitions[parts[1]]
         labels = [f"{a}*{b}" for a in la for b in lb]
@@ -348,7 +506,8 @@ def _table_cells(
             used.append(gtype)
     if not margins:
         raise CalibrationError(
-            f"question {qt.question!r}: none of its tables {sorted(qt.tables)} is in the label map"
+            f"{where}: question {qt.question!r}: none of its tables {sorted(qt.tables)} is "
+            "mapped by the label map"
         )
     frame = respondents.select(segments).with_columns(
         [pl.Series(name, values) for name, values in columns.items()]

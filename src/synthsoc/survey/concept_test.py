@@ -26,6 +26,9 @@ ILLUSTRATIVE_NOTE = (
 )
 
 
+ILLUSTRATIVE_BANNER = "ILLUSTRATIVE (invented answer model, not survey data)"
+
+
 def concept_test_files() -> tuple[Path, Path, Path]:
     """Paths of the packaged questionnaire, illustrative tables and label map."""
     folder = Path(str(resources.files("synthsoc.survey") / "data"))
@@ -47,5 +50,5 @@ def run_concept_test(
     engine = CalibratedEngine(tables=tables, label_map=labels, n_draws=n_draws)
     result = run_survey(questionnaire, load_population(population), engine, seed=seed)
     result.notes.insert(0, ILLUSTRATIVE_NOTE)
-    write_outputs(result, questionnaire, Path(out), force=force)
+    write_outputs(result, questionnaire, Path(out), banner=ILLUSTRATIVE_BANNER, force=force)
     return questionnaire, result

@@ -1,12 +1,17 @@
-"""The ``hybrid`` engine: LLM answers recalibrated toward real survey data where it exists.
+"""The ``hybrid`` engine: LLM personas plus real respondents, combined with valid intervals.
 
-Personas answer through the LLM (:class:`LLMEngine`); the calibrated engine answers the same
-questionnaire from microdata or tables. For each question both answer, the sampled personas'
-answers are reweighted to the distribution closest to them (in KL divergence) whose answer
-shares, by every attribute the calibrated model knows, equal the calibrated model's shares for
-the population (:func:`synthsoc.survey.tables.fit_maxent` with the LLM answers as the seed).
-What the LLM adds is kept where the data are silent (differences among personas within an
-attribute cell); where the data speak, the data win. Questions without data stay pure LLM.
+Prediction-powered inference (:mod:`synthsoc.survey.ppi`): personas sampled from the population
+answer through the LLM (:class:`LLMEngine`), as do stand-ins for the real respondents of the
+survey data (each real respondent is matched to a random population person with the same
+attributes, so the LLM sees who they are); the difference between the real answers and the
+LLM's on the same people corrects the LLM's bias. Each segment's share and interval are valid
+whatever the LLM's bias, and each row also carries the interval of the real sample alone, so
+the report says how much the LLM narrowed it.
+
+Segments need real respondents: a segment whose attribute the survey data lack, or a group with
+fewer than :data:`synthsoc.survey.ppi.MIN_LABELLED` respondents, is reported as too few. Other
+question types (and questions without a data column) stay pure LLM answers, said in the notes.
+Survey weights are not used (respondents count equally).
 """
 
 from __future__ import annotations
@@ -17,89 +22,148 @@ import numpy as np
 import polars as pl
 
 from synthsoc.survey.answers import QuestionAnswers, SurveyAnswers
-from synthsoc.survey.calibrated import CalibratedEngine
-from synthsoc.survey.diagnostics import response_style
+from synthsoc.survey.calibrated import CalibratedEngine, answer_matrix
 from synthsoc.survey.llm_engine import LLMEngine
+from synthsoc.survey.mapping import is_missing
+from synthsoc.survey.ppi import PPIEstimate, ppi_shares
 from synthsoc.survey.questionnaire import Questionnaire
-from synthsoc.survey.tables import Margin, fit_maxent
+from synthsoc.survey.support import ALL
 
 
 @dataclass
 class HybridEngine:
     llm_engine: LLMEngine
     calibrated: CalibratedEngine
-    smoothing: float = 0.5
+    level: float = 0.95
     name: str = field(default="hybrid", init=False)
 
     def answer(
         self, questionnaire: Questionnaire, respondents: pl.DataFrame, *, seed: int
     ) -> SurveyAnswers:
+        mapped, path = self.calibrated.respondent_data(questionnaire, respondents)
+        features = list(mapped.features)
         llm = self.llm_engine.answer(questionnaire, respondents, seed=seed)
-        cal = self.calibrated.answer(questionnaire, respondents, seed=seed)
-        attributes = [c for c in cal.units.columns if c != "weight"]
-        cal_w = cal.units["weight"].to_numpy()
+        rng = np.random.default_rng(seed + 1)
+        matched, usable = match_respondents(mapped.frame, respondents, features, rng)
+        labelled = self.llm_engine.answer_personas(questionnaire, matched, seed=seed + 1)
+        micro = mapped.frame.filter(pl.Series(usable))
         questions: dict[str, QuestionAnswers] = {}
-        styles: dict[str, object] = {}
-        shifts: dict[str, float] = {}
-        for qid, qa in llm.questions.items():
-            if (
-                qid not in cal.questions
-                or not qa.categories
-                or qa.question.type == "multiple_choice"
-            ):
-                questions[qid] = qa
-                continue
-            cq = cal.questions[qid]
-            ok = qa.answered
-            if not ok.any():
-                questions[qid] = qa
-                continue
-            weights = llm.units["weight"].to_numpy()[ok]
-            overall = (weights[:, None] * qa.probs[ok]).sum(axis=0) / weights.sum()
-            k = len(qa.categories)
-            seed_probs = (qa.probs[ok] + self.smoothing * (overall + 0.5 / k) / 1.5) / (
-                1.0 + self.smoothing
-            )
-            margins = []
-            for attr in attributes:
-                levels = sorted(set(cal.units[attr].cast(pl.Utf8).to_list()))
-                index = {v: i for i, v in enumerate(levels)}
-                cal_group = np.array([index[v] for v in cal.units[attr].cast(pl.Utf8).to_list()])
-                mass = np.bincount(cal_group, cal_w, len(levels))
-                targets = np.zeros((len(levels), k))
-                np.add.at(targets, cal_group, cq.probs * cal_w[:, None])
-                targets /= np.maximum(mass, 1e-12)[:, None]
-                unit_values = llm.units[attr].cast(pl.Utf8).to_list()
-                group = np.array([index.get(v, -1) for i, v in enumerate(unit_values) if ok[i]])
-                margins.append(Margin(attr, group, targets))
-            if margins:
-                fitted, _ = fit_maxent(
-                    weights, margins, base_logits=np.log(seed_probs), max_iter=500
-                )
-            else:
-                fitted = seed_probs
-            probs = qa.probs.copy()
-            probs[ok] = fitted
-            reference = (cal_w[:, None] * cq.probs).sum(axis=0) / cal_w.sum()
-            shifts[qid] = round(float(0.5 * np.abs(overall - reference).sum()), 4)
-            if qa.question.is_ordinal:
-                styles[qid] = response_style(qa.probs[ok], weights, reference)
-            questions[qid] = QuestionAnswers(
-                question=qa.question,
-                categories=qa.categories,
-                probs=probs,
-                answered=qa.answered,
-                source=f"llm recalibrated to {cq.source}",
-                values=qa.values,
-                texts=qa.texts,
-                reasons=qa.reasons,
-            )
-        diagnostics = dict(llm.diagnostics)
-        diagnostics["llm_vs_data_tvd_before_recalibration"] = shifts
-        diagnostics["llm_response_style_vs_data"] = styles
+        ratios: dict[str, float] = {}
+        bias: dict[str, list[float]] = {}
         notes = [
             *llm.notes,
-            *cal.notes,
-            "hybrid: LLM answers raked to the calibrated shares by " + ", ".join(attributes),
+            f"hybrid: prediction-powered inference (Angelopoulos et al. 2023) with "
+            f"{micro.height} real respondents of {path.name} (features {', '.join(features)}); "
+            "intervals are valid whatever the LLM's bias",
         ]
+        if mapped.weight is not None:
+            notes.append(f"hybrid: survey weights ({mapped.weight}) are not used")
+        if micro.height < mapped.frame.height:
+            notes.append(
+                f"hybrid: {mapped.frame.height - micro.height} respondents have attributes no "
+                "population person has, or missing ones, and were left out"
+            )
+        for qid, qa in llm.questions.items():
+            q = qa.question
+            column = q.data_column or q.id
+            if q.type not in ("single_choice", "likert") or column not in micro.columns:
+                questions[qid] = qa
+                notes.append(f"hybrid: {qid} has no real answers to combine; LLM answers only")
+                continue
+            present = ~micro.select(is_missing(column)).to_series().to_numpy()
+            y = np.zeros((micro.height, len(q.categories)))
+            codes = answer_matrix(
+                q, micro.filter(pl.Series(present))[column].to_list(), path, column
+            )
+            y[np.flatnonzero(present), codes] = 1.0
+            ok = present & labelled.questions[qid].answered
+            estimates: dict[tuple[str, str], PPIEstimate | None] = {}
+            unlabelled_ok = qa.answered
+            for segment, group, persona_mask, real_mask in _groups(
+                llm.units, micro, list(questionnaire.segments), features
+            ):
+                if real_mask is None:
+                    estimates[(segment, group)] = None
+                    continue
+                estimates[(segment, group)] = ppi_shares(
+                    qa.probs[persona_mask & unlabelled_ok],
+                    labelled.questions[qid].probs[real_mask & ok],
+                    y[real_mask & ok],
+                    level=self.level,
+                )
+            overall = estimates.get((ALL, ALL))
+            if overall is not None:
+                ratios[qid] = round(overall.width_ratio, 3)
+                bias[qid] = np.round(
+                    (y[ok] - labelled.questions[qid].probs[ok]).mean(axis=0), 4
+                ).tolist()
+            questions[qid] = QuestionAnswers(
+                question=q,
+                categories=qa.categories,
+                probs=qa.probs,
+                answered=qa.answered,
+                source=f"ppi: llm + {path.name}:{column}",
+                reasons=qa.reasons,
+                texts=qa.texts,
+                basis="ppi",
+                estimates=estimates,
+            )
+        if ratios:
+            notes.append(
+                "hybrid: overall interval width relative to the real sample alone: "
+                + ", ".join(f"{k} {v:.2f}" for k, v in ratios.items())
+                + " (below 1: the LLM narrowed it)"
+            )
+        diagnostics = dict(llm.diagnostics)
+        diagnostics["ppi_width_vs_real_alone"] = ratios
+        diagnostics["llm_bias_on_real_respondents"] = bias
+        diagnostics["inputs"] = mapped.record.to_dict()
         return SurveyAnswers("hybrid", llm.units, questions, {}, diagnostics, notes)
+
+
+def match_respondents(
+    micro: pl.DataFrame, population: pl.DataFrame, features: list[str], rng: np.random.Generator
+) -> tuple[pl.DataFrame, np.ndarray]:
+    """One random population person per real respondent, with the respondent's attributes.
+
+    Returns the matched persons (one row per usable respondent, in order) and which respondents
+    were usable (every feature present and some population person sharing them).
+    """
+    shuffled = population.with_columns(pl.Series("_u", rng.random(population.height)))
+    pool = (
+        shuffled.with_row_index("_row")
+        .group_by(features)
+        .agg(pl.col("_row").sort_by("_u").alias("_rows"))
+    )
+    keyed = micro.select(features).with_row_index("_resp")
+    keyed = keyed.with_columns(pl.Series("_v", rng.random(keyed.height)))
+    joined = keyed.join(pool, on=features, how="left").sort("_resp")
+    usable = joined["_rows"].is_not_null().to_numpy()
+    picked = joined.filter(pl.col("_rows").is_not_null()).select(
+        pl.col("_rows")
+        .list.get((pl.col("_v") * pl.col("_rows").list.len()).floor().cast(pl.Int64))
+        .alias("_row")
+    )
+    rows = picked["_row"].to_list()
+    return population[rows], usable
+
+
+def _groups(
+    units: pl.DataFrame, micro: pl.DataFrame, segments: list[str], features: list[str]
+) -> list[tuple[str, str, np.ndarray, np.ndarray | None]]:
+    """(segment, group, persona mask, real-respondent mask or None when the data lack it)."""
+    out: list[tuple[str, str, np.ndarray, np.ndarray | None]] = [
+        (ALL, ALL, np.ones(units.height, bool), np.ones(micro.height, bool))
+    ]
+    for segment in segments:
+        parts = segment.split("*")
+        key = pl.concat_str([pl.col(p).cast(pl.Utf8) for p in parts], separator="*")
+        personas = units.select(key).to_series().to_numpy()
+        real = (
+            micro.select(key).to_series().to_numpy() if all(p in features for p in parts) else None
+        )
+        for value in sorted(set(personas.tolist())):
+            out.append(
+                (segment, str(value), personas == value, None if real is None else real == value)
+            )
+    return out

@@ -1,29 +1,46 @@
 """The ``llm`` engine: sampled personas answer in character through the LLM layer.
 
-A simple random sample of ``sample_size`` respondents is drawn (seeded); each answers every
-question in one request whose JSON schema constrains the output. The prompt walks the persona
-through three steps, in order: interpret what the options mean, choose, give a reason. Each
+A simple random sample of ``sample_size`` respondents is drawn (seeded). Single-choice and Likert
+questions are scored from token log-probabilities when the server returns them (one call gives
+each persona's whole answer distribution); otherwise, and for the other question types, each
+persona answers in one request whose JSON schema constrains the output, walking through three
+steps: interpret what the options mean, choose, give a reason. Each
 sampled persona stands for N / n persons of the population. Answers that fail validation after
 the LLM layer's re-asks count as non-response (reported), never as a made-up answer.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
 
 from synthsoc.survey.answers import QuestionAnswers, SurveyAnswers
+from synthsoc.survey.llm_run import (
+    AnswerJournal,
+    RunPlan,
+    estimate_plan,
+    run_requests,
+    time_one,
+)
 from synthsoc.survey.questionnaire import Question, Questionnaire
 
 if TYPE_CHECKING:  # the llm layer (and its HTTP client) loads only when an LLM engine runs
-    from synthsoc.llm import LLM, LLMRequest, LLMResponse
+    from synthsoc.llm import LLM, LLMRequest, LLMResponse, Price
 
 SYSTEM_PROMPT = (
     "당신은 아래에 소개된 한국 사람입니다. 설문 조사에 이 사람의 입장에서 솔직하게 답하세요. "
     "이 사람의 나이, 지역, 형편에 맞게 생각하고, 반드시 지정된 JSON 형식으로만 답하세요."
+)
+
+CHOICE_SYSTEM_PROMPT = (
+    "당신은 아래에 소개된 한국 사람입니다. 설문 조사에 이 사람의 입장에서 솔직하게 답하세요. "
+    "이 사람의 나이, 지역, 형편에 맞게 생각하고, 선택지의 번호 하나만 답하세요."
 )
 
 _SEX = {"M": "남성", "F": "여성"}
@@ -63,7 +80,7 @@ _INCOME = {
 
 def persona_description(row: dict[str, Any]) -> str:
     """A short Korean self-description built from a respondent's attributes."""
-    place = " ".join(str(row[c]) for c in ("sido_name", "sigungu_name") if row.get(c))
+    place = str(row.get("sigungu_name") or row.get("sido_name") or "")  # "부산광역시 중구"
     parts = [
         f"나이: {row['age']}세",
         f"성별: {_SEX.get(str(row.get('sex')), str(row.get('sex')))}",
@@ -152,33 +169,123 @@ def _answer_step(question: Question) -> str:
     return "answer: 자유롭게 답합니다."
 
 
+def choice_prompt(question: Question, persona: str, labels: tuple[str, ...]) -> str:
+    """The user prompt for forced-choice scoring: options numbered, one label to answer."""
+    lines = ["[나에 대한 정보]", persona, ""]
+    if question.context is not None:
+        lines += ["[설명]", question.context.ko, ""]
+    lines += ["[질문]", question.text.ko, "[선택지]"]
+    lines += [f"{label}. {o.text.ko}" for label, o in zip(labels, question.options, strict=True)]
+    lines += ["", f"이 사람이 고를 선택지의 번호 하나만 답하세요 ({', '.join(labels)} 중 하나)."]
+    return "\n".join(lines)
+
+
+SCORINGS: tuple[str, ...] = ("auto", "logprobs", "sample")
+MIN_LABEL_MASS = 0.01  # below: the model hardly considered any option; counted as non-response
+
+
+class PlanOnly(Exception):  # noqa: N818 - a stop signal, not an error
+    """Raised by an ``on_plan`` callback to stop after the plan (``--plan``)."""
+
+
 @dataclass
 class LLMEngine:
-    """Personas answer through ``llm`` (any object implementing :class:`synthsoc.llm.LLM`)."""
+    """Personas answer through ``llm`` (any object implementing :class:`synthsoc.llm.LLM`).
+
+    ``scoring``: ``logprobs`` reads each persona's whole answer distribution for single-choice
+    and Likert questions from one call's token log-probabilities
+    (:mod:`synthsoc.llm.choice`); ``sample`` asks once per persona for a JSON answer with a
+    reason (one draw: a one-hot answer); ``auto`` uses log-probabilities when the server returns
+    them and says so in the notes, else samples. Other question types are always sampled.
+
+    ``journal`` (a JSON-lines file) keeps every answer as it arrives, so a rerun after an
+    interruption sends only what is missing; ``on_plan`` receives the run's plan (calls,
+    tokens, time on the measured speed of the first call, cost with ``price``) before the rest
+    of the calls; ``on_progress(done, total)`` is called as answers arrive.
+    """
 
     llm: LLM
     sample_size: int = 100
     temperature: float = 0.7
     max_tokens: int = 220
     concurrency: int = 4
+    scoring: str = "auto"
+    journal: Path | None = None
+    price: Price | None = None
+    on_plan: Callable[[RunPlan], None] | None = None
+    on_progress: Callable[[int, int], None] | None = None
     name: str = field(default="llm", init=False)
+
+    def __post_init__(self) -> None:
+        if self.scoring not in SCORINGS:
+            raise ValueError(f"scoring must be one of {SCORINGS}, got {self.scoring!r}")
 
     def answer(
         self, questionnaire: Questionnaire, respondents: pl.DataFrame, *, seed: int
     ) -> SurveyAnswers:
         if respondents.height == 0:
             raise ValueError("no eligible respondents in the population")
-        from synthsoc.llm import LLMRequest
-
         rng = np.random.default_rng(seed)
         m = min(self.sample_size, respondents.height)
         chosen = np.sort(rng.choice(respondents.height, size=m, replace=False))
         sample = respondents[chosen.tolist()]
-        units = sample.with_columns(pl.lit(respondents.height / m).alias("weight"))
+        answers = self.answer_personas(questionnaire, sample, seed=seed)
+        answers.units = answers.units.with_columns(pl.lit(respondents.height / m).alias("weight"))
+        answers.diagnostics["population"] = respondents.height
+        answers.notes[0] = (
+            f"answers: {m} personas sampled at random (seed {seed}) answered through "
+            f"{self.llm.name} by {answers.diagnostics['scoring_method']}; each stands for "
+            f"{respondents.height / m:.1f} persons; intervals cover persona sampling only, "
+            "not the model's own bias"
+        )
+        return answers
+
+    def answer_personas(
+        self, questionnaire: Questionnaire, sample: pl.DataFrame, *, seed: int
+    ) -> SurveyAnswers:
+        """Ask every row of ``sample`` (one persona each, weight 1) every question."""
+        from synthsoc.llm import LLMRequest
+        from synthsoc.llm.choice import choice_request, option_labels
+
+        m = sample.height
+        units = sample.with_columns(pl.lit(1.0).alias("weight"))
         personas = [persona_description(row) for row in sample.iter_rows(named=True)]
-        out: dict[str, QuestionAnswers] = {}
-        failures: dict[str, int] = {}
+        journal = AnswerJournal(self.journal, self.llm.name)
+        notes: list[str] = []
+        scored = [q for q in questionnaire.questions if q.type in ("single_choice", "likert")]
+        measured: float | None = None  # seconds of a call timed before the plan
+        use_logprobs = self.scoring != "sample" and bool(scored)
+        if use_logprobs and self.scoring == "auto":
+            probe = choice_request(
+                choice_prompt(scored[0], personas[0], option_labels(len(scored[0].options))),
+                system=CHOICE_SYSTEM_PROMPT,
+                seed=_seed(seed, questionnaire.questions.index(scored[0]), 0),
+            )
+            started = time.perf_counter()
+            answer = self._complete([probe])[0]
+            measured = time.perf_counter() - started
+            if answer is not None:
+                journal.record(probe, answer)
+            if answer is None or not answer.top_logprobs:
+                use_logprobs = False
+                notes.append(
+                    f"{self.llm.name} returned no token log-probabilities: single-choice and "
+                    "Likert answers are sampled once per persona instead"
+                )
+        batches: list[tuple[Question, str, list[LLMRequest]]] = []
         for qi, q in enumerate(questionnaire.questions):
+            if use_logprobs and q in scored:
+                labels = option_labels(len(q.options))
+                requests = [
+                    choice_request(
+                        choice_prompt(q, persona, labels),
+                        system=CHOICE_SYSTEM_PROMPT,
+                        seed=_seed(seed, qi, i),
+                    )
+                    for i, persona in enumerate(personas)
+                ]
+                batches.append((q, "logprobs", requests))
+                continue
             schema = answer_schema(q)
             requests = [
                 LLMRequest(
@@ -187,23 +294,58 @@ class LLMEngine:
                     max_tokens=self.max_tokens,
                     temperature=self.temperature,
                     json_schema=schema,
-                    seed=int(seed * 1_000_003 + qi * 10_007 + i),
+                    seed=_seed(seed, qi, i),
                 )
                 for i, persona in enumerate(personas)
             ]
-            responses = self._complete(requests)
-            out[q.id] = parse_answers(q, responses)
+            batches.append((q, "sample", requests))
+        every = [r for _, _, requests in batches for r in requests]
+        scoring = (
+            "token log-probabilities (one call per persona and question)"
+            if use_logprobs
+            else "one sampled answer per persona and question"
+        )
+        if self.on_plan is not None:
+            pending = [r for r in every if r not in journal]
+            seconds = measured
+            if pending and seconds is None:
+                seconds = time_one(self._complete, pending[-1], journal)
+            self.on_plan(
+                estimate_plan(
+                    every,
+                    already_answered=len(every) - len(pending),
+                    seconds_per_call=seconds,
+                    concurrency=self.concurrency,
+                    price=self.price,
+                    scoring=scoring,
+                )
+            )
+        responses = run_requests(
+            every, journal=journal, on_progress=self.on_progress, complete=self._complete
+        )
+        out: dict[str, QuestionAnswers] = {}
+        failures: dict[str, int] = {}
+        label_mass: dict[str, float] = {}
+        offset = 0
+        for q, mode, requests in batches:
+            part = responses[offset : offset + len(requests)]
+            offset += len(requests)
+            if mode == "logprobs":
+                out[q.id], label_mass[q.id] = parse_distributions(q, part)
+            else:
+                out[q.id] = parse_answers(q, part)
             failures[q.id] = int((~out[q.id].answered).sum())
-        diagnostics = {
+        diagnostics: dict[str, object] = {
             "sample_size": m,
-            "population": respondents.height,
+            "scoring_method": scoring,
             "non_response": failures,
             "model": self.llm.name,
+            "scoring": {q.id: mode for q, mode, _ in batches},
+            "answers_reused": sum(r is not None and r.cached for r in responses),
         }
-        notes = [
-            f"answers: {m} personas sampled at random (seed {seed}) answered through "
-            f"{self.llm.name}; each stands for {respondents.height / m:.1f} persons"
-        ]
+        if label_mass:
+            diagnostics["mean_probability_on_options"] = label_mass
+        notes.insert(0, f"answers: {m} personas answered through {self.llm.name} by {scoring}")
         return SurveyAnswers("llm", units, out, {}, diagnostics, notes)
 
     def _complete(self, requests: list[LLMRequest]) -> list[LLMResponse | None]:
@@ -280,4 +422,43 @@ def parse_answers(question: Question, responses: list[LLMResponse | None]) -> Qu
         values=values,
         texts=tuple(texts) if question.type == "open_text" else None,
         reasons=tuple(reasons),
+        basis="llm",
     )
+
+
+def parse_distributions(
+    question: Question, responses: list[LLMResponse | None]
+) -> tuple[QuestionAnswers, float]:
+    """Each persona's answer distribution from its first token's log-probabilities; and the
+    mean probability the model put on valid option labels at all."""
+    from synthsoc.llm.choice import NoLogprobs, option_distribution, option_labels
+
+    labels = option_labels(len(question.options))
+    n = len(responses)
+    probs = np.zeros((n, len(question.options)))
+    answered = np.zeros(n, dtype=bool)
+    masses = []
+    for i, response in enumerate(responses):
+        if response is None:
+            continue
+        try:
+            found = option_distribution(response, labels)
+        except NoLogprobs:
+            continue
+        masses.append(found.mass)
+        if found.mass >= MIN_LABEL_MASS:
+            probs[i] = found.probs
+            answered[i] = True
+    qa = QuestionAnswers(
+        question=question,
+        categories=question.categories,
+        probs=probs,
+        answered=answered,
+        source="llm log-probabilities",
+        basis="llm",
+    )
+    return qa, round(float(np.mean(masses)), 4) if masses else 0.0
+
+
+def _seed(seed: int, question_index: int, persona_index: int) -> int:
+    return int(seed * 1_000_003 + question_index * 10_007 + persona_index)

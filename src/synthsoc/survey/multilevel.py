@@ -24,9 +24,11 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
+from scipy.sparse import linalg as splinalg
 
 MIN_PENALTY = 1.0
 MAX_PENALTY = 1e5
+NEGLIGIBLE_PENALTY = 1e3  # prior sd 0.03 on the logit scale: the effect is shrunk to nothing
 
 
 @dataclass(frozen=True)
@@ -37,8 +39,18 @@ class Encoding:
     levels: tuple[tuple[str, ...], ...]
 
     @classmethod
-    def from_values(cls, columns: Sequence[str], values: Sequence[Sequence[str]]) -> Encoding:
-        return cls(tuple(columns), tuple(tuple(sorted(set(v))) for v in values))
+    def from_values(
+        cls,
+        columns: Sequence[str],
+        values: Sequence[Sequence[str]],
+        extra_levels: Sequence[Sequence[str]] | None = None,
+    ) -> Encoding:
+        """Levels seen in ``values``, plus ``extra_levels`` (levels no respondent has)."""
+        extra = extra_levels if extra_levels is not None else [[] for _ in columns]
+        return cls(
+            tuple(columns),
+            tuple(tuple(sorted(set(v) | set(e))) for v, e in zip(values, extra, strict=True)),
+        )
 
     def codes(self, values: Sequence[Sequence[str]]) -> np.ndarray:
         """Integer codes (n, p); an unseen level gets -1 (it then contributes no effect)."""
@@ -99,6 +111,8 @@ class MultilevelLogit:
     coef: np.ndarray
     term_penalties: tuple[float, ...]
     n_answers: int
+    converged: bool = True  # the optimiser (L-BFGS) met its tolerance on the final fit
+    penalties_settled: bool = True  # the evidence updates of the precisions stopped moving
 
     def predict_codes(self, codes: np.ndarray) -> np.ndarray:
         n_levels = [len(x) for x in self.encoding.levels]
@@ -126,6 +140,7 @@ def fit_multilevel_logit(
     penalty: float | None = None,
     main_penalty: float = 1.0,
     em_iterations: int = 12,
+    extra_levels: Sequence[Sequence[str]] | None = None,
 ) -> MultilevelLogit:
     """Fit the model.
 
@@ -137,8 +152,12 @@ def fit_multilevel_logit(
     effective number of parameters the data determine in effect t. Main effects keep the fixed
     precision ``main_penalty``: interactions contain the main effects as sums, and left free the
     evidence updates would let interactions absorb them.
+
+    ``extra_levels`` adds levels that no respondent has (a province nobody in the sample lives
+    in): their effects stay at the prior mean, and :func:`posterior_draws` draws them from the
+    prior, so an unsurveyed group is as uncertain as the prior says, never falsely certain.
     """
-    encoding = Encoding.from_values(columns, values)
+    encoding = Encoding.from_values(columns, values, extra_levels)
     codes = encoding.codes(values)
     answers = np.asarray(answers, dtype=np.int64)
     if answers.size != codes.shape[0]:
@@ -158,14 +177,16 @@ def fit_multilevel_logit(
     term_of_column = np.repeat(np.arange(len(terms.sizes)), terms.sizes)
     if penalty is not None:
         lambdas = np.full(len(terms.sizes), float(penalty))
-        intercept, coef = _fit_map(design, counts, lambdas[term_of_column])
+        intercept, coef, converged = _fit_map(design, counts, lambdas[term_of_column])
+        settled = True
     else:
         is_main = np.array([order == 1 for order in terms.orders])
         lambdas = np.where(is_main, main_penalty, 16.0)
         start: tuple[np.ndarray, np.ndarray] | None = None
         totals = counts.sum(axis=1, keepdims=True)
+        settled = False
         for _ in range(em_iterations):
-            intercept, coef = _fit_map(design, counts, lambdas[term_of_column], start)
+            intercept, coef, _ = _fit_map(design, counts, lambdas[term_of_column], start)
             start = (intercept, coef)
             probs = _softmax(design @ coef + intercept)
             curvature = design.T @ (totals * probs * (1.0 - probs))
@@ -176,36 +197,101 @@ def fit_multilevel_logit(
             energy = np.bincount(term_of_column, (coef**2).sum(axis=1), len(lambdas))
             updated = np.clip(gamma / np.maximum(energy, 1e-12), MIN_PENALTY, MAX_PENALTY)
             updated[is_main] = main_penalty
-            converged = np.all(np.abs(np.log(updated / lambdas)) < 0.02)
+            # settled: every precision stopped moving, or is so large that its effect is nil
+            # whatever its exact value (noise interactions creep toward the cap)
+            negligible = (updated >= NEGLIGIBLE_PENALTY) & (lambdas >= NEGLIGIBLE_PENALTY)
+            settled = bool(np.all((np.abs(np.log(updated / lambdas)) < 0.02) | negligible))
             lambdas = updated
-            if converged:
+            if settled:
                 break
-        intercept, coef = _fit_map(design, counts, lambdas[term_of_column], start)
+        intercept, coef, converged = _fit_map(design, counts, lambdas[term_of_column], start)
     return MultilevelLogit(
-        encoding, terms, intercept, coef, tuple(float(x) for x in lambdas), n_answers
+        encoding,
+        terms,
+        intercept,
+        coef,
+        tuple(float(x) for x in lambdas),
+        n_answers,
+        converged,
+        settled,
     )
 
 
-def refit(
+def posterior_draws(
     model: MultilevelLogit,
     values: Sequence[Sequence[str]],
     answers: np.ndarray,
+    n_draws: int,
+    rng: np.random.Generator,
     weights: np.ndarray | None = None,
-) -> MultilevelLogit:
-    """Refit ``model``'s structure and penalties on new data (e.g. a bootstrap resample)."""
+) -> np.ndarray:
+    """Parameter draws (B, 1 + n_columns, K) from the Laplace approximation of the posterior.
+
+    The posterior of the penalised logit is approximated by a Gaussian at the fitted mode with
+    precision H = X'WX + Lambda (the Hessian of the objective on the training cells). Effects
+    the data barely determine (thin cells, levels no respondent has) keep a variance close to
+    their prior's 1/lambda; this is how partial pooling shows up as uncertainty. Row 0 of each
+    draw is the intercept. Sampling without forming H^-1: with H = A'A (A stacks the weighted
+    data rows and sqrt(Lambda)), x = H^-1 A'z for z ~ N(0, I) has covariance H^-1; H is sparse
+    and factorised once (SuperLU), so the cost grows with the model's non-zeros, not its size
+    squared.
+    """
     codes = model.encoding.codes(values)
     n_levels = [len(x) for x in model.encoding.levels]
-    w = np.ones(len(answers)) if weights is None else np.asarray(weights, dtype=np.float64)
+    answers = np.asarray(answers, dtype=np.int64)
+    w = np.ones(answers.size) if weights is None else np.asarray(weights, dtype=np.float64)
     cell_codes, cell_of_row = np.unique(codes, axis=0, return_inverse=True)
-    counts = np.zeros((cell_codes.shape[0], model.n_answers))
-    np.add.at(counts, (cell_of_row, np.asarray(answers, dtype=np.int64)), w)
-    design = model.terms.design(cell_codes, n_levels)
+    k = model.n_answers
+    counts = np.zeros((cell_codes.shape[0], k))
+    np.add.at(counts, (cell_of_row.ravel(), answers), w)
+    design = sparse.hstack(
+        [np.ones((cell_codes.shape[0], 1)), model.terms.design(cell_codes, n_levels)]
+    ).tocsr()
+    n_params = design.shape[1]
+    probs = _softmax(design[:, 1:] @ model.coef + model.intercept)
+    totals = counts.sum(axis=1)
     term_of_column = np.repeat(np.arange(len(model.terms.sizes)), model.terms.sizes)
-    penalty = np.asarray(model.term_penalties)[term_of_column]
-    intercept, coef = _fit_map(design, counts, penalty, start=(model.intercept, model.coef))
-    return MultilevelLogit(
-        model.encoding, model.terms, intercept, coef, model.term_penalties, model.n_answers
-    )
+    penalty = np.concatenate([[1e-4], np.asarray(model.term_penalties)[term_of_column]])
+    design_t = design.T.tocsr()
+    blocks = [
+        [
+            design_t @ sparse.diags(totals * probs[:, a] * ((a == b) - probs[:, b])) @ design
+            for b in range(k)
+        ]
+        for a in range(k)
+    ]
+    hessian = (sparse.bmat(blocks) + sparse.diags(np.tile(penalty, k))).tocsc()
+    factor = splinalg.splu(hessian)
+    root_p = np.sqrt(probs)
+    z_data = rng.standard_normal((n_draws, probs.shape[0], k))
+    z_prior = rng.standard_normal((n_draws, k, n_params))
+    # S_c z with S_c = sqrt(n_c) (I - p 1') diag(sqrt p): S_c S_c' = n_c (diag p - p p').
+    scaled = root_p[None] * z_data
+    u = np.sqrt(totals)[None, :, None] * (scaled - probs[None] * scaled.sum(axis=2, keepdims=True))
+    rhs = np.empty((k * n_params, n_draws))
+    for b in range(n_draws):
+        data_part = design_t @ u[b]  # (P, K)
+        rhs[:, b] = (data_part.T + np.sqrt(penalty)[None] * z_prior[b]).ravel()
+    noise = factor.solve(rhs)  # (K * P, B), index a * P + j
+    mode = np.vstack([model.intercept[None], model.coef])  # (P, K)
+    return mode[None] + noise.T.reshape(n_draws, k, n_params).transpose(0, 2, 1)
+
+
+def predict_draws(
+    model: MultilevelLogit, draws: np.ndarray, values: Sequence[Sequence[str]]
+) -> np.ndarray:
+    """Answer probabilities (B, n, K) of the units ``values`` under each parameter draw."""
+    return predict_draws_codes(model, draws, model.encoding.codes(values))
+
+
+def predict_draws_codes(model: MultilevelLogit, draws: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """:func:`predict_draws` for integer level codes (n, p)."""
+    n_levels = [len(x) for x in model.encoding.levels]
+    design = model.terms.design(codes, n_levels)
+    out = np.empty((draws.shape[0], design.shape[0], model.n_answers))
+    for b in range(draws.shape[0]):
+        out[b] = _softmax(design @ draws[b, 1:] + draws[b, 0])
+    return out
 
 
 def _fit_map(
@@ -213,8 +299,8 @@ def _fit_map(
     counts: np.ndarray,
     penalty: np.ndarray,
     start: tuple[np.ndarray, np.ndarray] | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Posterior mode of the penalised multinomial logit on cell counts."""
+) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Posterior mode of the penalised multinomial logit on cell counts; and if it converged."""
     n_cols = design.shape[1]
     k = counts.shape[1]
     scale = 1.0 / max(float(counts.sum()), 1.0)
@@ -241,14 +327,24 @@ def _fit_map(
         theta0 = np.concatenate([np.log(share / share.sum()), np.zeros(n_cols * k)])
     else:
         theta0 = np.concatenate([start[0], start[1].ravel()])
-    theta = minimize_lbfgs(objective, theta0)
-    return theta[:k], theta[k:].reshape(n_cols, k)
+    found = minimize_lbfgs(objective, theta0)
+    theta = found.x
+    return theta[:k], theta[k:].reshape(n_cols, k), found.converged
 
 
 def _softmax(eta: np.ndarray) -> np.ndarray:
     z = eta - eta.max(axis=1, keepdims=True)
     e = np.exp(z)
     return np.asarray(e / e.sum(axis=1, keepdims=True))
+
+
+@dataclass(frozen=True)
+class Minimum:
+    """Where :func:`minimize_lbfgs` stopped."""
+
+    x: np.ndarray
+    converged: bool
+    iterations: int
 
 
 def minimize_lbfgs(
@@ -258,8 +354,11 @@ def minimize_lbfgs(
     memory: int = 10,
     max_iter: int = 1000,
     gtol: float = 1e-7,
-) -> np.ndarray:
+) -> Minimum:
     """Minimise a smooth function with L-BFGS and a backtracking (Armijo) line search.
+
+    Returns the point, whether a tolerance (gradient or relative change) was met before
+    ``max_iter``, and the iterations used.
 
     Written here rather than calling scipy's L-BFGS-B because that one calls multithreaded BLAS
     on tiny vectors and ran 10-30x slower on a busy 2-core machine; this loop is pure numpy on
@@ -269,9 +368,9 @@ def minimize_lbfgs(
     f, g = objective(x)
     s_hist: list[np.ndarray] = []
     y_hist: list[np.ndarray] = []
-    for _ in range(max_iter):
+    for iteration in range(max_iter):
         if float(np.max(np.abs(g))) < gtol:
-            break
+            return Minimum(x, True, iteration)
         q = g.copy()
         alphas = []
         for s_i, y_i in zip(reversed(s_hist), reversed(y_hist), strict=True):
@@ -305,5 +404,5 @@ def minimize_lbfgs(
         converged = abs(f - f_new) <= 1e-12 * max(1.0, abs(f))
         x, f, g = x_new, f_new, g_new
         if converged:
-            break
-    return x
+            return Minimum(x, True, iteration + 1)
+    return Minimum(x, float(np.max(np.abs(g))) < gtol, max_iter)

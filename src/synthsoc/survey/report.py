@@ -1,4 +1,10 @@
-"""Writing survey results: JSON, CSV, and a Markdown report with PNG charts."""
+"""Writing survey results: JSON, CSV, answers.parquet, inputs.json, a Korean report and charts.
+
+Every share row carries its interval, the respondents behind it and its basis (measured,
+thin, modelled, assumed, llm, too_few); the report and the charts show all three. A ``banner``
+(the illustrative demo's ``ILLUSTRATIVE``) is written into every output: a field of the JSON,
+a column of every CSV row, the title of every chart, the first line of the report.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +25,25 @@ from synthsoc.atomic import staged_directory, write_bytes, write_json, write_tex
 from synthsoc.survey.questionnaire import Questionnaire  # noqa: E402
 from synthsoc.survey.results import ALL, SurveyResult  # noqa: E402
 
+BASIS_KO = {
+    "measured": "실측",
+    "thin": "표본 적음(다른 집단에서 차용)",
+    "modelled": "모형 추정(응답자 없음)",
+    "assumed": "공표표(표본 크기 가정)",
+    "llm": "LLM 페르소나",
+    "ppi": "실측+LLM 결합(PPI)",
+    "too_few": "표본 부족(추정 안 함)",
+}
+BASIS_MARK = {
+    "measured": "",
+    "thin": "*",
+    "modelled": "**",
+    "assumed": "",
+    "llm": "",
+    "ppi": "",
+    "too_few": "x",
+}
+
 
 def write_outputs(
     result: SurveyResult,
@@ -27,42 +52,66 @@ def write_outputs(
     *,
     extra: dict[str, Any] | None = None,
     force: bool = False,
+    banner: str | None = None,
 ) -> Path:
-    """Write ``results.json``, ``results.csv``, ``report.md`` and ``charts/*.png`` to ``out``.
-
-    The folder appears complete or not at all (staged, then renamed into place).
+    """Write ``results.json``, ``results.csv``, ``report.md``, ``charts/*.png`` (and, when
+    present, ``answers.parquet`` with the personas' verbatims and ``inputs.json`` with what the
+    run used and dropped) to ``out``. The folder appears complete or not at all.
     """
-    payload = result.to_dict()
+    payload: dict[str, Any] = {"banner": banner} if banner else {}
+    payload.update(result.to_dict())
     if extra:
         payload.update(extra)
     with staged_directory(out, kind="survey", force=force) as staging:
         write_json(staging / "results.json", payload)
-        frame = result.frame()
-        buffer = io.BytesIO()
-        frame.write_csv(buffer)
-        write_bytes(staging / "results.csv", buffer.getvalue())
+        write_bytes(staging / "results.csv", _csv(result.rows, banner))
         if result.numeric:
+            write_bytes(staging / "numeric.csv", _csv(result.numeric, banner))
+        if result.verbatims:
             buffer = io.BytesIO()
-            pl.DataFrame(result.numeric).write_csv(buffer)
-            write_bytes(staging / "numeric.csv", buffer.getvalue())
-        charts = _charts(result, questionnaire, staging / "charts")
-        write_text(staging / "report.md", _markdown(result, questionnaire, charts, extra or {}))
+            _with_banner(
+                pl.DataFrame(result.verbatims, infer_schema_length=None), banner
+            ).write_parquet(buffer)
+            write_bytes(staging / "answers.parquet", buffer.getvalue())
+        if "inputs" in result.diagnostics:
+            inputs = dict(result.diagnostics["inputs"])
+            if banner:
+                inputs["banner"] = banner
+            write_json(staging / "inputs.json", inputs)
+        charts = _charts(result, questionnaire, staging / "charts", banner)
+        write_text(
+            staging / "report.md", _markdown(result, questionnaire, charts, extra or {}, banner)
+        )
     return out
 
 
-def _label(questionnaire: Questionnaire, qid: str, category: str) -> str:
+def _with_banner(frame: pl.DataFrame, banner: str | None) -> pl.DataFrame:
+    return frame.with_columns(pl.lit(banner).alias("banner")) if banner else frame
+
+
+def _csv(rows: list[dict[str, Any]], banner: str | None) -> bytes:
+    buffer = io.BytesIO()
+    _with_banner(pl.DataFrame(rows, infer_schema_length=None), banner).write_csv(buffer)
+    return buffer.getvalue()
+
+
+def _label(questionnaire: Questionnaire, qid: str, category: str, *, korean: bool) -> str:
     q = questionnaire.question(qid)
     for option in q.options:
         if option.id == category:
-            return option.text.en or option.id
+            return option.text.ko if korean else (option.text.en or option.id)
     return category
 
 
-def _charts(result: SurveyResult, questionnaire: Questionnaire, folder: Path) -> list[Path]:
-    """One grouped bar chart with interval whiskers per question and segment."""
+def _charts(
+    result: SurveyResult, questionnaire: Questionnaire, folder: Path, banner: str | None
+) -> list[Path]:
+    """One grouped bar chart per question and segment: intervals as whiskers, respondents per
+    group under its label, and the basis marked (* thin, ** modelled, x too few)."""
     if not result.rows:
         return []
     frame = result.frame()
+    level = int(round(100 * result.meta.get("level", 0.95)))
     paths = []
     for (qid, segment), part in frame.group_by(["question", "segment"], maintain_order=True):
         if "*" in str(segment):
@@ -70,76 +119,143 @@ def _charts(result: SurveyResult, questionnaire: Questionnaire, folder: Path) ->
         groups = list(dict.fromkeys(part["group"].to_list()))
         cats = list(dict.fromkeys(part["category"].to_list()))
         width = 0.8 / len(cats)
-        fig, ax = plt.subplots(figsize=(max(6.0, 0.5 * len(groups) * len(cats) ** 0.5 + 4), 4.5))
+        fig, ax = plt.subplots(figsize=(max(6.0, 0.5 * len(groups) * len(cats) ** 0.5 + 4), 4.8))
         x = np.arange(len(groups))
+        first = part.filter(pl.col("category") == cats[0])
+        info = {
+            g: (n, b) for g, n, b in first.select("group", "n_respondents", "basis").iter_rows()
+        }
         for j, cat in enumerate(cats):
             sub = part.filter(pl.col("category") == cat)
             lookup = {
                 g: (s, lo, hi)
                 for g, s, lo, hi in sub.select("group", "share", "ci_low", "ci_high").iter_rows()
             }
-            share = np.array([lookup.get(g, (np.nan, np.nan, np.nan))[0] for g in groups])
-            low = np.array([lookup.get(g, (np.nan, np.nan, np.nan))[1] for g in groups])
-            high = np.array([lookup.get(g, (np.nan, np.nan, np.nan))[2] for g in groups])
+
+            share, low, high = (
+                np.array(
+                    [
+                        np.nan if lookup.get(g, (None,) * 3)[i] is None else lookup[g][i]
+                        for g in groups
+                    ],
+                    dtype=float,
+                )
+                for i in range(3)
+            )
             ax.bar(
                 x + (j - (len(cats) - 1) / 2) * width,
                 share,
                 width,
                 yerr=np.vstack([share - low, high - share]),
                 capsize=2,
-                label=_label(questionnaire, str(qid), cat),
+                label=_label(questionnaire, str(qid), cat, korean=False),
             )
-        ax.set_xticks(x, groups, rotation=45 if len(groups) > 6 else 0, ha="right")
-        ax.set_ylabel("share (95% interval)")
+        ticks = [
+            f"{g}{BASIS_MARK.get(info[g][1], '')}\nn={'?' if info[g][0] is None else info[g][0]}"
+            if g in info
+            else g
+            for g in groups
+        ]
+        ax.set_xticks(x, ticks, rotation=45 if len(groups) > 6 else 0, ha="right", fontsize=7)
+        ax.set_ylabel(f"share ({level}% interval)")
         q = questionnaire.question(str(qid))
-        ax.set_title(f"{q.text.en or q.id} - by {segment}", fontsize=10)
+        title = f"{q.text.en or q.id} - by {segment}"
+        if banner:
+            title = f"{banner} - {title}"
+        ax.set_title(title, fontsize=9, color="red" if banner else "black")
         ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-        fig.tight_layout()
+        basis_used = sorted({b for _, b in info.values()})
+        footer = (
+            "n = respondents behind each group (personas for llm); "
+            "* thin (<30 effective), ** modelled (no respondent), x too few"
+            f"; basis here: {', '.join(basis_used)}"
+        )
+        fig.text(0.01, 0.01, footer, fontsize=6)
+        if banner:
+            fig.text(
+                0.5,
+                0.5,
+                banner.split()[0],  # the first word as a watermark; full text in the title
+                fontsize=40,
+                color="red",
+                alpha=0.15,
+                ha="center",
+                va="center",
+                rotation=20,
+            )
+        fig.tight_layout(rect=(0, 0.04, 1, 1))
         path = folder / f"{qid}_{segment}.png"
         folder.mkdir(parents=True, exist_ok=True)
         buffer = io.BytesIO()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # missing glyphs for Korean labels on bare systems
-            fig.savefig(buffer, format="png", dpi=90)
+            fig.savefig(
+                buffer,
+                format="png",
+                dpi=90,
+                metadata={"Title": title, "Description": banner or title},
+            )
         plt.close(fig)
         write_bytes(path, buffer.getvalue())
         paths.append(path)
     return paths
 
 
+def _count(n_respondents: Any, n_effective: Any) -> str:
+    if n_respondents is None:
+        return "미상(공표표)"
+    return f"{n_respondents} ({n_effective:g})"
+
+
+def _cell(share: Any, low: Any, high: Any) -> str:
+    if share is None:
+        return "표본 부족"
+    return f"{100 * share:.1f} ({100 * low:.1f}-{100 * high:.1f})"
+
+
 def _markdown(
-    result: SurveyResult, questionnaire: Questionnaire, charts: list[Path], extra: dict[str, Any]
+    result: SurveyResult,
+    questionnaire: Questionnaire,
+    charts: list[Path],
+    extra: dict[str, Any],
+    banner: str | None,
 ) -> str:
-    lines = [
+    level = int(round(100 * result.meta["level"]))
+    lines = []
+    if banner:
+        lines += [f"> **{banner}**", ""]
+    lines += [
         f"# {questionnaire.title.ko}",
         "",
-        f"Questionnaire `{questionnaire.id}`, engine `{result.engine}`, "
-        f"{result.meta.get('n_respondents', '?')} respondents in the population universe "
-        f"(age {questionnaire.min_age}+). "
-        f"Shares with {int(100 * result.meta['level'])}% intervals.",
+        f"설문 `{questionnaire.id}`, 응답 엔진 `{result.engine}`, 모집단 대상자 "
+        f"{result.meta.get('n_respondents', '?')}명(만 {questionnaire.min_age}세 이상). "
+        f"비율(%)과 {level}% 구간을 함께 표시합니다. '응답자 수'는 각 집단의 추정 뒤에 있는 "
+        "실제 응답자 수(가중 후 유효 표본 수)이며, '근거'는 실측인지 모형 추정인지를 나타냅니다.",
         "",
-        "## Where the answers come from",
+        "## 응답의 출처",
         "",
         *[f"- {note}" for note in result.notes],
         "",
+        "근거 구분: "
+        + "; ".join(f"{ko} = `{key}`" for key, ko in BASIS_KO.items())
+        + ". 응답자가 없는 집단은 다른 집단에서 빌려 온 추정이며 구간이 넓습니다.",
+        "",
     ]
     if result.skipped:
-        lines += ["## Not answered by this engine", ""]
+        lines += ["## 이 엔진이 답하지 않은 문항", ""]
         lines += [f"- `{q}`: {why}" for q, why in result.skipped.items()]
         lines.append("")
     frame = result.frame() if result.rows else None
+    quotes = _quotes(result)
     for q in questionnaire.questions:
         lines += [f"## {q.id}: {q.text.ko}", ""]
         if q.context is not None:
             lines += [f"> {q.context.ko}", ""]
         if frame is not None and q.id in set(frame["question"].to_list()):
             part = frame.filter(pl.col("question") == q.id)
-            lines += [
-                "| segment | group | "
-                + " | ".join(_label(questionnaire, q.id, c) for c in q.categories)
-                + " |"
-            ]
-            lines += ["|---|---|" + "---|" * len(q.categories)]
+            header = " | ".join(_label(questionnaire, q.id, c, korean=True) for c in q.categories)
+            lines += [f"| 구분 | 집단 | {header} | 응답자 수(유효) | 근거 |"]
+            lines += ["|---|---|" + "---|" * len(q.categories) + "---|---|"]
             for (segment, group), rows in part.group_by(["segment", "group"], maintain_order=True):
                 cells = {
                     c: (s, lo, hi)
@@ -147,14 +263,15 @@ def _markdown(
                         "category", "share", "ci_low", "ci_high"
                     ).iter_rows()
                 }
-                values = [
-                    f"{100 * cells[c][0]:.1f} ({100 * cells[c][1]:.1f}-{100 * cells[c][2]:.1f})"
-                    if c in cells
-                    else ""
-                    for c in q.categories
-                ]
-                label = "" if segment == ALL else segment
-                lines.append(f"| {label or 'all'} | {group} | " + " | ".join(values) + " |")
+                values = [_cell(*cells[c]) if c in cells else "" for c in q.categories]
+                n_resp, n_eff, basis = rows.select("n_respondents", "n_effective", "basis").row(0)
+                label = "전체" if segment == ALL else segment
+                group_label = "전체" if group == ALL else group
+                lines.append(
+                    f"| {label} | {group_label} | "
+                    + " | ".join(values)
+                    + f" | {_count(n_resp, n_eff)} | {BASIS_KO.get(basis, basis)} |"
+                )
             lines.append("")
             for path in charts:
                 if path.name.startswith(f"{q.id}_"):
@@ -162,21 +279,65 @@ def _markdown(
             lines.append("")
         numeric = [r for r in result.numeric if r["question"] == q.id]
         if numeric:
-            lines += ["| segment | group | mean (interval) |", "|---|---|---|"]
+            lines += ["| 구분 | 집단 | 평균 (구간) | 응답 수 |", "|---|---|---|---|"]
+            for r in numeric:
+                mean = (
+                    "표본 부족"
+                    if r["mean"] is None
+                    else f"{r['mean']:.4g} ({r['ci_low']:.4g}-{r['ci_high']:.4g})"
+                )
+                lines.append(f"| {r['segment']} | {r['group']} | {mean} | {r['n_units']} |")
+            lines.append("")
+        if q.id in quotes:
+            lines += ["응답 사례(페르소나의 이유와 답변, 집단별):", ""]
+            lines += [f"- {quote}" for quote in quotes[q.id]]
+            lines.append("")
+    comparison = extra.get("comparison")
+    if comparison:
+        lines += ["## 실제 응답과의 비교", ""]
+        if comparison.get("in_sample"):
             lines += [
-                f"| {r['segment']} | {r['group']} | {r['mean']:.4g} "
-                f"({r['ci_low']:.4g}-{r['ci_high']:.4g}) |"
-                for r in numeric
+                "> **표본 내 비교(IN-SAMPLE)**: 기준 자료가 모형을 적합한 바로 그 자료입니다. "
+                "아래 수치는 적합도이며 새로운 응답자에 대한 정확도가 아닙니다.",
+                "",
             ]
-            lines.append("")
-        for example in result.texts.get(q.id, [])[:5]:
-            lines.append(f'- "{example["answer"]}"')
-        if q.id in result.texts:
-            lines.append("")
+        lines += [
+            f"- 비교한 집단 수: {comparison['n_compared']}, 평균 TVD: "
+            f"{comparison['mean_tvd']}, TVD < 0.15 비율: {comparison['share_decision_grade']}",
+            "",
+        ]
     if result.diagnostics:
-        lines += ["## Diagnostics", "", "```json"]
-        lines.append(json.dumps(result.diagnostics, ensure_ascii=False, indent=2, default=str))
+        lines += ["## 진단", "", "```json"]
+        diagnostics = {k: v for k, v in result.diagnostics.items() if k != "inputs"}
+        lines.append(json.dumps(diagnostics, ensure_ascii=False, indent=2, default=str))
         lines += ["```", ""]
+        if "inputs" in result.diagnostics:
+            lines += ["사용한 열과 제외한 항목은 `inputs.json`에 있습니다.", ""]
     if "replicates" in extra:
-        lines += ["## Replicates", "", extra["replicates"].get("summary", ""), ""]
+        lines += ["## 반복 실행", "", extra["replicates"].get("summary", ""), ""]
     return "\n".join(lines) + "\n"
+
+
+def _quotes(result: SurveyResult, per_question: int = 6) -> dict[str, list[str]]:
+    """A few verbatims per question, spread over the first reported segment's groups."""
+    out: dict[str, list[str]] = {}
+    segment = next((s for s in result.meta.get("segments", []) if "*" not in s), None)
+    by_question: dict[str, list[dict[str, Any]]] = {}
+    for v in result.verbatims:
+        if v.get("reason") or v.get("text"):
+            by_question.setdefault(str(v["question"]), []).append(v)
+    for qid, items in by_question.items():
+        if segment is not None and segment in items[0]:
+            groups: dict[str, list[dict[str, Any]]] = {}
+            for v in items:
+                groups.setdefault(str(v[segment]), []).append(v)
+            picked = [g[0] for _, g in sorted(groups.items())][:per_question]
+        else:
+            picked = items[:per_question]
+        out[qid] = [
+            (f"[{segment} {v[segment]}] " if segment is not None and segment in v else "")
+            + (f"답: {v['answer']}. " if v.get("answer") else "")
+            + f'"{v.get("text") or v.get("reason")}"'
+            for v in picked
+        ]
+    return out

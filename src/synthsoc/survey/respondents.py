@@ -1,7 +1,8 @@
 """The respondent frame: one row per eligible person with every attribute a survey can segment by.
 
 All segment attributes are strings (categorical); ``age`` is kept as an integer for label maps
-that select age ranges. Built with polars joins, no per-person Python.
+that select age ranges. ``sigungu_name`` is unique across the country (si-do + si-gun-gu).
+Built with polars joins, no per-person Python.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import polars as pl
 
 from synthsoc.persona.build import PERSONAS_FILE
 from synthsoc.persona.columns import CATEGORICAL as PERSONA_CATEGORICAL
-from synthsoc.synth import Population
+from synthsoc.synth import Population, schema
 
 PERSON_ATTRIBUTES: tuple[str, ...] = (
     "sex",
@@ -38,6 +39,21 @@ PERSONA_ATTRIBUTES: tuple[str, ...] = tuple(PERSONA_CATEGORICAL)
 SEGMENT_ATTRIBUTES: tuple[str, ...] = PERSON_ATTRIBUTES + DERIVED_ATTRIBUTES + PERSONA_ATTRIBUTES
 
 
+AGE_GROUPS: tuple[str, ...] = ("0-18", "19-29", "30-39", "40-49", "50-59", "60-69", "70+")
+# Every value an attribute can take in any population (a small population may lack some).
+ATTRIBUTE_VALUES: dict[str, tuple[str, ...]] = {
+    "sex": schema.SEXES,
+    "marital_status": schema.MARITAL_STATUSES,
+    "education": schema.EDUCATION_LEVELS,
+    "economic_activity": schema.ECONOMIC_ACTIVITIES,
+    "nationality": schema.NATIONALITIES,
+    "age_group": AGE_GROUPS,
+    "income_bracket": schema.INCOME_BRACKETS,
+    "household_type": schema.HOUSEHOLD_TYPES,
+    "dwelling_type": schema.DWELLING_TYPES,
+}
+
+
 def age_group_expr(column: str = "age") -> pl.Expr:
     """10-year age bands as Korean surveys publish them: 19-29, 30-39, ..., 70+ (0-18 below)."""
     age = pl.col(column)
@@ -56,6 +72,13 @@ def age_group_expr(column: str = "age") -> pl.Expr:
         .then(pl.lit("60-69"))
         .otherwise(pl.lit("70+"))
     )
+
+
+def district_label_expr(sido: pl.Expr, sigungu: pl.Expr) -> pl.Expr:
+    """Unique district label: ``부산광역시 중구`` (six districts are named 중구 alone); a si-do
+    without districts (세종특별자치시) is labelled with its own name, never left empty."""
+    blank = sigungu.is_null() | (sigungu.str.strip_chars() == "")
+    return pl.when(blank).then(sido).otherwise(pl.concat_str([sido, sigungu], separator=" "))
 
 
 def respondent_frame(
@@ -84,7 +107,10 @@ def respondent_frame(
         pl.col("sido_name_en").cast(pl.Utf8).alias("region"),
     ).unique("sido_code")
     sigungu = population.regions.select(
-        pl.col("sigungu_code").cast(pl.Utf8), pl.col("sigungu_name").cast(pl.Utf8)
+        pl.col("sigungu_code").cast(pl.Utf8),
+        district_label_expr(
+            pl.col("sido_name").cast(pl.Utf8), pl.col("sigungu_name").cast(pl.Utf8)
+        ).alias("sigungu_name"),
     ).unique("sigungu_code")
     frame = (
         persons.select(

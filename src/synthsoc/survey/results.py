@@ -3,10 +3,12 @@
 For every question, every segment attribute (plus ``all``) and every value of it, the share of
 each answer category is the weighted mean of the units' answer probabilities. Intervals:
 
-* when the engine supplies model-uncertainty draws (calibrated engine), the percentile interval
-  of the segment share over the draws;
-* otherwise (sampled LLM answers) a percentile bootstrap over the answering units of the segment,
-  resampled with replacement and weighted (:func:`bootstrap_weighted_shares`).
+* when the engine supplies model-uncertainty draws (calibrated engine: posterior draws), the
+  percentile interval of the segment share over the draws;
+* otherwise (answers of sampled personas) the Jeffreys interval on the personas' effective
+  number (:func:`jeffreys_interval`); a segment with fewer than ``min_per_segment`` personas
+  is reported as ``too_few`` instead of with a share. Numeric means use a weighted bootstrap
+  (:func:`bootstrap_weighted_shares`).
 """
 
 from __future__ import annotations
@@ -16,11 +18,14 @@ from typing import Any
 
 import numpy as np
 import polars as pl
+from scipy.stats import beta as beta_dist
 
-from synthsoc.survey.answers import SurveyAnswers
+from synthsoc.survey.answers import QuestionAnswers, SurveyAnswers
 from synthsoc.survey.diagnostics import response_style
+from synthsoc.survey.ppi import PPIEstimate
+from synthsoc.survey.support import ALL, basis_of, kish_effective_n
 
-ALL = "all"
+MIN_PERSONAS = 10  # fewer personas behind a segment row: reported as "too few"
 
 
 @dataclass
@@ -30,6 +35,7 @@ class SurveyResult:
     rows: list[dict[str, Any]]
     numeric: list[dict[str, Any]] = field(default_factory=list)
     texts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    verbatims: list[dict[str, Any]] = field(default_factory=list)  # one row per persona answer
     diagnostics: dict[str, Any] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -46,6 +52,7 @@ class SurveyResult:
             "shares": self.rows,
             "numeric": self.numeric,
             "texts": self.texts,
+            "n_verbatims": len(self.verbatims),
         }
 
     def frame(self) -> pl.DataFrame:
@@ -59,6 +66,11 @@ class SurveyResult:
                 group,
                 category,
             ):
+                if row["share"] is None:
+                    raise ValueError(
+                        f"{question}/{segment}={group}: too few respondents "
+                        f"({row['n_respondents']}) for a share"
+                    )
                 return float(row["share"])
         raise KeyError((question, segment, group, category))
 
@@ -91,6 +103,22 @@ def bootstrap_weighted_shares(
     return low, high
 
 
+def jeffreys_interval(
+    share: np.ndarray, n_effective: float, level: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Jeffreys interval per category: Beta(n s + 1/2, n (1 - s) + 1/2) quantiles.
+
+    Used for answers from sampled personas: never zero-width, whatever a handful of personas
+    said, and close to the exact binomial interval for one-hot answers. For per-persona answer
+    distributions (log-probabilities) it is conservative: the spread of a mean of
+    probabilities is at most that of as many Bernoulli draws with the same mean.
+    """
+    alpha = (1.0 - level) / 2.0
+    a = share * n_effective + 0.5
+    b = (1.0 - share) * n_effective + 0.5
+    return beta_dist.ppf(alpha, a, b), beta_dist.ppf(1.0 - alpha, a, b)
+
+
 def summarise(
     answers: SurveyAnswers,
     segments: tuple[str, ...] | list[str],
@@ -99,8 +127,14 @@ def summarise(
     level: float = 0.95,
     n_boot: int = 1000,
     seed: int = 0,
+    min_per_segment: int = MIN_PERSONAS,
 ) -> SurveyResult:
-    """Shares per question x segment value x category, with intervals (see module docstring)."""
+    """Shares per question x segment value x category, with intervals (see module docstring).
+
+    Every row says how many real respondents stand behind it (``n_respondents``,
+    ``n_effective``) and its ``basis`` (:mod:`synthsoc.survey.support`). Rows answered by fewer
+    than ``min_per_segment`` personas are reported as ``too_few`` with no share.
+    """
     rng = np.random.default_rng(seed)
     weights = answers.units["weight"].to_numpy().astype(np.float64)
     rows: list[dict[str, Any]] = []
@@ -108,6 +142,8 @@ def summarise(
     texts: dict[str, list[dict[str, Any]]] = {}
     diagnostics = dict(answers.diagnostics)
     alpha = (1.0 - level) / 2.0
+    too_few: list[str] = []
+    verbatims: list[dict[str, Any]] = []
     for qid, qa in answers.questions.items():
         for segment, group, members in _segment_members(answers.units, segments):
             mask = members & qa.answered
@@ -115,15 +151,23 @@ def summarise(
             if n_units == 0:
                 continue
             w = weights[mask]
+            if qa.estimates is not None:
+                estimate = qa.estimates.get((segment, group))
+                if estimate is None:
+                    too_few.append(f"{qid}/{segment}={group} (no or too few real respondents)")
+                rows.extend(_estimate_rows(qid, segment, group, qa.categories, estimate, w))
+                continue
+            n_resp, n_eff, basis = _support(qa, segment, group, w)
+            few = basis == "llm" and n_resp < min_per_segment
+            if few:
+                too_few.append(f"{qid}/{segment}={group} (n={n_resp})")
             if qa.categories:
                 share = (w[:, None] * qa.probs[mask]).sum(axis=0) / w.sum()
                 if qa.draws is not None:
                     est = np.einsum("n,bnk->bk", w, qa.draws[:, mask]) / w.sum()
                     low, high = np.quantile(est, [alpha, 1.0 - alpha], axis=0)
                 else:
-                    low, high = bootstrap_weighted_shares(
-                        qa.probs[mask], w, level=level, n_boot=n_boot, rng=rng
-                    )
+                    low, high = jeffreys_interval(share, n_eff, level)
                 for k, category in enumerate(qa.categories):
                     rows.append(
                         {
@@ -131,9 +175,13 @@ def summarise(
                             "segment": segment,
                             "group": group,
                             "category": category,
-                            "share": round(float(share[k]), 6),
-                            "ci_low": round(float(min(low[k], share[k])), 6),
-                            "ci_high": round(float(max(high[k], share[k])), 6),
+                            "share": None if few else round(float(share[k]), 6),
+                            "ci_low": None if few else round(float(min(low[k], share[k])), 6),
+                            "ci_high": None if few else round(float(max(high[k], share[k])), 6),
+                            # published tables: respondents unknown (None), not zero
+                            "n_respondents": None if basis == "assumed" else n_resp,
+                            "n_effective": None if basis == "assumed" else round(n_eff, 1),
+                            "basis": "too_few" if few else basis,
                             "n_units": n_units,
                             "population": round(float(w.sum()), 3),
                         }
@@ -141,7 +189,7 @@ def summarise(
             if qa.values is not None:
                 vals = qa.values[mask]
                 ok = np.isfinite(vals)
-                if ok.any():
+                if ok.sum() >= max(min_per_segment, 2):
                     mean = float(np.average(vals[ok], weights=w[ok]))
                     low, high = bootstrap_weighted_shares(
                         vals[ok][:, None], w[ok], level=level, n_boot=n_boot, rng=rng
@@ -155,6 +203,20 @@ def summarise(
                             "ci_low": round(float(low[0]), 6),
                             "ci_high": round(float(high[0]), 6),
                             "n_units": int(ok.sum()),
+                            "basis": basis,
+                        }
+                    )
+                elif ok.any():
+                    numeric.append(
+                        {
+                            "question": qid,
+                            "segment": segment,
+                            "group": group,
+                            "mean": None,
+                            "ci_low": None,
+                            "ci_high": None,
+                            "n_units": int(ok.sum()),
+                            "basis": "too_few",
                         }
                     )
         if qa.texts is not None:
@@ -163,21 +225,117 @@ def summarise(
                 for i in np.flatnonzero(qa.answered)[:20]
                 if qa.texts[i]
             ]
+        verbatims.extend(_verbatims(qid, qa, answers.units, segments))
         if qa.question.is_ordinal and qa.categories and qa.draws is None:
             diagnostics.setdefault("response_style", {})[qid] = response_style(
                 qa.probs[qa.answered], weights[qa.answered]
             )
+    notes = list(answers.notes)
+    if too_few:
+        notes.append(
+            f"{len(too_few)} segment rows have fewer than {min_per_segment} personas and are "
+            f"reported as too few (no share): {', '.join(too_few[:8])}"
+            + (" ..." if len(too_few) > 8 else "")
+        )
     return SurveyResult(
         questionnaire=questionnaire_id,
         engine=answers.engine,
         rows=rows,
         numeric=numeric,
         texts=texts,
+        verbatims=verbatims,
         diagnostics=diagnostics,
         skipped=dict(answers.skipped),
-        notes=list(answers.notes),
-        meta={"level": level, "n_boot": n_boot, "seed": seed, "n_units": answers.units.height},
+        notes=notes,
+        meta={
+            "level": level,
+            "n_boot": n_boot,
+            "seed": seed,
+            "n_cells": answers.units.height,
+            "min_per_segment": min_per_segment,
+        },
     )
+
+
+def _estimate_rows(
+    qid: str,
+    segment: str,
+    group: str,
+    categories: tuple[str, ...],
+    estimate: PPIEstimate | None,
+    w: np.ndarray,
+) -> list[dict[str, Any]]:
+    """Rows of an engine's own estimate (hybrid PPI), with the real sample's own interval."""
+    out = []
+    for k, category in enumerate(categories):
+        row: dict[str, Any] = {
+            "question": qid,
+            "segment": segment,
+            "group": group,
+            "category": category,
+            "share": None,
+            "ci_low": None,
+            "ci_high": None,
+            "n_respondents": 0 if estimate is None else estimate.n_labelled,
+            "n_effective": 0.0 if estimate is None else float(estimate.n_labelled),
+            "basis": "too_few" if estimate is None else "ppi",
+            "n_units": int(w.size),
+            "population": round(float(w.sum()), 3),
+        }
+        if estimate is not None:
+            row.update(
+                share=round(float(estimate.share[k]), 6),
+                ci_low=round(float(min(estimate.low[k], estimate.share[k])), 6),
+                ci_high=round(float(max(estimate.high[k], estimate.share[k])), 6),
+                real_only_share=round(float(estimate.classical_share[k]), 6),
+                real_only_ci_low=round(float(estimate.classical_low[k]), 6),
+                real_only_ci_high=round(float(estimate.classical_high[k]), 6),
+            )
+        out.append(row)
+    return out
+
+
+def _verbatims(
+    qid: str, qa: QuestionAnswers, units: pl.DataFrame, segments: tuple[str, ...] | list[str]
+) -> list[dict[str, Any]]:
+    """Each persona's answer, reason and open text with its segment attributes."""
+    if qa.reasons is None and qa.texts is None:
+        return []
+    attributes = [a for a in dict.fromkeys(p for s in segments for p in s.split("*"))]
+    columns = {a: units[a].cast(pl.Utf8).to_list() for a in attributes if a in units.columns}
+    out = []
+    for i in range(units.height):
+        if qa.categories and qa.answered[i]:
+            picked = [c for c, p in zip(qa.categories, qa.probs[i], strict=True) if p >= 0.5]
+            answer: str | None = ";".join(picked) if picked else None
+        elif qa.values is not None and np.isfinite(qa.values[i]):
+            answer = f"{qa.values[i]:g}"
+        else:
+            answer = None
+        out.append(
+            {
+                "question": qid,
+                "unit": i,
+                **{a: v[i] for a, v in columns.items()},
+                "answered": bool(qa.answered[i]),
+                "answer": answer,
+                "reason": qa.reasons[i] if qa.reasons is not None else None,
+                "text": qa.texts[i] if qa.texts is not None else None,
+            }
+        )
+    return out
+
+
+def _support(
+    qa: QuestionAnswers, segment: str, group: str, w: np.ndarray
+) -> tuple[int, float, str]:
+    """(respondents, effective n, basis) of one segment row."""
+    if qa.basis == "llm":
+        return int(w.size), kish_effective_n(w), "llm"
+    if qa.support is None:
+        return 0, 0.0, qa.basis or "assumed"
+    n, n_eff = qa.support.get(segment, {}).get(group, (0, 0.0))
+    return n, n_eff, qa.basis or basis_of(n, n_eff)
 
 
 def _segment_members(

@@ -224,8 +224,15 @@ def parse_condition(spec: str, where: str) -> Condition:
     return Condition(attribute, values)
 
 
+IGNORE_KEY = "ignore"
+
+
 def load_label_map(path: str | Path) -> dict[str, dict[str, Condition]]:
-    """Read a label map YAML ``{group_type: {group label: condition}}``."""
+    """Read a label map YAML ``{group_type: {group label: condition}}``.
+
+    ``ignore: [GroupType, ...]`` lists group types of the tables deliberately left unused (they
+    map to an empty dict); any other group type of a table that the map lacks is an error.
+    """
     path = Path(path)
     if not path.is_file():
         raise TablesError(f"{path}: label map not found")
@@ -238,7 +245,14 @@ def parse_label_map(raw: Any, source: str) -> dict[str, dict[str, Condition]]:
             f"{source}: a label map is a mapping {{group_type: {{label: condition}}}}"
         )
     out: dict[str, dict[str, Condition]] = {}
+    ignored = raw.get(IGNORE_KEY, [])
+    if not isinstance(ignored, list):
+        raise TablesError(f"{source}: `{IGNORE_KEY}` must be a list of group types left unused")
+    for gtype in ignored:
+        out[str(gtype)] = {}  # deliberately unused: recorded as dropped, never an error
     for gtype, labels in raw.items():
+        if gtype == IGNORE_KEY:
+            continue
         if not isinstance(labels, Mapping):
             raise TablesError(f"{source}: {gtype}: expected a mapping of labels to conditions")
         out[str(gtype)] = {

@@ -1,0 +1,194 @@
+"""LLM answers as distributions: log-probability scoring, plan, progress, resume, too few."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+
+from synthsoc.survey import LLMEngine, parse_questionnaire, run_survey, write_outputs
+from synthsoc.survey.llm_run import RunPlan
+from synthsoc.synth import load_population
+
+from .fake_llm import ScriptedLLM, age_of
+
+QUESTIONS = {
+    "id": "t",
+    "segments": ["age_group"],
+    "questions": [
+        {"id": "like", "type": "likert", "text": "좋아하십니까?", "options": ["1", "2", "3"]},
+        {"id": "why", "type": "open_text", "text": "왜요?"},
+    ],
+}
+
+
+def _logprob_script(request: Any) -> dict[str, Any]:
+    """Young personas: P(1, 2, 3) = (0.1, 0.2, 0.5) plus 0.2 on a non-option token; old: 3 is
+    out of the top list. Open text is sampled as JSON."""
+    if request.logprobs is None:
+        return {"interpretation": "", "answer": "좋아요", "reason": "그냥"}
+    if age_of(request) < 40:
+        return {
+            "top_logprobs": {
+                "1": math.log(0.1),
+                " 2": math.log(0.2),
+                "3": math.log(0.5),
+                "The": math.log(0.2),
+            }
+        }
+    return {"top_logprobs": {"1": math.log(0.6), "2": math.log(0.2)}}
+
+
+def test_logprob_scoring_gives_each_persona_a_distribution(population_dir: Path) -> None:
+    q = parse_questionnaire(QUESTIONS)
+    llm = ScriptedLLM(_logprob_script)
+    engine = LLMEngine(llm, sample_size=300, scoring="auto")  # type: ignore[arg-type]
+    result = run_survey(q, load_population(population_dir), engine, seed=0)
+    like = [r for r in llm.requests if r.logprobs is not None]
+    assert len(like) == 300  # one call per persona (the probe is persona 0's call, kept)
+    assert all(r.max_tokens == 1 and r.temperature == 0.0 for r in like)
+    assert "1. " in like[0].prompt and "번호 하나만" in like[0].prompt
+    # renormalised over the options: young (0.1, 0.2, 0.5) / 0.8
+    assert result.share("like", "age_group", "19-29", "3") == pytest.approx(0.625)
+    assert result.share("like", "age_group", "70+", "1") == pytest.approx(0.75)
+    assert result.diagnostics["scoring"] == {"like": "logprobs", "why": "sample"}
+    assert 0.8 <= result.diagnostics["mean_probability_on_options"]["like"] <= 0.81
+    assert "log-probabilities" in result.notes[0]
+
+
+def test_sampled_fallback_when_the_server_has_no_logprobs(population_dir: Path) -> None:
+    q = parse_questionnaire(QUESTIONS)
+
+    def no_logprobs(request: Any) -> dict[str, Any]:
+        if request.json_schema is None:
+            return {"no": "logprobs"}
+        key = "choice" if "choice" in request.json_schema["properties"] else "answer"
+        return {"interpretation": "", key: "2" if key == "choice" else "네", "reason": "이유"}
+
+    engine = LLMEngine(ScriptedLLM(no_logprobs), sample_size=30)  # type: ignore[arg-type]
+    result = run_survey(q, load_population(population_dir), engine, seed=0)
+    assert result.diagnostics["scoring"]["like"] == "sample"
+    assert any("no token log-probabilities" in n for n in result.notes)
+
+
+def test_plan_progress_and_resume_after_interruption(population_dir: Path, tmp_path: Path) -> None:
+    q = parse_questionnaire(QUESTIONS)
+    pop = load_population(population_dir)
+    journal = tmp_path / "answers.jsonl"
+
+    class Interrupted(Exception):
+        pass
+
+    class StopsAfter(ScriptedLLM):
+        limit: int = 10**9
+
+        def complete(self, request: Any) -> Any:
+            if len(self.requests) >= self.limit:
+                raise Interrupted
+            return super().complete(request)
+
+    first = StopsAfter(_logprob_script)
+    first.limit = 45
+    with pytest.raises(Interrupted):
+        run_survey(
+            q, pop, LLMEngine(first, sample_size=40, scoring="logprobs", journal=journal), seed=0
+        )
+    assert len(first.requests) == 45
+    kept = len(journal.read_text(encoding="utf-8").splitlines())
+    assert kept >= 32  # answers that arrived before the stop are on disk (whole chunks)
+
+    plans: list[RunPlan] = []
+    progress: list[tuple[int, int]] = []
+    second = ScriptedLLM(_logprob_script)
+    engine = LLMEngine(
+        second,  # type: ignore[arg-type]
+        sample_size=40,
+        scoring="logprobs",
+        journal=journal,
+        on_plan=plans.append,
+        on_progress=lambda done, total: progress.append((done, total)),
+    )
+    result = run_survey(q, pop, engine, seed=0)
+    assert len(second.requests) == 80 - kept  # only what was missing was asked (counted)
+    assert plans[0].calls == 80 and plans[0].already_answered == kept
+    assert plans[0].seconds_per_call is not None and plans[0].prompt_tokens > 0
+    assert "80 calls" in plans[0].summary() and "already answered" in plans[0].summary()
+    assert progress[-1] == (80, 80) and progress[0][0] >= kept
+    assert result.diagnostics["answers_reused"] == kept + 1  # the timed call, journaled too
+    third = ScriptedLLM(_logprob_script)
+    run_survey(
+        q, pop, LLMEngine(third, sample_size=40, scoring="logprobs", journal=journal), seed=0
+    )  # type: ignore[arg-type]
+    assert third.requests == []  # everything answered: nothing is asked again
+
+
+def test_tiny_segments_are_too_few_and_verbatims_are_written(
+    population_dir: Path, tmp_path: Path
+) -> None:
+    q = parse_questionnaire(QUESTIONS)
+    engine = LLMEngine(ScriptedLLM(_logprob_script), sample_size=6, scoring="logprobs")  # type: ignore[arg-type]
+    result = run_survey(q, load_population(population_dir), engine, seed=0)
+    rows = [r for r in result.rows if r["question"] == "like"]
+    assert rows and all(r["basis"] == "too_few" and r["share"] is None for r in rows)
+    assert any("too few" in n for n in result.notes)
+    with pytest.raises(ValueError, match="too few"):
+        result.share("like", "all", "all", "1")
+    out = write_outputs(result, q, tmp_path / "out")
+    answers = pl.read_parquet(out / "answers.parquet")
+    why = answers.filter(pl.col("question") == "why")
+    assert why.height == 6 and set(why["text"].to_list()) == {"좋아요"}
+    assert set(why["reason"].to_list()) == {"그냥"} and "age_group" in answers.columns
+    report = (out / "report.md").read_text(encoding="utf-8")
+    assert "표본 부족" in report and '"좋아요"' in report
+
+
+def test_cli_plan_stops_before_the_run_and_hybrid_runs(
+    population_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import contextlib
+    import json
+    from collections.abc import Iterator
+
+    import typer
+    from typer.testing import CliRunner
+
+    from synthsoc.commands import survey
+
+    llm = ScriptedLLM(_logprob_script)
+
+    @contextlib.contextmanager
+    def fake_llm(engine: str, backend: str) -> Iterator[Any]:
+        yield llm
+
+    monkeypatch.setattr(survey, "_llm", fake_llm)
+    app = typer.Typer()
+    survey.register(app)
+    q = tmp_path / "q.yaml"
+    q.write_text(
+        "id: t\nsegments: [age_group]\nquestions:\n"
+        "  - {id: like, type: likert, text: 좋아요, options: ['1', '2', '3']}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    base = ["survey", "run", str(q), "--population", str(population_dir), "--out", str(out)]
+    planned = CliRunner().invoke(app, [*base, "--engine", "llm", "--sample", "50", "--plan"])
+    assert planned.exit_code == 0, planned.output
+    assert "plan: 50 calls" in planned.output and "s per call" in planned.output
+    assert len(llm.requests) == 1 and not out.exists()  # one timed call, then stop
+    data = tmp_path / "m.csv"
+    pl.DataFrame({"age_group": ["19-29", "70+"] * 100, "like": ["3", "1"] * 100}).write_csv(data)
+    run = CliRunner().invoke(
+        app, [*base, "--engine", "hybrid", "--sample", "200", "--data", str(data)]
+    )
+    assert run.exit_code == 0, run.output
+    payload = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    young = next(
+        r
+        for r in payload["shares"]
+        if (r["segment"], r["group"], r["category"]) == ("age_group", "19-29", "3")
+    )
+    assert young["basis"] == "ppi" and young["share"] == pytest.approx(1.0, abs=0.01)
+    assert (tmp_path / "out.journal.jsonl").is_file()
