@@ -22,6 +22,7 @@ from synthsoc.synth.schema import (
     HOUSEHOLD_TYPES,
 )
 from synthsoc.synth.seeds import ROLE, SeedPool
+from synthsoc.synth.targets import living_with_spouse
 
 KIND_OF_SPECIAL = {"for": "foreign", "inst": "institutional", "nonkin": "non_kin_group"}
 
@@ -112,9 +113,10 @@ def assemble(
     head = new_start.astype(np.int64)
 
     # --- person attributes ----------------------------------------------------------------
-    in_couple = attributes.in_couple_mask(role, p_hh)
-    lone_parent = (role == ROLE["head"]) & (htype[p_hh] == HOUSEHOLD_TYPES.index("single_parent"))
-    marital = attributes.marital_status(rng, age, role, in_couple, lone_parent)
+    in_couple = living_with_spouse(role, p_hh, n_hh)
+    sido_codes, sido_of_emd = np.unique(controls.emd["sido_code"].to_numpy(), return_inverse=True)
+    marital = attributes.marital_status(rng, age, sex, sido_of_emd[emd[p_hh]],
+                                        sido_codes.tolist(), in_couple)
     education = attributes.education(rng, age, sex)
     activity = attributes.economic_activity(rng, age, sex)
     employed = activity == 0
