@@ -14,8 +14,8 @@ contribute to one constraint by target/current, for all areas at once (a compile
 walks each constraint's candidates once per sweep; no Python loop over areas or
 households). Household classes are rescaled last in every sweep, so they hold exactly. A
 zero target sets the weight of every candidate that would contribute to it to zero (a
-structural zero is never replaced by a small epsilon); a positive target that no remaining candidate can reach is reported as infeasible
-rather than forced.
+structural zero is never replaced by a small epsilon); a positive target that no remaining
+candidate can reach is reported as infeasible rather than forced.
 """
 
 from __future__ import annotations

@@ -99,7 +99,7 @@ def populate(
         with staged_directory(out) as stage, ThreadPoolExecutor(max_workers=1) as writer:
             # Parquet encoding releases the GIL: write while the fit report is computed.
             writing = writer.submit(_write_tables, stage, pop, controls, regions)
-            report = build_fit_report(controls, pop, general.fit, census)
+            report = build_fit_report(controls, pop, general.fit, census, person_targets)
             writing.result()
             report["run"] = {"year": year, "scale": scale, "seed": seed, "region": region_code,
                              "controls_dir": str(controls_dir) if controls_dir else None,
