@@ -160,29 +160,36 @@ FERTILITY_AGE_GROUPS: tuple[str, ...] = ("15-19", "20-24", "25-29", "30-34", "35
 def mother_age_at_birth(year: int = 2020) -> tuple[np.ndarray, np.ndarray]:
     """Mother's age at a birth (single years 15..49) and its probabilities.
 
-    Age-specific fertility rates of ``year`` by si-gun-gu, averaged over the districts with
-    equal weight (no district female population table of that year is bundled), spread
-    evenly over the five single years of each group. The rates give births per woman of each
-    age; the distribution of mothers' ages at birth also depends on how many women there are
-    of each age, so the schedule is weighted by the national female population of each
-    single year in June 2025 shifted back to ``year`` (women aged a in ``year`` were a + 5 in
-    2025 for year 2020).
+    National age-specific fertility of ``year``: the si-gun-gu rates averaged with weights
+    equal to each district's women of the age group (June 2025 registered residents of the
+    same district code and the cohort that was that age in ``year``; districts whose code
+    has no 2025 counterpart are left out), spread evenly over the five single years of each
+    group, then multiplied by the national number of women of each single age in ``year``
+    (the June 2025 count of women ``2025 - year`` years older), which turns rates into the
+    distribution of mothers' ages at a birth.
     """
-    frame = read_reference_csv("fertility_by_age_sigungu_2010_2020.csv").filter(
-        pl.col("year") == year)
-    means = dict(frame.group_by("age_group").agg(pl.col("births_per_1000_women").mean())
-                 .iter_rows())
-    missing = [g for g in FERTILITY_AGE_GROUPS if g not in means]
+    rates = read_reference_csv("fertility_by_age_sigungu_2010_2020.csv").filter(
+        pl.col("year") == year).with_columns(pl.col("sigungu_code").cast(pl.Utf8).str.zfill(5))
+    shift = 2025 - year
+    women = single_year_age_sex_sigungu().filter(
+        (pl.col("sex") == "F") & (pl.col("age") >= 15 + shift) & (pl.col("age") <= 49 + shift)
+    ).with_columns((pl.col("age") - shift).alias("age_then"))
+    women = women.with_columns(
+        pl.format("{}-{}", (pl.col("age_then") // 5) * 5, (pl.col("age_then") // 5) * 5 + 4)
+        .alias("age_group"))
+    by_group = women.group_by("sigungu_code", "age_group").agg(pl.col("population").sum())
+    joined = rates.join(by_group, on=["sigungu_code", "age_group"], how="inner")
+    national = dict(joined.group_by("age_group").agg(
+        (pl.col("births_per_1000_women") * pl.col("population")).sum()
+        / pl.col("population").sum()).iter_rows())
+    missing = [g for g in FERTILITY_AGE_GROUPS if g not in national]
     if missing:
         raise ValueError(f"fertility_by_age_sigungu_2010_2020.csv: no rates for {year} "
                          f"age groups {missing}")
     ages = np.arange(15, 50)
-    rates = np.repeat([float(means[g]) for g in FERTILITY_AGE_GROUPS], 5)
-    women = (single_year_age_sex_sigungu().filter(pl.col("sex") == "F")
-             .group_by("age").agg(pl.col("population").sum()))
-    by_age = dict(women.iter_rows())
-    shift = 2025 - year
-    weights = rates * np.array([by_age[a + shift] for a in ages], dtype=np.float64)
+    rate = np.repeat([float(national[g]) for g in FERTILITY_AGE_GROUPS], 5)
+    by_age = dict(women.group_by("age_then").agg(pl.col("population").sum()).iter_rows())
+    weights = rate * np.array([by_age[a] for a in ages], dtype=np.float64)
     return ages, weights / weights.sum()
 
 
