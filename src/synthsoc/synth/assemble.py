@@ -14,6 +14,7 @@ from synthsoc.synth import attributes
 from synthsoc.synth.controls import RunControls
 from synthsoc.synth.general_households import GeneralHouseholds
 from synthsoc.synth.group_quarters import SpecialHouseholds
+from synthsoc.synth.industry_mix import occupation_tilt
 from synthsoc.synth.marriage_migrants import MarriageMigrants, draw_marriage_migrants
 from synthsoc.synth.names import assign_names
 from synthsoc.synth.schema import (
@@ -21,6 +22,7 @@ from synthsoc.synth.schema import (
     EDUCATION_LEVELS,
     HOUSEHOLD_KINDS,
     HOUSEHOLD_TYPES,
+    OCCUPATION_GROUPS,
 )
 from synthsoc.synth.seeds import ROLE, SeedPool
 from synthsoc.synth.targets import living_with_spouse
@@ -126,9 +128,12 @@ def assemble(
         sgg_of_emd[emd[p_hh]], p_hh, sex, age, in_couple & general_person)
     foreign = foreign | migrants.chosen
     education = attributes.education(rng, age, sex)
-    activity = attributes.economic_activity(rng, age, sex)
+    activity = attributes.economic_activity(rng, age, sex, sido_of_emd[emd[p_hh]],
+                                            sido_codes.tolist())
     employed = activity == 0
-    occupation = attributes.occupation(rng, sex, education, employed)
+    tilt, _ = occupation_tilt(controls.sigungu, list(OCCUPATION_GROUPS))
+    occupation = attributes.occupation(rng, sex, education, employed, sgg_of_emd[emd[p_hh]],
+                                       tilt)
 
     # --- household attributes -------------------------------------------------------------
     dwelling = _dwellings(rng, controls, emd, kind)

@@ -18,6 +18,7 @@ from synthsoc.data.reference import (
     EMPLOYMENT_BANDS,
     SINGLE_AGES,
     eaps_band_counts_2024,
+    employed_by_sido,
     female_employment_2023,
     household_income_shares,
     marital_status_shares,
@@ -219,13 +220,37 @@ def _national_population() -> np.ndarray:
     return out
 
 
-def economic_activity(rng: np.random.Generator, age: np.ndarray,
-                      sex: np.ndarray) -> np.ndarray:
-    """Index into ECONOMIC_ACTIVITIES from ``employment_schedule`` by sex x single age."""
+def province_employment_factors(sido_codes: list[str]) -> np.ndarray:
+    """Per si-do multiplier of the national schedule so that each si-do's share of the
+    employed equals its EAPS 2024 share, given its June 2025 population by sex x age."""
+    employ, _ = employment_schedule()
+    official = employed_by_sido()
+    missing = [c for c in sido_codes if c not in official]
+    if missing:
+        raise ValueError(f"eaps_by_province_annual_2021_2024.csv: no 2024 row for si-do "
+                         f"{missing}")
+    frame = single_year_age_sex_sigungu()
+    pop = np.zeros((len(official), 2, SINGLE_AGES))
+    order = sorted(official)
+    index = {c: i for i, c in enumerate(order)}
+    np.add.at(pop, (frame["sigungu_code"].str.slice(0, 2).replace_strict(
+        index, return_dtype=pl.Int32).to_numpy(), (frame["sex"] == "F").cast(pl.Int8).to_numpy(),
+        frame["age"].to_numpy()), frame["population"].to_numpy().astype(np.float64))
+    expected = (pop * employ[None]).sum(axis=(1, 2))
+    share_official = np.array([official[c] for c in order]) / sum(official.values())
+    factor = share_official / (expected / expected.sum())
+    return np.array([factor[index[c]] for c in sido_codes])
+
+
+def economic_activity(rng: np.random.Generator, age: np.ndarray, sex: np.ndarray,
+                      sido: np.ndarray, sido_codes: list[str]) -> np.ndarray:
+    """Index into ECONOMIC_ACTIVITIES from ``employment_schedule`` by sex x single age,
+    times the person's si-do factor (``province_employment_factors``)."""
     employ, unemploy = employment_schedule()
+    factor = province_employment_factors(sido_codes)[sido]
     a = np.minimum(age, SINGLE_AGES - 1)
-    e = employ[sex, a]
-    u = unemploy[sex, a]
+    e = np.minimum(employ[sex, a] * factor, 0.98)
+    u = unemploy[sex, a] * factor
     draw = rng.random(age.size)
     status = np.full(age.size, ECONOMIC_ACTIVITIES.index("inactive"), dtype=np.int8)
     status[draw < e + u] = ECONOMIC_ACTIVITIES.index("unemployed")
@@ -235,19 +260,44 @@ def economic_activity(rng: np.random.Generator, age: np.ndarray,
 
 
 def occupation(rng: np.random.Generator, sex: np.ndarray, edu: np.ndarray,
-               employed: np.ndarray) -> np.ndarray:
-    """Index into the KSCO groups for the employed, -1 for everyone else."""
+               employed: np.ndarray, sgg: np.ndarray, tilt: np.ndarray) -> np.ndarray:
+    """Index into the KSCO groups for the employed, -1 for everyone else.
+
+    The national table by sex x education level is multiplied by each si-gun-gu's
+    ``tilt`` (``industry_mix.occupation_tilt``); one factor per sex x occupation, found by
+    iterative scaling over the cells, keeps the national expected counts of the untilted
+    table.
+    """
     codes = list(OCCUPATION_GROUPS)
     base = np.array([[OCCUPATION_BY_SEX.get(c, (0.0, 0.0))[s] for c in codes] for s in (0, 1)])
     high = np.array([OCCUPATION_TILT_HIGH_EDUCATION.get(c, 1.0) for c in codes])
     low = np.array([OCCUPATION_TILT_LOW_EDUCATION.get(c, 1.0) for c in codes])
     # Groups: sex x (middle school or less, other, university or more).
-    table = np.array([base[s] * tilt for s in (0, 1) for tilt in (low, np.ones_like(low), high)])
+    table = np.array([base[s] * t for s in (0, 1) for t in (low, np.ones_like(low), high)])
+    table /= table.sum(axis=1, keepdims=True)
     e = edu[employed]
     level = np.where(e <= EDUCATION_LEVELS.index("middle"), 0,
                      np.where(e >= EDUCATION_LEVELS.index("university"), 2, 1))
+    group = sex[employed].astype(np.int64) * 3 + level
+    n_sgg = tilt.shape[0]
+    cell = sgg[employed].astype(np.int64) * 6 + group
+    people = np.bincount(cell, minlength=n_sgg * 6).astype(np.float64)
+    cell_group = np.tile(np.arange(6), n_sgg)
+    cell_sex = cell_group // 3
+    wanted = np.zeros((2, len(codes)))
+    np.add.at(wanted, cell_sex, people[:, None] * table[cell_group])
+    raw = table[cell_group] * np.repeat(tilt, 6, axis=0)
+    factor = np.ones((2, len(codes)))
+    for _ in range(30):
+        probs = raw * factor[cell_sex]
+        probs /= np.where(probs.sum(axis=1, keepdims=True) > 0, probs.sum(axis=1, keepdims=True),
+                          1.0)
+        got = np.zeros((2, len(codes)))
+        np.add.at(got, cell_sex, people[:, None] * probs)
+        factor *= np.divide(wanted, got, out=np.ones_like(wanted), where=got > 0)
+    probs = raw * factor[cell_sex]
     out = np.full(sex.size, -1, dtype=np.int8)
-    out[employed] = draw_by_group(rng, sex[employed].astype(np.int64) * 3 + level, table)
+    out[employed] = draw_small_table(rng, cell, probs)
     return out
 
 

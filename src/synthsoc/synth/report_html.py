@@ -135,8 +135,10 @@ def _metrics_table(report: dict[str, Any]) -> str:
 def _audit_table(report: dict[str, Any]) -> str:
     rows = []
     for item in report["joint_audit"]["comparisons_with_official_joint_tables"]:
-        official, synthetic = item["official"], item["synthetic"]
-        if isinstance(official, list):
+        official, synthetic = item.get("official"), item.get("synthetic")
+        if "spearman" in item:
+            text_o, text_s, extra = "", f"{item['spearman']:.3f}", "Spearman rank correlation"
+        elif isinstance(official, list):
             text_o = ", ".join(f"{v:.3f}" for v in official)
             text_s = ", ".join(f"{v:.3f}" for v in synthetic)
             extra = f"TVD {item['tvd']:.3f}"
