@@ -8,7 +8,8 @@ Columns of the person-constraint matrix (``N_COLUMNS`` in all):
 * ``202 .. 243``: persons living with a spouse (head and spouse of one household) by sex x
   5-year age: the married share of the si-do x sex x age group (census 2020 ratio of never
   married to married, KGSS widowed/divorced profile; ``reference.marital_status_shares``)
-  less the married who live apart from their spouse (``SPOUSE_ABSENT_SHARE``, ASSUMPTION);
+  less the married who live apart from their spouse (``SPOUSE_ABSENT_SHARE``, ASSUMPTION),
+  men and women then scaled to the same number of couples;
 * ``244 .. 259``: one-person householders by sex x 10-year age (<20 ... 80+): the national
   2023 register-census distribution turned into headship rates (one-person householders per
   person of that sex and age) and applied to each si-gun-gu's own population, scaled to its
@@ -119,8 +120,13 @@ def general_targets(single: np.ndarray, sido_of_sgg: list[str],
         raise ValueError(f"marital_status_by_age_sex_sido_census_2020.csv: no rows for "
                          f"si-do {unknown}")
     married = shares[[index[c] for c in sido_of_sgg], :, :, 1]
-    out[:, COUPLE_START:ONE_START] = (by5 * married * (1.0 - SPOUSE_ABSENT_SHARE)).reshape(
-        n_sgg, -1)
+    couples = by5 * married * (1.0 - SPOUSE_ABSENT_SHARE)
+    # Every couple is one man and one woman: both sexes are scaled to their mean total, so
+    # the targets can be met together.
+    totals = couples.sum(axis=2)
+    mean = totals.mean(axis=1, keepdims=True)
+    couples *= np.divide(mean, totals, out=np.zeros_like(totals), where=totals > 0)[:, :, None]
+    out[:, COUPLE_START:ONE_START] = couples.reshape(n_sgg, -1)
     group10 = one_person_group(np.arange(SINGLE_AGES))
     adults = single * (np.arange(SINGLE_AGES) >= 18)
     by10 = adults @ one_hot(group10, len(ONE_PERSON_GROUPS))
