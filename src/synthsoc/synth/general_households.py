@@ -22,7 +22,7 @@ import scipy.sparse as sp
 
 from synthsoc.synth.fit import FitResult, fit_weights
 from synthsoc.synth.seeds import MAX_SIZE, SeedPool
-from synthsoc.synth.targets import pool_incidence
+from synthsoc.synth.targets import pool_incidence, with_age_groups
 
 # Strata: (size k, men m) for k in 1..MAX_SIZE and m in 0..k.
 STRATUM_START = np.concatenate([[0], np.cumsum(np.arange(2, MAX_SIZE + 2))])
@@ -144,8 +144,9 @@ def draw_general_households(
     local = np.clip(local, np.repeat(lo, c), np.repeat(hi, c) - 1)
     hh_emd = cell_emd[owner].astype(np.int32)
     hh_pos = local.astype(np.int64)  # position in the sorted candidate order
-    hh_pos = _refine_age_fit(rng, incidence[order], hh_pos, emd_sgg[hh_emd], person_targets,
-                             flat, stratum_sorted, order.size)
+    refine_incidence, refine_targets = with_age_groups(incidence, person_targets)
+    hh_pos = _refine_age_fit(rng, refine_incidence[order], hh_pos, emd_sgg[hh_emd],
+                             refine_targets, flat, stratum_sorted, order.size)
     return GeneralHouseholds(hh_emd=hh_emd, hh_seed=order[hh_pos].astype(np.int32), fit=fit)
 
 
@@ -168,7 +169,10 @@ def _refine_age_fit(
     Each proposal comes from the si-gun-gu's own weighted candidates. A swap is accepted only
     when it provably reduces the squared deficit on its own (the gain bound ignores the
     overlap of the two households' members); per round each si-gun-gu accepts at most a
-    quarter of its remaining deficit's worth of swaps, so simultaneous swaps cannot overshoot.
+    fraction (first a quarter) of its remaining deficit's worth of swaps. Simultaneous swaps
+    aimed at the same cells can still overshoot together: a round that does not lower the
+    total squared deficit by 1% is undone and the fraction cut to a quarter, until it falls
+    below 1/64.
     Scores are computed from the sparse member rows of the two candidates only.
     """
     n_sgg = targets.shape[0]
@@ -177,13 +181,24 @@ def _refine_age_fit(
     synthetic = np.asarray((sp.csr_matrix((np.ones(hh_pos.size), (hh_sgg, hh_pos)),
                                           shape=(n_sgg, n_cand)) @ a).todense())
     previous = np.inf
+    fraction = 0.25
+    empty = np.zeros(0, dtype=np.int64)
+    last_pick = last_g = last_old = last_new = empty
     size = min(per_round, hh_pos.size)
     perm = rng.permutation(hh_pos.size)  # each round takes the next disjoint block
     for r in range(rounds):
         deficit = targets - synthetic
-        total = np.abs(deficit).sum()
+        total = float((deficit**2).sum())
         if total >= previous * 0.99:
-            break
+            if fraction <= 1.0 / 64:
+                break
+            # The last round's swaps overshot together: undo them and take fewer.
+            _add_rows(synthetic, a, last_new, last_g, -1.0)
+            _add_rows(synthetic, a, last_old, last_g, 1.0)
+            hh_pos[last_pick] = last_old
+            fraction /= 4.0
+            deficit = targets - synthetic
+            total = float((deficit**2).sum())
         previous = total
         pick = perm[(r * size + np.arange(size)) % hh_pos.size]
         g = hh_sgg[pick]
@@ -202,13 +217,15 @@ def _refine_age_fit(
         good = good[np.lexsort((-gain[good], g[good]))]
         g_good = g[good]
         rank = np.arange(good.size) - np.searchsorted(g_good, g_good, side="left")
-        budget = np.ceil(0.25 * np.abs(deficit).sum(axis=1) / 2.0).astype(np.int64)
+        budget = np.ceil(fraction * np.abs(deficit).sum(axis=1) / 2.0).astype(np.int64)
         accept = good[rank < budget[g_good]]
         if accept.size == 0:
             continue
-        _add_rows(synthetic, a, proposal[accept], g[accept], 1.0)
-        _add_rows(synthetic, a, current[accept], g[accept], -1.0)
-        hh_pos[pick[accept]] = proposal[accept]
+        last_pick, last_g = pick[accept], g[accept]
+        last_old, last_new = current[accept], proposal[accept]
+        _add_rows(synthetic, a, last_new, last_g, 1.0)
+        _add_rows(synthetic, a, last_old, last_g, -1.0)
+        hh_pos[last_pick] = last_new
     return hh_pos
 
 

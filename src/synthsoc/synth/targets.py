@@ -138,3 +138,17 @@ def general_targets(single: np.ndarray, sido_of_sgg: list[str],
     factor = np.divide(one_person_households, total, out=np.zeros(n_sgg), where=total > 0)
     out[:, ONE_START:] = (local * factor[:, None, None]).reshape(n_sgg, -1)
     return out
+
+
+def with_age_groups(incidence: sp.csr_matrix,
+                    targets: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
+    """The constraint matrix and targets with the sex x 5-year age sums of the single-year
+    block appended, so that a search over swaps (``general_households._refine_age_fit``)
+    weighs a miss of a whole age group as well as the single years inside it."""
+    single = np.arange(N_SINGLE)
+    group = (single // SINGLE_AGES) * N_AGE5 + np.minimum((single % SINGLE_AGES) // 5,
+                                                          N_AGE5 - 1)
+    merge = sp.csr_matrix((np.ones(N_SINGLE), (single, group)), shape=(N_SINGLE, 2 * N_AGE5))
+    grouped = incidence[:, :N_SINGLE] @ merge
+    return (sp.hstack([incidence, grouped], format="csr"),
+            np.hstack([targets, targets[:, :N_SINGLE] @ merge.toarray()]))
