@@ -119,38 +119,29 @@ def _relative_errors(
     return np.abs(fitted - targets)[active] / np.maximum(targets[active], 1.0)
 
 
-# Areas are independent: the sweep and the rescaling split them into blocks run in
-# parallel; each area's arithmetic is the same whatever the number of threads.
-AREA_BLOCKS = 8
-
-
-@numba.njit(cache=True, parallel=True)
+@numba.njit(cache=True)
 def _sweep(weights: np.ndarray, col_ptr: np.ndarray, col_rows: np.ndarray,
            col_data: np.ndarray, col_targets: np.ndarray, col_active: np.ndarray) -> None:
     """One IPU sweep over the person constraints, in place."""
     n_areas = weights.shape[1]
-    n_blocks = min(AREA_BLOCKS, n_areas)
-    for b in numba.prange(n_blocks):
-        lo = b * n_areas // n_blocks
-        hi = (b + 1) * n_areas // n_blocks
-        current = np.empty(hi - lo)
-        factor = np.empty(hi - lo)
-        for c in range(col_ptr.size - 1):
-            current[:] = 0.0
-            for i in range(col_ptr[c], col_ptr[c + 1]):
-                row, count = col_rows[i], col_data[i]
-                for g in range(lo, hi):
-                    current[g - lo] += count * weights[row, g]
-            for g in range(lo, hi):
-                ok = col_active[c, g] and current[g - lo] > 0.0
-                factor[g - lo] = col_targets[c, g] / current[g - lo] if ok else 1.0
-            for i in range(col_ptr[c], col_ptr[c + 1]):
-                row = col_rows[i]
-                for g in range(lo, hi):
-                    weights[row, g] *= factor[g - lo]
+    current = np.empty(n_areas)
+    factor = np.empty(n_areas)
+    for c in range(col_ptr.size - 1):
+        current[:] = 0.0
+        for i in range(col_ptr[c], col_ptr[c + 1]):
+            row, count = col_rows[i], col_data[i]
+            for g in range(n_areas):
+                current[g] += count * weights[row, g]
+        for g in range(n_areas):
+            ok = col_active[c, g] and current[g] > 0.0
+            factor[g] = col_targets[c, g] / current[g] if ok else 1.0
+        for i in range(col_ptr[c], col_ptr[c + 1]):
+            row = col_rows[i]
+            for g in range(n_areas):
+                weights[row, g] *= factor[g]
 
 
-@numba.njit(cache=True, parallel=True)
+@numba.njit(cache=True)
 def _rescale_classes(weights: np.ndarray, order: np.ndarray, class_ptr: np.ndarray,
                      class_targets: np.ndarray, base: np.ndarray) -> None:
     """Scale each household class to its exact total, in place (prior where all are 0).
@@ -159,26 +150,22 @@ def _rescale_classes(weights: np.ndarray, order: np.ndarray, class_ptr: np.ndarr
     ``class_targets`` is (n_classes, n_areas).
     """
     n_areas = weights.shape[1]
-    n_blocks = min(AREA_BLOCKS, n_areas)
-    for b in numba.prange(n_blocks):
-        lo = b * n_areas // n_blocks
-        hi = (b + 1) * n_areas // n_blocks
-        total = np.empty(hi - lo)
-        for k in range(class_ptr.size - 1):
-            first, last = class_ptr[k], class_ptr[k + 1]
-            if last == first:
-                continue
-            total[:] = 0.0
-            for i in range(first, last):
-                for g in range(lo, hi):
-                    total[g - lo] += weights[order[i], g]
-            for g in range(lo, hi):
-                if total[g - lo] <= 0.0 and class_targets[k, g] > 0.0:
-                    # Every candidate of a needed class was excluded: fall back to the prior.
-                    for i in range(first, last):
-                        weights[order[i], g] = base[order[i]]
-                        total[g - lo] += base[order[i]]
-            for g in range(lo, hi):
-                f = class_targets[k, g] / total[g - lo] if total[g - lo] > 0.0 else 0.0
-                for i in range(first, last):
-                    weights[order[i], g] *= f
+    total = np.empty(n_areas)
+    for k in range(class_ptr.size - 1):
+        lo, hi = class_ptr[k], class_ptr[k + 1]
+        if hi == lo:
+            continue
+        total[:] = 0.0
+        for i in range(lo, hi):
+            for g in range(n_areas):
+                total[g] += weights[order[i], g]
+        for g in range(n_areas):
+            if total[g] <= 0.0 and class_targets[k, g] > 0.0:
+                # Every candidate of a needed class was excluded: fall back to the prior.
+                for i in range(lo, hi):
+                    weights[order[i], g] = base[order[i]]
+                    total[g] += base[order[i]]
+        for g in range(n_areas):
+            f = class_targets[k, g] / total[g] if total[g] > 0.0 else 0.0
+            for i in range(lo, hi):
+                weights[order[i], g] *= f
