@@ -103,7 +103,7 @@ def draw_general_households(
     np.add.at(class_targets, emd_sgg, size_counts)
     incidence = pool_incidence(pool)
     fit = fit_weights(incidence, person_targets, pool.hh_size - 1, class_targets,
-                      max_iter=40, tol=1e-3)
+                      max_iter=25, tol=1e-3)
     men = _men_per_candidate(pool)
     stratum = STRATUM_START[pool.hh_size - 1] + men
     head_age = pool.p_age[pool.hh_offset]
