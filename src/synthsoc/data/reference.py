@@ -424,3 +424,35 @@ def employed_by_sido(year: int = 2024) -> dict[str, float]:
             raise ValueError(f"eaps_by_province_annual_2021_2024.csv: unknown region {region!r}")
         out[codes[region]] = float(employed)
     return out
+
+
+CENSUS_EDUCATION: tuple[str, ...] = ("middle_school", "high_school", "college_2_3yr",
+                                     "university_4yr", "graduate")
+
+
+@cache
+def education_middle_plus_shares() -> tuple[list[str], np.ndarray]:
+    """Census 2020 distribution over middle school, high school, 2-3 year college, 4-year
+    university and graduate school (masters + doctorate) of those who attended at least
+    middle school, by si-do x sex x 5-year age group (n_sido, 2, 21, 5); 85+ applies to 85 and
+    older; rows under 15 are zero. Highest level attended (graduates, dropouts, enrolled)."""
+    frame = read_reference_csv("education_by_age_sex_sido_census_2020.csv").with_columns(
+        pl.col("sido_code").cast(pl.Utf8).str.zfill(2),
+        pl.col("education").replace({"graduate_masters": "graduate",
+                                     "graduate_doctorate": "graduate"}))
+    sidos = sorted(frame["sido_code"].unique().to_list())
+    index = {c: i for i, c in enumerate(sidos)}
+    level = {e: i for i, e in enumerate(CENSUS_EDUCATION)}
+    unknown = sorted(set(frame["education"].to_list()) - set(level))
+    if unknown:
+        raise ValueError(f"education_by_age_sex_sido_census_2020.csv: unknown education "
+                         f"{unknown}")
+    out = np.zeros((len(sidos), 2, len(AGE_GROUPS), len(CENSUS_EDUCATION)))
+    for code, sex, group, edu, persons in frame.select(
+            "sido_code", "sex", "age_group", "education", "persons").iter_rows():
+        k = MARITAL_AGE_GROUPS.index(group)
+        groups = [3 + k] if group != "85+" else list(range(3 + k, len(AGE_GROUPS)))
+        for g in groups:
+            out[index[code], 0 if sex == "male" else 1, g, level[edu]] += float(persons)
+    totals = out.sum(axis=3, keepdims=True)
+    return sidos, np.divide(out, totals, out=np.zeros_like(out), where=totals > 0)

@@ -127,7 +127,8 @@ def assemble(
         rng, controls.year, controls.sigungu["sigungu_code"].to_list(), controls.scale,
         sgg_of_emd[emd[p_hh]], p_hh, sex, age, in_couple & general_person)
     foreign = foreign | migrants.chosen
-    education = attributes.education(rng, age, sex)
+    education = attributes.education(rng, age, sex, sido_of_emd[emd[p_hh]],
+                                     sido_codes.tolist())
     activity = attributes.economic_activity(rng, age, sex, sido_of_emd[emd[p_hh]],
                                             sido_codes.tolist())
     employed = activity == 0

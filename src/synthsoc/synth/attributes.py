@@ -18,6 +18,7 @@ from synthsoc.data.reference import (
     EMPLOYMENT_BANDS,
     SINGLE_AGES,
     eaps_band_counts_2024,
+    education_middle_plus_shares,
     employed_by_sido,
     female_employment_2023,
     household_income_shares,
@@ -32,9 +33,9 @@ from synthsoc.synth.schema import (
     OCCUPATION_GROUPS,
 )
 
-# --- educational attainment of adults 25+ (ASSUMPTION by age band and sex, chosen so that
-# the 30+ totals are near the 2020 census: university or higher 43.1%, high school 36.1%,
-# middle 9.1%, elementary 8.2%, male-female gap in university+ 10.5 points) --------------
+# --- educational attainment of adults (ASSUMPTION by age band and sex, chosen so that the
+# 30+ totals are near the 2020 census headline). Only the shares of none and elementary are
+# used now; middle school and above follow the census 2020 table by si-do x sex x age.
 # columns follow EDUCATION_LEVELS: none, elementary, middle, high, college, university, graduate
 EDUCATION_ADULT: dict[int, tuple[tuple[float, ...], tuple[float, ...]]] = {
     25: ((0, 0, 0.01, 0.24, 0.20, 0.46, 0.09), (0, 0, 0.01, 0.19, 0.22, 0.50, 0.08)),
@@ -44,7 +45,7 @@ EDUCATION_ADULT: dict[int, tuple[tuple[float, ...], tuple[float, ...]]] = {
     65: ((0.02, 0.15, 0.17, 0.38, 0.03, 0.20, 0.05), (0.06, 0.30, 0.20, 0.32, 0.02, 0.09, 0.01)),
     75: ((0.06, 0.30, 0.18, 0.28, 0.02, 0.13, 0.03), (0.25, 0.42, 0.13, 0.15, 0.01, 0.04, 0.0)),
 }
-# Aged 19-24: highest level attended so far (ASSUMPTION).
+# Aged 19: highest level attended so far (ASSUMPTION).
 EDUCATION_YOUNG_ADULT = (0, 0, 0.005, 0.295, 0.20, 0.50, 0.0)
 
 # --- employment: male minus female employment-rate gap (percentage points) for the 5-year
@@ -153,20 +154,46 @@ def draw_small_table(rng: np.random.Generator, group: np.ndarray,
     return out
 
 
-def education(rng: np.random.Generator, age: np.ndarray, sex: np.ndarray) -> np.ndarray:
-    """Index into EDUCATION_LEVELS (school-age children: the level they attend)."""
+def education(rng: np.random.Generator, age: np.ndarray, sex: np.ndarray, sido: np.ndarray,
+              sido_codes: list[str]) -> np.ndarray:
+    """Index into EDUCATION_LEVELS (school-age children: the level they attend).
+
+    From 20: the shares of none and elementary follow ``EDUCATION_ADULT`` (ASSUMPTION, by
+    age band and sex); the rest is split over middle school ... graduate school as the 2020
+    census says for the person's si-do x sex x 5-year age (``education_middle_plus_shares``;
+    highest level attended). 19-year-olds use ``EDUCATION_YOUNG_ADULT`` (ASSUMPTION).
+    """
     out = np.zeros(age.size, dtype=np.int8)
     out[(age >= 7) & (age <= 12)] = EDUCATION_LEVELS.index("elementary")
     out[(age >= 13) & (age <= 15)] = EDUCATION_LEVELS.index("middle")
     out[(age >= 16) & (age <= 18)] = EDUCATION_LEVELS.index("high")
-    young = (age >= 19) & (age <= 24)
+    young = age == 19
     out[young] = draw_by_group(rng, np.zeros(int(young.sum()), dtype=np.int64),
                                np.array([EDUCATION_YOUNG_ADULT]))
-    adult = age >= 25
+    codes, shares = education_middle_plus_shares()
+    index = {c: i for i, c in enumerate(codes)}
+    missing = sorted({c for c in sido_codes if c not in index})
+    if missing:
+        raise ValueError(f"education_by_age_sex_sido_census_2020.csv: no rows for si-do "
+                         f"{missing}")
+    rows = np.array([index[c] for c in sido_codes], dtype=np.int64)
     starts = sorted(EDUCATION_ADULT)
-    table = np.array([EDUCATION_ADULT[a][s] for a in starts for s in (0, 1)])
-    group = _band_rows(age[adult], starts) * 2 + sex[adult]
-    out[adult] = draw_by_group(rng, group, table)
+    n_age = len(AGE_GROUPS)
+    # One table row per si-do x sex x 5-year age group.
+    table = np.zeros((len(sido_codes) * 2 * n_age, len(EDUCATION_LEVELS)))
+    for i, r in enumerate(rows):
+        for s in (0, 1):
+            for g in range(4, n_age):
+                band = starts[max(0, min(len(starts) - 1,
+                                         int(np.searchsorted(starts, 5 * g, side="right")) - 1))]
+                low_part = np.array(EDUCATION_ADULT[band][s][:2])
+                rest = max(0.0, 1.0 - float(low_part.sum()))
+                table[(i * 2 + s) * n_age + g] = np.concatenate([low_part,
+                                                                 rest * shares[r, s, g]])
+    adult = age >= 20
+    cell = (sido[adult].astype(np.int64) * 2 + sex[adult]) * n_age + np.minimum(
+        age[adult] // 5, n_age - 1)
+    out[adult] = draw_small_table(rng, cell, table)
     return out
 
 

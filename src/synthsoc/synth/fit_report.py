@@ -318,6 +318,7 @@ FITTED_JOINTLY: tuple[tuple[str, str], ...] = (
     ("relationship", "age"), ("relationship", "sex"), ("household_type", "age"),
     ("marital_status", "age"), ("marital_status", "sex"), ("marital_status", "emd"),
     ("economic_activity", "age"), ("economic_activity", "sex"),
+    ("education", "age"), ("education", "sex"), ("education", "emd"),
 )
 AUDITED_ATTRIBUTES: tuple[str, ...] = (
     "age", "sex", "emd", "household_size", "household_type", "relationship", "marital_status",
@@ -329,7 +330,8 @@ GENERATED_BY: dict[str, str] = {
     "relationship": "candidate pool templates (structural rules hold by construction)",
     "marital_status": "couples married (couples by sex x age fitted per si-gun-gu); others "
                       "share out the si-do x sex x age shares (census 2020 ratio, KGSS profile)",
-    "education": "by age band and sex (assumption anchored to 2020 census 30+ shares)",
+    "education": "middle school and above by si-do x sex x 5-year age (2020 census); none "
+                 "and elementary by age band and sex (assumption)",
     "economic_activity": "by sex x single age: 2023 female 5-year rates and gaps, scaled to "
                          "EAPS 2024 band rates",
     "occupation": "EAPS 2017 counts by sex, tilted by education (assumption) and by the "
@@ -649,7 +651,8 @@ def assumptions() -> list[str]:
         "One-person householders: the 2023 national distribution by sex x 10-year age applied "
         "as headship rates to each si-gun-gu's population; men's share 50.0% solved from the "
         "published both-sex shares.",
-        "Educational attainment by age band and sex.",
+        "Education: the shares with no schooling or elementary school only, by age band and "
+        "sex (the census table starts at middle school); age 19 as one group.",
         "Employment: male-female gaps for 5-year ages without a published gap; the age "
         "profile within 60+; each si-do's factor (its 2024 share of the employed) applies "
         "equally to every age and sex.",
