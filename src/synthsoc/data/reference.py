@@ -64,8 +64,7 @@ def one_person_age_sex_shares() -> pl.DataFrame:
     Returns columns ``sex_code`` (0 male, 1 female), ``age_low``, ``age_high``, ``share``
     (summing to 1). The under-20 group starts at 18: householders must be adults here.
     Each sex's within-sex distribution is weighted by that sex's share of one-person
-    households (male 51.2%: ASSUMPTION from the 2023 headline that men head slightly more
-    one-person households; the table itself gives within-sex shares only).
+    householders (``one_person_male_share``, solved from the published both-sex shares).
     """
     table = read_reference_csv("one_person_households_by_age_sex_partial_2023_2024.csv").filter(
         (pl.col("year") == 2023)
@@ -76,7 +75,8 @@ def one_person_age_sex_shares() -> pl.DataFrame:
     )
     bounds = {"<20": (18, 19), "20-29": (20, 29), "30-39": (30, 39), "40-49": (40, 49),
               "50-59": (50, 59), "60-69": (60, 69), "70-79": (70, 79), "80+": (80, 104)}
-    sex_weight = {"male": MALE_SHARE_OF_ONE_PERSON, "female": 1.0 - MALE_SHARE_OF_ONE_PERSON}
+    male = one_person_male_share()
+    sex_weight = {"male": male, "female": 1.0 - male}
     rows = []
     for sex, group, value in table.select("sex", "age_group", "value").iter_rows():
         low, high = bounds[group]
@@ -85,32 +85,6 @@ def one_person_age_sex_shares() -> pl.DataFrame:
     frame = pl.DataFrame(rows)
     return frame.with_columns(pl.col("share") / pl.col("share").sum())
 
-
-MALE_SHARE_OF_ONE_PERSON = 0.512
-
-
-EAPS_AGE_BANDS: tuple[tuple[str, int, int], ...] = (
-    ("15-19", 15, 19), ("20-29", 20, 29), ("30-39", 30, 39), ("40-49", 40, 49),
-    ("50-59", 50, 59), ("60+", 60, 200),
-)
-
-
-@cache
-def eaps_rates_2024() -> pl.DataFrame:
-    """EAPS 2024 employment and unemployment rates (%) by age band, both sexes.
-
-    The source is monthly; these are the plain means of the 12 months of 2024 (computed
-    here, not published as such).
-    """
-    frame = read_reference_csv("eaps_monthly_by_age_group_2024.csv")
-    bands = [b[0] for b in EAPS_AGE_BANDS]
-    return (
-        frame.filter(pl.col("age_group").is_in(bands)
-                     & pl.col("indicator").is_in(["employment_rate", "unemployment_rate"]))
-        .group_by("age_group", "indicator").agg(pl.col("value").cast(pl.Float64).mean())
-        .pivot(on="indicator", index="age_group", values="value")
-        .sort("age_group")
-    )
 
 
 @cache
