@@ -14,14 +14,18 @@ from synthsoc.synth import attributes
 from synthsoc.synth.controls import RunControls
 from synthsoc.synth.general_households import GeneralHouseholds
 from synthsoc.synth.group_quarters import SpecialHouseholds
+from synthsoc.synth.industry_mix import occupation_tilt
+from synthsoc.synth.marriage_migrants import MarriageMigrants, draw_marriage_migrants
 from synthsoc.synth.names import assign_names
 from synthsoc.synth.schema import (
     DWELLING_TYPES,
     EDUCATION_LEVELS,
     HOUSEHOLD_KINDS,
     HOUSEHOLD_TYPES,
+    OCCUPATION_GROUPS,
 )
 from synthsoc.synth.seeds import ROLE, SeedPool
+from synthsoc.synth.targets import living_with_spouse
 
 KIND_OF_SPECIAL = {"for": "foreign", "inst": "institutional", "nonkin": "non_kin_group"}
 
@@ -48,6 +52,7 @@ class Assembled:
     p_foreign: np.ndarray
     p_name: np.ndarray
     name_dictionary: list[str]
+    marriage_migrants: MarriageMigrants
 
 
 def assemble(
@@ -112,13 +117,24 @@ def assemble(
     head = new_start.astype(np.int64)
 
     # --- person attributes ----------------------------------------------------------------
-    in_couple = attributes.in_couple_mask(role, p_hh)
-    lone_parent = (role == ROLE["head"]) & (htype[p_hh] == HOUSEHOLD_TYPES.index("single_parent"))
-    marital = attributes.marital_status(rng, age, role, in_couple, lone_parent)
-    education = attributes.education(rng, age, sex)
-    activity = attributes.economic_activity(rng, age, sex)
+    in_couple = living_with_spouse(role, p_hh, n_hh)
+    sido_codes, sido_of_emd = np.unique(controls.emd["sido_code"].to_numpy(), return_inverse=True)
+    marital = attributes.marital_status(rng, age, sex, sido_of_emd[emd[p_hh]],
+                                        sido_codes.tolist(), in_couple)
+    general_person = kind[p_hh] == HOUSEHOLD_KINDS.index("general")
+    sgg_of_emd = controls.emd["sgg_idx"].to_numpy()
+    migrants = draw_marriage_migrants(
+        rng, controls.year, controls.sigungu["sigungu_code"].to_list(), controls.scale,
+        sgg_of_emd[emd[p_hh]], p_hh, sex, age, in_couple & general_person)
+    foreign = foreign | migrants.chosen
+    education = attributes.education(rng, age, sex, sido_of_emd[emd[p_hh]],
+                                     sido_codes.tolist())
+    activity = attributes.economic_activity(rng, age, sex, sido_of_emd[emd[p_hh]],
+                                            sido_codes.tolist())
     employed = activity == 0
-    occupation = attributes.occupation(rng, sex, education, employed)
+    tilt, _ = occupation_tilt(controls.sigungu, list(OCCUPATION_GROUPS))
+    occupation = attributes.occupation(rng, sex, education, employed, sgg_of_emd[emd[p_hh]],
+                                       tilt)
 
     # --- household attributes -------------------------------------------------------------
     dwelling = _dwellings(rng, controls, emd, kind)
@@ -146,6 +162,7 @@ def assemble(
         hh_income=income, hh_head=head, p_hh=p_hh, p_role=role, p_sex=sex, p_age=age,
         p_marital=marital, p_education=education, p_activity=activity,
         p_occupation=occupation, p_foreign=foreign, p_name=names, name_dictionary=dictionary,
+        marriage_migrants=migrants,
     )
 
 

@@ -1,17 +1,30 @@
 """Person and household attributes beyond age, sex, place and household structure.
 
-Each attribute is drawn from a conditional distribution given age, sex and household role.
-Where an official table exists it sets the numbers (EAPS 2024 employment and unemployment by
-age; 2022 household income brackets); where only headline figures exist, the parameters
-below are ASSUMPTIONS chosen to be consistent with them, and the fit report's joint audit
-compares the result with every official figure that was not used as a control.
+Each attribute is drawn from a conditional distribution given age, sex, place and household
+role. Where an official table exists it sets the numbers (marital status by si-do x sex x
+5-year age, ``reference.marital_status_shares``; EAPS employment by 5-year age and sex; 2022
+household income brackets); where only headline figures exist, the parameters below are
+ASSUMPTIONS chosen to be consistent with them, and the fit report's joint audit compares the
+result with every official figure that was not used as a control.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import polars as pl
 
-from synthsoc.data.reference import EAPS_AGE_BANDS, eaps_rates_2024, household_income_shares
+from synthsoc.data.reference import (
+    AGE_GROUPS,
+    EMPLOYMENT_BANDS,
+    SINGLE_AGES,
+    eaps_band_counts_2024,
+    education_middle_plus_shares,
+    employed_by_sido,
+    female_employment_2023,
+    household_income_shares,
+    marital_status_shares,
+    single_year_age_sex_sigungu,
+)
 from synthsoc.synth.schema import (
     ECONOMIC_ACTIVITIES,
     EDUCATION_LEVELS,
@@ -19,25 +32,10 @@ from synthsoc.synth.schema import (
     MARITAL_STATUSES,
     OCCUPATION_GROUPS,
 )
-from synthsoc.synth.seeds import ROLE
 
-# --- marital status of adults not living with a spouse (ASSUMPTION, by age band) ---------
-# columns: never_married, married (spouse absent), widowed, divorced
-MARITAL_NOT_IN_COUPLE: tuple[tuple[int, tuple[float, float, float, float]], ...] = (
-    (18, (0.97, 0.01, 0.00, 0.02)),
-    (30, (0.90, 0.03, 0.005, 0.065)),
-    (40, (0.70, 0.06, 0.02, 0.22)),
-    (50, (0.45, 0.08, 0.10, 0.37)),
-    (60, (0.20, 0.08, 0.37, 0.35)),
-    (70, (0.06, 0.05, 0.70, 0.19)),
-    (80, (0.02, 0.03, 0.88, 0.07)),
-)
-# Lone parents are rarely never married (ASSUMPTION).
-MARITAL_LONE_PARENT = (0.12, 0.10, 0.43, 0.35)
-
-# --- educational attainment of adults 25+ (ASSUMPTION by age band and sex, chosen so that
-# the 30+ totals are near the 2020 census: university or higher 43.1%, high school 36.1%,
-# middle 9.1%, elementary 8.2%, male-female gap in university+ 10.5 points) --------------
+# --- educational attainment of adults (ASSUMPTION by age band and sex, chosen so that the
+# 30+ totals are near the 2020 census headline). Only the shares of none and elementary are
+# used now; middle school and above follow the census 2020 table by si-do x sex x age.
 # columns follow EDUCATION_LEVELS: none, elementary, middle, high, college, university, graduate
 EDUCATION_ADULT: dict[int, tuple[tuple[float, ...], tuple[float, ...]]] = {
     25: ((0, 0, 0.01, 0.24, 0.20, 0.46, 0.09), (0, 0, 0.01, 0.19, 0.22, 0.50, 0.08)),
@@ -47,13 +45,14 @@ EDUCATION_ADULT: dict[int, tuple[tuple[float, ...], tuple[float, ...]]] = {
     65: ((0.02, 0.15, 0.17, 0.38, 0.03, 0.20, 0.05), (0.06, 0.30, 0.20, 0.32, 0.02, 0.09, 0.01)),
     75: ((0.06, 0.30, 0.18, 0.28, 0.02, 0.13, 0.03), (0.25, 0.42, 0.13, 0.15, 0.01, 0.04, 0.0)),
 }
-# Aged 19-24: highest level attended so far (ASSUMPTION).
+# Aged 19: highest level attended so far (ASSUMPTION).
 EDUCATION_YOUNG_ADULT = (0, 0, 0.005, 0.295, 0.20, 0.50, 0.0)
 
-# --- employment: male minus female employment-rate gap by EAPS age band, percentage points.
-# 30-39 and 50-59 average the published 2023 five-year gaps; the others are ASSUMPTIONS.
-EMPLOYMENT_GAP_PP = {"15-19": 0.0, "20-29": -2.0, "30-39": 21.0, "40-49": 20.0,
-                     "50-59": 19.6, "60+": 17.0}
+# --- employment: male minus female employment-rate gap (percentage points) for the 5-year
+# ages without a published 2023 gap: ASSUMPTIONS (the published gaps are 15.9 at 30-34, 26.0
+# at 35-39, 20.3 at 50-54, 18.9 at 55-59).
+EMPLOYMENT_GAP_ASSUMED_PP = {"15-19": 0.0, "20-24": -2.0, "25-29": -2.0, "40-44": 20.0,
+                             "45-49": 20.0, "60+": 17.0}
 # Relative employment within 60+ by age (ASSUMPTION), rescaled to the 60+ EAPS rate.
 EMPLOYMENT_60PLUS_PROFILE = ((60, 1.45), (65, 1.2), (70, 0.9), (75, 0.6), (80, 0.25))
 
@@ -109,76 +108,223 @@ def _band_rows(age: np.ndarray, starts: list[int]) -> np.ndarray:
     return np.clip(np.searchsorted(np.array(starts), age, side="right") - 1, 0, len(starts) - 1)
 
 
-def marital_status(rng: np.random.Generator, age: np.ndarray, role: np.ndarray,
-                   in_couple: np.ndarray, lone_parent: np.ndarray) -> np.ndarray:
-    """Index into MARITAL_STATUSES. Couples are married; nobody under 18 is."""
-    starts = [a for a, _ in MARITAL_NOT_IN_COUPLE]
-    table = np.array([p for _, p in MARITAL_NOT_IN_COUPLE] + [MARITAL_LONE_PARENT])
-    group = np.where(lone_parent, len(starts), _band_rows(age, starts))
-    status = draw_by_group(rng, group, table)
-    status = np.where(in_couple, MARITAL_STATUSES.index("married"), status)
-    return np.where(age < 18, MARITAL_STATUSES.index("never_married"), status).astype(np.int8)
+def marital_status(rng: np.random.Generator, age: np.ndarray, sex: np.ndarray,
+                   sido: np.ndarray, sido_codes: list[str], in_couple: np.ndarray) -> np.ndarray:
+    """Index into MARITAL_STATUSES.
+
+    Everyone living with a spouse is married. In each si-do x sex x 5-year age cell the
+    others share out what the official shares leave: married (spouse absent) = the cell's
+    married target less those living with a spouse, never married, widowed and divorced as
+    the shares say (``reference.marital_status_shares``). Under 18 nobody is married and
+    under 20 nobody is widowed or divorced (zero shares there).
+    """
+    codes, shares = marital_status_shares()
+    index = {c: i for i, c in enumerate(codes)}
+    missing = sorted({c for c in sido_codes if c not in index})
+    if missing:
+        raise ValueError(f"marital_status_by_age_sex_sido_census_2020.csv: no rows for si-do "
+                         f"{missing}")
+    row = np.array([index[c] for c in sido_codes], dtype=np.int64)[sido]
+    n_age = len(AGE_GROUPS)
+    cell = (row * 2 + sex) * n_age + np.minimum(age // 5, n_age - 1)
+    n_cells = len(codes) * 2 * n_age
+    people = np.bincount(cell, minlength=n_cells).astype(np.float64)
+    couples = np.bincount(cell[in_couple], minlength=n_cells).astype(np.float64)
+    target = shares.reshape(n_cells, 4) * people[:, None]
+    married = MARITAL_STATUSES.index("married")
+    rest = target.copy()
+    rest[:, married] = np.maximum(target[:, married] - couples, 0.0)
+    rest[rest.sum(axis=1) <= 0, MARITAL_STATUSES.index("never_married")] = 1.0
+    status = draw_small_table(rng, cell, rest)
+    status = np.where(in_couple, married, status)
+    minor = (age < 18) & (status == married)
+    return np.where(minor, MARITAL_STATUSES.index("never_married"), status).astype(np.int8)
 
 
-def education(rng: np.random.Generator, age: np.ndarray, sex: np.ndarray) -> np.ndarray:
-    """Index into EDUCATION_LEVELS (school-age children: the level they attend)."""
+def draw_small_table(rng: np.random.Generator, group: np.ndarray,
+                     table: np.ndarray) -> np.ndarray:
+    """One draw per element from ``table[group[i]]`` for tables of many rows and few
+    columns: one uniform per element, one gather per column (memory O(n))."""
+    cum = np.cumsum(np.asarray(table, dtype=np.float64), axis=1)
+    cum /= np.where(cum[:, -1:] > 0, cum[:, -1:], 1.0)
+    u = rng.random(group.size)
+    out = np.zeros(group.size, dtype=np.int8)
+    for k in range(table.shape[1] - 1):
+        out += u >= cum[group, k]
+    return out
+
+
+def education(rng: np.random.Generator, age: np.ndarray, sex: np.ndarray, sido: np.ndarray,
+              sido_codes: list[str]) -> np.ndarray:
+    """Index into EDUCATION_LEVELS (school-age children: the level they attend).
+
+    From 20: the shares of none and elementary follow ``EDUCATION_ADULT`` (ASSUMPTION, by
+    age band and sex); the rest is split over middle school ... graduate school as the 2020
+    census says for the person's si-do x sex x 5-year age (``education_middle_plus_shares``;
+    highest level attended). 19-year-olds use ``EDUCATION_YOUNG_ADULT`` (ASSUMPTION).
+    """
     out = np.zeros(age.size, dtype=np.int8)
     out[(age >= 7) & (age <= 12)] = EDUCATION_LEVELS.index("elementary")
     out[(age >= 13) & (age <= 15)] = EDUCATION_LEVELS.index("middle")
     out[(age >= 16) & (age <= 18)] = EDUCATION_LEVELS.index("high")
-    young = (age >= 19) & (age <= 24)
+    young = age == 19
     out[young] = draw_by_group(rng, np.zeros(int(young.sum()), dtype=np.int64),
                                np.array([EDUCATION_YOUNG_ADULT]))
-    adult = age >= 25
+    codes, shares = education_middle_plus_shares()
+    index = {c: i for i, c in enumerate(codes)}
+    missing = sorted({c for c in sido_codes if c not in index})
+    if missing:
+        raise ValueError(f"education_by_age_sex_sido_census_2020.csv: no rows for si-do "
+                         f"{missing}")
+    rows = np.array([index[c] for c in sido_codes], dtype=np.int64)
     starts = sorted(EDUCATION_ADULT)
-    table = np.array([EDUCATION_ADULT[a][s] for a in starts for s in (0, 1)])
-    group = _band_rows(age[adult], starts) * 2 + sex[adult]
-    out[adult] = draw_by_group(rng, group, table)
+    n_age = len(AGE_GROUPS)
+    # One table row per si-do x sex x 5-year age group.
+    table = np.zeros((len(sido_codes) * 2 * n_age, len(EDUCATION_LEVELS)))
+    for i, r in enumerate(rows):
+        for s in (0, 1):
+            for g in range(4, n_age):
+                band = starts[max(0, min(len(starts) - 1,
+                                         int(np.searchsorted(starts, 5 * g, side="right")) - 1))]
+                low_part = np.array(EDUCATION_ADULT[band][s][:2])
+                rest = max(0.0, 1.0 - float(low_part.sum()))
+                table[(i * 2 + s) * n_age + g] = np.concatenate([low_part,
+                                                                 rest * shares[r, s, g]])
+    adult = age >= 20
+    cell = (sido[adult].astype(np.int64) * 2 + sex[adult]) * n_age + np.minimum(
+        age[adult] // 5, n_age - 1)
+    out[adult] = draw_small_table(rng, cell, table)
     return out
 
 
-def economic_activity(rng: np.random.Generator, age: np.ndarray,
-                      sex: np.ndarray) -> np.ndarray:
-    """Index into ECONOMIC_ACTIVITIES from EAPS 2024 rates by age, split by sex."""
-    rates = {r["age_group"]: r for r in eaps_rates_2024().iter_rows(named=True)}
-    employ = np.zeros(age.size)
-    unemploy = np.zeros(age.size)
-    for band, low, high in EAPS_AGE_BANDS:
-        mask = (age >= low) & (age <= high)
-        e = rates[band]["employment_rate"] / 100.0
-        u = rates[band]["unemployment_rate"] / 100.0
-        gap = EMPLOYMENT_GAP_PP[band] / 100.0
-        e_sex = np.where(sex[mask] == 0, e + gap / 2.0, e - gap / 2.0)
+def employment_schedule() -> tuple[np.ndarray, np.ndarray]:
+    """Employment and unemployment probabilities by sex x single year of age (2, SINGLE_AGES).
+
+    1. Start from the 2023 female employment rates by 5-year age and the published
+       male-minus-female gaps; ages without them start from the EAPS 2024 both-sex rate of
+       their band split by the ASSUMED gaps (``EMPLOYMENT_GAP_ASSUMED_PP``), and within 60+
+       follow the ASSUMED relative profile ``EMPLOYMENT_60PLUS_PROFILE``.
+    2. Scale each EAPS 2024 band (15-19, 20-24, 25-29, 30-39, 40-49, 50-59, 60+; 20-24 and
+       25-29 derived from nested bands) so that its both-sex rate, weighted by the June 2025
+       population by sex and age, equals the EAPS 2024 annual rate.
+    3. Unemployed per employed: u / (1 - u) with the band's 2024 unemployment rate.
+    """
+    bands = eaps_band_counts_2024()
+    female, gap = female_employment_2023()
+    pop = _national_population()
+    employ = np.zeros((2, SINGLE_AGES))
+    unemploy = np.zeros((2, SINGLE_AGES))
+    ages = np.arange(SINGLE_AGES)
+    for band, low, high in EMPLOYMENT_BANDS:
+        counts = bands[band]
+        rate = counts["employed"] / counts["population_15plus"]
+        sel = (ages >= low) & (ages <= high)
+        for start in range(low, min(high, 64) + 1, 5) if band != "60+" else ():
+            label = f"{start}-{start + 4}"
+            five = (ages >= start) & (ages <= start + 4)
+            d = gap.get(label, EMPLOYMENT_GAP_ASSUMED_PP.get(label, 0.0)) / 100.0
+            f = female[label] / 100.0 if label in female else rate - d / 2.0
+            employ[1, five], employ[0, five] = f, f + d
         if band == "60+":
             starts = [a for a, _ in EMPLOYMENT_60PLUS_PROFILE]
             factors = np.array([f for _, f in EMPLOYMENT_60PLUS_PROFILE])
-            rel = factors[_band_rows(age[mask], starts)]
-            e_sex = e_sex * rel / max(rel.mean(), 1e-9)
-        employ[mask] = np.clip(e_sex, 0.0, 0.98)
-        # Unemployment rate is a share of the labour force: u / (1 - u) unemployed per employed.
-        unemploy[mask] = employ[mask] * u / (1.0 - u)
+            rel = factors[_band_rows(ages[sel], starts)]
+            d = EMPLOYMENT_GAP_ASSUMED_PP["60+"] / 100.0
+            employ[0, sel] = rel * (rate + d / 2.0)
+            employ[1, sel] = rel * (rate - d / 2.0)
+        weighted = (employ[:, sel] * pop[:, sel]).sum() / pop[:, sel].sum()
+        employ[:, sel] *= rate / weighted
+        u = counts["unemployed"] / (counts["employed"] + counts["unemployed"])
+        unemploy[:, sel] = np.clip(employ[:, sel], 0.0, 0.98) * u / (1.0 - u)
+    return np.clip(employ, 0.0, 0.98), unemploy
+
+
+def _national_population() -> np.ndarray:
+    frame = single_year_age_sex_sigungu()
+    out = np.zeros((2, SINGLE_AGES))
+    np.add.at(out, ((frame["sex"] == "F").cast(pl.Int8).to_numpy(), frame["age"].to_numpy()),
+              frame["population"].to_numpy().astype(np.float64))
+    return out
+
+
+def province_employment_factors(sido_codes: list[str]) -> np.ndarray:
+    """Per si-do multiplier of the national schedule so that each si-do's share of the
+    employed equals its EAPS 2024 share, given its June 2025 population by sex x age."""
+    employ, _ = employment_schedule()
+    official = employed_by_sido()
+    missing = [c for c in sido_codes if c not in official]
+    if missing:
+        raise ValueError(f"eaps_by_province_annual_2021_2024.csv: no 2024 row for si-do "
+                         f"{missing}")
+    frame = single_year_age_sex_sigungu()
+    pop = np.zeros((len(official), 2, SINGLE_AGES))
+    order = sorted(official)
+    index = {c: i for i, c in enumerate(order)}
+    np.add.at(pop, (frame["sigungu_code"].str.slice(0, 2).replace_strict(
+        index, return_dtype=pl.Int32).to_numpy(), (frame["sex"] == "F").cast(pl.Int8).to_numpy(),
+        frame["age"].to_numpy()), frame["population"].to_numpy().astype(np.float64))
+    expected = (pop * employ[None]).sum(axis=(1, 2))
+    share_official = np.array([official[c] for c in order]) / sum(official.values())
+    factor = share_official / (expected / expected.sum())
+    return np.array([factor[index[c]] for c in sido_codes])
+
+
+def economic_activity(rng: np.random.Generator, age: np.ndarray, sex: np.ndarray,
+                      sido: np.ndarray, sido_codes: list[str]) -> np.ndarray:
+    """Index into ECONOMIC_ACTIVITIES from ``employment_schedule`` by sex x single age,
+    times the person's si-do factor (``province_employment_factors``)."""
+    employ, unemploy = employment_schedule()
+    factor = province_employment_factors(sido_codes)[sido]
+    a = np.minimum(age, SINGLE_AGES - 1)
+    e = np.minimum(employ[sex, a] * factor, 0.98)
+    u = unemploy[sex, a] * factor
     draw = rng.random(age.size)
     status = np.full(age.size, ECONOMIC_ACTIVITIES.index("inactive"), dtype=np.int8)
-    status[draw < employ + unemploy] = ECONOMIC_ACTIVITIES.index("unemployed")
-    status[draw < employ] = ECONOMIC_ACTIVITIES.index("employed")
+    status[draw < e + u] = ECONOMIC_ACTIVITIES.index("unemployed")
+    status[draw < e] = ECONOMIC_ACTIVITIES.index("employed")
     status[age < 15] = ECONOMIC_ACTIVITIES.index("under_15")
     return status
 
 
 def occupation(rng: np.random.Generator, sex: np.ndarray, edu: np.ndarray,
-               employed: np.ndarray) -> np.ndarray:
-    """Index into the KSCO groups for the employed, -1 for everyone else."""
+               employed: np.ndarray, sgg: np.ndarray, tilt: np.ndarray) -> np.ndarray:
+    """Index into the KSCO groups for the employed, -1 for everyone else.
+
+    The national table by sex x education level is multiplied by each si-gun-gu's
+    ``tilt`` (``industry_mix.occupation_tilt``); one factor per sex x occupation, found by
+    iterative scaling over the cells, keeps the national expected counts of the untilted
+    table.
+    """
     codes = list(OCCUPATION_GROUPS)
     base = np.array([[OCCUPATION_BY_SEX.get(c, (0.0, 0.0))[s] for c in codes] for s in (0, 1)])
     high = np.array([OCCUPATION_TILT_HIGH_EDUCATION.get(c, 1.0) for c in codes])
     low = np.array([OCCUPATION_TILT_LOW_EDUCATION.get(c, 1.0) for c in codes])
     # Groups: sex x (middle school or less, other, university or more).
-    table = np.array([base[s] * tilt for s in (0, 1) for tilt in (low, np.ones_like(low), high)])
+    table = np.array([base[s] * t for s in (0, 1) for t in (low, np.ones_like(low), high)])
+    table /= table.sum(axis=1, keepdims=True)
     e = edu[employed]
     level = np.where(e <= EDUCATION_LEVELS.index("middle"), 0,
                      np.where(e >= EDUCATION_LEVELS.index("university"), 2, 1))
+    group = sex[employed].astype(np.int64) * 3 + level
+    n_sgg = tilt.shape[0]
+    cell = sgg[employed].astype(np.int64) * 6 + group
+    people = np.bincount(cell, minlength=n_sgg * 6).astype(np.float64)
+    cell_group = np.tile(np.arange(6), n_sgg)
+    cell_sex = cell_group // 3
+    wanted = np.zeros((2, len(codes)))
+    np.add.at(wanted, cell_sex, people[:, None] * table[cell_group])
+    raw = table[cell_group] * np.repeat(tilt, 6, axis=0)
+    factor = np.ones((2, len(codes)))
+    for _ in range(30):
+        probs = raw * factor[cell_sex]
+        probs /= np.where(probs.sum(axis=1, keepdims=True) > 0, probs.sum(axis=1, keepdims=True),
+                          1.0)
+        got = np.zeros((2, len(codes)))
+        np.add.at(got, cell_sex, people[:, None] * probs)
+        factor *= np.divide(wanted, got, out=np.ones_like(wanted), where=got > 0)
+    probs = raw * factor[cell_sex]
     out = np.full(sex.size, -1, dtype=np.int8)
-    out[employed] = draw_by_group(rng, sex[employed].astype(np.int64) * 3 + level, table)
+    out[employed] = draw_small_table(rng, cell, probs)
     return out
 
 
@@ -199,10 +345,3 @@ def income_brackets(rng: np.random.Generator, n_employed: np.ndarray, size: np.n
     ranks[np.argsort(score, kind="stable")] = (np.arange(size.size) + 0.5) / max(size.size, 1)
     return np.minimum(np.searchsorted(cum, ranks, side="right"),
                       len(INCOME_BRACKETS) - 1).astype(np.int8)
-
-
-def in_couple_mask(role: np.ndarray, household: np.ndarray) -> np.ndarray:
-    """Heads living with a spouse, and spouses."""
-    has_spouse = np.zeros(int(household.max()) + 1 if household.size else 0, dtype=bool)
-    has_spouse[household[role == ROLE["spouse"]]] = True
-    return (role == ROLE["spouse"]) | ((role == ROLE["head"]) & has_spouse[household])

@@ -14,7 +14,13 @@ import numpy as np
 import polars as pl
 
 from synthsoc.data.census import EmdControls
-from synthsoc.data.reference import AGE_GROUPS, age_sex_sigungu, sigungu_names
+from synthsoc.data.reference import (
+    AGE_GROUPS,
+    SINGLE_AGES,
+    age_sex_sigungu,
+    sigungu_names,
+    single_year_age_sex_sigungu,
+)
 from synthsoc.synth.seeds import MAX_SIZE
 from synthsoc.synth.tally import count_cells
 
@@ -45,6 +51,7 @@ class RunControls:
     special_hh: dict[str, np.ndarray]  # kind -> (n_emd,) households
     special_members: dict[str, np.ndarray]  # kind -> (n_emd, 2) members by sex (M, F)
     korean_age_sex: np.ndarray  # (n_sgg, 2, 21) target Korean persons by sex x age group
+    korean_age_sex_single: np.ndarray  # (n_sgg, 2, SINGLE_AGES) the same by single year
     general_members: np.ndarray  # (n_emd, 2) census members of general households by sex
     repairs: dict[str, int] = field(default_factory=dict)
 
@@ -129,6 +136,7 @@ def build_run_controls(census: EmdControls, scale: float, seed: int,
         year=census.year, scale=scale, emd=table, sigungu=sigungu, size_counts=size_counts,
         dwelling=dwelling, special_hh=special_hh, special_members=special_members,
         korean_age_sex=korean_age_sex, repairs=repairs,
+        korean_age_sex_single=split_single_years(korean_age_sex, sigungu, repairs),
         general_members=np.stack([col("gen_M"), col("gen_F")], axis=1),
     )
 
@@ -186,3 +194,39 @@ def _korean_age_sex_targets(ages: pl.DataFrame, sigungu: pl.DataFrame, sgg_idx: 
         raise ValueError(f"no age table for si-gun-gu {list(missing)[:5]}")
     shares = np.divide(counts, totals, out=np.zeros_like(counts), where=totals > 0)
     return shares * members[:, :, None]
+
+
+def split_single_years(by5: np.ndarray, sigungu: pl.DataFrame,
+                       repairs: dict[str, int]) -> np.ndarray:
+    """Split each si-gun-gu's sex x 5-year targets into single years with the MOIS June 2025
+    single-year shares of the same si-gun-gu and sex.
+
+    A si-gun-gu missing from the single-year table (a 2020 code) uses the national shares;
+    a 5-year group with no registered person but a positive target is split evenly. Both
+    are counted in ``repairs``.
+    """
+    n_sgg = by5.shape[0]
+    index = {c: i for i, c in enumerate(sigungu["sigungu_code"].to_list())}
+    table = single_year_age_sex_sigungu()
+    counts = np.zeros((n_sgg, 2, SINGLE_AGES))
+    known = table.filter(pl.col("sigungu_code").is_in(list(index)))
+    g = known["sigungu_code"].replace_strict(index, return_dtype=pl.Int32).to_numpy()
+    sex = (known["sex"] == "F").cast(pl.Int8).to_numpy()
+    np.add.at(counts, (g, sex, known["age"].to_numpy()), known["population"].to_numpy())
+    national = np.zeros((2, SINGLE_AGES))
+    np.add.at(national, ((table["sex"] == "F").cast(pl.Int8).to_numpy(),
+                         table["age"].to_numpy()), table["population"].to_numpy())
+    absent = counts.sum(axis=(1, 2)) == 0
+    counts[absent] = national
+    repairs["si_gun_gu_single_year_shares_from_national"] = int(absent.sum())
+    group = np.minimum(np.arange(SINGLE_AGES) // 5, len(AGE_GROUPS) - 1)
+    onehot = np.zeros((SINGLE_AGES, len(AGE_GROUPS)))
+    onehot[np.arange(SINGLE_AGES), group] = 1.0
+    totals = counts @ onehot
+    empty = (totals == 0) & (by5 > 0)
+    repairs["age_groups_split_evenly_into_single_years"] = int(empty.sum())
+    width = np.bincount(group).astype(np.float64)
+    share = np.where(totals[:, :, group] > 0,
+                     counts / np.where(totals[:, :, group] > 0, totals[:, :, group], 1.0),
+                     1.0 / width[group])
+    return by5[:, :, group] * share

@@ -10,18 +10,19 @@ candidate household ``s`` such that
   counts the members of household ``s`` in person category ``j`` (e.g. sex x age group).
 
 IPU sweeps the constraints in turn; each step scales the weights of the candidates that
-contribute to one constraint by target/current, for all areas at once (one vectorised
-operation per constraint, never a loop over areas or households). Household classes are
-rescaled last in every sweep, so they hold exactly. A zero target sets the weight of every
-candidate that would contribute to it to zero (a structural zero is never replaced by a small
-epsilon); a positive target that no remaining candidate can reach is reported as infeasible
-rather than forced.
+contribute to one constraint by target/current, for all areas at once (a compiled kernel
+walks each constraint's candidates once per sweep; no Python loop over areas or
+households). Household classes are rescaled last in every sweep, so they hold exactly. A
+zero target sets the weight of every candidate that would contribute to it to zero (a
+structural zero is never replaced by a small epsilon); a positive target that no remaining
+candidate can reach is reported as infeasible rather than forced.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 import scipy.sparse as sp
 
@@ -77,24 +78,24 @@ def fit_weights(
     active = (targets > 0) & reachable
 
     csc = a.tocsc()
-    columns = [
-        (j, csc.indices[csc.indptr[j]:csc.indptr[j + 1]], csc.data[csc.indptr[j]:csc.indptr[j + 1]])
-        for j in range(n_cat)
-        if active[:, j].any()
-    ]
-    class_members = [np.flatnonzero(classes == k) for k in range(n_classes)]
-    _rescale_classes(weights, class_members, class_targets, base)
+    keep = np.flatnonzero(active.any(axis=0))
+    col_ptr = np.concatenate([[0], np.cumsum(np.diff(csc.indptr)[keep])]).astype(np.int64)
+    col_rows = np.concatenate([csc.indices[csc.indptr[j]:csc.indptr[j + 1]] for j in keep]
+                              or [np.zeros(0, np.int32)]).astype(np.int64)
+    col_data = np.concatenate([csc.data[csc.indptr[j]:csc.indptr[j + 1]] for j in keep]
+                              or [np.zeros(0)]).astype(np.float64)
+    col_targets = np.ascontiguousarray(targets[:, keep].T)
+    col_active = np.ascontiguousarray(active[:, keep].T)
+    order = np.argsort(classes, kind="stable").astype(np.int64)
+    class_ptr = np.concatenate([[0], np.cumsum(np.bincount(classes, minlength=n_classes))]
+                               ).astype(np.int64)
+    class_t = np.ascontiguousarray(class_targets.T)
+    _rescale_classes(weights, order, class_ptr, class_t, base)
     a_t = a.T.tocsr()
     iterations = 0
     for iterations in range(1, max_iter + 1):  # noqa: B007 - reported below
-        for j, rows, counts in columns:
-            sub = weights[rows]
-            current = counts @ sub
-            ok = active[:, j] & (current > 0)
-            factor = np.ones(n_areas)
-            factor[ok] = targets[ok, j] / current[ok]
-            weights[rows] = sub * factor[None, :]
-        _rescale_classes(weights, class_members, class_targets, base)
+        _sweep(weights, col_ptr, col_rows, col_data, col_targets, col_active)
+        _rescale_classes(weights, order, class_ptr, class_t, base)
         if iterations % 5 == 0 or iterations == max_iter:
             rel = _relative_errors(weights, a_t, targets, active)
             if rel.size == 0 or rel.max() < tol:
@@ -118,22 +119,53 @@ def _relative_errors(
     return np.abs(fitted - targets)[active] / np.maximum(targets[active], 1.0)
 
 
-def _rescale_classes(
-    weights: np.ndarray,
-    class_members: list[np.ndarray],
-    class_targets: np.ndarray,
-    base: np.ndarray,
-) -> None:
-    """Scale each household class to its exact total, in place (prior where all are 0)."""
-    for k, rows in enumerate(class_members):
-        if rows.size == 0:
+@numba.njit(cache=True)
+def _sweep(weights: np.ndarray, col_ptr: np.ndarray, col_rows: np.ndarray,
+           col_data: np.ndarray, col_targets: np.ndarray, col_active: np.ndarray) -> None:
+    """One IPU sweep over the person constraints, in place."""
+    n_areas = weights.shape[1]
+    current = np.empty(n_areas)
+    factor = np.empty(n_areas)
+    for c in range(col_ptr.size - 1):
+        current[:] = 0.0
+        for i in range(col_ptr[c], col_ptr[c + 1]):
+            row, count = col_rows[i], col_data[i]
+            for g in range(n_areas):
+                current[g] += count * weights[row, g]
+        for g in range(n_areas):
+            ok = col_active[c, g] and current[g] > 0.0
+            factor[g] = col_targets[c, g] / current[g] if ok else 1.0
+        for i in range(col_ptr[c], col_ptr[c + 1]):
+            row = col_rows[i]
+            for g in range(n_areas):
+                weights[row, g] *= factor[g]
+
+
+@numba.njit(cache=True)
+def _rescale_classes(weights: np.ndarray, order: np.ndarray, class_ptr: np.ndarray,
+                     class_targets: np.ndarray, base: np.ndarray) -> None:
+    """Scale each household class to its exact total, in place (prior where all are 0).
+
+    ``order`` lists the candidates class by class; ``class_ptr`` bounds each class in it;
+    ``class_targets`` is (n_classes, n_areas).
+    """
+    n_areas = weights.shape[1]
+    total = np.empty(n_areas)
+    for k in range(class_ptr.size - 1):
+        lo, hi = class_ptr[k], class_ptr[k + 1]
+        if hi == lo:
             continue
-        sub = weights[rows]
-        total = sub.sum(axis=0)
-        empty = (total <= 0) & (class_targets[:, k] > 0)
-        if empty.any():
-            # Every candidate of a needed class was excluded: fall back to the prior for it.
-            sub[:, empty] = base[rows][:, None]
-            total = sub.sum(axis=0)
-        factor = np.divide(class_targets[:, k], total, out=np.zeros(total.size), where=total > 0)
-        weights[rows] = sub * factor[None, :]
+        total[:] = 0.0
+        for i in range(lo, hi):
+            for g in range(n_areas):
+                total[g] += weights[order[i], g]
+        for g in range(n_areas):
+            if total[g] <= 0.0 and class_targets[k, g] > 0.0:
+                # Every candidate of a needed class was excluded: fall back to the prior.
+                for i in range(lo, hi):
+                    weights[order[i], g] = base[order[i]]
+                    total[g] += base[order[i]]
+        for g in range(n_areas):
+            f = class_targets[k, g] / total[g] if total[g] > 0.0 else 0.0
+            for i in range(lo, hi):
+                weights[order[i], g] *= f

@@ -1,7 +1,9 @@
 """General (private) households: fit candidate weights per si-gun-gu, then draw them per area.
 
 1. ``fit.fit_weights`` weights the national candidate pool for every si-gun-gu at once so
-   that households by size and persons by sex x 5-year age group match that si-gun-gu.
+   that households by size and the person constraints of ``synth.targets`` (persons by sex x
+   single year of age, persons living with a spouse by sex x 5-year age, one-person
+   householders by sex x 10-year age) match that si-gun-gu.
 2. Each eup-myeon-dong then splits its census count of households of every size across
    strata of candidates with the same number of men, tilting its si-gun-gu's weights
    exponentially so that the expected number of men matches the area's census count (one
@@ -18,11 +20,10 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from synthsoc.data.reference import AGE_GROUPS
 from synthsoc.synth.fit import FitResult, fit_weights
 from synthsoc.synth.seeds import MAX_SIZE, SeedPool
+from synthsoc.synth.targets import pool_incidence, with_age_groups
 
-N_AGE = len(AGE_GROUPS)
 # Strata: (size k, men m) for k in 1..MAX_SIZE and m in 0..k.
 STRATUM_START = np.concatenate([[0], np.cumsum(np.arange(2, MAX_SIZE + 2))])
 N_STRATA = int(STRATUM_START[-1])
@@ -33,21 +34,6 @@ class GeneralHouseholds:
     hh_emd: np.ndarray  # int32 area of each household
     hh_seed: np.ndarray  # int32 candidate drawn for each household
     fit: FitResult
-
-
-def person_category(sex: np.ndarray, age: np.ndarray) -> np.ndarray:
-    """Index of the sex x 5-year age group cell (0..2*21-1)."""
-    group = np.minimum(age // 5, N_AGE - 1)
-    return sex.astype(np.int64) * N_AGE + group
-
-
-def candidate_incidence(pool: SeedPool) -> sp.csr_matrix:
-    """Members of each candidate household by sex x age group."""
-    cat = person_category(pool.p_sex, pool.p_age)
-    return sp.csr_matrix(
-        (np.ones(cat.size), (pool.p_hh.astype(np.int64), cat)),
-        shape=(pool.n_households, 2 * N_AGE),
-    )
 
 
 def _men_per_candidate(pool: SeedPool) -> np.ndarray:
@@ -109,15 +95,15 @@ def draw_general_households(
 ) -> GeneralHouseholds:
     """Fit and draw.
 
-    ``size_counts`` (n_emd, MAX_SIZE) households by size; ``person_targets`` (n_sgg, 42);
-    ``men_targets`` (n_emd,) men in each area's general households.
+    ``size_counts`` (n_emd, MAX_SIZE) households by size; ``person_targets`` (n_sgg,
+    targets.N_COLUMNS); ``men_targets`` (n_emd,) men in each area's general households.
     """
     n_sgg = person_targets.shape[0]
     class_targets = np.zeros((n_sgg, MAX_SIZE))
     np.add.at(class_targets, emd_sgg, size_counts)
-    incidence = candidate_incidence(pool)
+    incidence = pool_incidence(pool)
     fit = fit_weights(incidence, person_targets, pool.hh_size - 1, class_targets,
-                      max_iter=100, tol=1e-3)
+                      max_iter=25, tol=1e-3)
     men = _men_per_candidate(pool)
     stratum = STRATUM_START[pool.hh_size - 1] + men
     head_age = pool.p_age[pool.hh_offset]
@@ -158,8 +144,9 @@ def draw_general_households(
     local = np.clip(local, np.repeat(lo, c), np.repeat(hi, c) - 1)
     hh_emd = cell_emd[owner].astype(np.int32)
     hh_pos = local.astype(np.int64)  # position in the sorted candidate order
-    hh_pos = _refine_age_fit(rng, incidence[order], hh_pos, emd_sgg[hh_emd], person_targets,
-                             flat, stratum_sorted, order.size)
+    refine_incidence, refine_targets = with_age_groups(incidence, person_targets)
+    hh_pos = _refine_age_fit(rng, refine_incidence[order], hh_pos, emd_sgg[hh_emd],
+                             refine_targets, flat, stratum_sorted, order.size)
     return GeneralHouseholds(hh_emd=hh_emd, hh_seed=order[hh_pos].astype(np.int32), fit=fit)
 
 
@@ -177,26 +164,41 @@ def _refine_age_fit(
 ) -> np.ndarray:
     """Swap drawn households for other candidates of the same stratum (same size and number
     of men, so every area's households by size and men stay exact) where the swap brings the
-    si-gun-gu's persons by sex x age closer to its target.
+    si-gun-gu's person constraints (all columns of ``targets``) closer to their targets.
 
     Each proposal comes from the si-gun-gu's own weighted candidates. A swap is accepted only
     when it provably reduces the squared deficit on its own (the gain bound ignores the
     overlap of the two households' members); per round each si-gun-gu accepts at most a
-    quarter of its remaining deficit's worth of swaps, so simultaneous swaps cannot overshoot.
+    fraction (first a quarter) of its remaining deficit's worth of swaps. Simultaneous swaps
+    aimed at the same cells can still overshoot together: a round that does not lower the
+    total squared deficit by 1% is undone and the fraction cut to a quarter, until it falls
+    below 1/64.
+    Scores are computed from the sparse member rows of the two candidates only.
     """
     n_sgg = targets.shape[0]
-    a = np.asarray(incidence.todense())  # candidates x 42, small
-    squares = (a**2).sum(axis=1)
-    synthetic = (sp.csr_matrix((np.ones(hh_pos.size), (hh_sgg, hh_pos)),
-                               shape=(n_sgg, n_cand)) @ a)
+    a = sp.csr_matrix(incidence)
+    squares = np.asarray(a.multiply(a).sum(axis=1)).ravel()
+    synthetic = np.asarray((sp.csr_matrix((np.ones(hh_pos.size), (hh_sgg, hh_pos)),
+                                          shape=(n_sgg, n_cand)) @ a).todense())
     previous = np.inf
+    fraction = 0.25
+    empty = np.zeros(0, dtype=np.int64)
+    last_pick = last_g = last_old = last_new = empty
     size = min(per_round, hh_pos.size)
     perm = rng.permutation(hh_pos.size)  # each round takes the next disjoint block
     for r in range(rounds):
         deficit = targets - synthetic
-        total = np.abs(deficit).sum()
+        total = float((deficit**2).sum())
         if total >= previous * 0.99:
-            break
+            if fraction <= 1.0 / 64:
+                break
+            # The last round's swaps overshot together: undo them and take fewer.
+            _add_rows(synthetic, a, last_new, last_g, -1.0)
+            _add_rows(synthetic, a, last_old, last_g, 1.0)
+            hh_pos[last_pick] = last_old
+            fraction /= 4.0
+            deficit = targets - synthetic
+            total = float((deficit**2).sum())
         previous = total
         pick = perm[(r * size + np.arange(size)) % hh_pos.size]
         g = hh_sgg[pick]
@@ -207,22 +209,48 @@ def _refine_age_fit(
         found[by_point] = np.searchsorted(flat, point[by_point], side="left")
         proposal = found - g * n_cand
         proposal = np.clip(proposal, 0, n_cand - 1)
-        score = a @ deficit.T  # (candidates, si-gun-gu): members . deficit
-        gain = 2.0 * (score[proposal, g] - score[current, g]) - squares[proposal] - squares[current]
+        gain = (2.0 * (_row_dot(a, proposal, g, deficit) - _row_dot(a, current, g, deficit))
+                - squares[proposal] - squares[current])
         good = np.flatnonzero((stratum[proposal] == stratum[current]) & (gain > 0))
         if good.size == 0:
             continue
         good = good[np.lexsort((-gain[good], g[good]))]
         g_good = g[good]
         rank = np.arange(good.size) - np.searchsorted(g_good, g_good, side="left")
-        budget = np.ceil(0.25 * np.abs(deficit).sum(axis=1) / 2.0).astype(np.int64)
+        budget = np.ceil(fraction * np.abs(deficit).sum(axis=1) / 2.0).astype(np.int64)
         accept = good[rank < budget[g_good]]
         if accept.size == 0:
             continue
-        change = a[proposal[accept]] - a[current[accept]]
-        np.add.at(synthetic, g[accept], change)
-        hh_pos[pick[accept]] = proposal[accept]
+        last_pick, last_g = pick[accept], g[accept]
+        last_old, last_new = current[accept], proposal[accept]
+        _add_rows(synthetic, a, last_new, last_g, 1.0)
+        _add_rows(synthetic, a, last_old, last_g, -1.0)
+        hh_pos[last_pick] = last_new
     return hh_pos
+
+
+def _member_entries(a: sp.csr_matrix, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For the CSR rows ``rows``: the owner (index into ``rows``) and position of every
+    stored entry."""
+    starts = a.indptr[rows]
+    lengths = a.indptr[rows + 1] - starts
+    owner = np.repeat(np.arange(rows.size), lengths)
+    offset = np.arange(owner.size) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    return owner, np.repeat(starts, lengths) + offset
+
+
+def _row_dot(a: sp.csr_matrix, rows: np.ndarray, g: np.ndarray,
+             deficit: np.ndarray) -> np.ndarray:
+    """``a[rows[i]] . deficit[g[i]]`` for every i."""
+    owner, pos = _member_entries(a, rows)
+    values = a.data[pos] * deficit[g[owner], a.indices[pos]]
+    return np.bincount(owner, weights=values, minlength=rows.size)
+
+
+def _add_rows(synthetic: np.ndarray, a: sp.csr_matrix, rows: np.ndarray, g: np.ndarray,
+              sign: float) -> None:
+    owner, pos = _member_entries(a, rows)
+    np.add.at(synthetic, (g[owner], a.indices[pos]), sign * a.data[pos])
 
 
 def _match_men(counts: np.ndarray, men: np.ndarray, available: np.ndarray,

@@ -28,11 +28,12 @@ from synthsoc.synth import schema
 from synthsoc.synth.assemble import Assembled, assemble
 from synthsoc.synth.controls import RunControls, build_run_controls
 from synthsoc.synth.fit_report import build_fit_report
-from synthsoc.synth.general_households import draw_general_households, person_category
+from synthsoc.synth.general_households import draw_general_households
 from synthsoc.synth.group_quarters import SpecialHouseholds, build_special_households
 from synthsoc.synth.regions import region_table, resolve_region
 from synthsoc.synth.report_html import write_html_report
 from synthsoc.synth.seeds import build_seed_pool
+from synthsoc.synth.targets import general_targets, single_year_category
 
 OUTPUT_KIND = "population"
 STEPS = ("census tables", "controls", "group quarters", "fit and draw households",
@@ -116,7 +117,7 @@ def populate(
         ):
             # Parquet encoding releases the GIL: write while the fit report is computed.
             writing = writer.submit(_write_tables, stage, pop, controls, regions)
-            report = build_fit_report(controls, pop, general.fit, census)
+            report = build_fit_report(controls, pop, general.fit, census, person_targets)
             writing.result()
             report["run"] = {"year": year, "scale": scale, "seed": seed, "region": region_code,
                              "controls_dir": str(controls_dir) if controls_dir else None,
@@ -152,16 +153,19 @@ def _write_tables(stage: Path, pop: Assembled, controls: RunControls,
 
 def _general_person_targets(controls: RunControls,
                             special: list[SpecialHouseholds]) -> np.ndarray:
-    """Korean persons by sex x age per si-gun-gu, less those already placed in group quarters,
-    scaled to the number of people the drawn general-household sizes hold."""
+    """The general-household fit's targets per si-gun-gu (``targets.general_targets``).
+
+    Korean persons by sex x single year, less those already placed in group quarters, are
+    scaled to the number of people the drawn general-household sizes hold.
+    """
     n_sgg = controls.sigungu.height
-    targets = controls.korean_age_sex.reshape(n_sgg, -1).copy()
+    targets = controls.korean_age_sex_single.reshape(n_sgg, -1).copy()
     sgg_of_emd = controls.emd["sgg_idx"].to_numpy()
     for block in special:
         if block.kind == "for":
             continue
         p_emd = np.repeat(block.hh_emd, block.hh_size)
-        cat = person_category(block.p_sex, block.p_age)
+        cat = single_year_category(block.p_sex, block.p_age)
         np.add.at(targets, (sgg_of_emd[p_emd], cat), -1.0)
     targets = np.maximum(targets, 0.0)
     sizes = np.arange(1, controls.size_counts.shape[1] + 1)
@@ -169,7 +173,10 @@ def _general_person_targets(controls: RunControls,
     np.add.at(people, sgg_of_emd, controls.size_counts @ sizes)
     totals = targets.sum(axis=1)
     factor = np.divide(people, totals, out=np.zeros(n_sgg), where=totals > 0)
-    return targets * factor[:, None]
+    one_person = np.zeros(n_sgg)
+    np.add.at(one_person, sgg_of_emd, controls.size_counts[:, 0])
+    single = (targets * factor[:, None]).reshape(n_sgg, 2, -1)
+    return general_targets(single, controls.sigungu["sido_code"].to_list(), one_person)
 
 
 def _general_men_targets(controls: RunControls) -> np.ndarray:

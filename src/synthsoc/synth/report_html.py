@@ -135,17 +135,30 @@ def _metrics_table(report: dict[str, Any]) -> str:
 def _audit_table(report: dict[str, Any]) -> str:
     rows = []
     for item in report["joint_audit"]["comparisons_with_official_joint_tables"]:
-        official, synthetic = item["official"], item["synthetic"]
-        if isinstance(official, list):
+        official, synthetic = item.get("official"), item.get("synthetic")
+        if "spearman" in item:
+            text_o, text_s, extra = "", f"{item['spearman']:.3f}", "Spearman rank correlation"
+        elif isinstance(official, list):
             text_o = ", ".join(f"{v:.3f}" for v in official)
             text_s = ", ".join(f"{v:.3f}" for v in synthetic)
             extra = f"TVD {item['tvd']:.3f}"
+        elif "abs_error_years" in item:
+            text_o, text_s = f"{official:.1f}", f"{synthetic:.1f}"
+            extra = f"off by {item['abs_error_years']:.1f} years"
         else:
-            text_o, text_s, extra = f"{official:.3f}", f"{synthetic:.3f}", ""
+            text_o, text_s = f"{official:.3f}", f"{synthetic:.3f}"
+            extra = f"|diff| {item['tvd']:.3f}"
         rows.append(f"<tr><td>{html.escape(item['table'])}</td><td>{text_o}</td>"
                     f"<td>{text_s}</td><td>{extra}</td></tr>")
-    return ("<table><tr><th>official joint figure (not a control)</th><th>official</th>"
+    return ("<table><tr><th>official figure (not a control), worst first</th><th>official</th>"
             "<th>synthetic</th><th></th></tr>" + "".join(rows) + "</table>")
+
+
+def _joints_table(report: dict[str, Any]) -> str:
+    rows = [f"<tr><td>{html.escape(name)}</td><td>{level}</td><td>{m['tvd']:.4f}</td></tr>"
+            for name, levels in report["fitted_joints"].items() for level, m in levels.items()]
+    return ("<table><tr><th>fitted joint (beyond the census controls)</th><th>level</th>"
+            "<th>TVD</th></tr>" + "".join(rows) + "</table>")
 
 
 def write_html_report(folder: Path, report: dict[str, Any], pop: Assembled,
@@ -170,8 +183,12 @@ seed {report['run']['seed']})</h1>
 <p>{summary['n_persons']:,} persons in {summary['n_households']:,} households across
 {summary['n_eup_myeon_dong']:,} eup-myeon-dong ({regions['sido_code'].n_unique()} provinces).
 Worst control TVD {summary['max_control_tvd']:.5f} ({html.escape(summary['worst_control'])});
-mean SRMSE {summary['mean_control_srmse']:.4f}.</p>
+mean SRMSE {summary['mean_control_srmse']:.4f}. Worst fitted joint TVD
+{summary['max_fitted_joint_tvd']:.4f} ({html.escape(summary['worst_fitted_joint'])}). Worst
+miss against an official figure that was not a control: {summary['max_audit_tvd']:.3f}
+({html.escape(summary['worst_audit'])}).</p>
 <h2>Control tables</h2>{_metrics_table(report)}
+<h2>Fitted joints</h2>{_joints_table(report)}
 <h2>Structural rules (violations; all must be 0)</h2>
 <table>{''.join(f'<tr><td>{k}</td><td>{v}</td></tr>' for k, v in checks.items())}</table>
 <h2>Joint audit</h2><p>{footprint} attribute pairs were not fitted jointly (listed in

@@ -1,11 +1,15 @@
 """A national pool of candidate general households, each a complete set of members.
 
-Every candidate is built to satisfy the structural rules by construction (heads and spouses
-at least 18, parents at least 20 years older than their children, grandparents at least 40
-years older than grandchildren), so the fitted population cannot contain an impossible
-household. Fitting (``synth.fit``) only re-weights candidates; it never edits them.
+Every candidate is built to satisfy the structural rules by construction, never by clipping:
+heads and spouses are adults; a child's age is its mother's (or lone father's) age minus an
+age at birth drawn from the official fertility schedule, conditioned on the result being
+possible (child at least 0, both parents at least 15 at the birth); spouses' ages differ by a
+gap drawn from the 2023 first-marriage gap distribution, conditioned on both being adults.
+Conditioning is exact (the conditional distribution is inverted), which is the same as
+redrawing until the member is possible. ``build`` checks every rule and raises on any
+violation. Fitting (``synth.fit``) only re-weights candidates; it never edits them.
 
-The household-type mix by size and the age patterns within types are ASSUMPTIONS (KOSTAT's
+The household-type mix by size and the head-age ranges within types are ASSUMPTIONS (KOSTAT's
 family-type table was not available offline); they are listed in ``HOUSEHOLD_TEMPLATES``
 and reported in the fit report's assumption list. One-person households follow the official
 age-by-sex distribution of one-person householders (register-based census 2023).
@@ -17,7 +21,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from synthsoc.data.reference import one_person_age_sex_shares
+from synthsoc.data.reference import (
+    father_minus_mother_age_at_birth,
+    mother_age_at_birth,
+    one_person_age_sex_shares,
+    spouse_age_gap,
+)
 from synthsoc.synth.schema import HOUSEHOLD_TYPES, RELATIONSHIPS
 
 MAX_SIZE = 10
@@ -37,8 +46,10 @@ HOUSEHOLD_TEMPLATES: dict[int, tuple[tuple[str, float], ...]] = {
 }
 LARGE_TEMPLATES: tuple[tuple[str, float], ...] = (("three_generation", 0.75),
                                                    ("couple_children", 0.25))
-POOL_PER_SIZE: dict[int, int] = {1: 2000, 2: 3000, 3: 3000, 4: 2500, 5: 2000}
-POOL_LARGE = 500  # per size 6..MAX_SIZE
+POOL_PER_SIZE: dict[int, int] = {1: 6000, 2: 12000, 3: 12000, 4: 10000, 5: 6000}
+POOL_LARGE = 1000  # per size 6..MAX_SIZE
+MAX_AGE = 105  # oldest candidate member
+ADULT = 18
 
 
 @dataclass(frozen=True)
@@ -58,6 +69,29 @@ class SeedPool:
         return int(self.hh_size.size)
 
 
+def _check_members(hh: np.ndarray, flat: np.ndarray) -> None:
+    """Raise if any candidate breaks a structural rule (they hold by construction)."""
+    role, age = flat[:, 0], flat[:, 2]
+    n_hh = int(hh.max()) + 1 if hh.size else 0
+    problems = {
+        "age outside 0..MAX_AGE": (age < 0) | (age > MAX_AGE),
+        "head or spouse under 18": ((role == ROLE["head"]) | (role == ROLE["spouse"]))
+        & (age < ADULT),
+    }
+    youngest = np.full(n_hh, 10_000)
+    couple = (role == ROLE["head"]) | (role == ROLE["spouse"])
+    np.minimum.at(youngest, hh[couple], age[couple])
+    problems["child less than 15 years younger than a parent"] = (
+        (role == ROLE["child"]) & (youngest[hh] - age < 15))
+    head_age = np.zeros(n_hh, dtype=np.int64)
+    head_age[hh[role == ROLE["head"]]] = age[role == ROLE["head"]]
+    problems["grandchild less than 30 years younger than the head"] = (
+        (role == ROLE["grandchild"]) & (head_age[hh] - age < 30))
+    for rule, bad in problems.items():
+        if bad.any():
+            raise AssertionError(f"seed pool: {int(bad.sum())} members break '{rule}'")
+
+
 class _Builder:
     def __init__(self) -> None:
         self.sizes: list[np.ndarray] = []
@@ -73,6 +107,7 @@ class _Builder:
     def build(self) -> SeedPool:
         sizes = np.concatenate(self.sizes)
         flat = np.concatenate(self.members)
+        _check_members(np.repeat(np.arange(sizes.size), sizes), flat)
         offsets = np.zeros(sizes.size, dtype=np.int64)
         np.cumsum(sizes[:-1], out=offsets[1:])
         return SeedPool(
@@ -87,76 +122,152 @@ class _Builder:
 
 
 def _member(role: str, sex: np.ndarray, age: np.ndarray) -> np.ndarray:
-    return np.stack([np.full(sex.shape, ROLE[role]), sex, np.clip(age, 0, 105)], axis=-1)
+    return np.stack([np.full(sex.shape, ROLE[role]), sex, age], axis=-1)
 
 
-def _couple(rng: np.random.Generator, n: int, head_age: np.ndarray) -> list[np.ndarray]:
+def _conditional_draw(rng: np.random.Generator, values: np.ndarray, probs: np.ndarray,
+                      low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """One draw per row from ``values`` (ascending) with ``probs``, conditioned on
+    ``low <= value <= high`` by inverting the conditional distribution (exactly what
+    redrawing until the value is admissible gives). Raises if a row admits nothing."""
+    cdf = np.concatenate([[0.0], np.cumsum(probs / probs.sum())])
+    lo = np.searchsorted(values, low, side="left")
+    hi = np.searchsorted(values, high, side="right")
+    mass = cdf[hi] - cdf[lo]
+    if np.any(mass <= 0.0):
+        bad = int(np.flatnonzero(mass <= 0.0)[0])
+        raise ValueError(f"no admissible value in [{low[bad]}, {high[bad]}]")
+    u = cdf[lo] + rng.random(low.size) * mass
+    idx = np.searchsorted(cdf, u, side="right") - 1
+    # u can equal an edge of the admissible block only by rounding; stay inside it.
+    return values[np.minimum(np.maximum(idx, lo), hi - 1)]
+
+
+@dataclass(frozen=True)
+class _Schedules:
+    birth_ages: np.ndarray  # mother's age at a birth
+    birth_probs: np.ndarray
+    father_shift: int  # fathers are this many years older at a birth, on average
+    gaps: np.ndarray  # husband minus wife
+    gap_probs: np.ndarray
+
+
+def _schedules() -> _Schedules:
+    ages, probs = mother_age_at_birth()
+    gaps, gap_probs = spouse_age_gap()
+    return _Schedules(ages, probs, father_minus_mother_age_at_birth(), gaps, gap_probs)
+
+
+def _birth_age(rng: np.random.Generator, sch: _Schedules, sex: np.ndarray,
+               low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """Parent's age at a birth (mother's schedule; fathers' shifted), within [low, high]."""
+    shift = np.where(sex == MALE, sch.father_shift, 0)
+    return _conditional_draw(rng, sch.birth_ages, sch.birth_probs, low - shift,
+                             high - shift) + shift
+
+
+def _couple(rng: np.random.Generator, sch: _Schedules, n: int,
+            head_age: np.ndarray) -> list[np.ndarray]:
     """Head and spouse of opposite sex; the head is the husband in 85% (ASSUMPTION)."""
     head_sex = (rng.random(n) >= 0.85).astype(np.int64)
-    gap = np.clip(np.rint(rng.normal(2.5, 3.0, n)), -8, 10).astype(np.int64)
-    spouse_age = np.where(head_sex == MALE, head_age - gap, head_age + gap)
-    spouse_age = np.maximum(spouse_age, 22)
+    male_head = head_sex == MALE
+    # husband - wife gap such that the spouse is an adult and at most MAX_AGE.
+    low = np.where(male_head, head_age - MAX_AGE, ADULT - head_age)
+    high = np.where(male_head, head_age - ADULT, MAX_AGE - head_age)
+    gap = _conditional_draw(rng, sch.gaps, sch.gap_probs, low, high)
+    spouse_age = np.where(male_head, head_age - gap, head_age + gap)
     return [_member("head", head_sex, head_age), _member("spouse", 1 - head_sex, spouse_age)]
 
 
-def _children(rng: np.random.Generator, youngest_parent: np.ndarray, k: int,
-              role: str = "child", min_gap: int = 20, max_gap: int = 42) -> list[np.ndarray]:
-    n = youngest_parent.size
-    out = []
-    for _ in range(k):
-        age = youngest_parent - rng.integers(min_gap, max_gap + 1, n)
-        out.append(_member(role, rng.integers(0, 2, n), np.maximum(age, 0)))
-    return out
+def _children_of_couple(rng: np.random.Generator, sch: _Schedules, parents: list[np.ndarray],
+                        k: int, role: str = "child") -> list[np.ndarray]:
+    """``k`` children of a couple: mother's age minus her age at each birth, with the
+    father also at least 15 at the birth."""
+    wife = np.where(parents[0][:, 1] == FEMALE, parents[0][:, 2], parents[1][:, 2])
+    husband = np.where(parents[0][:, 1] == MALE, parents[0][:, 2], parents[1][:, 2])
+    low = np.maximum(15, 15 + wife - husband)
+    high = np.minimum(49, wife)
+    n = wife.size
+    female = np.full(n, FEMALE)
+    return [_member(role, rng.integers(0, 2, n), wife - _birth_age(rng, sch, female, low, high))
+            for _ in range(k)]
+
+
+def _children_of_parent(rng: np.random.Generator, sch: _Schedules, sex: np.ndarray,
+                        age: np.ndarray, k: int) -> list[np.ndarray]:
+    low = np.full(age.size, 15)
+    return [_member("child", rng.integers(0, 2, age.size),
+                    age - _birth_age(rng, sch, sex, low, np.minimum(age, 49 + sch.father_shift)))
+            for _ in range(k)]
 
 
 def _stack(parts: list[np.ndarray]) -> np.ndarray:
     return np.stack(parts, axis=1)
 
 
-def _template(rng: np.random.Generator, name: str, n: int, size: int) -> tuple[str, np.ndarray]:
+def _elders(rng: np.random.Generator, sch: _Schedules, head_age: np.ndarray,
+            two: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The head's parent(s): a father (when ``two``) and a mother, or one parent (70%
+    mothers, ASSUMPTION); each at least 15 at the head's birth and at most MAX_AGE."""
+    n = head_age.size
+    first_sex = np.where(two, MALE, (rng.random(n) < 0.7).astype(np.int64))
+    top = np.minimum(MAX_AGE - head_age, 49 + sch.father_shift)
+    b = _birth_age(rng, sch, first_sex, np.full(n, 15), top)
+    first = _member("parent", first_sex, head_age + b)
+    # The mother of a two-elder household: husband-wife gap such that she was 15..49 at
+    # the head's birth and is at most MAX_AGE.
+    low = np.maximum(b - 49, head_age + b - MAX_AGE)
+    high = b - 15
+    gap = _conditional_draw(rng, sch.gaps, sch.gap_probs, low, high)
+    second = _member("parent", np.full(n, FEMALE), head_age + b - gap)
+    return first, second
+
+
+def _template(rng: np.random.Generator, sch: _Schedules, name: str, n: int,
+              size: int) -> tuple[str, np.ndarray]:
     if name == "couple":
-        head_age = np.where(rng.random(n) < 0.3, rng.integers(27, 41, n), rng.integers(45, 90, n))
-        return "couple", _stack(_couple(rng, n, head_age))
+        head_age = np.where(rng.random(n) < 0.25, rng.integers(22, 45, n),
+                            rng.integers(45, 95, n))
+        return "couple", _stack(_couple(rng, sch, n, head_age))
     if name == "couple_children":
-        head_age = rng.integers(30, 76, n)
-        parents = _couple(rng, n, head_age)
-        youngest = np.minimum(parents[0][:, 2], parents[1][:, 2])
-        return "couple_children", _stack(parents + _children(rng, youngest, size - 2))
+        parents = _couple(rng, sch, n, rng.integers(22, 81, n))
+        return "couple_children", _stack(parents + _children_of_couple(rng, sch, parents,
+                                                                       size - 2))
     if name == "single_parent":
         sex = (rng.random(n) < 0.75).astype(np.int64)
-        age = rng.integers(32, 90, n)
+        age = rng.integers(22, 91, n)
         head = _member("head", sex, age)
-        return "single_parent", _stack([head, *_children(rng, age, size - 1)])
+        return "single_parent", _stack([head, *_children_of_parent(rng, sch, sex, age,
+                                                                   size - 1)])
     if name == "couple_parent":
-        head_age = rng.integers(30, 66, n)
-        parents = _couple(rng, n, head_age)
-        old = head_age + rng.integers(22, 36, n)
-        return "three_generation" if size > 3 else "other_family", _stack(
-            parents + [_member("parent", (rng.random(n) < 0.7).astype(np.int64), old)])
+        parents = _couple(rng, sch, n, rng.integers(25, 71, n))
+        elder, _ = _elders(rng, sch, parents[0][:, 2], np.zeros(n, dtype=bool))
+        return "three_generation" if size > 3 else "other_family", _stack(parents + [elder])
     if name == "three_generation":
-        n_old = np.where(rng.random(n) < 0.7, 1, 2) if size >= 5 else np.ones(n, dtype=np.int64)
-        head_age = rng.integers(32, 62, n)
-        parents = _couple(rng, n, head_age)
-        youngest = np.minimum(parents[0][:, 2], parents[1][:, 2])
-        old_age = head_age + rng.integers(22, 36, n)
-        elder_a_sex = np.where(n_old == 2, MALE, (rng.random(n) < 0.7).astype(np.int64))
-        elder_a = _member("parent", elder_a_sex, old_age)
-        elder_b = _member("parent", np.ones(n, dtype=np.int64),
-                          np.maximum(old_age - rng.integers(0, 6, n), head_age + 20))
-        kids = _children(rng, youngest, size - 4)
+        two = (rng.random(n) < 0.3) if size >= 5 else np.zeros(n, dtype=bool)
+        parents = _couple(rng, sch, n, rng.integers(28, 71, n))
+        kids = _children_of_couple(rng, sch, parents, size - 4)
+        elder_a, elder_b = _elders(rng, sch, parents[0][:, 2], two)
         # Households with one elder get one more child instead of the second elder.
-        extra = _children(rng, youngest, 1)[0]
-        second = np.where((n_old == 2)[:, None], elder_b, extra)
+        extra = _children_of_couple(rng, sch, parents, 1)[0]
+        second = np.where(two[:, None], elder_b, extra)
         return "three_generation", _stack(parents + kids + [elder_a, second])
     if name == "siblings":
         age = rng.integers(20, 70, n)
-        other = np.maximum(age - rng.integers(0, 12, n), 15)
+        other = age - _conditional_draw(rng, np.arange(-11, 12), np.ones(23),
+                                        age - MAX_AGE, age - 15)
         return "other_family", _stack([_member("head", rng.integers(0, 2, n), age),
                                        _member("sibling", rng.integers(0, 2, n), other)])
     if name == "grandparent":
-        age = rng.integers(62, 92, n)
-        head = _member("head", (rng.random(n) < 0.7).astype(np.int64), age)
-        kids = _children(rng, age, size - 1, role="grandchild", min_gap=42, max_gap=62)
+        age = rng.integers(55, 96, n)
+        sex = (rng.random(n) < 0.7).astype(np.int64)
+        head = _member("head", sex, age)
+        kids = []
+        for _ in range(size - 1):
+            b1 = _birth_age(rng, sch, sex, np.full(n, 15), np.minimum(age - 15, 60))
+            b2 = _birth_age(rng, sch, np.full(n, FEMALE), np.full(n, 15),
+                            np.minimum(age - b1, 49))
+            kids.append(_member("grandchild", rng.integers(0, 2, n), age - b1 - b2))
         return "other_family", _stack([head, *kids])
     if name == "non_family":
         ages = [rng.integers(20, 65, n) for _ in range(size)]
@@ -169,6 +280,7 @@ def _template(rng: np.random.Generator, name: str, n: int, size: int) -> tuple[s
 def build_seed_pool(seed: int) -> SeedPool:
     """Draw the candidate pool. Deterministic for a given ``seed``."""
     rng = np.random.default_rng(np.random.SeedSequence([seed, 101]))
+    sch = _schedules()
     builder = _Builder()
     # One-person households: official age x sex shares of one-person householders.
     shares = one_person_age_sex_shares()
@@ -191,6 +303,6 @@ def build_seed_pool(seed: int) -> SeedPool:
         for idx, name in enumerate(names):
             n = int((picks == idx).sum())
             if n:
-                htype, members = _template(rng, name, n, size)
+                htype, members = _template(rng, sch, name, n, size)
                 builder.add(htype, members)
     return builder.build()

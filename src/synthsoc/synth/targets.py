@@ -1,0 +1,154 @@
+"""What the general-household fit matches in every si-gun-gu, and each candidate's share of it.
+
+Columns of the person-constraint matrix (``N_COLUMNS`` in all):
+
+* ``0 .. 201``: Korean persons by sex x single year of age (0..99, 100+): MOIS resident
+  registration, the 5-year control split by the June 2025 single-year shares of the same
+  si-gun-gu and sex;
+* ``202 .. 243``: persons living with a spouse (head and spouse of one household) by sex x
+  5-year age: the married share of the si-do x sex x age group (census 2020 ratio of never
+  married to married, KGSS widowed/divorced profile; ``reference.marital_status_shares``)
+  less the married who live apart from their spouse (``SPOUSE_ABSENT_SHARE``, ASSUMPTION),
+  men and women then scaled to the same number of couples;
+* ``244 .. 259``: one-person householders by sex x 10-year age (<20 ... 80+): the national
+  2023 register-census distribution turned into headship rates (one-person householders per
+  person of that sex and age) and applied to each si-gun-gu's own population, scaled to its
+  census count of one-person households.
+
+The three blocks overlap (one person counts in an age column and possibly in a couple or
+one-person column); the fit handles any non-negative incidence.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import scipy.sparse as sp
+
+from synthsoc.data.reference import (
+    AGE_GROUPS,
+    SINGLE_AGES,
+    marital_status_shares,
+    one_person_male_share,
+    read_reference_csv,
+)
+from synthsoc.synth.seeds import ROLE, SeedPool
+
+N_AGE5 = len(AGE_GROUPS)
+N_SINGLE = 2 * SINGLE_AGES
+COUPLE_START = N_SINGLE
+N_COUPLE = 2 * N_AGE5
+ONE_START = COUPLE_START + N_COUPLE
+ONE_PERSON_GROUPS: tuple[str, ...] = ("<20", "20-29", "30-39", "40-49", "50-59", "60-69",
+                                      "70-79", "80+")
+N_ONE = 2 * len(ONE_PERSON_GROUPS)
+N_COLUMNS = ONE_START + N_ONE
+# Married persons not living with their spouse, share of the married (ASSUMPTION: the 2020
+# census counts 13.2% of one-person householders as married, about 3.5% of the married,
+# and others live apart in larger households; no table of them was available).
+SPOUSE_ABSENT_SHARE = 0.05
+
+
+def single_year_category(sex: np.ndarray, age: np.ndarray) -> np.ndarray:
+    """Column of the sex x single-year-of-age cell (0..201)."""
+    return sex.astype(np.int64) * SINGLE_AGES + np.minimum(age, SINGLE_AGES - 1)
+
+
+def one_hot(group: np.ndarray, n: int) -> np.ndarray:
+    """(len(group), n) matrix: ``x @ one_hot(g, n)`` sums the last axis of x by group."""
+    out = np.zeros((group.size, n))
+    out[np.arange(group.size), group] = 1.0
+    return out
+
+
+def one_person_group(age: np.ndarray) -> np.ndarray:
+    return np.clip(age // 10 - 1, 0, len(ONE_PERSON_GROUPS) - 1)
+
+
+def living_with_spouse(role: np.ndarray, household: np.ndarray, n_households: int) -> np.ndarray:
+    """Heads with a spouse in the household, and spouses."""
+    has_spouse = np.zeros(n_households, dtype=bool)
+    has_spouse[household[role == ROLE["spouse"]]] = True
+    return (role == ROLE["spouse"]) | ((role == ROLE["head"]) & has_spouse[household])
+
+
+def pool_incidence(pool: SeedPool) -> sp.csr_matrix:
+    """Each candidate's members in every constraint column (n_candidates x N_COLUMNS)."""
+    hh = pool.p_hh.astype(np.int64)
+    sex = pool.p_sex.astype(np.int64)
+    rows = [hh]
+    cols = [single_year_category(pool.p_sex, pool.p_age)]
+    couple = living_with_spouse(pool.p_role, hh, pool.n_households)
+    rows.append(hh[couple])
+    cols.append(COUPLE_START + sex[couple] * N_AGE5
+                + np.minimum(pool.p_age[couple] // 5, N_AGE5 - 1))
+    alone = pool.hh_size[hh] == 1
+    rows.append(hh[alone])
+    cols.append(ONE_START + sex[alone] * len(ONE_PERSON_GROUPS)
+                + one_person_group(pool.p_age[alone]))
+    r, c = np.concatenate(rows), np.concatenate(cols)
+    return sp.csr_matrix((np.ones(r.size), (r, c)), shape=(pool.n_households, N_COLUMNS))
+
+
+def one_person_joint_shares() -> np.ndarray:
+    """National one-person householders by sex x 10-year age (2, 8), summing to 1."""
+    table = read_reference_csv("one_person_households_by_age_sex_partial_2023_2024.csv").filter(
+        (pl.col("year") == 2023) & (pl.col("region") == "national")
+        & (pl.col("indicator") == "share_of_one_person_households_of_that_sex"))
+    value = {(s, g): float(v) for s, g, v in table.select("sex", "age_group", "value")
+             .iter_rows()}
+    male = one_person_male_share()
+    out = np.array([[value[(sex, g)] for g in ONE_PERSON_GROUPS] for sex in ("male", "female")])
+    out /= out.sum(axis=1, keepdims=True)
+    return out * np.array([[male], [1.0 - male]])
+
+
+def general_targets(single: np.ndarray, sido_of_sgg: list[str],
+                    one_person_households: np.ndarray) -> np.ndarray:
+    """Targets (n_sgg, N_COLUMNS) from Korean general-household persons by sex x single
+    year ``single`` (n_sgg, 2, SINGLE_AGES), each si-gun-gu's si-do code and its one-person
+    households."""
+    n_sgg = single.shape[0]
+    out = np.zeros((n_sgg, N_COLUMNS))
+    out[:, :N_SINGLE] = single.reshape(n_sgg, -1)
+    group5 = np.minimum(np.arange(SINGLE_AGES) // 5, N_AGE5 - 1)
+    by5 = single @ one_hot(group5, N_AGE5)
+    sidos, shares = marital_status_shares()
+    index = {c: i for i, c in enumerate(sidos)}
+    unknown = sorted({c for c in sido_of_sgg if c not in index})
+    if unknown:
+        raise ValueError(f"marital_status_by_age_sex_sido_census_2020.csv: no rows for "
+                         f"si-do {unknown}")
+    married = shares[[index[c] for c in sido_of_sgg], :, :, 1]
+    couples = by5 * married * (1.0 - SPOUSE_ABSENT_SHARE)
+    # Every couple is one man and one woman: both sexes are scaled to their mean total, so
+    # the targets can be met together.
+    totals = couples.sum(axis=2)
+    mean = totals.mean(axis=1, keepdims=True)
+    couples *= np.divide(mean, totals, out=np.zeros_like(totals), where=totals > 0)[:, :, None]
+    out[:, COUPLE_START:ONE_START] = couples.reshape(n_sgg, -1)
+    group10 = one_person_group(np.arange(SINGLE_AGES))
+    adults = single * (np.arange(SINGLE_AGES) >= 18)
+    by10 = adults @ one_hot(group10, len(ONE_PERSON_GROUPS))
+    national = by10.sum(axis=0)
+    headship = np.divide(one_person_joint_shares(), national, out=np.zeros_like(national),
+                         where=national > 0)
+    local = by10 * headship[None]
+    total = local.sum(axis=(1, 2))
+    factor = np.divide(one_person_households, total, out=np.zeros(n_sgg), where=total > 0)
+    out[:, ONE_START:] = (local * factor[:, None, None]).reshape(n_sgg, -1)
+    return out
+
+
+def with_age_groups(incidence: sp.csr_matrix,
+                    targets: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
+    """The constraint matrix and targets with the sex x 5-year age sums of the single-year
+    block appended, so that a search over swaps (``general_households._refine_age_fit``)
+    weighs a miss of a whole age group as well as the single years inside it."""
+    single = np.arange(N_SINGLE)
+    group = (single // SINGLE_AGES) * N_AGE5 + np.minimum((single % SINGLE_AGES) // 5,
+                                                          N_AGE5 - 1)
+    merge = sp.csr_matrix((np.ones(N_SINGLE), (single, group)), shape=(N_SINGLE, 2 * N_AGE5))
+    grouped = incidence[:, :N_SINGLE] @ merge
+    return (sp.hstack([incidence, grouped], format="csr"),
+            np.hstack([targets, targets[:, :N_SINGLE] @ merge.toarray()]))
