@@ -32,8 +32,6 @@ def demo() -> Demographics:
 @pytest.mark.parametrize(
     ("column", "table", "module"),
     [
-        ("register_peers", P.REGISTER_PEERS, "linguistic"),
-        ("register_juniors", P.REGISTER_JUNIORS, "linguistic"),
         ("messenger", P.MESSENGER_USE, "behavioural"),
         ("video_platform", P.VIDEO_PLATFORM_BY_AGE, "behavioural"),
         ("portal", P.PORTAL_BY_AGE, "behavioural"),
@@ -51,6 +49,35 @@ def test_draws_match_their_age_tables(
         observed = np.bincount(chosen, minlength=len(expected)) / len(chosen)
         se = np.sqrt(np.asarray(expected) * (1 - np.asarray(expected)) / len(chosen))
         assert np.all(np.abs(observed - expected) <= 4 * se + 1e-9), (column, band, observed)
+
+
+@pytest.mark.parametrize(
+    ("column", "table", "given", "floor"),
+    [("register_peers", P.REGISTER_PEERS, "register_elders", 1),
+     ("register_juniors", P.REGISTER_JUNIORS, "register_peers", 2)],
+)
+def test_register_draws_match_their_tables_below_the_politeness_floor(
+    demo: Demographics, column: str, table: P.ByAge, given: str, floor: int
+) -> None:
+    """Given the level one step up is ``floor``, the table's more polite levels fold into it."""
+    out = linguistic(demo, np.random.default_rng(1))
+    bands = band_index(demo.age, table.bands)
+    for band, probs in enumerate(table.probs):
+        expected = np.array(probs, dtype=np.float64)
+        expected[floor] = expected[: floor + 1].sum()
+        expected[:floor] = 0.0
+        chosen = out[column][(bands == band) & (out[given] == floor)]
+        observed = np.bincount(chosen, minlength=len(expected)) / len(chosen)
+        se = np.sqrt(expected * (1 - expected) / len(chosen))
+        assert np.all(np.abs(observed - expected) <= 4 * se + 1e-9), (column, band, observed)
+
+
+def test_foreign_residents_speak_standard_korean(demo: Demographics) -> None:
+    foreign = np.random.default_rng(5).random(N) < 0.1
+    demo_f = Demographics(**{**demo.__dict__, "foreign": foreign})
+    out = linguistic(demo_f, np.random.default_rng(2))
+    assert np.all(out["dialect"][foreign] == P.DIALECTS.index("seoul_gyeonggi"))
+    assert np.all(out["dialect_strength"][foreign] == 0)
 
 
 def test_dialect_strength_by_cohort_and_migrant_step_down(demo: Demographics) -> None:

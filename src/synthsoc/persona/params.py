@@ -186,35 +186,44 @@ DIALECT_STRENGTH_BY_AGE = ByAge(
 )
 MIGRANT_STRENGTH_STEP_DOWN = 1  # levels lost by speakers living outside their dialect zone
 
+# Everyday (private-setting) speech levels; persona/register_norms.py derives the level for
+# other relations and settings. After the draw, juniors are never addressed more politely than
+# peers, nor peers more politely than elders (linguistic.py enforces the order).
 REGISTER_ELDERS = ByAge(
-    bands=(0, 7, 13, 20, 60),
+    bands=(0, 7, 13, 20, 30, 45, 60),
     categories=REGISTERS,
     probs=(
         (0.00, 0.45, 0.55, 0.00),
         (0.02, 0.70, 0.28, 0.00),
-        (0.10, 0.82, 0.08, 0.00),
-        (0.25, 0.72, 0.03, 0.00),
-        (0.20, 0.77, 0.03, 0.00),
+        (0.08, 0.84, 0.08, 0.00),
+        (0.22, 0.76, 0.02, 0.00),
+        (0.16, 0.82, 0.02, 0.00),
+        (0.13, 0.85, 0.02, 0.00),
+        (0.15, 0.83, 0.02, 0.00),
     ),
 )
 REGISTER_ELDERS_MALE_FORMAL_SHIFT = 0.12  # probability moved from 해요체 to 하십시오체 for men 20+
 REGISTER_PEERS = ByAge(
-    bands=(0, 20, 40, 60),
+    bands=(0, 13, 20, 30, 45, 60),
     categories=REGISTERS,
     probs=(
-        (0.00, 0.05, 0.92, 0.03),
-        (0.03, 0.32, 0.63, 0.02),
-        (0.05, 0.42, 0.50, 0.03),
-        (0.05, 0.45, 0.45, 0.05),
+        (0.00, 0.03, 0.92, 0.05),
+        (0.00, 0.04, 0.94, 0.02),
+        (0.00, 0.12, 0.86, 0.02),
+        (0.00, 0.22, 0.76, 0.02),
+        (0.00, 0.32, 0.66, 0.02),
+        (0.00, 0.38, 0.58, 0.04),
     ),
 )
 REGISTER_JUNIORS = ByAge(
-    bands=(0, 13, 40, 60),
+    bands=(0, 13, 20, 30, 45, 60),
     categories=REGISTERS,
     probs=(
-        (0.00, 0.02, 0.88, 0.10),
-        (0.00, 0.30, 0.60, 0.10),
-        (0.00, 0.20, 0.50, 0.30),
+        (0.00, 0.01, 0.80, 0.19),
+        (0.00, 0.02, 0.78, 0.20),
+        (0.00, 0.10, 0.75, 0.15),
+        (0.00, 0.12, 0.63, 0.25),
+        (0.00, 0.08, 0.52, 0.40),
         (0.00, 0.05, 0.45, 0.50),
     ),
 )
