@@ -15,7 +15,7 @@ import pytest
 
 from synthsoc.persona import build_personas, generate_narratives, narrative_facts
 from synthsoc.persona.speech import classify_text
-from synthsoc.synth import load_population
+from synthsoc.synth import Population, load_population
 from synthsoc.synth.populate import populate
 
 pytestmark = pytest.mark.slow
@@ -23,10 +23,14 @@ N_OTHERS = 10_000
 
 
 @pytest.fixture(scope="module")
-def checked(tmp_path_factory: pytest.TempPathFactory) -> tuple[pl.DataFrame, pl.DataFrame]:
+def population(tmp_path_factory: pytest.TempPathFactory) -> Population:
     folder = tmp_path_factory.mktemp("pop1pct") / "pop"
     populate(folder, scale=0.01, seed=11, progress=False)
-    population = load_population(folder)
+    return load_population(folder)
+
+
+@pytest.fixture(scope="module")
+def checked(population: Population) -> tuple[pl.DataFrame, pl.DataFrame]:
     facts = narrative_facts(population, build_personas(population, seed=5), 10**9, seed=5)
     group = facts["household_kind"].is_in(["institutional", "non_kin_group"]).to_numpy()
     rng = np.random.default_rng(0)
@@ -61,3 +65,12 @@ def test_group_residents_never_speak_of_family_or_living_alone(
     texts = result.filter(group)["narrative"]
     assert texts.len() > 1000
     assert not texts.str.contains("식구|혼자 살|가족과 함께").any()
+
+
+
+def test_no_two_members_of_a_household_share_a_full_name(population: Population) -> None:
+    persons = population.persons.with_columns(pl.col("relationship").cast(pl.String))
+    repeated = persons.group_by("household_id", "name").len().filter(pl.col("len") > 1)
+    assert repeated.height == 0, repeated.head()
+    kids = persons.filter(pl.col("relationship").is_in(["child", "grandchild"]))
+    assert kids.group_by("household_id").len().filter(pl.col("len") >= 2).height > 10_000
