@@ -245,11 +245,15 @@ SNS_AGE_LABELS: tuple[str, ...] = (
 )
 SNS_MINUTES_SIGMA = 0.5  # log-normal spread of minutes around the age-group mean (mean-preserving)
 
+# Nobody under SNS_MIN_AGE has a messenger, SNS or portal of their own (ASSUMPTION: the Korea
+# Media Panel behind the KISDI rates interviews household members aged 6+, so its "0-9" rate is
+# read as the rate of 6-9 year-olds).
+SNS_MIN_AGE = 6
 MESSENGER_USE = ByAge(
-    bands=(0, 7, 10, 20, 60, 70),
+    bands=(0, SNS_MIN_AGE, 10, 20, 60, 70),
     categories=("kakaotalk", "other", "none"),
     probs=(
-        (0.05, 0.00, 0.95),
+        (0.00, 0.00, 1.00),
         (0.45, 0.02, 0.53),
         (0.93, 0.03, 0.04),
         (0.95, 0.04, 0.01),
@@ -281,10 +285,11 @@ VIDEO_PLATFORM_BY_AGE = ByAge(
     ),
 )
 PORTAL_BY_AGE = ByAge(
-    bands=(0, 7, 20, 40, 60, 75),
+    bands=(0, SNS_MIN_AGE, 10, 20, 40, 60, 75),
     categories=PORTALS,
     probs=(
-        (0.05, 0.05, 0.00, 0.90),
+        (0.00, 0.00, 0.00, 1.00),
+        (0.30, 0.15, 0.01, 0.54),
         (0.70, 0.25, 0.03, 0.02),
         (0.62, 0.33, 0.05, 0.00),
         (0.72, 0.14, 0.13, 0.01),
@@ -348,7 +353,19 @@ SCHEDULE_WEEKDAY: dict[str, tuple[int, int, int, int]] = {
 SCHOOL_RETURN_BY_AGE: dict[int, int] = {7: 900, 13: 1080, 16: 1320}
 SCHOOL_SLEEP_BY_AGE: dict[int, int] = {7: 1320, 13: 1410, 16: 1470}
 AGRICULTURE_WORK = (300, 340, 1080, 1290)  # KSCO group 6 (agriculture/fishery) weekday
-SCHEDULE_SD_MINUTES = 20
+# Spread of (wake, leave, return, sleep) around the means, minutes (ASSUMPTION: wide enough for
+# the early risers, long commutes, overtime and late evenings time-use surveys describe; the
+# KOSTAT Time Use Survey is not bundled).
+SCHEDULE_SD_MINUTES = (40, 35, 60, 50)
+# Workers' shifts: share and (wake, leave, return, sleep) means; times past 1440 fall on the next
+# day (night workers come home in the morning and sleep by day). ASSUMPTION shares; doubled for
+# service, sales and machine-operator jobs (SHIFT_OCCUPATIONS), renormalised.
+WORK_SHIFTS: dict[str, tuple[float, tuple[int, int, int, int]]] = {
+    "day": (0.88, (400, 460, 1160, 1420)),
+    "evening": (0.06, (560, 780, 1410, 1560)),
+    "night": (0.06, (900, 1260, 1950, 2010)),
+}
+SHIFT_OCCUPATIONS = ("4", "5", "8")
 WEEKEND_LIE_IN = {"working_or_school": 80, "home": 15}  # extra minutes of sleep on weekends
 WEEKEND_LATE_NIGHT = 40
 
@@ -494,8 +511,17 @@ PARAMETERS: tuple[Parameter, ...] = (
               SCHOOL_SLEEP_BY_AGE, "assumption", ASSUMED, ("sleep_weekday",)),
     Parameter("AGRICULTURE_WORK", "weekday times for agriculture/fishery workers",
               AGRICULTURE_WORK, "assumption", ASSUMED, ("wake_weekday",)),
-    Parameter("SCHEDULE_SD_MINUTES", "normal spread of every time, rounded to 5 minutes",
-              SCHEDULE_SD_MINUTES, "assumption", ASSUMED, ("wake_weekday", "sleep_weekday")),
+    Parameter("SCHEDULE_SD_MINUTES", "normal spread of wake, leave, return and sleep times, "
+              "rounded to 5 minutes", SCHEDULE_SD_MINUTES, "assumption", ASSUMED,
+              ("wake_weekday", "leave_weekday", "return_weekday", "sleep_weekday")),
+    Parameter("WORK_SHIFTS", "day / evening / night shift shares and times of workers",
+              WORK_SHIFTS, "assumption", ASSUMED, ("wake_weekday", "leave_weekday",
+                                                   "return_weekday", "sleep_weekday")),
+    Parameter("SHIFT_OCCUPATIONS", "KSCO groups with twice the evening and night shares",
+              SHIFT_OCCUPATIONS, "assumption", ASSUMED, ("leave_weekday",)),
+    Parameter("SNS_MIN_AGE", "no messenger, SNS or portal below this age", SNS_MIN_AGE,
+              "assumption", SRC_KISDI + " (panel of members aged 6+)",
+              ("messenger", "uses_sns", "portal")),
     Parameter("WEEKEND_LIE_IN", "extra weekend sleep in minutes", WEEKEND_LIE_IN, "assumption",
               ASSUMED, ("wake_weekend",)),
     Parameter("WEEKEND_LATE_NIGHT", "later weekend bedtime in minutes", WEEKEND_LATE_NIGHT,
@@ -510,6 +536,11 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("BIG_FIVE_AGE_PER_DECADE", "Big Five change per decade between 20 and 70 (SD "
               "units); children take the age-20 level", BIG_FIVE_AGE_PER_DECADE, "literature",
               SRC_AGE_TRAITS + "; rounded, directions as published, magnitudes approximate",
+              BIG_FIVE),
+    Parameter("BIG_FIVE_CORRELATIONS", "inter-trait correlations of the Big Five residuals",
+              "persona/data/big_five_correlations.csv", "data", "KGSS 2009/2011/2012 Ten-Item "
+              "Personality Inventory, weighted correlations of Korean adults (derived by "
+              "scripts/derive_big_five_correlations.py; attenuated by the short scales)",
               BIG_FIVE),
     Parameter("BIG_FIVE_T", "T-score scale (mean 50, SD 10)", (BIG_FIVE_T_MEAN, BIG_FIVE_T_SD),
               "assumption", "reporting convention", BIG_FIVE),
