@@ -4,7 +4,8 @@ Reads the KGSS microdata of the shared reference pack (waves 2009, 2011, 2012 as
 Ten-Item Personality Inventory, TIPI; Gosling, Rentfrow & Swann 2003), scores each trait as the
 mean of its two items (one reversed), and writes the weighted (FINALWT) Pearson correlations of
 respondents who answered all ten items. Usage:
-    python scripts/derive_big_five_correlations.py /work/shared/data/korea/microdata/kgss_2003_2012.csv.gz
+    python scripts/derive_big_five_correlations.py \
+        /work/shared/data/korea/microdata/kgss_2003_2012.csv.gz
 """
 
 from __future__ import annotations
