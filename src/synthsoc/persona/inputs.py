@@ -23,6 +23,7 @@ PERSON_INPUTS: tuple[str, ...] = (
     "economic_activity",
     "occupation",
     "nationality",
+    "education",
 )
 HOUSEHOLD_INPUTS: tuple[str, ...] = ("household_id", "income_bracket")
 

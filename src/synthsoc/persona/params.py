@@ -366,6 +366,10 @@ WORK_SHIFTS: dict[str, tuple[float, tuple[int, int, int, int]]] = {
     "night": (0.06, (900, 1260, 1950, 2010)),
 }
 SHIFT_OCCUPATIONS = ("4", "5", "8")
+# People whose weekday is spent at home still go out on a typical weekday (errands, care,
+# classes, hospital): share who do and their mean (leave, return). ASSUMPTION.
+HOME_OUTING_SHARE = 0.45
+HOME_OUTING_TIMES = (630, 960)
 WEEKEND_LIE_IN = {"working_or_school": 80, "home": 15}  # extra minutes of sleep on weekends
 WEEKEND_LATE_NIGHT = 40
 
@@ -517,6 +521,9 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("WORK_SHIFTS", "day / evening / night shift shares and times of workers",
               WORK_SHIFTS, "assumption", ASSUMED, ("wake_weekday", "leave_weekday",
                                                    "return_weekday", "sleep_weekday")),
+    Parameter("HOME_OUTING", "share of stay-at-home persons (6+) who go out on a weekday, and "
+              "their mean leave/return times", (HOME_OUTING_SHARE, HOME_OUTING_TIMES),
+              "assumption", ASSUMED, ("leave_weekday", "return_weekday")),
     Parameter("SHIFT_OCCUPATIONS", "KSCO groups with twice the evening and night shares",
               SHIFT_OCCUPATIONS, "assumption", ASSUMED, ("leave_weekday",)),
     Parameter("SNS_MIN_AGE", "no messenger, SNS or portal below this age", SNS_MIN_AGE,

@@ -65,6 +65,9 @@ def schedule(d: Demographics, rng: np.random.Generator) -> dict[str, np.ndarray]
     weights[:, 1:] *= boost[:, None]
     shift = choose_rows(weights, rng)
     mean[workers] = shift_times[shift[workers]]
+    at_home = (mean[:, 1] < 0) & (d.age >= P.SNS_MIN_AGE)
+    outing = at_home & (rng.random(d.n) < P.HOME_OUTING_SHARE)
+    mean[outing, 1:3] = np.array(P.HOME_OUTING_TIMES, dtype=np.float64)
     farm = workers & (d.occupation == OCC["6"])
     mean[farm] = np.array(P.AGRICULTURE_WORK, dtype=np.float64)
 
