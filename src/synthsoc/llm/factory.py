@@ -81,7 +81,7 @@ def open_llm(
     config = load_config()
     with ExitStack() as stack:
         if backend == "local":
-            model_path = config.local.model_path or find_embedded_model()
+            model_path = config.local.model_path or find_embedded_model(config.local.model)
             name = model_path.name.removesuffix(".gguf")
             server = stack.enter_context(
                 EmbeddedServer(

@@ -293,13 +293,13 @@ SYSTEM = (
     "나이는 숫자로 'N살'이라고 쓰고, 사는 곳을 밝히고, "
     "사실에 없는 가족이나 직업을 지어내지 않습니다."
 )
-DIALECT_HINT: dict[str, str] = {
-    "seoul_gyeonggi": "표준어(서울말)로 '~요'나 '~습니다'로 끝맺습니다.",
-    "gyeongsang": "경상도 사투리로 씁니다 (예: '~예', '~습니더', '~데이', '~다 아이가', '~하나?').",
-    "jeolla": "전라도 사투리로 씁니다 (예: '~라우', '~당께', '~잉', '~혀').",
-    "chungcheong": "충청도 사투리로 씁니다 (예: '~유', '~했슈', '~여').",
-    "gangwon": "강원도 사투리로 씁니다 (예: '~드래요', '~래요').",
-    "jeju": "제주 방언으로 씁니다 (예: '~수다', '~우다', '~마씸').",
+DIALECT_HINT: dict[str, str] = {  # polite-level markers only: one speech level per narrative
+    "seoul_gyeonggi": "표준어(서울말)로 씁니다.",
+    "gyeongsang": "경상도 사투리로 씁니다 (예: '~예', '~이라예', '~습니더').",
+    "jeolla": "전라도 사투리로 씁니다 (예: '~라우', '~어라우').",
+    "chungcheong": "충청도 사투리로 씁니다 (예: '~유', '~이에유', '~했어유').",
+    "gangwon": "강원도 사투리로 씁니다 (예: '~드래요', '~이래요').",
+    "jeju": "제주 방언으로 씁니다 (예: '~수다', '~우다', '~암수다').",
 }
 ACTIVITY_KO: dict[str, str] = {
     "work": "일하고 있음",
@@ -319,9 +319,16 @@ REGISTER_KO: dict[str, str] = {
 }
 
 
-def build_narrative_requests(facts: pl.DataFrame) -> list[NarrativePrompt]:
-    """One prompt per row of :func:`narrative_facts`, stating every fact to respect."""
+def build_narrative_requests(
+    facts: pl.DataFrame, few_shot: bool = False
+) -> list[NarrativePrompt]:
+    """One prompt per row of :func:`narrative_facts`, stating every fact to respect.
+
+    ``few_shot`` puts one worked example (a fixed persona and its template narrative) before
+    each request, for base models that continue text rather than follow instructions.
+    """
     prompts = []
+    example = _few_shot_example() if few_shot else ""
     for f in facts.iter_rows(named=True):
         occupation = T.OCCUPATION_KO.get(str(f["occupation"]), "없음")
         strength = {"standard": "표준어", "light": "약하게", "moderate": "중간 정도로",
@@ -342,10 +349,34 @@ def build_narrative_requests(facts: pl.DataFrame) -> list[NarrativePrompt]:
             f"(예: {EXAMPLE_ENDING[level.value]})",
             f"사투리: {DIALECT_HINT[str(f['dialect'])]} 사투리 강도: {strength}",
         ]
-        prompt = ("다음 사실을 지키면서 이 사람의 1인칭 자기소개를 한국어로 쓰세요.\n"
+        prompt = (example + "다음 사실을 지키면서 이 사람의 1인칭 자기소개를 한국어로 쓰세요.\n"
                   + "\n".join(lines) + "\n자기소개:")
         prompts.append(NarrativePrompt(int(f["person_id"]), SYSTEM, prompt))
     return prompts
+
+
+# The worked example of few-shot prompts: a fixed persona (not drawn from any population).
+EXAMPLE_FACTS: dict[str, Any] = {
+    "person_id": 0, "name": "박서연", "age": 34, "sex": "F", "sido_code": "22",
+    "sido_name": "대구광역시", "sigungu_name": "수성구", "marital_status": "married",
+    "economic_activity": "employed", "occupation": "3", "relationship": "spouse",
+    "nationality": "korean", "household_size": 3, "household_kind": "general",
+    "household_type": "couple_children", "dialect": "gyeongsang", "dialect_strength": "moderate",
+    "dialect_is_origin": False, "register_elders": "haeyo", "register_peers": "hae",
+    "register_juniors": "hae", "messenger": "kakaotalk", "sns_main": "instagram",
+    "sns_minutes_per_day": 30, "video_platform": "youtube", "portal": "naver",
+    "weekday_activity": "work", "leave_weekday": 480, "return_weekday": 1140,
+    "openness": 50.0, "conscientiousness": 68.0, "extraversion": 52.0, "agreeableness": 50.0,
+    "neuroticism": 47.0, "risk_tolerance": 5,
+}
+
+
+def _few_shot_example() -> str:
+    lines = [f"이름: {EXAMPLE_FACTS['name']}", f"나이: {EXAMPLE_FACTS['age']}살",
+             f"사는 곳: {_place(EXAMPLE_FACTS)}", f"사는 형태: {_living_ko(EXAMPLE_FACTS)}",
+             "말투: 모든 문장을 해요체로 끝맺습니다", f"사투리: {DIALECT_HINT['gyeongsang']}"]
+    return ("예시)\n" + "\n".join(lines) + "\n자기소개: "
+            + template_narrative(EXAMPLE_FACTS, seed=0) + "\n\n")
 
 
 EXAMPLE_ENDING: dict[str, str] = {"hasipsio": "'삽니다', '입니다'", "haeyo": "'살아요', '이에요'"}
