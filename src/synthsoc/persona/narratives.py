@@ -405,6 +405,7 @@ def generate_narratives(
     generate: Generate | None = None,
     source: str = TEMPLATE_SOURCE,
     regenerate: bool = True,
+    few_shot: bool = False,
 ) -> pl.DataFrame:
     """Narratives with their checked contradictions, one row per row of ``facts``.
 
@@ -419,7 +420,7 @@ def generate_narratives(
         attempts = [1] * len(rows)
         source = TEMPLATE_SOURCE
     else:
-        prompts = build_narrative_requests(facts)
+        prompts = build_narrative_requests(facts, few_shot=few_shot)
         texts = _answers(generate, prompts)
         attempts = [1] * len(rows)
         if regenerate:
