@@ -195,6 +195,7 @@ def test_group_residents_do_not_speak_of_a_family_home(
          "register: switches"),
         ("저는 서울에 사는 김영수예요. 밥 묵었어라우.", {"dialect": "seoul_gyeonggi"},
          "dialect: uses jeolla endings, speaks standard Korean"),
+        ("나는 부산에 살아. 회사 다녀.", {}, "register: speaks hae to the reader"),
         ("YouTube, 예제리, 말투: 싱각타답 The 50 Most Influential Women in the World", {},
          "language: not Korean"),
         ("저는 東京 に住んでいます 김영수예요.", {}, "language: garbled"),

@@ -15,8 +15,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from synthsoc.persona.korean import STANDARD
+from synthsoc.persona.korean import POLITENESS, STANDARD, Level
 from synthsoc.persona.narrative_templates import NATIVE_COUNT
+from synthsoc.persona.register_norms import Relation, Setting, register_for
 from synthsoc.persona.speech import classify_text, language_problems
 
 AGE_TOLERANCE = 1  # Korean age reckoning differs by up to a year (or two around New Year)
@@ -189,12 +190,25 @@ def _household_kind(text: str, kind: str | None) -> list[str]:
             for m in _GROUP_HOME.finditer(text)]
 
 
-def _speech(text: str, dialect: str | None) -> list[str]:
+def expected_level(facts: Mapping[str, Any]) -> Level | None:
+    """The level the persona uses with a stranger (the reader), when its registers are known."""
+    keys = ("register_elders", "register_peers", "register_juniors")
+    if any(facts.get(k) is None for k in keys):
+        return None
+    levels = [Level(str(facts[k])) for k in keys]
+    return register_for(Relation.STRANGER, Setting.PRIVATE, int(facts["age"]), *levels)
+
+
+def _speech(text: str, dialect: str | None, expected: Level | None) -> list[str]:
     speech = classify_text(text)
     problems = [
         f"register: switches from {speech.level} to {s.level} in '{s.sentence}'"
         for s in speech.level_switches
     ]
+    if (expected is not None and speech.level is not None
+            and POLITENESS[speech.level] < POLITENESS[expected]):
+        problems.append(f"register: speaks {speech.level} to the reader, persona uses "
+                        f"{expected} with strangers")
     if dialect is not None:
         other = sorted(speech.dialects - {dialect})
         if other:
@@ -223,5 +237,5 @@ def check_narrative(text: str, facts: Mapping[str, Any]) -> list[str]:
         problems += _household(text, None if size is None else int(size))
     problems += _household_kind(text, None if kind is None else str(kind))
     dialect = facts.get("dialect")
-    problems += _speech(text, None if dialect is None else str(dialect))
+    problems += _speech(text, None if dialect is None else str(dialect), expected_level(facts))
     return problems

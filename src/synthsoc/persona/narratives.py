@@ -14,7 +14,7 @@ import numpy as np
 import polars as pl
 
 from synthsoc.persona import narrative_templates as T
-from synthsoc.persona.checker import GROUP_KINDS, check_narrative
+from synthsoc.persona.checker import GROUP_KINDS, check_narrative, expected_level
 from synthsoc.persona.korean import (
     POLITENESS,
     STANDARD,
@@ -118,9 +118,11 @@ def _spouse(sex: str) -> str:
 
 def narrative_level(f: Facts) -> Level:
     """The level of a self-introduction: speaking to a stranger (an interviewer)."""
-    return register_for(Relation.STRANGER, Setting.PRIVATE, int(f["age"]),
-                        Level(str(f["register_elders"])), Level(str(f["register_peers"])),
-                        Level(str(f["register_juniors"])))
+    level = expected_level(f)
+    if level is None:
+        raise ValueError("narratives: facts lack register_elders / register_peers / "
+                         "register_juniors (rebuild personas)")
+    return level
 
 
 def _household(f: Facts, married_couple: bool) -> Sentence:
