@@ -205,8 +205,9 @@ def _speech(text: str, dialect: str | None, expected: Level | None) -> list[str]
         f"register: switches from {speech.level} to {s.level} in '{s.sentence}'"
         for s in speech.level_switches
     ]
-    if (expected is not None and speech.level is not None
-            and POLITENESS[speech.level] < POLITENESS[expected]):
+    # 해요체 to a stranger is always acceptable; below it (반말) when the persona would not.
+    floor = None if expected is None else min(POLITENESS[expected], POLITENESS[Level.HAEYO])
+    if floor is not None and speech.level is not None and POLITENESS[speech.level] < floor:
         problems.append(f"register: speaks {speech.level} to the reader, persona uses "
                         f"{expected} with strangers")
     if dialect is not None:
