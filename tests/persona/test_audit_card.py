@@ -74,6 +74,10 @@ def test_card_lists_every_attribute_and_assumption(population_dir: Path, tmp_pat
     audit = json.loads((folder / "persona_audit.json").read_text(encoding="utf-8"))
     assert set(audit["attributes"]) == set(COLUMNS[1:])
     assert f"Fixed cells: {len(audit['flags'])};" in card
+    rich = audit["rich"]
+    assert rich["cell"] == "age decade x sex x economic activity x education"
+    assert f"Fixed cells: {len(rich['flags'])}, of which" in card
+    assert len(rich["pairs"]) == len(COLUMNS[1:]) * (len(COLUMNS) - 2) // 2
 
 
 def _rich_frame(population_dir: Path) -> pl.DataFrame:
