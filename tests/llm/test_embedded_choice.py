@@ -30,3 +30,14 @@ def test_both_models_resolve_to_gguf_files() -> None:
     for choice in EMBEDDED_MODELS:
         path = find_embedded_model(choice)
         assert path.is_file() and path.suffix == ".gguf" and path.stat().st_size > 50_000_000
+
+
+def test_gemma_gets_its_chat_template() -> None:
+    from pathlib import Path
+
+    from synthsoc.llm.embedded_server import CHAT_FORMATS, EmbeddedServer
+
+    server = EmbeddedServer(Path("model.gguf"), alias="m", chat_format=CHAT_FORMATS["gemma3"])
+    command = server.command()
+    assert command[command.index("--chat_format") + 1] == "gemma"
+    assert "--chat_format" not in EmbeddedServer(Path("model.gguf"), alias="m").command()

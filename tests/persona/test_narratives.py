@@ -217,3 +217,14 @@ def test_openings_endings_and_quantities_vary_and_are_rounded(facts: pl.DataFram
     minutes = [int(m) for t in texts for m in re.findall(r"(\d+)분쯤", t)]
     assert minutes and all(m % 10 == 0 for m in minutes)
     assert not re.search(r"\d+시 \d+분", " ".join(texts))  # clock times: 시 or 시 반 only
+
+
+def test_few_shot_prompts_carry_a_checked_worked_example(facts: pl.DataFrame) -> None:
+    from synthsoc.persona.narratives import EXAMPLE_FACTS, first_paragraph
+
+    prompt = build_narrative_requests(facts.head(1), few_shot=True)[0].prompt
+    assert prompt.startswith("예시)") and prompt.endswith("자기소개:")
+    example = template_narrative(EXAMPLE_FACTS, seed=0)
+    assert example in prompt and check_narrative(example, EXAMPLE_FACTS) == []
+    assert first_paragraph(" 저는 서울에 살아요.\n\n예시)\n이름: 누구") == "저는 서울에 살아요."
+    assert first_paragraph("저는 서울에 살아요. 예시) 이름") == "저는 서울에 살아요."
