@@ -70,6 +70,8 @@ def synthetic_persons(n: int, seed: int) -> pl.DataFrame:
             "economic_activity": activity,
             "occupation": pl.Series(occupation, dtype=pl.String),
             "income_bracket": rng.choice(schema.INCOME_BRACKETS, n),
+            "nationality": np.where(rng.random(n) < 0.03, "foreign", "korean"),
+            "education": rng.choice(schema.EDUCATION_LEVELS[2:], n),
         }
     ).select([*PERSON_INPUTS, *HOUSEHOLD_INPUTS[1:]])
 

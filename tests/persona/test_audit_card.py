@@ -74,3 +74,52 @@ def test_card_lists_every_attribute_and_assumption(population_dir: Path, tmp_pat
     audit = json.loads((folder / "persona_audit.json").read_text(encoding="utf-8"))
     assert set(audit["attributes"]) == set(COLUMNS[1:])
     assert f"Fixed cells: {len(audit['flags'])};" in card
+    rich = audit["rich"]
+    assert rich["cell"] == "age decade x sex x economic activity x education"
+    assert f"Fixed cells: {len(rich['flags'])}, of which" in card
+    assert len(rich["pairs"]) == len(COLUMNS[1:]) * (len(COLUMNS) - 2) // 2
+
+
+def _rich_frame(population_dir: Path) -> pl.DataFrame:
+    population = load_population(population_dir)
+    personas = build_personas(population, seed=2)
+    cells = ("person_id", "age", "sex", "sido_code", "economic_activity", "education")
+    return population.persons.select(cells).join(personas, on="person_id", maintain_order="left")
+
+
+def test_rich_audit_sees_determinism_by_activity_and_education(population_dir: Path) -> None:
+    frame = _rich_frame(population_dir)
+    cell = ((pl.col("age") // 10 == 4) & (pl.col("sex") == "M")
+            & (pl.col("economic_activity") == "employed"))
+    n = frame.filter(cell).height
+    assert n >= 30
+    before = audit_personas(frame, min_cell_size=20)["rich"]
+    assert before["stereotypes"] == 0, [f for f in before["flags"] if f["stereotype"]]
+    fixed = frame.with_columns(
+        consumption_style=pl.when(cell).then(pl.lit("premium"))
+        .otherwise(pl.col("consumption_style").cast(pl.String)))
+    rich = audit_personas(fixed, min_cell_size=20)["rich"]
+    flagged = [f for f in rich["flags"] if f["attribute"] == "consumption_style"]
+    assert flagged and all(f["stereotype"] and f["value"] == "premium"
+                           and f["economic_activity"] == "employed" for f in flagged)
+    work = [f for f in rich["flags"] if f["attribute"] == "weekday_activity"]
+    assert work and all(f["by_definition"] and not f["stereotype"] for f in work)
+
+
+def test_pair_audit_flags_an_attribute_that_fixes_another(population_dir: Path) -> None:
+    frame = _rich_frame(population_dir)
+    report = audit_personas(frame, min_cell_size=20)["rich"]
+    assert report["pairs_unexplained"] == []
+    tied = frame.with_columns(
+        communication_style=pl.col("decision_heuristic").cast(pl.String).replace_strict(
+            {"deliberate": "direct", "intuitive": "expressive", "social_proof": "harmonising",
+             "authority": "reserved", "habit": "reserved"}))
+    pairs = audit_personas(tied, min_cell_size=20)["rich"]["pairs_unexplained"]
+    assert {frozenset((p["a"], p["b"])) for p in pairs} == {
+        frozenset(("communication_style", "decision_heuristic"))}
+    assert pairs[0]["cramers_v"] > 0.9
+
+
+def test_basic_frame_says_why_the_rich_audit_is_skipped(population_dir: Path) -> None:
+    report = audit_personas(_frame(population_dir), min_cell_size=30)
+    assert "economic_activity" in report["rich"]["skipped"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,8 @@ from synthsoc.persona import (
     narrative_facts,
     template_narrative,
 )
+from synthsoc.persona.korean import Level
+from synthsoc.persona.speech import classify_text, without_quotes
 from synthsoc.synth import load_population
 
 
@@ -31,7 +34,8 @@ BASE: dict[str, Any] = {
     "person_id": 1, "name": "김영수", "age": 45, "sex": "M", "sido_code": "21",
     "sido_name": "부산광역시", "sigungu_name": "해운대구", "marital_status": "married",
     "economic_activity": "employed", "occupation": "3", "relationship": "head",
-    "household_size": 3, "dialect": "gyeongsang", "dialect_strength": "strong",
+    "household_size": 3, "household_kind": "general", "household_type": "couple_children",
+    "nationality": "korean", "dialect": "gyeongsang", "dialect_strength": "strong",
     "dialect_is_origin": False, "register_elders": "haeyo", "register_peers": "hae",
     "register_juniors": "haera", "communication_style": "direct", "messenger": "kakaotalk",
     "sns_main": "band", "sns_minutes_per_day": 40, "video_platform": "youtube",
@@ -74,7 +78,7 @@ def test_place_without_sigungu_is_the_sido_alone() -> None:
     sejong = {**BASE, "dialect": "chungcheong", "sido_code": "29", "sido_name": "세종특별자치시",
               "sigungu_name": None}
     text = template_narrative(sejong, seed=1)
-    assert text.startswith("저는 세종특별자치시에 사는 김영수") and "None" not in text
+    assert "세종특별자치시에" in text and "None" not in text
     assert check_narrative(text, sejong) == []
 
 
@@ -82,10 +86,14 @@ def test_standard_speaker_uses_register() -> None:
     formal = {**BASE, "dialect": "seoul_gyeonggi", "dialect_strength": "standard",
               "sido_code": "11", "sido_name": "서울특별시", "sigungu_name": "종로구",
               "register_elders": "hasipsio"}
-    text = template_narrative(formal, seed=1)
-    assert "습니다." in text and "식사하셨습니까?" in text and "예." not in text
-    polite = template_narrative({**formal, "register_elders": "haeyo"}, seed=1)
-    assert "습니다." not in polite and "요." in polite
+    for seed in range(20):
+        text = template_narrative({**formal, "person_id": seed}, seed=seed)
+        speech = classify_text(text)
+        assert speech.level is Level.HASIPSIO and not speech.level_switches, text
+        assert "니다." in text and "요." not in without_quotes(text)
+        polite = template_narrative({**formal, "person_id": seed, "register_elders": "haeyo"},
+                                    seed=seed)
+        assert classify_text(polite).level is Level.HAEYO and "니다." not in polite
 
 
 @pytest.mark.parametrize(
@@ -107,7 +115,7 @@ def test_checker_reports_each_kind_of_contradiction(text: str, expected: str) ->
 
 
 def test_checker_accepts_consistent_statements() -> None:
-    text = ("저는 부산 해운대구에 사는 김영수입니다. 올해 45살이고, 아내와 세 식구가 살아요. "
+    text = ("저는 부산 해운대구에 사는 김영수예요. 올해 45살이고, 아내와 세 식구가 살아요. "
             "회사에 다니고 있어요.")
     assert check_narrative(text, BASE) == []
     woman = {**BASE, "sex": "F", "marital_status": "widowed", "economic_activity": "inactive",
@@ -152,3 +160,71 @@ def test_llm_contradictions_are_reported_not_hidden(facts: pl.DataFrame) -> None
     assert result["contradictions"][0][0].startswith("age: says 150")
     with pytest.raises(ValueError, match="returned 1 texts for 2 prompts"):
         generate_narratives(rows, seed=1, generate=lambda ps: ["x"], source="fake:short")
+
+
+@pytest.mark.parametrize(
+    ("kind", "overrides", "place"),
+    [
+        ("institutional", {"age": 78, "weekday_activity": "home_retired"}, "요양 시설"),
+        ("institutional", {"age": 21, "occupation": "A"}, "부대 생활관"),
+        ("non_kin_group", {"age": 19, "weekday_activity": "university",
+                           "marital_status": "never_married"}, "학교 기숙사"),
+        ("non_kin_group", {"age": 35}, "회사 기숙사"),
+    ],
+)
+def test_group_residents_do_not_speak_of_a_family_home(
+    kind: str, overrides: dict[str, Any], place: str
+) -> None:
+    f = {**BASE, "household_kind": kind, "household_type": "group_quarters",
+         "household_size": 40, "relationship": "group_resident", **overrides}
+    for seed in range(10):
+        text = template_narrative({**f, "person_id": seed}, seed=seed)
+        assert place in text and "식구" not in text and "혼자" not in text, text
+        assert check_narrative(text, f) == [], text
+
+
+@pytest.mark.parametrize(
+    ("text", "overrides", "expected"),
+    [
+        ("집에는 네 식구가 같이 살아요.", {"household_kind": "institutional"},
+         "household: says '식구'"),
+        ("지금은 혼자 살아예.", {"household_kind": "non_kin_group", "age": 19},
+         "household: says '혼자"),
+        ("지금은 요양 시설에서 지내요.", {}, "household: says '시설에서'"),
+        ("지는 부산에 사는 김영수라예. 올해 45살입니다. 요즘은 집에서 지내예.", {},
+         "register: switches"),
+        ("저는 서울에 사는 김영수예요. 밥 묵었어라우.", {"dialect": "seoul_gyeonggi"},
+         "dialect: uses jeolla endings, speaks standard Korean"),
+        ("나는 부산에 살아. 회사 다녀.", {}, "register: speaks hae to the reader"),
+        ("YouTube, 예제리, 말투: 싱각타답 The 50 Most Influential Women in the World", {},
+         "language: not Korean"),
+        ("저는 東京 に住んでいます 김영수예요.", {}, "language: garbled"),
+    ],
+)
+def test_checker_reports_household_kind_register_dialect_and_language(
+    text: str, overrides: dict[str, Any], expected: str
+) -> None:
+    problems = check_narrative(text, {**BASE, **overrides})
+    assert any(p.startswith(expected) for p in problems), problems
+
+
+def test_openings_endings_and_quantities_vary_and_are_rounded(facts: pl.DataFrame) -> None:
+    texts = generate_narratives(facts, seed=4)["narrative"].to_list()
+    openings = {t.split()[0] for t in texts}
+    last = {t.rsplit(". ", 1)[-1] for t in texts}
+    assert len(openings) >= 3 and len(last) >= 10
+    assert not any("하는 편이에요" in t and "아랫사람한테는" in t for t in texts)  # no meta line
+    minutes = [int(m) for t in texts for m in re.findall(r"(\d+)분쯤", t)]
+    assert minutes and all(m % 10 == 0 for m in minutes)
+    assert not re.search(r"\d+시 \d+분", " ".join(texts))  # clock times: 시 or 시 반 only
+
+
+def test_few_shot_prompts_carry_a_checked_worked_example(facts: pl.DataFrame) -> None:
+    from synthsoc.persona.narratives import EXAMPLE_FACTS, first_paragraph
+
+    prompt = build_narrative_requests(facts.head(1), few_shot=True)[0].prompt
+    assert prompt.startswith("예시)") and prompt.endswith("자기소개:")
+    example = template_narrative(EXAMPLE_FACTS, seed=0)
+    assert example in prompt and check_narrative(example, EXAMPLE_FACTS) == []
+    assert first_paragraph(" 저는 서울에 살아요.\n\n예시)\n이름: 누구") == "저는 서울에 살아요."
+    assert first_paragraph("저는 서울에 살아요. 예시) 이름") == "저는 서울에 살아요."

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from synthsoc.llm import LLMError, LLMRequest, load_config, open_llm
 from synthsoc.llm.config import BACKENDS
+from synthsoc.persona.speech import classify_text, hangul_share, language_problems
 
 llm_app = typer.Typer(help="The language model behind personas and surveys.", no_args_is_help=True)
 
@@ -27,7 +28,11 @@ def check(
     prompt: str = typer.Option(DEFAULT_PROMPT, "--prompt", help="The test prompt."),
     max_tokens: int = typer.Option(64, "--max-tokens", min=1, help="Longest answer."),
 ) -> None:
-    """Show the configured backend and time one test completion (the cache is bypassed)."""
+    """Show the configured backend and time one test completion (the cache is bypassed).
+
+    The answer is judged as Korean text (Hangul share, non-Korean runs, sentence-final endings);
+    when it is not Korean or is garbled the check says so and exits with code 2.
+    """
     console = Console()
     try:
         config = load_config()
@@ -60,7 +65,16 @@ def check(
     table.add_row(
         "tokens", f"{response.prompt_tokens} prompt + {response.completion_tokens} completion"
     )
+    text = response.text.strip()
+    problems = language_problems(text)
+    speech = classify_text(text)
+    level = speech.level.value if speech.level else "none"
+    table.add_row("Korean", f"Hangul {hangul_share(text):.0%} of letters; speech level {level}; "
+                  f"dialect {speech.dialect}")
     console.print(table)
+    if problems:
+        console.print("[yellow]The answer is not usable Korean:[/yellow] " + "; ".join(problems))
+        raise typer.Exit(code=2)
 
 
 def register(app: typer.Typer) -> None:

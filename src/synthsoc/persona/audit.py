@@ -193,4 +193,14 @@ def audit_personas(
         raise ValueError(f"audit_personas: frame lacks the cell columns {missing}")
     accumulator = AuditAccumulator(min_cell_size)
     accumulator.add(frame)
-    return accumulator.report()
+    report = accumulator.report()
+    from synthsoc.persona.audit_rich import RICH_CELL, RichAuditAccumulator
+
+    lacking = [c for c in RICH_CELL if c not in frame.columns]
+    if lacking:
+        report["rich"] = {"skipped": f"frame lacks the rich cell columns {lacking}"}
+    else:
+        rich = RichAuditAccumulator(min_cell_size)
+        rich.add(frame)
+        report["rich"] = rich.report()
+    return report

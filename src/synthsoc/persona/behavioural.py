@@ -22,6 +22,7 @@ def behavioural(d: Demographics, rng: np.random.Generator) -> dict[str, np.ndarr
     """Messenger, SNS use / platform / minutes, video, portal, consumption, online shopping."""
     group = band_index(d.age, P.SNS_AGE_BANDS)
     uses_sns = rng.random(d.n) < sns_targets()[group, d.female.astype(np.int64)]
+    uses_sns &= d.age >= P.SNS_MIN_AGE  # no infant accounts
     mean_minutes = np.array([tables.sns_minutes(label) for label in P.SNS_AGE_LABELS])[group]
     sigma = P.SNS_MINUTES_SIGMA
     minutes = mean_minutes * np.exp(sigma * rng.standard_normal(d.n) - sigma**2 / 2.0)

@@ -16,6 +16,7 @@ from synthsoc import __version__
 from synthsoc.atomic import claim_files, write_json, write_text
 from synthsoc.hashing import file_digest, files_digest
 from synthsoc.persona.audit import AUDIT_CELL, AuditAccumulator
+from synthsoc.persona.audit_rich import RICH_CELL, RichAuditAccumulator
 from synthsoc.persona.behavioural import behavioural
 from synthsoc.persona.card import render_card
 from synthsoc.persona.cognitive import cognitive
@@ -142,6 +143,7 @@ def write_personas(
     if total == 0:
         raise PopulationFolderError(f"{path / schema.PERSONS_FILE}: the population has no persons")
     audit = AuditAccumulator()
+    rich = RichAuditAccumulator(audit.min_cell_size)
     target = path / PERSONAS_FILE
     # no manifest while the files change: a killed run can never look like a finished one
     (path / PERSONA_MANIFEST_FILE).unlink(missing_ok=True)
@@ -158,6 +160,7 @@ def write_personas(
                 writer = pq.ParquetWriter(tmp, table.schema, compression="zstd")
             writer.write_table(table)
             audit.add(pl.concat([chunk.select(AUDIT_CELL), personas], how="horizontal"))
+            rich.add(pl.concat([chunk.select(RICH_CELL), personas], how="horizontal"))
             done += personas.height
             if progress is not None:
                 progress(done, total)
@@ -170,6 +173,7 @@ def write_personas(
             writer.close()
         Path(tmp).unlink(missing_ok=True)
     report = audit.report()
+    report["rich"] = rich.report()
     write_json(path / AUDIT_FILE, report)
     write_text(path / CARD_FILE, render_card(report, seed=seed, n_persons=done))
     files = [PERSONAS_FILE, AUDIT_FILE, CARD_FILE]

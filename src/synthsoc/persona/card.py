@@ -86,6 +86,28 @@ def _audit_section(report: dict[str, Any]) -> list[str]:
             )
         if len(flags) > MAX_FLAGS_LISTED:
             lines.append(f"\n({len(flags) - MAX_FLAGS_LISTED} more in persona_audit.json)")
+    return lines + _rich_section(report.get("rich", {}))
+
+
+def _rich_section(rich: dict[str, Any]) -> list[str]:
+    if "skipped" in rich or not rich:
+        return ["", f"Richer cells: not audited ({rich.get('skipped', 'no data')})."]
+    defined = sum(f["by_definition"] is not None for f in rich["flags"])
+    lines = [
+        "",
+        "### Richer cells and attribute pairs",
+        "",
+        f"Cells: {rich['cell']} (at least {rich['min_cell_size']} persons). Fixed cells: "
+        f"{len(rich['flags'])}, of which {defined} by definition (the attribute is defined from "
+        f"a cell variable) and {rich['stereotypes']} unlikely by chance otherwise.",
+        "",
+        f"Attribute pairs with Cramér's V >= {rich['pair_v_flag']}: "
+        f"{len(rich['pairs_near_deterministic'])}, of which "
+        f"{len(rich['pairs_unexplained'])} not tied by construction.",
+    ]
+    for p in rich["pairs_near_deterministic"][:MAX_FLAGS_LISTED]:
+        why = p["by_construction"] or "**not by construction**"
+        lines.append(f"- `{p['a']}` x `{p['b']}`: V = {p['cramers_v']} ({why})")
     return lines
 
 

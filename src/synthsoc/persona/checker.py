@@ -1,9 +1,12 @@
 """Contradiction checker: does a narrative state anything the structured persona denies?
 
-Checks age, sex words, region of residence, activity / occupation, marital status and household
-size. It looks for explicit claims only (a narrative that says nothing about an attribute does
-not contradict it) and is deliberately conservative: the patterns are listed here so a reported
-contradiction can always be traced to the phrase that triggered it.
+Checks age, sex words, region of residence, activity / occupation, marital status, household
+size and kind (family home vs institution or dormitory), the speech level (one level outside
+quotations, by :mod:`synthsoc.persona.speech`) and dialect (no other zone's endings), and flags
+text that is not Korean or is garbled. It looks for explicit claims only (a narrative that says
+nothing about an attribute does not contradict it) and is deliberately conservative: the
+patterns are listed here so a reported contradiction can always be traced to the phrase that
+triggered it.
 """
 
 from __future__ import annotations
@@ -12,7 +15,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from synthsoc.persona.korean import POLITENESS, STANDARD, Level
 from synthsoc.persona.narrative_templates import NATIVE_COUNT
+from synthsoc.persona.register_norms import Relation, Setting, register_for
+from synthsoc.persona.speech import classify_text, language_problems
 
 AGE_TOLERANCE = 1  # Korean age reckoning differs by up to a year (or two around New Year)
 
@@ -95,6 +101,13 @@ _SIZE = [
     re.compile(r"(" + "|".join(sorted(_NATIVE_TO_INT, key=len, reverse=True)) + r")\s*식구"),
 ]
 _ALONE = re.compile(r"혼자\s*(?:살|삽|사는|지내|산다)")
+_FAMILY_HOME = re.compile(
+    r"식구|가족(?:과|이랑|하고|들과|들이랑)\s*(?:함께|같이)?\s*(?:살|삽|사는|지내)"
+    r"|부모님(?:과|하고|이랑)\s*(?:함께|같이)?\s*(?:살|삽|사는|지내)|둘이\s*(?:살|삽|사는)"
+    r"|집에서\s*(?:쉬|지내|편하게)|집에는|집에\s*있"
+)
+_GROUP_HOME = re.compile(r"시설에서|요양원|요양병원|생활관|기숙사|숙소에서")
+GROUP_KINDS = frozenset({"institutional", "non_kin_group"})
 
 
 def _age(text: str, age: int) -> list[str]:
@@ -163,18 +176,67 @@ def _household(text: str, size: int | None) -> list[str]:
     return problems
 
 
+def _household_kind(text: str, kind: str | None) -> list[str]:
+    if kind is None:
+        return []
+    if kind in GROUP_KINDS:
+        problems = [f"household: says '{m.group(0)}', lives in a {kind} household"
+                    for m in _FAMILY_HOME.finditer(text)]
+        alone = _ALONE.search(text)
+        if alone:
+            problems.append(f"household: says '{alone.group(0)}', lives in a {kind} household")
+        return problems
+    return [f"household: says '{m.group(0)}', lives in a {kind} household"
+            for m in _GROUP_HOME.finditer(text)]
+
+
+def expected_level(facts: Mapping[str, Any]) -> Level | None:
+    """The level the persona uses with a stranger (the reader), when its registers are known."""
+    keys = ("register_elders", "register_peers", "register_juniors")
+    if any(facts.get(k) is None for k in keys):
+        return None
+    levels = [Level(str(facts[k])) for k in keys]
+    return register_for(Relation.STRANGER, Setting.PRIVATE, int(facts["age"]), *levels)
+
+
+def _speech(text: str, dialect: str | None, expected: Level | None) -> list[str]:
+    speech = classify_text(text)
+    problems = [
+        f"register: switches from {speech.level} to {s.level} in '{s.sentence}'"
+        for s in speech.level_switches
+    ]
+    # 해요체 to a stranger is always acceptable; below it (반말) when the persona would not.
+    floor = None if expected is None else min(POLITENESS[expected], POLITENESS[Level.HAEYO])
+    if floor is not None and speech.level is not None and POLITENESS[speech.level] < floor:
+        problems.append(f"register: speaks {speech.level} to the reader, persona uses "
+                        f"{expected} with strangers")
+    if dialect is not None:
+        other = sorted(speech.dialects - {dialect})
+        if other:
+            spoken = "standard Korean" if dialect == STANDARD else dialect
+            problems.append(f"dialect: uses {', '.join(other)} endings, speaks {spoken}")
+    return problems
+
+
 def check_narrative(text: str, facts: Mapping[str, Any]) -> list[str]:
     """Every contradiction between ``text`` and the persona's ``facts`` (empty when none).
 
     ``facts`` needs age, sex, sido_code, sigungu_name, weekday_activity, occupation,
-    marital_status and household_size (the columns of ``narrative_facts``).
+    marital_status and household_size (the columns of ``narrative_facts``); household_kind and
+    dialect are checked when present.
     """
+    problems = language_problems(text)
     age = int(facts["age"])
-    problems = _age(text, age) + _sex(text, str(facts["sex"]))
+    problems += _age(text, age) + _sex(text, str(facts["sex"]))
     problems += _region(text, str(facts["sido_code"]), facts.get("sigungu_name"))
     problems += _activity(text, str(facts["weekday_activity"]), facts.get("occupation"))
     if age >= 15:
         problems += _marital(text, facts.get("marital_status"))
     size = facts.get("household_size")
-    problems += _household(text, None if size is None else int(size))
+    kind = facts.get("household_kind")
+    if kind not in GROUP_KINDS:  # a group's size is not a number of family members
+        problems += _household(text, None if size is None else int(size))
+    problems += _household_kind(text, None if kind is None else str(kind))
+    dialect = facts.get("dialect")
+    problems += _speech(text, None if dialect is None else str(dialect), expected_level(facts))
     return problems

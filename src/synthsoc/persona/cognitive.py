@@ -6,6 +6,7 @@ import numpy as np
 import numpy.typing as npt
 
 from synthsoc.persona import params as P
+from synthsoc.persona import tables
 from synthsoc.persona.inputs import Demographics
 from synthsoc.persona.sampling import FloatArray, softmax_choice
 
@@ -18,12 +19,15 @@ def cognitive(d: Demographics, rng: np.random.Generator) -> dict[str, np.ndarray
     """Draw traits (T-scores), risk (0-10), values (z units) and a decision heuristic."""
     sex = d.female.astype(np.float64) - 0.5  # +/-0.5 so that d is the female-male difference
     adult_decades = _decades(d.age, 20, 70)
+    # Correlated residuals: the inter-trait correlations of Korean adults (KGSS TIPI).
+    residual = rng.standard_normal((d.n, len(P.BIG_FIVE))) @ np.linalg.cholesky(
+        tables.big_five_correlation()).T
     z: dict[str, FloatArray] = {}
-    for trait in P.BIG_FIVE:
+    for k, trait in enumerate(P.BIG_FIVE):
         z[trait] = (
             P.BIG_FIVE_SEX_D[trait] * sex
             + P.BIG_FIVE_AGE_PER_DECADE[trait] * adult_decades
-            + rng.standard_normal(d.n)
+            + residual[:, k]
         )
     centred = (np.clip(d.age, 15, 85) - 45).astype(np.float64) / 10.0
     z["value_conservation"] = (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -22,6 +22,8 @@ PERSON_INPUTS: tuple[str, ...] = (
     "marital_status",
     "economic_activity",
     "occupation",
+    "nationality",
+    "education",
 )
 HOUSEHOLD_INPUTS: tuple[str, ...] = ("household_id", "income_bracket")
 
@@ -38,6 +40,8 @@ class Demographics:
     activity: npt.NDArray[np.int64]  # index into schema.ECONOMIC_ACTIVITIES
     occupation: npt.NDArray[np.int64]  # index into schema.OCCUPATION_GROUPS keys, -1 if null
     income: npt.NDArray[np.int64]  # index into schema.INCOME_BRACKETS
+    # Foreign nationals (None: all Korean); they speak standard Korean learned as adults.
+    foreign: npt.NDArray[np.bool_] | None = field(default=None)
 
     @property
     def n(self) -> int:
@@ -58,7 +62,7 @@ def demographics(chunk: pl.DataFrame, source: str = "persons.parquet") -> Demogr
     Coded columns may be strings, categoricals or enums: they are read as strings.
     """
     coded = ("sex", "sido_code", "relationship", "marital_status", "economic_activity",
-             "occupation", "income_bracket")
+             "occupation", "income_bracket", "nationality")
     chunk = chunk.with_columns(pl.col(c).cast(pl.String) for c in coded)
     zone_of = tables.dialect_by_sido()
     sido = chunk["sido_code"]
@@ -85,5 +89,8 @@ def demographics(chunk: pl.DataFrame, source: str = "persons.parquet") -> Demogr
         income=_codes(chunk, "income_bracket", schema.INCOME_BRACKETS, source)
         .cast(pl.Int64)
         .fill_null(schema.INCOME_BRACKETS.index(params.MISSING_INCOME_BRACKET))
+        .to_numpy(),
+        foreign=(_codes(chunk, "nationality", schema.NATIONALITIES, source) == 1)
+        .fill_null(False)
         .to_numpy(),
     )

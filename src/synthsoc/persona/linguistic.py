@@ -24,6 +24,9 @@ def linguistic(d: Demographics, rng: np.random.Generator) -> dict[str, np.ndarra
     weights[np.arange(d.n), d.residence_zone] = 0.0
     origin = choose_rows(weights, rng)
     dialect = np.where(migrant, origin, d.residence_zone)
+    if d.foreign is not None:  # foreign residents learned standard Korean (ASSUMPTION)
+        migrant &= ~d.foreign
+        dialect = np.where(d.foreign, STANDARD, dialect)
 
     strength = draw_by_age(P.DIALECT_STRENGTH_BY_AGE, d.age, rng) + 1  # 1 light .. 3 strong
     strength = np.where(migrant, np.maximum(strength - P.MIGRANT_STRENGTH_STEP_DOWN, 1), strength)
@@ -35,11 +38,18 @@ def linguistic(d: Demographics, rng: np.random.Generator) -> dict[str, np.ndarra
     shift = np.minimum(shift, elders[:, polite])
     elders[:, formal] += shift
     elders[:, polite] -= shift
+    register_elders = choose_rows(elders, rng)
+    register_peers = draw_by_age(P.REGISTER_PEERS, d.age, rng)
+    register_juniors = draw_by_age(P.REGISTER_JUNIORS, d.age, rng)
+    # Politeness order: nobody speaks more politely to peers than to elders, or to juniors than
+    # to peers (REGISTERS runs from most to least polite, so a larger index is less polite).
+    register_peers = np.maximum(register_peers, register_elders)
+    register_juniors = np.maximum(register_juniors, register_peers)
     return {
         "dialect": dialect,
         "dialect_is_origin": migrant,
         "dialect_strength": strength,
-        "register_elders": choose_rows(elders, rng),
-        "register_peers": draw_by_age(P.REGISTER_PEERS, d.age, rng),
-        "register_juniors": draw_by_age(P.REGISTER_JUNIORS, d.age, rng),
+        "register_elders": register_elders,
+        "register_peers": register_peers,
+        "register_juniors": register_juniors,
     }

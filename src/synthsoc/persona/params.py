@@ -186,35 +186,44 @@ DIALECT_STRENGTH_BY_AGE = ByAge(
 )
 MIGRANT_STRENGTH_STEP_DOWN = 1  # levels lost by speakers living outside their dialect zone
 
+# Everyday (private-setting) speech levels; persona/register_norms.py derives the level for
+# other relations and settings. After the draw, juniors are never addressed more politely than
+# peers, nor peers more politely than elders (linguistic.py enforces the order).
 REGISTER_ELDERS = ByAge(
-    bands=(0, 7, 13, 20, 60),
+    bands=(0, 7, 13, 20, 30, 45, 60),
     categories=REGISTERS,
     probs=(
         (0.00, 0.45, 0.55, 0.00),
         (0.02, 0.70, 0.28, 0.00),
-        (0.10, 0.82, 0.08, 0.00),
-        (0.25, 0.72, 0.03, 0.00),
-        (0.20, 0.77, 0.03, 0.00),
+        (0.08, 0.84, 0.08, 0.00),
+        (0.22, 0.76, 0.02, 0.00),
+        (0.16, 0.82, 0.02, 0.00),
+        (0.13, 0.85, 0.02, 0.00),
+        (0.15, 0.83, 0.02, 0.00),
     ),
 )
 REGISTER_ELDERS_MALE_FORMAL_SHIFT = 0.12  # probability moved from 해요체 to 하십시오체 for men 20+
 REGISTER_PEERS = ByAge(
-    bands=(0, 20, 40, 60),
+    bands=(0, 13, 20, 30, 45, 60),
     categories=REGISTERS,
     probs=(
-        (0.00, 0.05, 0.92, 0.03),
-        (0.03, 0.32, 0.63, 0.02),
-        (0.05, 0.42, 0.50, 0.03),
-        (0.05, 0.45, 0.45, 0.05),
+        (0.00, 0.03, 0.92, 0.05),
+        (0.00, 0.04, 0.94, 0.02),
+        (0.00, 0.12, 0.86, 0.02),
+        (0.00, 0.22, 0.76, 0.02),
+        (0.00, 0.32, 0.66, 0.02),
+        (0.00, 0.38, 0.58, 0.04),
     ),
 )
 REGISTER_JUNIORS = ByAge(
-    bands=(0, 13, 40, 60),
+    bands=(0, 13, 20, 30, 45, 60),
     categories=REGISTERS,
     probs=(
-        (0.00, 0.02, 0.88, 0.10),
-        (0.00, 0.30, 0.60, 0.10),
-        (0.00, 0.20, 0.50, 0.30),
+        (0.00, 0.01, 0.80, 0.19),
+        (0.00, 0.02, 0.78, 0.20),
+        (0.00, 0.10, 0.75, 0.15),
+        (0.00, 0.12, 0.63, 0.25),
+        (0.00, 0.08, 0.52, 0.40),
         (0.00, 0.05, 0.45, 0.50),
     ),
 )
@@ -236,11 +245,15 @@ SNS_AGE_LABELS: tuple[str, ...] = (
 )
 SNS_MINUTES_SIGMA = 0.5  # log-normal spread of minutes around the age-group mean (mean-preserving)
 
+# Nobody under SNS_MIN_AGE has a messenger, SNS or portal of their own (ASSUMPTION: the Korea
+# Media Panel behind the KISDI rates interviews household members aged 6+, so its "0-9" rate is
+# read as the rate of 6-9 year-olds).
+SNS_MIN_AGE = 6
 MESSENGER_USE = ByAge(
-    bands=(0, 7, 10, 20, 60, 70),
+    bands=(0, SNS_MIN_AGE, 10, 20, 60, 70),
     categories=("kakaotalk", "other", "none"),
     probs=(
-        (0.05, 0.00, 0.95),
+        (0.00, 0.00, 1.00),
         (0.45, 0.02, 0.53),
         (0.93, 0.03, 0.04),
         (0.95, 0.04, 0.01),
@@ -272,10 +285,11 @@ VIDEO_PLATFORM_BY_AGE = ByAge(
     ),
 )
 PORTAL_BY_AGE = ByAge(
-    bands=(0, 7, 20, 40, 60, 75),
+    bands=(0, SNS_MIN_AGE, 10, 20, 40, 60, 75),
     categories=PORTALS,
     probs=(
-        (0.05, 0.05, 0.00, 0.90),
+        (0.00, 0.00, 0.00, 1.00),
+        (0.30, 0.15, 0.01, 0.54),
         (0.70, 0.25, 0.03, 0.02),
         (0.62, 0.33, 0.05, 0.00),
         (0.72, 0.14, 0.13, 0.01),
@@ -339,7 +353,23 @@ SCHEDULE_WEEKDAY: dict[str, tuple[int, int, int, int]] = {
 SCHOOL_RETURN_BY_AGE: dict[int, int] = {7: 900, 13: 1080, 16: 1320}
 SCHOOL_SLEEP_BY_AGE: dict[int, int] = {7: 1320, 13: 1410, 16: 1470}
 AGRICULTURE_WORK = (300, 340, 1080, 1290)  # KSCO group 6 (agriculture/fishery) weekday
-SCHEDULE_SD_MINUTES = 20
+# Spread of (wake, leave, return, sleep) around the means, minutes (ASSUMPTION: wide enough for
+# the early risers, long commutes, overtime and late evenings time-use surveys describe; the
+# KOSTAT Time Use Survey is not bundled).
+SCHEDULE_SD_MINUTES = (40, 35, 60, 50)
+# Workers' shifts: share and (wake, leave, return, sleep) means; times past 1440 fall on the next
+# day (night workers come home in the morning and sleep by day). ASSUMPTION shares; doubled for
+# service, sales and machine-operator jobs (SHIFT_OCCUPATIONS), renormalised.
+WORK_SHIFTS: dict[str, tuple[float, tuple[int, int, int, int]]] = {
+    "day": (0.88, (400, 460, 1160, 1420)),
+    "evening": (0.06, (560, 780, 1410, 1560)),
+    "night": (0.06, (900, 1260, 1950, 2010)),
+}
+SHIFT_OCCUPATIONS = ("4", "5", "8")
+# People whose weekday is spent at home still go out on a typical weekday (errands, care,
+# classes, hospital): share who do and their mean (leave, return). ASSUMPTION.
+HOME_OUTING_SHARE = 0.45
+HOME_OUTING_TIMES = (630, 960)
 WEEKEND_LIE_IN = {"working_or_school": 80, "home": 15}  # extra minutes of sleep on weekends
 WEEKEND_LATE_NIGHT = 40
 
@@ -485,8 +515,20 @@ PARAMETERS: tuple[Parameter, ...] = (
               SCHOOL_SLEEP_BY_AGE, "assumption", ASSUMED, ("sleep_weekday",)),
     Parameter("AGRICULTURE_WORK", "weekday times for agriculture/fishery workers",
               AGRICULTURE_WORK, "assumption", ASSUMED, ("wake_weekday",)),
-    Parameter("SCHEDULE_SD_MINUTES", "normal spread of every time, rounded to 5 minutes",
-              SCHEDULE_SD_MINUTES, "assumption", ASSUMED, ("wake_weekday", "sleep_weekday")),
+    Parameter("SCHEDULE_SD_MINUTES", "normal spread of wake, leave, return and sleep times, "
+              "rounded to 5 minutes", SCHEDULE_SD_MINUTES, "assumption", ASSUMED,
+              ("wake_weekday", "leave_weekday", "return_weekday", "sleep_weekday")),
+    Parameter("WORK_SHIFTS", "day / evening / night shift shares and times of workers",
+              WORK_SHIFTS, "assumption", ASSUMED, ("wake_weekday", "leave_weekday",
+                                                   "return_weekday", "sleep_weekday")),
+    Parameter("HOME_OUTING", "share of stay-at-home persons (6+) who go out on a weekday, and "
+              "their mean leave/return times", (HOME_OUTING_SHARE, HOME_OUTING_TIMES),
+              "assumption", ASSUMED, ("leave_weekday", "return_weekday")),
+    Parameter("SHIFT_OCCUPATIONS", "KSCO groups with twice the evening and night shares",
+              SHIFT_OCCUPATIONS, "assumption", ASSUMED, ("leave_weekday",)),
+    Parameter("SNS_MIN_AGE", "no messenger, SNS or portal below this age", SNS_MIN_AGE,
+              "assumption", SRC_KISDI + " (panel of members aged 6+)",
+              ("messenger", "uses_sns", "portal")),
     Parameter("WEEKEND_LIE_IN", "extra weekend sleep in minutes", WEEKEND_LIE_IN, "assumption",
               ASSUMED, ("wake_weekend",)),
     Parameter("WEEKEND_LATE_NIGHT", "later weekend bedtime in minutes", WEEKEND_LATE_NIGHT,
@@ -501,6 +543,11 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("BIG_FIVE_AGE_PER_DECADE", "Big Five change per decade between 20 and 70 (SD "
               "units); children take the age-20 level", BIG_FIVE_AGE_PER_DECADE, "literature",
               SRC_AGE_TRAITS + "; rounded, directions as published, magnitudes approximate",
+              BIG_FIVE),
+    Parameter("BIG_FIVE_CORRELATIONS", "inter-trait correlations of the Big Five residuals",
+              "persona/data/big_five_correlations.csv", "data", "KGSS 2009/2011/2012 Ten-Item "
+              "Personality Inventory, weighted correlations of Korean adults (derived by "
+              "scripts/derive_big_five_correlations.py; attenuated by the short scales)",
               BIG_FIVE),
     Parameter("BIG_FIVE_T", "T-score scale (mean 50, SD 10)", (BIG_FIVE_T_MEAN, BIG_FIVE_T_SD),
               "assumption", "reporting convention", BIG_FIVE),

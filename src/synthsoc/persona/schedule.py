@@ -57,11 +57,23 @@ def schedule(d: Demographics, rng: np.random.Generator) -> dict[str, np.ndarray]
     school = activity == ACT["school"]
     mean[:, 2] = np.where(school, _stage_value(d.age, P.SCHOOL_RETURN_BY_AGE), mean[:, 2])
     mean[:, 3] = np.where(school, _stage_value(d.age, P.SCHOOL_SLEEP_BY_AGE), mean[:, 3])
-    farm = (activity == ACT["work"]) & (d.occupation == OCC["6"])
+    workers = activity == ACT["work"]
+    shift_share = np.array([share for share, _ in P.WORK_SHIFTS.values()])
+    shift_times = np.array([t for _, t in P.WORK_SHIFTS.values()], dtype=np.float64)
+    boost = np.where(np.isin(d.occupation, [OCC[c] for c in P.SHIFT_OCCUPATIONS]), 2.0, 1.0)
+    weights = np.tile(shift_share, (d.n, 1))
+    weights[:, 1:] *= boost[:, None]
+    shift = choose_rows(weights, rng)
+    mean[workers] = shift_times[shift[workers]]
+    at_home = (mean[:, 1] < 0) & (d.age >= P.SNS_MIN_AGE)
+    outing = at_home & (rng.random(d.n) < P.HOME_OUTING_SHARE)
+    mean[outing, 1:3] = np.array(P.HOME_OUTING_TIMES, dtype=np.float64)
+    farm = workers & (d.occupation == OCC["6"])
     mean[farm] = np.array(P.AGRICULTURE_WORK, dtype=np.float64)
 
-    sd = P.SCHEDULE_SD_MINUTES
-    wake, leave, back, sleep = (times(mean[:, k], sd, rng) for k in range(4))
+    wake, leave, back, sleep = (times(mean[:, k], P.SCHEDULE_SD_MINUTES[k], rng)
+                                for k in range(4))
+    sd = P.SCHEDULE_SD_MINUTES[0]
     out_day = leave >= 0
     leave = np.where(out_day, np.maximum(leave, wake + 15), -1).astype(np.int16)
     back = np.where(out_day, np.maximum(back, leave + 60), -1).astype(np.int16)

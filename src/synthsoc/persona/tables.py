@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
+import numpy as np
 import polars as pl
 
 from synthsoc.persona import params
@@ -60,3 +61,24 @@ def sns_minutes(age_label: str) -> float:
     """Mean SNS minutes per day among users (0-9 takes 10-19, 70+ takes 60-69)."""
     label = {"0-9": "10-19", "70+": "60-69"}.get(age_label, age_label)
     return _value(label, "total", "sns_minutes_per_day")
+
+
+@cache
+def big_five_correlation() -> np.ndarray:
+    """Inter-trait correlation matrix in ``params.BIG_FIVE`` order (KGSS TIPI, Korean adults)."""
+    frame = _read("big_five_correlations.csv")
+    index = {t: i for i, t in enumerate(params.BIG_FIVE)}
+    matrix = np.eye(len(index))
+    seen: set[frozenset[str]] = set()
+    for a, b, r in frame.iter_rows():
+        if a not in index or b not in index or a == b:
+            raise ValueError(f"persona/data/big_five_correlations.csv: unknown pair {a!r}, {b!r}")
+        if not -1.0 < float(r) < 1.0:
+            raise ValueError(f"persona/data/big_five_correlations.csv: field r has value {r!r}")
+        matrix[index[a], index[b]] = matrix[index[b], index[a]] = float(r)
+        seen.add(frozenset((a, b)))
+    if len(seen) != len(index) * (len(index) - 1) // 2:
+        raise ValueError("persona/data/big_five_correlations.csv: not every trait pair is given")
+    if np.linalg.eigvalsh(matrix).min() <= 0:
+        raise ValueError("persona/data/big_five_correlations.csv: matrix is not positive definite")
+    return matrix

@@ -156,7 +156,7 @@ def assemble(
     same_as_head = (role == ROLE["sibling"]) | ((role == ROLE["parent"]) & (sex == 0))
     inherit[same_as_head] = head[p_hh[same_as_head]]
     names, dictionary = assign_names(rng, controls.year - age.astype(np.int64), sex, foreign,
-                                     inherit)
+                                     inherit, household=p_hh)
     return Assembled(
         hh_emd=emd, hh_size=size, hh_kind=kind, hh_type=htype, hh_dwelling=dwelling,
         hh_income=income, hh_head=head, p_hh=p_hh, p_role=role, p_sex=sex, p_age=age,

@@ -1,0 +1,95 @@
+"""Names: official surname head with a tail below it, cohort given names, foreign origins,
+distinct names within families and households."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from synthsoc.data.reference import top_surnames
+from synthsoc.synth.names import (
+    FOREIGN_ORIGINS,
+    GIVEN_NAMES,
+    OTHER_SURNAMES,
+    assign_names,
+    surname_table,
+    tail_exponent,
+)
+
+N = 40_000
+
+
+def test_surname_head_is_official_and_the_tail_stays_below_it() -> None:
+    names, probs = surname_table()
+    official = top_surnames()
+    assert names[:10].tolist() == official["name_ko"].to_list()
+    assert np.allclose(probs[:10], official["share"].to_numpy(), atol=1e-12)
+    assert probs[:10].sum() == pytest.approx(0.639, abs=1e-9)  # 63.9% in the census release
+    tail = probs[10:]
+    assert tail.max() < probs[9] and np.all(np.diff(tail) < 0)
+    assert len(set(names.tolist())) == names.size == 10 + len(OTHER_SURNAMES)
+
+
+def test_tail_exponent_solves_the_remainder() -> None:
+    b = tail_exponent(0.017, 0.361, 117)
+    ranks = np.arange(11, 128) / 10.0
+    assert (0.017 * ranks**-b).sum() == pytest.approx(0.361, rel=1e-9)
+    with pytest.raises(ValueError, match="list more surnames"):
+        tail_exponent(0.017, 0.361, 5)
+
+
+def _families(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Households of a father and 1-6 children born 2010-2019, plus singles; foreign 5%."""
+    sizes = rng.integers(2, 8, N // 5)
+    household = np.repeat(np.arange(sizes.size), sizes)
+    first = np.repeat(np.cumsum(sizes) - sizes, sizes)
+    inherit = first.copy()
+    birth = np.where(np.arange(household.size) == first, 1980, 2010 + rng.integers(0, 10,
+                                                                                  household.size))
+    foreign = np.repeat(rng.random(sizes.size) < 0.05, sizes)
+    return household, inherit, birth, foreign
+
+
+def test_siblings_never_share_a_full_name_and_share_the_surname() -> None:
+    rng = np.random.default_rng(3)
+    household, inherit, birth, foreign = _families(rng)
+    sex = rng.integers(0, 2, household.size).astype(np.int8)
+    codes, dictionary = assign_names(np.random.default_rng(1), birth, sex, foreign, inherit,
+                                     household=household)
+    names = np.array(dictionary, dtype=object)[codes]
+    pairs = {(h, n) for h, n in zip(household.tolist(), names.tolist(), strict=True)}
+    assert len(pairs) == household.size  # no household holds one name twice
+    korean = ~foreign
+    assert all(n.startswith(names[f][0]) for n, f in zip(names[korean][:500],
+                                                         inherit[korean][:500], strict=True))
+    again, _ = assign_names(np.random.default_rng(1), birth, sex, foreign, inherit,
+                            household=household)
+    assert np.array_equal(codes, again)
+
+
+def test_given_names_vary_by_cohort_and_sex() -> None:
+    rng = np.random.default_rng(4)
+    n = 20_000
+    birth = np.where(rng.random(n) < 0.5, 1955, 2015)
+    sex = rng.integers(0, 2, n).astype(np.int8)
+    codes, dictionary = assign_names(rng, birth, sex, np.zeros(n, bool), np.arange(n))
+    given = {(b, s): set() for b in (1955, 2015) for s in (0, 1)}  # type: ignore[var-annotated]
+    for code, b, s in zip(codes.tolist(), birth.tolist(), sex.tolist(), strict=True):
+        given[(b, s)].add(dictionary[code][1:] if len(dictionary[code]) <= 3 else dictionary[code])
+    lists = {start: (m, f) for start, m, f in GIVEN_NAMES}
+    assert given[(2015, 0)] <= set(lists[2010][0]) | {n for n in given[(2015, 0)] if len(n) > 2}
+    assert len(given[(1955, 1)]) >= 25 and len(given[(2015, 0)]) >= 25
+    assert not given[(2015, 1)] & set(lists[1950][1]) - set(lists[2010][1])
+
+
+def test_foreign_names_come_from_many_origins_and_vary() -> None:
+    rng = np.random.default_rng(5)
+    n = 20_000
+    codes, dictionary = assign_names(rng, np.full(n, 1990), rng.integers(0, 2, n).astype(np.int8),
+                                     np.ones(n, bool), np.arange(n))
+    names = np.array(dictionary, dtype=object)[codes]
+    _, counts = np.unique(names, return_counts=True)
+    assert counts.max() / n < 0.01  # no "존 스미스" 1,115 times
+    vietnamese = sum(" 반 " in name or " 티 " in name for name in names.tolist())
+    assert vietnamese > 0.10 * n  # Vietnam is the second origin after ethnic Korean Chinese
+    assert len(FOREIGN_ORIGINS) >= 10
