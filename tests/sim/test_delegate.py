@@ -35,8 +35,7 @@ class ScriptedModel:
 
 def _bank(mode: str, **deleg: Any):  # type: ignore[no-untyped-def]
     sc = builtin_scenarios()["bank_run"]
-    return sc.with_overrides(
-        params={**sc.params, "initial_belief": 0.1, "news_noise": 0.0},
+    return sc.with_params(initial_belief=0.1, news_noise=0.0).with_overrides(
         steps=6,
         delegation=DelegationConfig(mode=mode, **deleg),
     )

@@ -45,7 +45,15 @@ def test_run_writes_series_outcomes_summary_and_charts(
     assert result.exit_code == 0, result.output
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     verdict = summary["outcomes"]["withdrawn_final"]
-    assert verdict["verdict"] in ("converging", "diverging") and len(verdict["values"]) == 3
+    # three runs are below the minimum: no verdict is claimed, and the rule says why
+    assert verdict["verdict"] == "insufficient replicates" and len(verdict["values"]) == 3
+    assert "R >= 10" in verdict["rule"] and "dip test" in verdict["rule"]
+    assert "insufficient" in result.output and "rule for withdrawn_final: R >= 10" in result.output
+    # every parameter actually used is recorded with where it came from
+    params = summary["scenario"]["params"]
+    assert params["initial_belief"] == {"value": 0.58, "origin": "yaml"}
+    assert params["liquidity"] == {"value": 1.0, "origin": "default"}
+    assert params["min_age"] == {"value": 20, "origin": "default"}
     assert summary["seeding"] == "numpy.random.SeedSequence(0).spawn(3)"
     ts = pl.read_parquet(out / "timeseries.parquet")
     assert set(ts["replicate"].unique()) == {0, 1, 2} and ts["step"].max() == 5
@@ -71,6 +79,21 @@ def test_same_seed_same_outputs(population_dir: Path, tmp_path: Path) -> None:
     runner.invoke(app, [*args, "--out", str(tmp_path / "b"), "--workers", "2"])
     for name in ("timeseries.parquet", "outcomes.parquet"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_typo_in_a_scenario_file_stops_the_run(population_dir: Path, tmp_path: Path) -> None:
+    path = tmp_path / "typo.yaml"
+    path.write_text(
+        "name: t\nmodel: bank_run\nsteps: 5\nparams: {initial_belif: 0.58}\n", encoding="utf-8"
+    )
+    result = runner.invoke(
+        app, ["simulate", str(path), "--population", str(population_dir), "--out", str(tmp_path)]
+    )
+    assert result.exit_code == 2
+    assert "typo.yaml: params.initial_belif: unknown key; did you mean 'initial_belief'?" in (
+        " ".join(result.output.split())
+    )
+    assert not (tmp_path / "summary.json").exists()
 
 
 def test_errors_are_clear(population_dir: Path, tmp_path: Path) -> None:

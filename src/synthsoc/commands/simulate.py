@@ -8,14 +8,17 @@ import time
 from pathlib import Path
 from typing import Annotated, Any
 
-import numpy as np
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from synthsoc.atomic import staged_directory
-from synthsoc.evaluate.convergence import classify_replicates
+from synthsoc.evaluate.replicate_verdict import (
+    default_tolerance,
+    judge_outcome,
+    scenario_tolerance,
+)
 from synthsoc.sim import outputs as sim_outputs
 from synthsoc.sim.delegate import DelegationConfig, LLMDecisionModel
 from synthsoc.sim.network_stats import network_report
@@ -30,20 +33,19 @@ DEFAULT_WORKERS = max(1, min(4, os.cpu_count() or 1))
 
 
 def verdicts(run: SimulationRun, *, seed: int = 0) -> dict[str, dict[str, Any]]:
-    """The converging / diverging verdict for each outcome.
+    """The verdict on each outcome by the rule of :mod:`synthsoc.evaluate.replicate_verdict`.
 
-    The tolerance is the scenario's (``outcomes:``); for an outcome it does not name, 5% of the
-    median's magnitude (at least 0.001), recorded as ``tolerance_source: relative default``.
+    The tolerance is the scenario's (``outcomes:``) or, for an outcome it does not name, the
+    stated default; the rule and its numbers are recorded beside each verdict.
     """
     values = run.outcome_values()
     out: dict[str, dict[str, Any]] = {}
     for name, data in values.items():
         if name in run.scenario.outcomes:
-            tol, source = run.scenario.outcomes[name], "scenario"
+            tol = scenario_tolerance(run.scenario.outcomes[name])
         else:
-            tol, source = max(0.05 * abs(float(np.median(data))), 1e-3), "relative default"
-        verdict = classify_replicates(data, tolerance=tol, seed=seed).to_dict()
-        verdict["tolerance_source"] = source
+            tol = default_tolerance(data)
+        verdict = judge_outcome(data, tol, seed=seed).to_dict()
         verdict["values"] = data.tolist()
         out[name] = verdict
     return out
@@ -88,7 +90,9 @@ def run_scenario(
     report = network_report(world.network, world.agents, seed=seed) if network_stats else None
     with staged_directory(out) as folder:
         tables = sim_outputs.write_tables(folder, run.outputs, world.agents.sigungu_codes)
-        written = sim_outputs.write_charts(folder, tables, scenario.name) if charts else []
+        written = (
+            sim_outputs.write_charts(folder, tables, scenario.name, judged) if charts else []
+        )
         summary = {
             "scenario": {
                 "name": scenario.name,
@@ -96,7 +100,7 @@ def run_scenario(
                 "description": scenario.description,
                 "model": scenario.model,
                 "steps": scenario.steps,
-                "params": scenario.params,
+                "params": scenario.resolved_params(),
                 "events": list(scenario.events),
                 "tolerances": scenario.outcomes,
                 "delegation": scenario.delegation.mode,
@@ -133,18 +137,20 @@ def _network_summary(report: dict[str, Any]) -> dict[str, Any]:
 
 def print_summary(summary: dict[str, Any], out: Path) -> None:
     table = Table(title=f"{summary['scenario']['name']}: {summary['replicates']} replicates")
-    for col in ("outcome", "mean", "95% CI", "verdict", "modes"):
+    for col in ("outcome", "mean", "95% CI", "verdict", "why (rules below)"):
         table.add_column(col)
+    rules = []
     for name, v in summary["outcomes"].items():
-        modes = "; ".join(f"{m['n_runs']}/{v['n_runs']} near {m['center']:.3g}" for m in v["modes"])
         table.add_row(
             name,
             f"{v['mean']:.4g}",
             f"[{v['ci_low']:.4g}, {v['ci_high']:.4g}]",
-            f"{v['verdict']} ({v['shape']})",
-            modes,
+            v["label"],
+            v["reason"],
         )
+        rules.append(f"rule for {name}: {v['rule']}")
     Console().print(table)
+    Console().print("\n".join(rules), highlight=False)
     t = summary["timings_s"]
     console.print(
         f"{summary['population']['agents']:,} agents; network {t['network_s']:.1f} s, "

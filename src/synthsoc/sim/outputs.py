@@ -129,9 +129,15 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def write_charts(folder: Path, tables: dict[str, pl.DataFrame], title: str) -> list[str]:
+def write_charts(
+    folder: Path,
+    tables: dict[str, pl.DataFrame],
+    title: str,
+    verdicts: dict[str, dict[str, Any]] | None = None,
+) -> list[str]:
     """PNG charts: series over time (median and 5-95% band), curves by segment, distributions,
-    outcome histograms over replicates and a district map. Returns the files written."""
+    outcome histograms over replicates (each titled with its verdict, the rule beneath) and a
+    district map. Returns the files written."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -209,11 +215,24 @@ def write_charts(folder: Path, tables: dict[str, pl.DataFrame], title: str) -> l
             save(fig, f"distribution_{name}.png")
     out = tables[OUTCOMES_FILE]
     if out.height:
+        import textwrap
+
         names = out["outcome"].unique(maintain_order=True).to_list()
-        fig, axes = plt.subplots(1, len(names), figsize=(3.2 * len(names), 3), squeeze=False)
+        fig, axes = plt.subplots(1, len(names), figsize=(3.6 * len(names), 4.2), squeeze=False)
         for ax, name in zip(axes[0], names, strict=True):
             ax.hist(out.filter(pl.col("outcome") == name)["value"].to_numpy(), bins=20)
-            ax.set_title(name, fontsize=8)
+            v = (verdicts or {}).get(name)
+            head = name if v is None else f"{name}\n{v['label']}"
+            ax.set_title(head, fontsize=8)
+            if v is not None:
+                ax.text(
+                    0.0,
+                    -0.22,
+                    textwrap.fill(f"{v['reason']}. Rule: {v['rule']}", 60),
+                    transform=ax.transAxes,
+                    fontsize=5.5,
+                    va="top",
+                )
         fig.suptitle(f"{title}: outcomes over replicates")
         save(fig, "outcomes.png")
     districts = tables[DISTRICTS_FILE]

@@ -11,7 +11,7 @@ import polars as pl
 import scipy.sparse as sp
 
 from synthsoc.sim.agents import AGE_BAND_LABELS, Agents
-from synthsoc.sim.network import LAYERS, MultilayerNetwork
+from synthsoc.sim.network import MultilayerNetwork
 
 
 @dataclass
@@ -72,11 +72,3 @@ def segment_shares(flag: np.ndarray, segment: np.ndarray, k: int) -> np.ndarray:
 
 def district_shares(flag: np.ndarray, agents: Agents) -> np.ndarray:
     return segment_shares(flag, agents.sigungu.astype(np.int64), agents.sigungu_codes.size)
-
-
-def layer_tuple(names: Any, where: str) -> tuple[str, ...]:
-    layers = tuple(str(x) for x in names)
-    bad = [x for x in layers if x not in LAYERS]
-    if bad:
-        raise ValueError(f"{where}: unknown layer(s) {bad}; layers: {LAYERS}")
-    return layers
