@@ -10,6 +10,7 @@ import numpy as np
 import polars as pl
 import scipy.sparse as sp
 
+from synthsoc.persona.describe import describe_person
 from synthsoc.sim.agents import AGE_BAND_LABELS, Agents
 from synthsoc.sim.network import MultilayerNetwork
 
@@ -22,7 +23,14 @@ class World:
     agents: Agents
     network: MultilayerNetwork
     regions: pl.DataFrame | None = None
+    profiles: pl.DataFrame | None = None  # row i describes agent i (see describe())
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def describe(self, i: int) -> str:
+        """The shared Korean description of agent ``i`` (:mod:`synthsoc.persona.describe`)."""
+        if self.profiles is None:
+            raise ValueError("this world has no person profiles to describe agents with")
+        return describe_person(self.profiles.row(int(i), named=True))
 
     def derived(self, key: str, build: Callable[[], Any]) -> Any:
         if key not in self._cache:
