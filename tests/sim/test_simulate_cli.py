@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import polars as pl
+import pytest
 from typer.testing import CliRunner
 
 from synthsoc.cli import app
@@ -147,3 +149,29 @@ def test_bad_delegation_mode_is_an_error(population_dir: Path, tmp_path: Path) -
         ],
     )
     assert result.exit_code == 2 and "delegation.mode" in result.output
+
+
+def test_totals_are_scaled_to_the_population_the_sample_stands_for(
+    population_dir: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    folder = tmp_path / "pop"
+    shutil.copytree(population_dir, folder)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    (folder / "manifest.json").write_text(json.dumps({**manifest, "scale": 0.002}))
+    out = tmp_path / "run"
+    args = ["simulate", "bank_run", "--population", str(folder), "--replicates", "4",
+            "--steps", "5", "--workers", "1", "--no-charts", "--out", str(out)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    t = summary["totals"]["totals"]["depositors_withdrawn"]
+    # the sample count is the withdrawn share times the depositors counted in persons.parquet
+    depositors = pl.read_parquet(folder / "persons.parquet").filter(pl.col("age") >= 20).height
+    shares = summary["outcomes"]["withdrawn_final"]["values"]
+    assert t["sample"]["mean"] == pytest.approx(np.mean(shares) * depositors)
+    assert t["population"]["mean"] == pytest.approx(t["sample"]["mean"] / 0.002)
+    assert t["population"]["ci_low"] <= t["population"]["mean"] <= t["population"]["ci_high"]
+    assert summary["totals"]["scaled_to"] == "Korea" and "scale 0.002" in summary["totals"]["rule"]
+    assert "one agent per 500 residents" in " ".join(result.output.split())

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 from typing import Annotated, Any
 
+import numpy as np
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -17,6 +18,7 @@ from synthsoc.atomic import staged_directory
 from synthsoc.evaluate.replicate_verdict import (
     default_tolerance,
     judge_outcome,
+    scaled_totals,
     scenario_tolerance,
 )
 from synthsoc.sim import outputs as sim_outputs
@@ -87,11 +89,16 @@ def run_scenario(
         )
     timings["replicates_s"] = run.wall_s
     judged = verdicts(run, seed=seed)
+    totals = scaled_totals(run.total_values(), world.scale, world.region, seed=seed)
     report = network_report(world.network, world.agents, seed=seed) if network_stats else None
     with staged_directory(out) as folder:
-        tables = sim_outputs.write_tables(folder, run.outputs, world.agents.sigungu_codes)
-        written = (
-            sim_outputs.write_charts(folder, tables, scenario.name, judged) if charts else []
+        agents = world.agents
+        per_district = np.bincount(agents.sigungu, minlength=agents.sigungu_codes.size)
+        tables = sim_outputs.write_tables(folder, run.outputs, agents.sigungu_codes, per_district)
+        written, maps = (
+            sim_outputs.write_charts(folder, tables, scenario.name, judged, world.regions)
+            if charts
+            else ([], {})
         )
         summary = {
             "scenario": {
@@ -111,10 +118,12 @@ def run_scenario(
             "seed": seed,
             "seeding": f"numpy.random.SeedSequence({seed}).spawn({replicates})",
             "outcomes": judged,
+            "totals": totals,
             "step_events": run.outputs[0].step_labels,
             "llm_calls": run.meta["llm_calls"],
             "timings_s": {**timings, "total_s": time.perf_counter() - t0},
             "network": _network_summary(report) if report else None,
+            "maps": maps,
             "files": sorted(
                 [*(k for k, v in tables.items() if v.height), *written, "summary.json"]
             ),
@@ -151,6 +160,21 @@ def print_summary(summary: dict[str, Any], out: Path) -> None:
         rules.append(f"rule for {name}: {v['rule']}")
     Console().print(table)
     Console().print("\n".join(rules), highlight=False)
+    totals = summary["totals"]
+    if totals["totals"]:
+        where = totals["scaled_to"] or "population (not scaled)"
+        tt = Table(title=f"totals: synthetic sample and {where}")
+        for col in ("total", "sample mean [95% CI]", f"{where} [95% CI]"):
+            tt.add_column(col)
+        for name, t in totals["totals"].items():
+            s, p = t["sample"], t["population"]
+            tt.add_row(
+                name,
+                f"{s['mean']:,.4g} [{s['ci_low']:,.4g}, {s['ci_high']:,.4g}]",
+                "-" if p is None else f"{p['mean']:,.4g} [{p['ci_low']:,.4g}, {p['ci_high']:,.4g}]",
+            )
+        Console().print(tt)
+        Console().print(f"rule for totals: {totals['rule']}", highlight=False)
     t = summary["timings_s"]
     console.print(
         f"{summary['population']['agents']:,} agents; network {t['network_s']:.1f} s, "

@@ -175,3 +175,42 @@ def judge_outcome(
         dip_p=p,
         modes=find_modes(data, np.inf if spread == 0 else spread),
     )
+
+
+def scaled_totals(
+    totals: dict[str, np.ndarray],
+    scale: float | None,
+    region: str | None = None,
+    *,
+    level: float = 0.95,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """Totals of the synthetic sample and of the population it stands for, with intervals.
+
+    Each synthetic person stands for ``1 / scale`` residents (the population's manifest), so a
+    population total is the sample total divided by ``scale``. The interval is the bootstrap
+    interval of the mean over replicates: it covers the randomness of the model, not the
+    sampling error of the synthetic population nor the model's assumptions.
+    """
+    where = "Korea" if region is None else f"region {region}"
+    basis = (
+        "no scale in the population manifest: sample only"
+        if scale is None
+        else f"scale {scale:g}: one agent per {1 / scale:,.0f} residents"
+    )
+    rule = (
+        f"{where} = sample / scale ({basis}); interval: {level:.0%} bootstrap interval of the "
+        "mean over replicates (model randomness only)"
+    )
+    out: dict[str, Any] = {"rule": rule, "scaled_to": None if scale is None else where}
+    rows: dict[str, Any] = {}
+    for name, values in totals.items():
+        data = np.asarray(values, dtype=np.float64)
+        low, high = bootstrap_interval(data, level=level, seed=seed)
+        sample = {"mean": float(data.mean()), "ci_low": low, "ci_high": high}
+        entry: dict[str, Any] = {"sample": sample, "population": None}
+        if scale is not None:
+            entry["population"] = {k: v / scale for k, v in sample.items()}
+        rows[name] = entry
+    out["totals"] = rows
+    return out

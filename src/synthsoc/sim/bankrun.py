@@ -133,6 +133,7 @@ def run_bank_run(
     out.segment_series["withdrawn"] = seg
     out.outcomes["withdrawn_final"] = float(share[-1])
     out.outcomes["bank_failed"] = float(share[-1] * r1 > params.liquidity)
+    out.totals["depositors_withdrawn"] = float(np.count_nonzero(withdrawn & depositor))
     out.district["withdrawn"] = district_shares(withdrawn & depositor, agents)
     out.llm_calls = 0 if hook is None else hook.calls
     return out

@@ -160,6 +160,7 @@ def run_diffusion(
         out.segment_series[f"reach_{name}"] = seg_reach[:, m, :]
         out.outcomes[f"reach_{name}"] = float(reach[-1, m])
         out.outcomes[f"sharers_{name}"] = float(sharers[-1, m])
+        out.totals[f"persons_reached_{name}"] = float(np.count_nonzero(platform.seen_first[m] >= 0))
         out.distributions[f"first_seen_step_{name}"] = platform.seen_first[m][
             platform.seen_first[m] >= 0
         ]
@@ -167,6 +168,7 @@ def run_diffusion(
     out.series["misinformed"] = misinformed
     out.outcomes["misinformed_final"] = float(misinformed[-1])
     out.outcomes["misinformed_peak"] = float(misinformed.max())
+    out.totals["persons_misinformed"] = float(np.count_nonzero(final_mis))
     out.district["misinformed"] = district_shares(final_mis, agents)
     out.llm_calls = 0 if hook is None else hook.calls
     return out
@@ -295,6 +297,7 @@ def run_cascade(
     out.series["adopted"] = active
     out.segment_series["adopted"] = seg
     out.outcomes["adopted_final"] = float(active[-1])
+    out.totals["adopters"] = float(np.count_nonzero(contagion.activated_at >= 0))
     out.district["adopted"] = district_shares(contagion.activated_at >= 0, agents)
     followers = world.derived("followers", world.network.followers)
     n_single = params.single_seed_cascades

@@ -158,7 +158,8 @@ def run_market(
         out.series[f"price_{good.name}"] = prices[:, g]
         out.outcomes[f"adoption_{good.name}"] = float(adoption[-1, g])
         out.outcomes[f"price_change_{good.name}"] = float(price[g] / price0[g] - 1.0)
-        out.outcomes[f"revenue_bn_krw_{good.name}"] = float(revenue[g] / 1000.0)
+        out.totals[f"buyers_{good.name}"] = float(np.count_nonzero(owns == g))
+        out.totals[f"revenue_bn_krw_{good.name}"] = float(revenue[g] / 1000.0)
     out.series["adoption_any"] = adoption.sum(axis=1)
     out.segment_series["adoption_any"] = seg_adoption
     out.outcomes["adoption_any"] = float(adoption[-1].sum())

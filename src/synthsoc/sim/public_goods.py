@@ -131,6 +131,7 @@ def run_public_goods(
     out.series["districts_meeting_target"] = met
     out.segment_series["contribution_rate"] = seg
     out.outcomes["contribution_rate_final"] = float(rate[-1])
+    out.totals["contributors"] = float(np.count_nonzero(contributes & player))
     out.outcomes["districts_meeting_target"] = float(met[-1])
     out.outcomes["districts_damaged"] = float(damaged[present].mean()) if present.any() else 0.0
     out.district["contribution_rate"] = district_shares(contributes & player, agents)

@@ -62,6 +62,8 @@ def load_world(
     world = World(
         agents=agents, network=net, regions=pop.regions,
         profiles=_profiles(persons, pop.households, pop.regions, personas),
+        scale=_scale(pop.manifest),
+        region=pop.manifest.get("region"),
     )
     world.derived(
         "timings",
@@ -72,6 +74,14 @@ def load_world(
         lambda: {"file": str(folder / PERSONAS_FILE), "built_now": built, "seed": seed},
     )
     return world
+
+
+def _scale(manifest: dict[str, Any]) -> float | None:
+    """Synthetic persons per resident from the manifest; None when it does not say."""
+    scale = manifest.get("scale")
+    if isinstance(scale, int | float) and not isinstance(scale, bool) and 0 < scale <= 1:
+        return float(scale)
+    return None
 
 
 def _profiles(
@@ -101,6 +111,10 @@ class SimulationRun:
 
     def outcome_values(self) -> dict[str, np.ndarray]:
         return outcome_values(self.outputs)
+
+    def total_values(self) -> dict[str, np.ndarray]:
+        names = list(self.outputs[0].totals)
+        return {k: np.array([o.totals[k] for o in self.outputs]) for k in names}
 
 
 def simulate(

@@ -375,6 +375,7 @@ def run_schelling(
     out.series["moved"] = moved
     out.outcomes["like_share_final"] = float(like[-1])
     out.outcomes["dissimilarity_final"] = float(dis[-1])
+    out.totals["household_moves"] = float(moved.sum() * group.size)
     emd_now = setup["site_district"][model.position]
     sgg = setup["sgg_of_emd"][emd_now]
     k = world.agents.sigungu_codes.size

@@ -24,6 +24,8 @@ class World:
     network: MultilayerNetwork
     regions: pl.DataFrame | None = None
     profiles: pl.DataFrame | None = None  # row i describes agent i (see describe())
+    scale: float | None = None  # synthetic persons per resident (population manifest)
+    region: str | None = None  # the population's region code, None for all of Korea
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def describe(self, i: int) -> str:
@@ -65,6 +67,8 @@ class RunOutput:
     segment_series: dict[str, np.ndarray] = field(default_factory=dict)  # metric -> (steps, k)
     segment_labels: tuple[str, ...] = ()
     outcomes: dict[str, float] = field(default_factory=dict)
+    # counts and sums over the synthetic sample (persons, billion KRW), scaled to Korea on output
+    totals: dict[str, float] = field(default_factory=dict)
     distributions: dict[str, np.ndarray] = field(default_factory=dict)
     district: dict[str, np.ndarray] = field(default_factory=dict)  # metric -> value per si-gun-gu
     llm_calls: int = 0
