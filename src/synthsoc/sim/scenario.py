@@ -3,7 +3,7 @@
 ```yaml
 name: rumour_correction
 description: A rumour before an election and an official correction on the platform.
-model: diffusion            # diffusion | cascade | market | bank_run | schelling | public_goods
+model: diffusion            # one of MODELS (diffusion, cascade, market, bank_run, ...)
 steps: 30
 steps_per_day: 1
 params: {...}               # model parameters: the model's typed dataclass (see its module)
@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from synthsoc.sim import bankrun, diffusion, market, public_goods, schelling
+from synthsoc.sim import bankrun, diffusion, market, public_goods, public_goods_rounds, schelling
 from synthsoc.sim.delegate import DecisionHook, DelegationConfig
 from synthsoc.sim.events import Calendar, event_from_spec
 from synthsoc.sim.params import Origin, ScenarioError, check_keys, parse_params, resolved
@@ -57,6 +57,11 @@ MODELS: dict[str, Model] = {
         public_goods.PublicGoodsParams,
         public_goods.prepare_public_goods,
         public_goods.run_public_goods,
+    ),
+    "public_goods_rounds": Model(
+        public_goods_rounds.PublicGoodsRoundsParams,
+        public_goods_rounds.prepare_public_goods_rounds,
+        public_goods_rounds.run_public_goods_rounds,
     ),
 }
 SCENARIO_KEYS: tuple[str, ...] = (
