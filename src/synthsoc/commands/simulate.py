@@ -25,6 +25,7 @@ from synthsoc.sim import outputs as sim_outputs
 from synthsoc.sim.delegate import DelegationConfig, LLMDecisionModel
 from synthsoc.sim.network_stats import network_report
 from synthsoc.sim.params import ScenarioError
+from synthsoc.sim.regularities import check_regularity, regularity_chart
 from synthsoc.sim.replicates import ProcessPoolRunner
 from synthsoc.sim.run import SimulationRun, load_world, simulate
 from synthsoc.sim.scenario import Scenario, builtin_scenarios, resolve_scenario
@@ -90,6 +91,9 @@ def run_scenario(
     timings["replicates_s"] = run.wall_s
     judged = verdicts(run, seed=seed)
     totals = scaled_totals(run.total_values(), world.scale, world.region, seed=seed)
+    regular = (
+        check_regularity(scenario.regularity, run.outputs) if scenario.regularity else []
+    )
     report = network_report(world.network, world.agents, seed=seed) if network_stats else None
     with staged_directory(out) as folder:
         agents = world.agents
@@ -100,6 +104,9 @@ def run_scenario(
             if charts
             else ([], {})
         )
+        if charts and scenario.regularity is not None:
+            fig = regularity_chart(scenario.regularity, run.outputs, regular, scenario.name)
+            written.append(sim_outputs.save_chart(folder, fig, "regularity.png"))
         summary = {
             "scenario": {
                 "name": scenario.name,
@@ -119,6 +126,7 @@ def run_scenario(
             "seeding": f"numpy.random.SeedSequence({seed}).spawn({replicates})",
             "outcomes": judged,
             "totals": totals,
+            "regularities": regular,
             "step_events": run.outputs[0].step_labels,
             "llm_calls": run.meta["llm_calls"],
             "timings_s": {**timings, "total_s": time.perf_counter() - t0},
@@ -175,6 +183,14 @@ def print_summary(summary: dict[str, Any], out: Path) -> None:
             )
         Console().print(tt)
         Console().print(f"rule for totals: {totals['rule']}", highlight=False)
+    for r in summary.get("regularities", []):
+        Console().print(
+            f"regularity {r['regularity']}: {r['statistic']} = {r['median']:.3g} (runs 5-95%: "
+            f"{r['runs_5_95'][0]:.3g}-{r['runs_5_95'][1]:.3g}) "
+            f"{'within' if r['within'] else 'OUTSIDE'} band [{r['band'][0]:g}, {r['band'][1]:g}]"
+            f" ({r['band_rule']}); published {r['published']:g}: {r['source']}",
+            highlight=False,
+        )
     t = summary["timings_s"]
     console.print(
         f"{summary['population']['agents']:,} agents; network {t['network_s']:.1f} s, "

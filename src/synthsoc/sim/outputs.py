@@ -137,6 +137,22 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def save_chart(folder: Path, fig: Any, name: str) -> str:
+    """Write a matplotlib figure to ``folder/charts/name`` (atomically); returns its path."""
+    import io
+
+    import matplotlib.pyplot as plt
+
+    from synthsoc.atomic import write_bytes
+
+    (folder / "charts").mkdir(parents=True, exist_ok=True)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
+    plt.close(fig)
+    write_bytes(folder / "charts" / name, buf.getvalue())
+    return f"charts/{name}"
+
+
 def write_charts(
     folder: Path,
     tables: dict[str, pl.DataFrame],
@@ -153,20 +169,10 @@ def write_charts(
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from synthsoc.atomic import write_bytes
-
     written: list[str] = []
-    charts = folder / "charts"
-    charts.mkdir(parents=True, exist_ok=True)
 
     def save(fig: Any, name: str) -> None:
-        import io
-
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
-        plt.close(fig)
-        write_bytes(charts / name, buf.getvalue())
-        written.append(f"charts/{name}")
+        written.append(save_chart(folder, fig, name))
 
     ts = tables[TIMESERIES_FILE]
     if ts.height:

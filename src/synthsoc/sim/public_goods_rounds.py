@@ -173,10 +173,10 @@ def run_public_goods_rounds(
     present = {"none": ["no_punishment"], "punishment": ["punishment"]}.get(
         params.treatment, ["no_punishment", "punishment"]
     )
-    for arm in present:
-        out.series[f"contribution_{arm}"] = arms[arm]
-        out.outcomes[f"contribution_first_{arm}"] = float(arms[arm][0])
-        out.outcomes[f"contribution_last_{arm}"] = float(arms[arm][-1])
+    for name in present:
+        out.series[f"contribution_{name}"] = arms[name]
+        out.outcomes[f"contribution_first_{name}"] = float(arms[name][0])
+        out.outcomes[f"contribution_last_{name}"] = float(arms[name][-1])
     out.series["punishment_points"] = points_series
     out.series["payoff"] = payoff_series
     out.segment_series["contribution"] = seg

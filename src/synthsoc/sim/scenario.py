@@ -10,6 +10,7 @@ params: {...}               # model parameters: the model's typed dataclass (see
 events: [{preset: election_day, start_day: 12}]
 outcomes: {misinformed_final: 0.02}   # outcome -> tolerance for the converging/diverging verdict
 delegation: {mode: none}    # none | sample | archetype (see synthsoc.sim.delegate)
+regularity: {check: bass, steps_per_year: 12}   # optional (see synthsoc.sim.regularities)
 ```
 """
 
@@ -28,6 +29,7 @@ from synthsoc.sim import bankrun, diffusion, market, public_goods, public_goods_
 from synthsoc.sim.delegate import DecisionHook, DelegationConfig
 from synthsoc.sim.events import Calendar, event_from_spec
 from synthsoc.sim.params import Origin, ScenarioError, check_keys, parse_params, resolved
+from synthsoc.sim.regularities import RegularitySpec
 from synthsoc.sim.world import RunOutput, World
 
 RunFn = Callable[[World, Any, Calendar, int, np.random.Generator, DecisionHook | None], RunOutput]
@@ -75,6 +77,7 @@ SCENARIO_KEYS: tuple[str, ...] = (
     "events",
     "outcomes",
     "delegation",
+    "regularity",
 )
 
 
@@ -95,6 +98,7 @@ class Scenario:
     events: tuple[dict[str, Any], ...] = ()
     outcomes: dict[str, float] = field(default_factory=dict)
     delegation: DelegationConfig = field(default_factory=DelegationConfig)
+    regularity: RegularitySpec | None = None  # the published regularity this scenario checks
     source: str = ""
 
     def calendar(self) -> Calendar:
@@ -176,7 +180,11 @@ def scenario_from_dict(data: Any, source: str) -> Scenario:
     steps_per_day = data.get("steps_per_day", 1)
     if isinstance(steps_per_day, bool) or not isinstance(steps_per_day, int) or steps_per_day < 1:
         raise ScenarioError(f"{source}: steps_per_day must be a positive integer")
+    regularity = None
+    if data.get("regularity") is not None:
+        regularity = parse_params(RegularitySpec, data["regularity"], f"{source}: regularity")[0]
     scenario = Scenario(
+        regularity=regularity,
         name=str(data["name"]),
         model=model,
         steps=steps,
