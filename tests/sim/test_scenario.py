@@ -15,12 +15,14 @@ def test_builtins_cover_every_model_and_run(world: World) -> None:
     scenarios = builtin_scenarios()
     assert {sc.model for sc in scenarios.values()} == set(MODELS)
     for sc in scenarios.values():
-        short = sc.with_overrides(steps=4)
+        # the early-warning indicators need a long run before the transition
+        steps = sc.steps if sc.model == "polarisation" else 4
+        short = sc.with_overrides(steps=steps)
         short.prepare(world)
         out = short.run(world, np.random.default_rng(0))
         assert out.outcomes and all(np.isfinite(v) for v in out.outcomes.values()), sc.name
         assert set(sc.outcomes) <= set(out.outcomes), sc.name
-        assert all(v.shape[0] == 4 for v in out.series.values())
+        assert all(v.shape[0] == steps for v in out.series.values())
 
 
 def _write(tmp_path: Path, text: str) -> Path:
@@ -52,6 +54,13 @@ def test_yaml_scenario_and_errors(tmp_path: Path) -> None:
         )
     with pytest.raises(ScenarioError, match="unknown scenario"):
         resolve_scenario("no_such_scenario")
+
+
+def test_too_short_polarisation_run_is_an_error(world: World) -> None:
+    sc = builtin_scenarios()["backsliding_warning"].with_overrides(steps=20)
+    sc.prepare(world)
+    with pytest.raises(ValueError, match="fewer than 2 x window"):
+        sc.run(world, np.random.default_rng(0))
 
 
 def test_bad_parameter_names_field() -> None:

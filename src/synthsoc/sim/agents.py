@@ -9,7 +9,7 @@ parameters and sources are listed in ``persona_card.md``:
   ``sns_minutes_per_day / FEED_MINUTES_FOR_DAILY_USE`` clipped to 0.05-1 for users;
 * ``reshare`` is ``reshare_propensity``; ``interest`` is ``interest_topic``;
 * ``risk_aversion`` is ``1 - risk_tolerance / 10`` (the 0-10 risk question, Dohmen et al. 2011);
-* ``prosociality`` is ``prosociality``.
+* ``prosociality`` is ``prosociality``; ``conservation`` is ``value_conservation``.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ PERSONA_TRAITS: tuple[str, ...] = (
     "interest_topic",
     "risk_tolerance",
     "prosociality",
+    "value_conservation",
 )
 
 REQUIRED_PERSON_COLUMNS: tuple[str, ...] = (
@@ -81,6 +82,7 @@ class Agents:
     interest: np.ndarray  # int8 topic 0..N_INTERESTS-1
     risk_aversion: np.ndarray  # float32 in [0, 1]
     prosociality: np.ndarray  # float32 in [0, 1]
+    conservation: np.ndarray  # float32, Schwartz conservation value (z units)
     sido_codes: np.ndarray
     sigungu_codes: np.ndarray
     emd_codes: np.ndarray
@@ -165,6 +167,7 @@ def build_agents(
         interest=interest,
         risk_aversion=risk.astype(np.float32),
         prosociality=traits["prosociality"].to_numpy().astype(np.float32),
+        conservation=traits["value_conservation"].to_numpy().astype(np.float32),
         sido_codes=sido_codes,
         sigungu_codes=sigungu_codes,
         emd_codes=emd_codes,

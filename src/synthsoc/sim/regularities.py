@@ -27,12 +27,14 @@ import numpy as np
 from synthsoc.sim.params import param
 from synthsoc.sim.world import RunOutput
 
-CHECKS: tuple[str, ...] = ("bass", "cascades", "public_goods")
+CHECKS: tuple[str, ...] = ("bass", "cascades", "public_goods", "early_warning")
 
 
 @dataclass(frozen=True, kw_only=True)
 class RegularitySpec:
-    check: Literal["bass", "cascades", "public_goods"] = param(doc="which regularity to check")
+    check: Literal["bass", "cascades", "public_goods", "early_warning"] = param(
+        doc="which regularity to check"
+    )
     steps_per_year: float = param(12.0, low=1e-6, doc="bass: model steps per year")
 
 
@@ -75,6 +77,11 @@ def _statistics(check: RegularitySpec, outputs: list[RunOutput]) -> dict[str, np
             "share_size_one": np.array([np.mean(s == 1) for s in sizes]),
             "share_size_100_plus": np.array([np.mean(s >= 100) for s in sizes]),
         }
+    if check.check == "early_warning":
+        return {
+            name: np.array([o.outcomes[name] for o in outputs])
+            for name in ("tau_variance", "tau_autocorrelation")
+        }
     return {
         "contribution_last_round_without_punishment": np.array(
             [o.outcomes["contribution_last_no_punishment"] for o in outputs]
@@ -102,7 +109,7 @@ def check_regularity(check: RegularitySpec, outputs: list[RunOutput]) -> list[di
                 "median": median,
                 "runs_5_95": [float(np.quantile(values, 0.05)), float(np.quantile(values, 0.95))],
                 "values": values.tolist(),
-                "published": float(ref["published"]),
+                "published": float(ref["published"]) if ref["published"] else None,
                 "band": [low, high],
                 "band_rule": ref["band_rule"],
                 "within": bool(low <= median <= high),
@@ -124,7 +131,9 @@ def regularity_chart(
 
     verdict = "; ".join(
         f"{r['statistic']} {r['median']:.3g} {'in' if r['within'] else 'OUTSIDE'} "
-        f"[{r['band'][0]:g}, {r['band'][1]:g}] (published {r['published']:g})"
+        f"[{r['band'][0]:g}, {r['band'][1]:g}] ("
+        + ("published: rising" if r["published"] is None else f"published {r['published']:g}")
+        + ")"
         for r in rows
     )
     fig, ax = plt.subplots(figsize=(7, 4.5))
@@ -144,6 +153,19 @@ def regularity_chart(
         ax.loglog(values, ccdf, "o", ms=3, label="simulated single-seed cascades")
         ax.set_xlabel("cascade size")
         ax.set_ylabel("share of cascades at least this size")
+    elif check.check == "early_warning":
+        series = np.stack([o.series["support"] for o in outputs])
+        ax.plot(np.median(series, axis=0), label="support (median of runs)")
+        twin = ax.twinx()
+        first = outputs[0]
+        twin.plot(first.series["warning_autocorrelation"], "g:", label="lag-1 autocorrelation")
+        var = first.series["warning_variance"]
+        scale = np.nanmax(var) if np.isfinite(var).any() else 1.0
+        twin.plot(var / scale, "r:", label="variance (scaled)")
+        twin.set_ylabel("early-warning indicators (replicate 1)")
+        twin.legend(fontsize=7, loc="center right")
+        ax.set_xlabel("step")
+        ax.set_ylabel("share supporting")
     else:
         for arm in ("no_punishment", "punishment"):
             series = np.stack([o.series[f"contribution_{arm}"] for o in outputs])

@@ -25,7 +25,15 @@ from typing import Any
 import numpy as np
 import yaml
 
-from synthsoc.sim import bankrun, diffusion, market, public_goods, public_goods_rounds, schelling
+from synthsoc.sim import (
+    bankrun,
+    diffusion,
+    market,
+    polarisation,
+    public_goods,
+    public_goods_rounds,
+    schelling,
+)
 from synthsoc.sim.delegate import DecisionHook, DelegationConfig
 from synthsoc.sim.events import Calendar, event_from_spec
 from synthsoc.sim.params import Origin, ScenarioError, check_keys, parse_params, resolved
@@ -59,6 +67,11 @@ MODELS: dict[str, Model] = {
         public_goods.PublicGoodsParams,
         public_goods.prepare_public_goods,
         public_goods.run_public_goods,
+    ),
+    "polarisation": Model(
+        polarisation.PolarisationParams,
+        polarisation.prepare_polarisation,
+        polarisation.run_polarisation,
     ),
     "public_goods_rounds": Model(
         public_goods_rounds.PublicGoodsRoundsParams,
