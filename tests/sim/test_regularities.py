@@ -26,7 +26,14 @@ def test_reference_rows_cite_a_source_and_a_band_rule() -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["product_diffusion", "viral_cascade", "punishment_experiment", "backsliding_warning"]
+    "name",
+    [
+        "product_diffusion",
+        "viral_cascade",
+        "punishment_experiment",
+        "backsliding_warning",
+        "feed_experiment",
+    ],
 )
 def test_builtin_scenario_reproduces_its_regularity(world: World, name: str) -> None:
     sc = builtin_scenarios()[name]

@@ -188,7 +188,9 @@ def print_summary(summary: dict[str, Any], out: Path) -> None:
             f"regularity {r['regularity']}: {r['statistic']} = {r['median']:.3g} (runs 5-95%: "
             f"{r['runs_5_95'][0]:.3g}-{r['runs_5_95'][1]:.3g}) "
             f"{'within' if r['within'] else 'OUTSIDE'} band [{r['band'][0]:g}, {r['band'][1]:g}]"
-            f" ({r['band_rule']}); published {r['published']:g}: {r['source']}",
+            f" ({r['band_rule']}); "
+            + ("" if r["published"] is None else f"published {r['published']:g}: ")
+            + r["source"],
             highlight=False,
         )
     t = summary["timings_s"]

@@ -193,6 +193,8 @@ def scaled_totals(
     sampling error of the synthetic population nor the model's assumptions.
     """
     where = "Korea" if region is None else f"region {region}"
+    if scale is None:
+        where = "population"
     basis = (
         "no scale in the population manifest: sample only"
         if scale is None

@@ -49,7 +49,12 @@ class DiffusionParams:
     )
     reshare_rule: str = param("independent", choices=RESHARE_RULES, doc="reshare decision rule")
     k_needed: int = param(2, low=1, doc="complex rule: exposures needed")
-    ranking: str = param("chronological", choices=RANKINGS, doc="feed ranking")
+    ranking: str = param(
+        "chronological",
+        choices=(*RANKINGS, "ab_test"),
+        doc="feed ranking; ab_test: a random half of users get engagement ranking, the rest "
+        "chronological, and reach is reported per arm",
+    )
     feed_size: int = param(10, low=1, doc="items shown per feed opening")
     window: int = param(3, low=1, doc="steps a share stays in feeds")
     post_rate: float = param(0.3, low=0.0, high=1.0, doc="chance a followed account posts")
@@ -119,7 +124,7 @@ def run_diffusion(
         blocks=blocks,
         rule=params.reshare_rule,
         k_needed=params.k_needed,
-        ranking=params.ranking,
+        ranking="chronological" if params.ranking == "ab_test" else params.ranking,
         feed_size=params.feed_size,
         window=params.window,
         post_rate=params.post_rate,
@@ -127,6 +132,10 @@ def run_diffusion(
         offline_prob=params.offline_prob,
         delegated=None if hook is None else hook.delegated,
     )
+    engagement_arm = np.zeros(agents.n, dtype=bool)
+    if params.ranking == "ab_test":
+        engagement_arm = rng.random(agents.n) < 0.5
+        platform.ranking[:] = engagement_arm.astype(np.int8) * RANKINGS.index("engagement")
     starts = [m.start for m in messages]
     seeds = [_seeds(world, m.seeds, rng) for m in messages]
     segment, seg_labels = world.segment()
@@ -161,6 +170,14 @@ def run_diffusion(
         out.outcomes[f"reach_{name}"] = float(reach[-1, m])
         out.outcomes[f"sharers_{name}"] = float(sharers[-1, m])
         out.totals[f"persons_reached_{name}"] = float(np.count_nonzero(platform.seen_first[m] >= 0))
+        if params.ranking == "ab_test":
+            seen = platform.seen_first[m] >= 0
+            users = agents.sns_user
+            for arm, mask in (("chronological", ~engagement_arm), ("engagement", engagement_arm)):
+                denominator = max(int(np.count_nonzero(mask & users)), 1)
+                out.outcomes[f"reach_{name}_{arm}"] = float(
+                    np.count_nonzero(seen & mask & users) / denominator
+                )
         out.distributions[f"first_seen_step_{name}"] = platform.seen_first[m][
             platform.seen_first[m] >= 0
         ]

@@ -11,7 +11,11 @@ over replicates, the 5-95% range of replicates, the band and whether the median 
 * ``cascades``: the sizes of single-seed cascades: the share of size 1 and of 100 or more
   (Goel et al. 2016);
 * ``public_goods``: the last-round contribution without and with punishment (Fehr & Gaechter
-  2000).
+  2000);
+* ``early_warning``: Kendall tau of rolling variance and autocorrelation before a tipping point
+  (Scheffer et al. 2009);
+* ``feed``: the reach of a high-engagement (negative) message among users with an
+  engagement-ranked feed over those with a chronological one (Huszar et al. 2022).
 """
 
 from __future__ import annotations
@@ -27,15 +31,16 @@ import numpy as np
 from synthsoc.sim.params import param
 from synthsoc.sim.world import RunOutput
 
-CHECKS: tuple[str, ...] = ("bass", "cascades", "public_goods", "early_warning")
+CHECKS: tuple[str, ...] = ("bass", "cascades", "public_goods", "early_warning", "feed")
 
 
 @dataclass(frozen=True, kw_only=True)
 class RegularitySpec:
-    check: Literal["bass", "cascades", "public_goods", "early_warning"] = param(
+    check: Literal["bass", "cascades", "public_goods", "early_warning", "feed"] = param(
         doc="which regularity to check"
     )
     steps_per_year: float = param(12.0, low=1e-6, doc="bass: model steps per year")
+    message: str = param("negative", doc="feed: the message whose amplification is measured")
 
 
 def reference() -> list[dict[str, str]]:
@@ -76,6 +81,17 @@ def _statistics(check: RegularitySpec, outputs: list[RunOutput]) -> dict[str, np
         return {
             "share_size_one": np.array([np.mean(s == 1) for s in sizes]),
             "share_size_100_plus": np.array([np.mean(s >= 100) for s in sizes]),
+        }
+    if check.check == "feed":
+        m = check.message
+        return {
+            "amplification_ratio": np.array(
+                [
+                    o.outcomes[f"reach_{m}_engagement"]
+                    / max(o.outcomes[f"reach_{m}_chronological"], 1e-12)
+                    for o in outputs
+                ]
+            )
         }
     if check.check == "early_warning":
         return {
@@ -153,6 +169,14 @@ def regularity_chart(
         ax.loglog(values, ccdf, "o", ms=3, label="simulated single-seed cascades")
         ax.set_xlabel("cascade size")
         ax.set_ylabel("share of cascades at least this size")
+    elif check.check == "feed":
+        arms = ("chronological", "engagement")
+        for msg in sorted({k.rsplit("_", 1)[0][6:] for k in outputs[0].outcomes
+                           if k.startswith("reach_") and k.endswith("_engagement")}):
+            values = [np.median([o.outcomes[f"reach_{msg}_{a}"] for o in outputs]) for a in arms]
+            ax.plot(arms, values, "o-", label=msg)
+        ax.set_ylabel("share of SNS users reached (median of runs)")
+        ax.set_xlabel("feed ranking (random half of users each)")
     elif check.check == "early_warning":
         series = np.stack([o.series["support"] for o in outputs])
         ax.plot(np.median(series, axis=0), label="support (median of runs)")
