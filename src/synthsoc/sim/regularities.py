@@ -173,8 +173,8 @@ def regularity_chart(
         arms = ("chronological", "engagement")
         for msg in sorted({k.rsplit("_", 1)[0][6:] for k in outputs[0].outcomes
                            if k.startswith("reach_") and k.endswith("_engagement")}):
-            values = [np.median([o.outcomes[f"reach_{msg}_{a}"] for o in outputs]) for a in arms]
-            ax.plot(arms, values, "o-", label=msg)
+            reach = [np.median([o.outcomes[f"reach_{msg}_{a}"] for o in outputs]) for a in arms]
+            ax.plot(arms, reach, "o-", label=msg)
         ax.set_ylabel("share of SNS users reached (median of runs)")
         ax.set_xlabel("feed ranking (random half of users each)")
     elif check.check == "early_warning":
