@@ -54,17 +54,28 @@ def main() -> None:
             "timings_s": summary["timings_s"],
             "verdicts": {
                 k: {
-                    "verdict": v["verdict"],
-                    "shape": v["shape"],
+                    "label": v["label"],
+                    "reason": v["reason"],
+                    "rule": v["rule"],
                     "mean": v["mean"],
                     "modes": [(m["n_runs"], m["center"]) for m in v["modes"]],
                 }
                 for k, v in summary["outcomes"].items()
             },
+            "totals": summary["totals"],
+            "regularities": [
+                {k: r[k] for k in ("statistic", "median", "runs_5_95", "band", "within")}
+                for r in summary["regularities"]
+            ],
         }
         print(
             f"{name:22s} {rows[name]['wall_s']:8.1f} s  "
-            + ", ".join(f"{k}={v['verdict']}" for k, v in rows[name]["verdicts"].items())
+            + ", ".join(f"{k}={v['label']}" for k, v in rows[name]["verdicts"].items())
+            + "".join(
+                f"; {r['statistic']}={r['median']:.3g} {'in' if r['within'] else 'OUT'} {r['band']}"
+                for r in rows[name]["regularities"]
+            ),
+            flush=True,
         )
     result = {
         "benchmark": "sim_scenarios",
