@@ -33,6 +33,7 @@ def test_reference_rows_cite_a_source_and_a_band_rule() -> None:
         "punishment_experiment",
         "backsliding_warning",
         "feed_experiment",
+        "money_emergence",
     ],
 )
 def test_builtin_scenario_reproduces_its_regularity(world: World, name: str) -> None:

@@ -14,6 +14,7 @@ over replicates, the 5-95% range of replicates, the band and whether the median 
   2000);
 * ``early_warning``: Kendall tau of rolling variance and autocorrelation before a tipping point
   (Scheffer et al. 2009);
+* ``money``: the fundamental equilibrium of Kiyotaki & Wright's model A (good 0 as money);
 * ``feed``: the reach of a high-engagement (negative) message among users with an
   engagement-ranked feed over those with a chronological one (Huszar et al. 2022).
 """
@@ -31,12 +32,12 @@ import numpy as np
 from synthsoc.sim.params import param
 from synthsoc.sim.world import RunOutput
 
-CHECKS: tuple[str, ...] = ("bass", "cascades", "public_goods", "early_warning", "feed")
+CHECKS: tuple[str, ...] = ("bass", "cascades", "public_goods", "early_warning", "feed", "money")
 
 
 @dataclass(frozen=True, kw_only=True)
 class RegularitySpec:
-    check: Literal["bass", "cascades", "public_goods", "early_warning", "feed"] = param(
+    check: Literal["bass", "cascades", "public_goods", "early_warning", "feed", "money"] = param(
         doc="which regularity to check"
     )
     steps_per_year: float = param(12.0, low=1e-6, doc="bass: model steps per year")
@@ -92,6 +93,12 @@ def _statistics(check: RegularitySpec, outputs: list[RunOutput]) -> dict[str, np
                     for o in outputs
                 ]
             )
+        }
+    if check.check == "money":
+        return {
+            name: np.array([o.outcomes[name] for o in outputs])
+            for name in ("type1_accepts_good0", "good0_share_of_indirect_trades",
+                         "type0_accepts_good2")
         }
     if check.check == "early_warning":
         return {
@@ -177,6 +184,14 @@ def regularity_chart(
             ax.plot(arms, reach, "o-", label=msg)
         ax.set_ylabel("share of SNS users reached (median of runs)")
         ax.set_xlabel("feed ranking (random half of users each)")
+    elif check.check == "money":
+        for key in outputs[0].series:
+            if "_accepts_" in key:
+                series = np.stack([o.series[key] for o in outputs])
+                ax.plot(np.median(series, axis=0), label=key.replace("_", " "))
+        ax.set_xlabel("step")
+        ax.set_ylabel("share accepting indirect trade (median of runs)")
+        ax.set_ylim(0, 1)
     elif check.check == "early_warning":
         series = np.stack([o.series["support"] for o in outputs])
         ax.plot(np.median(series, axis=0), label="support (median of runs)")

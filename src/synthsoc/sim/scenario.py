@@ -29,6 +29,7 @@ from synthsoc.sim import (
     bankrun,
     diffusion,
     market,
+    money,
     polarisation,
     public_goods,
     public_goods_rounds,
@@ -68,6 +69,7 @@ MODELS: dict[str, Model] = {
         public_goods.prepare_public_goods,
         public_goods.run_public_goods,
     ),
+    "money": Model(money.MoneyParams, money.prepare_money, money.run_money),
     "polarisation": Model(
         polarisation.PolarisationParams,
         polarisation.prepare_polarisation,
