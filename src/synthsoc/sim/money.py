@@ -67,6 +67,22 @@ def _pairs(district: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, 
     return order[first[same]], order[first[same] + 1]
 
 
+def _wants(
+    x: np.ndarray,
+    offered: np.ndarray,
+    hold: np.ndarray,
+    accept: np.ndarray,
+    consume: np.ndarray,
+    produce: np.ndarray,
+    indirect: np.ndarray,
+) -> np.ndarray:
+    """Whether traders ``x`` take the ``offered`` goods: their consumption good, or the indirect
+    good when they hold their own product and accept indirect exchange."""
+    direct = offered == consume[x]
+    swap = accept[x] & (hold[x] == produce[x]) & (offered == indirect[x])
+    return np.asarray(direct | swap)
+
+
 def run_money(
     world: World,
     params: MoneyParams,
@@ -95,13 +111,9 @@ def run_money(
     consumed_rate = np.zeros(steps)
     for t in range(steps):
         a, b = _pairs(district, rng)
-
-        def wants(x: np.ndarray, offered: np.ndarray) -> np.ndarray:
-            direct = offered == consume[x]
-            swap = accept[x] & (hold[x] == produce[x]) & (offered == indirect[x])
-            return np.asarray(direct | swap)
-
-        trade = (hold[a] != hold[b]) & wants(a, hold[b]) & wants(b, hold[a])
+        wants_a = _wants(a, hold[b], hold, accept, consume, produce, indirect)
+        wants_b = _wants(b, hold[a], hold, accept, consume, produce, indirect)
+        trade = (hold[a] != hold[b]) & wants_a & wants_b
         ta, tb = a[trade], b[trade]
         got_a, got_b = hold[tb].copy(), hold[ta].copy()
         hold[ta], hold[tb] = got_a, got_b
