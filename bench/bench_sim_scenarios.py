@@ -15,6 +15,7 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from synthsoc.commands.simulate import run_scenario
 from synthsoc.sim import builtin_scenarios
@@ -77,6 +78,12 @@ def main() -> None:
             ),
             flush=True,
         )
+        _write(args, load_at_start, rows)  # after every scenario, so a cut-off run keeps them
+    _write(args, load_at_start, rows)
+    shutil.rmtree(out_root, ignore_errors=True)
+
+
+def _write(args: argparse.Namespace, load_at_start: float, rows: dict[str, Any]) -> None:
     result = {
         "benchmark": "sim_scenarios",
         "date_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
@@ -87,7 +94,6 @@ def main() -> None:
         "workers": args.workers,
         "scenarios": rows,
     }
-    shutil.rmtree(out_root, ignore_errors=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"sim_scenarios_{args.label}.json").write_text(json.dumps(result, indent=2) + "\n")
 
