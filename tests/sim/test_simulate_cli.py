@@ -53,7 +53,7 @@ def test_run_writes_series_outcomes_summary_and_charts(
     assert "insufficient" in result.output and "rule for withdrawn_final: R >= 10" in result.output
     # every parameter actually used is recorded with where it came from
     params = summary["scenario"]["params"]
-    assert params["initial_belief"] == {"value": 0.58, "origin": "yaml"}
+    assert params["initial_belief"] == {"value": 0.54, "origin": "yaml"}
     assert params["liquidity"] == {"value": 1.0, "origin": "default"}
     assert params["min_age"] == {"value": 20, "origin": "default"}
     assert summary["seeding"] == "numpy.random.SeedSequence(0).spawn(3)"
