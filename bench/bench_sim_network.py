@@ -45,7 +45,7 @@ def platform_for(world, rng: np.random.Generator) -> Platform:  # type: ignore[n
         offline,
         activity=world.agents.online_activity,
         reshare=world.agents.reshare,
-        appeal=np.array([m["appeal"] for m in sc.params["messages"]], dtype=np.float64),
+        appeal=np.array([m.appeal for m in sc.params.messages], dtype=np.float64),
         blocks=np.array([[False, False], [True, False]]),
         ranking="engagement",
         feed_size=10,

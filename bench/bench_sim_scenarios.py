@@ -15,6 +15,7 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from synthsoc.commands.simulate import run_scenario
 from synthsoc.sim import builtin_scenarios
@@ -54,18 +55,35 @@ def main() -> None:
             "timings_s": summary["timings_s"],
             "verdicts": {
                 k: {
-                    "verdict": v["verdict"],
-                    "shape": v["shape"],
+                    "label": v["label"],
+                    "reason": v["reason"],
+                    "rule": v["rule"],
                     "mean": v["mean"],
                     "modes": [(m["n_runs"], m["center"]) for m in v["modes"]],
                 }
                 for k, v in summary["outcomes"].items()
             },
+            "totals": summary["totals"],
+            "regularities": [
+                {k: r[k] for k in ("statistic", "median", "runs_5_95", "band", "within")}
+                for r in summary["regularities"]
+            ],
         }
         print(
             f"{name:22s} {rows[name]['wall_s']:8.1f} s  "
-            + ", ".join(f"{k}={v['verdict']}" for k, v in rows[name]["verdicts"].items())
+            + ", ".join(f"{k}={v['label']}" for k, v in rows[name]["verdicts"].items())
+            + "".join(
+                f"; {r['statistic']}={r['median']:.3g} {'in' if r['within'] else 'OUT'} {r['band']}"
+                for r in rows[name]["regularities"]
+            ),
+            flush=True,
         )
+        _write(args, load_at_start, rows)  # after every scenario, so a cut-off run keeps them
+    _write(args, load_at_start, rows)
+    shutil.rmtree(out_root, ignore_errors=True)
+
+
+def _write(args: argparse.Namespace, load_at_start: float, rows: dict[str, Any]) -> None:
     result = {
         "benchmark": "sim_scenarios",
         "date_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
@@ -76,7 +94,6 @@ def main() -> None:
         "workers": args.workers,
         "scenarios": rows,
     }
-    shutil.rmtree(out_root, ignore_errors=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"sim_scenarios_{args.label}.json").write_text(json.dumps(result, indent=2) + "\n")
 

@@ -35,8 +35,7 @@ class ScriptedModel:
 
 def _bank(mode: str, **deleg: Any):  # type: ignore[no-untyped-def]
     sc = builtin_scenarios()["bank_run"]
-    return sc.with_overrides(
-        params={**sc.params, "initial_belief": 0.1, "news_noise": 0.0},
+    return sc.with_params(initial_belief=0.1, news_noise=0.0).with_overrides(
         steps=6,
         delegation=DelegationConfig(mode=mode, **deleg),
     )
@@ -81,7 +80,8 @@ def test_delegating_scenario_needs_a_model(world: World) -> None:
 def test_hook_decisions_follow_the_rule_probability_in_archetype_mode(world: World) -> None:
     rng = np.random.default_rng(0)
     hook = DecisionHook(
-        ScriptedModel("낮음"), DelegationConfig(mode="archetype"), world.agents, rng
+        ScriptedModel("낮음"), DelegationConfig(mode="archetype"), world.agents, rng,
+        world.describe,
     )
     ids = np.arange(world.agents.n)
     decided = hook.decide(ids, np.full(ids.size, 0.8), "상황", rng)
@@ -128,3 +128,21 @@ def test_llm_decision_model_with_the_embedded_model() -> None:
             [DecisionPrompt("은행이 위험하다는 소문이 돕니다. 예금을 인출하시겠습니까?", (YES, NO))]
         )
     assert answers[0] in (YES, NO)
+
+
+def test_sample_prompts_use_the_shared_persona_description(world: World) -> None:
+    import re
+
+    from synthsoc.persona.describe import describe_person
+
+    model = ScriptedModel(NO)
+    run_replicates(_bank("sample", max_agents=5), world, replicates=1, seed=0,
+                   decision_model=model)
+    assert model.prompts
+    assert world.profiles is not None
+    names = set(world.profiles["sigungu_name"].drop_nulls().to_list())
+    for p in model.prompts:
+        person = p.prompt.split("인물:\n", 1)[1].split("\n상황:", 1)[0]
+        assert person in {describe_person(r) for r in world.profiles.iter_rows(named=True)}
+        assert "사는 곳:" in person and any(name in person for name in names)
+        assert not re.search(r"\d{5}", p.prompt), p.prompt  # no district codes

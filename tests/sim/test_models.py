@@ -14,7 +14,7 @@ from synthsoc.sim.params import ScenarioError
 
 def _run(world: World, name: str, steps: int | None = None, seed: int = 0, **params: object):  # type: ignore[no-untyped-def]
     sc = builtin_scenarios()[name]
-    sc = sc.with_overrides(params={**sc.params, **params}, steps=steps or sc.steps)
+    sc = sc.with_params(**params).with_overrides(steps=steps or sc.steps)
     sc.prepare(world)
     return sc.run(world, np.random.default_rng(seed))
 

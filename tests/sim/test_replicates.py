@@ -12,7 +12,7 @@ from synthsoc.sim.replicates import replicate_seeds
 
 def _bank(world: World, **params: object):  # type: ignore[no-untyped-def]
     sc = builtin_scenarios()["bank_run"]
-    return sc.with_overrides(params={**sc.params, **params}, steps=12)
+    return sc.with_params(**params).with_overrides(steps=12)
 
 
 def test_results_do_not_depend_on_the_number_of_processes(world: World) -> None:

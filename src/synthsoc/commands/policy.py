@@ -82,7 +82,7 @@ def register(app: typer.Typer) -> None:
                                    build_units(pop).household, seed)
         with staged_directory(out, kind=OUTPUT_KIND, inputs=[population, reform],
                               force=force) as stage:
-            write_run(stage, run, population, result, charts_on=charts)
+            write_run(stage, run, population, pop.regions, result, charts_on=charts)
         table = Table(title=f"policy run -> {out}")
         for col in ("rule", "baseline cost (억원)", "reform cost (억원)", "change (억원)",
                     "reform recipients"):

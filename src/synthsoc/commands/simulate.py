@@ -15,12 +15,18 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from synthsoc.atomic import FORCE_HELP, check_output_folder, staged_directory
-from synthsoc.evaluate.convergence import classify_replicates
+from synthsoc.evaluate.replicate_verdict import (
+    default_tolerance,
+    judge_outcome,
+    scaled_totals,
+    scenario_tolerance,
+)
 from synthsoc.llm.types import LLMError
 from synthsoc.sim import outputs as sim_outputs
 from synthsoc.sim.delegate import DelegationConfig, LLMDecisionModel
 from synthsoc.sim.network_stats import network_report
 from synthsoc.sim.params import ScenarioError
+from synthsoc.sim.regularities import check_regularity, regularity_chart
 from synthsoc.sim.replicates import ProcessPoolRunner
 from synthsoc.sim.run import SimulationRun, load_world, simulate
 from synthsoc.sim.scenario import Scenario, builtin_scenarios, resolve_scenario
@@ -32,20 +38,19 @@ DEFAULT_WORKERS = max(1, min(4, os.cpu_count() or 1))
 
 
 def verdicts(run: SimulationRun, *, seed: int = 0) -> dict[str, dict[str, Any]]:
-    """The converging / diverging verdict for each outcome.
+    """The verdict on each outcome by the rule of :mod:`synthsoc.evaluate.replicate_verdict`.
 
-    The tolerance is the scenario's (``outcomes:``); for an outcome it does not name, 5% of the
-    median's magnitude (at least 0.001), recorded as ``tolerance_source: relative default``.
+    The tolerance is the scenario's (``outcomes:``) or, for an outcome it does not name, the
+    stated default; the rule and its numbers are recorded beside each verdict.
     """
     values = run.outcome_values()
     out: dict[str, dict[str, Any]] = {}
     for name, data in values.items():
         if name in run.scenario.outcomes:
-            tol, source = run.scenario.outcomes[name], "scenario"
+            tol = scenario_tolerance(run.scenario.outcomes[name])
         else:
-            tol, source = max(0.05 * abs(float(np.median(data))), 1e-3), "relative default"
-        verdict = classify_replicates(data, tolerance=tol, seed=seed).to_dict()
-        verdict["tolerance_source"] = source
+            tol = default_tolerance(data)
+        verdict = judge_outcome(data, tol, seed=seed).to_dict()
         verdict["values"] = data.tolist()
         out[name] = verdict
     return out
@@ -90,10 +95,23 @@ def run_scenario(
         )
     timings["replicates_s"] = run.wall_s
     judged = verdicts(run, seed=seed)
+    totals = scaled_totals(run.total_values(), world.scale, world.region, seed=seed)
+    regular = (
+        check_regularity(scenario.regularity, run.outputs) if scenario.regularity else []
+    )
     report = network_report(world.network, world.agents, seed=seed) if network_stats else None
     with staged_directory(out, kind=OUTPUT_KIND, inputs=inputs, force=force) as folder:
-        tables = sim_outputs.write_tables(folder, run.outputs, world.agents.sigungu_codes)
-        written = sim_outputs.write_charts(folder, tables, scenario.name) if charts else []
+        agents = world.agents
+        per_district = np.bincount(agents.sigungu, minlength=agents.sigungu_codes.size)
+        tables = sim_outputs.write_tables(folder, run.outputs, agents.sigungu_codes, per_district)
+        written, maps = (
+            sim_outputs.write_charts(folder, tables, scenario.name, judged, world.regions)
+            if charts
+            else ([], {})
+        )
+        if charts and scenario.regularity is not None:
+            fig = regularity_chart(scenario.regularity, run.outputs, regular, scenario.name)
+            written.append(sim_outputs.save_chart(folder, fig, "regularity.png"))
         summary = {
             "scenario": {
                 "name": scenario.name,
@@ -101,7 +119,7 @@ def run_scenario(
                 "description": scenario.description,
                 "model": scenario.model,
                 "steps": scenario.steps,
-                "params": scenario.params,
+                "params": scenario.resolved_params(),
                 "events": list(scenario.events),
                 "tolerances": scenario.outcomes,
                 "delegation": scenario.delegation.mode,
@@ -112,10 +130,13 @@ def run_scenario(
             "seed": seed,
             "seeding": f"numpy.random.SeedSequence({seed}).spawn({replicates})",
             "outcomes": judged,
+            "totals": totals,
+            "regularities": regular,
             "step_events": run.outputs[0].step_labels,
             "llm_calls": run.meta["llm_calls"],
             "timings_s": {**timings, "total_s": time.perf_counter() - t0},
             "network": _network_summary(report) if report else None,
+            "maps": maps,
             "files": sorted(
                 [*(k for k, v in tables.items() if v.height), *written, "summary.json"]
             ),
@@ -138,18 +159,45 @@ def _network_summary(report: dict[str, Any]) -> dict[str, Any]:
 
 def print_summary(summary: dict[str, Any], out: Path) -> None:
     table = Table(title=f"{summary['scenario']['name']}: {summary['replicates']} replicates")
-    for col in ("outcome", "mean", "95% CI", "verdict", "modes"):
+    for col in ("outcome", "mean", "95% CI", "verdict", "why (rules below)"):
         table.add_column(col)
+    rules = []
     for name, v in summary["outcomes"].items():
-        modes = "; ".join(f"{m['n_runs']}/{v['n_runs']} near {m['center']:.3g}" for m in v["modes"])
         table.add_row(
             name,
             f"{v['mean']:.4g}",
             f"[{v['ci_low']:.4g}, {v['ci_high']:.4g}]",
-            f"{v['verdict']} ({v['shape']})",
-            modes,
+            v["label"],
+            v["reason"],
         )
+        rules.append(f"rule for {name}: {v['rule']}")
     Console().print(table)
+    Console().print("\n".join(rules), highlight=False)
+    totals = summary["totals"]
+    if totals["totals"]:
+        where = totals["scaled_to"] or "population (not scaled)"
+        tt = Table(title=f"totals: synthetic sample and {where}")
+        for col in ("total", "sample mean [95% CI]", f"{where} [95% CI]"):
+            tt.add_column(col)
+        for name, t in totals["totals"].items():
+            s, p = t["sample"], t["population"]
+            tt.add_row(
+                name,
+                f"{s['mean']:,.4g} [{s['ci_low']:,.4g}, {s['ci_high']:,.4g}]",
+                "-" if p is None else f"{p['mean']:,.4g} [{p['ci_low']:,.4g}, {p['ci_high']:,.4g}]",
+            )
+        Console().print(tt)
+        Console().print(f"rule for totals: {totals['rule']}", highlight=False)
+    for r in summary.get("regularities", []):
+        Console().print(
+            f"regularity {r['regularity']}: {r['statistic']} = {r['median']:.3g} (runs 5-95%: "
+            f"{r['runs_5_95'][0]:.3g}-{r['runs_5_95'][1]:.3g}) "
+            f"{'within' if r['within'] else 'OUTSIDE'} band [{r['band'][0]:g}, {r['band'][1]:g}]"
+            f" ({r['band_rule']}); "
+            + ("" if r["published"] is None else f"published {r['published']:g}: ")
+            + r["source"],
+            highlight=False,
+        )
     t = summary["timings_s"]
     console.print(
         f"{summary['population']['agents']:,} agents; network {t['network_s']:.1f} s, "

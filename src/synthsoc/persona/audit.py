@@ -66,6 +66,10 @@ def bucketings() -> dict[str, Bucketing]:
             out[column] = _binned(column, (2, 4, 5, 7))
         elif column.startswith("value_"):
             out[column] = _binned(column, (-1.0, -0.33, 0.33, 1.0))
+        elif column == "reshare_propensity":
+            out[column] = _binned(column, (0.02, 0.05, 0.1, 0.2))
+        elif column == "prosociality":
+            out[column] = _binned(column, (0.2, 0.4, 0.6, 0.8))
         elif column == "sns_minutes_per_day":
             out[column] = _binned(column, (0, 30, 60, 120))
         else:  # clock times: the hour, slot 0 for "none" (at home all day)

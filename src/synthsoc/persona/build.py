@@ -24,6 +24,7 @@ from synthsoc.persona.columns import CATEGORICAL, COLUMNS
 from synthsoc.persona.inputs import HOUSEHOLD_INPUTS, PERSON_INPUTS, demographics
 from synthsoc.persona.linguistic import linguistic
 from synthsoc.persona.schedule import schedule
+from synthsoc.persona.social import social
 from synthsoc.synth import Population, PopulationFolderError, schema
 
 PERSONAS_FILE = "personas.parquet"
@@ -33,7 +34,7 @@ PERSONA_MANIFEST_FILE = "personas_manifest.json"
 DEFAULT_CHUNK_ROWS = 2_000_000
 
 # Independent random streams per attribute group, so adding one group never shifts another.
-STREAMS: tuple[str, ...] = ("cognitive", "linguistic", "behavioural", "schedule")
+STREAMS: tuple[str, ...] = ("cognitive", "linguistic", "behavioural", "schedule", "social")
 
 
 def persona_chunk(chunk: pl.DataFrame, seed: int, chunk_index: int) -> pl.DataFrame:
@@ -48,6 +49,7 @@ def persona_chunk(chunk: pl.DataFrame, seed: int, chunk_index: int) -> pl.DataFr
     drawn.update(linguistic(d, rngs["linguistic"]))
     drawn.update(behavioural(d, rngs["behavioural"]))
     drawn.update(schedule(d, rngs["schedule"]))
+    drawn.update(social(d, drawn, rngs["social"]))
     series: list[pl.Series] = [chunk["person_id"]]
     for name in COLUMNS[1:]:
         values = drawn[name]

@@ -21,6 +21,7 @@ CATEGORICAL: dict[str, tuple[str, ...]] = {
     "weekday_activity": P.WEEKDAY_ACTIVITIES,
     "weekend_activity": P.WEEKEND_ACTIVITIES,
     "decision_heuristic": P.DECISION_HEURISTICS,
+    "interest_topic": P.INTEREST_TOPICS,
 }
 COLUMNS: tuple[str, ...] = (
     "person_id",
@@ -54,6 +55,9 @@ COLUMNS: tuple[str, ...] = (
     "value_materialism",
     "value_family",
     "decision_heuristic",
+    "reshare_propensity",
+    "prosociality",
+    "interest_topic",
 )
 
 # column -> (group, what it is and how it is drawn, demographic inputs it depends on)
@@ -113,4 +117,11 @@ DESCRIPTIONS: dict[str, tuple[str, str, str]] = {
     "value_family": ("cognitive", "family orientation (z units)", "age, marital_status"),
     "decision_heuristic": ("cognitive", "softmax choice from traits and conservation",
                            "traits, value_conservation"),
+    "reshare_propensity": ("social", "probability of resharing a seen post (simulations)",
+                           "age, extraversion"),
+    "prosociality": ("social", "0-1 prosociality: normal CDF of agreeableness and "
+                     "self-transcendence plus noise (public-goods games)",
+                     "agreeableness, value_self_transcendence"),
+    "interest_topic": ("social", "main interest topic (online homophily in simulations)",
+                       "age, sex"),
 }

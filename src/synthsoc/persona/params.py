@@ -591,3 +591,59 @@ INDEPENDENCE_ASSUMPTIONS: tuple[str, ...] = (
     "Speech registers with elders, peers and juniors are drawn independently of one another.",
     "Nothing in the persona depends on the persona of other household members.",
 )
+
+# --------------------------------------------------------------------------------------------
+# Social behaviour the simulations need (persona/social.py): resharing, prosociality, interests
+# --------------------------------------------------------------------------------------------
+INTEREST_TOPICS: tuple[str, ...] = (
+    "news_politics",
+    "economy_finance",
+    "entertainment",
+    "sports",
+    "lifestyle_food",
+    "technology",
+    "culture_travel",
+    "family_parenting",
+)
+RESHARE_BETA = (1.2, 20.0)  # base reshare probability per seen post: Beta(a, b), mean about 0.057
+RESHARE_AGE = (1.3, 150.0)  # multiplier (intercept - age / scale): falls with age
+RESHARE_PER_EXTRAVERSION_SD = 0.2  # log change of the reshare probability per SD of extraversion
+PROSOCIAL_WEIGHTS = {"agreeableness": 0.3, "value_self_transcendence": 0.3}  # per SD / z unit
+PROSOCIAL_NOISE_SD = 0.9  # individual variation beyond the traits (latent scale, SD units)
+INTEREST_GEOMETRIC_P = 0.35  # topic = (age band + 3 x female + Geometric(p) - 1) mod 8
+FEED_MINUTES_FOR_DAILY_USE = 70.0  # SNS minutes/day at which a user opens the feed every day
+SRC_SHARING = (
+    "Correa, Hinsley & de Zuniga (2010) 'Who interacts on the Web? The intersection of users' "
+    "personality and social media use', Computers in Human Behavior 26(2):247-253 (extraversion "
+    "predicts social media use); Vosoughi, Roy & Aral (2018) Science 359:1146-1151 (most posts "
+    "are never reshared)"
+)
+SRC_PROSOCIAL = (
+    "Thielmann, Spadaro & Balliet (2020) 'Personality and prosocial behavior: a theoretical "
+    "framework and meta-analysis', Psychol. Bull. 146(1):30-90 (agreeableness relates to "
+    "cooperation in economic games, r about 0.1-0.2); Schwartz (2010) 'Basic values: how they "
+    "motivate and inhibit prosocial behavior' (self-transcendence)"
+)
+PARAMETERS = (
+    *PARAMETERS,
+    Parameter("RESHARE_BETA", "base probability of resharing a seen post: Beta(a, b)",
+              RESHARE_BETA, "assumption", ASSUMED + "; low mean as " + SRC_SHARING,
+              ("reshare_propensity",)),
+    Parameter("RESHARE_AGE", "reshare multiplier (intercept - age / scale), falling with age",
+              RESHARE_AGE, "assumption", ASSUMED, ("reshare_propensity",)),
+    Parameter("RESHARE_PER_EXTRAVERSION_SD", "log change of the reshare probability per SD of "
+              "extraversion", RESHARE_PER_EXTRAVERSION_SD, "literature",
+              SRC_SHARING + "; magnitude assumed", ("reshare_propensity",)),
+    Parameter("PROSOCIAL_WEIGHTS", "weights of agreeableness (per SD) and self-transcendence "
+              "(per z unit) on the latent prosociality, mapped to 0-1 by the normal CDF",
+              PROSOCIAL_WEIGHTS, "literature", SRC_PROSOCIAL + "; magnitudes assumed",
+              ("prosociality",)),
+    Parameter("PROSOCIAL_NOISE_SD", "individual variation of latent prosociality beyond traits",
+              PROSOCIAL_NOISE_SD, "assumption", ASSUMED, ("prosociality",)),
+    Parameter("INTEREST_GEOMETRIC_P", "main interest topic (for online homophily): age band and "
+              "sex shift a geometric draw over the 8 topics", INTEREST_GEOMETRIC_P, "assumption",
+              ASSUMED, ("interest_topic",)),
+    Parameter("FEED_MINUTES_FOR_DAILY_USE", "SNS minutes per day at which a user opens the feed "
+              "every day (simulations: daily opening probability = minutes / this, 0.05-1)",
+              FEED_MINUTES_FOR_DAILY_USE, "assumption", ASSUMED, ("sns_minutes_per_day",)),
+)

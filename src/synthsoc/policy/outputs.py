@@ -82,7 +82,7 @@ def _md_table(frame: pl.DataFrame, money: tuple[str, ...] = ()) -> str:
     return "\n".join(lines)
 
 
-def write_run(folder: Path, run: PolicyRun, population: Path,
+def write_run(folder: Path, run: PolicyRun, population: Path, regions: pl.DataFrame,
               takeup: list[TakeupResult], charts_on: bool = True) -> dict[str, Any]:
     """Write every output of ``run`` into ``folder`` (already a staged directory)."""
     summary = report.summary_table(run)
@@ -97,7 +97,7 @@ def write_run(folder: Path, run: PolicyRun, population: Path,
     if charts_on:
         charts.group_chart(tables, f"{name}: 가구당 평균 변화", folder / "gains_by_group.png")
         unmatched = charts.map_chart(
-            tables["district"], f"{name}\n시군구별 가구당 평균 변화 (만원/년)",
+            tables["district"], regions, f"{name}\n시군구별 가구당 평균 변화 (만원/년)",
             folder / "district_map.png",
         )
     meta: dict[str, Any] = {

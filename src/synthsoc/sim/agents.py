@@ -1,19 +1,25 @@
-"""Agent attributes as flat arrays, derived once from a population's persons and households.
+"""Agent attributes as flat arrays, derived once from a population and its personas.
 
 Simulations never hold one Python object per agent: every attribute is a numpy array indexed by
-agent number (the row of the persons frame). Behavioural traits that the population does not
-carry (online activity, resharing, risk aversion, prosociality) are derived here from
-demographics: SNS use by age follows KISDI's 2018 Korea Media Panel figures (package data
-``sns_use_by_age.csv``); the other traits are stated modelling assumptions, seeded.
+agent number (the row of the persons frame). Demographics come from ``persons.parquet`` (and the
+household's income bracket); every behavioural trait comes from ``personas.parquet``, whose
+parameters and sources are listed in ``persona_card.md``:
+
+* ``sns_user`` is ``uses_sns``; ``online_activity`` (chance of opening the feed on a day) is
+  ``sns_minutes_per_day / FEED_MINUTES_FOR_DAILY_USE`` clipped to 0.05-1 for users;
+* ``reshare`` is ``reshare_propensity``; ``interest`` is ``interest_topic``;
+* ``risk_aversion`` is ``1 - risk_tolerance / 10`` (the 0-10 risk question, Dohmen et al. 2011);
+* ``prosociality`` is ``prosociality``; ``conservation`` is ``value_conservation``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import resources
 
 import numpy as np
 import polars as pl
+
+from synthsoc.persona.params import FEED_MINUTES_FOR_DAILY_USE, INTEREST_TOPICS
 
 AGE_BAND_EDGES: tuple[int, ...] = (0, 20, 30, 40, 50, 60, 70)
 AGE_BAND_LABELS: tuple[str, ...] = ("0-19", "20-29", "30-39", "40-49", "50-59", "60-69", "70+")
@@ -26,7 +32,17 @@ INCOME_BRACKET_MIDPOINT_MKRW: dict[str, float] = {
     "70_100m": 85.0,
     "100m_plus": 130.0,
 }
-N_INTERESTS = 8  # topics for online homophily (assumption: 8 broad interest groups)
+N_INTERESTS = len(INTEREST_TOPICS)  # topics for online homophily (persona ``interest_topic``)
+PERSONA_TRAITS: tuple[str, ...] = (
+    "person_id",
+    "uses_sns",
+    "sns_minutes_per_day",
+    "reshare_propensity",
+    "interest_topic",
+    "risk_tolerance",
+    "prosociality",
+    "value_conservation",
+)
 
 REQUIRED_PERSON_COLUMNS: tuple[str, ...] = (
     "person_id",
@@ -66,6 +82,7 @@ class Agents:
     interest: np.ndarray  # int8 topic 0..N_INTERESTS-1
     risk_aversion: np.ndarray  # float32 in [0, 1]
     prosociality: np.ndarray  # float32 in [0, 1]
+    conservation: np.ndarray  # float32, Schwartz conservation value (z units)
     sido_codes: np.ndarray
     sigungu_codes: np.ndarray
     emd_codes: np.ndarray
@@ -73,16 +90,6 @@ class Agents:
     @property
     def n(self) -> int:
         return int(self.age.size)
-
-
-def _sns_table() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    text = resources.files("synthsoc.sim").joinpath("data/sns_use_by_age.csv").read_text("utf-8")
-    lines = [ln for ln in text.splitlines() if ln and not ln.startswith("#")][1:]
-    rows = [ln.split(",") for ln in lines]
-    lows = np.array([int(r[0]) for r in rows])
-    pct = np.array([float(r[2]) for r in rows]) / 100.0
-    minutes = np.array([float(r[3]) if r[3] else np.nan for r in rows])
-    return lows, pct, minutes
 
 
 def _dense(codes: pl.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -93,16 +100,20 @@ def _dense(codes: pl.Series) -> tuple[np.ndarray, np.ndarray]:
 
 
 def build_agents(
-    persons: pl.DataFrame, households: pl.DataFrame | None = None, *, seed: int = 0
+    persons: pl.DataFrame,
+    households: pl.DataFrame | None,
+    personas: pl.DataFrame,
+    *,
+    seed: int = 0,
+    source: str = "personas.parquet",
 ) -> Agents:
-    """Derive agent arrays from a persons frame (and households for income), seeded."""
+    """Agent arrays from persons, their households (income) and their personas, seeded."""
     missing = [c for c in REQUIRED_PERSON_COLUMNS if c not in persons.columns]
     if missing:
         raise AgentDataError(f"persons frame: missing columns {missing}")
     if persons.height == 0:
         raise AgentDataError("persons frame: no rows")
     rng = np.random.default_rng([seed, 0xA6E])
-    n = persons.height
     age = persons["age"].to_numpy().astype(np.int16)
     if age.min() < 0 or age.max() > 120:
         raise AgentDataError(
@@ -125,22 +136,19 @@ def build_agents(
         .replace_strict(occ_map, default=-1, return_dtype=pl.Int8)
         .to_numpy()
     )
-
     income = _household_income(persons, households, rng)
-
-    lows, pct, minutes = _sns_table()
-    band = np.searchsorted(lows, age, side="right") - 1
-    sns_user = rng.random(n) < pct[band]
-    mins = np.where(np.isnan(minutes), np.nanmin(minutes), minutes)[band]
-    # Assumption: a user opens the feed on a day with probability rising with minutes of use.
-    online_activity = np.where(sns_user, np.clip(mins / 70.0, 0.05, 1.0), 0.0).astype(np.float32)
-    # Assumption: reshare propensity per seen post, mean about 0.05, falling with age.
-    reshare = np.clip(rng.beta(1.2, 20.0, n) * (1.3 - age / 150.0), 0.0, 1.0).astype(np.float32)
-    # Interests: assumption, a topic drawn with a preference shifted by age band and sex.
-    shift = age_band.astype(np.int64) + female.astype(np.int64) * 3
-    interest = ((shift + rng.geometric(0.35, n) - 1) % N_INTERESTS).astype(np.int8)
-    risk = np.clip(rng.beta(3.0, 3.0, n) + (age - 45) / 300.0, 0.0, 1.0).astype(np.float32)
-    prosocial = np.clip(rng.beta(4.0, 3.0, n) + (age - 45) / 400.0, 0.0, 1.0).astype(np.float32)
+    traits = persona_traits(persons, personas, source)
+    sns_user = traits["uses_sns"].to_numpy().astype(bool)
+    minutes = traits["sns_minutes_per_day"].to_numpy().astype(np.float64)
+    online_activity = np.where(
+        sns_user, np.clip(minutes / FEED_MINUTES_FOR_DAILY_USE, 0.05, 1.0), 0.0
+    ).astype(np.float32)
+    interest = (
+        traits["interest_topic"].cast(pl.Utf8).replace_strict(
+            {t: i for i, t in enumerate(INTEREST_TOPICS)}, return_dtype=pl.Int8
+        )
+    ).to_numpy()
+    risk = np.clip(1.0 - traits["risk_tolerance"].to_numpy() / 10.0, 0.0, 1.0)
     return Agents(
         person_id=persons["person_id"].to_numpy(),
         household=household,
@@ -155,14 +163,36 @@ def build_agents(
         income_mkrw=income,
         sns_user=sns_user,
         online_activity=online_activity,
-        reshare=reshare,
+        reshare=traits["reshare_propensity"].to_numpy().astype(np.float32),
         interest=interest,
-        risk_aversion=risk,
-        prosociality=prosocial,
+        risk_aversion=risk.astype(np.float32),
+        prosociality=traits["prosociality"].to_numpy().astype(np.float32),
+        conservation=traits["value_conservation"].to_numpy().astype(np.float32),
         sido_codes=sido_codes,
         sigungu_codes=sigungu_codes,
         emd_codes=emd_codes,
     )
+
+
+def persona_traits(persons: pl.DataFrame, personas: pl.DataFrame, source: str) -> pl.DataFrame:
+    """The persona columns the simulation reads, one row per person in the persons' order."""
+    missing = [c for c in PERSONA_TRAITS if c not in personas.columns]
+    if missing:
+        raise AgentDataError(
+            f"{source}: missing columns {missing}; rebuild it with `synthsoc personas`"
+        )
+    joined = persons.select("person_id").join(
+        personas.select(PERSONA_TRAITS), on="person_id", how="left", maintain_order="left"
+    )
+    if joined.height != persons.height:
+        raise AgentDataError(f"{source}: field person_id has duplicate values")
+    absent = joined.filter(pl.any_horizontal(pl.col(c).is_null() for c in PERSONA_TRAITS[1:]))
+    if absent.height:
+        raise AgentDataError(
+            f"{source}: no persona (or a null trait) for {absent.height} persons, first "
+            f"person_id {absent['person_id'][0]!r}; rebuild it with `synthsoc personas`"
+        )
+    return joined
 
 
 def _household_income(

@@ -14,16 +14,44 @@ replicates can end in either equilibrium.
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 
-from synthsoc.sim import params as P
 from synthsoc.sim.delegate import DecisionHook
 from synthsoc.sim.events import Calendar
-from synthsoc.sim.world import RunOutput, World, district_shares, layer_tuple, segment_shares
+from synthsoc.sim.network import LAYERS
+from synthsoc.sim.params import param
+from synthsoc.sim.world import RunOutput, World, district_shares, segment_shares
 
 BELIEF_LAYERS = ("household", "neighbourhood", "online")
+
+
+@dataclass(frozen=True, kw_only=True)
+class BankRunParams:
+    impatient: float = param(0.1, low=0.0, high=1.0, doc="share of depositors who must withdraw")
+    r1: float = param(1.1, low=1.0, doc="pay-out of an early withdrawal per deposit of 1")
+    R: float = param(1.3, low=1.0, doc="pay-out of the long asset at maturity")
+    initial_belief: float = param(0.2, low=0.0, high=1.0, doc="mean initial expected run share")
+    belief_sd: float = param(0.1, low=0.0, high=1.0, doc="spread of initial beliefs")
+    learning: float = param(0.5, low=0.0, high=1.0, doc="weight of new evidence per step")
+    observation_weight: float = param(
+        0.5, low=0.0, high=1.0, doc="weight of contacts' withdrawals vs their beliefs"
+    )
+    public_weight: float = param(0.2, low=0.0, high=1.0, doc="weight of the public report")
+    risk_shift: float = param(
+        0.2, low=0.0, high=2.0, doc="threshold shift per unit of risk aversion below 0.5"
+    )
+    news_noise: float = param(0.0, low=0.0, high=1.0, doc="sd of the common news shock")
+    min_age: int = param(20, low=0, high=120, doc="youngest depositor")
+    liquidity: float = param(
+        1.0, low=0.0, high=10.0, doc="liquid assets per depositor; fails when r1 x share exceeds"
+    )
+    belief_layers: tuple[str, ...] = param(BELIEF_LAYERS, choices=LAYERS, doc="contact layers")
+
+    def __post_init__(self) -> None:
+        if not 1.0 < self.r1 < self.R:
+            raise ValueError(f"need 1 < r1 < R, got r1={self.r1}, R={self.R}")
 
 
 def run_threshold(r1: float, big_r: float) -> float:
@@ -31,40 +59,35 @@ def run_threshold(r1: float, big_r: float) -> float:
     return (big_r - r1) / (r1 * (big_r - 1.0))
 
 
-def prepare_bank_run(world: World, params: dict[str, Any]) -> None:
-    world.adjacency(layer_tuple(params.get("belief_layers", BELIEF_LAYERS), "params.belief_layers"))
+def prepare_bank_run(world: World, params: BankRunParams) -> None:
+    world.adjacency(params.belief_layers)
 
 
 def run_bank_run(
     world: World,
-    params: dict[str, Any],
+    params: BankRunParams,
     calendar: Calendar,
     steps: int,
     rng: np.random.Generator,
     hook: DecisionHook | None,
 ) -> RunOutput:
     agents = world.agents
-    adj = world.adjacency(
-        layer_tuple(params.get("belief_layers", BELIEF_LAYERS), "params.belief_layers")
-    )
+    adj = world.adjacency(params.belief_layers)
     degree = np.asarray(adj.sum(axis=1)).ravel()
     has_nb = degree > 0
     degree = np.maximum(degree, 1.0)
-    depositor = agents.age >= P.get(params, "min_age", 20)
-    r1 = P.get(params, "r1", 1.1)
-    big_r = P.get(params, "R", 1.3)
-    if not 1.0 < r1 < big_r:
-        raise P.ScenarioError(f"params: need 1 < r1 < R, got r1={r1}, R={big_r}")
-    f_star = run_threshold(r1, big_r)
-    impatient = depositor & (rng.random(agents.n) < P.get_range(params, "impatient", 0.1, 0.0, 1.0))
-    belief0 = P.get_range(params, "initial_belief", 0.2, 0.0, 1.0)
-    spread = P.get_range(params, "belief_sd", 0.1, 0.0, 1.0)
-    belief = np.clip(rng.normal(belief0, spread, agents.n), 0.0, 1.0)
-    alpha = P.get_range(params, "learning", 0.5, 0.0, 1.0)
-    w_obs = P.get_range(params, "observation_weight", 0.5, 0.0, 1.0)
-    w_pub = P.get_range(params, "public_weight", 0.2, 0.0, 1.0)
-    threshold = f_star + P.get(params, "risk_shift", 0.2) * (0.5 - agents.risk_aversion)
-    news_sd = P.get_range(params, "news_noise", 0.0, 0.0, 1.0)
+    depositor = agents.age >= params.min_age
+    r1 = params.r1
+    f_star = run_threshold(r1, params.R)
+    impatient = depositor & (rng.random(agents.n) < params.impatient)
+    belief = np.clip(
+        rng.normal(params.initial_belief, params.belief_sd, agents.n), 0.0, 1.0
+    )
+    alpha = params.learning
+    w_obs = params.observation_weight
+    w_pub = params.public_weight
+    threshold = f_star + params.risk_shift * (0.5 - agents.risk_aversion)
+    news_sd = params.news_noise
     withdrawn = impatient.copy()
     segment, seg_labels = world.segment()
     out = RunOutput(steps=steps, segment_labels=seg_labels)
@@ -109,7 +132,8 @@ def run_bank_run(
     out.series["run_threshold"] = np.full(steps, f_star)
     out.segment_series["withdrawn"] = seg
     out.outcomes["withdrawn_final"] = float(share[-1])
-    out.outcomes["bank_failed"] = float(share[-1] * r1 > P.get(params, "liquidity", 1.0))
+    out.outcomes["bank_failed"] = float(share[-1] * r1 > params.liquidity)
+    out.totals["depositors_withdrawn"] = float(np.count_nonzero(withdrawn & depositor))
     out.district["withdrawn"] = district_shares(withdrawn & depositor, agents)
     out.llm_calls = 0 if hook is None else hook.calls
     return out

@@ -15,7 +15,7 @@ The model is anything with ``choose(prompts) -> list[str]`` (:class:`DecisionMod
 from __future__ import annotations
 
 import importlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -114,18 +114,12 @@ def archetype_of(agents: Agents) -> tuple[np.ndarray, list[str]]:
     return ids, labels
 
 
-def persona_line(agents: Agents, i: int) -> str:
-    """A one-line Korean description of agent ``i`` for a prompt."""
-    sex = "여성" if agents.female[i] else "남성"
-    job = "취업자" if agents.employed[i] else "비취업자"
-    return (
-        f"{int(agents.age[i])}세 {sex}, 거주지 코드 {agents.sigungu_codes[agents.sigungu[i]]}, "
-        f"{job}, 가구소득 연 약 {agents.income_mkrw[i]:.0f}백만 원"
-    )
-
-
 class DecisionHook:
-    """Routes decisions of delegated agents to a :class:`DecisionModel`; counts the calls."""
+    """Routes decisions of delegated agents to a :class:`DecisionModel`; counts the calls.
+
+    In ``sample`` mode each agent is described by ``describe(i)``: the shared persona
+    description (:func:`synthsoc.persona.describe.describe_person`, via ``World.describe``).
+    """
 
     def __init__(
         self,
@@ -133,10 +127,12 @@ class DecisionHook:
         config: DelegationConfig,
         agents: Agents,
         rng: np.random.Generator,
+        describe: Callable[[int], str],
     ) -> None:
         self.model = model
         self.config = config
         self.agents = agents
+        self.describe = describe
         self.calls = 0
         n = agents.n
         self.delegated = np.zeros(n, dtype=bool)
@@ -165,7 +161,7 @@ class DecisionHook:
             self._budget(ids.size)
             prompts = [
                 DecisionPrompt(
-                    f"인물: {persona_line(self.agents, int(i))}\n상황: {situation}\n하시겠습니까?",
+                    f"인물:\n{self.describe(int(i))}\n상황: {situation}\n하시겠습니까?",
                     (YES, NO),
                 )
                 for i in ids

@@ -14,6 +14,7 @@ import numpy as np
 
 from synthsoc.sim.agents import Agents
 from synthsoc.sim.network import LAYERS
+from synthsoc.sim.params import suggest
 
 # Built-in presets (modelling assumptions; labels are the Korean names shown in reports).
 PRESETS: dict[str, dict[str, Any]] = {
@@ -65,6 +66,14 @@ class Event:
 def event_from_spec(spec: dict[str, Any], where: str = "events") -> Event:
     """An event from a scenario entry: ``{preset: chuseok, start_day: 10}`` or a full definition."""
     spec = dict(spec)
+    allowed = ["preset", "name", "label", "start_day", "days", "layers", "activity", "spending",
+               "regions"]
+    for key in spec:
+        if key not in allowed:
+            raise ValueError(
+                f"{where}.{key}: unknown key{suggest(str(key), allowed)} "
+                f"(allowed: {', '.join(allowed)})"
+            )
     preset = spec.pop("preset", None)
     base: dict[str, Any] = {}
     if preset is not None:

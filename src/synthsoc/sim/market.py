@@ -11,74 +11,89 @@ of it, the price falls (both by ``price_adjustment`` per step, bounded).
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 
-from synthsoc.sim import params as P
 from synthsoc.sim.agents import AGE_BAND_LABELS
 from synthsoc.sim.delegate import DecisionHook
 from synthsoc.sim.events import Calendar
-from synthsoc.sim.world import RunOutput, World, district_shares, layer_tuple, segment_shares
+from synthsoc.sim.network import LAYERS
+from synthsoc.sim.params import param
+from synthsoc.sim.world import RunOutput, World, district_shares, segment_shares
 
 PEER_LAYERS = ("household", "work", "school", "neighbourhood", "online")
 
 
-def prepare_market(world: World, params: dict[str, Any]) -> None:
-    world.adjacency(layer_tuple(params.get("peer_layers", PEER_LAYERS), "params.peer_layers"))
+@dataclass(frozen=True, kw_only=True)
+class Good:
+    name: str = param(doc="name of the good (used in outcome names)")
+    price: float = param(1.0, low=1e-6, doc="launch price, million KRW")
+    capacity: float = param(
+        0.01, low=0.0, high=1.0, doc="units sellable per step, as a share of buyers"
+    )
+    affinity: tuple[float, ...] = param(
+        (1.0,) * len(AGE_BAND_LABELS), low=0.0, doc=f"appeal per age band {AGE_BAND_LABELS}"
+    )
+    launch: int = param(0, low=0, doc="step of launch")
 
-
-def _goods(params: dict[str, Any]) -> list[dict[str, Any]]:
-    goods = params.get("goods")
-    if not isinstance(goods, list) or not goods:
-        raise P.ScenarioError(
-            "params.goods: need a list of goods (name, price, capacity, affinity)"
-        )
-    out = []
-    for i, g in enumerate(goods):
-        where = f"params.goods[{i}]"
-        affinity = g.get("affinity", [1.0] * len(AGE_BAND_LABELS))
-        if len(affinity) != len(AGE_BAND_LABELS):
-            raise P.ScenarioError(
-                f"{where}.affinity: need {len(AGE_BAND_LABELS)} values "
-                f"(age bands {AGE_BAND_LABELS})"
+    def __post_init__(self) -> None:
+        if len(self.affinity) != len(AGE_BAND_LABELS):
+            raise ValueError(
+                f"goods {self.name!r}: affinity needs {len(AGE_BAND_LABELS)} values "
+                f"(age bands {AGE_BAND_LABELS}), got {len(self.affinity)}"
             )
-        out.append(
-            {
-                "name": str(g.get("name", f"good{i}")),
-                "price": P.get(g, "price", 1.0, where=where),
-                "capacity": P.get_range(g, "capacity", 0.01, 0.0, 1.0, where=where),
-                "affinity": np.asarray(affinity, dtype=np.float64),
-                "launch": P.get(g, "launch", 0, where=where),
-            }
-        )
-    return out
+
+
+@dataclass(frozen=True, kw_only=True)
+class MarketParams:
+    goods: tuple[Good, ...] = param(doc="the goods on sale (at least one)")
+    min_age: int = param(15, low=0, high=120, doc="youngest buyer")
+    budget_share: float = param(
+        0.05, low=0.0, high=1.0, doc="share of monthly household income for the category"
+    )
+    innovation: float = param(0.003, low=0.0, high=1.0, doc="Bass innovation hazard per step")
+    imitation: float = param(0.3, low=0.0, high=5.0, doc="Bass imitation hazard per step")
+    price_elasticity: float = param(1.5, low=0.0, high=20.0, doc="slope of affordability")
+    price_adjustment: float = param(0.03, low=0.0, high=1.0, doc="price change per step")
+    peer_layers: tuple[str, ...] = param(PEER_LAYERS, choices=LAYERS, doc="contact layers")
+
+    def __post_init__(self) -> None:
+        if not self.goods:
+            raise ValueError("goods: need at least one good")
+        names = [g.name for g in self.goods]
+        if len(set(names)) != len(names):
+            raise ValueError(f"goods: names must be distinct, got {names}")
+
+
+def prepare_market(world: World, params: MarketParams) -> None:
+    world.adjacency(params.peer_layers)
 
 
 def run_market(
     world: World,
-    params: dict[str, Any],
+    params: MarketParams,
     calendar: Calendar,
     steps: int,
     rng: np.random.Generator,
     hook: DecisionHook | None,
 ) -> RunOutput:
     agents = world.agents
-    goods = _goods(params)
+    goods = params.goods
     n_goods = len(goods)
-    adj = world.adjacency(layer_tuple(params.get("peer_layers", PEER_LAYERS), "params.peer_layers"))
+    adj = world.adjacency(params.peer_layers)
     degree = np.maximum(np.asarray(adj.sum(axis=1)).ravel(), 1.0)
-    buyer = agents.age >= P.get(params, "min_age", 15)
-    budget = agents.income_mkrw / 12.0 * P.get_range(params, "budget_share", 0.05, 0.0, 1.0)
+    buyer = agents.age >= params.min_age
+    budget = agents.income_mkrw / 12.0 * params.budget_share
     budget = budget / np.maximum(np.bincount(agents.household)[agents.household], 1) * 2.0
-    p_innov = P.get_range(params, "innovation", 0.003, 0.0, 1.0)
-    q_imit = P.get_range(params, "imitation", 0.3, 0.0, 5.0)
-    elasticity = P.get(params, "price_elasticity", 1.5)
-    adjust = P.get_range(params, "price_adjustment", 0.03, 0.0, 1.0)
-    price = np.array([g["price"] for g in goods])
+    p_innov = params.innovation
+    q_imit = params.imitation
+    elasticity = params.price_elasticity
+    adjust = params.price_adjustment
+    price = np.array([g.price for g in goods])
     price0 = price.copy()
-    affinity = np.stack([g["affinity"][agents.age_band] for g in goods])  # (goods, n)
-    capacity = np.array([g["capacity"] for g in goods]) * buyer.sum()
+    affinity = np.stack([np.asarray(g.affinity)[agents.age_band] for g in goods])  # (goods, n)
+    capacity = np.array([g.capacity for g in goods]) * buyer.sum()
     owns = np.full(agents.n, -1, dtype=np.int64)
     segment, seg_labels = world.segment()
     k = len(seg_labels)
@@ -89,7 +104,7 @@ def run_market(
     revenue = np.zeros(n_goods)
     for t in range(steps):
         if t > 0:
-            launched = np.array([g["launch"] <= t for g in goods])
+            launched = np.array([g.launch <= t for g in goods])
             peer_share = np.asarray(adj @ (owns >= 0).astype(np.float32)).ravel() / degree
             spend = calendar.agent_multiplier(t, agents, "spending")
             afford = 1.0 / (
@@ -106,7 +121,7 @@ def run_market(
                 ids = np.flatnonzero(candidates & hook.delegated)
                 if ids.size:
                     names = ", ".join(
-                        f"{g['name']} {price[i]:.2f}백만 원" for i, g in enumerate(goods)
+                        f"{g.name} {price[i]:.2f}백만 원" for i, g in enumerate(goods)
                     )
                     situation = (
                         f"신제품이 출시되었습니다 ({names}). 주변 사람의 "
@@ -139,11 +154,12 @@ def run_market(
         seg_adoption[t] = segment_shares(owns[buyer] >= 0, segment[buyer], k)
         out.step_labels.append(calendar.labels(t))
     for g, good in enumerate(goods):
-        out.series[f"adoption_{good['name']}"] = adoption[:, g]
-        out.series[f"price_{good['name']}"] = prices[:, g]
-        out.outcomes[f"adoption_{good['name']}"] = float(adoption[-1, g])
-        out.outcomes[f"price_change_{good['name']}"] = float(price[g] / price0[g] - 1.0)
-        out.outcomes[f"revenue_bn_krw_{good['name']}"] = float(revenue[g] / 1000.0)
+        out.series[f"adoption_{good.name}"] = adoption[:, g]
+        out.series[f"price_{good.name}"] = prices[:, g]
+        out.outcomes[f"adoption_{good.name}"] = float(adoption[-1, g])
+        out.outcomes[f"price_change_{good.name}"] = float(price[g] / price0[g] - 1.0)
+        out.totals[f"buyers_{good.name}"] = float(np.count_nonzero(owns == g))
+        out.totals[f"revenue_bn_krw_{good.name}"] = float(revenue[g] / 1000.0)
     out.series["adoption_any"] = adoption.sum(axis=1)
     out.segment_series["adoption_any"] = seg_adoption
     out.outcomes["adoption_any"] = float(adoption[-1].sum())

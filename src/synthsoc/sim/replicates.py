@@ -117,7 +117,9 @@ def run_replicates(
         rng = np.random.default_rng(seeds[i])
         hook = None
         if scenario.delegation.mode != "none" and decision_model is not None:
-            hook = DecisionHook(decision_model, scenario.delegation, world.agents, rng)
+            hook = DecisionHook(
+                decision_model, scenario.delegation, world.agents, rng, world.describe
+            )
         return scenario.run(world, rng, hook)
 
     return (runner or SerialRunner()).map(task, list(range(replicates)), on_done)

@@ -8,7 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import polars as pl
 
+from synthsoc.persona import write_personas
+from synthsoc.persona.build import PERSONAS_FILE
 from synthsoc.sim.agents import build_agents
 from synthsoc.sim.network import NetworkConfig, build_network
 from synthsoc.sim.outputs import outcome_values
@@ -28,20 +31,74 @@ PERSON_COLUMNS = [
     "economic_activity",
     "occupation",
 ]
+# described to a language model when the population has them (persona.describe)
+DESCRIBED_COLUMNS = ["education", "marital_status"]
 
 
 def load_world(
     population: str | Path, *, seed: int = 0, network: NetworkConfig | None = None
 ) -> World:
-    """Agents and their multilayer network from a population folder, reproducibly from ``seed``."""
-    pop = load_population(population, columns=PERSON_COLUMNS)
+    """Agents and their multilayer network from a population folder, reproducibly from ``seed``.
+
+    Behavioural traits come from the folder's ``personas.parquet``; when it is missing it is
+    built first (``synthsoc personas`` with the same seed), which the world records in
+    ``world.derived("personas")``.
+    """
+    folder = Path(population)
+    pop = load_population(folder)
+    persons = pop.persons.select(
+        [*PERSON_COLUMNS, *(c for c in DESCRIBED_COLUMNS if c in pop.persons.columns)]
+    )
     t0 = time.perf_counter()
-    agents = build_agents(pop.persons, pop.households, seed=seed)
+    built = not (folder / PERSONAS_FILE).is_file()
+    if built:
+        write_personas(folder, seed)
+    personas = pl.read_parquet(folder / PERSONAS_FILE)
     t1 = time.perf_counter()
+    agents = build_agents(persons, pop.households, personas, seed=seed,
+                          source=str(folder / PERSONAS_FILE))
+    t2 = time.perf_counter()
     net = build_network(agents, network, seed=seed)
-    world = World(agents=agents, network=net, regions=pop.regions)
-    world.derived("timings", lambda: {"agents_s": t1 - t0, "network_s": time.perf_counter() - t1})
+    world = World(
+        agents=agents, network=net, regions=pop.regions,
+        profiles=_profiles(persons, pop.households, pop.regions, personas),
+        scale=_scale(pop.manifest),
+        region=pop.manifest.get("region"),
+    )
+    world.derived(
+        "timings",
+        lambda: {"personas_s": t1 - t0, "agents_s": t2 - t1, "network_s": time.perf_counter() - t2},
+    )
+    world.derived(
+        "personas",
+        lambda: {"file": str(folder / PERSONAS_FILE), "built_now": built, "seed": seed},
+    )
     return world
+
+
+def _scale(manifest: dict[str, Any]) -> float | None:
+    """Synthetic persons per resident from the manifest; None when it does not say."""
+    scale = manifest.get("scale")
+    if isinstance(scale, int | float) and not isinstance(scale, bool) and 0 < scale <= 1:
+        return float(scale)
+    return None
+
+
+def _profiles(
+    persons: pl.DataFrame, households: pl.DataFrame, regions: pl.DataFrame, personas: pl.DataFrame
+) -> pl.DataFrame:
+    """One row per agent with what :func:`synthsoc.persona.describe.describe_person` reads:
+    demographics, household income, the Korean names of the si-do and si-gun-gu, the persona."""
+    names = regions.select(
+        pl.col("sigungu_code").cast(pl.Utf8), "sigungu_name", "sido_name"
+    ).unique("sigungu_code", keep="first")
+    return (
+        persons.with_columns(pl.col("sigungu_code").cast(pl.Utf8))
+        .join(households.select("household_id", "income_bracket"), on="household_id",
+              how="left", maintain_order="left")
+        .join(names, on="sigungu_code", how="left", maintain_order="left")
+        .join(personas, on="person_id", how="left", maintain_order="left")
+    )
 
 
 @dataclass
@@ -54,6 +111,10 @@ class SimulationRun:
 
     def outcome_values(self) -> dict[str, np.ndarray]:
         return outcome_values(self.outputs)
+
+    def total_values(self) -> dict[str, np.ndarray]:
+        names = list(self.outputs[0].totals)
+        return {k: np.array([o.totals[k] for o in self.outputs]) for k in names}
 
 
 def simulate(

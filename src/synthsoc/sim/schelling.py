@@ -11,16 +11,29 @@ mean share of like neighbours and, on districts, Duncan's dissimilarity index ac
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import numba
 import numpy as np
 
-from synthsoc.sim import params as P
 from synthsoc.sim.cascade import seed_numba
 from synthsoc.sim.delegate import DecisionHook
 from synthsoc.sim.events import Calendar
+from synthsoc.sim.params import param
 from synthsoc.sim.world import RunOutput, World
+
+
+@dataclass(frozen=True, kw_only=True)
+class SchellingParams:
+    group: Literal["income", "age"] = param(
+        "income", doc="income: above the median; age: a member aged 60+"
+    )
+    tolerance: float = param(
+        0.3, low=0.0, high=1.0, doc="share of like neighbours below which a household moves"
+    )
+    vacancy: float = param(0.1, low=0.01, high=0.9, doc="share of vacant housing sites")
+    shuffle_start: bool = param(False, doc="start from a random placement")
 
 
 def grid_sites(width: int, height: int, radius: int = 1) -> tuple[np.ndarray, np.ndarray]:
@@ -287,17 +300,17 @@ def _household_groups(world: World, attribute: str) -> tuple[np.ndarray, np.ndar
         np.maximum.at(oldest, agents.household, agents.age.astype(np.int64))
         group = (oldest >= 60).astype(np.int8)
     else:
-        raise P.ScenarioError(f"params.group: unknown {attribute!r}; choose 'income' or 'age'")
+        raise ValueError(f"group: unknown {attribute!r}; choose 'income' or 'age'")
     return group, agents.emd[first].astype(np.int64), agents.sigungu[first].astype(np.int64)
 
 
-def prepare_schelling(world: World, params: dict[str, Any]) -> None:
+def prepare_schelling(world: World, params: SchellingParams) -> None:
     _district_setup(world, params)
 
 
-def _district_setup(world: World, params: dict[str, Any]) -> dict[str, Any]:
-    attribute = P.get(params, "group", "income")
-    vacancy = P.get_range(params, "vacancy", 0.1, 0.01, 0.9)
+def _district_setup(world: World, params: SchellingParams) -> dict[str, Any]:
+    attribute = params.group
+    vacancy = params.vacancy
 
     def build() -> dict[str, Any]:
         group, emd, sgg = _household_groups(world, attribute)
@@ -325,7 +338,7 @@ def _district_setup(world: World, params: dict[str, Any]) -> dict[str, Any]:
 
 def run_schelling(
     world: World,
-    params: dict[str, Any],
+    params: SchellingParams,
     calendar: Calendar,
     steps: int,
     rng: np.random.Generator,
@@ -335,14 +348,14 @@ def run_schelling(
     setup = _district_setup(world, params)
     group = setup["group"]
     initial = setup["initial"]
-    if P.get(params, "shuffle_start", False):
+    if params.shuffle_start:
         # start from a random placement over all sites instead of where households live
         initial = rng.permutation(setup["indptr"].size - 1)[: group.size]
     model = Schelling(
         setup["indptr"],
         setup["indices"],
         group,
-        P.get_range(params, "tolerance", 0.3, 0.0, 1.0),
+        params.tolerance,
         rng,
         initial=initial,
     )
@@ -362,6 +375,7 @@ def run_schelling(
     out.series["moved"] = moved
     out.outcomes["like_share_final"] = float(like[-1])
     out.outcomes["dissimilarity_final"] = float(dis[-1])
+    out.totals["household_moves"] = float(moved.sum() * group.size)
     emd_now = setup["site_district"][model.position]
     sgg = setup["sgg_of_emd"][emd_now]
     k = world.agents.sigungu_codes.size

@@ -10,8 +10,9 @@ import numpy as np
 import polars as pl
 import scipy.sparse as sp
 
+from synthsoc.persona.describe import describe_person
 from synthsoc.sim.agents import AGE_BAND_LABELS, Agents
-from synthsoc.sim.network import LAYERS, MultilayerNetwork
+from synthsoc.sim.network import MultilayerNetwork
 
 
 @dataclass
@@ -22,7 +23,16 @@ class World:
     agents: Agents
     network: MultilayerNetwork
     regions: pl.DataFrame | None = None
+    profiles: pl.DataFrame | None = None  # row i describes agent i (see describe())
+    scale: float | None = None  # synthetic persons per resident (population manifest)
+    region: str | None = None  # the population's region code, None for all of Korea
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def describe(self, i: int) -> str:
+        """The shared Korean description of agent ``i`` (:mod:`synthsoc.persona.describe`)."""
+        if self.profiles is None:
+            raise ValueError("this world has no person profiles to describe agents with")
+        return describe_person(self.profiles.row(int(i), named=True))
 
     def derived(self, key: str, build: Callable[[], Any]) -> Any:
         if key not in self._cache:
@@ -57,6 +67,8 @@ class RunOutput:
     segment_series: dict[str, np.ndarray] = field(default_factory=dict)  # metric -> (steps, k)
     segment_labels: tuple[str, ...] = ()
     outcomes: dict[str, float] = field(default_factory=dict)
+    # counts and sums over the synthetic sample (persons, billion KRW), scaled to Korea on output
+    totals: dict[str, float] = field(default_factory=dict)
     distributions: dict[str, np.ndarray] = field(default_factory=dict)
     district: dict[str, np.ndarray] = field(default_factory=dict)  # metric -> value per si-gun-gu
     llm_calls: int = 0
@@ -72,11 +84,3 @@ def segment_shares(flag: np.ndarray, segment: np.ndarray, k: int) -> np.ndarray:
 
 def district_shares(flag: np.ndarray, agents: Agents) -> np.ndarray:
     return segment_shares(flag, agents.sigungu.astype(np.int64), agents.sigungu_codes.size)
-
-
-def layer_tuple(names: Any, where: str) -> tuple[str, ...]:
-    layers = tuple(str(x) for x in names)
-    bad = [x for x in layers if x not in LAYERS]
-    if bad:
-        raise ValueError(f"{where}: unknown layer(s) {bad}; layers: {LAYERS}")
-    return layers

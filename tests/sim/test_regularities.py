@@ -1,0 +1,77 @@
+"""Each model reproduces its published regularity (bands in sim/data/regularities.csv)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from synthsoc.sim import World, builtin_scenarios, run_replicates
+from synthsoc.sim.regularities import CHECKS, bass_curve, check_regularity, fit_bass, reference
+
+
+def test_bass_fit_recovers_known_coefficients() -> None:
+    t = np.arange(0, 180) / 12.0
+    curve = bass_curve(t, 0.03, 0.38, 0.8)
+    p, q, m = fit_bass(curve, 12.0)
+    assert (p, q, m) == pytest.approx((0.03, 0.38, 0.8), rel=1e-3)
+
+
+def test_reference_rows_cite_a_source_and_a_band_rule() -> None:
+    rows = reference()
+    assert {r["regularity"] for r in rows} == set(CHECKS)
+    for r in rows:
+        assert r["source"] and r["band_rule"] and float(r["low"]) < float(r["high"])
+        if r["published"] and not r["band_rule"].startswith("at "):
+            assert float(r["low"]) <= float(r["published"]) <= float(r["high"])
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "product_diffusion",
+        "viral_cascade",
+        "punishment_experiment",
+        "backsliding_warning",
+        "feed_experiment",
+        "money_emergence",
+    ],
+)
+def test_builtin_scenario_reproduces_its_regularity(world: World, name: str) -> None:
+    sc = builtin_scenarios()[name]
+    assert sc.regularity is not None
+    outputs = run_replicates(sc, world, replicates=3, seed=0)
+    rows = check_regularity(sc.regularity, outputs)
+    assert rows and all(r["within"] for r in rows), [
+        (r["statistic"], r["median"], r["band"]) for r in rows
+    ]
+
+
+def test_public_goods_decline_without_and_rise_with_punishment(world: World) -> None:
+    sc = builtin_scenarios()["punishment_experiment"]
+    out = run_replicates(sc, world, replicates=1, seed=1)[0]
+    without = out.series["contribution_no_punishment"]
+    with_p = out.series["contribution_punishment"]
+    assert without[-1] < 0.5 * without[0]  # decay (Fehr & Gaechter 2000, Fig. 1)
+    assert with_p[-1] > with_p[1]  # recovery under punishment
+    assert np.all(np.diff(without) < 0.02)  # no recovery without punishment
+
+
+def test_early_warning_indicators_on_a_constructed_series() -> None:
+    """An AR(1) process whose coefficient rises towards 1 (slowing down) has rising variance
+    and autocorrelation; white noise of constant variance has neither."""
+    from synthsoc.sim.polarisation import early_warning
+
+    n = 1000
+    phi = np.linspace(0.1, 0.9, n)
+    slowing, noise = [], []
+    for seed in range(5):
+        rng = np.random.default_rng(seed)
+        x = np.zeros(n)
+        for t in range(1, n):
+            x[t] = phi[t] * x[t - 1] + rng.normal(0, 0.01)
+        r = early_warning(x + 0.5, n, 40)
+        slowing.append((r["tau_variance"], r["tau_autocorrelation"]))
+        r = early_warning(0.5 + rng.normal(0, 0.01, n), n, 40)
+        noise.append((r["tau_variance"], r["tau_autocorrelation"]))
+    assert np.all(np.mean(slowing, axis=0) > 0.25)
+    assert np.all(np.abs(np.mean(noise, axis=0)) < 0.15)
