@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from synthsoc.agents import HashEmbedder, LLMJudge, Resident, Town, TownParams
+from synthsoc.agents import GatheringSeed, HashEmbedder, LLMJudge, Resident, Town, TownParams
 from synthsoc.agents.residents import Neighbourhood
 from synthsoc.llm import LLMRequest
 
@@ -63,6 +63,8 @@ def family(n: int = 3) -> tuple[Resident, ...]:
 def make_town(residents: tuple[Resident, ...], llm: ScriptedLLM | Any, **params: Any) -> Town:
     settings: dict[str, Any] = {"emd": "평창동", "n_agents": len(residents), "seed": 5}
     settings.update(params)
+    if isinstance(settings.get("gathering"), dict):
+        settings["gathering"] = GatheringSeed(**settings["gathering"])
     return Town(TownParams(**settings), neighbourhood(*residents), HashEmbedder(),
                 LLMJudge(llm, concurrency=1))
 
