@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from synthsoc.commands import bench, demo, llm, personas, population, simulate, survey
+from synthsoc.commands import bench, demo, llm, personas, population, simulate, survey, town
 
 app = typer.Typer(
     name="synthsoc",
@@ -13,5 +13,5 @@ app = typer.Typer(
     add_completion=False,
 )
 
-for module in (population, personas, llm, simulate, survey, bench, demo):
+for module in (population, personas, llm, simulate, survey, town, bench, demo):
     module.register(app)

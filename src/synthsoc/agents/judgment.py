@@ -115,7 +115,7 @@ class RuleJudge:
         return "제가 기억하는 건 이거예요: " + " / ".join(ask.memories[:3])
 
 
-def _prompt(ask: Ask, question: str) -> str:
+def judgment_prompt(ask: Ask, question: str) -> str:
     remembered = "\n".join(f"- {m}" for m in ask.memories) or "- (없음)"
     return f"나: {ask.who}\n상황: {ask.situation}\n기억:\n{remembered}\n질문: {question}"
 
@@ -132,7 +132,7 @@ class LLMJudge:
 
     def _request(self, ask: Ask, question: str, schema: dict[str, Any],
                  max_tokens: int | None = None) -> LLMRequest:
-        return LLMRequest(prompt=_prompt(ask, question), system=SYSTEM,
+        return LLMRequest(prompt=judgment_prompt(ask, question), system=SYSTEM,
                           max_tokens=max_tokens or self.max_tokens, temperature=0.7,
                           json_schema=schema, seed=ask.seed)
 
