@@ -52,6 +52,14 @@ MaxCallsOption = Annotated[int | None, typer.Option("--max-calls", help="stop be
                                                     "number N+1 to the model")]
 
 
+def _validate(llm: str, embedder: str) -> None:
+    if llm not in JUDGES:
+        raise typer.BadParameter(f"--llm must be one of {', '.join(JUDGES)}, not {llm!r}")
+    if embedder not in EMBEDDERS:
+        raise typer.BadParameter(f"--embedder must be one of {', '.join(EMBEDDERS)}, not "
+                                 f"{embedder!r}")
+
+
 def _embedder(name: str) -> Embedder:
     if name not in EMBEDDERS:
         raise typer.BadParameter(f"--embedder must be one of {', '.join(EMBEDDERS)}")
@@ -153,6 +161,7 @@ def run(
     max_calls: MaxCallsOption = None,
 ) -> None:
     """Start a town: pick the households, print the cost estimate, run, checkpoint."""
+    _validate(llm, embedder)
     if (out / "checkpoint.json").exists():
         raise typer.BadParameter(f"{out} already holds a run; use `synthsoc town resume {out}`")
     gathering = GatheringSeed(place_kind=gathering_place, start_minute=round(gathering_hour * 60))
@@ -188,6 +197,7 @@ def resume(
     max_calls: MaxCallsOption = None,
 ) -> None:
     """Continue a run from its checkpoint, exactly as if it had not stopped."""
+    _validate(llm, embedder)
     try:
         with _judge(llm, cache or run_dir / "llm_cache", budget_usd, max_calls) as judge:
             town = load_checkpoint(run_dir, _embedder(embedder), judge)
@@ -210,6 +220,7 @@ def interview(
     cache: CacheOption = None,
 ) -> None:
     """Ask an agent anything; the answer is built from its retrieved memories."""
+    _validate(llm, embedder)
     try:
         with _judge(llm, cache or run_dir / "llm_cache", None, None) as judge:
             town = load_checkpoint(run_dir, _embedder(embedder), judge)
@@ -259,6 +270,7 @@ def spread(
 ) -> None:
     """The seeded invitation over R replicates (seeds seed..seed+R-1): who heard, from whom,
     who came, with the converging/diverging verdict of synthsoc.evaluate."""
+    _validate(llm, embedder)
     rows: list[dict[str, Any]] = []
     try:
         with _judge(llm, cache or out.parent / "llm_cache", None, None) as judge:
