@@ -244,6 +244,9 @@ class Town:
                     self._remember(pid, "arrive", f"{self.places[place].label}에 왔다.")
             gathering_on = self.gathering_start <= self.minute < self.gathering_end
             if gathering_on and place == self.params.gathering.place_kind and pid not in self.came:
+                if pid not in self.heard:  # there by chance: they learn of it by being there
+                    self.heard[pid] = Heard(self.host, self.minute, "present")
+                    self._event("heard", pid, source=self.host, channel="present")
                 self.came.add(pid)
                 self._remember(pid, "observe", "동네 모임에 왔다. 이웃들이 모여 있었다.")
                 self._event("came", pid, place=place)
@@ -433,6 +436,8 @@ class Town:
             "decided_to_attend": sum(1 for v in self.decided.values() if v),
             "came": len(self.came),
             "came_share": len(self.came) / len(self.ids),
+            "came_having_heard_before": sum(1 for p in self.came
+                                            if self.heard[p].channel != "present"),
             "paths": paths,
             "judgment_requests": total,
             "requests_by_kind": dict(sorted(self.request_kinds.items())),

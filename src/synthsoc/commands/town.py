@@ -87,6 +87,7 @@ def _print_summary(summary: dict[str, Any], usage: str) -> None:
     table.add_column("item", style="bold")
     table.add_column("value")
     for key in ("agents", "game_minutes", "heard", "decided_to_attend", "came",
+                "came_having_heard_before",
                 "judgment_requests", "requests_per_agent_hour", "max_requests_in_one_agent_hour",
                 "judgment_failures", "memories"):
         value = summary[key]
@@ -288,10 +289,16 @@ def spread(
     write_json(out, {"replicates": rows, "verdicts": verdicts, "tolerance": tolerance,
                      "judge": judge.name})
     table = Table(title=f"invitation spread over {replicates} replicates")
-    for column in ("seed", "agents", "heard", "came", "requests/agent-hour"):
+    for column in ("seed", "agents", "heard", "came", "came having heard", "heard by",
+                   "requests/agent-hour"):
         table.add_column(column)
     for row in rows:
+        channels: dict[str, int] = {}
+        for path in row["paths"].values():
+            channels[path["channel"]] = channels.get(path["channel"], 0) + 1
         table.add_row(str(row["seed"]), str(row["agents"]), str(row["heard"]), str(row["came"]),
+                      str(row["came_having_heard_before"]),
+                      ", ".join(f"{k} {v}" for k, v in sorted(channels.items())),
                       f"{row['requests_per_agent_hour']:.2f}")
     Console().print(table)
     for key, v in verdicts.items():
