@@ -5,7 +5,8 @@ interview answer. Everything else in the town runs by rule.
 :class:`LLMJudge` asks any :class:`synthsoc.llm.LLM` (normally stacked with the replay cache and
 a budget) in batches, with small JSON schemas that even the embedded model can follow. An answer
 that stays malformed after the llm layer's re-asks is not hidden: the rule decision is used and
-the failure is counted in ``failures`` and written to the timeline. :class:`RuleJudge` decides
+the failure is counted in ``failures`` (reported as ``judgment_failures`` in the run summary).
+Other errors (budget, server) are not judgments and end the run. :class:`RuleJudge` decides
 everything by rule from the persona (``--llm none``), for demos and cost baselines.
 """
 
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from synthsoc.agents.lines import TOPICS
-from synthsoc.llm import LLM, LLMError, LLMRequest, LLMResponse, parse_answer
+from synthsoc.llm import LLM, LLMError, LLMRequest, LLMResponse, MalformedAnswer, parse_answer
 
 SYSTEM = ("너는 한국의 한 동네에 사는 주민이다. 주어진 기억과 상황만 보고 "
           "그 사람답게 판단한다. 답은 JSON으로만 한다.")
@@ -141,13 +142,15 @@ class LLMJudge:
         try:
             responses: list[LLMResponse | None] = list(
                 self.llm.complete_many(requests, concurrency=self.concurrency))
-        except LLMError:
-            # One malformed answer stops a batch; ask one by one (answers so far are cached).
+        except MalformedAnswer:
+            # One malformed answer stops a batch; ask one by one (free for the answers already
+            # given when the replay cache is stacked, as open_llm does).
+            # Other errors (budget, server) end the run: they are not judgments.
             responses = []
             for request in requests:
                 try:
                     responses.append(self.llm.complete(request))
-                except LLMError:
+                except MalformedAnswer:
                     responses.append(None)
         out: list[dict[str, Any] | None] = []
         for request, response in zip(requests, responses, strict=True):

@@ -24,20 +24,19 @@ from synthsoc.agents import (
     TownParams,
     load_checkpoint,
     load_neighbourhood,
-    save_checkpoint,
 )
 from synthsoc.agents.cost import estimate_run
-from synthsoc.agents.replay import write_replay, write_timeline
+from synthsoc.agents.replay import write_replay
+from synthsoc.agents.run import advance
 from synthsoc.atomic import write_json
 from synthsoc.evaluate.convergence import classify_replicates
-from synthsoc.llm import BudgetExceeded, LLMError, Price, load_config, open_llm
+from synthsoc.llm import LLMError, Price, load_config, open_llm
 from synthsoc.synth import PopulationFolderError
 
 town_app = typer.Typer(help="Generative agents in a real eup-myeon-dong.", no_args_is_help=True)
 console = Console(stderr=True)
 JUDGES = ("none", "local", "openai")
 EMBEDDERS = ("e5", "hash")
-SUMMARY_FILE = "summary.json"
 SPREAD_FILE = "spread.json"
 
 LlmOption = Annotated[str, typer.Option("--llm", help="judgments: none (rules), local "
@@ -96,33 +95,10 @@ def _print_summary(summary: dict[str, Any], usage: str) -> None:
     Console().print(table)
 
 
-def _advance(town: Town, hours: float, out: Path) -> dict[str, Any]:
-    """Run ``hours`` game hours with a checkpoint after every game hour, then write the
-    timeline, replays and summary. When the budget stops the run, the outputs are those of the
-    last whole hour (its checkpoint), from which ``resume`` continues."""
-    stop = town.minute + round(hours * 60)
-    stopped = None
-    town.run_until(town.minute)  # embeds the seeded intention
-    save_checkpoint(town, out)
-    while town.minute < stop:
-        try:
-            town.run_until(min(stop, (town.minute // 60 + 1) * 60))
-        except BudgetExceeded as error:
-            stopped = str(error)
-            town = load_checkpoint(out, town.embedder, town.judge)
-            break
-        save_checkpoint(town, out)
-    write_timeline(town, out)
-    for day in range(town.start_minute // 1440, (town.minute - 1) // 1440 + 1):
-        write_replay(town, out, day)
-    summary = {**town.summary(), "stopped_by_budget": stopped,
-               "emd": f"{town.hood.emd_code} {town.hood.emd_name}",
-               "background_persons": town.hood.background_persons,
-               "judge": town.judge.name, "embedder": town.embedder.name}
-    write_json(out / SUMMARY_FILE, summary)
-    if stopped:
-        console.print(f"[yellow]stopped:[/yellow] {stopped}; outputs and checkpoint are those of "
-                      f"{town.minute // 60 % 24:02d}:00 of day {town.minute // 1440}; "
+def _report_stop(summary: dict[str, Any]) -> dict[str, Any]:
+    if summary["stopped_by_budget"]:
+        console.print(f"[yellow]stopped:[/yellow] {summary['stopped_by_budget']}; outputs and "
+                      f"checkpoint are those of game minute {summary['game_minutes']} of the run; "
                       "`synthsoc town resume` continues from there")
     return summary
 
@@ -178,7 +154,7 @@ def run(
             + ("" if llm != "none" else "; --llm none: judgments by rule, no model"))
         with _judge(llm, cache or out / "llm_cache", budget_usd, max_calls) as judge:
             town = Town(params, hood, _embedder(embedder), judge)
-            summary = _advance(town, hours, out)
+            summary = _report_stop(advance(town, hours, out))
             usage = _usage(judge)
     except (PopulationFolderError, ValueError, LLMError) as error:
         console.print(f"[red]town run failed:[/red] {error}")
@@ -202,7 +178,7 @@ def resume(
     try:
         with _judge(llm, cache or run_dir / "llm_cache", budget_usd, max_calls) as judge:
             town = load_checkpoint(run_dir, _embedder(embedder), judge)
-            summary = _advance(town, hours, run_dir)
+            summary = _report_stop(advance(town, hours, run_dir))
             usage = _usage(judge)
     except (ValueError, FileNotFoundError, LLMError) as error:
         console.print(f"[red]town resume failed:[/red] {error}")
