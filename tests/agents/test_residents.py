@@ -43,3 +43,25 @@ def test_place_kinds_have_typical_hours() -> None:
             "park", "pc_bang"} <= set(kinds)
     assert kinds["community_center"].days == "weekday"
     assert all(0 <= k.opens < k.closes <= 1440 for k in kinds.values())
+
+
+def test_background_residents_fill_workplaces_and_schools_by_schedule(population: Path) -> None:
+    from synthsoc.agents import HashEmbedder, RuleJudge, Town, TownParams
+    from synthsoc.agents.clock import GameTime
+
+    households = pl.read_parquet(population / "households.parquet")
+    emd_code = (households.group_by("emd_code").len().sort(["len", "emd_code"])
+                ["emd_code"].cast(pl.String)[-1])
+    hood = load_neighbourhood(population, emd_code, 6, seed=2)
+    agents = {r.person_id for r in hood.residents}
+    table = (pl.read_parquet(population / "persons.parquet")
+             .filter(pl.col("emd_code").cast(pl.String) == emd_code)
+             .filter(~pl.col("person_id").is_in(list(agents)))
+             .join(pl.read_parquet(population / "personas.parquet"), on="person_id"))
+    students = table.filter((pl.col("weekday_activity").cast(pl.String) == "school")
+                            & (pl.col("age") <= 12) & (pl.col("leave_weekday") <= 600)
+                            & (pl.col("return_weekday") > 600)).height
+    town = Town(TownParams(emd=emd_code, n_agents=6), hood, HashEmbedder(), RuleJudge())
+    assert town.crowd("elementary", GameTime(600)) == students  # Monday 10:00
+    assert town.crowd("elementary", GameTime(5 * 1440 + 600)) == 0  # Saturday
+    assert len(hood.background_out) <= hood.background_persons

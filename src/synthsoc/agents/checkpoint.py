@@ -44,6 +44,7 @@ def town_state(town: Town) -> dict[str, Any]:
             "background_persons": hood.background_persons,
             "requested_agents": hood.requested_agents,
             "residents": [r.to_dict() for r in hood.residents],
+            "background_out": [list(b) for b in hood.background_out],
         },
         "minute": town.minute,
         "start_minute": town.start_minute,
@@ -92,7 +93,8 @@ def load_checkpoint(folder: Path, embedder: Embedder, judge: Judge) -> Town:
     n = state["neighbourhood"]
     hood = Neighbourhood(n["emd_code"], n["emd_name"], n["sigungu_name"], n["sido_name"],
                          tuple(Resident(**r) for r in n["residents"]), n["background_persons"],
-                         n["requested_agents"])
+                         n["requested_agents"],
+                         tuple((str(k), int(a), int(b)) for k, a, b in n["background_out"]))
     town = Town(TownParams.from_dict(state["params"]), hood, embedder, judge)
     town._new = []
     town.timeline = list(state["timeline"])

@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from synthsoc.agents.clock import GameTime
 from synthsoc.agents.town import Town
 from synthsoc.atomic import write_text
 
@@ -32,7 +33,7 @@ def day_frames(town: Town, day: int) -> dict[str, Any]:
     events = sorted(town.timeline, key=lambda e: e["minute"])
     index = 0
     heard = 0
-    for minute in range(first, last, step):
+    for minute in range(max(first, town.start_minute), min(last, town.minute), step):
         said = []
         while index < len(events) and events[index]["minute"] <= minute:
             e = events[index]
@@ -44,15 +45,18 @@ def day_frames(town: Town, day: int) -> dict[str, Any]:
                 said.append({"agent": e["agent"], "listener": e["listener"],
                              "channel": e["channel"], "level": e["level"], "text": e["text"]})
             index += 1
+        now = GameTime(minute)
+        crowd = {p: town.crowd(p, now) for p in sorted(set(where.values()))}
         frames.append({"minute": minute, "where": {str(a): p for a, p in sorted(where.items())},
-                       "said": said, "heard": heard})
+                       "said": said, "heard": heard,
+                       "crowd": {p: n for p, n in crowd.items() if n}})
     used = sorted({p for f in frames for p in f["where"].values()})
     return {
         "places": [{"id": p, "label": town.places[p].label} for p in used],
         "agents": [{"id": pid, "name": town.residents[pid].name,
                     "age": town.residents[pid].age} for pid in town.ids],
         "host": town.host,
-        "frames": [f for f in frames if f["minute"] < town.minute],
+        "frames": frames,
         "n_agents": len(town.ids),
     }
 
@@ -93,7 +97,8 @@ function show(i) {{
   const map = document.getElementById('map'); map.innerHTML = '';
   for (const p of D.places) {{
     const box = document.createElement('div'); box.className = 'place';
-    let inner = '<h4>' + esc(p.label) + '</h4>';
+    const crowd = f.crowd[p.id] ? ' <small>(+' + f.crowd[p.id] + ' 주민)</small>' : '';
+    let inner = '<h4>' + esc(p.label) + crowd + '</h4>';
     for (const [a, place] of Object.entries(f.where)) if (place === p.id)
       inner += '<span class="agent' + (Number(a) === D.host ? ' host' : '') + '">' +
         esc(names[a]) + '</span>';

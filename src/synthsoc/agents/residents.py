@@ -72,6 +72,9 @@ class Neighbourhood:
     residents: tuple[Resident, ...]
     background_persons: int
     requested_agents: int
+    # Background residents who spend the weekday at a workplace or school of the town, as
+    # (place kind, leave minute, return minute); the rest of the background stays at home.
+    background_out: tuple[tuple[str, int, int], ...] = ()
 
 
 def main_place_kind(activity: str, age: int, occupation: str | None) -> str | None:
@@ -87,6 +90,25 @@ def main_place_kind(activity: str, age: int, occupation: str | None) -> str | No
     if activity == "preschool_care":
         return "daycare"
     return None
+
+
+def main_place_expr() -> pl.Expr:
+    """:func:`main_place_kind` as a polars expression over a persons-and-personas frame."""
+    activity = pl.col("weekday_activity").cast(pl.String)
+    occupation = pl.col("occupation").cast(pl.String)
+    age = pl.col("age")
+    return (
+        pl.when(activity == "work").then(
+            pl.when(occupation.is_in(OFFICE_OCCUPATIONS)).then(pl.lit("office"))
+            .when(occupation.is_in(SHOP_OCCUPATIONS)).then(pl.lit("shop"))
+            .otherwise(pl.lit("worksite")))
+        .when(activity == "school").then(
+            pl.when(age <= 12).then(pl.lit("elementary"))
+            .when(age <= 15).then(pl.lit("middle")).otherwise(pl.lit("high")))
+        .when(activity == "university").then(pl.lit("university"))
+        .when(activity == "preschool_care").then(pl.lit("daycare"))
+        .otherwise(pl.lit(None, dtype=pl.String))
+    )
 
 
 def resolve_emd(regions: pl.DataFrame, emd: str, source: Path) -> pl.DataFrame:
@@ -178,7 +200,20 @@ def load_neighbourhood(folder: Path, emd: str, n_agents: int, seed: int) -> Neig
             openness=float(row["openness"]),
             main_place=main_place_kind(activity, int(row["age"]), occupation),
         ))
+    background = (
+        persons.filter(~pl.col("household_id").is_in(ids.tolist()))
+        .join(personas.select("person_id", "weekday_activity", "leave_weekday",
+                              "return_weekday"), on="person_id", how="inner")
+        .with_columns(main_place_expr().alias("main_place"))
+        .filter(pl.col("main_place").is_not_null() & (pl.col("leave_weekday") >= 0)
+                & (pl.col("return_weekday") >= 0))
+        .sort("person_id")
+    )
+    out = tuple(zip(background["main_place"].to_list(),
+                    background["leave_weekday"].cast(pl.Int64).to_list(),
+                    background["return_weekday"].cast(pl.Int64).to_list(), strict=True))
     return Neighbourhood(
+        background_out=out,
         emd_code=code, emd_name=str(region["emd_name"]),
         sigungu_name=str(region["sigungu_name"]), sido_name=str(region["sido_name"]),
         residents=tuple(residents), background_persons=persons.height - len(residents),

@@ -31,8 +31,9 @@ def advance(town: Town, hours: float, out: Path) -> dict[str, Any]:
             break
         save_checkpoint(town, out)
     write_timeline(town, out)
-    for day in range(town.start_minute // 1440, (town.minute - 1) // 1440 + 1):
-        write_replay(town, out, day)
+    if town.minute > town.start_minute:
+        for day in range(town.start_minute // 1440, (town.minute - 1) // 1440 + 1):
+            write_replay(town, out, day)
     summary = {**town.summary(), "stopped_by_budget": stopped,
                "emd": f"{town.hood.emd_code} {town.hood.emd_name}",
                "background_persons": town.hood.background_persons,

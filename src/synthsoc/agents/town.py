@@ -87,6 +87,10 @@ class Town:
             raise ValueError(f"gathering place_kind {g.place_kind!r} is not a known place kind")
         self.gathering_start = g.day * 1440 + g.start_minute
         self.gathering_end = self.gathering_start + g.duration_minutes
+        out = hood.background_out
+        self._crowd_kind = np.array([k for k, _, _ in out], dtype=object)
+        self._crowd_leave = np.array([a for _, a, _ in out], dtype=np.int64)
+        self._crowd_return = np.array([b for _, _, b in out], dtype=np.int64)
         self.host = self._pick_host()
         self._seed_intention()
 
@@ -226,6 +230,15 @@ class Town:
         end = min(start + self.params.gathering.duration_minutes, 1440)
         return PlanBlock(start, end, self.params.gathering.place_kind, "gathering")
 
+    def crowd(self, place: str, now: GameTime) -> int:
+        """Background residents at ``place`` now, by their persona schedule (weekdays only)."""
+        if now.is_weekend or self._crowd_kind.size == 0:
+            return 0
+        m = now.minute_of_day
+        there = ((self._crowd_kind == place) & (self._crowd_leave <= m)
+                 & (m < self._crowd_return))
+        return int(np.count_nonzero(there))
+
     def _move(self, now: GameTime) -> None:
         kinds = place_kinds()
         for pid in self.ids:
@@ -241,7 +254,9 @@ class Town:
                 self.location[pid] = place
                 self._event("move", pid, place=place, activity=block.activity)
                 if block.activity != "sleep":
-                    self._remember(pid, "arrive", f"{self.places[place].label}에 왔다.")
+                    others = self.crowd(place, now)
+                    seen = f" 동네 사람 {others}명이 와 있었다." if others else ""
+                    self._remember(pid, "arrive", f"{self.places[place].label}에 왔다.{seen}")
             gathering_on = self.gathering_start <= self.minute < self.gathering_end
             if gathering_on and place == self.params.gathering.place_kind and pid not in self.came:
                 if pid not in self.heard:  # there by chance: they learn of it by being there
