@@ -22,10 +22,6 @@ class GameTime:
         return self.minutes % 1440
 
     @property
-    def hour(self) -> float:
-        return self.minutes / 60.0
-
-    @property
     def is_weekend(self) -> bool:
         return self.day % 7 >= 5
 
