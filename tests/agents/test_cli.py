@@ -1,0 +1,82 @@
+"""`synthsoc town` end to end on a real small population, judgments by rule (no model)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from synthsoc.cli import app
+
+runner = CliRunner()
+
+
+def _dong(population: Path) -> str:
+    households = pl.read_parquet(population / "households.parquet")
+    return str(households.group_by("emd_code").len().sort(["len", "emd_code"])
+               ["emd_code"].cast(pl.String)[-1])
+
+
+def test_run_resume_interview_replay_and_spread(population: Path, tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    common = ["--llm", "none", "--embedder", "hash"]
+    result = runner.invoke(app, ["town", "run", "--population", str(population), "--emd",
+                                 _dong(population), "--agents", "8", "--hours", "3", "--start",
+                                 "16", "--out", str(run), *common])
+    assert result.exit_code == 0, result.output
+    assert "at most" in result.output and "model requests" in result.output
+    summary = json.loads((run / "summary.json").read_text(encoding="utf-8"))
+    assert summary["game_minutes"] == 180 and summary["heard"] >= 1
+    lines = (run / "timeline.jsonl").read_text(encoding="utf-8").splitlines()
+    assert json.loads(lines[0])["kind"] == "intention"
+
+    result = runner.invoke(app, ["town", "resume", str(run), "--hours", "1", *common])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((run / "summary.json").read_text(encoding="utf-8"))
+    assert summary["game_minutes"] == 240
+
+    host = str(summary["host"])
+    result = runner.invoke(app, ["town", "interview", str(run), host, "무슨 계획이 있어요?",
+                                 *common])
+    assert result.exit_code == 0, result.output
+    assert "모임" in result.output
+
+    result = runner.invoke(app, ["town", "replay", str(run), "--day", "0", "--embedder", "hash"])
+    assert result.exit_code == 0, result.output
+    page = (run / "replay_day0.html").read_text(encoding="utf-8")
+    assert "const D = {" in page
+    events = [json.loads(line) for line in (run / "timeline.jsonl").read_text(
+        encoding="utf-8").splitlines()]
+    said = [e["text"] for e in events if e["kind"] == "say"]
+    assert said and all(text in page for text in said)
+    if shutil.which("node"):
+        script = page[page.index("<script>") + 8:page.index("</script>")]
+        (tmp_path / "replay.js").write_text(script, encoding="utf-8")
+        subprocess.run(["node", "--check", str(tmp_path / "replay.js")], check=True)
+
+    out = tmp_path / "spread.json"
+    result = runner.invoke(app, ["town", "spread", "--population", str(population), "--emd",
+                                 _dong(population), "--agents", "6", "--replicates", "3",
+                                 "--hours", "12", "--out", str(out), *common])
+    assert result.exit_code == 0, result.output
+    spread = json.loads(out.read_text(encoding="utf-8"))
+    assert len(spread["replicates"]) == 3
+    assert spread["verdicts"]["heard_share"]["verdict"] in ("converging", "diverging")
+    assert spread["verdicts"]["heard_share"]["n_runs"] == 3
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--emd", "없는동"], "emd_code/emd_name"),
+    (["--emd", "X", "--llm", "gpt"], "--llm must be one of"),
+])
+def test_bad_input_is_a_clear_error(population: Path, tmp_path: Path, args: list[str],
+                                    message: str) -> None:
+    result = runner.invoke(app, ["town", "run", "--population", str(population), "--out",
+                                 str(tmp_path / "r"), "--embedder", "hash", *args])
+    assert result.exit_code != 0
+    assert message in result.output

