@@ -106,7 +106,12 @@ def describe_person(row: Mapping[str, Any]) -> str:
     if row.get("age") is not None:
         add("나이", f"{int(row['age'])}세")
     add("성별", _label(SEX, row.get("sex")))
-    place = " ".join(str(row[c]) for c in ("sido_name", "sigungu_name") if row.get(c))
+    sido, sigungu = str(row.get("sido_name") or ""), str(row.get("sigungu_name") or "")
+    # survey respondents carry the unique "si-do si-gun-gu" label in sigungu_name already
+    if sido and sigungu.startswith(sido):
+        place = sigungu
+    else:
+        place = " ".join(x for x in (sido, sigungu) if x)
     add("사는 곳", place or None)
     add("학력", _label(EDUCATION, row.get("education")))
     add("혼인 상태", _label(MARITAL, row.get("marital_status")))

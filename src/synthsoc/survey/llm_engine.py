@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import polars as pl
 
+from synthsoc.persona.describe import describe_person
 from synthsoc.survey.answers import QuestionAnswers, SurveyAnswers
 from synthsoc.survey.llm_run import (
     AnswerJournal,
@@ -42,60 +43,6 @@ CHOICE_SYSTEM_PROMPT = (
     "당신은 아래에 소개된 한국 사람입니다. 설문 조사에 이 사람의 입장에서 솔직하게 답하세요. "
     "이 사람의 나이, 지역, 형편에 맞게 생각하고, 선택지의 번호 하나만 답하세요."
 )
-
-_SEX = {"M": "남성", "F": "여성"}
-_EDUCATION = {
-    "none": "무학",
-    "elementary": "초등학교 졸업",
-    "middle": "중학교 졸업",
-    "high": "고등학교 졸업",
-    "college": "전문대 졸업",
-    "university": "대학교 졸업",
-    "graduate": "대학원 졸업",
-}
-_MARITAL = {"never_married": "미혼", "married": "기혼", "widowed": "사별", "divorced": "이혼"}
-_ACTIVITY = {
-    "employed": "취업자",
-    "unemployed": "구직 중",
-    "inactive": "비경제활동",
-    "under_15": "학생",
-}
-# Persona traits (codes from personas.parquet) added when the population has them.
-_PERSONA_LABELS = {
-    "dialect": "방언",
-    "communication_style": "말하는 방식",
-    "consumption_style": "소비 성향",
-    "online_shopping": "온라인 쇼핑",
-    "decision_heuristic": "결정 방식",
-}
-_INCOME = {
-    "under_10m": "연 1천만 원 미만",
-    "10_30m": "연 1천만~3천만 원",
-    "30_50m": "연 3천만~5천만 원",
-    "50_70m": "연 5천만~7천만 원",
-    "70_100m": "연 7천만~1억 원",
-    "100m_plus": "연 1억 원 이상",
-}
-
-
-def persona_description(row: dict[str, Any]) -> str:
-    """A short Korean self-description built from a respondent's attributes."""
-    place = str(row.get("sigungu_name") or row.get("sido_name") or "")  # "부산광역시 중구"
-    parts = [
-        f"나이: {row['age']}세",
-        f"성별: {_SEX.get(str(row.get('sex')), str(row.get('sex')))}",
-        f"사는 곳: {place}",
-        f"학력: {_EDUCATION.get(str(row.get('education')), str(row.get('education')))}",
-        f"혼인 상태: {_MARITAL.get(str(row.get('marital_status')), '')}",
-        f"경제 활동: {_ACTIVITY.get(str(row.get('economic_activity')), '')}",
-        f"가구 소득: {_INCOME.get(str(row.get('income_bracket')), '알 수 없음')}",
-    ]
-    for column, label in _PERSONA_LABELS.items():
-        value = row.get(column)
-        if value is not None and value != "unknown":
-            parts.append(f"{label}: {value}")
-    return "\n".join(parts)
-
 
 def answer_schema(question: Question) -> dict[str, Any]:
     """JSON schema: interpretation first, then the constrained answer, then the reason."""
@@ -249,7 +196,7 @@ class LLMEngine:
 
         m = sample.height
         units = sample.with_columns(pl.lit(1.0).alias("weight"))
-        personas = [persona_description(row) for row in sample.iter_rows(named=True)]
+        personas = [describe_person(row) for row in sample.iter_rows(named=True)]
         journal = AnswerJournal(self.journal, self.llm.name)
         notes: list[str] = []
         scored = [q for q in questionnaire.questions if q.type in ("single_choice", "likert")]
