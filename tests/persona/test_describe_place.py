@@ -10,6 +10,7 @@ def test_place_from_separate_sido_and_sigungu_names() -> None:
 
 def test_place_already_prefixed_by_its_sido_is_not_repeated() -> None:
     # survey respondents carry the unique "si-do si-gun-gu" label (issue 9)
-    text = describe_person({"age": 40, "sido_name": "부산광역시", "sigungu_name": "부산광역시 중구"})
+    row = {"age": 40, "sido_name": "부산광역시", "sigungu_name": "부산광역시 중구"}
+    text = describe_person(row)
     assert "사는 곳: 부산광역시 중구" in text.splitlines()
     assert text.count("부산광역시") == 1
