@@ -1,0 +1,1 @@
+"""Layer: sandbox. Test assistants and recommenders against the synthetic population."""
