@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import typer
 
-from synthsoc.commands import bench, demo, llm, personas, population, simulate, survey
+from synthsoc.commands import (
+    bench,
+    demo,
+    llm,
+    personas,
+    population,
+    sandbox,
+    simulate,
+    survey,
+)
 
 app = typer.Typer(
     name="synthsoc",
@@ -13,5 +22,5 @@ app = typer.Typer(
     add_completion=False,
 )
 
-for module in (population, personas, llm, simulate, survey, bench, demo):
+for module in (population, personas, llm, simulate, survey, sandbox, bench, demo):
     module.register(app)
