@@ -115,6 +115,7 @@ def _row(own: Conversation, standard: Conversation | None, task: Task) -> dict[s
         **own.profile.segments,
         "scenario": own.scenario,
         "speaks_dialect": own.dialect != STANDARD,
+        "budget_manwon": task.budget_manwon,
         "speech_level": float(all(c.speech_ok for c in checks)),
         "dialect_understanding": dialect,
         "age_fit": float(all(c.age_fit_ok for c in checks)),
@@ -168,5 +169,6 @@ def run_sandbox(
             done += 1
             if progress is not None:
                 progress(done, total)
-    schema = {"dialect_understanding": pl.Float64, "socio_fit": pl.Float64}
+    schema = {"dialect_understanding": pl.Float64, "socio_fit": pl.Float64,
+              "budget_manwon": pl.Int64}
     return SandboxRun(pl.DataFrame(rows, schema_overrides=schema), tuple(conversations))
