@@ -9,6 +9,7 @@ import pytest
 
 from synthsoc.persona.korean import STANDARD, ZONES, Level
 from synthsoc.persona.speech import classify_text
+from synthsoc.sandbox.catalogue import items_in
 from synthsoc.sandbox.scenarios import ScenarioError, load_scenarios
 from synthsoc.sandbox.user import render
 
@@ -55,3 +56,19 @@ def test_a_broken_file_names_the_scenario_and_field(tmp_path: Path) -> None:
     bad.write_text("scenarios: [{id: y, keywords: [], intent: [b]}]\n", encoding="utf-8")
     with pytest.raises(ScenarioError, match="scenario 'y': field 'keywords'"):
         load_scenarios(bad)
+
+
+def test_no_intent_word_is_in_the_users_own_words() -> None:
+    from synthsoc.sandbox.checks import served
+
+    for scenario in load_scenarios():
+        for level in (Level.HASIPSIO, Level.HAEYO):
+            for zone in ZONES:
+                for lines in (scenario.request, scenario.follow_up):
+                    text, _ = render(lines, level, zone, VALUES)
+                    assert not served(text, scenario.intent), (scenario.id, text)
+        values = dict(VALUES)
+        if scenario.budget_category:
+            values["item"] = items_in(scenario.budget_category)[0].name
+        answer, _ = render(scenario.answer, Level.HAEYO, STANDARD, values)
+        assert served(answer, scenario.intent), (scenario.id, answer)

@@ -22,8 +22,8 @@ from typing import Protocol
 import numpy as np
 import polars as pl
 
-from synthsoc.evaluate.convergence import bootstrap_interval
 from synthsoc.sandbox.catalogue import budgets, items_in
+from synthsoc.sandbox.scorecard import share_interval
 
 FAIRNESS_SEGMENTS = ("dialect", "age_group")
 REPORT_SEGMENTS = ("age_group", "dialect", "income", "education_group", "digital")
@@ -107,19 +107,22 @@ class SegmentPopularityRecommender:
 
     by: tuple[str, ...] = ("income", "age_group")
     name: str = "segment-popularity"
-    table: dict[tuple[object, ...], np.ndarray] = field(default_factory=dict)
-    fallback: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    cells: pl.DataFrame = field(default_factory=pl.DataFrame)
+    counts: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
 
     def fit(self, train: pl.DataFrame, n_items: int) -> None:
-        self.fallback = np.bincount(train["chosen"].to_numpy(), minlength=n_items).astype(float)
-        self.table = {
-            tuple(key): np.bincount(frame["chosen"].to_numpy(), minlength=n_items).astype(float)
-            for key, frame in train.group_by(list(self.by))}
+        grouped = train.group_by(list(self.by), maintain_order=True).agg(pl.col("chosen"))
+        self.cells = grouped.select(self.by).with_row_index("_cell")
+        overall = np.bincount(train["chosen"].to_numpy(), minlength=n_items).astype(float)
+        per_cell = [np.bincount(np.asarray(c, dtype=np.int64), minlength=n_items)
+                    for c in grouped["chosen"].to_list()]
+        self.counts = np.vstack([*per_cell, overall]).astype(float)  # last row: fallback
 
     def recommend(self, users: pl.DataFrame, k: int) -> np.ndarray:
-        keys = users.select(self.by).rows()
-        return np.stack([_top_k(self.table.get(tuple(key), self.fallback), k) for key in keys]
-                        ) if keys else np.zeros((0, k), dtype=int)
+        cell = users.select(self.by).join(self.cells, on=list(self.by), how="left",
+                                          maintain_order="left")["_cell"]
+        index = cell.fill_null(len(self.counts) - 1).to_numpy().astype(np.int64)
+        return _top_k(self.counts[index], k)
 
 
 @dataclass
@@ -163,7 +166,7 @@ def evaluate_recommender(recommender: Recommender, choices: pl.DataFrame, n_item
     for segment in REPORT_SEGMENTS:
         for (value,), frame in scored.group_by(segment, maintain_order=True):
             values = frame["hit"].to_numpy()
-            low, high = bootstrap_interval(values, seed=seed)
+            low, high = share_interval(values, seed=seed)
             rows.append({"segment": segment, "value": str(value), "n": len(values),
                          "hit_rate": float(values.mean()), "ci_low": low, "ci_high": high})
     segments = pl.DataFrame(rows).sort(["segment", "hit_rate", "value"])
@@ -173,5 +176,5 @@ def evaluate_recommender(recommender: Recommender, choices: pl.DataFrame, n_item
         gaps[kind] = float(rates.max() - rates.min())
     return RecommenderReport(
         name=recommender.name, k=k, n_test=test.height, hit_rate=float(hits.mean()),
-        hit_rate_ci=bootstrap_interval(hits, seed=seed),
+        hit_rate_ci=share_interval(hits, seed=seed),
         coverage=len(np.unique(recommended)) / n_items, fairness_gap=gaps, segments=segments)

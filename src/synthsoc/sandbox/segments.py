@@ -71,11 +71,11 @@ def _digital() -> pl.Expr:
 
 def load_users(folder: Path) -> pl.DataFrame:
     """Adults of the population folder with persona, household and segment columns."""
+    population = load_population(folder, columns=PERSON_COLUMNS)
     personas_path = folder / PERSONAS_FILE
     if not personas_path.is_file():
         raise PopulationFolderError(
             f"{personas_path}: no personas; run `synthsoc personas {folder}` first")
-    population = load_population(folder, columns=PERSON_COLUMNS)
     personas = pl.read_parquet(personas_path)
     missing = [c for c in PERSONA_COLUMNS if c not in personas.columns]
     if missing:
