@@ -41,6 +41,7 @@ from synthsoc.sandbox import (
     write_run,
 )
 from synthsoc.sandbox.catalogue import items_in
+from synthsoc.sandbox.user import Reactions
 from synthsoc.synth import PopulationFolderError
 
 LLM_ASSISTANTS = ("llm-plain", "llm-persona")
@@ -120,6 +121,8 @@ def run(
                                         "measure its agreement with the hand labels.")] = False,
     max_tokens: Annotated[int, typer.Option("--max-tokens", min=8,
                                             help="Longest LLM answer.")] = 160,
+    max_turns: Annotated[int, typer.Option("--max-turns", min=1, max=10,
+                                           help="Most assistant turns per conversation.")] = 3,
     max_calls: Annotated[int | None, typer.Option("--max-calls", min=1,
                                                   help="Stop after this many LLM calls.")
                          ] = None,
@@ -132,8 +135,8 @@ def run(
             PLAIN_PROMPT)
         spec = SampleSpec(per_stratum, tuple(s.strip() for s in strata.split(",") if s.strip()),
                           seed)
-        config = RunConfig(seed=seed, scenario_ids=tuple(scenarios.split(",")) if scenarios
-                           else None)
+        config = RunConfig(seed=seed, reactions=Reactions(max_turns=max_turns),
+                           scenario_ids=tuple(scenarios.split(",")) if scenarios else None)
         sample = sample_users(load_users(folder), spec)
         needs_llm = judge or any(n in LLM_ASSISTANTS for n in names)
         started = time.perf_counter()
