@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import polars as pl
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from synthsoc.atomic import write_json
@@ -142,8 +143,13 @@ def run(
         started = time.perf_counter()
         with _maybe_llm(needs_llm, backend, max_calls) as llm:
             chosen = _assistants(names, llm, prompt, max_tokens, seed)
-            with console.status(f"{sample.height} personas x {len(chosen)} assistant(s)..."):
-                result = run_sandbox(sample, chosen, config)
+            with Progress(TextColumn("{task.description}"), BarColumn(),
+                          TextColumn("{task.completed}/{task.total} conversations"),
+                          TimeElapsedColumn(), console=console) as bar:
+                task = bar.add_task(f"{sample.height} personas x {len(chosen)} assistant(s)",
+                                    total=sample.height * len(chosen))
+                result = run_sandbox(sample, chosen, config,
+                                     progress=lambda done, _: bar.update(task, completed=done))
             results = result.results
             extra: dict[str, Any] = {}
             if judge:
