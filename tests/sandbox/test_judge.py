@@ -45,3 +45,15 @@ def test_judge_agreement_and_run_columns(sample: pl.DataFrame) -> None:
     judged = judge_run(run, judge)
     assert judged["judge_task_success"].to_list() == [1.0] * 4
     assert judged["judge_satisfaction"].to_list() == [8.0] * 4
+
+
+def test_a_judge_without_valid_json_is_counted_not_fatal(sample: pl.DataFrame) -> None:
+    def sometimes(request: LLMRequest, number: int) -> str:
+        broken = "날씨" in request.prompt
+        return "잘 모르겠어요" if broken else json.dumps({"task_success": True,
+                                                        "satisfaction": 7})
+
+    judge = LLMJudge(StructuredLLM(ScriptedLLM(sometimes), max_reasks=1))
+    result = judge_agreement(judge)
+    assert result.invalid == 1 and result.n == 19  # j04 mentions 날씨
+    assert judge.judge("요청", "날씨가 좋네요.") is None

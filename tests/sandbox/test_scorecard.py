@@ -46,11 +46,11 @@ def test_means_intervals_and_not_applicable() -> None:
 def test_every_segment_kind_and_metric_is_reported() -> None:
     card = scorecard(_results(), n_boot=100)
     assert set(card["segment"]) == {"all", *SEGMENTS}
-    assert set(card["metric"]) == {m.column for m in METRICS}
+    assert set(card["metric"]) == {m.column for m in METRICS if not m.column.startswith("judge_")}
     text = scorecard_markdown(card)
     assert "## a: segments, worst first" in text and "interval unreliable" not in text.split(
         "## Definitions")[0]
-    assert all(m.definition[:30] in text for m in METRICS)
+    assert all(m.definition[:30] in text for m in METRICS if not m.column.startswith("judge_"))
 
 
 def test_small_segments_are_flagged() -> None:

@@ -183,7 +183,7 @@ def run(
         a = summary["judge_agreement"]
         console.print(f"judge agreement with {a['n']} hand labels: accuracy {a['accuracy']:.2f} "
                       f"[{a['accuracy_ci'][0]:.2f}, {a['accuracy_ci'][1]:.2f}], "
-                      f"kappa {a['kappa']:.2f}")
+                      f"kappa {a['kappa']:.2f} ({a['invalid']} without a valid verdict)")
     console.print(f"[green]done[/green]: scorecard, conversations, sft.jsonl "
                   f"({summary['export']['sft_records']}), dpo.jsonl "
                   f"({summary['export']['dpo_pairs']}) -> {target}")

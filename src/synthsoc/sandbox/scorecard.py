@@ -65,6 +65,11 @@ METRICS: tuple[Metric, ...] = (
            "share of personas whose last answer contains one of the scenario's intent words"),
     Metric("satisfaction", "rating",
            "the simulated user's own 0-10 rating (rules in sandbox.user.Reactions)"),
+    Metric("judge_task_success", "share",
+           "with --judge: share of personas whose last answer the LLM judge says serves the "
+           "first request (personas without a valid verdict left out)"),
+    Metric("judge_satisfaction", "rating",
+           "with --judge: the LLM judge's 0-10 satisfaction for the same pair"),
 )
 
 
@@ -118,6 +123,8 @@ def _fmt(row: dict[str, object], scale: str) -> str:
 
 def scorecard_markdown(card: pl.DataFrame, metrics: tuple[Metric, ...] = METRICS) -> str:
     """Side-by-side overall table, then each assistant's segments, worst first."""
+    present = set(card["metric"].unique().to_list())
+    metrics = tuple(m for m in metrics if m.column in present)
     scale = {m.column: m.scale for m in metrics}
     assistants = card["assistant"].unique(maintain_order=True).to_list()
     lines = ["# Sandbox scorecard", "",
