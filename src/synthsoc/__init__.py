@@ -2,12 +2,12 @@
 
 Layers, in data-flow order (a layer imports only layers before it):
 ``data`` -> ``synth`` -> ``persona`` -> ``llm`` -> ``sim`` -> ``policy`` -> ``agents`` ->
-``survey`` -> ``evaluate``.
+``survey`` -> ``evaluate`` -> ``sandbox``.
 The command line (``synthsoc.cli`` and ``synthsoc.commands``) sits on top of all of them.
 """
 
 __version__ = "0.1.0"
 
 LAYERS: tuple[str, ...] = (
-    "data", "synth", "persona", "llm", "sim", "policy", "agents", "survey", "evaluate",
+    "data", "synth", "persona", "llm", "sim", "policy", "agents", "survey", "evaluate", "sandbox",
 )

@@ -11,6 +11,7 @@ from synthsoc.commands import (
     personas,
     policy,
     population,
+    sandbox,
     simulate,
     survey,
     town,
@@ -23,5 +24,5 @@ app = typer.Typer(
     add_completion=False,
 )
 
-for module in (population, personas, llm, simulate, policy, town, survey, bench, demo):
+for module in (population, personas, llm, simulate, policy, town, survey, sandbox, bench, demo):
     module.register(app)
