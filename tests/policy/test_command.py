@@ -68,3 +68,28 @@ def test_bad_inputs_are_named(tmp_path: Path, population_2020_dir: Path) -> None
     rules = runner.invoke(app, ["policy", "run", "--population", str(population_2020_dir),
                                 "--rules", "nope"])
     assert rules.exit_code != 0 and "nope" in rules.output
+
+
+def test_outputs_never_replace_what_synthsoc_did_not_write(
+    population_2020_dir: Path, tmp_path: Path
+) -> None:
+    """Issue 8's folder rules hold for both policy commands: a user's folder is refused and
+    left as it was; a new folder gets the validation table."""
+    mine = tmp_path / "thesis"
+    mine.mkdir()
+    (mine / "thesis.tex").write_text("draft", encoding="utf-8")
+    runner = CliRunner()
+    for command in (["run", "--rules", "emergency_relief", "--no-takeup", "--no-charts"],
+                    ["validate"]):
+        refused = runner.invoke(app, ["policy", *command, "--population",
+                                      str(population_2020_dir), "--draws", "1",
+                                      "--out", str(mine)])
+        assert refused.exit_code == 2, refused.output
+        assert sorted(p.name for p in mine.iterdir()) == ["thesis.tex"]
+        assert (mine / "thesis.tex").read_text(encoding="utf-8") == "draft"
+    out = tmp_path / "validation"
+    done = runner.invoke(app, ["policy", "validate", "--population", str(population_2020_dir),
+                               "--draws", "1", "--out", str(out)])
+    assert done.exit_code == 0, done.output
+    table = pl.read_csv(out / "validation.csv")
+    assert {"rule", "official", "simulated", "gap"} <= set(table.columns)

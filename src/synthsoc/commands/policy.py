@@ -22,6 +22,7 @@ from synthsoc.synth import PopulationFolderError, load_population
 
 console = Console(stderr=True)
 OUTPUT_KIND = "policy"
+VALIDATION_KIND = "policy-validation"
 
 
 def _rule_years(rules: str | None, years: list[str]) -> dict[str, int]:
@@ -107,21 +108,23 @@ def register(app: typer.Typer) -> None:
     @policy.command(name="validate")
     def validate_cmd(
         population: Annotated[Path, typer.Option(help="Population folder.")],
-        out: Annotated[Path, typer.Option(help="CSV file to write.")] = Path(
-            "out/policy_validation.csv"),
+        out: Annotated[Path, typer.Option(
+            help="Folder to write (validation.csv inside it).")] = Path("out/policy_validation"),
         draws: Annotated[int, typer.Option(min=1, help="Draws of income and assets.")] = 10,
         seed: Annotated[int, typer.Option(help="Seed.")] = 1,
+        force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
     ) -> None:
         """Simulated cost and recipients against the official totals, with the gap."""
         try:
+            check_output_folder(out, kind=VALIDATION_KIND, inputs=[population], force=force)
             table = validate(load_population(population), draws=draws, seed=seed)
-        except (PopulationFolderError, ValueError) as exc:
+        except (PopulationFolderError, OutputFolderError, ValueError) as exc:
             console.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(2) from exc
-        from synthsoc.atomic import write_text
-
-        write_text(out, table.write_csv())
-        view = Table(title=f"official totals -> {out}")
+        with staged_directory(out, kind=VALIDATION_KIND, inputs=[population],
+                              force=force) as stage:
+            table.write_csv(stage / "validation.csv")
+        view = Table(title=f"official totals -> {out / 'validation.csv'}")
         for col in ("rule", "year", "scenario", "measure", "official", "simulated [p05, p95]",
                     "gap", "within"):
             view.add_column(col)
