@@ -308,3 +308,15 @@ def test_kgss_item_answers_a_questionnaire_question(population_dir: Path) -> Non
     inputs = result.diagnostics["inputs"]
     assert inputs["dropped"][0]["kgss"]["rows_outside_years"] > 0
     assert {"column": "FINALWT", "used_as": "weight"} in inputs["columns"]
+
+
+def test_charts_speak_korean(population_dir: Path, tmp_path: Path) -> None:
+    """Chart titles carry the question's Korean wording and the segment's Korean name, drawn in
+    the bundled Korean font (PNG text chunks hold the title as written)."""
+    from PIL import Image
+
+    out = tmp_path / "ct"
+    questionnaire, _ = run_concept_test(population_dir, out, n_draws=4)
+    chart = out / "charts" / f"{questionnaire.questions[0].id}_age_group.png"
+    title = Image.open(chart).text["Title"]
+    assert questionnaire.questions[0].text.ko in title and "연령대별" in title

@@ -1,12 +1,10 @@
 """Charts of a policy run: mean change by group and a district map, with Korean labels.
 
-The Korean font is NanumGothic as shipped in the ``koreanize-matplotlib`` wheel (a project
-dependency), registered with matplotlib directly; no system font is needed.
+Korean labels use the one shared font helper, :func:`synthsoc.korean_font.use_korean_font`.
 """
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +12,7 @@ import numpy as np
 import polars as pl
 
 from synthsoc.atomic import write_bytes
+from synthsoc.korean_font import use_korean_font
 from synthsoc.policy.report import GROUPS
 from synthsoc.sim.maps import district_map
 
@@ -25,24 +24,6 @@ LABELS_KO: dict[str, dict[str, str]] = {
              "single_parent": "한부모", "three_generation": "3세대", "other_family": "기타 친족",
              "non_family": "비친족", "group_quarters": "집단시설"},
 }
-
-
-def use_korean_font() -> str:
-    """Register NanumGothic and make it matplotlib's sans-serif font; returns its name."""
-    import matplotlib
-    from matplotlib import font_manager
-
-    # locate the wheel's font without importing the package (its import changes rcParams)
-    spec = importlib.util.find_spec("koreanize_matplotlib")
-    if spec is None or spec.origin is None:
-        raise RuntimeError("koreanize-matplotlib (the Korean font) is not installed; "
-                           "run `pip install -e .`")
-    path = Path(spec.origin).parent / "fonts" / "NanumGothic.ttf"
-    font_manager.fontManager.addfont(str(path))
-    name = font_manager.FontProperties(fname=str(path)).get_name()
-    matplotlib.rcParams["font.family"] = name
-    matplotlib.rcParams["axes.unicode_minus"] = False
-    return name
 
 
 def _save(fig: Any, path: Path) -> None:

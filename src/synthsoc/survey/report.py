@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import json
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ import numpy as np  # noqa: E402
 import polars as pl  # noqa: E402
 
 from synthsoc.atomic import staged_directory, write_bytes, write_json, write_text  # noqa: E402
+from synthsoc.korean_font import use_korean_font  # noqa: E402
 from synthsoc.survey.questionnaire import Questionnaire  # noqa: E402
 from synthsoc.survey.results import ALL, SurveyResult  # noqa: E402
 
@@ -95,11 +95,20 @@ def _csv(rows: list[dict[str, Any]], banner: str | None) -> bytes:
     return buffer.getvalue()
 
 
-def _label(questionnaire: Questionnaire, qid: str, category: str, *, korean: bool) -> str:
+# Korean names of the usual segment attributes for chart titles (others keep their column name)
+SEGMENT_KO: dict[str, str] = {
+    "all": "전체", "age_group": "연령대", "sex": "성별", "region": "시도", "sido_name": "시도",
+    "sigungu_name": "시군구", "education": "학력", "marital_status": "혼인 상태",
+    "economic_activity": "경제 활동", "income_bracket": "가구 소득", "dialect": "방언",
+}
+
+
+def _label(questionnaire: Questionnaire, qid: str, category: str) -> str:
+    """The Korean wording of an option (the category id itself for derived categories)."""
     q = questionnaire.question(qid)
     for option in q.options:
         if option.id == category:
-            return option.text.ko if korean else (option.text.en or option.id)
+            return option.text.ko
     return category
 
 
@@ -110,6 +119,7 @@ def _charts(
     group under its label, and the basis marked (* thin, ** modelled, x too few)."""
     if not result.rows:
         return []
+    use_korean_font()
     frame = result.frame()
     level = int(round(100 * result.meta.get("level", 0.95)))
     paths = []
@@ -148,7 +158,7 @@ def _charts(
                 width,
                 yerr=np.vstack([share - low, high - share]),
                 capsize=2,
-                label=_label(questionnaire, str(qid), cat, korean=False),
+                label=_label(questionnaire, str(qid), cat),
             )
         ticks = [
             f"{g}{BASIS_MARK.get(info[g][1], '')}\nn={'?' if info[g][0] is None else info[g][0]}"
@@ -157,18 +167,18 @@ def _charts(
             for g in groups
         ]
         ax.set_xticks(x, ticks, rotation=45 if len(groups) > 6 else 0, ha="right", fontsize=7)
-        ax.set_ylabel(f"share ({level}% interval)")
+        ax.set_ylabel(f"응답 비율 ({level}% 구간)")
         q = questionnaire.question(str(qid))
-        title = f"{q.text.en or q.id} - by {segment}"
+        title = f"{q.text.ko} - {SEGMENT_KO.get(str(segment), str(segment))}별"
         if banner:
             title = f"{banner} - {title}"
         ax.set_title(title, fontsize=9, color="red" if banner else "black")
         ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
         basis_used = sorted({b for _, b in info.values()})
         footer = (
-            "n = respondents behind each group (personas for llm); "
-            "* thin (<30 effective), ** modelled (no respondent), x too few"
-            f"; basis here: {', '.join(basis_used)}"
+            "n = 집단별 실제 응답자 수 (llm: 페르소나 수); "
+            "* 표본 적음 (유효 n<30), ** 모형 추정 (응답자 없음), x 너무 적어 추정 안 함"
+            f"; 이 차트의 근거: {', '.join(basis_used)}"
         )
         fig.text(0.01, 0.01, footer, fontsize=6)
         if banner:
@@ -187,14 +197,9 @@ def _charts(
         path = folder / f"{qid}_{segment}.png"
         folder.mkdir(parents=True, exist_ok=True)
         buffer = io.BytesIO()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # missing glyphs for Korean labels on bare systems
-            fig.savefig(
-                buffer,
-                format="png",
-                dpi=90,
-                metadata={"Title": title, "Description": banner or title},
-            )
+        fig.savefig(
+            buffer, format="png", dpi=90, metadata={"Title": title, "Description": banner or title}
+        )
         plt.close(fig)
         write_bytes(path, buffer.getvalue())
         paths.append(path)
@@ -253,7 +258,7 @@ def _markdown(
             lines += [f"> {q.context.ko}", ""]
         if frame is not None and q.id in set(frame["question"].to_list()):
             part = frame.filter(pl.col("question") == q.id)
-            header = " | ".join(_label(questionnaire, q.id, c, korean=True) for c in q.categories)
+            header = " | ".join(_label(questionnaire, q.id, c) for c in q.categories)
             lines += [f"| 구분 | 집단 | {header} | 응답자 수(유효) | 근거 |"]
             lines += ["|---|---|" + "---|" * len(q.categories) + "---|---|"]
             for (segment, group), rows in part.group_by(["segment", "group"], maintain_order=True):
