@@ -22,7 +22,7 @@ from synthsoc.sim.delegate import DecisionHook
 from synthsoc.sim.events import Calendar
 from synthsoc.sim.network import LAYERS
 from synthsoc.sim.params import param
-from synthsoc.sim.world import RunOutput, World, district_shares, segment_shares
+from synthsoc.sim.world import RunOutput, World, district_shares, in_degree, segment_shares
 
 BELIEF_LAYERS = ("household", "neighbourhood", "online")
 
@@ -73,9 +73,7 @@ def run_bank_run(
 ) -> RunOutput:
     agents = world.agents
     adj = world.adjacency(params.belief_layers)
-    degree = np.asarray(adj.sum(axis=1)).ravel()
-    has_nb = degree > 0
-    degree = np.maximum(degree, 1.0)
+    degree, has_nb = in_degree(adj)
     depositor = agents.age >= params.min_age
     r1 = params.r1
     f_star = run_threshold(r1, params.R)

@@ -27,7 +27,7 @@ from synthsoc.sim.delegate import DecisionHook
 from synthsoc.sim.events import Calendar
 from synthsoc.sim.network import LAYERS
 from synthsoc.sim.params import param
-from synthsoc.sim.world import RunOutput, World, district_shares, segment_shares
+from synthsoc.sim.world import RunOutput, World, district_shares, in_degree, segment_shares
 
 OPINION_LAYERS = ("household", "work", "neighbourhood", "online")
 
@@ -101,9 +101,7 @@ def run_polarisation(
 ) -> RunOutput:
     agents = world.agents
     adj = world.adjacency(params.layers)
-    degree = np.asarray(adj.sum(axis=1)).ravel()
-    has_nb = degree > 0
-    degree = np.maximum(degree, 1.0)
+    degree, has_nb = in_degree(adj)
     adult = agents.age >= params.min_age
     bias = params.conservation_weight * agents.conservation.astype(np.float64)
     support = adult & (rng.random(agents.n) < params.initial)

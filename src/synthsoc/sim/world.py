@@ -75,6 +75,13 @@ class RunOutput:
     step_labels: list[str] = field(default_factory=list)  # events active at each step
 
 
+def in_degree(adj: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+    """Each agent's number of influencers over ``adj`` (at least 1, safe to divide by) and
+    whether it has any (agents without one fall back to a model's public signal)."""
+    degree = np.asarray(adj.sum(axis=1)).ravel()
+    return np.maximum(degree, 1.0), degree > 0
+
+
 def segment_shares(flag: np.ndarray, segment: np.ndarray, k: int) -> np.ndarray:
     """Share of each segment where ``flag`` holds."""
     total = np.bincount(segment, minlength=k)
