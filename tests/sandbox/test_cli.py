@@ -8,6 +8,7 @@ from pathlib import Path
 import polars as pl
 from typer.testing import CliRunner
 
+from synthsoc.atomic import MARKER_FILE
 from synthsoc.cli import app
 from synthsoc.sandbox.outputs import FILES
 
@@ -18,7 +19,7 @@ def test_run_writes_the_scorecard_and_data(population_dir: Path, tmp_path: Path)
         "sandbox", "run", str(population_dir), "--out", str(out), "--per-stratum", "1",
         "--assistant", "scripted-good", "--assistant", "scripted-banmal", "--seed", "2"])
     assert result.exit_code == 0, result.output
-    assert {p.name for p in out.iterdir()} == set(FILES)
+    assert {p.name for p in out.iterdir()} == {*FILES, MARKER_FILE}  # marker: issue 8
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["personas"] == 24 and summary["assistants"] == ["scripted-good",
                                                                    "scripted-banmal"]
@@ -53,3 +54,17 @@ def test_recommend(population_dir: Path, tmp_path: Path) -> None:
     report = json.loads((tmp_path / "recommenders.json").read_text(encoding="utf-8"))
     assert [r["name"] for r in report["reports"]] == ["random", "popularity",
                                                       "segment-popularity"]
+
+
+def test_a_folder_synthsoc_did_not_make_is_refused_and_left_as_it_was(
+    population_dir: Path, tmp_path: Path
+) -> None:
+    mine = tmp_path / "thesis"
+    mine.mkdir()
+    (mine / "summary.json").write_text("my own notes", encoding="utf-8")
+    for command in (["run", "--per-stratum", "1"], ["recommend"]):
+        result = CliRunner().invoke(app, ["sandbox", command[0], str(population_dir),
+                                          *command[1:], "--out", str(mine)])
+        assert result.exit_code == 1, result.output
+        assert sorted(p.name for p in mine.iterdir()) == ["summary.json"]
+        assert (mine / "summary.json").read_text(encoding="utf-8") == "my own notes"

@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from synthsoc.atomic import write_json
+from synthsoc.atomic import FORCE_HELP, check_output_folder, staged_directory, write_json
 from synthsoc.llm import LLMBase, LLMError
 from synthsoc.sandbox import (
     PLAIN_PROMPT,
@@ -49,6 +49,8 @@ LLM_ASSISTANTS = ("llm-plain", "llm-persona")
 sandbox_app = typer.Typer(help="Test assistants and recommenders against the population.",
                           no_args_is_help=True)
 console = Console(stderr=True)
+RUN_KIND = "sandbox"
+RECOMMEND_KIND = "sandbox-recommend"
 
 
 def _callable(spec: str) -> Callable[[list[dict[str, str]]], str]:
@@ -101,6 +103,7 @@ def run(
     folder: Annotated[Path, typer.Argument(help="Population folder with personas.parquet.")],
     out: Annotated[Path | None, typer.Option("--out", help="Output folder "
                                              "(default FOLDER/sandbox).")] = None,
+    force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
     assistant: Annotated[list[str] | None, typer.Option(
         "--assistant", help="scripted-good | scripted-banmal | scripted-standard-only | "
         "scripted-budget-blind | scripted-app-only | llm-plain | llm-persona | "
@@ -131,7 +134,9 @@ def run(
     """Evaluate assistants against personas sampled by segment; write the scorecard and data."""
     names = assistant or ["scripted-good"]
     target = out or folder / "sandbox"
+    inputs = [folder, system_prompt]
     try:
+        check_output_folder(target, kind=RUN_KIND, inputs=inputs, force=force)
         prompt = system_prompt.read_text(encoding="utf-8").strip() if system_prompt else (
             PLAIN_PROMPT)
         spec = SampleSpec(per_stratum, tuple(s.strip() for s in strata.split(",") if s.strip()),
@@ -158,10 +163,11 @@ def run(
                 results = judge_run(result, llm_judge)
                 extra["judge_agreement"] = asdict(judge_agreement(llm_judge))
         elapsed = time.perf_counter() - started
-        summary = write_run(result, results, target, seed=seed, summary={
-            "population": str(folder), "seed": seed, "sample": asdict(spec),
-            "config": asdict(config), "backend": backend if needs_llm else None,
-            "elapsed_s": round(elapsed, 2), **extra})
+        with staged_directory(target, kind=RUN_KIND, inputs=inputs, force=force) as stage:
+            summary = write_run(result, results, stage, seed=seed, summary={
+                "population": str(folder), "seed": seed, "sample": asdict(spec),
+                "config": asdict(config), "backend": backend if needs_llm else None,
+                "elapsed_s": round(elapsed, 2), **extra})
     except (PopulationFolderError, ScenarioError, LLMError, ValueError, OSError) as error:
         console.print(f"[red]sandbox failed:[/red] {error}")
         raise typer.Exit(code=1) from error
@@ -193,14 +199,16 @@ def run(
 def recommend(
     folder: Annotated[Path, typer.Argument(help="Population folder with personas.parquet.")],
     out: Annotated[Path | None, typer.Option("--out", help="Output folder "
-                                             "(default FOLDER/sandbox).")] = None,
+                                             "(default FOLDER/sandbox_recommend).")] = None,
+    force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
     category: Annotated[str, typer.Option("--category", help="Catalogue category.")] = "청소기",
     k: Annotated[int, typer.Option("--k", min=1, help="Items recommended per person.")] = 2,
     seed: Annotated[int, typer.Option("--seed", help="Seed for every random choice.")] = 0,
 ) -> None:
     """Evaluate the baseline recommenders on the population's simulated choices."""
-    target = out or folder / "sandbox"
+    target = out or folder / "sandbox_recommend"
     try:
+        check_output_folder(target, kind=RECOMMEND_KIND, inputs=[folder], force=force)
         n_items = len(items_in(category))
         choices = simulate_choices(load_users(folder), category, seed)
         reports = [evaluate_recommender(r, choices, n_items, k=k, seed=seed) for r in (
@@ -217,10 +225,11 @@ def recommend(
                       f"{r.coverage:.2f}", f"{r.fairness_gap['dialect']:.3f}",
                       f"{r.fairness_gap['age_group']:.3f}")
     Console().print(table)
-    write_json(target / "recommenders.json", {
-        "population": str(folder), "category": category, "k": k, "seed": seed,
-        "reports": [{**{key: value for key, value in asdict(r).items() if key != "segments"},
-                     "segments": r.segments.to_dicts()} for r in reports]})
+    with staged_directory(target, kind=RECOMMEND_KIND, inputs=[folder], force=force) as stage:
+        write_json(stage / "recommenders.json", {
+            "population": str(folder), "category": category, "k": k, "seed": seed,
+            "reports": [{**{key: value for key, value in asdict(r).items() if key != "segments"},
+                         "segments": r.segments.to_dicts()} for r in reports]})
     console.print(f"[green]done[/green] -> {target / 'recommenders.json'}")
 
 
