@@ -80,3 +80,18 @@ def test_bad_input_is_a_clear_error(population: Path, tmp_path: Path, args: list
                                  str(tmp_path / "r"), "--embedder", "hash", *args])
     assert result.exit_code != 0
     assert message in result.output
+
+
+def test_a_town_never_starts_in_a_folder_synthsoc_did_not_make(
+    population: Path, tmp_path: Path
+) -> None:
+    mine = tmp_path / "thesis"
+    mine.mkdir()
+    (mine / "summary.json").write_text("my own notes", encoding="utf-8")
+    result = runner.invoke(app, ["town", "run", "--population", str(population), "--emd",
+                                 _dong(population), "--agents", "2", "--hours", "1",
+                                 "--out", str(mine), "--llm", "none", "--embedder", "hash"])
+    said = " ".join(result.output.replace("│", " ").split())  # typer's error box wraps lines
+    assert result.exit_code == 2 and "is not empty and holds no town run" in said
+    assert sorted(p.name for p in mine.iterdir()) == ["summary.json"]
+    assert (mine / "summary.json").read_text(encoding="utf-8") == "my own notes"

@@ -141,6 +141,10 @@ def run(
     _validate(llm, embedder)
     if (out / "checkpoint.json").exists():
         raise typer.BadParameter(f"{out} already holds a run; use `synthsoc town resume {out}`")
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        # a town run grows its folder hour by hour (resumable), so it starts only in a new or
+        # empty folder: nothing synthsoc did not write is ever overwritten (issue 8)
+        raise typer.BadParameter(f"{out} is not empty and holds no town run; choose a new folder")
     gathering = GatheringSeed(place_kind=gathering_place, start_minute=round(gathering_hour * 60))
     try:
         params, hood = _build(population, emd, agents, seed, start, gathering)
