@@ -5,9 +5,18 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from synthsoc.synth.small_area import AreaData, FitSettings, SmallAreaError, fit_rates
+from synthsoc.synth.small_area import (
+    AreaData,
+    FitSettings,
+    PosteriorRates,
+    SmallAreaError,
+    fit_rates,
+)
+from synthsoc.synth.small_area_validation import SurveyDesign, validate
 
-FAST = FitSettings(chains=2, warmup=250, samples=250, seed=3)
+pytestmark = pytest.mark.slow
+
+FAST = FitSettings(chains=2, warmup=200, samples=200, seed=3)
 
 
 def _simulated(seed: int, areas: int = 240, groups: int = 24) -> tuple[AreaData, np.ndarray,
@@ -31,9 +40,15 @@ def _simulated(seed: int, areas: int = 240, groups: int = 24) -> tuple[AreaData,
     return data, rate, truth
 
 
-def test_recovers_known_rates_and_hyperparameters() -> None:
+@pytest.fixture(scope="module")
+def recovered() -> tuple[AreaData, np.ndarray, dict[str, object], PosteriorRates]:
     data, rate, truth = _simulated(seed=11)
-    post = fit_rates(data, FAST)
+    return data, rate, truth, fit_rates(data, FAST)
+
+
+def test_recovers_known_rates_and_hyperparameters(
+        recovered: tuple[AreaData, np.ndarray, dict[str, object], PosteriorRates]) -> None:
+    data, rate, truth, post = recovered
     lo, hi = post.interval(0.9)
     covered = (rate >= lo) & (rate <= hi)
     # 240 areas: a binomial 90% coverage has sd 0.02; the band is about +-3 sd.
@@ -53,17 +68,18 @@ def test_recovers_known_rates_and_hyperparameters() -> None:
 
 def test_same_seed_gives_identical_draws() -> None:
     data, _, _ = _simulated(seed=5, areas=60, groups=6)
-    settings = FitSettings(chains=1, warmup=60, samples=40, seed=9)
+    settings = FitSettings(chains=1, warmup=30, samples=20, seed=9)
     a = fit_rates(data, settings)
     b = fit_rates(data, settings)
     assert np.array_equal(a.rates, b.rates)
     assert np.array_equal(a.draws(5, seed=2), b.draws(5, seed=2))
-    other = fit_rates(data, FitSettings(chains=1, warmup=60, samples=40, seed=10))
+    other = fit_rates(data, FitSettings(chains=1, warmup=30, samples=20, seed=10))
     assert not np.array_equal(a.rates, other.rates)
 
 
-def test_bad_inputs_name_the_field_and_area() -> None:
-    data, _, _ = _simulated(seed=1, areas=20, groups=2)
+def test_bad_inputs_name_the_field_and_area(
+        recovered: tuple[AreaData, np.ndarray, dict[str, object], PosteriorRates]) -> None:
+    data, _, _, post = recovered
     with pytest.raises(SmallAreaError, match="parent_rate: area A000"):
         AreaData(data.area_codes, data.mid_index, np.r_[1.0, data.parent_rate[1:]],
                  data.covariates, data.covariate_names, data.sample_n, data.sample_y)
@@ -74,6 +90,24 @@ def test_bad_inputs_name_the_field_and_area() -> None:
     with pytest.raises(SmallAreaError, match="no area has a sample"):
         fit_rates(AreaData(data.area_codes, data.mid_index, data.parent_rate, data.covariates,
                            data.covariate_names, data.sample_n * 0, data.sample_y * 0))
-    post = fit_rates(data, FitSettings(chains=1, warmup=20, samples=10))
-    with pytest.raises(SmallAreaError, match="the fit holds 10 posterior draws"):
-        post.draws(11, seed=0)
+    with pytest.raises(SmallAreaError, match="the fit holds 400 posterior draws"):
+        post.draws(401, seed=0)
+    with pytest.raises(SmallAreaError, match="level 1.5"):
+        post.interval(1.5)
+
+
+def test_held_out_census_areas_beat_the_province_baseline_with_honest_intervals() -> None:
+    """Daejeon, Ulsan and Jeju: 2020 census one-person shares per eup-myeon-dong as truth."""
+    result = validate(SurveyDesign(households=6_000, held_out_share=0.3, seed=4,
+                                   provinces=("25", "26", "39")), FAST)
+    rows = {(r.estimator.split(" ")[0], r.areas.split(" ")[0]): r for r in result.rows}
+    for areas in ("sampled", "held"):
+        model, baseline = rows[("hierarchical", areas)], rows[("province", areas)]
+        assert model.mae < baseline.mae, areas
+        assert model.coverage_90 is not None
+        # About 40-130 areas per set: +-3 binomial sd around 0.9 is roughly 0.75-1.0.
+        assert 0.75 <= model.coverage_90 <= 1.0, (areas, model.coverage_90)
+    # An area with no respondents is less certain than a sampled one.
+    assert (rows[("hierarchical", "held")].mean_width_90 or 0) > (
+        rows[("hierarchical", "sampled")].mean_width_90 or 0)
+    assert result.posterior.max_r_hat < 1.05

@@ -169,8 +169,9 @@ def _model(data: AreaData):  # type: ignore[no-untyped-def]
     return model
 
 
-def fit_rates(data: AreaData, settings: FitSettings = FitSettings()) -> PosteriorRates:
+def fit_rates(data: AreaData, settings: FitSettings | None = None) -> PosteriorRates:
     """Fit the model by NUTS and return the posterior draws of every area's rate."""
+    settings = settings or FitSettings()
     try:
         import jax
         from numpyro.diagnostics import summary
@@ -184,7 +185,7 @@ def fit_rates(data: AreaData, settings: FitSettings = FitSettings()) -> Posterio
     started = time.perf_counter()
     kernel = NUTS(_model(data), target_accept_prob=settings.target_accept)
     mcmc = MCMC(kernel, num_warmup=settings.warmup, num_samples=settings.samples,
-                num_chains=settings.chains, chain_method="sequential", progress_bar=False)
+                num_chains=settings.chains, chain_method="vectorized", progress_bar=False)
     mcmc.run(jax.random.PRNGKey(settings.seed))
     grouped = mcmc.get_samples(group_by_chain=True)
     elapsed = time.perf_counter() - started

@@ -146,13 +146,14 @@ def _row(name: str, areas: str, truth: np.ndarray, est: np.ndarray,
                     float(np.sqrt(np.mean(err ** 2))), cov, width)
 
 
-def validate(design: SurveyDesign = SurveyDesign(),
-             settings: FitSettings = FitSettings()) -> ValidationResult:
+def validate(design: SurveyDesign | None = None,
+             settings: FitSettings | None = None) -> ValidationResult:
     """Fit on the simulated survey and the province table; score every area on the census."""
+    design = design or SurveyDesign()
     truth = load_truth(design.provinces)
     n, y = draw_survey(truth, design)
     data = area_data(truth, n, y)
-    post = fit_rates(data, settings)
+    post = fit_rates(data, settings or FitSettings())
     f = truth.frame
     true_rate = (f["one_person"] / f["households"]).to_numpy()
     mean = post.mean()
