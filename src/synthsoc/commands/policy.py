@@ -133,5 +133,6 @@ def register(app: typer.Typer) -> None:
                 f"-{r['official_upper']:,.0f}" if r["official_upper"] else "")
             view.add_row(r["rule"], str(r["year"]), r["scenario"], r["measure"], official,
                          f"{r['simulated']:,.0f} [{r['simulated_p05']:,.0f}, "
-                         f"{r['simulated_p95']:,.0f}]", f"{r['gap']:+.1%}", str(r["within"]))
+                         f"{r['simulated_p95']:,.0f}]", f"{r['gap']:+.1%}",
+                         "no verdict" if r["within"] is None else str(r["within"]))
         console.print(view)
