@@ -8,12 +8,18 @@ load average before and after and the peak memory of this process. Peer in the s
 relief payment written directly in NumPy, as the ratio OpenFisca (all rules) / NumPy (relief).
 
 Usage: flock /tmp/fullscale.lock /usr/bin/time -v python bench/bench_policy_full.py \\
-           --population DIR [--out bench/results/policy_full.json]
+           --population DIR [--out bench/results/policy_full.json] [--tile K]
+
+``--tile K`` evaluates K copies of the population side by side (ids offset, scale x K): a
+timing stand-in for a larger population when building one is not possible, stated as such in
+the output. It measures the cost of the same number of persons, households and units; the
+copies' households are identical, so the totals are K times those of the one population.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import platform
 import resource
@@ -22,6 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
+import polars as pl
 from rich.console import Console
 from rich.table import Table
 
@@ -30,19 +37,37 @@ from synthsoc.policy.evaluate_rules import DEFAULT_RULE_YEARS, evaluate_rules
 from synthsoc.policy.imputation import default_imputation, draw_money
 from synthsoc.policy.system import RULE_LABELS, korea_system
 from synthsoc.policy.units import build_units
-from synthsoc.synth import load_population
+from synthsoc.synth import Population, load_population
+
+
+def tiled(pop: Population, copies: int) -> Population:
+    """``copies`` copies of ``pop`` with person and household ids offset, scale x copies."""
+    step_p = int(pop.persons["person_id"].max()) + 1
+    step_h = int(pop.households["household_id"].max()) + 1
+    persons = pl.concat([pop.persons.with_columns(pl.col("person_id") + k * step_p,
+                                                  pl.col("household_id") + k * step_h)
+                         for k in range(copies)])
+    households = pl.concat([pop.households.with_columns(
+        pl.col("household_id") + k * step_h, pl.col("head_person_id") + k * step_p)
+        for k in range(copies)])
+    manifest = dict(pop.manifest)
+    manifest["scale"] = float(manifest.get("scale", 1.0)) * copies
+    return dataclasses.replace(pop, persons=persons, households=households, manifest=manifest)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--population", type=Path, required=True)
     parser.add_argument("--out", type=Path, default=Path("bench/results/policy_full.json"))
+    parser.add_argument("--tile", type=int, default=1)
     args = parser.parse_args()
     load_before = os.getloadavg()
     steps: dict[str, float] = {}
 
     t0 = time.perf_counter()
     pop = load_population(args.population)
+    if args.tile > 1:
+        pop = tiled(pop, args.tile)
     steps["load population"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     units = build_units(pop)
@@ -62,8 +87,9 @@ def main() -> None:
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
     scale = float(pop.manifest.get("scale", 1.0))
+    tiles = f", {args.tile} tiled copies of {args.population}" if args.tile > 1 else ""
     view = Table(title=f"policy rules, one draw, scale {scale:g} ({pop.n_persons:,} persons, "
-                       f"{pop.n_households:,} households)")
+                       f"{pop.n_households:,} households{tiles})")
     view.add_column("step")
     view.add_column("seconds", justify="right")
     for name, sec in steps.items():
@@ -90,7 +116,8 @@ def main() -> None:
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in load_after],
         "population": {"scale": scale, "persons": pop.n_persons,
-                       "households": pop.n_households, "year": pop.manifest.get("year")},
+                       "households": pop.n_households, "year": pop.manifest.get("year"),
+                       "source": str(args.population), "tiled_copies": args.tile},
         "steps_s": steps, "one_draw_all_rules_s": total,
         "numpy_relief_s": numpy_relief_s,
         "openfisca_all_rules_over_numpy_relief": steps[
