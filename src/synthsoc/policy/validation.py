@@ -56,17 +56,20 @@ COMPARISONS: tuple[Comparison, ...] = (
     Comparison("emergency_relief", 2020, "bottom_70pct_plan", "krw", 0.15,
                "as for households; the planned 9.1 trillion was rounded"),
     Comparison("basic_pension", 2023, "baseline", "persons", 0.20,
-               "take-up below 100% is not applied; no National Pension link reduction; elderly "
-               "non-heads have no imputed income; assets are drawn, not known; 2025 population"),
+               "entitlement: take-up below 100% is not applied here (policy run: "
+               "takeup_rules.csv); no National Pension link reduction; elderly non-heads have "
+               "no imputed income; assets are drawn, not known; 2025 population"),
     Comparison("basic_pension", 2023, "baseline", "krw", 0.20,
                "as for recipients, and the National Pension link reduction lowers real amounts"),
     Comparison("earned_income_tax_credit", 2024, "regular_claims", "households", 0.0,
                "range: regular round (lower end) to all credits of 2022 (upper end); take-up "
-               "below 100%, business income and its industry ratios not modelled",
+               "below 100% not applied here (policy run: takeup_rules.csv); business income "
+               "and its industry ratios not modelled",
                upper_scenario="earned_and_child_credit"),
     Comparison("parent_benefit", 2024, "entitled_children", "persons", 0.10,
                "registered children are those entitled (a universal benefit), not payments: "
-               "take-up below 100% (an application is needed) is not applied; census-based "
+               "take-up below 100% is not applied here (policy run: takeup_rules.csv); "
+               "census-based "
                "population of 2025 against resident registrations of June 2025; children of "
                "foreign nationality are excluded in both"),
     Comparison("parent_benefit", 2024, ENTITLED_VALUE, "krw", 0.10,
