@@ -69,9 +69,8 @@ COMPARISONS: tuple[Comparison, ...] = (
     Comparison("parent_benefit", 2024, "entitled_children", "persons", 0.10,
                "registered children are those entitled (a universal benefit), not payments: "
                "take-up below 100% is not applied here (policy run: takeup_rules.csv); "
-               "census-based "
-               "population of 2025 against resident registrations of June 2025; children of "
-               "foreign nationality are excluded in both"),
+               "census-based population of 2025 against resident registrations of June 2025; "
+               "children of foreign nationality are excluded in both"),
     Comparison("parent_benefit", 2024, ENTITLED_VALUE, "krw", 0.10,
                "derived official figure (registered children x legal amounts x 12); the "
                "same causes as for recipients"),
