@@ -24,8 +24,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from synthsoc import __version__
 from synthsoc.atomic import write_bytes
 from synthsoc.data.readers import ReadError, read_json
-from synthsoc.korean_font import korean_font_path
 from synthsoc.service import geo, populations, results, uploads
+from synthsoc.service.font import web_font
 from synthsoc.service.config import SHARED_OWNER, ServiceConfig, User, load_users, token_hash
 from synthsoc.service.jobs import JobQueue, make_queue, recover
 from synthsoc.service.paths import RUN_ID, UnsafePath, inside
@@ -174,11 +174,11 @@ def create_app(config: ServiceConfig, *, workers: bool = True) -> FastAPI:
                   description="A synthetic society of South Korea as a service: populations, "
                   "personas, surveys and simulations, each long piece of work as a job.")
     app.state.service = state
-    _routes(app)
+    _routes(app, config)
     return app
 
 
-def _routes(app: FastAPI) -> None:  # noqa: C901 - one place lists every route
+def _routes(app: FastAPI, config: ServiceConfig) -> None:  # noqa: C901 - every route
     @app.exception_handler(populations.PopulationQueryError)
     @app.exception_handler(results.ResultQueryError)
     async def _query_error(_r: Request, exc: ValueError) -> JSONResponse:
@@ -416,8 +416,12 @@ def _routes(app: FastAPI) -> None:  # noqa: C901 - one place lists every route
 
     @app.get("/font/NanumGothic.ttf", include_in_schema=False)
     def font() -> FileResponse:
-        return FileResponse(korean_font_path(), media_type="font/ttf",
+        return FileResponse(web_font(config.data_dir / "cache"), media_type="font/ttf",
                             headers={"Cache-Control": "public, max-age=86400"})
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        return Response(status_code=204)
 
 
 def _static_file(name: str) -> Path:
