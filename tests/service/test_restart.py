@@ -15,7 +15,6 @@ import pytest
 from tests.service.conftest import (
     QUESTIONNAIRE_FOR_RESTART,
     CreatedPopulation,
-    Server,
     start_server,
     wait_run,
 )

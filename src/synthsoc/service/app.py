@@ -25,8 +25,8 @@ from synthsoc import __version__
 from synthsoc.atomic import write_bytes
 from synthsoc.data.readers import ReadError, read_json
 from synthsoc.service import geo, populations, results, uploads
-from synthsoc.service.font import web_font
 from synthsoc.service.config import SHARED_OWNER, ServiceConfig, User, load_users, token_hash
+from synthsoc.service.font import web_font
 from synthsoc.service.jobs import JobQueue, make_queue, recover
 from synthsoc.service.paths import RUN_ID, UnsafePath, inside
 from synthsoc.service.specs import (
