@@ -351,8 +351,11 @@ def _routes(app: FastAPI, config: ServiceConfig) -> None:  # noqa: C901 - every 
         question: Annotated[str | None, Query(max_length=100)] = None,
         segment: Annotated[str | None, Query(max_length=100)] = None,
     ) -> dict[str, Any]:
-        folder = _finished_folder(_visible(state, user, run_id, "survey"))
-        return results.survey_results(folder, question, segment)
+        run = _visible(state, user, run_id, "survey")
+        folder = _finished_folder(run)
+        answer = results.survey_results(folder, question, segment)
+        answer["labels"] = results.questionnaire_labels(Path(run.steps[0][2]))
+        return answer
 
     @app.get("/api/surveys/{run_id}/map", tags=["surveys"])
     def survey_map(

@@ -9,6 +9,7 @@ from typing import Any
 import polars as pl
 
 from synthsoc.data.readers import ReadError, read_json
+from synthsoc.survey import QuestionnaireError, load_questionnaire
 
 
 class ResultQueryError(ValueError):
@@ -47,6 +48,16 @@ def survey_results(folder: Path, question: str | None, segment: str | None) -> d
                              "no respondent: pooled from other cells", "assumed":
                              "published tables (assumed sample size)", "llm": "LLM personas",
                              "ppi": "prediction-powered", "too_few": "no share shown"}}
+
+
+def questionnaire_labels(path: Path) -> dict[str, Any]:
+    """Korean question texts and option labels of the run's questionnaire (for charts)."""
+    try:
+        questionnaire = load_questionnaire(path)
+    except QuestionnaireError:
+        return {}
+    return {q.id: {"text": q.text.ko, "options": {o.id: o.text.ko for o in q.options}}
+            for q in questionnaire.questions}
 
 
 def survey_by_region(folder: Path, question: str, category: str,

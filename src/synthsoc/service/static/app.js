@@ -407,7 +407,9 @@ function surveyChart(res, question, segment) {
   const barH = 12, gap = 10, left = 110, W = 620;
   const H = 40 + groups.length * (cats.length * barH + gap) + 20;
   const svg = el("svg:svg", { width: W, height: H, class: "chart survey-chart", "data-question": question, "data-segment": segment });
-  svg.append(el("svg:text", { x: 4, y: 14, "font-weight": "bold", text: `${question} · ${segment} (95% 구간, n=응답자 수)` }));
+  const label = (res.labels || {})[question] || { text: question, options: {} };
+  const optionName = (c) => label.options[c] || c;
+  svg.append(el("svg:text", { x: 4, y: 14, "font-weight": "bold", text: `${question} ${label.text} · ${segment} (95% 구간, n=응답자 수)` }));
   const sx = (v) => left + v * (W - left - 120);
   let y = 28;
   for (const g of groups) {
@@ -418,9 +420,9 @@ function surveyChart(res, question, segment) {
       const r = rows.find((x) => x.group === g && String(x.category) === c);
       if (r && r.share !== null) {
         svg.append(el("svg:rect", { x: left, y, width: sx(r.share) - left, height: barH - 2, fill: colours[i % colours.length],
-          opacity: r.basis === "measured" ? 1 : 0.5 }, el("svg:title", { text: `${c}: ${pct(r.share)} [${pct(r.ci_low)}, ${pct(r.ci_high)}] n=${r.n_respondents} (${r.basis})` })));
+          opacity: r.basis === "measured" ? 1 : 0.5 }, el("svg:title", { text: `${optionName(c)}: ${pct(r.share)} [${pct(r.ci_low)}, ${pct(r.ci_high)}] n=${r.n_respondents} (${r.basis})` })));
         svg.append(el("svg:line", { x1: sx(r.ci_low), x2: sx(r.ci_high), y1: y + barH / 2 - 1, y2: y + barH / 2 - 1, stroke: "#000", class: "interval" }));
-        svg.append(el("svg:text", { x: sx(r.ci_high) + 4, y: y + barH - 3, text: `${c} ${pct(r.share)}` }));
+        svg.append(el("svg:text", { x: sx(r.ci_high) + 4, y: y + barH - 3, text: `${optionName(c)} ${pct(r.share)}` }));
       }
       y += barH;
     });
