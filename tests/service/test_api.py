@@ -127,3 +127,13 @@ def test_no_request_path_reaches_the_file_system(server: Server, path: str) -> N
         r = alice.get(path)
         assert r.status_code in (404, 422), (path, r.status_code)
         assert "token_sha256" not in r.text and "import" not in r.text
+
+
+def test_population_requests_are_checked_before_a_job(server: Server) -> None:
+    with server.client("bob") as bob:
+        r = bob.post("/api/populations", json={"region": "Atlantis"})
+        assert r.status_code == 422 and "--region 'Atlantis': no si-do or si-gun-gu" in \
+            r.json()["detail"]
+        assert bob.post("/api/populations", json={"scale": 0.5}).status_code == 422
+        assert bob.post("/api/populations", json={"scael": 0.01}).status_code == 422
+        assert bob.get("/api/runs").json() == []

@@ -40,8 +40,10 @@ from synthsoc.service.specs import (
 from synthsoc.service.store import Run, RunStore, new_run_id
 from synthsoc.sim.scenario import builtin_scenarios
 from synthsoc.synth import PopulationFolderError
+from synthsoc.synth.regions import UnknownRegionError, resolve_region
 
 STATIC = "static"
+POPULATION_YEAR = 2025  # `synthsoc populate`'s default census year, which the API uses
 bearer = HTTPBearer(auto_error=False, description="A token from `synthsoc serve --add-user`.")
 
 
@@ -239,6 +241,11 @@ def _routes(app: FastAPI, config: ServiceConfig) -> None:  # noqa: C901 - every 
     @app.post("/api/populations", status_code=202, tags=["populations"])
     def create_population(state: State, user: CurrentUser,
                           body: PopulationRequest) -> dict[str, Any]:
+        if body.region is not None:
+            try:
+                resolve_region(body.region, POPULATION_YEAR)
+            except UnknownRegionError as exc:
+                raise HTTPException(422, str(exc)) from None
         run_id = new_run_id()
         folder = state.config.user_dir(user.name) / "populations" / run_id
         where = body.region or "전국"

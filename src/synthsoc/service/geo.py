@@ -39,6 +39,12 @@ def _emd_names() -> dict[str, str]:
                                              strict=True)}
 
 
+@cache
+def _boundary_names() -> pl.DataFrame:
+    """The 2020 si-gun-gu names of :func:`synthsoc.sim.maps.boundary_names`, read once."""
+    return boundary_names()
+
+
 def _names(level: Level) -> dict[str, str]:
     """Korean name of every polygon code of ``level``."""
     names = _emd_names()
@@ -95,7 +101,7 @@ def polygon_codes(level: Level, persons: pl.DataFrame, regions: pl.DataFrame) ->
     if level == "sido":
         return persons["sido_code"].cast(pl.Utf8), {"rule": "si-do code"}
     if level == "sigungu":
-        crosswalk = match_boundaries(regions, boundary_names())
+        crosswalk = match_boundaries(regions, _boundary_names())
         codes = persons["sigungu_code"].cast(pl.Utf8).replace_strict(
             crosswalk.to_boundary, default=None)
         return codes, {"rule": "si-gun-gu matched by name (synthsoc.sim.maps)",
