@@ -1,6 +1,8 @@
 """A killed job and a restarted server lose no finished result: kill a running job's child
 process (SIGKILL), check the server still answers and records the kill, then kill the server
-itself (SIGKILL) and start it again on the same folder."""
+itself (SIGKILL) while another job runs, and start it again on the same folder: the finished
+run is served as before, the cut-off run is marked interrupted and its orphaned child is
+stopped."""
 
 from __future__ import annotations
 
@@ -33,6 +35,15 @@ def _pid(data: Path, run_id: str, timeout: float = 120) -> int:
     raise TimeoutError(f"run {run_id} never started")
 
 
+def _alive(pid: int) -> bool:
+    """True while ``pid`` runs (a zombie awaiting its reaper counts as stopped)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status
+
+
 def test_killed_job_and_restarted_server_lose_no_finished_result(
         tmp_path: Path, population: CreatedPopulation) -> None:
     srv = start_server(tmp_path, extra=["--population", str(population.folder)])
@@ -54,12 +65,18 @@ def test_killed_job_and_restarted_server_lose_no_finished_result(
             assert wait_run(alice, finished["id"])["status"] == "succeeded"
             before = alice.get(f"/api/surveys/{finished['id']}/results").json()
             assert before["rows"]
-        srv.kill()
+            cut_off = alice.post("/api/simulations", json={
+                "population": shared["id"], "scenario": "product_launch",
+                "replicates": 10}).json()
+            orphan = _pid(srv.data, cut_off["id"])
+        srv.kill()  # the server dies while a job runs; its child outlives it for now
         srv.start()
         with srv.client("alice") as alice:
             assert alice.get(f"/api/runs/{finished['id']}").json()["status"] == "succeeded"
             assert alice.get(f"/api/surveys/{finished['id']}/results").json() == before
             assert alice.get(f"/api/runs/{doomed['id']}").json()["status"] == "failed"
             assert not (srv.data / "users" / "alice" / "runs" / doomed["id"]).exists()
+            assert alice.get(f"/api/runs/{cut_off['id']}").json()["status"] == "interrupted"
+            assert not _alive(orphan)
     finally:
         srv.stop()
