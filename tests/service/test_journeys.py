@@ -123,11 +123,12 @@ def _pilot(path: Path, n: int = 150, seed: int = 5) -> dict[str, int]:
 
 
 def test_concept_test_journey(dashboard: Any, population: CreatedPopulation,
-                              tmp_path: Path) -> None:
+                              tmp_path: Path, server: Server) -> None:
     page = dashboard
     _tab(page, "survey")
     page.click("#question-add")
     assert "age_group,sex,q1,q2" in (page.text_content("#pilot-header") or "")
+    page.check("#survey-segments input[value=region]")
     pilot = tmp_path / "pilot.csv"
     counts = _pilot(pilot)
     page.set_input_files("#pilot-file", str(pilot))
@@ -144,6 +145,26 @@ def test_concept_test_journey(dashboard: Any, population: CreatedPopulation,
     everyone = page.locator("svg.survey-chart[data-question=q1][data-segment=all]")
     assert "n=150 measured" in (everyone.text_content() or "")
     page.screenshot(path=str(ARTEFACTS / "concept_test.png"), full_page=True)
+    # the same survey's answer on the map, by si-do: Sejong has it, the 16 others do not
+    _tab(page, "map")
+    page.select_option("#map-source", "survey")
+    page.wait_for_function("document.querySelector('#map-category').options.length > 0")
+    page.select_option("#map-question", "q2")
+    page.select_option("#map-category", "1")
+    page.click("#map-draw")
+    page.wait_for_function("document.querySelectorAll('#map path').length === 17"
+                           " && document.querySelectorAll('#map path.has-data').length === 1")
+    assert "16 / 17" in (page.text_content("#legend-no-data") or "")
+    page.locator("#map path.has-data").hover()
+    tip = page.text_content("#map-tooltip") or ""
+    with server.client("alice") as client:
+        run = next(r for r in client.get("/api/runs?kind=survey").json()
+                   if r["status"] == "succeeded")
+        rows = client.get(f"/api/surveys/{run['id']}/results",
+                          params={"question": "q2", "segment": "region"}).json()["rows"]
+    share = next(r for r in rows if r["category"] == "1")
+    assert tip.startswith("세종특별자치시") and f"{share['share']:.3f}" in tip
+    page.screenshot(path=str(ARTEFACTS / "map_survey.png"))
 
 
 def test_simulation_journey(dashboard: Any, population: CreatedPopulation,

@@ -248,7 +248,8 @@ function renderMap(geo, values) {
     path.addEventListener("mousemove", (e) => {
       const box = $("map-wrap").getBoundingClientRect();
       tip.hidden = false; tip.style.left = `${e.clientX - box.left + 12}px`; tip.style.top = `${e.clientY - box.top + 12}px`;
-      tip.textContent = has ? `${f.properties.name}: ${fmt(area.value, 3)} (n=${area.n})` : `${f.properties.name}: 자료 없음 (no data)`;
+      const interval = has && area.ci_low !== undefined ? ` [${fmt(area.ci_low, 3)}, ${fmt(area.ci_high, 3)}] ${area.basis}` : "";
+      tip.textContent = has ? `${f.properties.name}: ${fmt(area.value, 3)}${interval} (n=${area.n})` : `${f.properties.name}: 자료 없음 (no data)`;
     });
     path.addEventListener("mouseleave", () => { tip.hidden = true; });
     g.append(path);
