@@ -148,7 +148,8 @@ def run_scenario(
 
 def _advance(progress: Progress, task: TaskID, total: int) -> None:
     progress.advance(task)
-    report_progress(int(progress.tasks[task].completed), total, "replicates")
+    done = next(t.completed for t in progress.tasks if t.id == task)
+    report_progress(int(done), total, "replicates")
 
 
 def _network_summary(report: dict[str, Any]) -> dict[str, Any]:

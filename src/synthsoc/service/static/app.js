@@ -466,6 +466,15 @@ async function showSimulation(id) {
       el("td", { class: cls, text: v.label }), el("td", { text: v.reason }), el("td", { class: "note", text: v.rule })));
   }
   box.append(el("p", { text: `${s.scenario.name}: ${s.replicates}회 반복, 에이전트 ${s.agents}명` }), t);
+  const totals = s.totals && s.totals.totals ? Object.entries(s.totals.totals) : [];
+  if (totals.length) {
+    const where = s.totals.scaled_to || "population (not scaled)";
+    const tt = el("table", { class: "grid", id: "totals-table" });
+    tt.append(el("tr", {}, ...["합계 (total)", "합성 표본 평균 [95% 구간]", `${where} [95% 구간]`].map((c) => el("th", { text: c }))));
+    const cell = (v) => v ? `${fmt(v.mean, 4)} [${fmt(v.ci_low, 4)}, ${fmt(v.ci_high, 4)}]` : "-";
+    for (const [name, v] of totals) tt.append(el("tr", {}, el("td", { text: name }), el("td", { text: cell(v.sample) }), el("td", { text: cell(v.population) })));
+    box.append(el("h4", { text: "합계" }), tt, el("p", { class: "note", text: s.totals.rule }));
+  }
   const sel = el("select", { id: "series-metric" }, ...s.metrics.map((m) => el("option", { value: m, text: m })));
   const chart = el("div", { id: "series-chart" });
   sel.addEventListener("change", () => drawSeries(id, sel.value, chart));
