@@ -6,9 +6,9 @@ if [ -x /usr/bin/chromium ]; then
     exit 0
 fi
 if [ "$(id -u)" = "0" ]; then
-    apt-get update && apt-get install -y chromium chromium-driver
+    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver
 elif command -v sudo >/dev/null 2>&1; then
-    sudo apt-get update && sudo apt-get install -y chromium chromium-driver
+    sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver
 else
     echo "install-browser: /usr/bin/chromium is missing; install Debian's chromium and" \
          "chromium-driver as root (the service browser tests need them)" >&2
