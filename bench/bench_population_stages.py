@@ -33,7 +33,14 @@ from synthsoc.synth.fit_report import build_fit_report
 from synthsoc.synth.general_households import draw_general_households
 from synthsoc.synth.group_quarters import build_special_households
 from synthsoc.synth.seeds import build_seed_pool
-from synthsoc.synth.targets import COUPLE_START, N_AGE5, N_SINGLE, ONE_START, pool_incidence
+from synthsoc.synth.targets import (
+    COUPLE_START,
+    GAP_START,
+    N_AGE5,
+    N_SINGLE,
+    ONE_START,
+    pool_incidence,
+)
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -93,7 +100,9 @@ def main() -> None:
         "sex x single year": (incidence[:, :N_SINGLE], targets[:, :N_SINGLE]),
         "+ living with a spouse by sex x 5-year age": (incidence[:, :ONE_START],
                                                        targets[:, :ONE_START]),
-        "+ one-person householders by sex x 10-year age (current)": (incidence, targets),
+        "+ one-person householders by sex x 10-year age": (incidence[:, :GAP_START],
+                                                            targets[:, :GAP_START]),
+        "+ couples by wife's 5-year age x spouse gap (current)": (incidence, targets),
     }
     fits = {}
     for name, (a, t) in variants.items():

@@ -29,6 +29,7 @@ ACTIVITY = {
     "unemployed": "구직 중",
     "inactive": "비경제활동",
     "under_15": "학생",
+    "military_service": "군 복무 중(현역병)",
 }
 # KSCO major groups (통계청 한국표준직업분류 대분류 names)
 OCCUPATION = {

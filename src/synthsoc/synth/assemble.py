@@ -16,12 +16,15 @@ from synthsoc.synth.general_households import GeneralHouseholds
 from synthsoc.synth.group_quarters import SpecialHouseholds
 from synthsoc.synth.industry_mix import occupation_tilt
 from synthsoc.synth.marriage_migrants import MarriageMigrants, draw_marriage_migrants
+from synthsoc.synth.military import Conscripts, draw_conscripts
 from synthsoc.synth.names import assign_names
 from synthsoc.synth.schema import (
     DWELLING_TYPES,
+    ECONOMIC_ACTIVITIES,
     EDUCATION_LEVELS,
     HOUSEHOLD_KINDS,
     HOUSEHOLD_TYPES,
+    MARITAL_STATUSES,
     OCCUPATION_GROUPS,
 )
 from synthsoc.synth.seeds import ROLE, SeedPool
@@ -53,6 +56,7 @@ class Assembled:
     p_name: np.ndarray
     name_dictionary: list[str]
     marriage_migrants: MarriageMigrants
+    conscripts: Conscripts
 
 
 def assemble(
@@ -131,6 +135,11 @@ def assemble(
                                      sido_codes.tolist())
     activity = attributes.economic_activity(rng, age, sex, sido_of_emd[emd[p_hh]],
                                             sido_codes.tolist())
+    # Conscripts live in their registered general household (as the census counts them);
+    # the EAPS rates drawn above are those of the civilians around them.
+    conscripts = draw_conscripts(rng, age, sex, foreign, general_person,
+                                 marital == MARITAL_STATUSES.index("never_married"))
+    activity[conscripts.chosen] = ECONOMIC_ACTIVITIES.index("military_service")
     employed = activity == 0
     tilt, _ = occupation_tilt(controls.sigungu, list(OCCUPATION_GROUPS))
     occupation = attributes.occupation(rng, sex, education, employed, sgg_of_emd[emd[p_hh]],
@@ -162,7 +171,7 @@ def assemble(
         hh_income=income, hh_head=head, p_hh=p_hh, p_role=role, p_sex=sex, p_age=age,
         p_marital=marital, p_education=education, p_activity=activity,
         p_occupation=occupation, p_foreign=foreign, p_name=names, name_dictionary=dictionary,
-        marriage_migrants=migrants,
+        marriage_migrants=migrants, conscripts=conscripts,
     )
 
 

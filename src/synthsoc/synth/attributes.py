@@ -10,6 +10,8 @@ result with every official figure that was not used as a control.
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 import polars as pl
 
@@ -25,6 +27,7 @@ from synthsoc.data.reference import (
     marital_status_shares,
     single_year_age_sex_sigungu,
 )
+from synthsoc.synth.military import serving_share_by_age
 from synthsoc.synth.schema import (
     ECONOMIC_ACTIVITIES,
     EDUCATION_LEVELS,
@@ -45,6 +48,8 @@ EDUCATION_ADULT: dict[int, tuple[tuple[float, ...], tuple[float, ...]]] = {
     65: ((0.02, 0.15, 0.17, 0.38, 0.03, 0.20, 0.05), (0.06, 0.30, 0.20, 0.32, 0.02, 0.09, 0.01)),
     75: ((0.06, 0.30, 0.18, 0.28, 0.02, 0.13, 0.03), (0.25, 0.42, 0.13, 0.15, 0.01, 0.04, 0.0)),
 }
+# Youngest age at graduate school: a four-year degree from 19 (rule of the school system).
+GRADUATE_FROM_AGE = 23
 # Aged 19: highest level attended so far (ASSUMPTION).
 EDUCATION_YOUNG_ADULT = (0, 0, 0.005, 0.295, 0.20, 0.50, 0.0)
 
@@ -194,9 +199,15 @@ def education(rng: np.random.Generator, age: np.ndarray, sex: np.ndarray, sido: 
     cell = (sido[adult].astype(np.int64) * 2 + sex[adult]) * n_age + np.minimum(
         age[adult] // 5, n_age - 1)
     out[adult] = draw_small_table(rng, cell, table)
+    # Graduate school follows a four-year degree: nobody attends it before 23. The census
+    # 20-24 group's graduate share belongs to its older years; below 23 it counts as
+    # university.
+    early = (age < GRADUATE_FROM_AGE) & (out == EDUCATION_LEVELS.index("graduate"))
+    out[early] = EDUCATION_LEVELS.index("university")
     return out
 
 
+@cache
 def employment_schedule() -> tuple[np.ndarray, np.ndarray]:
     """Employment and unemployment probabilities by sex x single year of age (2, SINGLE_AGES).
 
@@ -240,44 +251,71 @@ def employment_schedule() -> tuple[np.ndarray, np.ndarray]:
 
 
 def _national_population() -> np.ndarray:
-    frame = single_year_age_sex_sigungu()
-    out = np.zeros((2, SINGLE_AGES))
-    np.add.at(out, ((frame["sex"] == "F").cast(pl.Int8).to_numpy(), frame["age"].to_numpy()),
-              frame["population"].to_numpy().astype(np.float64))
-    return out
+    """Civilian Korean residents by sex x single year (June 2025 less serving conscripts):
+    the EAPS universe that its rates describe."""
+    return _civilians_by_sido()[1].sum(axis=0)
 
 
-def province_employment_factors(sido_codes: list[str]) -> np.ndarray:
-    """Per si-do multiplier of the national schedule so that each si-do's share of the
-    employed equals its EAPS 2024 share, given its June 2025 population by sex x age."""
-    employ, _ = employment_schedule()
-    official = employed_by_sido()
-    missing = [c for c in sido_codes if c not in official]
-    if missing:
-        raise ValueError(f"eaps_by_province_annual_2021_2024.csv: no 2024 row for si-do "
-                         f"{missing}")
+@cache
+def _civilians_by_sido() -> tuple[list[str], np.ndarray]:
+    """Si-do codes and civilian Korean residents by si-do x sex x single year (June 2025;
+    serving conscripts, ``military.serving_share_by_age``, taken out of the men)."""
     frame = single_year_age_sex_sigungu()
-    pop = np.zeros((len(official), 2, SINGLE_AGES))
-    order = sorted(official)
-    index = {c: i for i, c in enumerate(order)}
+    codes = sorted(set(frame["sigungu_code"].str.slice(0, 2).to_list()))
+    index = {c: i for i, c in enumerate(codes)}
+    pop = np.zeros((len(codes), 2, SINGLE_AGES))
     np.add.at(pop, (frame["sigungu_code"].str.slice(0, 2).replace_strict(
         index, return_dtype=pl.Int32).to_numpy(), (frame["sex"] == "F").cast(pl.Int8).to_numpy(),
         frame["age"].to_numpy()), frame["population"].to_numpy().astype(np.float64))
-    expected = (pop * employ[None]).sum(axis=(1, 2))
-    share_official = np.array([official[c] for c in order]) / sum(official.values())
-    factor = share_official / (expected / expected.sum())
-    return np.array([factor[index[c]] for c in sido_codes])
+    pop[:, 0] *= 1.0 - serving_share_by_age()[None, :]
+    return codes, pop
+
+
+@cache
+def employment_by_sido_sex_age() -> tuple[list[str], np.ndarray]:
+    """Employment probability by si-do x sex x single year (n_sido, 2, SINGLE_AGES), FITTED
+    to two official margins at once by iterative proportional fitting on the June 2025
+    civilian population: the national sex x single-age employed of ``employment_schedule``
+    (EAPS 2024 band rates, 2023 female 5-year rates and gaps) and each si-do's EAPS 2024
+    share of the employed. The si-do x age interaction is the one the two margins imply
+    (no table by si-do x sex x age was available); rates are capped at 0.98."""
+    employ, _ = employment_schedule()
+    official = employed_by_sido()
+    codes, pop = _civilians_by_sido()
+    missing = [c for c in codes if c not in official]
+    if missing:
+        raise ValueError(f"eaps_by_province_annual_2021_2024.csv: no 2024 row for si-do "
+                         f"{missing}")
+    national = employ * pop.sum(axis=0)  # employed by sex x age
+    row_target = np.array([official[c] for c in codes])
+    row_target *= national.sum() / row_target.sum()
+    rate = np.broadcast_to(employ, pop.shape).copy()
+    for _ in range(200):
+        rows = (rate * pop).sum(axis=(1, 2))
+        rate *= (row_target / rows)[:, None, None]
+        cols = (rate * pop).sum(axis=0)
+        rate *= np.divide(national, cols, out=np.ones_like(cols), where=cols > 0)[None]
+        np.minimum(rate, 0.98, out=rate)
+        if np.abs((rate * pop).sum(axis=(1, 2)) / row_target - 1.0).max() < 1e-6:
+            break
+    return codes, rate
 
 
 def economic_activity(rng: np.random.Generator, age: np.ndarray, sex: np.ndarray,
                       sido: np.ndarray, sido_codes: list[str]) -> np.ndarray:
-    """Index into ECONOMIC_ACTIVITIES from ``employment_schedule`` by sex x single age,
-    times the person's si-do factor (``province_employment_factors``)."""
+    """Index into ECONOMIC_ACTIVITIES from ``employment_by_sido_sex_age`` (fitted si-do x
+    sex x single age); unemployment per employed as in ``employment_schedule``."""
     employ, unemploy = employment_schedule()
-    factor = province_employment_factors(sido_codes)[sido]
+    codes, rate = employment_by_sido_sex_age()
+    index = {c: i for i, c in enumerate(codes)}
+    missing = [c for c in sido_codes if c not in index]
+    if missing:
+        raise ValueError(f"age_sex_single_year_sigungu_2025-06.csv: no residents for si-do "
+                         f"{missing}")
+    row = np.array([index[c] for c in sido_codes], dtype=np.int64)[sido]
     a = np.minimum(age, SINGLE_AGES - 1)
-    e = np.minimum(employ[sex, a] * factor, 0.98)
-    u = unemploy[sex, a] * factor
+    e = rate[row, sex, a]
+    u = np.divide(unemploy, employ, out=np.zeros_like(unemploy), where=employ > 0)[sex, a] * e
     draw = rng.random(age.size)
     status = np.full(age.size, ECONOMIC_ACTIVITIES.index("inactive"), dtype=np.int8)
     status[draw < e + u] = ECONOMIC_ACTIVITIES.index("unemployed")

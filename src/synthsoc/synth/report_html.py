@@ -148,9 +148,11 @@ def _audit_table(report: dict[str, Any]) -> str:
         else:
             text_o, text_s = f"{official:.3f}", f"{synthetic:.3f}"
             extra = f"|diff| {item['tvd']:.3f}"
-        rows.append(f"<tr><td>{html.escape(item['table'])}</td><td>{text_o}</td>"
+        rows.append(f"<tr><td>{html.escape(item['table'])}</td>"
+                    f"<td>{html.escape(item.get('status', 'audited'))}</td><td>{text_o}</td>"
                     f"<td>{text_s}</td><td>{extra}</td></tr>")
-    return ("<table><tr><th>official figure (not a control), worst first</th><th>official</th>"
+    return ("<table><tr><th>official figure beyond the controls, worst first</th>"
+            "<th>fitted (fed the synthesis) or audited (not fed)</th><th>official</th>"
             "<th>synthetic</th><th></th></tr>" + "".join(rows) + "</table>")
 
 

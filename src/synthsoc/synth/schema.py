@@ -33,7 +33,10 @@ EDUCATION_LEVELS: tuple[str, ...] = (
     "graduate",
 )
 
-ECONOMIC_ACTIVITIES: tuple[str, ...] = ("employed", "unemployed", "inactive", "under_15")
+# ``military_service``: men serving their conscription (outside the EAPS, which covers
+# civilians; see ``synth.military``).
+ECONOMIC_ACTIVITIES: tuple[str, ...] = ("employed", "unemployed", "inactive", "under_15",
+                                        "military_service")
 
 # KSCO (Korean Standard Classification of Occupations) major groups; null when not employed.
 OCCUPATION_GROUPS: dict[str, str] = {

@@ -3,10 +3,11 @@
 Every candidate is built to satisfy the structural rules by construction, never by clipping:
 heads and spouses are adults; a child's age is its mother's (or lone father's) age minus an
 age at birth drawn from the official fertility schedule, conditioned on the result being
-possible (child at least 0, both parents at least 15 at the birth); spouses' ages differ by a
-gap drawn from the 2023 first-marriage gap distribution, conditioned on both being adults.
-Conditioning is exact (the conditional distribution is inverted), which is the same as
-redrawing until the member is possible. ``build`` checks every rule and raises on any
+possible (both parents at least 15 at the birth; a candidate with a child not yet born is
+redrawn whole, so that the mother's age at each birth follows the schedule); spouses' ages
+differ by a gap drawn from the 2023 first-marriage gap distribution, conditioned on both
+being adults. Conditioning is exact (the conditional distribution is inverted), which is the
+same as redrawing until the member is possible. ``build`` checks every rule and raises on any
 violation. Fitting (``synth.fit``) only re-weights candidates; it never edits them.
 
 The household-type mix by size and the head-age ranges within types are ASSUMPTIONS (KOSTAT's
@@ -182,11 +183,13 @@ def _couple(rng: np.random.Generator, sch: _Schedules, n: int,
 def _children_of_couple(rng: np.random.Generator, sch: _Schedules, parents: list[np.ndarray],
                         k: int, role: str = "child") -> list[np.ndarray]:
     """``k`` children of a couple: mother's age minus her age at each birth, with the
-    father also at least 15 at the birth."""
+    father also at least 15 at the birth. The age at birth is not conditioned on the
+    child being born: a candidate with an unborn child is redrawn whole
+    (``_possible_candidates``), so a mother's age at every birth follows the schedule."""
     wife = np.where(parents[0][:, 1] == FEMALE, parents[0][:, 2], parents[1][:, 2])
     husband = np.where(parents[0][:, 1] == MALE, parents[0][:, 2], parents[1][:, 2])
     low = np.maximum(15, 15 + wife - husband)
-    high = np.minimum(49, wife)
+    high = np.full(wife.size, 49)
     n = wife.size
     female = np.full(n, FEMALE)
     return [_member(role, rng.integers(0, 2, n), wife - _birth_age(rng, sch, female, low, high))
@@ -196,9 +199,9 @@ def _children_of_couple(rng: np.random.Generator, sch: _Schedules, parents: list
 def _children_of_parent(rng: np.random.Generator, sch: _Schedules, sex: np.ndarray,
                         age: np.ndarray, k: int) -> list[np.ndarray]:
     low = np.full(age.size, 15)
+    high = np.full(age.size, 49 + sch.father_shift)  # unborn children: see _possible_candidates
     return [_member("child", rng.integers(0, 2, age.size),
-                    age - _birth_age(rng, sch, sex, low, np.minimum(age, 49 + sch.father_shift)))
-            for _ in range(k)]
+                    age - _birth_age(rng, sch, sex, low, high)) for _ in range(k)]
 
 
 def _stack(parts: list[np.ndarray]) -> np.ndarray:
@@ -277,6 +280,27 @@ def _template(rng: np.random.Generator, sch: _Schedules, name: str, n: int,
     raise KeyError(name)
 
 
+def _possible_candidates(rng: np.random.Generator, sch: _Schedules, name: str, n: int,
+                         size: int) -> tuple[str, np.ndarray]:
+    """``n`` candidates of a template, every candidate with a child not yet born (age < 0)
+    redrawn whole until all are possible. Conditioning each child's age at birth on its
+    parent's age instead (at most the parent's age) made young mothers' children far too
+    young: the mothers of infants in the pool averaged 27.9 years against the schedule's
+    32.7. Redrawing the household keeps the schedule for every birth."""
+    parts: list[np.ndarray] = []
+    htype = ""
+    left = n
+    for _ in range(10_000):
+        htype, members = _template(rng, sch, name, left, size)
+        possible = (members[:, :, 2] >= 0).all(axis=1)
+        parts.append(members[possible])
+        left -= int(possible.sum())
+        if left == 0:
+            return htype, np.concatenate(parts)
+    raise RuntimeError(f"seed pool: template {name!r} of size {size} kept drawing unborn "
+                       "children")
+
+
 def build_seed_pool(seed: int) -> SeedPool:
     """Draw the candidate pool. Deterministic for a given ``seed``."""
     rng = np.random.default_rng(np.random.SeedSequence([seed, 101]))
@@ -303,6 +327,6 @@ def build_seed_pool(seed: int) -> SeedPool:
         for idx, name in enumerate(names):
             n = int((picks == idx).sum())
             if n:
-                htype, members = _template(rng, sch, name, n, size)
+                htype, members = _possible_candidates(rng, sch, name, n, size)
                 builder.add(htype, members)
     return builder.build()

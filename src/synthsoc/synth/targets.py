@@ -13,9 +13,15 @@ Columns of the person-constraint matrix (``N_COLUMNS`` in all):
 * ``244 .. 259``: one-person householders by sex x 10-year age (<20 ... 80+): the national
   2023 register-census distribution turned into headship rates (one-person householders per
   person of that sex and age) and applied to each si-gun-gu's own population, scaled to its
-  census count of one-person households.
+  census count of one-person households;
+* ``260 .. 279``: couples by the wife's 5-year age (20-24 ... 35-39) x husband-minus-wife
+  age gap (wife older, same age, husband 1-2, 3-5, 6+ years older): the couple target of
+  women of that age split by the 2023 first-marriage gap distribution
+  (``reference.spouse_age_gap``). Without it the fit, free to pair any ages that meet the
+  couples by sex x age, chose husbands 6+ years older for 20.5% of wives aged 25-34
+  (first marriages 2023: 14.0%).
 
-The three blocks overlap (one person counts in an age column and possibly in a couple or
+The four blocks overlap (one person counts in an age column and possibly in a couple or
 one-person column); the fit handles any non-negative incidence.
 """
 
@@ -31,6 +37,7 @@ from synthsoc.data.reference import (
     marital_status_shares,
     one_person_male_share,
     read_reference_csv,
+    spouse_age_gap,
 )
 from synthsoc.synth.seeds import ROLE, SeedPool
 
@@ -42,7 +49,12 @@ ONE_START = COUPLE_START + N_COUPLE
 ONE_PERSON_GROUPS: tuple[str, ...] = ("<20", "20-29", "30-39", "40-49", "50-59", "60-69",
                                       "70-79", "80+")
 N_ONE = 2 * len(ONE_PERSON_GROUPS)
-N_COLUMNS = ONE_START + N_ONE
+GAP_START = ONE_START + N_ONE
+GAP_WIFE_GROUPS: tuple[str, ...] = ("20-24", "25-29", "30-34", "35-39")
+GAP_BANDS: tuple[str, ...] = ("wife_older", "same_age", "husband_older_1_2y",
+                              "husband_older_3_5y", "husband_older_6y_plus")
+N_GAP = len(GAP_WIFE_GROUPS) * len(GAP_BANDS)
+N_COLUMNS = GAP_START + N_GAP
 # Married persons not living with their spouse, share of the married (ASSUMPTION: the 2020
 # census counts 13.2% of one-person householders as married, about 3.5% of the married,
 # and others live apart in larger households; no table of them was available).
@@ -63,6 +75,37 @@ def one_hot(group: np.ndarray, n: int) -> np.ndarray:
 
 def one_person_group(age: np.ndarray) -> np.ndarray:
     return np.clip(age // 10 - 1, 0, len(ONE_PERSON_GROUPS) - 1)
+
+
+def gap_band(gap: np.ndarray) -> np.ndarray:
+    """Index into GAP_BANDS of husband-minus-wife age gaps."""
+    return np.searchsorted(np.array([0, 1, 3, 6]), gap, side="right")
+
+
+def gap_band_shares() -> np.ndarray:
+    """Shares of GAP_BANDS in the 2023 first-marriage gap distribution."""
+    gaps, probs = spouse_age_gap()
+    return np.bincount(gap_band(gaps), weights=probs, minlength=len(GAP_BANDS)) / probs.sum()
+
+
+def couple_ages(role: np.ndarray, sex: np.ndarray, age: np.ndarray, household: np.ndarray,
+                n_households: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Households with a couple (head and spouse) and the husband's and wife's ages."""
+    spouse = np.flatnonzero(role == ROLE["spouse"])
+    hh = household[spouse]
+    head_age = np.zeros(n_households, dtype=np.int64)
+    heads = np.flatnonzero(role == ROLE["head"])
+    head_age[household[heads]] = age[heads]
+    male_spouse = sex[spouse] == 0
+    husband = np.where(male_spouse, age[spouse], head_age[hh])
+    wife = np.where(male_spouse, head_age[hh], age[spouse])
+    return hh, husband, wife
+
+
+def gap_column(husband: np.ndarray, wife: np.ndarray) -> np.ndarray:
+    """Column within the gap block (-1 for wives outside 20-39)."""
+    group = np.where((wife >= 20) & (wife <= 39), (wife - 20) // 5, -1)
+    return np.where(group >= 0, group * len(GAP_BANDS) + gap_band(husband - wife), -1)
 
 
 def living_with_spouse(role: np.ndarray, household: np.ndarray, n_households: int) -> np.ndarray:
@@ -86,6 +129,11 @@ def pool_incidence(pool: SeedPool) -> sp.csr_matrix:
     rows.append(hh[alone])
     cols.append(ONE_START + sex[alone] * len(ONE_PERSON_GROUPS)
                 + one_person_group(pool.p_age[alone]))
+    couple_hh, husband, wife = couple_ages(pool.p_role, pool.p_sex, pool.p_age, hh,
+                                           pool.n_households)
+    column = gap_column(husband, wife)
+    rows.append(couple_hh[column >= 0])
+    cols.append(GAP_START + column[column >= 0])
     r, c = np.concatenate(rows), np.concatenate(cols)
     return sp.csr_matrix((np.ones(r.size), (r, c)), shape=(pool.n_households, N_COLUMNS))
 
@@ -136,7 +184,11 @@ def general_targets(single: np.ndarray, sido_of_sgg: list[str],
     local = by10 * headship[None]
     total = local.sum(axis=(1, 2))
     factor = np.divide(one_person_households, total, out=np.zeros(n_sgg), where=total > 0)
-    out[:, ONE_START:] = (local * factor[:, None, None]).reshape(n_sgg, -1)
+    out[:, ONE_START:GAP_START] = (local * factor[:, None, None]).reshape(n_sgg, -1)
+    first = AGE_GROUPS.index(GAP_WIFE_GROUPS[0])
+    wives = couples[:, 1, first:first + len(GAP_WIFE_GROUPS)]
+    out[:, GAP_START:] = (wives[:, :, None] * gap_band_shares()[None, None, :]).reshape(
+        n_sgg, -1)
     return out
 
 
