@@ -40,3 +40,6 @@ def ray_cluster() -> Iterator[Any]:
             os.environ.pop("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", None)
         else:
             os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = saved
+
+
+from tests.sim.conftest import population_dir, world  # noqa: E402, F401  (the sim layer's fixtures)

@@ -15,12 +15,14 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from synthsoc.atomic import FORCE_HELP, check_output_folder, staged_directory
+from synthsoc.commands.sweep import run_sweep_folder
 from synthsoc.evaluate.replicate_verdict import (
     default_tolerance,
     judge_outcome,
     scaled_totals,
     scenario_tolerance,
 )
+from synthsoc.executor import ExecutorError, executor_spec
 from synthsoc.llm.types import LLMError
 from synthsoc.sim import outputs as sim_outputs
 from synthsoc.sim.delegate import DelegationConfig, LLMDecisionModel
@@ -240,6 +242,15 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--list", help="List built-in scenarios and exit.")
         ] = False,
         force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
+        sweep: Annotated[
+            Path | None, typer.Option(help="Sweep file: a grid of parameters (docs/cluster.md).")
+        ] = None,
+        executor: Annotated[
+            str | None, typer.Option(help="Where sweep units run: local or ray.")
+        ] = None,
+        address: Annotated[
+            str | None, typer.Option(help="Ray cluster address (or $SYNTHSOC_RAY_ADDRESS).")
+        ] = None,
     ) -> None:
         """Run a social simulation scenario R times and judge each outcome converging/diverging."""
         if list_:
@@ -260,6 +271,14 @@ def register(app: typer.Typer) -> None:
                         max_calls=sc.delegation.max_calls,
                     )
                 )
+            if sweep is not None:
+                spec = executor_spec(executor, workers=workers, address=address)
+                result = run_sweep_folder(sc, sweep, population, out, replicates=replicates,
+                                          seed=seed, spec=spec, force=force)
+                console.print(f"{result['points_run']} grid points run, "
+                              f"{result['points_resumed']} resumed ({result['executor']}) -> "
+                              f"{out / 'outcomes.csv'}")
+                return
             if sc.delegation.mode == "none":
                 summary = run_scenario(
                     sc,
@@ -288,7 +307,7 @@ def register(app: typer.Typer) -> None:
                         decision_model=LLMDecisionModel(client, seed=seed),
                         force=force,
                     )
-        except (ScenarioError, PopulationFolderError, ValueError, LLMError) as exc:
+        except (ScenarioError, PopulationFolderError, ValueError, LLMError, ExecutorError) as exc:
             console.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(code=2) from None
         print_summary(summary, out)
