@@ -6,9 +6,10 @@ or nodes, so results never depend on how the work was spread. Only this module i
 (lazily, the ``ray`` extra), so the layers run without it.
 
 * :class:`LocalExecutor`: ``workers == 1`` runs in this process; more run in forked processes
-  that share ``shared`` copy-on-write (built once, never pickled). A worker that dies mid-task
-  (even SIGKILL) breaks the pool: the pool is restarted and the unfinished items run again, up
-  to ``max_retries`` times each; finished results are kept.
+  that share ``shared`` copy-on-write (built once, never pickled), or in spawned ones that
+  receive it once each (for tasks using polars, which a fork can deadlock). A worker that dies
+  mid-task (even SIGKILL) breaks the pool: the pool is restarted and the unfinished items run
+  again, up to ``max_retries`` times each; finished results are kept.
 * :class:`RayExecutor`: ``shared`` is put once in Ray's object store (one copy per node) and
   deserialised once per worker process; tasks are spread over the nodes and retried by Ray
   when their worker or node dies (``max_retries``).
@@ -45,6 +46,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 ExecutorKind = Literal["local", "ray"]
+StartMethod = Literal["fork", "spawn"]
 EXECUTOR_KINDS: tuple[str, ...] = ("local", "ray")
 ADDRESS_ENV = "SYNTHSOC_RAY_ADDRESS"
 CONFIG_FILE = "synthsoc.toml"
@@ -230,10 +232,16 @@ class Executor(Protocol):
 
     def map(
         self, task: Task[T, R], items: Sequence[T], *, shared: Any = None,
-        on_result: OnResult = None,
+        on_result: OnResult = None, start: StartMethod = "fork",
     ) -> list[R]:
         """``[task(shared, item) for item in items]``, spread over the workers; ``on_result(i,
-        result)`` is called in this process as each result arrives (in any order)."""
+        result)`` is called in this process as each result arrives (in any order).
+
+        ``start`` says how a local worker process starts: ``fork`` shares ``shared``
+        copy-on-write (for numpy work); ``spawn`` sends it pickled, once per worker, and is
+        what a task using a library with its own thread pool needs (polars deadlocks in a
+        forked child). Ray ignores it.
+        """
         ...
 
     def counters(self, name: str, folder: Path) -> Counters:
@@ -253,6 +261,14 @@ def _local_call(item: Any) -> Any:
     return _LOCAL["task"](_LOCAL["shared"], item)
 
 
+def _local_init(task: Any = None, shared: Any = None) -> None:
+    """Worker start: the parent-death signal, and (spawned workers) the task and shared value,
+    unpickled once per process."""
+    die_with_parent()
+    if task is not None:
+        _LOCAL.update(task=task, shared=shared)
+
+
 class LocalExecutor:
     """This process (one worker) or forked processes sharing ``shared`` copy-on-write.
 
@@ -270,7 +286,7 @@ class LocalExecutor:
 
     def map(
         self, task: Task[T, R], items: Sequence[T], *, shared: Any = None,
-        on_result: OnResult = None,
+        on_result: OnResult = None, start: StartMethod = "fork",
     ) -> list[R]:
         results: dict[int, Any] = {}
         if self.workers == 1 or len(items) <= 1:
@@ -283,20 +299,22 @@ class LocalExecutor:
         try:
             tries = dict.fromkeys(range(len(items)), 0)
             while len(results) < len(items):
-                self._run_pool(items, results, tries, on_result)
+                self._run_pool(items, results, tries, on_result, start)
             return [results[i] for i in range(len(items))]
         finally:
             _LOCAL.clear()
 
     def _run_pool(
         self, items: Sequence[Any], results: dict[int, Any], tries: dict[int, int],
-        on_result: OnResult,
+        on_result: OnResult, start: StartMethod,
     ) -> None:
         """One pool over the unfinished items; returns when they are done or a worker died."""
         todo = [i for i in range(len(items)) if i not in results]
-        ctx = mp.get_context("fork")
+        ctx = mp.get_context(start)
+        args = () if start == "fork" else (_LOCAL["task"], _LOCAL["shared"])
         pool = ProcessPoolExecutor(
-            max_workers=min(self.workers, len(todo)), mp_context=ctx, initializer=die_with_parent
+            max_workers=min(self.workers, len(todo)), mp_context=ctx, initializer=_local_init,
+            initargs=args,
         )
         try:
             futures: dict[Future[Any], int] = {}
@@ -486,7 +504,7 @@ class RayExecutor:
 
     def map(
         self, task: Task[T, R], items: Sequence[T], *, shared: Any = None,
-        on_result: OnResult = None,
+        on_result: OnResult = None, start: StartMethod = "fork",
     ) -> list[R]:
         import ray
         from ray.exceptions import RayError
