@@ -125,20 +125,3 @@ def test_ray_two_nodes_same_results_and_a_killed_worker(ray_cluster: Any, tmp_pa
                                                                            shared=shared)]
     killed = ex.map(_die_once, range(5), shared={"flag": str(tmp_path / "flag")})
     assert killed == [0, 1, 4, 9, 16] and (tmp_path / "flag").exists()
-
-
-@pytest.mark.integration
-def test_ray_counters_hold_their_limit_across_nodes(ray_cluster: Any) -> None:
-    import ray
-
-    ex = RayExecutor(workers=2)
-    counters = ex.counters("test-limit", Path("."))
-
-    @ray.remote(num_cpus=1)
-    def grab(c: Any, n: int) -> int:
-        return sum(c.try_add({"usd": 0.25}, {"usd": 3.0}) for _ in range(n))
-
-    granted = ray.get([grab.options(scheduling_strategy="SPREAD").remote(counters, 10)
-                       for _ in range(2)])
-    assert sum(granted) == 12 and counters.read() == {"usd": 3.0}
-    counters.drop()  # type: ignore[attr-defined]
