@@ -482,9 +482,9 @@ class RayExecutor:
             ) from None
         self.max_retries = max_retries
         self._owns = False
-        if not ray.is_initialized():
-            if address is not None:
-                check_reachable(address, source)
+        if address is not None:
+            check_reachable(address, source)
+        if not ray.is_initialized():  # else: this process is connected already (reused)
             try:
                 if address is None:
                     ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)

@@ -136,3 +136,26 @@ def test_sweep_on_two_ray_nodes_gives_the_same_table(
         if name == "ray":
             assert "2 nodes" in summary["executor"]
     assert tables["local1"] == tables["local2"] == tables["ray"]
+
+
+def test_unreachable_cluster_stops_the_sweep_before_anything_is_written(
+    population_dir: Path, tmp_path: Path
+) -> None:
+    pytest.importorskip("ray")
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        address = f"127.0.0.1:{s.getsockname()[1]}"
+    grid = tmp_path / "grid.yaml"
+    grid.write_text("params:\n  initial_belief: [0.1]\n")
+    out = tmp_path / "sweep"
+    result = runner.invoke(app, ["simulate", "bank_run", "--population", str(population_dir),
+                                 "--sweep", str(grid), "--out", str(out), "--address", address])
+    assert result.exit_code == 2
+    assert f"cannot reach the Ray cluster at {address} (from --address)" in " ".join(
+        result.output.split())
+    assert not out.exists()
+    single = runner.invoke(app, ["simulate", "bank_run", "--population", str(population_dir),
+                                 "--out", str(out), "--executor", "ray"])
+    assert single.exit_code == 2 and "apply to --sweep" in " ".join(single.output.split())

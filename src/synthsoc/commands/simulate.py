@@ -259,6 +259,11 @@ def register(app: typer.Typer) -> None:
             return
         if scenario is None or population is None:
             raise typer.BadParameter("give a SCENARIO and --population DIR (or --list)")
+        if sweep is None and (executor is not None or address is not None):
+            raise typer.BadParameter(
+                "--executor and --address apply to --sweep runs; a single run uses local "
+                "processes (--workers), or give a one-point --sweep file to run it on Ray"
+            )
         try:
             sc = resolve_scenario(scenario)
             if steps is not None:

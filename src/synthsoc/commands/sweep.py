@@ -26,11 +26,18 @@ from synthsoc.atomic import (
     write_text,
 )
 from synthsoc.evaluate.sweep_table import sweep_table
-from synthsoc.executor import ExecutorSpec, executor
+from synthsoc.executor import Executor, ExecutorSpec, executor
 from synthsoc.hashing import files_digest
 from synthsoc.sim.run import load_world
 from synthsoc.sim.scenario import Scenario
-from synthsoc.sim.sweep import POINTS_FILE, PointResult, load_sweep, run_sweep, sweep_identity
+from synthsoc.sim.sweep import (
+    POINTS_FILE,
+    PointResult,
+    Sweep,
+    load_sweep,
+    run_sweep,
+    sweep_identity,
+)
 
 OUTPUT_KIND = "sweep"
 SPEC_FILE = "sweep.json"
@@ -70,8 +77,15 @@ def run_sweep_folder(
     pop_files = files_digest(population / n for n in ("persons.parquet", "households.parquet"))
     identity = sweep_identity(sweep, scenario, replicates=reps, seed=seed,
                               population={"folder": str(population), **pop_files})
-    resumed = _same_sweep(out, identity)
-    if not resumed:
+    with executor(spec) as ex:  # an unreachable cluster stops here, before anything is written
+        return _run(ex, scenario, sweep, identity, population, out, inputs, reps, seed, force, t0)
+
+
+def _run(
+    ex: Executor, scenario: Scenario, sweep: Sweep, identity: dict[str, Any], population: Path,
+    out: Path, inputs: list[Any], reps: int, seed: int, force: bool, t0: float,
+) -> dict[str, Any]:
+    if not _same_sweep(out, identity):
         with staged_directory(out, kind=OUTPUT_KIND, inputs=inputs, force=force) as folder:
             write_json(folder / SPEC_FILE, identity)
             write_text(folder / POINTS_FILE, "")
@@ -86,10 +100,8 @@ def run_sweep_folder(
         console.print(f"grid point {point.point + 1}/{len(sweep.points)} {point.params}")
 
     claim_files(out, OUTPUT_KIND, [TABLE_FILE, SUMMARY_FILE])
-    with executor(spec) as ex:
-        run = run_sweep(sweep, world, replicates=reps, seed=seed, executor=ex, folder=out,
-                        on_point=on_point)
-        where = ex.description
+    run = run_sweep(sweep, world, replicates=reps, seed=seed, executor=ex, folder=out,
+                    on_point=on_point)
     write_table(run.points)
     summary = {
         "sweep": identity,
@@ -98,7 +110,7 @@ def run_sweep_folder(
         "points_resumed": run.points_resumed,
         "units_run": run.units_run,
         "dropped_partial_line": run.dropped_line,
-        "executor": where,
+        "executor": ex.description,
         "timings_s": {"world_s": t1 - t0, "sweep_s": time.perf_counter() - t1},
         "files": [SPEC_FILE, POINTS_FILE, TABLE_FILE, SUMMARY_FILE],
     }

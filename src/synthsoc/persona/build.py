@@ -34,6 +34,7 @@ CARD_FILE = "persona_card.md"
 AUDIT_FILE = "persona_audit.json"
 PERSONA_MANIFEST_FILE = "personas_manifest.json"
 DEFAULT_CHUNK_ROWS = 2_000_000
+WINDOW_ROWS = 4_000_000
 
 # Independent random streams per attribute group, so adding one group never shifts another.
 STREAMS: tuple[str, ...] = ("cognitive", "linguistic", "behavioural", "schedule", "social")
@@ -181,7 +182,9 @@ def write_personas(
         chunk_rows,
     )
     n_chunks = -(-total // chunk_rows)
-    window = 2 * runner.workers  # chunks in memory at once, written in order as they finish
+    # chunks in memory at once (written in order as they finish): two per worker, or as many
+    # as make WINDOW_ROWS persons, whichever is more (fewer pools to start for small chunks)
+    window = max(2 * runner.workers, WINDOW_ROWS // chunk_rows)
     try:
         for first in range(0, n_chunks, window):
             indices = list(range(first, min(first + window, n_chunks)))
