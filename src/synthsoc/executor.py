@@ -438,8 +438,9 @@ class RayCounters:
 
         self.name = name
         actor = ray.remote(num_cpus=0, max_restarts=0)(_RayCountersActor)
+        # owned by this driver: it ends with the run (a detached one would outlive it)
         self._actor: Any = actor.options(
-            name=f"synthsoc-counters-{name}", get_if_exists=True, lifetime="detached"
+            name=f"synthsoc-counters-{name}", get_if_exists=True
         ).remote()
 
     def try_add(self, amounts: Mapping[str, float], limits: Mapping[str, float]) -> bool:

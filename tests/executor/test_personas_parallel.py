@@ -23,6 +23,7 @@ def _write(population_dir: Path, folder: Path, executor: Executor) -> dict[str, 
     return {name: (folder / name).read_bytes() for name in FILES}
 
 
+@pytest.mark.slow
 def test_chunks_on_two_workers_give_the_same_bytes(population_dir: Path, tmp_path: Path) -> None:
     one = _write(population_dir, tmp_path / "one", LocalExecutor(1))
     two = _write(population_dir, tmp_path / "two", LocalExecutor(2))

@@ -93,6 +93,7 @@ def test_sweep_file_is_validated_by_the_scenario_parameters() -> None:
         sweep_from_dict({"params": {"initial_belief": [0.5]}, "replicate": 3}, _bank(), "g.yaml")
 
 
+@pytest.mark.slow
 def test_simulate_sweep_command_writes_one_table_and_resumes(
     population_dir: Path, tmp_path: Path
 ) -> None:
