@@ -173,3 +173,24 @@ def test_budget_and_cache_across_two_ray_nodes(ray_cluster: Any, tmp_path: Path)
     assert len({node for node, _, _ in results}) == 2  # both nodes took part
     assert len(list((tmp_path / "cache").rglob("*.json"))) == 5
     counters.drop()  # type: ignore[attr-defined]
+
+
+def test_open_llm_uses_the_configured_pool_and_the_shared_budget(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from synthsoc.llm import open_llm
+
+    with serving() as a, serving() as b:
+        (tmp_path / "llm.toml").write_text("")
+        monkeypatch.setenv("SYNTHSOC_LLM_CONFIG", str(tmp_path / "llm.toml"))
+        monkeypatch.setenv("SYNTHSOC_LLM_ENDPOINTS", f"{a.url},{b.url}")
+        monkeypatch.setenv("SYNTHSOC_LLM_ENDPOINT_CONCURRENCY", "1")
+        monkeypatch.setenv("SYNTHSOC_LLM_MODEL", "m")
+        counters = FileCounters(tmp_path / "budget.json")
+        with open_llm("openai", max_calls=4, counters=counters, use_cache=False) as llm:
+            answers = llm.complete_many([LLMRequest(f"q{i}") for i in range(4)], concurrency=2)
+            with pytest.raises(BudgetExceeded, match="shared budget"):
+                llm.complete(LLMRequest("one too many"))
+    assert [r.text for r in answers] == ["안녕하세요"] * 4
+    assert len(a.bodies) + len(b.bodies) == 4 and a.bodies and b.bodies
+    assert counters.read()["calls"] == 4

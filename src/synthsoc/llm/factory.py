@@ -88,6 +88,7 @@ def open_llm(
     max_calls: int | None = None,
     use_cache: bool = True,
     logprobs: bool = False,
+    counters: Counters | None = None,
 ) -> Iterator[LLMBase]:
     """Open a client for ``backend`` ("local": the embedded model; "openai": the configured
     OpenAI-compatible endpoint) and close it, with its server, on exit.
@@ -96,6 +97,8 @@ def open_llm(
     turns the cache off. ``budget_usd`` and ``max_calls`` stop the run with ``BudgetExceeded``
     before a call that would pass them. ``logprobs=True`` starts the embedded server so that
     it can return token log-probabilities (llama-cpp-python needs ``logits_all`` for that).
+    ``counters`` (:meth:`synthsoc.executor.Executor.counters`) makes the budget the run's,
+    shared by all its workers.
     """
     if backend not in BACKENDS:
         raise ValueError(f"backend {backend!r} is not one of {', '.join(BACKENDS)}")
@@ -137,4 +140,5 @@ def open_llm(
             max_calls=max_calls,
             retry=RetryPolicy(max_attempts=config.max_attempts),
             max_reasks=config.max_reasks,
+            counters=counters,
         )
