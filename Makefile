@@ -11,7 +11,7 @@ DEMO_OUT ?= out/demo
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --upgrade pip
-	$(PY) -m pip install -e '.[dev,llm,bench,agents,ray]'
+	$(PY) -m pip install -e '.[dev,llm,bench,agents,posterior,service,ray]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -20,6 +20,7 @@ demo: install
 	$(PY) -m synthsoc demo --out $(DEMO_OUT)
 
 test: install
+	sh scripts/install-browser.sh
 	$(PY) -m ruff check src tests bench
 	$(PY) -m mypy
 	$(PY) -m pytest

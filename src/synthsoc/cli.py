@@ -12,6 +12,7 @@ from synthsoc.commands import (
     policy,
     population,
     sandbox,
+    serve,
     simulate,
     survey,
     town,
@@ -24,5 +25,6 @@ app = typer.Typer(
     add_completion=False,
 )
 
-for module in (population, personas, llm, simulate, policy, town, survey, sandbox, bench, demo):
+for module in (population, personas, llm, simulate, policy, town, survey, sandbox, bench, demo,
+               serve):
     module.register(app)

@@ -20,8 +20,8 @@ def test_run_relief_reform_writes_tables_charts_map_and_takeup(
     out = tmp_path / "run"
     result = CliRunner().invoke(app, [
         "policy", "run", "--population", str(population_2020_dir), "--reform",
-        str(REFORMS / "relief_bottom_70.yaml"), "--rules", "emergency_relief", "--draws", "2",
-        "--out", str(out),
+        str(REFORMS / "relief_bottom_70.yaml"), "--rules", "emergency_relief,parent_benefit",
+        "--draws", "2", "--out", str(out),
     ])
     assert result.exit_code == 0, result.output
     for name in ("summary.csv", "winners_losers.csv", "by_income_bracket.csv", "by_type.csv",
@@ -39,6 +39,17 @@ def test_run_relief_reform_writes_tables_charts_map_and_takeup(
                                                                 rel=1e-9)
     takeup = pl.read_csv(out / "takeup.csv")
     assert takeup["paid_share_baseline"].is_sorted()
+    # the parent benefit's take-up through the network: fitted to the cited rate, it lowers
+    # cost and recipients; the relief reform leaves it exactly as it was
+    claims = pl.read_csv(out / "takeup_rules.csv")
+    assert claims["rule"].to_list() == ["parent_benefit", "parent_benefit"]
+    base, reform = claims.row(0, named=True), claims.row(1, named=True)
+    assert base["takeup_share"] == pytest.approx(2_300_000 / 2_530_000, abs=0.02)
+    assert base["claimed_cost_krw"] < base["entitled_cost_krw"]
+    assert base["claimed_recipients"] < base["entitled_recipients"]
+    assert {k: v for k, v in reform.items() if k != "scenario"} == {
+        k: v for k, v in base.items() if k != "scenario"}
+    assert "신청률" in report
 
 
 def test_same_seed_same_tables(population_2020_dir: Path, tmp_path: Path) -> None:

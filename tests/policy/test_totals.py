@@ -4,14 +4,20 @@ Official figures come from data/official_totals.csv (cited); the tolerances are 
 synthsoc.policy.validation.COMPARISONS and restated here: relief payment households and cost
 within 5% (2020 population), the bottom-70% plan within 15%, basic-pension recipients and
 spending within 20% (2025 population for 2023), earned-income-tax-credit households between the
-regular round and all 2022 credits.
+regular round and all 2022 credits; parent-benefit recipients and spending within 10% of the
+children registered at ages 0 and 1 (June 2025) and of their legal amounts, on the 2025
+population.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
 import polars as pl
 import pytest
+import yaml
 
+from synthsoc.policy.system import PARAMETERS_DIR
 from synthsoc.policy.validation import official_totals, validate
 from synthsoc.synth import Population
 
@@ -40,8 +46,13 @@ def test_relief_payment_totals_2020(population_2020: Population) -> None:
         assert _row(table, "emergency_relief", "bottom_70pct_plan", measure)["within"]
 
 
-def test_basic_pension_and_eitc_totals(population_2025: Population) -> None:
-    table = validate(population_2025, draws=3)
+@pytest.fixture(scope="module")
+def validation_2025(population_2025: Population) -> pl.DataFrame:
+    return validate(population_2025, draws=3)
+
+
+def test_basic_pension_and_eitc_totals(validation_2025: pl.DataFrame) -> None:
+    table = validation_2025
     for measure in ("persons", "krw"):
         row = _row(table, "basic_pension", "baseline", measure)
         assert abs(float(row["gap"])) <= 0.20, row  # type: ignore[arg-type]
@@ -50,3 +61,26 @@ def test_basic_pension_and_eitc_totals(population_2025: Population) -> None:
         eitc["official_upper"])  # type: ignore[arg-type]
     # intervals come from the draws: they are not all equal
     assert float(eitc["simulated_p95"]) > float(eitc["simulated_p05"])  # type: ignore[arg-type]
+
+
+def test_parent_benefit_against_registered_children(validation_2025: pl.DataFrame) -> None:
+    table = validation_2025
+    official = official_totals().filter(pl.col("rule") == "parent_benefit")
+    count = {m: float(v) for m, v in zip(official["measure"], official["value"], strict=True)
+             if m.startswith("persons")}
+    assert count["persons"] == count["persons_age_0"] + count["persons_age_1"]
+    # the legal amounts of 2024, read from the cited parameter file (not from the rules engine)
+    amounts = yaml.safe_load((PARAMETERS_DIR / "parent_benefit.yaml").read_text(encoding="utf-8"))
+    monthly_0 = amounts["age_0"]["values"][dt.date(2024, 1, 1)]
+    monthly_1 = amounts["age_1"]["values"][dt.date(2024, 1, 1)]
+    assert (monthly_0, monthly_1) == (1_000_000, 500_000)
+    value = 12 * (count["persons_age_0"] * monthly_0 + count["persons_age_1"] * monthly_1)
+    persons = _row(table, "parent_benefit", "entitled_children", "persons")
+    krw = _row(table, "parent_benefit", "entitled_children_value", "krw")
+    # scaled to 1%: the population's recipients and spending, against the official counts / 100
+    assert float(persons["simulated"]) / 100 == pytest.approx(  # type: ignore[arg-type]
+        count["persons"] / 100, rel=0.10)
+    assert float(krw["simulated"]) / 100 == pytest.approx(value / 100, rel=0.10)  # type: ignore[arg-type]
+    # the budget line is reported with its gap and no verdict
+    budget = _row(table, "parent_benefit", "budget", "krw")
+    assert budget["within"] is None and float(budget["gap"]) > 0  # type: ignore[arg-type]

@@ -58,7 +58,8 @@ def register(app: typer.Typer) -> None:
         rules: Annotated[str | None, typer.Option(help="Comma-separated rules (default all).")
                          ] = None,
         year: Annotated[list[str] | None, typer.Option(help="RULE=YEAR override.")] = None,
-        takeup: Annotated[bool, typer.Option(help="Relief take-up on the network.")] = True,
+        takeup: Annotated[bool, typer.Option(
+            help="Take-up below 100% through the network, for every rule.")] = True,
         charts: Annotated[bool, typer.Option(help="Write PNG charts and the map.")] = True,
         force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
     ) -> None:
@@ -74,16 +75,21 @@ def register(app: typer.Typer) -> None:
             console.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(2) from exc
         result = []
-        if takeup and "emergency_relief" in config.rule_years:
+        claimed = []
+        if takeup:
             from synthsoc.policy.behaviour import TAKEUP_LAYERS
+            from synthsoc.policy.claims import rule_claims
             from synthsoc.sim import load_world
 
-            world = load_world(population, seed=seed)
-            result = relief_takeup(run, world.adjacency(TAKEUP_LAYERS),
-                                   build_units(pop).household, seed)
+            adjacency = load_world(population, seed=seed).adjacency(TAKEUP_LAYERS)
+            person_household = build_units(pop).household
+            if "emergency_relief" in config.rule_years:
+                result = relief_takeup(run, adjacency, person_household, seed)
+            claimed = rule_claims(run, adjacency, person_household, seed)
         with staged_directory(out, kind=OUTPUT_KIND, inputs=[population, reform],
                               force=force) as stage:
-            write_run(stage, run, population, pop.regions, result, charts_on=charts)
+            write_run(stage, run, population, pop.regions, result, charts_on=charts,
+                      claims=claimed)
         table = Table(title=f"policy run -> {out}")
         for col in ("rule", "baseline cost (억원)", "reform cost (억원)", "change (억원)",
                     "reform recipients"):
@@ -133,5 +139,6 @@ def register(app: typer.Typer) -> None:
                 f"-{r['official_upper']:,.0f}" if r["official_upper"] else "")
             view.add_row(r["rule"], str(r["year"]), r["scenario"], r["measure"], official,
                          f"{r['simulated']:,.0f} [{r['simulated_p05']:,.0f}, "
-                         f"{r['simulated_p95']:,.0f}]", f"{r['gap']:+.1%}", str(r["within"]))
+                         f"{r['simulated_p95']:,.0f}]", f"{r['gap']:+.1%}",
+                         "no verdict" if r["within"] is None else str(r["within"]))
         console.print(view)

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import numpy as np
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from synthsoc.atomic import FORCE_HELP, check_output_folder, staged_directory
@@ -23,6 +23,7 @@ from synthsoc.evaluate.replicate_verdict import (
     scenario_tolerance,
 )
 from synthsoc.executor import ExecutorError, executor_spec
+from synthsoc.job_progress import report_progress
 from synthsoc.llm.types import LLMError
 from synthsoc.sim import outputs as sim_outputs
 from synthsoc.sim.delegate import DelegationConfig, LLMDecisionModel
@@ -93,7 +94,7 @@ def run_scenario(
             seed=seed,
             runner=ProcessPoolRunner(workers) if decision_model is None else None,
             decision_model=decision_model,
-            on_done=lambda _i: progress.advance(task),
+            on_done=lambda _i: _advance(progress, task, replicates),
         )
     timings["replicates_s"] = run.wall_s
     judged = verdicts(run, seed=seed)
@@ -145,6 +146,12 @@ def run_scenario(
         }
         sim_outputs.write_summary(folder, summary)
     return summary
+
+
+def _advance(progress: Progress, task: TaskID, total: int) -> None:
+    progress.advance(task)
+    done = next(t.completed for t in progress.tasks if t.id == task)
+    report_progress(int(done), total, "replicates")
 
 
 def _network_summary(report: dict[str, Any]) -> dict[str, Any]:

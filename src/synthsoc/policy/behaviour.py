@@ -101,11 +101,14 @@ def fit_takeup_on_network(eligible: np.ndarray, income: np.ndarray,
 
 def simulate_takeup(eligible: np.ndarray, income: np.ndarray, person_household: np.ndarray,
                     adjacency: sp.csr_matrix, params: TakeupParams,
-                    rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+                    rng: np.random.Generator, among_eligible: bool = False
+                    ) -> tuple[np.ndarray, np.ndarray]:
     """Day each household is paid (-1: never within ``params.days``) and the daily paid share.
 
     ``eligible``/``income`` are per household; ``person_household`` maps persons (the rows of
-    ``adjacency``, ``A[v, u] = 1`` when u influences v) to households.
+    ``adjacency``, ``A[v, u] = 1`` when u influences v) to households. ``f`` is the share of a
+    person's contacts who are paid; with ``among_eligible``, of their contacts in eligible
+    households (for a targeted benefit: peers who could claim it).
     """
     n_hh = eligible.size
     paid_day = np.full(n_hh, -1, dtype=np.int64)
@@ -113,7 +116,10 @@ def simulate_takeup(eligible: np.ndarray, income: np.ndarray, person_household: 
     n_auto = int(round(params.automatic_share * candidates.size))
     poorest = candidates[np.argsort(income[candidates], kind="stable")[:n_auto]]
     paid_day[poorest] = 0
-    degree = np.asarray(adjacency.sum(axis=1)).ravel()
+    if among_eligible:
+        degree = adjacency @ eligible[person_household].astype(np.float32)
+    else:
+        degree = np.asarray(adjacency.sum(axis=1)).ravel()
     members = np.bincount(person_household, minlength=n_hh).astype(np.float64)
     curve = np.zeros(params.days + 1)
     curve[0] = n_auto / max(candidates.size, 1)

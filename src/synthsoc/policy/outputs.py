@@ -11,6 +11,7 @@ import polars as pl
 
 from synthsoc.atomic import write_json, write_text
 from synthsoc.policy import behaviour, charts, report
+from synthsoc.policy.claims import ClaimResult, claims_table
 from synthsoc.policy.imputation import implied_mean_net_assets
 from synthsoc.policy.run import PolicyRun
 from synthsoc.policy.system import RULE_LABELS
@@ -83,7 +84,8 @@ def _md_table(frame: pl.DataFrame, money: tuple[str, ...] = ()) -> str:
 
 
 def write_run(folder: Path, run: PolicyRun, population: Path, regions: pl.DataFrame,
-              takeup: list[TakeupResult], charts_on: bool = True) -> dict[str, Any]:
+              takeup: list[TakeupResult], charts_on: bool = True,
+              claims: list[ClaimResult] | None = None) -> dict[str, Any]:
     """Write every output of ``run`` into ``folder`` (already a staged directory)."""
     summary = report.summary_table(run)
     wl = report.winners_losers(run)
@@ -131,15 +133,19 @@ def write_run(folder: Path, run: PolicyRun, population: Path, regions: pl.DataFr
         for t in takeup:
             frame = frame.with_columns(pl.Series(f"paid_share_{t.scenario}", t.curve))
         frame.write_csv(folder / "takeup.csv")
+    if claims:
+        claims_table(claims).write_csv(folder / "takeup_rules.csv")
+        meta["takeup_rules"] = {f"{c.rule}/{c.scenario}": dataclasses.asdict(c.params)
+                                for c in claims}
     write_json(folder / "run.json", meta)
     write_text(folder / "report.md", _report_md(run, summary, wl, tables, takeup, unmatched,
-                                                name))
+                                                name, claims or []))
     return meta
 
 
 def _report_md(run: PolicyRun, summary: pl.DataFrame, wl: pl.DataFrame,
                tables: dict[str, pl.DataFrame], takeup: list[TakeupResult],
-               unmatched: list[str], name: str) -> str:
+               unmatched: list[str], name: str, claims: list[ClaimResult]) -> str:
     money = ("baseline_cost_krw", "reform_cost_krw", "change_krw", "total_change_krw")
     cost = summary.select(
         "label", "year", "baseline_cost_krw", "reform_cost_krw", "change_krw",
@@ -153,7 +159,8 @@ def _report_md(run: PolicyRun, summary: pl.DataFrame, wl: pl.DataFrame,
         f"{run.config.seed}). Figures are means over draws; p05/p95 the 5th and 95th "
         "percentiles across draws. Costs in 억원 (100 million KRW) per year. Recipients are "
         "receiving units: 세대 (relief), persons (basic pension, parent benefit), benefit "
-        "units (earned income tax credit). Take-up is 100% in these tables.",
+        "units (earned income tax credit). Take-up is 100% in these tables; with take-up "
+        "below 100% see the take-up sections below.",
         "",
         f"Population census year {run.population_year or 'not stated'}; rules evaluated for "
         + ", ".join(f"{RULE_LABELS[r]} {y}" for r, y in run.config.rule_years.items())
@@ -212,5 +219,30 @@ def _report_md(run: PolicyRun, summary: pl.DataFrame, wl: pl.DataFrame,
                 f"| {result.scenario} | {result.curve[13]:.1%} | {result.curve[-1]:.1%} | "
                 f"{result.paid_households:,.0f} | {result.paid_krw / 1e8:,.0f} | "
                 f"{spent[0] / 1e8:,.0f} [{spent[1] / 1e8:,.0f}, {spent[2] / 1e8:,.0f}] |")
+        parts.append("")
+    if claims:
+        parts += [
+            "## 신청률 (take-up of the standing benefits)",
+            "",
+            f"Each household claims over {claims[0].params.rounds} monthly rounds with "
+            "probability base + peer x (share of its members' contacts in eligible households "
+            "who have claimed); base fitted on this population's network to the published "
+            "take-up (takeup_rates.csv, cited), peer = base x the relief payment's fitted "
+            "peer/base ratio (ASSUMPTION). Costs in 억원; [p05, p95] across draws. Table: "
+            "takeup_rules.csv.",
+            "",
+            "| rule | scenario | published take-up | simulated take-up | cost, 100% (억원) "
+            "| cost with take-up (억원) | recipients, 100% | recipients with take-up |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for c in claims:
+            claimed, rec, share = c.claimed_cost_krw, c.claimed_recipients, c.takeup_share
+            parts.append(
+                f"| {RULE_LABELS[c.rule]} | {c.scenario} | {c.params.published_rate:.1%} | "
+                f"{share[0]:.1%} [{share[1]:.1%}, {share[2]:.1%}] | "
+                f"{c.entitled_cost_krw / 1e8:,.0f} | {claimed[0] / 1e8:,.0f} "
+                f"[{claimed[1] / 1e8:,.0f}, {claimed[2] / 1e8:,.0f}] | "
+                f"{c.entitled_recipients:,.0f} | "
+                f"{rec[0]:,.0f} [{rec[1]:,.0f}, {rec[2]:,.0f}] |")
         parts.append("")
     return "\n".join(parts)

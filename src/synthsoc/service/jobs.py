@@ -1,0 +1,194 @@
+"""Long work as jobs: a huey queue (SqliteHuey, an embedded store) whose task runs the synthsoc
+command line in a child process.
+
+Each job is a list of ``synthsoc`` commands (a population job is ``populate`` then
+``personas``). Running them as child processes means a job that crashes, runs out of memory or
+is killed cannot take the server down, writes its folder exactly as the command line does
+(issue 8's output-folder rules) and fails with the command line's own error text. The queue
+survives a restart (huey keeps it in SQLite); the run index (:mod:`synthsoc.service.store`) says
+what finished. Cancellation stops the child's whole process group (SIGTERM, then SIGKILL).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from huey import SqliteHuey
+from huey.api import Task
+from huey.consumer import Consumer
+
+from synthsoc.job_progress import PROGRESS_ENV
+from synthsoc.processes import stop_group
+from synthsoc.service.config import ServiceConfig
+from synthsoc.service.store import RunStore
+
+POLL_S = 0.3
+LOG_TAIL_CHARS = 2000
+
+
+class EmbeddedConsumer(Consumer):
+    """huey's consumer running inside the web server: it leaves the server's signal handlers
+    alone (uvicorn owns SIGINT / SIGTERM and stops the workers on shutdown)."""
+
+    def _set_signal_handlers(self) -> None:
+        return None
+
+
+@dataclass
+class JobQueue:
+    """The huey instance, its one task and the consumer that runs it in worker threads."""
+
+    huey: SqliteHuey
+    task: Any
+    store: RunStore
+    stopping: threading.Event = field(default_factory=threading.Event)
+    consumer: Consumer | None = None
+
+    def submit(self, run_id: str) -> None:
+        self.task(run_id)
+
+    def start_workers(self, workers: int) -> None:
+        self.stopping.clear()
+        self.consumer = EmbeddedConsumer(self.huey, workers=workers, worker_type="thread",
+                                         periodic=False, check_worker_health=False)
+        self.consumer.start()
+
+    def stop_workers(self) -> None:
+        """Stop taking jobs; running children are stopped and their runs marked interrupted."""
+        self.stopping.set()
+        if self.consumer is not None:
+            self.consumer.stop(graceful=True)
+            self.consumer = None
+
+
+def make_queue(config: ServiceConfig, store: RunStore) -> JobQueue:
+    """The queue of one data folder; ``submit`` enqueues a run already in the index."""
+    huey = SqliteHuey(name="synthsoc", filename=str(config.queue_db), results=False)
+    stopping = threading.Event()
+
+    def run_job(run_id: str, task: Task | None = None) -> None:
+        execute(config, store, run_id, stopping)
+
+    task = huey.task(context=True, name="synthsoc.run")(run_job)
+    return JobQueue(huey, task, store, stopping)
+
+
+def recover(store: RunStore, queue: JobQueue) -> None:
+    """After a restart: runs that were running are marked interrupted (their child is stopped
+    if it is still alive); queued runs are enqueued again (a run is only ever claimed once)."""
+    for run in store.with_status(("running",)):
+        if run.pid is not None and _is_our_child(run.pid):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(run.pid, signal.SIGKILL)
+        store.finish(run.id, "interrupted",
+                     "the server stopped while this job was running; start it again")
+    for run in store.with_status(("queued",)):
+        queue.submit(run.id)
+
+
+def _is_our_child(pid: int) -> bool:
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    return b"synthsoc" in cmdline
+
+
+def execute(config: ServiceConfig, store: RunStore, run_id: str,
+            stopping: threading.Event) -> None:
+    """Run every step of ``run_id`` as a child process; record progress, outcome and log."""
+    if not store.claim(run_id):
+        return  # cancelled before it started, or already claimed
+    run = store.get(run_id)
+    assert run is not None
+    folder = Path(run.folder)
+    log_path = folder.parent / f".{folder.name}.log"
+    progress_path = folder.parent / f".{folder.name}.progress.json"
+    deadline = time.monotonic() + config.limits.job_timeout_s
+    n_steps = len(run.steps)
+    try:
+        for index, argv in enumerate(run.steps):
+            stage = f"step {index + 1} of {n_steps}: synthsoc {argv[0]}"
+            store.update(run_id, stage=stage, progress=index / n_steps)
+            outcome = _run_step(store, run_id, argv, log_path, progress_path, deadline,
+                                index, n_steps, stopping)
+            if outcome is not None:
+                status, message = outcome
+                store.finish(run_id, status, message.replace(str(config.data_dir), "DATA"))
+                return
+        store.finish(run_id, "succeeded", "")
+    except Exception as exc:  # the server keeps serving whatever a job does
+        store.finish(run_id, "failed", f"job runner error: {exc!r}")
+
+
+def _run_step(
+    store: RunStore, run_id: str, argv: list[str], log_path: Path, progress_path: Path,
+    deadline: float, index: int, n_steps: int, stopping: threading.Event,
+) -> tuple[str, str] | None:
+    """One command; None when it succeeded, else (status, message)."""
+    env = {**os.environ, PROGRESS_ENV: str(progress_path), "COLUMNS": "120",
+           "NO_COLOR": "1", "TERM": "dumb"}
+    progress_path.unlink(missing_ok=True)
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("ab") as log:
+        log.write(f"$ synthsoc {' '.join(argv)}\n".encode())
+        log.flush()
+        child = subprocess.Popen(
+            [sys.executable, "-m", "synthsoc", *argv], stdout=log, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL, env=env, start_new_session=True)
+    store.update(run_id, pid=child.pid)
+    try:
+        while child.poll() is None:
+            time.sleep(POLL_S)
+            _read_progress(store, run_id, progress_path, index, n_steps)
+            if store.cancel_requested(run_id):
+                stop_group(child, grace_s=5.0)
+                return "cancelled", "cancelled while running; nothing of it was kept"
+            if stopping.is_set():
+                stop_group(child, grace_s=5.0)
+                return "interrupted", "the server stopped while this job was running"
+            if time.monotonic() > deadline:
+                stop_group(child, grace_s=5.0)
+                return "failed", "the job ran past the server's time limit and was stopped"
+    finally:
+        if child.poll() is None:
+            stop_group(child, grace_s=1.0)
+    code = child.returncode
+    if code == 0:
+        return None
+    tail = log_path.read_text(encoding="utf-8", errors="replace")[-LOG_TAIL_CHARS:]
+    if code < 0:
+        name = signal.Signals(-code).name
+        return "failed", f"synthsoc {argv[0]} was killed by {name}; its output was not kept"
+    return "failed", f"synthsoc {argv[0]} failed (exit {code}):\n{_error_lines(tail)}"
+
+
+def _read_progress(
+    store: RunStore, run_id: str, path: Path, index: int, n_steps: int
+) -> None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        done, total = int(data["done"]), int(data["total"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return
+    if total > 0:
+        store.update(run_id, progress=(index + min(done, total) / total) / n_steps,
+                     stage=f"step {index + 1} of {n_steps}: {data.get('stage', '')} "
+                           f"{done}/{total}")
+
+
+def _error_lines(log_tail: str) -> str:
+    """The command's error lines (the CLI prints them with `error:` / `failed:`), else the tail."""
+    lines = [ln for ln in log_tail.splitlines() if ln.strip()]
+    picked = [ln for ln in lines if "error" in ln.lower() or "failed" in ln.lower()]
+    return "\n".join(picked[-5:] or lines[-8:])
