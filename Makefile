@@ -11,7 +11,7 @@ DEMO_OUT ?= out/demo
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --upgrade pip
-	$(PY) -m pip install -e '.[dev,llm,bench,agents,posterior,service]'
+	$(PY) -m pip install -e '.[dev,llm,bench,agents,posterior,service,ray]'
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -15,12 +15,14 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 from rich.table import Table
 
 from synthsoc.atomic import FORCE_HELP, check_output_folder, staged_directory
+from synthsoc.commands.sweep import run_sweep_folder
 from synthsoc.evaluate.replicate_verdict import (
     default_tolerance,
     judge_outcome,
     scaled_totals,
     scenario_tolerance,
 )
+from synthsoc.executor import ExecutorError, executor_spec
 from synthsoc.job_progress import report_progress
 from synthsoc.llm.types import LLMError
 from synthsoc.sim import outputs as sim_outputs
@@ -247,6 +249,15 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--list", help="List built-in scenarios and exit.")
         ] = False,
         force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
+        sweep: Annotated[
+            Path | None, typer.Option(help="Sweep file: a grid of parameters (docs/cluster.md).")
+        ] = None,
+        executor: Annotated[
+            str | None, typer.Option(help="Where sweep units run: local or ray.")
+        ] = None,
+        address: Annotated[
+            str | None, typer.Option(help="Ray cluster address (or $SYNTHSOC_RAY_ADDRESS).")
+        ] = None,
     ) -> None:
         """Run a social simulation scenario R times and judge each outcome converging/diverging."""
         if list_:
@@ -255,6 +266,11 @@ def register(app: typer.Typer) -> None:
             return
         if scenario is None or population is None:
             raise typer.BadParameter("give a SCENARIO and --population DIR (or --list)")
+        if sweep is None and (executor is not None or address is not None):
+            raise typer.BadParameter(
+                "--executor and --address apply to --sweep runs; a single run uses local "
+                "processes (--workers), or give a one-point --sweep file to run it on Ray"
+            )
         try:
             sc = resolve_scenario(scenario)
             if steps is not None:
@@ -267,6 +283,14 @@ def register(app: typer.Typer) -> None:
                         max_calls=sc.delegation.max_calls,
                     )
                 )
+            if sweep is not None:
+                spec = executor_spec(executor, workers=workers, address=address)
+                result = run_sweep_folder(sc, sweep, population, out, replicates=replicates,
+                                          seed=seed, spec=spec, force=force)
+                console.print(f"{result['points_run']} grid points run, "
+                              f"{result['points_resumed']} resumed ({result['executor']}) -> "
+                              f"{out / 'outcomes.csv'}")
+                return
             if sc.delegation.mode == "none":
                 summary = run_scenario(
                     sc,
@@ -295,7 +319,7 @@ def register(app: typer.Typer) -> None:
                         decision_model=LLMDecisionModel(client, seed=seed),
                         force=force,
                     )
-        except (ScenarioError, PopulationFolderError, ValueError, LLMError) as exc:
+        except (ScenarioError, PopulationFolderError, ValueError, LLMError, ExecutorError) as exc:
             console.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(code=2) from None
         print_summary(summary, out)

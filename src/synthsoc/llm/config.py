@@ -19,6 +19,7 @@ from typing import Any, cast
 import yaml
 
 from synthsoc.llm.openai_client import RESPONSE_FORMATS, ResponseFormat
+from synthsoc.llm.pool import EndpointConfig
 from synthsoc.llm.types import Price
 
 BACKENDS = ("local", "openai")
@@ -55,6 +56,7 @@ class LLMConfig:
     max_attempts: int = 4
     max_reasks: int = 2
     cache_dir: Path | None = None
+    endpoints: tuple[EndpointConfig, ...] = ()  # a pool instead of base_url (llm/pool.py)
     local: LocalConfig = field(default_factory=LocalConfig)
     source: str = "defaults"
 
@@ -141,21 +143,50 @@ def _apply(
         settings[key] = _convert(source, key, value, types[key])
 
 
+def _endpoints(value: Any, source: str) -> tuple[EndpointConfig, ...]:
+    """``[[llm.endpoints]]`` tables (base_url, concurrency) or, from the environment,
+    comma-separated URLs (``SYNTHSOC_LLM_ENDPOINTS``; ``SYNTHSOC_LLM_ENDPOINT_CONCURRENCY``)."""
+    if isinstance(value, str):
+        limit = os.environ.get(f"{ENV_PREFIX}ENDPOINT_CONCURRENCY", "4")
+        value = [{"base_url": u.strip(), "concurrency": limit} for u in value.split(",")
+                 if u.strip()]
+    if not isinstance(value, list):
+        raise ValueError(f"{source}: endpoints must be a list of tables with base_url")
+    out = []
+    for i, entry in enumerate(value):
+        if not isinstance(entry, dict) or "base_url" not in entry or \
+                set(entry) - {"base_url", "concurrency"}:
+            raise ValueError(
+                f"{source}: endpoints[{i}] must have base_url and optionally concurrency, "
+                f"got {entry!r}"
+            )
+        try:
+            out.append(EndpointConfig(str(entry["base_url"]),
+                                      int(entry.get("concurrency", 4))))
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"{source}: endpoints[{i}]: {error}") from None
+    return tuple(out)
+
+
 def load_config(cwd: Path | None = None) -> LLMConfig:
     """Settings from the config file, then ``SYNTHSOC_LLM_*`` environment variables on top.
 
     Environment variables: ``SYNTHSOC_LLM_`` + the upper-case setting name (``BASE_URL``,
-    ``MODEL``, ``API_KEY``, ``PRICE_PROMPT_PER_1K``, ...), and ``SYNTHSOC_LLM_LOCAL_`` + a local
-    setting (``MODEL_PATH``, ``N_CTX``, ``N_THREADS``, ``STARTUP_TIMEOUT_S``). In a file,
-    ``api_key_env = "NAME"`` reads the key from that environment variable instead.
+    ``MODEL``, ``API_KEY``, ``PRICE_PROMPT_PER_1K``, ``ENDPOINTS``, ...), and
+    ``SYNTHSOC_LLM_LOCAL_`` + a local setting (``MODEL_PATH``, ``N_CTX``, ``N_THREADS``,
+    ``STARTUP_TIMEOUT_S``). In a file, ``api_key_env = "NAME"`` reads the key from that
+    environment variable instead.
     """
     top: dict[str, Any] = {}
     local: dict[str, Any] = {}
     sources = []
     path = config_file(cwd)
+    endpoints: tuple[EndpointConfig, ...] = ()
     if path is not None:
         table = dict(_read_file(path))
         local_table = table.pop("local", {})
+        if "endpoints" in table:
+            endpoints = _endpoints(table.pop("endpoints"), str(path))
         key_env = table.pop("api_key_env", None)
         if key_env is not None:
             table.setdefault("api_key", os.environ.get(str(key_env)))
@@ -176,9 +207,12 @@ def load_config(cwd: Path | None = None) -> LLMConfig:
         for key in _LOCAL_TYPES
         if os.environ.get(f"{ENV_PREFIX}LOCAL_{key.upper()}")
     }
+    env_endpoints = os.environ.get(f"{ENV_PREFIX}ENDPOINTS")
+    if env_endpoints:
+        endpoints = _endpoints(env_endpoints, "environment")
     _apply(top, env_top, _TYPES, "environment")
     _apply(local, env_local, _LOCAL_TYPES, "environment")
-    if env_top or env_local:
+    if env_top or env_local or env_endpoints:
         sources.append("environment")
     backend = top.get("backend", "local")
     if backend not in BACKENDS:
@@ -190,6 +224,7 @@ def load_config(cwd: Path | None = None) -> LLMConfig:
         )
     return LLMConfig(
         **top,
+        endpoints=endpoints,
         local=LocalConfig(**local),
         source=" + ".join(sources) or "defaults",
     )

@@ -11,13 +11,16 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
+from synthsoc.executor import Counters
 from synthsoc.llm.base import LLMBase
 from synthsoc.llm.budget import BudgetedLLM
 from synthsoc.llm.cache import CachedLLM
 from synthsoc.llm.config import BACKENDS, LLMConfig, load_config
 from synthsoc.llm.embedded_server import CHAT_FORMATS, EmbeddedServer, find_embedded_model
 from synthsoc.llm.openai_client import OpenAICompatibleClient
+from synthsoc.llm.pool import EndpointPool
 from synthsoc.llm.retry import RetryingLLM, RetryPolicy
+from synthsoc.llm.shared_budget import SharedBudgetLLM
 from synthsoc.llm.structured import StructuredLLM
 from synthsoc.llm.types import LLMError, Price
 
@@ -31,10 +34,18 @@ def stack_llm(
     max_calls: int | None = None,
     retry: RetryPolicy | None = None,
     max_reasks: int = 2,
+    counters: Counters | None = None,
 ) -> LLMBase:
-    """Wrap ``base`` in retries, budget (when limited), structured output and cache (when set)."""
+    """Wrap ``base`` in retries, budget (when limited), structured output and cache (when set).
+
+    With ``counters`` (shared by the run's workers, :meth:`synthsoc.executor.Executor.counters`)
+    the budget is the run's, not this process's (:class:`SharedBudgetLLM`).
+    """
     llm: LLMBase = RetryingLLM(base, retry)
-    if budget_usd is not None or max_calls is not None:
+    if counters is not None:
+        llm = SharedBudgetLLM(llm, counters=counters, price=price or Price(),
+                              budget_usd=budget_usd, max_calls=max_calls)
+    elif budget_usd is not None or max_calls is not None:
         llm = BudgetedLLM(llm, price=price or Price(), budget_usd=budget_usd, max_calls=max_calls)
     llm = StructuredLLM(llm, max_reasks=max_reasks)
     if cache_dir is not None:
@@ -42,11 +53,19 @@ def stack_llm(
     return llm
 
 
-def _openai_client(config: LLMConfig) -> OpenAICompatibleClient:
+def _openai_client(config: LLMConfig) -> OpenAICompatibleClient | EndpointPool:
+    if config.endpoints and config.model:
+        return EndpointPool(
+            config.endpoints, model=config.model, name=f"openai:{config.model}",
+            api_key=config.api_key, price=config.price, timeout_s=config.timeout_s,
+            response_format=config.response_format,
+            retry=RetryPolicy(max_attempts=config.max_attempts),
+        )
     if not config.base_url or not config.model:
         raise LLMError(
-            "the openai backend needs a base URL and a model: set SYNTHSOC_LLM_BASE_URL and "
-            "SYNTHSOC_LLM_MODEL, or base_url and model in the config file "
+            "the openai backend needs a base URL (or endpoints) and a model: set "
+            "SYNTHSOC_LLM_BASE_URL (or SYNTHSOC_LLM_ENDPOINTS) and SYNTHSOC_LLM_MODEL, or "
+            "base_url (or [[llm.endpoints]]) and model in the config file "
             f"(settings now from {config.source})"
         )
     return OpenAICompatibleClient(
@@ -69,6 +88,7 @@ def open_llm(
     max_calls: int | None = None,
     use_cache: bool = True,
     logprobs: bool = False,
+    counters: Counters | None = None,
 ) -> Iterator[LLMBase]:
     """Open a client for ``backend`` ("local": the embedded model; "openai": the configured
     OpenAI-compatible endpoint) and close it, with its server, on exit.
@@ -77,10 +97,13 @@ def open_llm(
     turns the cache off. ``budget_usd`` and ``max_calls`` stop the run with ``BudgetExceeded``
     before a call that would pass them. ``logprobs=True`` starts the embedded server so that
     it can return token log-probabilities (llama-cpp-python needs ``logits_all`` for that).
+    ``counters`` (:meth:`synthsoc.executor.Executor.counters`) makes the budget the run's,
+    shared by all its workers.
     """
     if backend not in BACKENDS:
         raise ValueError(f"backend {backend!r} is not one of {', '.join(BACKENDS)}")
     config = load_config()
+    base: OpenAICompatibleClient | EndpointPool
     with ExitStack() as stack:
         if backend == "local":
             model_path = config.local.model_path or find_embedded_model(config.local.model)
@@ -117,4 +140,5 @@ def open_llm(
             max_calls=max_calls,
             retry=RetryPolicy(max_attempts=config.max_attempts),
             max_reasks=config.max_reasks,
+            counters=counters,
         )

@@ -6,6 +6,7 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,7 @@ import pyarrow.parquet as pq
 
 from synthsoc import __version__
 from synthsoc.atomic import claim_files, write_json, write_text
+from synthsoc.executor import Executor, LocalExecutor
 from synthsoc.hashing import file_digest, files_digest
 from synthsoc.persona.audit import AUDIT_CELL, AuditAccumulator
 from synthsoc.persona.audit_rich import RICH_CELL, RichAuditAccumulator
@@ -32,6 +34,7 @@ CARD_FILE = "persona_card.md"
 AUDIT_FILE = "persona_audit.json"
 PERSONA_MANIFEST_FILE = "personas_manifest.json"
 DEFAULT_CHUNK_ROWS = 2_000_000
+WINDOW_ROWS = 4_000_000
 
 # Independent random streams per attribute group, so adding one group never shifts another.
 STREAMS: tuple[str, ...] = ("cognitive", "linguistic", "behavioural", "schedule", "social")
@@ -78,8 +81,8 @@ def _population_chunks(population: Population, chunk_rows: int) -> Iterator[pl.D
         yield _with_income(persons, households)
 
 
-def _folder_chunks(folder: Path, chunk_rows: int) -> tuple[int, Iterator[pl.DataFrame]]:
-    """Person count and lazily read chunks of a population folder (memory bounded)."""
+def _count_persons(folder: Path) -> int:
+    """Person count of a population folder, after checking it has what personas read."""
     persons_path = folder / schema.PERSONS_FILE
     if not (folder / schema.MANIFEST_FILE).is_file() or not persons_path.is_file():
         raise PopulationFolderError(
@@ -90,15 +93,27 @@ def _folder_chunks(folder: Path, chunk_rows: int) -> tuple[int, Iterator[pl.Data
     missing = [c for c in PERSON_INPUTS if c not in scan.collect_schema().names()]
     if missing:
         raise PopulationFolderError(f"{persons_path}: missing columns {missing}")
-    n = int(scan.select(pl.len()).collect().item())
-    households = pl.read_parquet(folder / schema.HOUSEHOLDS_FILE, columns=list(HOUSEHOLD_INPUTS))
+    return int(scan.select(pl.len()).collect().item())
 
-    def chunks() -> Iterator[pl.DataFrame]:
-        for start in range(0, n, chunk_rows):
-            persons = scan.slice(start, chunk_rows).select(PERSON_INPUTS).collect()
-            yield _with_income(persons, households)
 
-    return n, chunks()
+@dataclass(frozen=True)
+class _ChunkInputs:
+    """What every chunk task reads: the folder, the households' income and the settings."""
+
+    folder: str
+    households: pl.DataFrame
+    seed: int
+    chunk_rows: int
+
+
+def _chunk_task(shared: _ChunkInputs, index: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Chunk ``index``: its persona frame and the audit cells of its persons (a work unit of
+    :mod:`synthsoc.executor`; reads only its own slice of ``persons.parquet``)."""
+    scan = pl.scan_parquet(Path(shared.folder) / schema.PERSONS_FILE)
+    persons = scan.slice(index * shared.chunk_rows, shared.chunk_rows).select(PERSON_INPUTS)
+    chunk = _with_income(persons.collect(), shared.households)
+    cells = chunk.select(list(dict.fromkeys([*AUDIT_CELL, *RICH_CELL])))
+    return persona_chunk(chunk, shared.seed, index), cells
 
 
 def _check_chunk_rows(chunk_rows: int) -> None:
@@ -130,6 +145,7 @@ def write_personas(
     seed: int,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     progress: Callable[[int, int], None] | None = None,
+    executor: Executor | None = None,
 ) -> dict[str, object]:
     """Write ``personas.parquet``, ``persona_audit.json`` and ``persona_card.md`` into ``folder``.
 
@@ -138,10 +154,14 @@ def write_personas(
     total)`` is called after each chunk. Returns the summary written to
     ``personas_manifest.json``. Gives the same bytes as ``build_personas`` on the loaded
     population with the same seed and chunk size.
+
+    Chunks are work units of ``executor`` (:mod:`synthsoc.executor`; default: this process):
+    each has its own random streams and is written in chunk order, so the files are
+    byte-identical whatever the number of workers or nodes.
     """
     _check_chunk_rows(chunk_rows)
     path = Path(folder)
-    total, chunks = _folder_chunks(path, chunk_rows)
+    total = _count_persons(path)
     if total == 0:
         raise PopulationFolderError(f"{path / schema.PERSONS_FILE}: the population has no persons")
     audit = AuditAccumulator()
@@ -154,18 +174,31 @@ def write_personas(
     os.close(fd)
     writer: pq.ParquetWriter | None = None
     done = 0
+    runner = executor or LocalExecutor(1)
+    shared = _ChunkInputs(
+        str(path),
+        pl.read_parquet(path / schema.HOUSEHOLDS_FILE, columns=list(HOUSEHOLD_INPUTS)),
+        seed,
+        chunk_rows,
+    )
+    n_chunks = -(-total // chunk_rows)
+    # chunks in memory at once (written in order as they finish): two per worker, or as many
+    # as make WINDOW_ROWS persons, whichever is more (fewer pools to start for small chunks)
+    window = max(2 * runner.workers, WINDOW_ROWS // chunk_rows)
     try:
-        for index, chunk in enumerate(chunks):
-            personas = persona_chunk(chunk, seed, index)
-            table = personas.to_arrow()
-            if writer is None:
-                writer = pq.ParquetWriter(tmp, table.schema, compression="zstd")
-            writer.write_table(table)
-            audit.add(pl.concat([chunk.select(AUDIT_CELL), personas], how="horizontal"))
-            rich.add(pl.concat([chunk.select(RICH_CELL), personas], how="horizontal"))
-            done += personas.height
-            if progress is not None:
-                progress(done, total)
+        for first in range(0, n_chunks, window):
+            indices = list(range(first, min(first + window, n_chunks)))
+            for personas, cells in runner.map(_chunk_task, indices, shared=shared,
+                                               start="spawn"):
+                table = personas.to_arrow()
+                if writer is None:
+                    writer = pq.ParquetWriter(tmp, table.schema, compression="zstd")
+                writer.write_table(table)
+                audit.add(pl.concat([cells.select(AUDIT_CELL), personas], how="horizontal"))
+                rich.add(pl.concat([cells.select(RICH_CELL), personas], how="horizontal"))
+                done += personas.height
+                if progress is not None:
+                    progress(done, total)
         if writer is not None:
             writer.close()
             writer = None
