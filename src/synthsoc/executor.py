@@ -488,7 +488,11 @@ class RayExecutor:
         if not ray.is_initialized():  # else: this process is connected already (reused)
             try:
                 if address is None:
-                    ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
+                    # A local instance stays on the loopback interface (Ray otherwise
+                    # advertises the machine's outward address to its own workers).
+                    os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+                    ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False,
+                             _node_ip_address="127.0.0.1")
                 else:
                     ray.init(address=address, log_to_driver=False)
             except (ConnectionError, RuntimeError, ValueError) as error:
