@@ -4,7 +4,9 @@ For every question, every segment attribute (plus ``all``) and every value of it
 each answer category is the weighted mean of the units' answer probabilities. Intervals:
 
 * when the engine supplies model-uncertainty draws (calibrated engine: posterior draws), the
-  percentile interval of the segment share over the draws;
+  percentile interval of the segment share over the draws; for a group no data measured
+  (:mod:`synthsoc.survey.modelled`) the draws first get the group's own unknown effect
+  (:func:`~synthsoc.survey.modelled.widen_draws`), and the row is ``modelled``;
 * otherwise (answers of sampled personas) the Jeffreys interval on the personas' effective
   number (:func:`jeffreys_interval`); a segment with fewer than ``min_per_segment`` personas
   is reported as ``too_few`` instead of with a share. Numeric means use a weighted bootstrap
@@ -22,6 +24,7 @@ from scipy.stats import beta as beta_dist
 
 from synthsoc.survey.answers import QuestionAnswers, SurveyAnswers
 from synthsoc.survey.diagnostics import response_style
+from synthsoc.survey.modelled import is_uncovered, widen_draws
 from synthsoc.survey.ppi import PPIEstimate
 from synthsoc.survey.support import ALL, basis_of, kish_effective_n
 
@@ -157,7 +160,10 @@ def summarise(
                     too_few.append(f"{qid}/{segment}={group} (no or too few real respondents)")
                 rows.extend(_estimate_rows(qid, segment, group, qa.categories, estimate, w))
                 continue
-            n_resp, n_eff, basis = _support(qa, segment, group, w)
+            modelled = is_uncovered(qa.uncovered, segment, group)
+            n_resp, n_eff, basis = (
+                (0, 0.0, "modelled") if modelled else _support(qa, segment, group, w)
+            )
             few = basis == "llm" and n_resp < min_per_segment
             if few:
                 too_few.append(f"{qid}/{segment}={group} (n={n_resp})")
@@ -165,6 +171,13 @@ def summarise(
                 share = (w[:, None] * qa.probs[mask]).sum(axis=0) / w.sum()
                 if qa.draws is not None:
                     est = np.einsum("n,bnk->bk", w, qa.draws[:, mask]) / w.sum()
+                    if modelled:  # nothing measured this group: add its own unknown effect
+                        est = widen_draws(
+                            est,
+                            rng,
+                            n_out=n_boot,
+                            independent=qa.question.type == "multiple_choice",
+                        )
                     low, high = np.quantile(est, [alpha, 1.0 - alpha], axis=0)
                 else:
                     low, high = jeffreys_interval(share, n_eff, level)
