@@ -290,7 +290,7 @@ def _estimate_rows(
             "ci_low": None,
             "ci_high": None,
             "n_respondents": 0 if estimate is None else estimate.n_labelled,
-            "n_effective": 0.0 if estimate is None else float(estimate.n_labelled),
+            "n_effective": 0.0 if estimate is None else round(estimate.n_effective, 1),
             "basis": "too_few" if estimate is None else "ppi",
             "n_units": int(w.size),
             "population": round(float(w.sum()), 3),
