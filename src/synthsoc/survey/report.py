@@ -293,9 +293,14 @@ def _markdown(
                 )
                 lines.append(f"| {r['segment']} | {r['group']} | {mean} | {r['n_units']} |")
             lines.append("")
-        if q.id in quotes:
-            lines += ["응답 사례(페르소나의 이유와 답변, 집단별):", ""]
-            lines += [f"- {quote}" for quote in quotes[q.id]]
+        for segment, groups in quotes.get(q.id, []):
+            lines += [
+                f"### 응답 사례: {SEGMENT_KO.get(segment, segment)}별 (페르소나의 답과 이유)",
+                "",
+            ]
+            for group, items in groups:
+                said = " / ".join(_quote(questionnaire, q.id, v) for v in items)
+                lines.append(f"- **{'전체' if group == ALL else group}**: {said}")
             lines.append("")
     comparison = extra.get("comparison")
     if comparison:
@@ -323,26 +328,49 @@ def _markdown(
     return "\n".join(lines) + "\n"
 
 
-def _quotes(result: SurveyResult, per_question: int = 6) -> dict[str, list[str]]:
-    """A few verbatims per question, spread over the first reported segment's groups."""
-    out: dict[str, list[str]] = {}
-    segment = next((s for s in result.meta.get("segments", []) if "*" not in s), None)
+QUOTE_SEGMENTS = 2  # segments quoted per question (the first non-cross ones)
+QUOTE_GROUPS = 12  # groups quoted per segment
+QUOTES_PER_GROUP = 2
+
+
+def _quotes(
+    result: SurveyResult,
+) -> dict[str, list[tuple[str, list[tuple[str, list[dict[str, Any]]]]]]]:
+    """Verbatims to quote: per question, per segment (the first :data:`QUOTE_SEGMENTS` plain
+    segments, or ``all`` when there is none), per group a few personas' answers and reasons.
+    Every verbatim is in ``answers.parquet``; the report shows a sample."""
     by_question: dict[str, list[dict[str, Any]]] = {}
     for v in result.verbatims:
         if v.get("reason") or v.get("text"):
             by_question.setdefault(str(v["question"]), []).append(v)
+    segments = [s for s in result.meta.get("segments", []) if "*" not in s][:QUOTE_SEGMENTS]
+    out: dict[str, list[tuple[str, list[tuple[str, list[dict[str, Any]]]]]]] = {}
     for qid, items in by_question.items():
-        if segment is not None and segment in items[0]:
+        quoted = []
+        for segment in [s for s in segments if s in items[0]] or [ALL]:
             groups: dict[str, list[dict[str, Any]]] = {}
             for v in items:
-                groups.setdefault(str(v[segment]), []).append(v)
-            picked = [g[0] for _, g in sorted(groups.items())][:per_question]
-        else:
-            picked = items[:per_question]
-        out[qid] = [
-            (f"[{segment} {v[segment]}] " if segment is not None and segment in v else "")
-            + (f"답: {v['answer']}. " if v.get("answer") else "")
-            + f'"{v.get("text") or v.get("reason")}"'
-            for v in picked
-        ]
+                groups.setdefault(ALL if segment == ALL else str(v[segment]), []).append(v)
+            quoted.append(
+                (
+                    segment,
+                    [(g, vs[:QUOTES_PER_GROUP]) for g, vs in sorted(groups.items())][
+                        :QUOTE_GROUPS
+                    ],
+                )
+            )
+        out[qid] = quoted
     return out
+
+
+def _quote(questionnaire: Questionnaire, qid: str, verbatim: dict[str, Any]) -> str:
+    """``답: 좋다 (확률 0.62) "이유"`` for one persona."""
+    answer = verbatim.get("answer")
+    said = ""
+    if answer:
+        said = f"답: {_label(questionnaire, qid, str(answer))}"
+        probability = verbatim.get("answer_probability")
+        if probability is not None and probability < 1.0:
+            said += f" (확률 {probability:.2f})"
+        said += " "
+    return f'{said}"{verbatim.get("text") or verbatim.get("reason")}"'

@@ -316,15 +316,24 @@ def _verbatims(
         return []
     attributes = [a for a in dict.fromkeys(p for s in segments for p in s.split("*"))]
     columns = {a: units[a].cast(pl.Utf8).to_list() for a in attributes if a in units.columns}
+    single = qa.question.type in ("single_choice", "likert")
     out = []
     for i in range(units.height):
-        if qa.categories and qa.answered[i]:
+        probability: float | None = None
+        if qa.categories and qa.answered[i] and single:
+            # one sampled answer (one-hot), or the most likely option of a distribution (the
+            # one a reason after the label explains), with its probability
+            k = int(np.argmax(qa.probs[i]))
+            answer: str | None = qa.categories[k]
+            probability = round(float(qa.probs[i, k]), 4)
+        elif qa.categories and qa.answered[i]:
             picked = [c for c, p in zip(qa.categories, qa.probs[i], strict=True) if p >= 0.5]
-            answer: str | None = ";".join(picked) if picked else None
+            answer = ";".join(picked) if picked else None
         elif qa.values is not None and np.isfinite(qa.values[i]):
             answer = f"{qa.values[i]:g}"
         else:
             answer = None
+        reason = qa.reasons[i] if qa.reasons is not None else None
         out.append(
             {
                 "question": qid,
@@ -332,7 +341,8 @@ def _verbatims(
                 **{a: v[i] for a, v in columns.items()},
                 "answered": bool(qa.answered[i]),
                 "answer": answer,
-                "reason": qa.reasons[i] if qa.reasons is not None else None,
+                "answer_probability": probability,
+                "reason": reason or None,
                 "text": qa.texts[i] if qa.texts is not None else None,
             }
         )
