@@ -141,6 +141,7 @@ def choice_prompt(
 
 SCORINGS: tuple[str, ...] = ("auto", "logprobs", "sample")
 MIN_LABEL_MASS = 0.01  # below: the model hardly considered any option; counted as non-response
+REASON_TOKENS = 60  # log-probability mode: at most this many tokens of reason after the label
 
 
 class PlanOnly(Exception):  # noqa: N818 - a stop signal, not an error
@@ -173,7 +174,7 @@ class LLMEngine:
     max_tokens: int = 220
     concurrency: int = 4
     scoring: str = "auto"
-    reason_tokens: int = 60
+    reason_tokens: int = REASON_TOKENS
     journal: Path | None = None
     price: Price | None = None
     on_plan: Callable[[RunPlan], None] | None = None
