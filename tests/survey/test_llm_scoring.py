@@ -236,3 +236,32 @@ def test_reason_tokens_zero_asks_for_the_label_only(population_dir: Path) -> Non
     result = run_survey(q, load_population(population_dir), engine, seed=0)
     assert all(r.max_tokens == 1 and "번호 하나만" in r.prompt for r in llm.requests)
     assert result.verbatims == []
+
+
+def test_a_group_with_no_answering_persona_is_a_too_few_row_not_absent(
+    population_dir: Path,
+) -> None:
+    def script(request: Any) -> dict[str, Any]:
+        if age_of(request) >= 70:  # no option label at all: non-response
+            return {"top_logprobs": {"The": math.log(0.9)}}
+        return {"top_logprobs": {"1": math.log(0.5), "2": math.log(0.5)}}
+
+    q = parse_questionnaire({**QUESTIONS, "questions": QUESTIONS["questions"][:1]})
+    engine = LLMEngine(ScriptedLLM(script), sample_size=200, scoring="logprobs")  # type: ignore[arg-type]
+    result = run_survey(q, load_population(population_dir), engine, seed=0)
+    old = [r for r in result.rows if (r["segment"], r["group"]) == ("age_group", "70+")]
+    persons = pl.read_parquet(population_dir / "persons.parquet")
+    assert len(old) == 3  # one row per option, no share, 0 respondents, its persons counted
+    assert all(r["basis"] == "too_few" and r["share"] is None for r in old)
+    assert all(r["n_respondents"] == 0 and r["n_units"] == 0 for r in old)
+    assert old[0]["population"] == persons.filter(pl.col("age") >= 70).height
+    assert any("age_group=70+ (no persona answered)" in n for n in result.notes)
+    # three personas cannot cover six age groups: every group still has its (too few) rows
+    few = run_survey(
+        q,
+        load_population(population_dir),
+        LLMEngine(ScriptedLLM(script), sample_size=3, scoring="logprobs"),  # type: ignore[arg-type]
+        seed=0,
+    )
+    groups = {r["group"] for r in few.rows if r["segment"] == "age_group"}
+    assert groups == {"19-29", "30-39", "40-49", "50-59", "60-69", "70+"}

@@ -24,7 +24,7 @@ from scipy.stats import beta as beta_dist
 
 from synthsoc.survey.answers import QuestionAnswers, SurveyAnswers
 from synthsoc.survey.diagnostics import response_style
-from synthsoc.survey.modelled import is_uncovered, widen_draws
+from synthsoc.survey.modelled import is_uncovered, segment_key, widen_draws
 from synthsoc.survey.ppi import PPIEstimate
 from synthsoc.survey.support import ALL, basis_of, kish_effective_n
 
@@ -131,12 +131,16 @@ def summarise(
     n_boot: int = 1000,
     seed: int = 0,
     min_per_segment: int = MIN_PERSONAS,
+    population_groups: dict[str, dict[str, float]] | None = None,
 ) -> SurveyResult:
     """Shares per question x segment value x category, with intervals (see module docstring).
 
     Every row says how many real respondents stand behind it (``n_respondents``,
     ``n_effective``) and its ``basis`` (:mod:`synthsoc.survey.support`). Rows answered by fewer
     than ``min_per_segment`` personas are reported as ``too_few`` with no share.
+    ``population_groups`` (segment -> group -> persons) lists every group of the population, so
+    a group no sampled persona belongs to (or where none answered) is a ``too_few`` row too,
+    never silently absent.
     """
     rng = np.random.default_rng(seed)
     weights = answers.units["weight"].to_numpy().astype(np.float64)
@@ -148,10 +152,18 @@ def summarise(
     too_few: list[str] = []
     verbatims: list[dict[str, Any]] = []
     for qid, qa in answers.questions.items():
-        for segment, group, members in _segment_members(answers.units, segments):
+        for segment, group, members in _segment_members(
+            answers.units, segments, population_groups or {}
+        ):
             mask = members & qa.answered
             n_units = int(mask.sum())
             if n_units == 0:
+                if qa.categories:
+                    persons = (population_groups or {}).get(segment, {}).get(group)
+                    if persons is None:
+                        persons = float(weights[members].sum())
+                    too_few.append(f"{qid}/{segment}={group} (no persona answered)")
+                    rows.extend(_empty_rows(qid, segment, group, qa.categories, persons))
                 continue
             w = weights[mask]
             if qa.estimates is not None:
@@ -246,7 +258,8 @@ def summarise(
     notes = list(answers.notes)
     if too_few:
         notes.append(
-            f"{len(too_few)} segment rows have fewer than {min_per_segment} personas and are "
+            f"{len(too_few)} segment rows have too few respondents (fewer than "
+            f"{min_per_segment} personas, none answering, or too few real respondents) and are "
             f"reported as too few (no share): {', '.join(too_few[:8])}"
             + (" ..." if len(too_few) > 8 else "")
         )
@@ -268,6 +281,29 @@ def summarise(
             "min_per_segment": min_per_segment,
         },
     )
+
+
+def _empty_rows(
+    qid: str, segment: str, group: str, categories: tuple[str, ...], persons: float
+) -> list[dict[str, Any]]:
+    """A group of the population that no answering unit stands for: too few, no share."""
+    return [
+        {
+            "question": qid,
+            "segment": segment,
+            "group": group,
+            "category": category,
+            "share": None,
+            "ci_low": None,
+            "ci_high": None,
+            "n_respondents": 0,
+            "n_effective": 0.0,
+            "basis": "too_few",
+            "n_units": 0,
+            "population": round(float(persons), 3),
+        }
+        for category in categories
+    ]
 
 
 def _estimate_rows(
@@ -362,14 +398,26 @@ def _support(
 
 
 def _segment_members(
-    units: pl.DataFrame, segments: tuple[str, ...] | list[str]
+    units: pl.DataFrame,
+    segments: tuple[str, ...] | list[str],
+    population_groups: dict[str, dict[str, float]],
 ) -> list[tuple[str, str, np.ndarray]]:
+    """(segment, group, which units belong) for every group of the units and the population."""
     out = [(ALL, ALL, np.ones(units.height, dtype=bool))]
     for segment in segments:
-        parts = segment.split("*")
-        column = units.select(
-            pl.concat_str([pl.col(p).cast(pl.Utf8) for p in parts], separator="*")
-        ).to_series().to_numpy()
-        for value in sorted(set(column.tolist())):
+        column = segment_key(units, segment)
+        values = set(column.tolist()) | set(population_groups.get(segment, {}))
+        for value in sorted(values):
             out.append((segment, str(value), column == value))
+    return out
+
+
+def population_groups(
+    respondents: pl.DataFrame, segments: tuple[str, ...] | list[str]
+) -> dict[str, dict[str, float]]:
+    """Persons per group of every segment in the respondent frame."""
+    out: dict[str, dict[str, float]] = {}
+    for segment in segments:
+        labels, counts = np.unique(segment_key(respondents, segment), return_counts=True)
+        out[segment] = {str(g): float(c) for g, c in zip(labels, counts, strict=True)}
     return out
