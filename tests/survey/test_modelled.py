@@ -15,7 +15,7 @@ import polars as pl
 import pytest
 from scipy.stats import beta, norm
 
-from synthsoc.survey import CalibratedEngine, parse_questionnaire, run_survey
+from synthsoc.survey import CalibratedEngine, parse_questionnaire, run_survey, write_outputs
 from synthsoc.survey.modelled import table_uncovered, widen_draws
 from synthsoc.synth import load_population
 
@@ -71,6 +71,12 @@ def test_attribute_the_data_lack_is_modelled_with_the_prior_width(
         assert _width(row) == pytest.approx(2 * Z95 * math.sqrt(0.21 / n), rel=0.3)
     assert _width(_rows(result, "all")["all"]) < 0.02
     assert any("segments by region" in n and "wide" in n for n in result.notes)
+    # the report says it first, in Korean: 2 measured groups (sexes), 4 modelled (regions)
+    report = (write_outputs(result, q, tmp_path / "out") / "report.md").read_text("utf-8")
+    assert "- 집단별 근거(문항을 합쳐 센 집단 수): 실측 2개, 모형 추정(응답자 없음) 4개." in report
+    regions = "시도 Busan, 시도 Gyeonggi-do, 시도 Jeju-do, 시도 Seoul"
+    assert f"- 모형 추정(응답자 없음): {regions}." in report
+    assert "### 엔진 기록 (원문, 영어)" in report
 
 
 def test_unsurveyed_segment_is_never_tighter_than_a_measured_one_of_similar_size(

@@ -239,6 +239,10 @@ def _markdown(
         "",
         "## 응답의 출처",
         "",
+        *_korean_summary(result),
+        "",
+        "### 엔진 기록 (원문, 영어)",
+        "",
         *[f"- {note}" for note in result.notes],
         "",
         "근거 구분: "
@@ -326,6 +330,48 @@ def _markdown(
     if "replicates" in extra:
         lines += ["## 반복 실행", "", extra["replicates"].get("summary", ""), ""]
     return "\n".join(lines) + "\n"
+
+
+ENGINE_KO = {
+    "calibrated": "실제 조사 자료(마이크로데이터 또는 공표표)로 보정한 모형",
+    "llm": "LLM 페르소나 응답",
+    "hybrid": "실제 응답자와 LLM 페르소나의 결합(예측 기반 추론, PPI)",
+}
+
+
+def _korean_summary(result: SurveyResult) -> list[str]:
+    """The facts a reader needs first, in Korean, counted from the result rows themselves:
+    where the answers came from, how many segment groups rest on which basis, which groups no
+    data measured and which are too few to estimate."""
+    groups: dict[str, set[tuple[str, str]]] = {}
+    for row in result.rows:
+        if row["segment"] != ALL:
+            groups.setdefault(str(row["basis"]), set()).add((row["segment"], row["group"]))
+    lines = [f"- 응답 엔진: {ENGINE_KO.get(result.engine, result.engine)}."]
+    if groups:
+        counts = ", ".join(
+            f"{BASIS_KO.get(b, b)} {len(groups[b])}개" for b in BASIS_KO if b in groups
+        )
+        lines.append(f"- 집단별 근거(문항을 합쳐 센 집단 수): {counts}.")
+
+    def named(basis: str) -> str:
+        items = sorted(f"{SEGMENT_KO.get(s, s)} {g}" for s, g in groups[basis])
+        return ", ".join(items[:10]) + (f" 외 {len(items) - 10}개" if len(items) > 10 else "")
+
+    if "modelled" in groups:
+        lines.append(
+            f"- 모형 추정(응답자 없음): {named('modelled')}. 자료가 직접 잰 집단이 아니므로 "
+            "다른 집단에서 빌려 온 추정이며, 구간에 집단 고유의 알 수 없는 효과를 더해 넓게 "
+            "잡았습니다."
+        )
+    if "too_few" in groups:
+        lines.append(f"- 표본 부족으로 비율을 추정하지 않은 집단: {named('too_few')}.")
+    if result.engine in ("llm", "hybrid"):
+        lines.append(
+            "- LLM 페르소나의 구간은 페르소나 표본 추출의 불확실성만 반영하며, 모델 자체의 "
+            "편향은 반영하지 않습니다(실제 응답자와 결합한 hybrid 구간은 편향과 무관하게 유효)."
+        )
+    return lines
 
 
 QUOTE_SEGMENTS = 2  # segments quoted per question (the first non-cross ones)
