@@ -129,10 +129,11 @@ def choice_prompt(
     lines += [f"{label}. {o.text.ko}" for label, o in zip(labels, question.options, strict=True)]
     choices = ", ".join(labels)
     if with_reason:
+        # no worked example: an example's number would anchor the first token on it
         lines += [
             "",
-            f"이 사람이 고를 선택지의 번호 하나({choices} 중 하나)로 답을 시작하고, 이어서 그 "
-            f"이유를 한 문장으로 쓰세요. 예: {labels[0]}. 이유",
+            f"이 사람이 고를 선택지의 번호 하나({choices} 중 하나)로 답을 시작하고, 번호 뒤에 "
+            "그렇게 고른 이유를 한 문장으로 쓰세요.",
         ]
     else:
         lines += ["", f"이 사람이 고를 선택지의 번호 하나만 답하세요 ({choices} 중 하나)."]
