@@ -2,8 +2,10 @@
 
 Personas from a population folder answer the concept test's first Likert question through the
 embedded SmolLM2-135M (llama.cpp server, started with logits_all so it returns log-probabilities).
-`sample` asks one JSON answer with a reason per persona (one draw each); `logprobs` asks one
-1-token call per persona and reads its whole answer distribution. Both are timed on the same
+`sample` asks one JSON answer with a reason per persona (one draw each); `logprobs+reason` asks
+one call per persona that reads the whole answer distribution from the first token's
+log-probabilities and then writes a short reason (the engine's default, reason_tokens=60);
+`logprobs` is the same call with the label only (reason_tokens=0). All are timed on the same
 server in the same run; figures are scaled to 100 respondents (say so when fewer were run).
 Prints a table and writes bench/results/survey_llm_scoring.json.
 
@@ -36,14 +38,25 @@ def main() -> None:
     rows = []
     with open_llm("local", use_cache=False, logprobs=True) as llm:
         model = llm.name
-        for scoring, n in (("logprobs", n_logprobs), ("sample", n_sample)):
+        modes = (
+            ("logprobs+reason", "logprobs", 60, n_logprobs),
+            ("logprobs", "logprobs", 0, n_logprobs),
+            ("sample", "sample", 0, n_sample),
+        )
+        for mode, scoring, reason_tokens, n in modes:
             calls_before = llm.usage.calls
             tokens_before = llm.usage.prompt_tokens + llm.usage.completion_tokens
             started = time.perf_counter()
             result = run_survey(
                 questionnaire,
                 population,
-                LLMEngine(llm, sample_size=n, scoring=scoring, concurrency=1),
+                LLMEngine(
+                    llm,
+                    sample_size=n,
+                    scoring=scoring,
+                    reason_tokens=reason_tokens,
+                    concurrency=1,
+                ),
                 seed=0,
             )
             seconds = time.perf_counter() - started
@@ -51,7 +64,7 @@ def main() -> None:
             tokens = llm.usage.prompt_tokens + llm.usage.completion_tokens - tokens_before
             overall = {r["category"]: r["share"] for r in result.rows if r["segment"] == "all"}
             row = {
-                "scoring": scoring,
+                "scoring": mode,
                 "personas": n,
                 "calls": calls,
                 "tokens": tokens,
@@ -64,10 +77,12 @@ def main() -> None:
                     "mean_probability_on_options", {}
                 ).get(likert.id),
                 "overall_shares": overall,
+                "reasons_kept": sum(1 for v in result.verbatims if v["reason"]),
+                "example_reasons": [v["reason"] for v in result.verbatims if v["reason"]][:3],
             }
             rows.append(row)
             print(
-                f"{scoring:8} personas={n:4} calls={calls:4} tokens={tokens:7} "
+                f"{mode:15} personas={n:4} calls={calls:4} tokens={tokens:7} "
                 f"{seconds:7.1f}s -> per 100: {row['calls_per_100']} calls, "
                 f"{row['seconds_per_100']} s{' (extrapolated)' if row['extrapolated'] else ''}; "
                 f"non-response {row['non_response']}; shares {overall}",
@@ -77,16 +92,21 @@ def main() -> None:
 
 
 def _write(rows: list[dict[str, object]], model: str) -> None:
-    ratio = None
-    if len(rows) == 2:
-        ratio = float(rows[1]["seconds_per_100"]) / max(float(rows[0]["seconds_per_100"]), 1e-9)  # type: ignore[arg-type]
-        print(f"sampling takes {ratio:.1f}x the wall time of log-probability scoring")
+    per_100 = {str(r["scoring"]): float(r["seconds_per_100"]) for r in rows}  # type: ignore[arg-type]
+    base = per_100.get("logprobs+reason")
+    ratios = {
+        f"{mode}_over_logprobs+reason": round(per_100[mode] / max(base, 1e-9), 2)
+        for mode in ("logprobs", "sample")
+        if mode in per_100 and base is not None
+    }
+    for name, value in ratios.items():
+        print(f"time ratio {name}: {value:.2f}")
     out = Path(__file__).resolve().parent / "results" / "survey_llm_scoring.json"
     payload = {
         "benchmark": "LLM respondents: sampled JSON answer vs token log-probabilities",
         "model": model,
         "rows": rows,
-        "sample_over_logprobs_time_ratio": None if ratio is None else round(ratio, 2),
+        "time_ratios_per_respondent": ratios,
         "machine": (
             f"{platform.machine()} {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}"
         ),

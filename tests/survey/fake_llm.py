@@ -28,12 +28,15 @@ class ScriptedLLM:
     requests: list[Any] = field(default_factory=list)
 
     def complete(self, request: Any) -> FakeResponse:
-        """A script answer ``{"top_logprobs": {token: logprob}}`` is returned as the first
-        token's log-probabilities (a server with logprobs); anything else as JSON data."""
+        """A script answer ``{"top_logprobs": {token: logprob}, "text": ...}`` is returned as
+        the first token's log-probabilities (a server with logprobs) and the generated text
+        (default empty); anything else as JSON data."""
         self.requests.append(request)
         data = self.script(request)
         if isinstance(data, dict) and "top_logprobs" in data:
-            return FakeResponse(text="", data=None, top_logprobs=(data["top_logprobs"],))
+            return FakeResponse(
+                text=str(data.get("text", "")), data=None, top_logprobs=(data["top_logprobs"],)
+            )
         return FakeResponse(text=str(data), data=data)
 
     def complete_many(self, requests: Sequence[Any], concurrency: int = 4) -> list[FakeResponse]:

@@ -225,6 +225,46 @@ def test_hybrid_ppi_removes_a_biased_llm_and_says_how_much_it_helped(
     assert "pick" in " ".join(result.notes)  # multiple choice stays LLM-only, said so
 
 
+def test_hybrid_ppi_uses_the_real_sample_weights(population_dir: Path, tmp_path: Path) -> None:
+    from scipy.stats import norm
+
+    from synthsoc.survey.mapping import parse_data_map
+
+    q = parse_questionnaire({**QUESTIONS, "segments": ["age_group"]})
+    micro = _microdata(tmp_path / "m.csv")
+    raw = pl.read_csv(micro, infer_schema=False)
+    # weights that over-count answer "1" four to one
+    raw = raw.with_columns(pl.when(pl.col("like") == "1").then(4.0).otherwise(1.0).alias("wt"))
+    raw.write_csv(micro)
+    hybrid = HybridEngine(
+        LLMEngine(_constant_llm("3"), sample_size=80, scoring="sample"),  # type: ignore[arg-type]
+        CalibratedEngine(data=micro, data_map=parse_data_map({"weight": "wt"}, "m"), n_draws=3),
+    )
+    result = run_survey(q, load_population(population_dir), hybrid, seed=2)
+    z = float(norm.ppf(0.975))
+    for group in ("70+", "all"):
+        part = raw if group == "all" else raw.filter(pl.col("age_group") == group)
+        w = part["wt"].to_numpy()
+        n = w.size
+        yes = (part["like"] == "1").to_numpy().astype(float)
+        # by hand: weighted share, Kish n, linearisation variance of the weighted mean
+        share = float((w * yes).sum() / w.sum())
+        variance = n / (n - 1) * float(((w * (yes - share)) ** 2).sum()) / float(w.sum()) ** 2
+        row = next(
+            r
+            for r in result.rows
+            if (r["question"], r["group"], r["category"]) == ("like", group, "1")
+        )
+        assert row["share"] == pytest.approx(share, abs=1e-6)
+        assert row["share"] != pytest.approx(float(yes.mean()), abs=0.01)  # weights matter
+        assert row["n_respondents"] == n
+        assert row["n_effective"] == pytest.approx(w.sum() ** 2 / (w**2).sum(), abs=0.06)
+        # constant LLM: var(f) = 0, so the PPI interval is the weighted real-sample interval
+        assert row["ci_high"] - row["share"] == pytest.approx(z * variance**0.5, abs=1e-6)
+        assert row["real_only_ci_low"] == pytest.approx(row["ci_low"], abs=1e-6)
+    assert any("weighted by wt" in n for n in result.notes)
+
+
 def test_hybrid_ppi_narrows_the_interval_when_the_llm_knows(
     population_dir: Path, tmp_path: Path
 ) -> None:
@@ -297,11 +337,14 @@ def test_llm_failures_count_as_non_response_and_total_failure_raises(
     result = run_survey(q, pop, LLMEngine(Flaky(_script), sample_size=30, scoring="sample"), seed=0)  # type: ignore[arg-type]
     failed = result.diagnostics["non_response"]["like"]
     assert 0 < failed < 30
-    assert {r["group"] for r in result.rows if r["segment"] == "age_group"} <= {
-        "19-29",
-        "30-39",
-        "40-49",
-    }
+    # every 50+ persona failed: those groups are reported as too few, not left out
+    older = [
+        r
+        for r in result.rows
+        if r["segment"] == "age_group" and r["group"] in ("50-59", "60-69", "70+")
+    ]
+    assert {r["group"] for r in older} == {"50-59", "60-69", "70+"}
+    assert all(r["basis"] == "too_few" and r["n_respondents"] == 0 for r in older)
 
     class Down(Flaky):
         def complete(self, request: Any) -> Any:

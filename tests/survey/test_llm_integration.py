@@ -56,10 +56,23 @@ def test_logprob_distributions_from_the_real_server(population_dir: Path, tmp_pa
         assert sum(math.exp(lp) for lp in first.values()) <= 1.0 + 1e-6
         found = option_distribution(response, option_labels(3))
         assert sum(found.probs) == pytest.approx(1.0) and 0.0 <= found.mass <= 1.0
-        # the engine: one call per persona gives a whole distribution
-        engine = LLMEngine(llm, sample_size=12, scoring="auto", journal=tmp_path / "j.jsonl")
+        # the engine: one call per persona gives a whole distribution (label only here, fast)
+        engine = LLMEngine(
+            llm, sample_size=12, scoring="auto", journal=tmp_path / "j.jsonl", reason_tokens=0
+        )
         result = run_survey(q, load_population(population_dir), engine, seed=0)
         calls = llm.usage.calls
+        # with a reason: the same single call per persona goes on after the label
+        before, generated = llm.usage.calls, llm.usage.completion_tokens
+        engine = LLMEngine(llm, sample_size=2, scoring="logprobs", reason_tokens=12)
+        with_reasons = run_survey(q, load_population(population_dir), engine, seed=1)
+        reason_calls = llm.usage.calls - before
+        reason_tokens = llm.usage.completion_tokens - generated
+    assert reason_calls == 2 and reason_tokens > 2  # one call each, more than the label
+    verbatims = with_reasons.verbatims
+    assert len(verbatims) == 2 and all(v["answer"] in q.questions[0].categories for v in verbatims)
+    # greedy at temperature 0: the small model starts with the label and goes on
+    assert any(v["reason"] for v in verbatims)
     assert result.diagnostics["scoring"] == {"like": "logprobs"}
     assert calls == 1 + 12  # the raw request above, then one per persona (the probe is kept)
     qa_rows = [r for r in result.rows if r["segment"] == "all"]

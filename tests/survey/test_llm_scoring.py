@@ -49,8 +49,9 @@ def test_logprob_scoring_gives_each_persona_a_distribution(population_dir: Path)
     result = run_survey(q, load_population(population_dir), engine, seed=0)
     like = [r for r in llm.requests if r.logprobs is not None]
     assert len(like) == 300  # one call per persona (the probe is persona 0's call, kept)
-    assert all(r.max_tokens == 1 and r.temperature == 0.0 for r in like)
-    assert "1. " in like[0].prompt and "번호 하나만" in like[0].prompt
+    # the label, then a short reason in the same call (greedy)
+    assert all(r.max_tokens == 1 + engine.reason_tokens and r.temperature == 0.0 for r in like)
+    assert "1. " in like[0].prompt and "이유를 한 문장으로" in like[0].prompt
     # renormalised over the options: young (0.1, 0.2, 0.5) / 0.8
     assert result.share("like", "age_group", "19-29", "3") == pytest.approx(0.625)
     assert result.share("like", "age_group", "70+", "1") == pytest.approx(0.75)
@@ -192,3 +193,75 @@ def test_cli_plan_stops_before_the_run_and_hybrid_runs(
     )
     assert young["basis"] == "ppi" and young["share"] == pytest.approx(1.0, abs=0.01)
     assert (tmp_path / "out.journal.jsonl").is_file()
+
+
+def test_logprob_mode_keeps_a_reason_per_persona_in_the_same_call(
+    population_dir: Path, tmp_path: Path
+) -> None:
+    def script(request: Any) -> dict[str, Any]:
+        young = age_of(request) < 40
+        if young:  # most likely "3", and the text starts with it: the reason is kept
+            return {
+                "top_logprobs": {"3": math.log(0.7), "1": math.log(0.3)},
+                "text": "3. 새로운 것을 좋아해서",
+            }
+        # most likely "1", but the text does not start with it: no reason is kept for it
+        return {"top_logprobs": {"1": math.log(0.6), "2": math.log(0.4)}, "text": "The answer"}
+
+    q = parse_questionnaire({**QUESTIONS, "questions": QUESTIONS["questions"][:1]})
+    llm = ScriptedLLM(script)
+    engine = LLMEngine(llm, sample_size=60, scoring="logprobs")  # type: ignore[arg-type]
+    result = run_survey(q, load_population(population_dir), engine, seed=0)
+    assert len(llm.requests) == 60  # one call per persona: the reasons cost no extra call
+    out = write_outputs(result, q, tmp_path / "out")
+    answers = pl.read_parquet(out / "answers.parquet")
+    assert answers.height == 60 and "age_group" in answers.columns
+    young = answers.filter(pl.col("age_group").is_in(["19-29", "30-39"]))
+    old = answers.filter(~pl.col("age_group").is_in(["19-29", "30-39"]))
+    assert young.height > 0 and old.height > 0
+    assert set(young["reason"].to_list()) == {"새로운 것을 좋아해서"}
+    assert set(young["answer"].to_list()) == {"3"}
+    assert young["answer_probability"].to_list() == pytest.approx([0.7] * young.height)
+    assert old["reason"].null_count() == old.height and set(old["answer"].to_list()) == {"1"}
+    report = (out / "report.md").read_text(encoding="utf-8")
+    assert "### 응답 사례: 연령대별" in report
+    assert '- **19-29**: 답: 3 (확률 0.70) "새로운 것을 좋아해서"' in report
+    assert "- **70+**" not in report  # nobody there gave a reason to quote
+
+
+def test_reason_tokens_zero_asks_for_the_label_only(population_dir: Path) -> None:
+    q = parse_questionnaire({**QUESTIONS, "questions": QUESTIONS["questions"][:1]})
+    llm = ScriptedLLM(_logprob_script)
+    engine = LLMEngine(llm, sample_size=12, scoring="logprobs", reason_tokens=0)  # type: ignore[arg-type]
+    result = run_survey(q, load_population(population_dir), engine, seed=0)
+    assert all(r.max_tokens == 1 and "번호 하나만" in r.prompt for r in llm.requests)
+    assert result.verbatims == []
+
+
+def test_a_group_with_no_answering_persona_is_a_too_few_row_not_absent(
+    population_dir: Path,
+) -> None:
+    def script(request: Any) -> dict[str, Any]:
+        if age_of(request) >= 70:  # no option label at all: non-response
+            return {"top_logprobs": {"The": math.log(0.9)}}
+        return {"top_logprobs": {"1": math.log(0.5), "2": math.log(0.5)}}
+
+    q = parse_questionnaire({**QUESTIONS, "questions": QUESTIONS["questions"][:1]})
+    engine = LLMEngine(ScriptedLLM(script), sample_size=200, scoring="logprobs")  # type: ignore[arg-type]
+    result = run_survey(q, load_population(population_dir), engine, seed=0)
+    old = [r for r in result.rows if (r["segment"], r["group"]) == ("age_group", "70+")]
+    persons = pl.read_parquet(population_dir / "persons.parquet")
+    assert len(old) == 3  # one row per option, no share, 0 respondents, its persons counted
+    assert all(r["basis"] == "too_few" and r["share"] is None for r in old)
+    assert all(r["n_respondents"] == 0 and r["n_units"] == 0 for r in old)
+    assert old[0]["population"] == persons.filter(pl.col("age") >= 70).height
+    assert any("age_group=70+ (no persona answered)" in n for n in result.notes)
+    # three personas cannot cover six age groups: every group still has its (too few) rows
+    few = run_survey(
+        q,
+        load_population(population_dir),
+        LLMEngine(ScriptedLLM(script), sample_size=3, scoring="logprobs"),  # type: ignore[arg-type]
+        seed=0,
+    )
+    groups = {r["group"] for r in few.rows if r["segment"] == "age_group"}
+    assert groups == {"19-29", "30-39", "40-49", "50-59", "60-69", "70+"}

@@ -34,7 +34,7 @@ from synthsoc.survey import (
     write_outputs,
 )
 from synthsoc.survey.calibrated import CalibrationError
-from synthsoc.survey.llm_engine import SCORINGS, PlanOnly
+from synthsoc.survey.llm_engine import REASON_TOKENS, SCORINGS, PlanOnly
 from synthsoc.survey.llm_run import RunPlan
 from synthsoc.survey.mapping import MappingError, load_data_map
 from synthsoc.survey.tables import TablesError
@@ -140,6 +140,15 @@ def run(
             "(default OUT.journal.jsonl).",
         ),
     ] = None,
+    reason_tokens: Annotated[
+        int,
+        typer.Option(
+            "--reason-tokens",
+            min=0,
+            help="llm/hybrid log-probability scoring: a reason of at most N tokens after the "
+            "option's number, in the same call (0: the number only, fastest).",
+        ),
+    ] = REASON_TOKENS,
 ) -> None:
     """Ask QUESTIONNAIRE of a population and write results by segment with intervals."""
     console = Console()
@@ -198,6 +207,7 @@ def run(
                         llm,
                         sample_size=sample,
                         scoring=scoring,
+                        reason_tokens=reason_tokens,
                         journal=journal or out.parent / f"{out.name}.journal.jsonl",
                         price=_price(backend),
                         on_plan=on_plan,

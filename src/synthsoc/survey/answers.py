@@ -15,6 +15,7 @@ from typing import Any, Protocol
 import numpy as np
 import polars as pl
 
+from synthsoc.survey.modelled import Uncovered
 from synthsoc.survey.ppi import PPIEstimate
 from synthsoc.survey.questionnaire import Question, Questionnaire
 
@@ -36,6 +37,9 @@ class QuestionAnswers:
     # final estimates per (segment, group) when the engine computes them itself (hybrid PPI);
     # None for a group it cannot estimate (reported as too few)
     estimates: dict[tuple[str, str], PPIEstimate | None] | None = None
+    # segment groups no data measured (:mod:`synthsoc.survey.modelled`): their rows are
+    # ``modelled`` with 0 respondents, and their intervals add the group's own unknown effect
+    uncovered: Uncovered | None = None
 
 
 @dataclass

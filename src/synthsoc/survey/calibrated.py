@@ -37,6 +37,7 @@ from synthsoc.survey.mapping import (
     is_missing,
     map_microdata,
 )
+from synthsoc.survey.modelled import PRIOR_SD, absent_segments, table_uncovered
 from synthsoc.survey.multilevel import fit_multilevel_logit, posterior_draws, predict_draws
 from synthsoc.survey.questionnaire import Question, Questionnaire
 from synthsoc.survey.support import respondent_support
@@ -164,13 +165,15 @@ class CalibratedEngine:
             f"{weight_note}); intervals from its posterior (Laplace), so groups with few or no "
             "respondents get wide intervals"
         ]
+        uncovered = absent_segments(questionnaire.segments, features)
         absent = [a for a in segments if a not in features]
         if absent:
             notes.append(
                 f"segments by {', '.join(absent)}: not in {path.name}, so every group is "
-                f"modelled from {', '.join(features)} alone; the model assumes no effect of "
-                f"{', '.join(absent)} beyond them, and the intervals do not include that "
-                "assumption (they are narrower than the truth may be)"
+                f"modelled (0 respondents) from {', '.join(features)} alone; their intervals "
+                f"add the group's own unknown effect (log-odds prior sd {PRIOR_SD:g}, as for a "
+                "level no respondent has), so they are wide; the estimates assume the data's "
+                f"mix of {', '.join(absent)} is the population's"
             )
         rng = np.random.default_rng(seed)
         out: dict[str, QuestionAnswers] = {}
@@ -222,6 +225,7 @@ class CalibratedEngine:
                 source=f"microdata {path.name}:{column} ({kept.height} respondents)",
                 draws=draws,
                 support=respondent_support(kept, questionnaire.segments, weights),
+                uncovered=uncovered,
             )
         return SurveyAnswers("calibrated", units, out, skipped, diagnostics, notes)
 
@@ -324,6 +328,9 @@ class CalibratedEngine:
             # Collapse the fine cells to segment cells: every question then shares one unit frame.
             collapsed, mapping = cell_units(units.select(segments), segments)
             q_probs, q_draws, unit_w = _collapse(probs, draws, weights, mapping, collapsed.height)
+            uncovered = table_uncovered(
+                frame, questionnaire.segments, [m.group_of_cell for m in margins]
+            )
             units_out = collapsed.with_columns(pl.Series("weight", unit_w))
             if units_frame is None:
                 units_frame = units_out
@@ -335,11 +342,22 @@ class CalibratedEngine:
                 source=f"tables {tables_path.name}:{name} by {', '.join(used)}",
                 draws=q_draws,
                 basis="assumed",
+                uncovered=uncovered,
             )
             notes.append(
                 f"{q.id}: fitted to {', '.join(used)}; largest share error "
                 f"{max(residuals.values()):.2e}"
             )
+            if uncovered:
+                notes.append(
+                    f"{q.id}: groups no published table covers are modelled (0 respondents), "
+                    f"their intervals widened by the group's own unknown effect (log-odds prior "
+                    f"sd {PRIOR_SD:g}): " + "; ".join(
+                        f"{s} {'(all groups)' if g is None else ', '.join(sorted(g)[:6])}"
+                        + ("" if g is None or len(g) <= 6 else f" and {len(g) - 6} more")
+                        for s, g in uncovered.items()
+                    )
+                )
         if units_frame is None:
             units_frame, _ = cell_units(respondents, segments)
         unused = sorted(

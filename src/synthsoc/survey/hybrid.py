@@ -9,9 +9,11 @@ whatever the LLM's bias, and each row also carries the interval of the real samp
 the report says how much the LLM narrowed it.
 
 Segments need real respondents: a segment whose attribute the survey data lack, or a group with
-fewer than :data:`synthsoc.survey.ppi.MIN_LABELLED` respondents, is reported as too few. Other
-question types (and questions without a data column) stay pure LLM answers, said in the notes.
-Survey weights are not used (respondents count equally).
+fewer than :data:`synthsoc.survey.ppi.MIN_LABELLED` effective respondents, is reported as too
+few. Other question types (and questions without a data column) stay pure LLM answers, said in
+the notes. Survey weights (``weight:`` in ``--map``, ``FINALWT`` for KGSS) weight the real
+respondents: the rectifier and the real sample's own interval are weighted means with their
+linearisation variance, and each row carries Kish's effective n.
 """
 
 from __future__ import annotations
@@ -56,8 +58,12 @@ class HybridEngine:
             f"{micro.height} real respondents of {path.name} (features {', '.join(features)}); "
             "intervals are valid whatever the LLM's bias",
         ]
+        weights = None if mapped.weight is None else micro[mapped.weight].to_numpy()
         if mapped.weight is not None:
-            notes.append(f"hybrid: survey weights ({mapped.weight}) are not used")
+            notes.append(
+                f"hybrid: real respondents weighted by {mapped.weight} (weighted rectifier and "
+                "real-sample interval; respondents per row given as Kish's effective n)"
+            )
         if micro.height < mapped.frame.height:
             notes.append(
                 f"hybrid: {mapped.frame.height - micro.height} respondents have attributes no "
@@ -85,17 +91,20 @@ class HybridEngine:
                 if real_mask is None:
                     estimates[(segment, group)] = None
                     continue
+                real = real_mask & ok
                 estimates[(segment, group)] = ppi_shares(
                     qa.probs[persona_mask & unlabelled_ok],
-                    labelled.questions[qid].probs[real_mask & ok],
-                    y[real_mask & ok],
+                    labelled.questions[qid].probs[real],
+                    y[real],
+                    weights=None if weights is None else weights[real],
                     level=self.level,
                 )
             overall = estimates.get((ALL, ALL))
             if overall is not None:
                 ratios[qid] = round(overall.width_ratio, 3)
+                w_ok = np.ones(int(ok.sum())) if weights is None else weights[ok]
                 bias[qid] = np.round(
-                    (y[ok] - labelled.questions[qid].probs[ok]).mean(axis=0), 4
+                    w_ok @ (y[ok] - labelled.questions[qid].probs[ok]) / w_ok.sum(), 4
                 ).tolist()
             questions[qid] = QuestionAnswers(
                 question=q,

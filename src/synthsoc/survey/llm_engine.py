@@ -11,6 +11,7 @@ the LLM layer's re-asks count as non-response (reported), never as a made-up ans
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -116,19 +117,32 @@ def _answer_step(question: Question) -> str:
     return "answer: 자유롭게 답합니다."
 
 
-def choice_prompt(question: Question, persona: str, labels: tuple[str, ...]) -> str:
-    """The user prompt for forced-choice scoring: options numbered, one label to answer."""
+def choice_prompt(
+    question: Question, persona: str, labels: tuple[str, ...], *, with_reason: bool = False
+) -> str:
+    """The user prompt for forced-choice scoring: options numbered, one label to answer first
+    (``with_reason``: then, after it, a one-sentence reason)."""
     lines = ["[나에 대한 정보]", persona, ""]
     if question.context is not None:
         lines += ["[설명]", question.context.ko, ""]
     lines += ["[질문]", question.text.ko, "[선택지]"]
     lines += [f"{label}. {o.text.ko}" for label, o in zip(labels, question.options, strict=True)]
-    lines += ["", f"이 사람이 고를 선택지의 번호 하나만 답하세요 ({', '.join(labels)} 중 하나)."]
+    choices = ", ".join(labels)
+    if with_reason:
+        # no worked example: an example's number would anchor the first token on it
+        lines += [
+            "",
+            f"이 사람이 고를 선택지의 번호 하나({choices} 중 하나)로 답을 시작하고, 번호 뒤에 "
+            "그렇게 고른 이유를 한 문장으로 쓰세요.",
+        ]
+    else:
+        lines += ["", f"이 사람이 고를 선택지의 번호 하나만 답하세요 ({choices} 중 하나)."]
     return "\n".join(lines)
 
 
 SCORINGS: tuple[str, ...] = ("auto", "logprobs", "sample")
 MIN_LABEL_MASS = 0.01  # below: the model hardly considered any option; counted as non-response
+REASON_TOKENS = 60  # log-probability mode: at most this many tokens of reason after the label
 
 
 class PlanOnly(Exception):  # noqa: N818 - a stop signal, not an error
@@ -145,6 +159,10 @@ class LLMEngine:
     reason (one draw: a one-hot answer); ``auto`` uses log-probabilities when the server returns
     them and says so in the notes, else samples. Other question types are always sampled.
 
+    In log-probability mode the same call, after the option's label, writes a reason of at
+    most ``reason_tokens`` tokens (greedy, so it explains the most likely option; 0: the label
+    only, the fastest): the verbatims cost tokens, not calls.
+
     ``journal`` (a JSON-lines file) keeps every answer as it arrives, so a rerun after an
     interruption sends only what is missing; ``on_plan`` receives the run's plan (calls,
     tokens, time on the measured speed of the first call, cost with ``price``) before the rest
@@ -157,6 +175,7 @@ class LLMEngine:
     max_tokens: int = 220
     concurrency: int = 4
     scoring: str = "auto"
+    reason_tokens: int = REASON_TOKENS
     journal: Path | None = None
     price: Price | None = None
     on_plan: Callable[[RunPlan], None] | None = None
@@ -166,6 +185,8 @@ class LLMEngine:
     def __post_init__(self) -> None:
         if self.scoring not in SCORINGS:
             raise ValueError(f"scoring must be one of {SCORINGS}, got {self.scoring!r}")
+        if self.reason_tokens < 0:
+            raise ValueError(f"reason_tokens must be 0 or more, got {self.reason_tokens}")
 
     def answer(
         self, questionnaire: Questionnaire, respondents: pl.DataFrame, *, seed: int
@@ -192,7 +213,6 @@ class LLMEngine:
     ) -> SurveyAnswers:
         """Ask every row of ``sample`` (one persona each, weight 1) every question."""
         from synthsoc.llm import LLMRequest
-        from synthsoc.llm.choice import choice_request, option_labels
 
         m = sample.height
         units = sample.with_columns(pl.lit(1.0).alias("weight"))
@@ -203,10 +223,8 @@ class LLMEngine:
         measured: float | None = None  # seconds of a call timed before the plan
         use_logprobs = self.scoring != "sample" and bool(scored)
         if use_logprobs and self.scoring == "auto":
-            probe = choice_request(
-                choice_prompt(scored[0], personas[0], option_labels(len(scored[0].options))),
-                system=CHOICE_SYSTEM_PROMPT,
-                seed=_seed(seed, questionnaire.questions.index(scored[0]), 0),
+            probe = self._choice_request(
+                scored[0], personas[0], _seed(seed, questionnaire.questions.index(scored[0]), 0)
             )
             started = time.perf_counter()
             answer = self._complete([probe])[0]
@@ -222,13 +240,8 @@ class LLMEngine:
         batches: list[tuple[Question, str, list[LLMRequest]]] = []
         for qi, q in enumerate(questionnaire.questions):
             if use_logprobs and q in scored:
-                labels = option_labels(len(q.options))
                 requests = [
-                    choice_request(
-                        choice_prompt(q, persona, labels),
-                        system=CHOICE_SYSTEM_PROMPT,
-                        seed=_seed(seed, qi, i),
-                    )
+                    self._choice_request(q, persona, _seed(seed, qi, i))
                     for i, persona in enumerate(personas)
                 ]
                 batches.append((q, "logprobs", requests))
@@ -247,8 +260,11 @@ class LLMEngine:
             ]
             batches.append((q, "sample", requests))
         every = [r for _, _, requests in batches for r in requests]
+        reason = (
+            f", with a reason of at most {self.reason_tokens} tokens" if self.reason_tokens else ""
+        )
         scoring = (
-            "token log-probabilities (one call per persona and question)"
+            f"token log-probabilities (one call per persona and question{reason})"
             if use_logprobs
             else "one sampled answer per persona and question"
         )
@@ -294,6 +310,22 @@ class LLMEngine:
             diagnostics["mean_probability_on_options"] = label_mass
         notes.insert(0, f"answers: {m} personas answered through {self.llm.name} by {scoring}")
         return SurveyAnswers("llm", units, out, {}, diagnostics, notes)
+
+    def _choice_request(self, question: Question, persona: str, seed: int) -> LLMRequest:
+        """One call for a whole distribution: the first output token's log-probabilities over
+        the option labels, then (``reason_tokens``) a short reason in the same call."""
+        from synthsoc.llm import LLMRequest
+        from synthsoc.llm.choice import TOP_LOGPROBS, option_labels
+
+        labels = option_labels(len(question.options))
+        return LLMRequest(
+            prompt=choice_prompt(question, persona, labels, with_reason=self.reason_tokens > 0),
+            system=CHOICE_SYSTEM_PROMPT,
+            max_tokens=1 + self.reason_tokens,
+            temperature=0.0,
+            seed=seed,
+            logprobs=TOP_LOGPROBS,
+        )
 
     def _complete(self, requests: list[LLMRequest]) -> list[LLMResponse | None]:
         from synthsoc.llm import BudgetExceeded, LLMError
@@ -384,8 +416,10 @@ def parse_distributions(
     n = len(responses)
     probs = np.zeros((n, len(question.options)))
     answered = np.zeros(n, dtype=bool)
+    reasons: list[str] = []
     masses = []
     for i, response in enumerate(responses):
+        reasons.append("")
         if response is None:
             continue
         try:
@@ -396,15 +430,27 @@ def parse_distributions(
         if found.mass >= MIN_LABEL_MASS:
             probs[i] = found.probs
             answered[i] = True
+            reasons[i] = reason_after_label(response.text, labels[int(np.argmax(found.probs))])
     qa = QuestionAnswers(
         question=question,
         categories=question.categories,
         probs=probs,
         answered=answered,
         source="llm log-probabilities",
+        reasons=tuple(reasons) if any(reasons) else None,
         basis="llm",
     )
     return qa, round(float(np.mean(masses)), 4) if masses else 0.0
+
+
+def reason_after_label(text: str, label: str) -> str:
+    """The reason written after the option label (``"2. 가격이 비싸서"`` -> ``"가격이 비싸서"``);
+    empty when the text does not start with ``label``, the most likely option: a reason is
+    kept only where it follows the answer it explains."""
+    found = re.match(r"\s*([0-9A-Z])(?![0-9A-Za-z])\s*[.):：\-]?\s*(.*)", text, re.DOTALL)
+    if found is None or found.group(1) != label:
+        return ""
+    return " ".join(found.group(2).split())
 
 
 def _seed(seed: int, question_index: int, persona_index: int) -> int:

@@ -165,7 +165,11 @@ class AnswerJournal:
             "data": response.data,
             "prompt_tokens": response.prompt_tokens,
             "completion_tokens": response.completion_tokens,
-            "top_logprobs": None if response.top_logprobs is None else list(response.top_logprobs),
+            # the first output token's alternatives only: all that scoring reads (a reason
+            # written after the label would otherwise store 20 alternatives per token)
+            "top_logprobs": None
+            if response.top_logprobs is None
+            else list(response.top_logprobs[:1]),
         }
         line = json.dumps(entry, ensure_ascii=False) + "\n"
         with self._lock:

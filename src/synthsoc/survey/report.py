@@ -239,6 +239,10 @@ def _markdown(
         "",
         "## 응답의 출처",
         "",
+        *_korean_summary(result),
+        "",
+        "### 엔진 기록 (원문, 영어)",
+        "",
         *[f"- {note}" for note in result.notes],
         "",
         "근거 구분: "
@@ -293,9 +297,14 @@ def _markdown(
                 )
                 lines.append(f"| {r['segment']} | {r['group']} | {mean} | {r['n_units']} |")
             lines.append("")
-        if q.id in quotes:
-            lines += ["응답 사례(페르소나의 이유와 답변, 집단별):", ""]
-            lines += [f"- {quote}" for quote in quotes[q.id]]
+        for segment, groups in quotes.get(q.id, []):
+            lines += [
+                f"### 응답 사례: {SEGMENT_KO.get(segment, segment)}별 (페르소나의 답과 이유)",
+                "",
+            ]
+            for group, items in groups:
+                said = " / ".join(_quote(questionnaire, q.id, v) for v in items)
+                lines.append(f"- **{'전체' if group == ALL else group}**: {said}")
             lines.append("")
     comparison = extra.get("comparison")
     if comparison:
@@ -323,26 +332,91 @@ def _markdown(
     return "\n".join(lines) + "\n"
 
 
-def _quotes(result: SurveyResult, per_question: int = 6) -> dict[str, list[str]]:
-    """A few verbatims per question, spread over the first reported segment's groups."""
-    out: dict[str, list[str]] = {}
-    segment = next((s for s in result.meta.get("segments", []) if "*" not in s), None)
+ENGINE_KO = {
+    "calibrated": "실제 조사 자료(마이크로데이터 또는 공표표)로 보정한 모형",
+    "llm": "LLM 페르소나 응답",
+    "hybrid": "실제 응답자와 LLM 페르소나의 결합(예측 기반 추론, PPI)",
+}
+
+
+def _korean_summary(result: SurveyResult) -> list[str]:
+    """The facts a reader needs first, in Korean, counted from the result rows themselves:
+    where the answers came from, how many segment groups rest on which basis, which groups no
+    data measured and which are too few to estimate."""
+    groups: dict[str, set[tuple[str, str]]] = {}
+    for row in result.rows:
+        if row["segment"] != ALL:
+            groups.setdefault(str(row["basis"]), set()).add((row["segment"], row["group"]))
+    lines = [f"- 응답 엔진: {ENGINE_KO.get(result.engine, result.engine)}."]
+    if groups:
+        counts = ", ".join(
+            f"{BASIS_KO.get(b, b)} {len(groups[b])}개" for b in BASIS_KO if b in groups
+        )
+        lines.append(f"- 집단별 근거(문항을 합쳐 센 집단 수): {counts}.")
+
+    def named(basis: str) -> str:
+        items = sorted(f"{SEGMENT_KO.get(s, s)} {g}" for s, g in groups[basis])
+        return ", ".join(items[:10]) + (f" 외 {len(items) - 10}개" if len(items) > 10 else "")
+
+    if "modelled" in groups:
+        lines.append(
+            f"- 모형 추정(응답자 없음): {named('modelled')}. 자료가 직접 잰 집단이 아니므로 "
+            "다른 집단에서 빌려 온 추정이며, 구간에 집단 고유의 알 수 없는 효과를 더해 넓게 "
+            "잡았습니다."
+        )
+    if "too_few" in groups:
+        lines.append(f"- 표본 부족으로 비율을 추정하지 않은 집단: {named('too_few')}.")
+    if result.engine in ("llm", "hybrid"):
+        lines.append(
+            "- LLM 페르소나의 구간은 페르소나 표본 추출의 불확실성만 반영하며, 모델 자체의 "
+            "편향은 반영하지 않습니다(실제 응답자와 결합한 hybrid 구간은 편향과 무관하게 유효)."
+        )
+    return lines
+
+
+QUOTE_SEGMENTS = 2  # segments quoted per question (the first non-cross ones)
+QUOTE_GROUPS = 12  # groups quoted per segment
+QUOTES_PER_GROUP = 2
+
+
+def _quotes(
+    result: SurveyResult,
+) -> dict[str, list[tuple[str, list[tuple[str, list[dict[str, Any]]]]]]]:
+    """Verbatims to quote: per question, per segment (the first :data:`QUOTE_SEGMENTS` plain
+    segments, or ``all`` when there is none), per group a few personas' answers and reasons.
+    Every verbatim is in ``answers.parquet``; the report shows a sample."""
     by_question: dict[str, list[dict[str, Any]]] = {}
     for v in result.verbatims:
         if v.get("reason") or v.get("text"):
             by_question.setdefault(str(v["question"]), []).append(v)
+    segments = [s for s in result.meta.get("segments", []) if "*" not in s][:QUOTE_SEGMENTS]
+    out: dict[str, list[tuple[str, list[tuple[str, list[dict[str, Any]]]]]]] = {}
     for qid, items in by_question.items():
-        if segment is not None and segment in items[0]:
+        quoted = []
+        for segment in [s for s in segments if s in items[0]] or [ALL]:
             groups: dict[str, list[dict[str, Any]]] = {}
             for v in items:
-                groups.setdefault(str(v[segment]), []).append(v)
-            picked = [g[0] for _, g in sorted(groups.items())][:per_question]
-        else:
-            picked = items[:per_question]
-        out[qid] = [
-            (f"[{segment} {v[segment]}] " if segment is not None and segment in v else "")
-            + (f"답: {v['answer']}. " if v.get("answer") else "")
-            + f'"{v.get("text") or v.get("reason")}"'
-            for v in picked
-        ]
+                groups.setdefault(ALL if segment == ALL else str(v[segment]), []).append(v)
+            quoted.append(
+                (
+                    segment,
+                    [(g, vs[:QUOTES_PER_GROUP]) for g, vs in sorted(groups.items())][
+                        :QUOTE_GROUPS
+                    ],
+                )
+            )
+        out[qid] = quoted
     return out
+
+
+def _quote(questionnaire: Questionnaire, qid: str, verbatim: dict[str, Any]) -> str:
+    """``답: 좋다 (확률 0.62) "이유"`` for one persona."""
+    answer = verbatim.get("answer")
+    said = ""
+    if answer:
+        said = f"답: {_label(questionnaire, qid, str(answer))}"
+        probability = verbatim.get("answer_probability")
+        if probability is not None and probability < 1.0:
+            said += f" (확률 {probability:.2f})"
+        said += " "
+    return f'{said}"{verbatim.get("text") or verbatim.get("reason")}"'

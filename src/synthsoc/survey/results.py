@@ -4,7 +4,9 @@ For every question, every segment attribute (plus ``all``) and every value of it
 each answer category is the weighted mean of the units' answer probabilities. Intervals:
 
 * when the engine supplies model-uncertainty draws (calibrated engine: posterior draws), the
-  percentile interval of the segment share over the draws;
+  percentile interval of the segment share over the draws; for a group no data measured
+  (:mod:`synthsoc.survey.modelled`) the draws first get the group's own unknown effect
+  (:func:`~synthsoc.survey.modelled.widen_draws`), and the row is ``modelled``;
 * otherwise (answers of sampled personas) the Jeffreys interval on the personas' effective
   number (:func:`jeffreys_interval`); a segment with fewer than ``min_per_segment`` personas
   is reported as ``too_few`` instead of with a share. Numeric means use a weighted bootstrap
@@ -22,6 +24,7 @@ from scipy.stats import beta as beta_dist
 
 from synthsoc.survey.answers import QuestionAnswers, SurveyAnswers
 from synthsoc.survey.diagnostics import response_style
+from synthsoc.survey.modelled import is_uncovered, segment_key, widen_draws
 from synthsoc.survey.ppi import PPIEstimate
 from synthsoc.survey.support import ALL, basis_of, kish_effective_n
 
@@ -128,12 +131,16 @@ def summarise(
     n_boot: int = 1000,
     seed: int = 0,
     min_per_segment: int = MIN_PERSONAS,
+    population_groups: dict[str, dict[str, float]] | None = None,
 ) -> SurveyResult:
     """Shares per question x segment value x category, with intervals (see module docstring).
 
     Every row says how many real respondents stand behind it (``n_respondents``,
     ``n_effective``) and its ``basis`` (:mod:`synthsoc.survey.support`). Rows answered by fewer
     than ``min_per_segment`` personas are reported as ``too_few`` with no share.
+    ``population_groups`` (segment -> group -> persons) lists every group of the population, so
+    a group no sampled persona belongs to (or where none answered) is a ``too_few`` row too,
+    never silently absent.
     """
     rng = np.random.default_rng(seed)
     weights = answers.units["weight"].to_numpy().astype(np.float64)
@@ -145,10 +152,18 @@ def summarise(
     too_few: list[str] = []
     verbatims: list[dict[str, Any]] = []
     for qid, qa in answers.questions.items():
-        for segment, group, members in _segment_members(answers.units, segments):
+        for segment, group, members in _segment_members(
+            answers.units, segments, population_groups or {}
+        ):
             mask = members & qa.answered
             n_units = int(mask.sum())
             if n_units == 0:
+                if qa.categories:
+                    persons = (population_groups or {}).get(segment, {}).get(group)
+                    if persons is None:
+                        persons = float(weights[members].sum())
+                    too_few.append(f"{qid}/{segment}={group} (no persona answered)")
+                    rows.extend(_empty_rows(qid, segment, group, qa.categories, persons))
                 continue
             w = weights[mask]
             if qa.estimates is not None:
@@ -157,7 +172,10 @@ def summarise(
                     too_few.append(f"{qid}/{segment}={group} (no or too few real respondents)")
                 rows.extend(_estimate_rows(qid, segment, group, qa.categories, estimate, w))
                 continue
-            n_resp, n_eff, basis = _support(qa, segment, group, w)
+            modelled = is_uncovered(qa.uncovered, segment, group)
+            n_resp, n_eff, basis = (
+                (0, 0.0, "modelled") if modelled else _support(qa, segment, group, w)
+            )
             few = basis == "llm" and n_resp < min_per_segment
             if few:
                 too_few.append(f"{qid}/{segment}={group} (n={n_resp})")
@@ -165,6 +183,13 @@ def summarise(
                 share = (w[:, None] * qa.probs[mask]).sum(axis=0) / w.sum()
                 if qa.draws is not None:
                     est = np.einsum("n,bnk->bk", w, qa.draws[:, mask]) / w.sum()
+                    if modelled:  # nothing measured this group: add its own unknown effect
+                        est = widen_draws(
+                            est,
+                            rng,
+                            n_out=n_boot,
+                            independent=qa.question.type == "multiple_choice",
+                        )
                     low, high = np.quantile(est, [alpha, 1.0 - alpha], axis=0)
                 else:
                     low, high = jeffreys_interval(share, n_eff, level)
@@ -233,7 +258,8 @@ def summarise(
     notes = list(answers.notes)
     if too_few:
         notes.append(
-            f"{len(too_few)} segment rows have fewer than {min_per_segment} personas and are "
+            f"{len(too_few)} segment rows have too few respondents (fewer than "
+            f"{min_per_segment} personas, none answering, or too few real respondents) and are "
             f"reported as too few (no share): {', '.join(too_few[:8])}"
             + (" ..." if len(too_few) > 8 else "")
         )
@@ -257,6 +283,29 @@ def summarise(
     )
 
 
+def _empty_rows(
+    qid: str, segment: str, group: str, categories: tuple[str, ...], persons: float
+) -> list[dict[str, Any]]:
+    """A group of the population that no answering unit stands for: too few, no share."""
+    return [
+        {
+            "question": qid,
+            "segment": segment,
+            "group": group,
+            "category": category,
+            "share": None,
+            "ci_low": None,
+            "ci_high": None,
+            "n_respondents": 0,
+            "n_effective": 0.0,
+            "basis": "too_few",
+            "n_units": 0,
+            "population": round(float(persons), 3),
+        }
+        for category in categories
+    ]
+
+
 def _estimate_rows(
     qid: str,
     segment: str,
@@ -277,7 +326,7 @@ def _estimate_rows(
             "ci_low": None,
             "ci_high": None,
             "n_respondents": 0 if estimate is None else estimate.n_labelled,
-            "n_effective": 0.0 if estimate is None else float(estimate.n_labelled),
+            "n_effective": 0.0 if estimate is None else round(estimate.n_effective, 1),
             "basis": "too_few" if estimate is None else "ppi",
             "n_units": int(w.size),
             "population": round(float(w.sum()), 3),
@@ -303,15 +352,24 @@ def _verbatims(
         return []
     attributes = [a for a in dict.fromkeys(p for s in segments for p in s.split("*"))]
     columns = {a: units[a].cast(pl.Utf8).to_list() for a in attributes if a in units.columns}
+    single = qa.question.type in ("single_choice", "likert")
     out = []
     for i in range(units.height):
-        if qa.categories and qa.answered[i]:
+        probability: float | None = None
+        if qa.categories and qa.answered[i] and single:
+            # one sampled answer (one-hot), or the most likely option of a distribution (the
+            # one a reason after the label explains), with its probability
+            k = int(np.argmax(qa.probs[i]))
+            answer: str | None = qa.categories[k]
+            probability = round(float(qa.probs[i, k]), 4)
+        elif qa.categories and qa.answered[i]:
             picked = [c for c, p in zip(qa.categories, qa.probs[i], strict=True) if p >= 0.5]
-            answer: str | None = ";".join(picked) if picked else None
+            answer = ";".join(picked) if picked else None
         elif qa.values is not None and np.isfinite(qa.values[i]):
             answer = f"{qa.values[i]:g}"
         else:
             answer = None
+        reason = qa.reasons[i] if qa.reasons is not None else None
         out.append(
             {
                 "question": qid,
@@ -319,7 +377,8 @@ def _verbatims(
                 **{a: v[i] for a, v in columns.items()},
                 "answered": bool(qa.answered[i]),
                 "answer": answer,
-                "reason": qa.reasons[i] if qa.reasons is not None else None,
+                "answer_probability": probability,
+                "reason": reason or None,
                 "text": qa.texts[i] if qa.texts is not None else None,
             }
         )
@@ -339,14 +398,26 @@ def _support(
 
 
 def _segment_members(
-    units: pl.DataFrame, segments: tuple[str, ...] | list[str]
+    units: pl.DataFrame,
+    segments: tuple[str, ...] | list[str],
+    population_groups: dict[str, dict[str, float]],
 ) -> list[tuple[str, str, np.ndarray]]:
+    """(segment, group, which units belong) for every group of the units and the population."""
     out = [(ALL, ALL, np.ones(units.height, dtype=bool))]
     for segment in segments:
-        parts = segment.split("*")
-        column = units.select(
-            pl.concat_str([pl.col(p).cast(pl.Utf8) for p in parts], separator="*")
-        ).to_series().to_numpy()
-        for value in sorted(set(column.tolist())):
+        column = segment_key(units, segment)
+        values = set(column.tolist()) | set(population_groups.get(segment, {}))
+        for value in sorted(values):
             out.append((segment, str(value), column == value))
+    return out
+
+
+def population_groups(
+    respondents: pl.DataFrame, segments: tuple[str, ...] | list[str]
+) -> dict[str, dict[str, float]]:
+    """Persons per group of every segment in the respondent frame."""
+    out: dict[str, dict[str, float]] = {}
+    for segment in segments:
+        labels, counts = np.unique(segment_key(respondents, segment), return_counts=True)
+        out[segment] = {str(g): float(c) for g, c in zip(labels, counts, strict=True)}
     return out

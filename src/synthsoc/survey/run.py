@@ -5,7 +5,7 @@ from __future__ import annotations
 from synthsoc.survey.answers import ResponseEngine
 from synthsoc.survey.questionnaire import Questionnaire, QuestionnaireError
 from synthsoc.survey.respondents import respondent_frame
-from synthsoc.survey.results import SurveyResult, summarise
+from synthsoc.survey.results import SurveyResult, population_groups, summarise
 from synthsoc.synth import Population
 
 
@@ -41,6 +41,7 @@ def run_survey(
         level=level,
         n_boot=n_boot,
         seed=seed,
+        population_groups=population_groups(respondents, questionnaire.segments),
     )
     result.meta.update(
         {
