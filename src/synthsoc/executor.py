@@ -475,6 +475,10 @@ class RayExecutor:
         max_retries: int = DEFAULT_MAX_RETRIES,
         source: str = "arguments",
     ) -> None:
+        if address is None:
+            # A local instance stays on the loopback interface (Ray otherwise advertises the
+            # machine's outward address to its own workers); read when Ray is imported.
+            os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
         try:
             import ray
         except ImportError:
@@ -488,9 +492,6 @@ class RayExecutor:
         if not ray.is_initialized():  # else: this process is connected already (reused)
             try:
                 if address is None:
-                    # A local instance stays on the loopback interface (Ray otherwise
-                    # advertises the machine's outward address to its own workers).
-                    os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
                     ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False,
                              _node_ip_address="127.0.0.1")
                 else:
