@@ -85,9 +85,11 @@ def _levels(by_emd_syn: np.ndarray, by_emd_tgt: np.ndarray,
 
 
 def build_fit_report(controls: RunControls, pop: Assembled, fit: FitResult,
-                     census: EmdControls, person_targets: np.ndarray) -> dict[str, Any]:
+                     census: EmdControls, person_targets: np.ndarray,
+                     disclosure: dict[str, Any] | None = None) -> dict[str, Any]:
     """The fit report. ``person_targets`` are the general-household fit's targets per
-    si-gun-gu (``targets.general_targets``)."""
+    si-gun-gu (``targets.general_targets``); ``disclosure`` the disclosure-risk section
+    (``synth.disclosure``), reported as it is."""
     n_emd = controls.emd.height
     p_emd = pop.hh_emd[pop.p_hh]
     general = pop.hh_kind == schema.HOUSEHOLD_KINDS.index("general")
@@ -185,6 +187,10 @@ def build_fit_report(controls: RunControls, pop: Assembled, fit: FitResult,
         "fit_max_rel_error": fit.max_rel_error,
         "fit_infeasible_constraints": fit.infeasible,
     }
+    if disclosure is not None:  # seeding from real rosters: the re-identification risk
+        summary["disclosure_share_identical"] = disclosure["share_identical"]
+        summary["disclosure_share_identical_to_unique_roster"] = disclosure[
+            "share_identical_to_unique_roster"]
     return {
         "summary": summary,
         "controls": tables,
@@ -197,7 +203,7 @@ def build_fit_report(controls: RunControls, pop: Assembled, fit: FitResult,
             "age_sex": source_lines("age_sex_sigungu_resident_registration.csv"),
         },
         "assumptions": assumptions(),
-    }
+    } | ({"disclosure_risk": disclosure} if disclosure is not None else {})
 
 
 def fitted_joints(controls: RunControls, pop: Assembled,

@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,13 +26,15 @@ from synthsoc.data.census import load_emd_controls
 from synthsoc.data.overrides import apply_overrides
 from synthsoc.synth import schema
 from synthsoc.synth.assemble import Assembled, assemble
+from synthsoc.synth.candidates import build_seed_pool
 from synthsoc.synth.controls import RunControls, build_run_controls
+from synthsoc.synth.disclosure import disclosure_risk, general_members
 from synthsoc.synth.fit_report import build_fit_report
 from synthsoc.synth.general_households import draw_general_households
 from synthsoc.synth.group_quarters import SpecialHouseholds, build_special_households
 from synthsoc.synth.regions import region_table, resolve_region
 from synthsoc.synth.report_html import write_html_report
-from synthsoc.synth.seeds import build_seed_pool
+from synthsoc.synth.rosters import load_rosters
 from synthsoc.synth.targets import general_targets, single_year_category
 
 OUTPUT_KIND = "population"
@@ -101,7 +103,8 @@ def populate(
             for kind in ("for", "inst", "nonkin")
         ]
         step("group quarters")
-        pool = build_seed_pool(seed)
+        candidates = build_seed_pool(seed)
+        pool = candidates.pool
         person_targets = _general_person_targets(controls, special)
         general = draw_general_households(rng, pool, controls.size_counts,
                                           controls.emd["sgg_idx"].to_numpy(), person_targets,
@@ -117,7 +120,11 @@ def populate(
         ):
             # Parquet encoding releases the GIL: write while the fit report is computed.
             writing = writer.submit(_write_tables, stage, pop, controls, regions)
-            report = build_fit_report(controls, pop, general.fit, census, person_targets)
+            report = build_fit_report(
+                controls, pop, general.fit, census, person_targets,
+                disclosure=disclosure_risk(general_members(pop), pool, general.hh_seed,
+                                           load_rosters()) | {
+                    "pool": asdict(candidates.coverage)})
             writing.result()
             report["run"] = {"year": year, "scale": scale, "seed": seed, "region": region_code,
                              "controls_dir": str(controls_dir) if controls_dir else None,

@@ -63,16 +63,17 @@ class SeedPool:
     p_role: np.ndarray  # int8, index into RELATIONSHIPS
     p_sex: np.ndarray  # int8, 0 male 1 female
     p_age: np.ndarray  # int16
+    hh_source: np.ndarray  # int32, the roster a candidate copies (synth.rosters); -1: template
+    hh_prior: np.ndarray  # float64, the fit's starting weight
 
     @property
     def n_households(self) -> int:
         return int(self.hh_size.size)
 
 
-def _check_members(hh: np.ndarray, flat: np.ndarray) -> None:
-    """Raise if any candidate breaks a structural rule (they hold by construction)."""
-    role, age = flat[:, 0], flat[:, 2]
-    n_hh = int(hh.max()) + 1 if hh.size else 0
+def rule_violations(hh: np.ndarray, role: np.ndarray, age: np.ndarray,
+                    n_hh: int) -> dict[str, np.ndarray]:
+    """For every structural rule, the members (of households ``hh``) that break it."""
     problems = {
         "age outside 0..MAX_AGE": (age < 0) | (age > MAX_AGE),
         "head or spouse under 18": ((role == ROLE["head"]) | (role == ROLE["spouse"]))
@@ -87,7 +88,14 @@ def _check_members(hh: np.ndarray, flat: np.ndarray) -> None:
     head_age[hh[role == ROLE["head"]]] = age[role == ROLE["head"]]
     problems["grandchild less than 30 years younger than the head"] = (
         (role == ROLE["grandchild"]) & (head_age[hh] - age < 30))
-    for rule, bad in problems.items():
+    return problems
+
+
+def check_members(hh: np.ndarray, role: np.ndarray, age: np.ndarray) -> None:
+    """Raise if any candidate breaks a structural rule (they hold by construction)."""
+    n_hh = int(hh.max()) + 1 if hh.size else 0
+    for rule, bad in rule_violations(hh, role.astype(np.int64), age.astype(np.int64),
+                                     n_hh).items():
         if bad.any():
             raise AssertionError(f"seed pool: {int(bad.sum())} members break '{rule}'")
 
@@ -107,7 +115,7 @@ class _Builder:
     def build(self) -> SeedPool:
         sizes = np.concatenate(self.sizes)
         flat = np.concatenate(self.members)
-        _check_members(np.repeat(np.arange(sizes.size), sizes), flat)
+        check_members(np.repeat(np.arange(sizes.size), sizes), flat[:, 0], flat[:, 2])
         offsets = np.zeros(sizes.size, dtype=np.int64)
         np.cumsum(sizes[:-1], out=offsets[1:])
         return SeedPool(
@@ -118,6 +126,8 @@ class _Builder:
             p_role=flat[:, 0].astype(np.int8),
             p_sex=flat[:, 1].astype(np.int8),
             p_age=flat[:, 2].astype(np.int16),
+            hh_source=np.full(sizes.size, -1, dtype=np.int32),
+            hh_prior=np.ones(sizes.size),
         )
 
 
@@ -277,8 +287,9 @@ def _template(rng: np.random.Generator, sch: _Schedules, name: str, n: int,
     raise KeyError(name)
 
 
-def build_seed_pool(seed: int) -> SeedPool:
-    """Draw the candidate pool. Deterministic for a given ``seed``."""
+def build_template_pool(seed: int) -> SeedPool:
+    """Draw the template candidates (``synth.candidates`` takes from them only what the real
+    rosters do not cover). Deterministic for a given ``seed``."""
     rng = np.random.default_rng(np.random.SeedSequence([seed, 101]))
     sch = _schedules()
     builder = _Builder()
