@@ -57,7 +57,7 @@ def _concat(a: SeedPool, b: SeedPool) -> SeedPool:
 
 
 def _subset(pool: SeedPool, keep: np.ndarray) -> SeedPool:
-    """The candidates ``keep`` (ascending), members renumbered."""
+    """The candidates ``keep``, in that order, members renumbered."""
     size = pool.hh_size[keep].astype(np.int64)
     starts = np.cumsum(size) - size
     within = np.arange(int(size.sum())) - np.repeat(starts, size)
@@ -112,6 +112,9 @@ def build_seed_pool(seed: int, rosters: Rosters | None = None,
     added = _subset(templates, picked)
     added = replace(added, hh_prior=median[added.hh_size - 1])
     pool = _concat(real.pool, added)
+    # Candidates of one size next to each other: the fit rescales each size class in one
+    # sequential pass over its weights.
+    pool = _subset(pool, np.argsort(pool.hh_size, kind="stable"))
     total = have + template_cells[picked].sum(axis=0)
     # Cells no roster or template can fall in break a rule by definition (couples under 15).
     possible = (have + template_cells.sum(axis=0)) > 0

@@ -14,7 +14,8 @@ exact up to a hash collision, about 1 in 10^19 per pair.
 * ``share_identical_structure``: the same on relationship, sex and age only;
 * distance to the closest record (DCR): the smallest sum of absolute age differences to a
   source roster with the same members by relationship and sex (members of a relationship and
-  sex paired by age order), counted over the drawn households; households whose membership
+  sex paired by age order), over a simple random sample of ``DCR_SAMPLE`` drawn households
+  (fixed seed; standard error of a share at most 0.7 points); households whose membership
   no roster has are counted apart.
 """
 
@@ -39,6 +40,7 @@ N_AGES = 128
 N_CODES = len(RELATIONSHIPS) * 2 * N_AGES * len(MARITAL_STATUSES) * 2
 _TABLE = np.random.default_rng(20261201).integers(0, 2**63, size=(2, N_CODES), dtype=np.uint64)
 CHUNK = 4_000_000  # age differences held at once while searching the closest record
+DCR_SAMPLE = 5_000  # drawn households whose closest record is searched (all when fewer)
 
 
 @dataclass(frozen=True)
@@ -145,22 +147,27 @@ def disclosure_risk(synthetic: Members, pool: SeedPool, hh_seed: np.ndarray,
     as written (with marital status and employment); ``hh_seed`` the candidate each general
     household was drawn from (any order)."""
     n = int(synthetic.hh_start.size)
-    full_hit, unique_hit = _identical(household_hash(synthetic),
-                                      household_hash(_roster_members(rosters, full=True)))
-    source_keys, source_counts = np.unique(
-        household_hash(_roster_members(rosters, full=True)), return_counts=True)
+    source = household_hash(_roster_members(rosters, full=True))
+    full_hit, unique_hit = _identical(household_hash(synthetic), source)
+    source_keys, source_counts = np.unique(source, return_counts=True)
     draws = np.bincount(hh_seed, minlength=pool.n_households)
     used = np.flatnonzero(draws)
     starts = pool.hh_offset
     structure = household_hash(Members(starts, pool.p_role, pool.p_sex, pool.p_age))
     struct_hit, _ = _identical(structure[used],
                                household_hash(_roster_members(rosters, full=False)))
-    dcr = closest_record_distance(pool, used, rosters)
     weight = draws[used].astype(np.float64)
     total = max(float(weight.sum()), 1.0)
+    sample = np.random.default_rng(DCR_SAMPLE).choice(
+        hh_seed.size, size=min(DCR_SAMPLE, hh_seed.size), replace=False)
+    s_draws = np.bincount(hh_seed[sample], minlength=pool.n_households)
+    s_used = np.flatnonzero(s_draws)
+    dcr = closest_record_distance(pool, s_used, rosters)
+    s_weight = s_draws[s_used].astype(np.float64)
+    s_total = max(float(s_weight.sum()), 1.0)
     comparable = np.isfinite(dcr)
-    w_cmp = weight[comparable]
-    sorted_dcr = np.sort(np.repeat(dcr[comparable], draws[used][comparable]))
+    w_cmp = s_weight[comparable]
+    sorted_dcr = np.sort(np.repeat(dcr[comparable], s_draws[s_used][comparable]))
     median = float(np.median(sorted_dcr)) if sorted_dcr.size else float("nan")
     from_roster = pool.hh_source[used] >= 0
     return {
@@ -178,10 +185,11 @@ def disclosure_risk(synthetic: Members, pool: SeedPool, hh_seed: np.ndarray,
         "distance_to_closest_record": {
             "definition": "sum of absolute age differences to the closest roster with the "
                           "same members by relationship and sex (years)",
-            "share_0": float(w_cmp[dcr[comparable] == 0].sum() / total),
-            "share_le_2": float(w_cmp[dcr[comparable] <= 2].sum() / total),
-            "share_le_5": float(w_cmp[dcr[comparable] <= 5].sum() / total),
+            "n_households_sampled": int(sample.size),
+            "share_0": float(w_cmp[dcr[comparable] == 0].sum() / s_total),
+            "share_le_2": float(w_cmp[dcr[comparable] <= 2].sum() / s_total),
+            "share_le_5": float(w_cmp[dcr[comparable] <= 5].sum() / s_total),
             "median": median,
-            "share_no_roster_of_same_membership": float(weight[~comparable].sum() / total),
+            "share_no_roster_of_same_membership": float(s_weight[~comparable].sum() / s_total),
         },
     }

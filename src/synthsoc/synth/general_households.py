@@ -188,6 +188,9 @@ def _refine_age_fit(
     last_pick = last_g = last_old = last_new = empty
     size = min(per_round, hh_pos.size)
     perm = rng.permutation(hh_pos.size)  # each round takes the next disjoint block
+    # Proposals are scored in (si-gun-gu, stratum) order so that the searches of one segment
+    # of cumulative weights follow each other in memory (swaps never change either key).
+    segment = (hh_sgg.astype(np.int64) * N_STRATA + stratum[hh_pos]).astype(np.int32)
     for r in range(rounds):
         deficit = targets - synthetic
         total = float((deficit**2).sum())
@@ -203,6 +206,7 @@ def _refine_age_fit(
             total = float((deficit**2).sum())
         previous = total
         pick = perm[(r * size + np.arange(size)) % hh_pos.size]
+        pick = pick[np.argsort(segment[pick], kind="stable")]
         g = hh_sgg[pick]
         current = hh_pos[pick]
         proposal, gain = _propose(a.indptr, a.indices, a.data, squares, flat, bounds,
