@@ -155,7 +155,8 @@ def main() -> None:
         "Jibum et al. 2017, Korean General Social Survey 2003-2016), via "
         "../shared/data/korea/microdata/kgss_2003_2012.csv.gz (GitHub mrchypark/KGSS commit "
         "b5d6d6c4, CC0)",
-        "derived here by scripts/extract_kgss_rosters.py: roster_id numbers the kept rosters in the order of the source file; members living in the household, "
+        "derived here by scripts/extract_kgss_rosters.py: roster_id numbers the kept rosters "
+        "in the order of the source file; members living in the household, "
         "relationship re-expressed relative to the householder (HHWHO), one row per member, "
         "head first; separated counted as divorced, cohabiting as never married; under 15: "
         "never married and not employed. weight = FINALWT (survey weight of the respondent, "

@@ -40,6 +40,7 @@ N_AGES = 128
 N_CODES = len(RELATIONSHIPS) * 2 * N_AGES * len(MARITAL_STATUSES) * 2
 _TABLE = np.random.default_rng(20261201).integers(0, 2**63, size=(2, N_CODES), dtype=np.uint64)
 CHUNK = 4_000_000  # age differences held at once while searching the closest record
+BLOCK = 1_000_000  # households hashed at once
 DCR_SAMPLE = 5_000  # drawn households whose closest record is searched (all when fewer)
 
 
@@ -55,34 +56,35 @@ class Members:
     employed: np.ndarray | None = None
 
 
-def general_members(pop: Assembled) -> Members:
-    """The general households of a population as written, with every quasi-identifier."""
-    general = pop.hh_kind == HOUSEHOLD_KINDS.index("general")
-    person = general[pop.p_hh]
-    size = pop.hh_size[general].astype(np.int64)
-    return Members(hh_start=np.cumsum(size) - size, role=pop.p_role[person],
-                   sex=pop.p_sex[person], age=pop.p_age[person],
-                   marital=pop.p_marital[person],
-                   employed=pop.p_activity[person] == ECONOMIC_ACTIVITIES.index("employed"))
+def population_members(pop: Assembled) -> tuple[Members, np.ndarray]:
+    """Every household of a population as written (views of the person columns) and which
+    of them are general households."""
+    employed = pop.p_activity == ECONOMIC_ACTIVITIES.index("employed")
+    members = Members(hh_start=pop.hh_head, role=pop.p_role, sex=pop.p_sex, age=pop.p_age,
+                      marital=pop.p_marital, employed=employed)
+    return members, pop.hh_kind == HOUSEHOLD_KINDS.index("general")
 
 
-def _structure_code(m: Members) -> np.ndarray:
-    return ((m.role.astype(np.int64) * 2 + m.sex) * N_AGES
-            + np.minimum(m.age, N_AGES - 1)) * (len(MARITAL_STATUSES) * 2)
+def _structure_code(m: Members, lo: int, hi: int) -> np.ndarray:
+    return ((m.role[lo:hi].astype(np.int32) * 2 + m.sex[lo:hi]) * N_AGES
+            + np.minimum(m.age[lo:hi], N_AGES - 1)) * (len(MARITAL_STATUSES) * 2)
 
 
 def household_hash(m: Members) -> np.ndarray:
-    """One uint64 per household: equal for equal multisets of member quasi-identifiers."""
-    code = _structure_code(m)
-    table = _TABLE[1]
-    if m.marital is not None and m.employed is not None:
-        code = code + m.marital.astype(np.int64) * 2 + m.employed
-        table = _TABLE[0]
-    values = table[code]
-    if values.size == 0:
-        return np.zeros(0, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        return np.add.reduceat(values, m.hh_start)
+    """One uint64 per household: equal for equal multisets of member quasi-identifiers.
+    Computed in blocks of ``BLOCK`` households, so 51 million members need little memory."""
+    n_hh = m.hh_start.size
+    out = np.zeros(n_hh, dtype=np.uint64)
+    table = _TABLE[1] if m.marital is None or m.employed is None else _TABLE[0]
+    for b in range(0, n_hh, BLOCK):
+        starts = m.hh_start[b:b + BLOCK]
+        lo = int(starts[0])
+        hi = int(m.hh_start[b + BLOCK]) if b + BLOCK < n_hh else m.role.size
+        code = _structure_code(m, lo, hi)
+        if m.marital is not None and m.employed is not None:
+            code += m.marital[lo:hi].astype(np.int32) * 2 + m.employed[lo:hi]
+        out[b:b + BLOCK] = np.add.reduceat(table[code], starts - lo)
+    return out
 
 
 def _roster_members(r: Rosters, *, full: bool) -> Members:
@@ -142,13 +144,17 @@ def closest_record_distance(pool: SeedPool, used: np.ndarray, rosters: Rosters) 
 
 
 def disclosure_risk(synthetic: Members, pool: SeedPool, hh_seed: np.ndarray,
-                    rosters: Rosters) -> dict[str, Any]:
-    """The disclosure section of the fit report. ``synthetic`` holds the general households
-    as written (with marital status and employment); ``hh_seed`` the candidate each general
-    household was drawn from (any order)."""
-    n = int(synthetic.hh_start.size)
+                    rosters: Rosters, assessed: np.ndarray | None = None) -> dict[str, Any]:
+    """The disclosure section of the fit report. ``synthetic`` holds the households as
+    written (with marital status and employment), ``assessed`` marks the general ones (all
+    when omitted); ``hh_seed`` the candidate each general household was drawn from (any
+    order)."""
     source = household_hash(_roster_members(rosters, full=True))
-    full_hit, unique_hit = _identical(household_hash(synthetic), source)
+    hashes = household_hash(synthetic)
+    if assessed is not None:
+        hashes = hashes[assessed]
+    n = int(hashes.size)
+    full_hit, unique_hit = _identical(hashes, source)
     source_keys, source_counts = np.unique(source, return_counts=True)
     draws = np.bincount(hh_seed, minlength=pool.n_households)
     used = np.flatnonzero(draws)

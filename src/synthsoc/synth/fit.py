@@ -26,7 +26,6 @@ import numba
 import numpy as np
 import scipy.sparse as sp
 
-
 CHECK_EVERY = 10  # sweeps between convergence checks (each costs about one sweep)
 
 

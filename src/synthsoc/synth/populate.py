@@ -26,9 +26,9 @@ from synthsoc.data.census import load_emd_controls
 from synthsoc.data.overrides import apply_overrides
 from synthsoc.synth import schema
 from synthsoc.synth.assemble import Assembled, assemble
-from synthsoc.synth.candidates import build_seed_pool
+from synthsoc.synth.candidates import CandidatePool, build_seed_pool
 from synthsoc.synth.controls import RunControls, build_run_controls
-from synthsoc.synth.disclosure import disclosure_risk, general_members
+from synthsoc.synth.disclosure import disclosure_risk, population_members
 from synthsoc.synth.fit_report import build_fit_report
 from synthsoc.synth.general_households import draw_general_households
 from synthsoc.synth.group_quarters import SpecialHouseholds, build_special_households
@@ -122,9 +122,7 @@ def populate(
             writing = writer.submit(_write_tables, stage, pop, controls, regions)
             report = build_fit_report(
                 controls, pop, general.fit, census, person_targets,
-                disclosure=disclosure_risk(general_members(pop), pool, general.hh_seed,
-                                           load_rosters()) | {
-                    "pool": asdict(candidates.coverage)})
+                disclosure=_disclosure(pop, candidates, general.hh_seed))
             writing.result()
             report["run"] = {"year": year, "scale": scale, "seed": seed, "region": region_code,
                              "controls_dir": str(controls_dir) if controls_dir else None,
@@ -156,6 +154,14 @@ def _write_tables(stage: Path, pop: Assembled, controls: RunControls,
     write_arrow_table(stage / schema.HOUSEHOLDS_FILE, households)
     write_arrow_table(stage / schema.REGIONS_FILE, pa.Table.from_pandas(
         regions.to_pandas(), preserve_index=False))
+
+
+def _disclosure(pop: Assembled, candidates: CandidatePool,
+                hh_seed: np.ndarray) -> dict[str, Any]:
+    """The fit report's disclosure section, with the candidate pool's coverage."""
+    members, general = population_members(pop)
+    risk = disclosure_risk(members, candidates.pool, hh_seed, load_rosters(), assessed=general)
+    return risk | {"pool": asdict(candidates.coverage)}
 
 
 def _general_person_targets(controls: RunControls,
