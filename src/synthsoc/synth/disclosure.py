@@ -15,7 +15,7 @@ exact up to a hash collision, about 1 in 10^19 per pair.
 * distance to the closest record (DCR): the smallest sum of absolute age differences to a
   source roster with the same members by relationship and sex (members of a relationship and
   sex paired by age order), over a simple random sample of ``DCR_SAMPLE`` drawn households
-  (fixed seed; standard error of a share at most 0.7 points); households whose membership
+  (fixed seed; standard error of a share at most 1.1 points); households whose membership
   no roster has are counted apart.
 """
 
@@ -41,7 +41,7 @@ N_CODES = len(RELATIONSHIPS) * 2 * N_AGES * len(MARITAL_STATUSES) * 2
 _TABLE = np.random.default_rng(20261201).integers(0, 2**63, size=(2, N_CODES), dtype=np.uint64)
 CHUNK = 4_000_000  # age differences held at once while searching the closest record
 BLOCK = 1_000_000  # households hashed at once
-DCR_SAMPLE = 5_000  # drawn households whose closest record is searched (all when fewer)
+DCR_SAMPLE = 2_000  # drawn households whose closest record is searched (all when fewer)
 
 
 @dataclass(frozen=True)

@@ -636,8 +636,10 @@ def reconciliation(controls: RunControls, census: EmdControls) -> dict[str, Any]
 def assumptions() -> list[str]:
     mix = {size: dict(plan) for size, plan in HOUSEHOLD_TEMPLATES.items()}
     return [
-        f"Household type mix by size (general households of 2-5 persons): {mix}; sizes 6-"
-        f"{MAX_SIZE}: three-generation 75%, couple with children 25%.",
+        f"Template households (only where the KGSS rosters leave a fit cell or size under "
+        f"100 candidates): type mix by size {mix}; sizes 6-{MAX_SIZE}: three-generation 75%, "
+        f"couple with children 25%. Roster copies keep their surveyed (2003-2012) structure, "
+        f"ages shifted by 1-3 years.",
         "Households of 6 or more persons are split into sizes 6..10 with each area's mean "
         "size (members of general households minus those in households of 1-5 persons).",
         "Age profiles of members of institutional, non-kin group and foreign households.",

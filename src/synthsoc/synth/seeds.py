@@ -1,4 +1,5 @@
-"""A national pool of candidate general households, each a complete set of members.
+"""Template candidate households (the gaps the real rosters leave: ``synth.candidates``) and
+the structural rules every candidate, template or roster copy, must keep.
 
 Every candidate is built to satisfy the structural rules by construction, never by clipping:
 heads and spouses are adults; a child's age is its mother's (or lone father's) age minus an
@@ -8,6 +9,8 @@ gap drawn from the 2023 first-marriage gap distribution, conditioned on both bei
 Conditioning is exact (the conditional distribution is inverted), which is the same as
 redrawing until the member is possible. ``build`` checks every rule and raises on any
 violation. Fitting (``synth.fit``) only re-weights candidates; it never edits them.
+Templates enter the pool only where the KGSS rosters (``synth.rosters``) leave a fit cell or
+a household size with fewer than ``candidates.MIN_CANDIDATES`` candidates.
 
 The household-type mix by size and the head-age ranges within types are ASSUMPTIONS (KOSTAT's
 family-type table was not available offline); they are listed in ``HOUSEHOLD_TEMPLATES``
