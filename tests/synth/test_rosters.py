@@ -27,6 +27,8 @@ ROWS = [
     (2, 0.5, "single_parent", 1, "child", "M", 20, "never_married", 0),  # 10 years: impossible
     (3, 1.0, "couple", 0, "head", "M", 18, "married", 1),  # shifts below 0 make him a minor
     (3, 1.0, "couple", 1, "spouse", "F", 19, "married", 0),
+    (4, 1.0, "couple", 0, "head", "M", 50, "married", 1),
+    (4, 1.0, "couple", 1, "spouse", "M", 48, "married", 1),  # same sex as the head: left out
 ]
 
 
@@ -40,9 +42,10 @@ def test_rosters_become_shifted_copies_and_impossible_ones_are_left_out() -> Non
     rosters = rosters_from_frame(_frame(), "hand.csv")
     out = roster_candidates(np.random.default_rng(3), rosters, variants=4)
     pool = out.pool
-    assert out.rosters_left_out == 1  # the mother 10 years older than her son, never patched
-    assert 2 not in set(pool.hh_source.tolist())
-    check_members(pool.p_hh, pool.p_role, pool.p_age)
+    # The mother 10 years older than her son and the husband recorded as a man, never patched.
+    assert out.rosters_left_out == 2
+    assert {2, 4}.isdisjoint(pool.hh_source.tolist())
+    check_members(pool.p_hh, pool.p_role, pool.p_sex, pool.p_age)
     for c in range(pool.n_households):
         src = int(pool.hh_source[c])
         members = slice(pool.hh_offset[c], pool.hh_offset[c] + pool.hh_size[c])
@@ -51,13 +54,13 @@ def test_rosters_become_shifted_copies_and_impossible_ones_are_left_out() -> Non
         assert np.all(shift == shift[0]) and shift[0] in AGE_SHIFTS and shift[0] != 0
         assert np.array_equal(pool.p_role[members], rosters.p_role[roster])
         assert np.array_equal(pool.p_sex[members], rosters.p_sex[roster])
-    copies = np.bincount(pool.hh_source, minlength=4)
-    assert copies.tolist() == [4, 4, 0, 3]  # roster 3 has only the shifts +1, +2, +3
+    copies = np.bincount(pool.hh_source, minlength=5)
+    assert copies.tolist() == [4, 4, 0, 3, 0]  # roster 3 has only the shifts +1, +2, +3
     young = pool.p_age[pool.hh_offset[pool.hh_source == 3]]
     assert sorted(young.tolist()) == [19, 20, 21]
     # The prior weight of a roster is shared among its copies.
-    prior = np.bincount(pool.hh_source, weights=pool.hh_prior, minlength=4)
-    assert np.allclose(prior, [1.2, 0.8, 0.0, 1.0])
+    prior = np.bincount(pool.hh_source, weights=pool.hh_prior, minlength=5)
+    assert np.allclose(prior, [1.2, 0.8, 0.0, 1.0, 0.0])
 
 
 def test_same_seed_same_candidates() -> None:
@@ -97,7 +100,7 @@ def test_templates_fill_only_what_the_rosters_leave_thin() -> None:
     assert np.all(bare.pool.hh_source >= 0)
     filled = build_seed_pool(1, rosters=rosters, minimum=5)
     pool = filled.pool
-    check_members(pool.p_hh, pool.p_role, pool.p_age)
+    check_members(pool.p_hh, pool.p_role, pool.p_sex, pool.p_age)
     assert filled.coverage.n_roster_candidates == bare.pool.n_households
     # Every single age 0..99 of both sexes has at least 5 distinct candidates (templates
     # reach 100+ rarely, which the coverage reports).

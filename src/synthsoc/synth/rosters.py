@@ -8,7 +8,8 @@ by the same number of years (``AGE_SHIFTS``: never zero, so no candidate repeats
 household's ages exactly; ages gaps, relationships and sexes are kept). A shifted roster that
 breaks a structural rule of the pool (``seeds.rule_violations``) is never repaired: another
 shift is drawn instead, and a roster that breaks a rule at every shift (for example a child
-less than 15 years younger than its parent, as a step-child can be) is left out and counted.
+less than 15 years younger than its parent, as a step-child can be, or a spouse recorded with
+the head's sex) is left out and counted.
 """
 
 from __future__ import annotations
@@ -141,8 +142,9 @@ def roster_candidates(rng: np.random.Generator, rosters: Rosters,
     age = np.tile(rosters.p_age.astype(np.int64), n_shift) + np.repeat(AGE_SHIFTS,
                                                                        rosters.p_hh.size)
     role = np.tile(rosters.p_role.astype(np.int64), n_shift)
+    sex = np.tile(rosters.p_sex.astype(np.int64), n_shift)
     bad_member = np.zeros(age.size, dtype=bool)
-    for broken in rule_violations(hh, role, age, n_shift * n_r).values():
+    for broken in rule_violations(hh, role, sex, age, n_shift * n_r).values():
         bad_member |= broken
     bad = np.zeros(n_shift * n_r, dtype=bool)
     bad[hh[bad_member]] = True

@@ -74,10 +74,13 @@ class SeedPool:
         return int(self.hh_size.size)
 
 
-def rule_violations(hh: np.ndarray, role: np.ndarray, age: np.ndarray,
+def rule_violations(hh: np.ndarray, role: np.ndarray, sex: np.ndarray, age: np.ndarray,
                     n_hh: int) -> dict[str, np.ndarray]:
     """For every structural rule, the members (of households ``hh``) that break it."""
+    head_sex = np.full(n_hh, -1, dtype=np.int64)
+    head_sex[hh[role == ROLE["head"]]] = sex[role == ROLE["head"]]
     problems = {
+        "spouse of the same sex as the head": (role == ROLE["spouse"]) & (sex == head_sex[hh]),
         "age outside 0..MAX_AGE": (age < 0) | (age > MAX_AGE),
         "head or spouse under 18": ((role == ROLE["head"]) | (role == ROLE["spouse"]))
         & (age < ADULT),
@@ -94,11 +97,11 @@ def rule_violations(hh: np.ndarray, role: np.ndarray, age: np.ndarray,
     return problems
 
 
-def check_members(hh: np.ndarray, role: np.ndarray, age: np.ndarray) -> None:
+def check_members(hh: np.ndarray, role: np.ndarray, sex: np.ndarray, age: np.ndarray) -> None:
     """Raise if any candidate breaks a structural rule (they hold by construction)."""
     n_hh = int(hh.max()) + 1 if hh.size else 0
-    for rule, bad in rule_violations(hh, role.astype(np.int64), age.astype(np.int64),
-                                     n_hh).items():
+    for rule, bad in rule_violations(hh, role.astype(np.int64), sex.astype(np.int64),
+                                     age.astype(np.int64), n_hh).items():
         if bad.any():
             raise AssertionError(f"seed pool: {int(bad.sum())} members break '{rule}'")
 
@@ -118,7 +121,8 @@ class _Builder:
     def build(self) -> SeedPool:
         sizes = np.concatenate(self.sizes)
         flat = np.concatenate(self.members)
-        check_members(np.repeat(np.arange(sizes.size), sizes), flat[:, 0], flat[:, 2])
+        check_members(np.repeat(np.arange(sizes.size), sizes), flat[:, 0], flat[:, 1],
+                      flat[:, 2])
         offsets = np.zeros(sizes.size, dtype=np.int64)
         np.cumsum(sizes[:-1], out=offsets[1:])
         return SeedPool(
