@@ -157,7 +157,9 @@ def assemble(
     inherit[same_as_head] = head[p_hh[same_as_head]]
     # Residents of group quarters are unrelated: only families and private households need
     # distinct names (a barracks of thousands has namesakes; distinct names cannot be drawn).
-    name_group = np.where(role == ROLE["group_resident"], n_hh + np.arange(role.size), p_hh)
+    name_group = p_hh.copy()
+    resident = np.flatnonzero(role == ROLE["group_resident"])
+    name_group[resident] = n_hh + np.arange(resident.size, dtype=np.int32)
     names, dictionary = assign_names(rng, controls.year - age.astype(np.int64), sex, foreign,
                                      inherit, household=name_group)
     return Assembled(
