@@ -27,12 +27,12 @@ import scipy.sparse as sp
 from synthsoc.data.census import load_emd_controls
 from synthsoc.synth import populate as pipeline
 from synthsoc.synth.assemble import assemble
+from synthsoc.synth.candidates import build_seed_pool
 from synthsoc.synth.controls import build_run_controls
 from synthsoc.synth.fit import fit_weights
 from synthsoc.synth.fit_report import build_fit_report
 from synthsoc.synth.general_households import draw_general_households
 from synthsoc.synth.group_quarters import build_special_households
-from synthsoc.synth.seeds import build_seed_pool
 from synthsoc.synth.targets import (
     COUPLE_START,
     GAP_START,
@@ -77,7 +77,7 @@ def main() -> None:
                                         controls.special_members[kind])
                for kind in ("for", "inst", "nonkin")]
     lap("group quarters")
-    pool = build_seed_pool(args.seed)
+    pool = build_seed_pool(args.seed).pool
     lap(f"seed pool ({pool.n_households:,} candidates)")
     targets = pipeline._general_person_targets(controls, special)
     lap("fit targets")

@@ -164,8 +164,13 @@ def assemble(
     inherit[has_father] = father[p_hh[has_father]]
     same_as_head = (role == ROLE["sibling"]) | ((role == ROLE["parent"]) & (sex == 0))
     inherit[same_as_head] = head[p_hh[same_as_head]]
+    # Residents of group quarters are unrelated: only families and private households need
+    # distinct names (a barracks of thousands has namesakes; distinct names cannot be drawn).
+    name_group = p_hh.copy()
+    resident = np.flatnonzero(role == ROLE["group_resident"])
+    name_group[resident] = n_hh + np.arange(resident.size, dtype=np.int32)
     names, dictionary = assign_names(rng, controls.year - age.astype(np.int64), sex, foreign,
-                                     inherit, household=p_hh)
+                                     inherit, household=name_group)
     return Assembled(
         hh_emd=emd, hh_size=size, hh_kind=kind, hh_type=htype, hh_dwelling=dwelling,
         hh_income=income, hh_head=head, p_hh=p_hh, p_role=role, p_sex=sex, p_age=age,

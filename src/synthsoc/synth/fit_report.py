@@ -95,9 +95,11 @@ def _levels(by_emd_syn: np.ndarray, by_emd_tgt: np.ndarray,
 
 
 def build_fit_report(controls: RunControls, pop: Assembled, fit: FitResult,
-                     census: EmdControls, person_targets: np.ndarray) -> dict[str, Any]:
+                     census: EmdControls, person_targets: np.ndarray,
+                     disclosure: dict[str, Any] | None = None) -> dict[str, Any]:
     """The fit report. ``person_targets`` are the general-household fit's targets per
-    si-gun-gu (``targets.general_targets``)."""
+    si-gun-gu (``targets.general_targets``); ``disclosure`` the disclosure-risk section
+    (``synth.disclosure``), reported as it is."""
     n_emd = controls.emd.height
     p_emd = pop.hh_emd[pop.p_hh]
     general = pop.hh_kind == schema.HOUSEHOLD_KINDS.index("general")
@@ -197,6 +199,10 @@ def build_fit_report(controls: RunControls, pop: Assembled, fit: FitResult,
         "fit_max_rel_error": fit.max_rel_error,
         "fit_infeasible_constraints": fit.infeasible,
     }
+    if disclosure is not None:  # seeding from real rosters: the re-identification risk
+        summary["disclosure_share_identical"] = disclosure["share_identical"]
+        summary["disclosure_share_identical_to_unique_roster"] = disclosure[
+            "share_identical_to_unique_roster"]
     return {
         "summary": summary,
         "joint_status": joint_status(tables, joints, audit),
@@ -221,7 +227,7 @@ def build_fit_report(controls: RunControls, pop: Assembled, fit: FitResult,
             "age_sex": source_lines("age_sex_sigungu_resident_registration.csv"),
         },
         "assumptions": assumptions(),
-    }
+    } | ({"disclosure_risk": disclosure} if disclosure is not None else {})
 
 
 # Joints that rest on assumptions alone (no official figure to measure them against).
@@ -806,8 +812,10 @@ def reconciliation(controls: RunControls, census: EmdControls) -> dict[str, Any]
 def assumptions() -> list[str]:
     mix = {size: dict(plan) for size, plan in HOUSEHOLD_TEMPLATES.items()}
     return [
-        f"Household type mix by size (general households of 2-5 persons): {mix}; sizes 6-"
-        f"{MAX_SIZE}: three-generation 75%, couple with children 25%.",
+        f"Template households (only where the KGSS rosters leave a fit cell or size under "
+        f"100 candidates): type mix by size {mix}; sizes 6-{MAX_SIZE}: three-generation 75%, "
+        f"couple with children 25%. Roster copies keep their surveyed (2003-2012) structure, "
+        f"ages shifted by 1-3 years.",
         "Households of 6 or more persons are split into sizes 6..10 with each area's mean "
         "size (members of general households minus those in households of 1-5 persons).",
         "Age profiles of members of institutional, non-kin group and foreign households.",

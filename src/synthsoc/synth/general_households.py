@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 import scipy.sparse as sp
 
@@ -103,7 +104,7 @@ def draw_general_households(
     np.add.at(class_targets, emd_sgg, size_counts)
     incidence = pool_incidence(pool)
     fit = fit_weights(incidence, person_targets, pool.hh_size - 1, class_targets,
-                      max_iter=25, tol=1e-3)
+                      prior=pool.hh_prior, max_iter=25, tol=1e-3)
     men = _men_per_candidate(pool)
     stratum = STRATUM_START[pool.hh_size - 1] + men
     head_age = pool.p_age[pool.hh_offset]
@@ -146,7 +147,7 @@ def draw_general_households(
     hh_pos = local.astype(np.int64)  # position in the sorted candidate order
     refine_incidence, refine_targets = with_age_groups(incidence, person_targets)
     hh_pos = _refine_age_fit(rng, refine_incidence[order], hh_pos, emd_sgg[hh_emd],
-                             refine_targets, flat, stratum_sorted, order.size)
+                             refine_targets, flat, stratum_sorted, bounds, order.size)
     return GeneralHouseholds(hh_emd=hh_emd, hh_seed=order[hh_pos].astype(np.int32), fit=fit)
 
 
@@ -158,6 +159,7 @@ def _refine_age_fit(
     targets: np.ndarray,
     flat: np.ndarray,
     stratum: np.ndarray,
+    bounds: np.ndarray,
     n_cand: int,
     rounds: int = 60,
     per_round: int = 400_000,
@@ -186,6 +188,9 @@ def _refine_age_fit(
     last_pick = last_g = last_old = last_new = empty
     size = min(per_round, hh_pos.size)
     perm = rng.permutation(hh_pos.size)  # each round takes the next disjoint block
+    # Proposals are scored in (si-gun-gu, stratum) order so that the searches of one segment
+    # of cumulative weights follow each other in memory (swaps never change either key).
+    segment = (hh_sgg.astype(np.int64) * N_STRATA + stratum[hh_pos]).astype(np.int32)
     for r in range(rounds):
         deficit = targets - synthetic
         total = float((deficit**2).sum())
@@ -201,17 +206,12 @@ def _refine_age_fit(
             total = float((deficit**2).sum())
         previous = total
         pick = perm[(r * size + np.arange(size)) % hh_pos.size]
+        pick = pick[np.argsort(segment[pick], kind="stable")]
         g = hh_sgg[pick]
         current = hh_pos[pick]
-        point = g * N_STRATA + stratum[current] + rng.random(pick.size)
-        by_point = np.argsort(point)  # sorted queries keep the binary searches cache-local
-        found = np.empty(pick.size, dtype=np.int64)
-        found[by_point] = np.searchsorted(flat, point[by_point], side="left")
-        proposal = found - g * n_cand
-        proposal = np.clip(proposal, 0, n_cand - 1)
-        gain = (2.0 * (_row_dot(a, proposal, g, deficit) - _row_dot(a, current, g, deficit))
-                - squares[proposal] - squares[current])
-        good = np.flatnonzero((stratum[proposal] == stratum[current]) & (gain > 0))
+        proposal, gain = _propose(a.indptr, a.indices, a.data, squares, flat, bounds,
+                                  stratum, g, current, rng.random(pick.size), deficit, n_cand)
+        good = np.flatnonzero(gain > 0)
         if good.size == 0:
             continue
         good = good[np.lexsort((-gain[good], g[good]))]
@@ -229,28 +229,57 @@ def _refine_age_fit(
     return hh_pos
 
 
-def _member_entries(a: sp.csr_matrix, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For the CSR rows ``rows``: the owner (index into ``rows``) and position of every
-    stored entry."""
-    starts = a.indptr[rows]
-    lengths = a.indptr[rows + 1] - starts
-    owner = np.repeat(np.arange(rows.size), lengths)
-    offset = np.arange(owner.size) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    return owner, np.repeat(starts, lengths) + offset
-
-
-def _row_dot(a: sp.csr_matrix, rows: np.ndarray, g: np.ndarray,
-             deficit: np.ndarray) -> np.ndarray:
-    """``a[rows[i]] . deficit[g[i]]`` for every i."""
-    owner, pos = _member_entries(a, rows)
-    values = a.data[pos] * deficit[g[owner], a.indices[pos]]
-    return np.bincount(owner, weights=values, minlength=rows.size)
+@numba.njit(cache=True)
+def _propose(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, squares: np.ndarray,
+             flat: np.ndarray, bounds: np.ndarray, stratum: np.ndarray, g: np.ndarray,
+             current: np.ndarray, u: np.ndarray, deficit: np.ndarray,
+             n_cand: int) -> tuple[np.ndarray, np.ndarray]:
+    """For every drawn household ``current[i]`` of si-gun-gu ``g[i]``: a proposal from the
+    same stratum drawn with the si-gun-gu's weights (point ``u[i]`` in the stratum's
+    cumulative weights ``flat``), and the gain in squared deficit of swapping the two
+    (``-inf`` where the stratum has no weight)."""
+    n = current.size
+    proposal = np.empty(n, dtype=np.int64)
+    gain = np.empty(n)
+    for i in range(n):
+        s = stratum[current[i]]
+        base = g[i] * n_cand
+        lo, hi = base + bounds[s], base + bounds[s + 1]
+        point = g[i] * N_STRATA + s + u[i]
+        # First position in [lo, hi) whose cumulative value reaches the point.
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if flat[mid] < point:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo >= base + bounds[s + 1]:
+            proposal[i] = current[i]
+            gain[i] = -np.inf
+            continue
+        prop = lo - base
+        proposal[i] = prop
+        dot = 0.0
+        for k in range(indptr[prop], indptr[prop + 1]):
+            dot += data[k] * deficit[g[i], indices[k]]
+        for k in range(indptr[current[i]], indptr[current[i] + 1]):
+            dot -= data[k] * deficit[g[i], indices[k]]
+        gain[i] = 2.0 * dot - squares[prop] - squares[current[i]]
+    return proposal, gain
 
 
 def _add_rows(synthetic: np.ndarray, a: sp.csr_matrix, rows: np.ndarray, g: np.ndarray,
               sign: float) -> None:
-    owner, pos = _member_entries(a, rows)
-    np.add.at(synthetic, (g[owner], a.indices[pos]), sign * a.data[pos])
+    _add_rows_kernel(synthetic, a.indptr, a.indices, a.data, rows, g, sign)
+
+
+@numba.njit(cache=True)
+def _add_rows_kernel(synthetic: np.ndarray, indptr: np.ndarray, indices: np.ndarray,
+                     data: np.ndarray, rows: np.ndarray, g: np.ndarray, sign: float) -> None:
+    """``synthetic[g[i]] += sign * a[rows[i]]`` for every i, in place."""
+    for i in range(rows.size):
+        for k in range(indptr[rows[i]], indptr[rows[i] + 1]):
+            synthetic[g[i], indices[k]] += sign * data[k]
 
 
 def _match_men(counts: np.ndarray, men: np.ndarray, available: np.ndarray,

@@ -336,14 +336,25 @@ def assign_names(
 
     everyone = np.arange(n)
     codes = draw(everyone)
+    # After the first pass only the families and households that held a duplicate are
+    # checked again (sorting all 51 million names on every pass cost minutes).
+    checked = everyone
     for _ in range(MAX_REDRAWS):
-        dup = _duplicates(family_surname_of, codes)
+        dup = _duplicates(family_surname_of[checked], codes[checked])
         if household is not None:
-            dup |= _duplicates(household, codes)
-        dup = np.flatnonzero(dup)
+            dup |= _duplicates(household[checked], codes[checked])
+        dup = checked[dup]
         if dup.size == 0:
             break
         codes[dup] = draw(dup)
+        touched = np.zeros(n, dtype=bool)
+        touched[family_surname_of[dup]] = True
+        again = touched[family_surname_of]
+        if household is not None:
+            in_household = np.zeros(int(household.max()) + 1, dtype=bool)
+            in_household[household[dup]] = True
+            again |= in_household[household]
+        checked = np.flatnonzero(again)
     else:
         raise RuntimeError("names: could not give every family distinct full names")
     return codes.astype(np.int32), distinct.tolist()

@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,13 +26,15 @@ from synthsoc.data.census import load_emd_controls
 from synthsoc.data.overrides import apply_overrides
 from synthsoc.synth import schema
 from synthsoc.synth.assemble import Assembled, assemble
+from synthsoc.synth.candidates import CandidatePool, build_seed_pool
 from synthsoc.synth.controls import RunControls, build_run_controls
+from synthsoc.synth.disclosure import disclosure_risk, population_members
 from synthsoc.synth.fit_report import build_fit_report
 from synthsoc.synth.general_households import draw_general_households
 from synthsoc.synth.group_quarters import SpecialHouseholds, build_special_households
 from synthsoc.synth.regions import region_table, resolve_region
 from synthsoc.synth.report_html import write_html_report
-from synthsoc.synth.seeds import build_seed_pool
+from synthsoc.synth.rosters import load_rosters
 from synthsoc.synth.targets import general_targets, single_year_category
 
 OUTPUT_KIND = "population"
@@ -101,7 +103,8 @@ def populate(
             for kind in ("for", "inst", "nonkin")
         ]
         step("group quarters")
-        pool = build_seed_pool(seed)
+        candidates = build_seed_pool(seed)
+        pool = candidates.pool
         person_targets = _general_person_targets(controls, special)
         general = draw_general_households(rng, pool, controls.size_counts,
                                           controls.emd["sgg_idx"].to_numpy(), person_targets,
@@ -117,7 +120,9 @@ def populate(
         ):
             # Parquet encoding releases the GIL: write while the fit report is computed.
             writing = writer.submit(_write_tables, stage, pop, controls, regions)
-            report = build_fit_report(controls, pop, general.fit, census, person_targets)
+            report = build_fit_report(
+                controls, pop, general.fit, census, person_targets,
+                disclosure=_disclosure(pop, candidates, general.hh_seed))
             writing.result()
             report["run"] = {"year": year, "scale": scale, "seed": seed, "region": region_code,
                              "controls_dir": str(controls_dir) if controls_dir else None,
@@ -149,6 +154,14 @@ def _write_tables(stage: Path, pop: Assembled, controls: RunControls,
     write_arrow_table(stage / schema.HOUSEHOLDS_FILE, households)
     write_arrow_table(stage / schema.REGIONS_FILE, pa.Table.from_pandas(
         regions.to_pandas(), preserve_index=False))
+
+
+def _disclosure(pop: Assembled, candidates: CandidatePool,
+                hh_seed: np.ndarray) -> dict[str, Any]:
+    """The fit report's disclosure section, with the candidate pool's coverage."""
+    members, general = population_members(pop)
+    risk = disclosure_risk(members, candidates.pool, hh_seed, load_rosters(), assessed=general)
+    return risk | {"pool": asdict(candidates.coverage)}
 
 
 def _general_person_targets(controls: RunControls,

@@ -1,4 +1,5 @@
-"""A national pool of candidate general households, each a complete set of members.
+"""Template candidate households (the gaps the real rosters leave: ``synth.candidates``) and
+the structural rules every candidate, template or roster copy, must keep.
 
 Every candidate is built to satisfy the structural rules by construction, never by clipping:
 heads and spouses are adults; a child's age is its mother's (or lone father's) age minus an
@@ -9,6 +10,8 @@ differ by a gap drawn from the 2023 first-marriage gap distribution, conditioned
 being adults. Conditioning is exact (the conditional distribution is inverted), which is the
 same as redrawing until the member is possible. ``build`` checks every rule and raises on any
 violation. Fitting (``synth.fit``) only re-weights candidates; it never edits them.
+Templates enter the pool only where the KGSS rosters (``synth.rosters``) leave a fit cell or
+a household size with fewer than ``candidates.MIN_CANDIDATES`` candidates.
 
 The household-type mix by size and the head-age ranges within types are ASSUMPTIONS (KOSTAT's
 family-type table was not available offline); they are listed in ``HOUSEHOLD_TEMPLATES``
@@ -64,17 +67,21 @@ class SeedPool:
     p_role: np.ndarray  # int8, index into RELATIONSHIPS
     p_sex: np.ndarray  # int8, 0 male 1 female
     p_age: np.ndarray  # int16
+    hh_source: np.ndarray  # int32, the roster a candidate copies (synth.rosters); -1: template
+    hh_prior: np.ndarray  # float64, the fit's starting weight
 
     @property
     def n_households(self) -> int:
         return int(self.hh_size.size)
 
 
-def _check_members(hh: np.ndarray, flat: np.ndarray) -> None:
-    """Raise if any candidate breaks a structural rule (they hold by construction)."""
-    role, age = flat[:, 0], flat[:, 2]
-    n_hh = int(hh.max()) + 1 if hh.size else 0
+def rule_violations(hh: np.ndarray, role: np.ndarray, sex: np.ndarray, age: np.ndarray,
+                    n_hh: int) -> dict[str, np.ndarray]:
+    """For every structural rule, the members (of households ``hh``) that break it."""
+    head_sex = np.full(n_hh, -1, dtype=np.int64)
+    head_sex[hh[role == ROLE["head"]]] = sex[role == ROLE["head"]]
     problems = {
+        "spouse of the same sex as the head": (role == ROLE["spouse"]) & (sex == head_sex[hh]),
         "age outside 0..MAX_AGE": (age < 0) | (age > MAX_AGE),
         "head or spouse under 18": ((role == ROLE["head"]) | (role == ROLE["spouse"]))
         & (age < ADULT),
@@ -88,7 +95,14 @@ def _check_members(hh: np.ndarray, flat: np.ndarray) -> None:
     head_age[hh[role == ROLE["head"]]] = age[role == ROLE["head"]]
     problems["grandchild less than 30 years younger than the head"] = (
         (role == ROLE["grandchild"]) & (head_age[hh] - age < 30))
-    for rule, bad in problems.items():
+    return problems
+
+
+def check_members(hh: np.ndarray, role: np.ndarray, sex: np.ndarray, age: np.ndarray) -> None:
+    """Raise if any candidate breaks a structural rule (they hold by construction)."""
+    n_hh = int(hh.max()) + 1 if hh.size else 0
+    for rule, bad in rule_violations(hh, role.astype(np.int64), sex.astype(np.int64),
+                                     age.astype(np.int64), n_hh).items():
         if bad.any():
             raise AssertionError(f"seed pool: {int(bad.sum())} members break '{rule}'")
 
@@ -108,7 +122,8 @@ class _Builder:
     def build(self) -> SeedPool:
         sizes = np.concatenate(self.sizes)
         flat = np.concatenate(self.members)
-        _check_members(np.repeat(np.arange(sizes.size), sizes), flat)
+        check_members(np.repeat(np.arange(sizes.size), sizes), flat[:, 0], flat[:, 1],
+                      flat[:, 2])
         offsets = np.zeros(sizes.size, dtype=np.int64)
         np.cumsum(sizes[:-1], out=offsets[1:])
         return SeedPool(
@@ -119,6 +134,8 @@ class _Builder:
             p_role=flat[:, 0].astype(np.int8),
             p_sex=flat[:, 1].astype(np.int8),
             p_age=flat[:, 2].astype(np.int16),
+            hh_source=np.full(sizes.size, -1, dtype=np.int32),
+            hh_prior=np.ones(sizes.size),
         )
 
 
@@ -301,8 +318,9 @@ def _possible_candidates(rng: np.random.Generator, sch: _Schedules, name: str, n
                        "children")
 
 
-def build_seed_pool(seed: int) -> SeedPool:
-    """Draw the candidate pool. Deterministic for a given ``seed``."""
+def build_template_pool(seed: int) -> SeedPool:
+    """Draw the template candidates (``synth.candidates`` takes from them only what the real
+    rosters do not cover). Deterministic for a given ``seed``."""
     rng = np.random.default_rng(np.random.SeedSequence([seed, 101]))
     sch = _schedules()
     builder = _Builder()
