@@ -167,12 +167,15 @@ def run_money(
     n = traders.size
     if n < 6:
         raise ValueError(f"money: {n} adults are too few to trade")
-    kind = rng.permutation(np.arange(n) % N_GOODS).astype(np.int64)
+    # traders laid out by district, so each market's shuffles and trades stay in one block
     district = agents.sigungu[traders].astype(np.int64)
-    by_district = np.argsort(district, kind="stable").astype(np.int64)
-    district_start = np.flatnonzero(
-        np.r_[True, district[by_district][1:] != district[by_district][:-1], True]
-    ).astype(np.int64)
+    layout = np.argsort(district, kind="stable")
+    traders, district = traders[layout], district[layout]
+    kind = rng.permutation(np.arange(n) % N_GOODS).astype(np.int64)
+    by_district = np.arange(n, dtype=np.int64)
+    district_start = np.flatnonzero(np.r_[True, district[1:] != district[:-1], True]).astype(
+        np.int64
+    )
     kind_members = np.argsort(kind, kind="stable").astype(np.int64)
     kind_start = np.searchsorted(kind[kind_members], np.arange(N_GOODS + 1)).astype(np.int64)
     hold = ((kind + 1) % N_GOODS).astype(np.int64)

@@ -82,10 +82,11 @@ def fit_bass(adopted: np.ndarray, steps_per_year: float) -> tuple[float, float, 
 
 def spike_ratio(sales: np.ndarray, multiplier: np.ndarray, around: int = 3) -> float:
     """Mean sales in the steps whose spending multiplier is not 1, over the mean of the
-    ``around`` steps on each side of each such run of steps (excluding step 0, before sales)."""
+    ``around`` steps on each side of each such run of steps (excluding step 0, before sales);
+    NaN when the run has no such step or no sales around it."""
     event = np.flatnonzero(multiplier != 1.0)
     if event.size == 0:
-        raise ValueError("launch check: the scenario has no event with a spending multiplier")
+        return float("nan")
     near = np.zeros(sales.size, dtype=bool)
     for t in event:
         near[max(t - around, 1) : t + around + 1] = True
@@ -162,20 +163,31 @@ def check_regularity(check: RegularitySpec, outputs: list[RunOutput]) -> list[di
         if ref["regularity"] != check.check:
             continue
         values = stats[ref["statistic"]]
-        median = float(np.median(values))
+        finite = values[np.isfinite(values)]
+        median = float(np.median(finite)) if finite.size else float("nan")
         low, high = float(ref["low"]), float(ref["high"])
         rows.append(
             {
                 "regularity": check.check,
                 "statistic": ref["statistic"],
                 "median": median,
-                "runs_5_95": [float(np.quantile(values, 0.05)), float(np.quantile(values, 0.95))],
+                "runs_5_95": (
+                    [float(np.quantile(finite, 0.05)), float(np.quantile(finite, 0.95))]
+                    if finite.size
+                    else [float("nan"), float("nan")]
+                ),
                 "values": values.tolist(),
                 "published": float(ref["published"]) if ref["published"] else None,
                 "band": [low, high],
                 "band_rule": ref["band_rule"],
                 "within": bool(low <= median <= high),
                 "source": ref["source"],
+                "note": (
+                    f"not measurable in {values.size - finite.size} of {values.size} runs "
+                    "(e.g. no spending event within the steps run)"
+                    if finite.size < values.size
+                    else ""
+                ),
             }
         )
     return rows
