@@ -4,7 +4,8 @@ Usage: ``PYTHONPATH=src python bench/bench_sim_network.py [--persons 1000000] [-
 Without ``--population`` a stand-in population (bench/bench_sim_population.py) is generated.
 Numba compilation is done on a tiny world first and reported separately (not in the timings).
 Prints a table and writes ``bench/results/sim_network.json`` and a chart of the online layer's
-statistics against the published figures and their bands, ``bench/results/sim_network_published.png``.
+statistics against the published figures and their bands
+(``bench/results/sim_network_published.png``).
 """
 
 from __future__ import annotations
