@@ -236,17 +236,18 @@ def regularity_chart(
         ax.set_ylabel("share of SNS users reached (median of runs)")
         ax.set_xlabel("feed ranking (random half of users each)")
     elif check.check == "launch":
-        t = np.arange(outputs[0].steps)
+        step_axis = np.arange(outputs[0].steps)
         for key in outputs[0].series:
             if key.startswith("price_"):
                 series = np.stack([o.series[key] for o in outputs])
-                ax.plot(t, np.median(series, axis=0) / series[0, 0], label=key + " / launch price")
+                relative = np.median(series, axis=0) / series[0, 0]
+                ax.plot(step_axis, relative, label=key + " / launch price")
         ax.set_ylabel("price relative to launch (median of runs)")
         twin = ax.twinx()
         sales = np.stack([o.series["sales_any"] for o in outputs])
-        twin.plot(t, np.median(sales, axis=0), "k:", label="units sold per step (median)")
+        twin.plot(step_axis, np.median(sales, axis=0), "k:", label="units sold per step (median)")
         for step in np.flatnonzero(outputs[0].series["spending_multiplier"] != 1.0):
-            twin.axvline(step, color="r", alpha=0.3)
+            twin.axvline(float(step), color="r", alpha=0.3)
         twin.set_ylabel("units sold per step (red: spending event)")
         twin.legend(fontsize=7, loc="center right")
         ax.set_xlabel("step")
