@@ -3,7 +3,9 @@
 Usage: ``PYTHONPATH=src python bench/bench_sim_network.py [--persons 1000000] [--population DIR]``.
 Without ``--population`` a stand-in population (bench/bench_sim_population.py) is generated.
 Numba compilation is done on a tiny world first and reported separately (not in the timings).
-Prints a table and writes ``bench/results/sim_network.json``.
+Prints a table and writes ``bench/results/sim_network.json`` and a chart of the online layer's
+statistics against the published figures and their bands
+(``bench/results/sim_network_published.png``).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_sim_population import write_population  # noqa: E402
 from synthsoc.sim import builtin_scenarios, load_world, network_report  # noqa: E402
 from synthsoc.sim.cascade import seed_numba  # noqa: E402
+from synthsoc.sim.network_chart import published_comparison_chart  # noqa: E402
 from synthsoc.sim.platform import Platform  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -122,6 +125,10 @@ def main() -> None:
     (RESULTS / "sim_network.json").write_text(
         json.dumps(result, indent=2, ensure_ascii=False) + "\n"
     )
+    fig = published_comparison_chart(
+        report["comparison"], f"online layer vs Facebook, {world.agents.n:,} agents"
+    )
+    fig.savefig(RESULTS / "sim_network_published.png", dpi=120)
     print(f"{'agents':34s} {result['agents']:,}")
     for key in (
         "network_build_s",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from synthsoc.sim import World, builtin_scenarios
+from synthsoc.sim import World, builtin_scenarios, run_replicates
 from synthsoc.sim.bankrun import run_threshold
 from synthsoc.sim.events import Calendar, event_from_spec
 from synthsoc.sim.network import LAYERS
@@ -32,10 +32,16 @@ def test_bank_run_has_both_equilibria(world: World) -> None:
     assert panic.outcomes["bank_failed"] == 1.0
 
 
-def test_market_adoption_grows_and_scarcity_raises_price(world: World) -> None:
+def test_market_prices_follow_the_retail_markdown_and_pause_when_sold_out(world: World) -> None:
+    """A price is cut each step by the yearly decline compounded (34% over two years, Strategy
+    Analytics 2012: 1 - 0.66 ** 0.5 a year), never rises, and is not cut in a sold-out step."""
     out = _run(world, "product_launch", steps=30)
     adoption = out.series["adoption_any"]
     assert np.all(np.diff(adoption) >= 0) and adoption[-1] > adoption[1]
+    weekly = (1.0 - 0.34) ** (0.5 / 52)  # hand-computed from the published figure
+    price = out.series["price_new_phone"]
+    assert price[0] == pytest.approx(1.3)
+    assert price[-1] == pytest.approx(1.3 * weekly**29, rel=1e-9)  # cut in steps 1..29
     scarce = _run(
         world,
         "product_launch",
@@ -43,8 +49,29 @@ def test_market_adoption_grows_and_scarcity_raises_price(world: World) -> None:
         goods=[{"name": "x", "price": 0.3, "capacity": 0.0003, "affinity": [2.0] * 7}],
         innovation=0.05,
     )
-    assert scarce.outcomes["price_change_x"] > 0.0
+    # about one unit a step for hundreds of willing buyers: sold out every step, never cut
+    assert np.all(scarce.series["sales_x"][1:] == 1)
+    assert np.allclose(scarce.series["price_x"], 0.3)
     assert out.segment_series["adoption_any"].shape == (30, 7)
+
+
+def test_chuseok_spending_spike_shows_in_weekly_sales(world: World) -> None:
+    """Sales in the Chuseok week over the three weeks on each side, pooled over replicates,
+    match the scenario's stated spending multiplier (1.31, KB Kookmin Card, from
+    data/market_reference.csv) within three Poisson standard errors."""
+    from synthsoc.sim.market_reference import market_reference
+
+    sc = builtin_scenarios()["product_launch"]
+    stated = market_reference()["chuseok_week_spending_ratio"]
+    outputs = run_replicates(sc.with_params(innovation=0.02), world, replicates=40, seed=3)
+    sales = np.sum([o.series["sales_any"] for o in outputs], axis=0)
+    mult = outputs[0].series["spending_multiplier"]
+    assert np.flatnonzero(mult != 1.0).tolist() == [38] and mult[38] == pytest.approx(stated)
+    event, base = sales[38], sales[[35, 36, 37, 39, 40, 41]].mean()
+    ratio = event / base
+    se = ratio * np.sqrt(1.0 / event + 1.0 / (6 * base))
+    assert abs(ratio - stated) < 3 * se, (ratio, se)
+    assert ratio > 1.0 + 1.5 * se  # visible: above a flat week
 
 
 def test_market_rejects_bad_goods(world: World) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from synthsoc.sim import World, builtin_scenarios, run_replicates
+from synthsoc.sim import Agents, MultilayerNetwork, World, builtin_scenarios, run_replicates
 from synthsoc.sim.regularities import CHECKS, bass_curve, check_regularity, fit_bass, reference
 
 
@@ -34,6 +34,7 @@ def test_reference_rows_cite_a_source_and_a_band_rule() -> None:
         "backsliding_warning",
         "feed_experiment",
         "money_emergence",
+        "product_launch",
     ],
 )
 def test_builtin_scenario_reproduces_its_regularity(world: World, name: str) -> None:
@@ -75,3 +76,19 @@ def test_early_warning_indicators_on_a_constructed_series() -> None:
         noise.append((r["tau_variance"], r["tau_autocorrelation"]))
     assert np.all(np.mean(slowing, axis=0) > 0.25)
     assert np.all(np.abs(np.mean(noise, axis=0)) < 0.15)
+
+
+@pytest.mark.slow
+def test_money_emerges_on_a_one_percent_population(agents_1pct: Agents) -> None:
+    """Kiyotaki-Wright on the adults of a population the size of 1% of Korea (about 420,000
+    traders in their si-gun-gu markets, 300 steps): good 0 becomes the medium of exchange."""
+    sc = builtin_scenarios()["money_emergence"]
+    assert sc.regularity is not None
+    # the money model trades in si-gun-gu markets and reads no contact layer
+    world = World(agents=agents_1pct, network=MultilayerNetwork(n=agents_1pct.n, layers={}))
+    outputs = run_replicates(sc, world, replicates=1, seed=0)  # one run: a budget of test time
+    rows = check_regularity(sc.regularity, outputs)
+    assert {r["statistic"] for r in rows} == {
+        "type1_accepts_good0", "good0_share_of_indirect_trades", "type0_accepts_good2"
+    }
+    assert all(r["within"] for r in rows), [(r["statistic"], r["median"], r["band"]) for r in rows]

@@ -26,7 +26,7 @@ def seed_numba(seed: int) -> None:
 
 
 @numba.njit(cache=True)
-def _step(
+def _ic_step(
     indptr: np.ndarray,
     indices: np.ndarray,
     arc_weight: np.ndarray,
@@ -34,30 +34,68 @@ def _step(
     layer_mult: np.ndarray,
     sender: np.ndarray,
     receiver: np.ndarray,
-    rule: int,
+    receiver_max: float,
+    activated_at: np.ndarray,
+    frontier: np.ndarray,
+    step: int,
+) -> np.ndarray:
+    """One independent-cascade step: arc ``u -> v`` fires with probability
+    ``weight x layer multiplier x sender[u] x receiver[v]`` when ``v`` is inactive.
+
+    One uniform draw per arc is compared first with the bound ``... x max(receiver)``, so the
+    target's state and receptivity (random memory accesses) are read only for the few arcs
+    that may fire; the firing probability is unchanged.
+    """
+    out = np.empty(64, dtype=np.int64)
+    n_out = 0
+    for k in range(frontier.size):
+        u = frontier[k]
+        su = sender[u] * receiver_max
+        for e in range(indptr[u], indptr[u + 1]):
+            bound = arc_weight[e] * layer_mult[arc_layer[e]] * su
+            r = np.random.random()
+            if r >= bound:
+                continue
+            v = indices[e]
+            if activated_at[v] >= 0 or r >= bound * (receiver[v] / receiver_max):
+                continue
+            activated_at[v] = step
+            if n_out == out.size:
+                grown = np.empty(out.size * 2, dtype=np.int64)
+                grown[:n_out] = out[:n_out]
+                out = grown
+            out[n_out] = v
+            n_out += 1
+    return out[:n_out]
+
+
+@numba.njit(cache=True)
+def _threshold_step(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    arc_weight: np.ndarray,
+    arc_layer: np.ndarray,
+    layer_mult: np.ndarray,
+    linear: bool,
     threshold: np.ndarray,
     pressure: np.ndarray,
     activated_at: np.ndarray,
     frontier: np.ndarray,
     step: int,
 ) -> np.ndarray:
+    """One linear-threshold (``linear``: pressure adds the arc's weight) or complex-contagion
+    (pressure adds the layer's multiplier per active contact) step."""
     out = np.empty(64, dtype=np.int64)
     n_out = 0
     for k in range(frontier.size):
         u = frontier[k]
-        su = sender[u]
         for e in range(indptr[u], indptr[u + 1]):
             v = indices[e]
             if activated_at[v] >= 0:
                 continue
-            w = arc_weight[e] * layer_mult[arc_layer[e]]
-            fire = False
-            if rule == 0:
-                fire = np.random.random() < w * su * receiver[v]
-            else:
-                pressure[v] += w if rule == 1 else layer_mult[arc_layer[e]]
-                fire = pressure[v] >= threshold[v]
-            if fire:
+            m = layer_mult[arc_layer[e]]
+            pressure[v] += arc_weight[e] * m if linear else m
+            if pressure[v] >= threshold[v]:
                 activated_at[v] = step
                 if n_out == out.size:
                     grown = np.empty(out.size * 2, dtype=np.int64)
@@ -100,6 +138,9 @@ class Contagion:
         self.pressure = np.zeros(n, dtype=np.float64)
         self.frontier = np.empty(0, dtype=np.int64)
         self._rule_id = RULES.index(self.rule)
+        if self.receiver.size and float(self.receiver.min()) < 0.0:
+            raise ValueError("receiver: receptivity must not be negative")
+        self._receiver_max = max(float(self.receiver.max()) if self.receiver.size else 1.0, 1e-30)
 
     def start(self, seeds: np.ndarray, step: int = 0) -> None:
         seeds = np.unique(np.asarray(seeds, dtype=np.int64))
@@ -113,21 +154,34 @@ class Contagion:
         if layer_mult is not None:
             mult[: layer_mult.size] = layer_mult
         assert self.sender is not None and self.receiver is not None and self.threshold is not None
-        new = _step(
-            self.indptr,
-            self.indices,
-            self.arc_weight,
-            self.arc_layer,
-            mult,
-            self.sender,
-            self.receiver,
-            self._rule_id,
-            self.threshold,
-            self.pressure,
-            self.activated_at,
-            self.frontier,
-            step,
-        )
+        if self._rule_id == 0:
+            new = _ic_step(
+                self.indptr,
+                self.indices,
+                self.arc_weight,
+                self.arc_layer,
+                mult,
+                self.sender,
+                self.receiver,
+                self._receiver_max,
+                self.activated_at,
+                self.frontier,
+                step,
+            )
+        else:
+            new = _threshold_step(
+                self.indptr,
+                self.indices,
+                self.arc_weight,
+                self.arc_layer,
+                mult,
+                self._rule_id == 1,
+                self.threshold,
+                self.pressure,
+                self.activated_at,
+                self.frontier,
+                step,
+            )
         self.frontier = new
         return new
 

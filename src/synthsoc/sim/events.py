@@ -13,10 +13,12 @@ from typing import Any
 import numpy as np
 
 from synthsoc.sim.agents import Agents
+from synthsoc.sim.market_reference import market_reference
 from synthsoc.sim.network import LAYERS
 from synthsoc.sim.params import suggest
 
-# Built-in presets (modelling assumptions; labels are the Korean names shown in reports).
+# Built-in presets (modelling assumptions except where a source is named; labels are the Korean
+# names shown in reports).
 PRESETS: dict[str, dict[str, Any]] = {
     "chuseok": {
         "label": "추석 연휴",
@@ -29,7 +31,8 @@ PRESETS: dict[str, dict[str, Any]] = {
             "online": 1.2,
         },
         "activity": 1.2,
-        "spending": 1.8,
+        # the week's spending over a normal week, published (data/market_reference.csv)
+        "spending": market_reference()["chuseok_week_spending_ratio"],
     },
     "election_day": {
         "label": "선거일",

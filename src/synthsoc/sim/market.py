@@ -1,12 +1,20 @@
-"""A virtual marketplace: a product launch with budgets, peer adoption and price adjustment.
+"""A virtual marketplace: a product launch with budgets, peer adoption and a price path.
 
 Buyers are persons aged 15+; each has a monthly budget for the category, a share of household
 income. Each step a non-owner buys with a Bass-style hazard ``(innovation + imitation x share of
 contacts who own one)`` scaled by their age band's affinity for the goods, affordability
 (``budget / price`` through a logistic curve) and the calendar's spending multiplier; a buyer picks
 among the goods by a logit on affinity and price. Sellers have a capacity per step: when demand
-exceeds it, buyers are rationed at random and the price rises; when demand falls short of half
-of it, the price falls (both by ``price_adjustment`` per step, bounded).
+exceeds it, buyers are rationed at random.
+
+Prices follow the published pattern of a smartphone's retail life (Strategy Analytics 2012:
+retail prices cut by 34% on average over a two-year life): from its launch a good's price falls
+by ``price_decline_per_year`` (compounded per step), and a seller sold out in a step skips that
+step's cut. A price never rises above its launch price.
+
+The Chuseok spending multiplier of the calendar (``events.PRESETS``, from
+``data/market_reference.csv``) shows in ``sales_any``: the ``launch`` regularity compares the
+sales of the event's steps with those of the steps around it.
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ import numpy as np
 from synthsoc.sim.agents import AGE_BAND_LABELS
 from synthsoc.sim.delegate import DecisionHook
 from synthsoc.sim.events import Calendar
+from synthsoc.sim.market_reference import annual_price_decline
 from synthsoc.sim.network import LAYERS
 from synthsoc.sim.params import param
 from synthsoc.sim.world import RunOutput, World, district_shares, segment_shares
@@ -55,7 +64,13 @@ class MarketParams:
     innovation: float = param(0.003, low=0.0, high=1.0, doc="Bass innovation hazard per step")
     imitation: float = param(0.3, low=0.0, high=5.0, doc="Bass imitation hazard per step")
     price_elasticity: float = param(1.5, low=0.0, high=20.0, doc="slope of affordability")
-    price_adjustment: float = param(0.03, low=0.0, high=1.0, doc="price change per step")
+    price_decline_per_year: float = param(
+        annual_price_decline(),
+        low=0.0,
+        high=1.0,
+        doc="yearly price cut from launch (default: 34% over two years, Strategy Analytics 2012)",
+    )
+    steps_per_year: float = param(52.0, low=1e-6, doc="model steps per year (weekly: 52)")
     peer_layers: tuple[str, ...] = param(PEER_LAYERS, choices=LAYERS, doc="contact layers")
 
     def __post_init__(self) -> None:
@@ -89,7 +104,7 @@ def run_market(
     p_innov = params.innovation
     q_imit = params.imitation
     elasticity = params.price_elasticity
-    adjust = params.price_adjustment
+    cut = (1.0 - params.price_decline_per_year) ** (1.0 / params.steps_per_year)
     price = np.array([g.price for g in goods])
     price0 = price.copy()
     affinity = np.stack([np.asarray(g.affinity)[agents.age_band] for g in goods])  # (goods, n)
@@ -101,12 +116,15 @@ def run_market(
     adoption = np.zeros((steps, n_goods))
     prices = np.zeros((steps, n_goods))
     seg_adoption = np.zeros((steps, k))
+    sales = np.zeros((steps, n_goods))
+    spending = np.ones(steps)
     revenue = np.zeros(n_goods)
     for t in range(steps):
         if t > 0:
             launched = np.array([g.launch <= t for g in goods])
             peer_share = np.asarray(adj @ (owns >= 0).astype(np.float32)).ravel() / degree
             spend = calendar.agent_multiplier(t, agents, "spending")
+            spending[t] = float(np.mean(spend))
             afford = 1.0 / (
                 1.0
                 + np.exp(-elasticity * (np.log(budget[None, :] + 1e-9) - np.log(price[:, None])))
@@ -130,6 +148,7 @@ def run_market(
                     )
                     buys[ids] = hook.decide(ids, hazard[ids], situation, rng)
             who = np.flatnonzero(buys)
+            sold_out = np.zeros(n_goods, dtype=bool)
             if who.size:
                 cum = np.cumsum(weight[:, who], axis=0)
                 u = rng.random(who.size) * cum[-1]
@@ -140,13 +159,13 @@ def run_market(
                     demand = takers.size
                     if demand > cap:
                         takers = rng.choice(takers, size=cap, replace=False)
+                        sold_out[g] = True
                     owns[takers] = g
+                    sales[t, g] = takers.size
                     revenue[g] += takers.size * price[g]
-                    if demand > cap:
-                        price[g] *= 1.0 + adjust
-                    elif demand < 0.5 * cap and launched[g]:
-                        price[g] *= 1.0 - adjust
-                    price[g] = float(np.clip(price[g], 0.5 * price0[g], 2.0 * price0[g]))
+            for g in range(n_goods):  # the seller's markdown, skipped in a sold-out step
+                if launched[g] and t > goods[g].launch and not sold_out[g]:
+                    price[g] *= cut
         for g in range(n_goods):
             adoption[t, g] = np.mean(owns[buyer] == g)
         prices[t] = price
@@ -156,11 +175,14 @@ def run_market(
     for g, good in enumerate(goods):
         out.series[f"adoption_{good.name}"] = adoption[:, g]
         out.series[f"price_{good.name}"] = prices[:, g]
+        out.series[f"sales_{good.name}"] = sales[:, g]
         out.outcomes[f"adoption_{good.name}"] = float(adoption[-1, g])
         out.outcomes[f"price_change_{good.name}"] = float(price[g] / price0[g] - 1.0)
         out.totals[f"buyers_{good.name}"] = float(np.count_nonzero(owns == g))
         out.totals[f"revenue_bn_krw_{good.name}"] = float(revenue[g] / 1000.0)
     out.series["adoption_any"] = adoption.sum(axis=1)
+    out.series["sales_any"] = sales.sum(axis=1)
+    out.series["spending_multiplier"] = spending
     out.segment_series["adoption_any"] = seg_adoption
     out.outcomes["adoption_any"] = float(adoption[-1].sum())
     out.district["adoption_any"] = district_shares(owns >= 0, agents)

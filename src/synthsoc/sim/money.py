@@ -1,3 +1,5 @@
+# ruff: noqa: NPY002
+# (the numba kernel draws from numba's own generator, seeded from the replicate's Generator)
 """The origin of money from barter: Kiyotaki & Wright's (1989) model A, learned by imitation.
 
 Adults are producers of three types (at random, a third each; a stated assumption: the types
@@ -24,8 +26,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 
+from synthsoc.sim.cascade import seed_numba
 from synthsoc.sim.delegate import DecisionHook
 from synthsoc.sim.events import Calendar
 from synthsoc.sim.params import param
@@ -58,29 +62,96 @@ def prepare_money(world: World, params: MoneyParams) -> None:
     """Nothing to build once: matching is drawn per step."""
 
 
-def _pairs(district: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Random pairs of traders within the same district (an odd one out waits)."""
-    order = np.lexsort((rng.random(district.size), district))
-    d = district[order]
-    first = np.arange(0, order.size - 1, 2)
-    same = d[first] == d[first + 1]
-    return order[first[same]], order[first[same] + 1]
+@numba.njit(cache=True)
+def _wants(g: int, x: int, hold: np.ndarray, accept: np.ndarray, kind: np.ndarray) -> bool:
+    """Whether trader ``x`` takes good ``g``: its consumption good (its type), or the indirect
+    good (type + 2) when it holds its own product (type + 1) and accepts indirect exchange."""
+    k = kind[x]
+    if g == k:
+        return True
+    return accept[x] and hold[x] == (k + 1) % 3 and g == (k + 2) % 3
 
 
-def _wants(
-    x: np.ndarray,
-    offered: np.ndarray,
-    hold: np.ndarray,
+@numba.njit(cache=True)
+def _trade_kernel(
+    by_district: np.ndarray,
+    district_start: np.ndarray,
+    kind: np.ndarray,
+    kind_members: np.ndarray,
+    kind_start: np.ndarray,
+    cost: np.ndarray,
+    utility: float,
     accept: np.ndarray,
-    consume: np.ndarray,
-    produce: np.ndarray,
-    indirect: np.ndarray,
-) -> np.ndarray:
-    """Whether traders ``x`` take the ``offered`` goods: their consumption good, or the indirect
-    good when they hold their own product and accept indirect exchange."""
-    direct = offered == consume[x]
-    swap = accept[x] & (hold[x] == produce[x]) & (offered == indirect[x])
-    return np.asarray(direct | swap)
+    hold: np.ndarray,
+    steps: int,
+    revision_every: int,
+    noise: float,
+    mutation: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """All steps of the model, in place on ``accept`` and ``hold``; returns per step the share of
+    each type accepting indirect exchange, indirect trades by good, and consumptions per trader.
+
+    Each step the traders of every district are shuffled (Fisher-Yates) and paired in order (an
+    odd one out waits); strategies are revised together every ``revision_every`` steps.
+    """
+    n = kind.size
+    payoff = np.zeros(n)
+    accept_share = np.zeros((steps, 3))
+    medium = np.zeros((steps, 3))
+    consumed = np.zeros(steps)
+    order = by_district.copy()
+    new_accept = accept.copy()
+    for t in range(steps):
+        eaten = 0
+        for d in range(district_start.size - 1):
+            lo = district_start[d]
+            hi = district_start[d + 1]
+            for i in range(hi - 1, lo, -1):
+                j = lo + np.random.randint(0, i - lo + 1)
+                order[i], order[j] = order[j], order[i]
+            for i in range(lo, hi - 1, 2):
+                a = order[i]
+                b = order[i + 1]
+                ga = hold[a]
+                gb = hold[b]
+                if ga == gb:
+                    continue
+                if not (_wants(gb, a, hold, accept, kind) and _wants(ga, b, hold, accept, kind)):
+                    continue
+                hold[a] = gb
+                hold[b] = ga
+                for x in (a, b):
+                    g = hold[x]
+                    if g == kind[x]:  # consume at once and produce a new unit
+                        payoff[x] += utility
+                        hold[x] = (kind[x] + 1) % 3
+                        eaten += 1
+                    else:
+                        medium[t, g] += 1.0
+        for x in range(n):
+            payoff[x] -= cost[hold[x]]
+        consumed[t] = eaten / n
+        if (t + 1) % revision_every == 0:
+            for x in range(n):
+                k = kind[x]
+                lo = kind_start[k]
+                peer = kind_members[lo + np.random.randint(0, kind_start[k + 1] - lo)]
+                diff = (payoff[peer] - payoff[x]) / revision_every
+                keep = accept[x]
+                if np.random.random() < 1.0 / (1.0 + np.exp(-diff / noise)):
+                    keep = accept[peer]
+                if np.random.random() < mutation:
+                    keep = not keep
+                new_accept[x] = keep
+            accept[:] = new_accept
+            payoff[:] = 0.0
+        counts = np.zeros(3)
+        for x in range(n):
+            if accept[x]:
+                counts[kind[x]] += 1.0
+        for k in range(3):
+            accept_share[t, k] = counts[k] / max(kind_start[k + 1] - kind_start[k], 1)
+    return accept_share, medium, consumed
 
 
 def run_money(
@@ -96,51 +167,37 @@ def run_money(
     n = traders.size
     if n < 6:
         raise ValueError(f"money: {n} adults are too few to trade")
-    kind = rng.permutation(np.arange(n) % N_GOODS)
-    consume = kind
-    produce = (kind + 1) % N_GOODS
-    indirect = (kind + 2) % N_GOODS  # the good a type may accept in place of what it holds
-    cost = np.asarray(params.storage_cost)
+    # traders laid out by district, so each market's shuffles and trades stay in one block
     district = agents.sigungu[traders].astype(np.int64)
-    hold = produce.copy()
+    layout = np.argsort(district, kind="stable")
+    traders, district = traders[layout], district[layout]
+    kind = rng.permutation(np.arange(n) % N_GOODS).astype(np.int64)
+    by_district = np.arange(n, dtype=np.int64)
+    district_start = np.flatnonzero(np.r_[True, district[1:] != district[:-1], True]).astype(
+        np.int64
+    )
+    kind_members = np.argsort(kind, kind="stable").astype(np.int64)
+    kind_start = np.searchsorted(kind[kind_members], np.arange(N_GOODS + 1)).astype(np.int64)
+    hold = ((kind + 1) % N_GOODS).astype(np.int64)
     accept = rng.random(n) < params.initial_accept
-    payoff = np.zeros(n)
+    seed_numba(int(rng.integers(2**31)))
+    accept_share, medium, consumed_rate = _trade_kernel(
+        by_district,
+        district_start,
+        kind,
+        kind_members,
+        kind_start,
+        np.asarray(params.storage_cost, dtype=np.float64),
+        float(params.utility),
+        accept,
+        hold,
+        steps,
+        params.revision_every,
+        float(params.noise),
+        float(params.mutation),
+    )
     out = RunOutput(steps=steps, segment_labels=("type 0", "type 1", "type 2"))
-    accept_share = np.zeros((steps, N_GOODS))
-    medium = np.zeros((steps, N_GOODS))
-    consumed_rate = np.zeros(steps)
-    for t in range(steps):
-        a, b = _pairs(district, rng)
-        wants_a = _wants(a, hold[b], hold, accept, consume, produce, indirect)
-        wants_b = _wants(b, hold[a], hold, accept, consume, produce, indirect)
-        trade = (hold[a] != hold[b]) & wants_a & wants_b
-        ta, tb = a[trade], b[trade]
-        got_a, got_b = hold[tb].copy(), hold[ta].copy()
-        hold[ta], hold[tb] = got_a, got_b
-        takers = np.concatenate([ta, tb])
-        goods = np.concatenate([got_a, got_b])
-        as_money = goods != consume[takers]
-        medium[t] = np.bincount(goods[as_money], minlength=N_GOODS)
-        eats = takers[~as_money]
-        gain = np.zeros(n)
-        gain[eats] = params.utility
-        hold[eats] = produce[eats]
-        payoff += gain - cost[hold]
-        consumed_rate[t] = eats.size / n
-        if (t + 1) % params.revision_every == 0:
-            mean = payoff / params.revision_every
-            peer = np.empty(n, dtype=np.int64)
-            for k in range(N_GOODS):
-                members = np.flatnonzero(kind == k)
-                peer[members] = members[rng.integers(0, members.size, members.size)]
-            p = 1.0 / (1.0 + np.exp(-(mean[peer] - mean) / params.noise))
-            copy = rng.random(n) < p
-            accept = np.where(copy, accept[peer], accept)
-            accept ^= rng.random(n) < params.mutation
-            payoff[:] = 0.0
-        for k in range(N_GOODS):
-            accept_share[t, k] = accept[kind == k].mean()
-        out.step_labels.append(calendar.labels(t))
+    out.step_labels.extend(calendar.labels(t) for t in range(steps))
     for k in range(N_GOODS):
         out.series[f"type{k}_accepts_good{(k + 2) % N_GOODS}"] = accept_share[:, k]
         out.outcomes[f"type{k}_accepts_good{(k + 2) % N_GOODS}"] = float(accept_share[-1, k])

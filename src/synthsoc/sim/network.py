@@ -8,10 +8,15 @@ Layers (agents are the rows of the persons frame):
   each worker has a ring of close colleagues (complete within small firms);
 * ``school``: ages 6-18 placed in classes by si-gun-gu and single year of age (complete graph);
 * ``neighbourhood``: adults linked to a few others living in the same eup-myeon-dong;
-* ``online``: a directed follow graph among SNS users grown by preferential attachment with
-  homophily on age, region and interests (so that hubs form), then triadic closure (following
-  accounts that one's followees follow). Information flows from the followed account to its
-  followers.
+* ``online``: among SNS users, mutual friendships (stored as arcs both ways) plus one-way follows
+  of popular accounts. Friendships join users close on two rings: one laid out by si-do, age band
+  and a noisy sociability rank, one by interest and sociability; each user reaches a few times
+  their own number of ties along the ring, so friends share friends (clustering), and users of
+  similar sociability befriend each other (degree assortativity). Follows go to accounts drawn
+  in proportion to sociability times a lognormal fitness (hubs). Information flows from the
+  followed account to its followers. The defaults put median degree, clustering at degree 100
+  and degree assortativity within stated bands of Facebook's (Ugander et al. 2011; bands in
+  ``data/network_reference.csv``).
 
 Construction is vectorised (sorting and segment arithmetic, no loop per person).
 """
@@ -65,8 +70,9 @@ class Graph:
 
 def csr_from_edges(src: np.ndarray, dst: np.ndarray, n: int, *, symmetric: bool) -> Graph:
     """Build a CSR graph from edge lists, dropping self-loops and duplicates."""
-    src = np.asarray(src, dtype=np.int64)
-    dst = np.asarray(dst, dtype=np.int64)
+    ids = np.int32 if n < 2**31 else np.int64  # half the memory of int64 edge lists
+    src = np.asarray(src, dtype=ids)
+    dst = np.asarray(dst, dtype=ids)
     if symmetric:
         src, dst = np.concatenate([src, dst]), np.concatenate([dst, src])
     indptr, indices = _csr_build(src, dst, n)
@@ -115,15 +121,18 @@ class NetworkConfig:
     school_ages: tuple[int, int] = (6, 18)
     neighbours: int = 4
     adult_age: int = 15
-    follows_median: float = 30.0  # median accounts followed by an SNS user
-    follows_sigma: float = 0.9
-    follows_max: int = 1000
-    attachment_rounds: int = 4
-    # how a follow target is chosen: same age band & si-do, same interest, same age band, anyone
-    follow_mix: tuple[float, float, float, float] = (0.35, 0.25, 0.15, 0.25)
-    fitness_sigma: float = 1.0
-    # share of follows made by triadic closure (following an account one's followees follow)
-    closure_share: float = 0.3
+    # online: mutual friendships on two rings of users (si-do x age band; interest), each
+    # sorted by a noisy sociability rank, plus one-way follows of popular accounts
+    # (chosen by hand so that the Facebook statistics fall in their bands at 1% of Korea)
+    friends_median: float = 110.0  # median target friends of an SNS user
+    friends_sigma: float = 0.9  # lognormal spread of the target
+    friends_max: int = 5000  # Facebook's friend limit
+    sociability_noise: float = 0.35  # noise on the sociability rank (lower: more assortative)
+    local_share: float = 0.7  # share of friendships on the si-do x age-band ring
+    local_window: float = 1.3  # ring reach as a multiple of a user's ties on it (clustering)
+    interest_window: float = 30.0  # the same on the interest ring (wide: few shared friends)
+    follows_mean: float = 3.0  # one-way follows of popular accounts per user
+    fitness_sigma: float = 1.5
 
 
 @dataclass(frozen=True)
@@ -270,76 +279,71 @@ def _school_layer(agents: Agents, cfg: NetworkConfig, rng: np.random.Generator) 
     return csr_from_edges(src, dst, n, symmetric=True)
 
 
-def _online_layer(agents: Agents, cfg: NetworkConfig, rng: np.random.Generator) -> Graph:
+def _layout_ties(
+    order: np.ndarray, ties: np.ndarray, window: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Ties of users laid out on a ring in ``order``: user ``order[k]`` makes ``ties[k]`` ties
+    to users at a uniform distance of 1..``window[k]`` positions on either side.
+
+    Users close on the ring share most of their neighbours (clustering); the layout key decides
+    who is close (homophily, and degree correlation when it includes sociability).
+    """
+    m = order.size
+    pos = np.repeat(np.arange(m, dtype=np.int64), ties)
+    w = np.maximum(window[pos], 1.0)
+    offset = 1 + (rng.random(pos.size) * w).astype(np.int64)
+    sign = np.where(rng.random(pos.size) < 0.5, -1, 1)
+    partner = (pos + sign * offset) % m
+    return order[pos], order[partner]
+
+
+def online_layer(agents: Agents, cfg: NetworkConfig, rng: np.random.Generator) -> Graph:
+    """The online layer (friendships both ways, one-way follows); see the module docstring."""
     n = agents.n
     users = np.flatnonzero(agents.sns_user)
-    if users.size < 2:
+    m = users.size
+    if m < 2:
         return csr_from_edges(np.empty(0), np.empty(0), n, symmetric=False)
-    n_follow = np.minimum(
-        np.round(
-            rng.lognormal(np.log(cfg.follows_median), cfg.follows_sigma, users.size)
-            * (1.0 - cfg.closure_share)
-        ),
-        min(cfg.follows_max, users.size - 1),
-    ).astype(np.int64)
-    fitness = rng.lognormal(0.0, cfg.fitness_sigma, users.size)
-    band = agents.age_band[users].astype(np.int64)
-    pool_keys = (
-        agents.sido[users].astype(np.int64) * 16 + band,
-        agents.interest[users].astype(np.int64),
-        band,
-        np.zeros(users.size, dtype=np.int64),
+    # each user's target number of friends (lognormal, Facebook's cap) and a noisy sociability
+    # rank: users of similar sociability sit close on both layouts (degree assortativity)
+    target = np.clip(
+        rng.lognormal(np.log(cfg.friends_median), cfg.friends_sigma, m), 1.0,
+        min(cfg.friends_max, m - 1),
     )
-    in_deg = np.zeros(users.size, dtype=np.float64)
-    mix = np.asarray(cfg.follow_mix, dtype=np.float64)
-    mix = mix / mix.sum()
+    sociability = np.log(target) + rng.normal(0.0, cfg.sociability_noise, m)
+    # an edge is made by one of its two ends: a user makes half their target
+    made = rng.poisson(target / 2.0)
+    local = rng.binomial(made, cfg.local_share)
     src_parts, dst_parts = [], []
-    rounds = max(1, cfg.attachment_rounds)
-    per_round = np.diff(
-        np.round(np.linspace(0, 1, rounds + 1)[None, :] * n_follow[:, None]), axis=1
+    band = agents.age_band[users].astype(np.int64)
+    layouts = (
+        # local ring: si-do, then age band, then sociability
+        (np.lexsort((sociability, band, agents.sido[users])), local, cfg.local_window),
+        # interest ring across the country: interest, then sociability
+        (
+            np.lexsort((sociability, agents.interest[users])),
+            made - local,
+            cfg.interest_window,
+        ),
     )
-    for r in range(rounds):
-        counts = per_round[:, r].astype(np.int64)
-        src = np.repeat(np.arange(users.size, dtype=np.int64), counts)
-        kind = rng.choice(4, size=src.size, p=mix)
-        round_dst = []
-        weight = (in_deg + 1.0) * fitness  # preferential attachment times fitness
-        for t, key in enumerate(pool_keys):
-            sel = np.flatnonzero(kind == t)
-            if sel.size == 0:
-                continue
-            order = np.argsort(key, kind="stable")
-            cum = np.cumsum(weight[order])
-            offsets = np.zeros(int(key.max()) + 2, dtype=np.int64)
-            np.cumsum(np.bincount(key), out=offsets[1:])
-            s_key = key[src[sel]]
-            lo = offsets[s_key]
-            hi = offsets[s_key + 1]
-            base = np.where(lo > 0, cum[np.maximum(lo - 1, 0)], 0.0)
-            total = cum[hi - 1] - base
-            u = base + rng.random(sel.size) * total
-            pos = np.minimum(np.searchsorted(cum, u, side="right"), hi - 1)
-            src_parts.append(src[sel])
-            dst_parts.append(order[pos])
-            round_dst.append(order[pos])
-        if round_dst:
-            in_deg += np.bincount(np.concatenate(round_dst), minlength=users.size)
-    src_all = users[np.concatenate(src_parts)]
-    dst_all = users[np.concatenate(dst_parts)]
-    first = csr_from_edges(src_all, dst_all, n, symmetric=False)
-    # triadic closure: each user follows some accounts followed by an account they follow
-    n_close = np.round(n_follow * cfg.closure_share / (1.0 - cfg.closure_share)).astype(np.int64)
-    walker = np.repeat(users, n_close)
-    deg = first.degree()
-    walker = walker[deg[walker] > 0]
-    hop1 = first.indices[
-        first.indptr[walker] + (rng.random(walker.size) * deg[walker]).astype(np.int64)
-    ]
-    ok = deg[hop1] > 0
-    walker, hop1 = walker[ok], hop1[ok]
-    hop2 = first.indices[first.indptr[hop1] + (rng.random(hop1.size) * deg[hop1]).astype(np.int64)]
+    for order, ties, spread in layouts:
+        counts = ties[order]
+        s, d = _layout_ties(order, counts, spread * np.maximum(counts, 1), rng)
+        src_parts.append(s)
+        dst_parts.append(d)
+    friend_src = users[np.concatenate(src_parts)]
+    friend_dst = users[np.concatenate(dst_parts)]
+    # one-way follows of popular accounts: preferential to sociability times a lognormal fitness
+    n_follow = rng.poisson(cfg.follows_mean, m)
+    weight = target * rng.lognormal(0.0, cfg.fitness_sigma, m)
+    cum = np.cumsum(weight)
+    followed = np.searchsorted(cum, rng.random(int(n_follow.sum())) * cum[-1], side="right")
+    follower = np.repeat(np.arange(m, dtype=np.int64), n_follow)
     return csr_from_edges(
-        np.concatenate([src_all, walker]), np.concatenate([dst_all, hop2]), n, symmetric=False
+        np.concatenate([friend_src, friend_dst, users[follower]]),
+        np.concatenate([friend_dst, friend_src, users[np.minimum(followed, m - 1)]]),
+        n,
+        symmetric=False,
     )
 
 
@@ -378,7 +382,7 @@ def build_network(
     timings["neighbourhood"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    layers["online"] = _online_layer(agents, cfg, rng)
+    layers["online"] = online_layer(agents, cfg, rng)
     timings["online"] = time.perf_counter() - t0
     return MultilayerNetwork(n=n, layers=layers, timings_s=timings)
 

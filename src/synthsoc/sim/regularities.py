@@ -16,7 +16,12 @@ over replicates, the 5-95% range of replicates, the band and whether the median 
   (Scheffer et al. 2009);
 * ``money``: the fundamental equilibrium of Kiyotaki & Wright's model A (good 0 as money);
 * ``feed``: the reach of a high-engagement (negative) message among users with an
-  engagement-ranked feed over those with a chronological one (Huszar et al. 2022).
+  engagement-ranked feed over those with a chronological one (Huszar et al. 2022);
+* ``launch``: a product launch's price path (every good's price falls over its first year, by
+  no more than the published two-year decline of a smartphone's retail price, Strategy
+  Analytics 2012) and the calendar's spending spike in the sales series (sales in the event's
+  steps over the three steps on each side, against the event's own spending multiplier, which
+  the Chuseok preset takes from KB Kookmin Card's Chuseok 2024 figure).
 """
 
 from __future__ import annotations
@@ -32,15 +37,17 @@ import numpy as np
 from synthsoc.sim.params import param
 from synthsoc.sim.world import RunOutput
 
-CHECKS: tuple[str, ...] = ("bass", "cascades", "public_goods", "early_warning", "feed", "money")
+CHECKS: tuple[str, ...] = (
+    "bass", "cascades", "public_goods", "early_warning", "feed", "money", "launch"
+)
 
 
 @dataclass(frozen=True, kw_only=True)
 class RegularitySpec:
-    check: Literal["bass", "cascades", "public_goods", "early_warning", "feed", "money"] = param(
-        doc="which regularity to check"
-    )
-    steps_per_year: float = param(12.0, low=1e-6, doc="bass: model steps per year")
+    check: Literal[
+        "bass", "cascades", "public_goods", "early_warning", "feed", "money", "launch"
+    ] = param(doc="which regularity to check")
+    steps_per_year: float = param(12.0, low=1e-6, doc="bass, launch: model steps per year")
     message: str = param("negative", doc="feed: the message whose amplification is measured")
 
 
@@ -73,7 +80,40 @@ def fit_bass(adopted: np.ndarray, steps_per_year: float) -> tuple[float, float, 
     return float(p), float(q), float(m)
 
 
+def spike_ratio(sales: np.ndarray, multiplier: np.ndarray, around: int = 3) -> float:
+    """Mean sales in the steps whose spending multiplier is not 1, over the mean of the
+    ``around`` steps on each side of each such run of steps (excluding step 0, before sales);
+    NaN when the run has no such step or no sales around it."""
+    event = np.flatnonzero(multiplier != 1.0)
+    if event.size == 0:
+        return float("nan")
+    near = np.zeros(sales.size, dtype=bool)
+    for t in event:
+        near[max(t - around, 1) : t + around + 1] = True
+    near[event] = False
+    base = float(sales[near].mean()) if near.any() else float("nan")
+    return float(sales[event].mean() / base) if base > 0 else float("nan")
+
+
+def _launch_statistics(check: RegularitySpec, o: RunOutput) -> tuple[float, float]:
+    """The largest yearly price change over the goods, and the spike ratio over the multiplier."""
+    changes = []
+    for key, price in o.series.items():
+        if key.startswith("price_"):
+            years = (price.size - 1) / check.steps_per_year
+            changes.append(float((price[-1] / price[0]) ** (1.0 / years) - 1.0))
+    multiplier = o.series["spending_multiplier"]
+    stated = float(multiplier[multiplier != 1.0].mean()) if np.any(multiplier != 1.0) else 1.0
+    return max(changes), spike_ratio(o.series["sales_any"], multiplier) / stated
+
+
 def _statistics(check: RegularitySpec, outputs: list[RunOutput]) -> dict[str, np.ndarray]:
+    if check.check == "launch":
+        stats = np.array([_launch_statistics(check, o) for o in outputs])
+        return {
+            "price_change_per_year_largest": stats[:, 0],
+            "event_sales_ratio_over_stated": stats[:, 1],
+        }
     if check.check == "bass":
         fits = np.array([fit_bass(o.series["adoption_any"], check.steps_per_year) for o in outputs])
         return {"innovation_p_per_year": fits[:, 0], "imitation_q_per_year": fits[:, 1]}
@@ -123,20 +163,31 @@ def check_regularity(check: RegularitySpec, outputs: list[RunOutput]) -> list[di
         if ref["regularity"] != check.check:
             continue
         values = stats[ref["statistic"]]
-        median = float(np.median(values))
+        finite = values[np.isfinite(values)]
+        median = float(np.median(finite)) if finite.size else float("nan")
         low, high = float(ref["low"]), float(ref["high"])
         rows.append(
             {
                 "regularity": check.check,
                 "statistic": ref["statistic"],
                 "median": median,
-                "runs_5_95": [float(np.quantile(values, 0.05)), float(np.quantile(values, 0.95))],
+                "runs_5_95": (
+                    [float(np.quantile(finite, 0.05)), float(np.quantile(finite, 0.95))]
+                    if finite.size
+                    else [float("nan"), float("nan")]
+                ),
                 "values": values.tolist(),
                 "published": float(ref["published"]) if ref["published"] else None,
                 "band": [low, high],
                 "band_rule": ref["band_rule"],
                 "within": bool(low <= median <= high),
                 "source": ref["source"],
+                "note": (
+                    f"not measurable in {values.size - finite.size} of {values.size} runs "
+                    "(e.g. no spending event within the steps run)"
+                    if finite.size < values.size
+                    else ""
+                ),
             }
         )
     return rows
@@ -184,6 +235,22 @@ def regularity_chart(
             ax.plot(arms, reach, "o-", label=msg)
         ax.set_ylabel("share of SNS users reached (median of runs)")
         ax.set_xlabel("feed ranking (random half of users each)")
+    elif check.check == "launch":
+        step_axis = np.arange(outputs[0].steps)
+        for key in outputs[0].series:
+            if key.startswith("price_"):
+                series = np.stack([o.series[key] for o in outputs])
+                relative = np.median(series, axis=0) / series[0, 0]
+                ax.plot(step_axis, relative, label=key + " / launch price")
+        ax.set_ylabel("price relative to launch (median of runs)")
+        twin = ax.twinx()
+        sales = np.stack([o.series["sales_any"] for o in outputs])
+        twin.plot(step_axis, np.median(sales, axis=0), "k:", label="units sold per step (median)")
+        for step in np.flatnonzero(outputs[0].series["spending_multiplier"] != 1.0):
+            twin.axvline(float(step), color="r", alpha=0.3)
+        twin.set_ylabel("units sold per step (red: spending event)")
+        twin.legend(fontsize=7, loc="center right")
+        ax.set_xlabel("step")
     elif check.check == "money":
         for key in outputs[0].series:
             if "_accepts_" in key:

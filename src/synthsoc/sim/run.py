@@ -12,7 +12,7 @@ import polars as pl
 
 from synthsoc.persona import write_personas
 from synthsoc.persona.build import PERSONAS_FILE
-from synthsoc.sim.agents import build_agents
+from synthsoc.sim.agents import Agents, build_agents
 from synthsoc.sim.network import NetworkConfig, build_network
 from synthsoc.sim.outputs import outcome_values
 from synthsoc.sim.replicates import ReplicateRunner, run_replicates
@@ -35,14 +35,11 @@ PERSON_COLUMNS = [
 DESCRIBED_COLUMNS = ["education", "marital_status"]
 
 
-def load_world(
-    population: str | Path, *, seed: int = 0, network: NetworkConfig | None = None
-) -> World:
-    """Agents and their multilayer network from a population folder, reproducibly from ``seed``.
+def load_agents(population: str | Path, *, seed: int = 0) -> tuple[Agents, dict[str, Any]]:
+    """The agents of a population folder, with what :func:`load_world` records about the load.
 
     Behavioural traits come from the folder's ``personas.parquet``; when it is missing it is
-    built first (``synthsoc personas`` with the same seed), which the world records in
-    ``world.derived("personas")``.
+    built first (``synthsoc personas`` with the same seed).
     """
     folder = Path(population)
     pop = load_population(folder)
@@ -57,6 +54,28 @@ def load_world(
     t1 = time.perf_counter()
     agents = build_agents(persons, pop.households, personas, seed=seed,
                           source=str(folder / PERSONAS_FILE))
+    loaded = {
+        "population": pop,
+        "persons": persons,
+        "personas": personas,
+        "personas_s": t1 - t0,
+        "agents_s": time.perf_counter() - t1,
+        "personas_record": {"file": str(folder / PERSONAS_FILE), "built_now": built, "seed": seed},
+    }
+    return agents, loaded
+
+
+def load_world(
+    population: str | Path, *, seed: int = 0, network: NetworkConfig | None = None
+) -> World:
+    """Agents and their multilayer network from a population folder, reproducibly from ``seed``.
+
+    Behavioural traits come from the folder's ``personas.parquet``; when it is missing it is
+    built first (``synthsoc personas`` with the same seed), which the world records in
+    ``world.derived("personas")``.
+    """
+    agents, loaded = load_agents(population, seed=seed)
+    pop, persons, personas = loaded["population"], loaded["persons"], loaded["personas"]
     t2 = time.perf_counter()
     net = build_network(agents, network, seed=seed)
     world = World(
@@ -67,12 +86,13 @@ def load_world(
     )
     world.derived(
         "timings",
-        lambda: {"personas_s": t1 - t0, "agents_s": t2 - t1, "network_s": time.perf_counter() - t2},
+        lambda: {
+            "personas_s": loaded["personas_s"],
+            "agents_s": loaded["agents_s"],
+            "network_s": time.perf_counter() - t2,
+        },
     )
-    world.derived(
-        "personas",
-        lambda: {"file": str(folder / PERSONAS_FILE), "built_now": built, "seed": seed},
-    )
+    world.derived("personas", lambda: loaded["personas_record"])
     return world
 
 
