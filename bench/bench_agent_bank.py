@@ -90,13 +90,18 @@ def main() -> None:
             agents = build_agents(bank, sub, embedder)
             started = time.perf_counter()
             failures = {"agent": 0, "demographics_agent": 0}
+            for method in failures:
+                predictions[method] = {item: [] for item in HELD_OUT_ITEMS}
             with open_llm(args.llm, cache_dir=cache) as llm:
-                for item in HELD_OUT_ITEMS:
-                    for method, memories in (("agent", True), ("demographics_agent", False)):
-                        answers = ask_bank(agents, bank.item(item), llm, embedder,
-                                           with_memories=memories, k=args.k)
-                        predictions[method][item] = list(answers.codes)
-                        failures[method] += answers.failures
+                # agent by agent, so that consecutive prompts share the system prompt and the
+                # sketch, whose evaluation llama.cpp reuses (prefix match)
+                for agent in agents:
+                    for item in HELD_OUT_ITEMS:
+                        for method, memories in (("demographics_agent", False), ("agent", True)):
+                            answers = ask_bank([agent], bank.item(item), llm, embedder,
+                                               with_memories=memories, k=args.k)
+                            predictions[method][item] += answers.codes
+                            failures[method] += answers.failures
                 usage = llm.usage
                 llm_info |= {"model": llm.name, "calls": usage.calls,
                              "prompt_tokens": usage.prompt_tokens,

@@ -66,8 +66,21 @@ def test_run_resume_interview_replay_and_spread(population: Path, tmp_path: Path
     assert result.exit_code == 0, result.output
     spread = json.loads(out.read_text(encoding="utf-8"))
     assert len(spread["replicates"]) == 3
-    assert spread["verdicts"]["heard_share"]["verdict"] in ("converging", "diverging")
+    # synthsoc.evaluate's rule: fewer than 10 runs give no converging/diverging verdict
+    assert spread["verdicts"]["heard_share"]["verdict"] == "insufficient replicates"
     assert spread["verdicts"]["heard_share"]["n_runs"] == 3
+
+    out = tmp_path / "vote.json"
+    result = runner.invoke(app, ["town", "spread", "--population", str(population), "--emd",
+                                 _dong(population), "--agents", "6", "--replicates", "2",
+                                 "--hours", "11", "--scenario", "vote", "--out", str(out),
+                                 *common])
+    assert result.exit_code == 0, result.output
+    vote = json.loads(out.read_text(encoding="utf-8"))
+    assert vote["scenario"] == "vote" and set(vote["verdicts"]) == {"heard_share",
+                                                                   "vote_share_for"}
+    for row in vote["replicates"]:  # 07:00 + 11 h passes the 17:00 vote
+        assert row["voted"] and sum(row["votes"].values()) == row["eligible"]
 
 
 @pytest.mark.parametrize(("args", "message"), [
