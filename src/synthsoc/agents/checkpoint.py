@@ -125,3 +125,16 @@ def load_checkpoint(folder: Path, embedder: Embedder, judge: Judge) -> Town:
     town.request_kinds = defaultdict(int, state["request_kinds"])
     judge.failures = int(state["judge_failures"])
     return town
+
+
+def embedder_of(folder: Path) -> Embedder:
+    """The embedder a run's memories were embedded with (e5 or the test hash embedder)."""
+    from synthsoc.agents.embedding import E5Embedder, HashEmbedder
+
+    path = folder / CHECKPOINT_FILE
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no checkpoint (run `synthsoc town run` first)")
+    name = str(json.loads(path.read_text(encoding="utf-8")).get("embedder", ""))
+    if name.startswith("hash-bigram-"):
+        return HashEmbedder(int(name.rsplit("-", 1)[1]))
+    return E5Embedder()

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -517,6 +518,18 @@ class Town:
         ask = self._ask(pid, "interview", f"누군가 {self.residents[pid].name} 씨에게 묻는다.",
                         question)
         return self.judge.interview(ask, question), ask.memories
+
+    def choose_many(self, pids: Sequence[int], question: str,
+                    options: Sequence[tuple[str, str]]) -> list[str | None]:
+        """A survey question with options (id, Korean text) asked of ``pids`` in one batch,
+        each answering from its retrieved memories; None where no usable answer came. Like an
+        interview, this happens outside game time and counts against no hourly cap."""
+        unknown = [p for p in pids if p not in self.residents]
+        if unknown:
+            raise ValueError(f"no agents {unknown} in this town (agents: {self.ids})")
+        asks = [self._ask(pid, "survey", f"설문 조사원이 {self.residents[pid].name} 씨에게 "
+                          "묻는다.", question) for pid in pids]
+        return self.judge.choose(asks, question, options)
 
     # ----------------------------------------------------------------- results
     def agent_hours(self) -> float:
