@@ -28,7 +28,7 @@ CONVERSATION_SCHEMA: dict[str, Any] = {
     "properties": {
         "topic": {"type": "string", "enum": sorted(TOPICS)},
         "tell_gathering": {"type": "boolean"},
-        "line": {"type": "string", "maxLength": 80},
+        "line": {"type": "string", "maxLength": 40},
     },
     "required": ["topic", "tell_gathering"],
     "additionalProperties": False,
@@ -36,7 +36,7 @@ CONVERSATION_SCHEMA: dict[str, Any] = {
 def decision_schema(key: str) -> dict[str, Any]:
     """``{key: bool}`` and an optional ``reply`` line to whoever told the news."""
     return {"type": "object",
-            "properties": {key: {"type": "boolean"}, "reply": {"type": "string", "maxLength": 80}},
+            "properties": {key: {"type": "boolean"}, "reply": {"type": "string", "maxLength": 40}},
             "required": [key], "additionalProperties": False}
 
 
@@ -165,7 +165,7 @@ def _line(value: object) -> str | None:
 class LLMJudge:
     """Judgments from a model, one batch per kind of decision per step."""
 
-    def __init__(self, llm: LLM, *, max_tokens: int = 96, concurrency: int = 4) -> None:
+    def __init__(self, llm: LLM, *, max_tokens: int = 160, concurrency: int = 4) -> None:
         self.llm = llm
         self.name = f"llm:{llm.name}"
         self.max_tokens = max_tokens

@@ -80,7 +80,9 @@ class TownParams:
     talk_probability: float = 0.35  # ASSUMPTION: chance per step that two co-located agents talk
     pair_cooldown_minutes: int = 120  # ASSUMPTION: the same two people talk at most this often
     max_requests_per_agent_hour: int = 5  # the issue's cost goal, enforced by design
-    max_tokens: int = 96
+    # a JSON answer with a line of up to 40 Hangul syllables, about 3 tokens each in SmolLM2's
+    # vocabulary (measured: 3,959 prompt tokens for four agent-bank prompts of ~350 characters)
+    max_tokens: int = 160
     gathering: GatheringSeed = field(default_factory=GatheringSeed)
 
     def __post_init__(self) -> None:
