@@ -105,7 +105,7 @@ def _print_summary(summary: dict[str, Any], usage: str) -> None:
                 "came_having_heard_before",
                 "judgment_requests", "requests_per_agent_hour", "max_requests_in_one_agent_hour",
                 "judgment_failures", "model_lines", "line_fallbacks", "memories",
-                "eligible", "votes", "vote_share_for", "support_share_among_heard"):
+                "eligible", "voted", "votes", "vote_share_for", "support_share_among_heard"):
         if key not in summary:
             continue
         value = summary[key]
@@ -149,8 +149,9 @@ def run(
     start: Annotated[float, typer.Option("--start", help="start hour of day 0 (Monday)")] = 7.0,
     seed: Annotated[int, typer.Option("--seed")] = 1,
     gathering_place: Annotated[str, typer.Option("--gathering-place")] = "cafe",
-    gathering_hour: Annotated[float, typer.Option("--gathering-hour", help="hour of the "
-                                                  "gathering or the vote")] = 18.0,
+    gathering_hour: Annotated[float | None, typer.Option(
+        "--gathering-hour", help="hour of the gathering (default 18) or the vote (default 17)")
+    ] = None,
     scenario: ScenarioOption = "gathering",
     llm: LlmOption = "none",
     embedder: EmbedderOption = "e5",
@@ -166,7 +167,8 @@ def run(
         # a town run grows its folder hour by hour (resumable), so it starts only in a new or
         # empty folder: nothing synthsoc did not write is ever overwritten (issue 8)
         raise typer.BadParameter(f"{out} is not empty and holds no town run; choose a new folder")
-    gathering = _seed_of(scenario, gathering_place, gathering_hour)
+    hour = gathering_hour if gathering_hour is not None else (17.0 if scenario == "vote" else 18.0)
+    gathering = _seed_of(scenario, gathering_place, hour)
     try:
         params, hood = _build(population, emd, agents, seed, start, gathering)
         estimate = estimate_run(params, len(hood.residents), hours, _price(llm))
