@@ -20,6 +20,7 @@ import os
 import platform
 import tempfile
 import time
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -125,7 +126,15 @@ def main() -> None:
                 row[f"{m}_missing"] = item_score.missing
             row["sub_answered"] = item_score.answered
         rows.append(row)
+    # what the model-backed agents chose, over all items (answer codes: 1 is each item's first
+    # option): a model stuck on one option or on the midpoint shows here
+    chosen = {m: dict(sorted(Counter(str(c) for item in HELD_OUT_ITEMS
+                                     for c in predictions[m][item]).items()))
+              for m in ("agent", "demographics_agent") if sub}
+    truth = dict(sorted(Counter(r.answers[i] for r in sub for i in HELD_OUT_ITEMS
+                                if i in r.answers).items()))
     result = {
+        "chosen_codes": chosen, "true_codes_of_llm_subset": truth,
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores (shared with other jobs)",
         "data": "KGSS 2010 (1,576 respondents), bundled in synthsoc/agents/data/kgss",
@@ -160,6 +169,7 @@ def main() -> None:
                           f"respondents {s['mean_accuracy']:.3f} (95% {s['ci95_low']:.3f}-"
                           f"{s['ci95_high']:.3f})")
     console.print(f"model: {llm_info}")
+    console.print(f"codes chosen: {chosen}; the respondents' own: {truth}")
     console.print(f"-> {RESULTS}")
 
 
