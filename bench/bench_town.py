@@ -90,6 +90,7 @@ def embedded_run(pop: Path, emd: str, agents: int, hours: float, cache: Path) ->
             / agent_hours,
             "wall_s_per_agent_hour": wall / agent_hours,
             "judgment_failures": summary["judgment_failures"],
+            "model_lines": summary["model_lines"], "line_fallbacks": summary["line_fallbacks"],
             "heard": summary["heard"], "came": summary["came"],
         }
     return out
@@ -150,6 +151,9 @@ def main() -> None:
                   f"{peer['requests']:.0f}", "-", f"{peer['requests_per_agent_hour']:.1f}",
                   f"{peer['tokens_per_agent_hour']:.0f}", "-", "-")
     console.print(table)
+    console.print("lines the model wrote: said (right level) / replaced by the template: "
+                  + ", ".join(f"{k} {r['model_lines']}/{r['line_fallbacks']}"
+                              for k, r in embedded.items()))
     console.print(f"Smallville / ours, requests per agent-hour: "
                   f"{result['requests_ratio_smallville_over_ours']:.1f}x")
     growth_table = Table(title="memory growth (judgments by rule, e5 embeddings)")

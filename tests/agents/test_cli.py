@@ -66,8 +66,21 @@ def test_run_resume_interview_replay_and_spread(population: Path, tmp_path: Path
     assert result.exit_code == 0, result.output
     spread = json.loads(out.read_text(encoding="utf-8"))
     assert len(spread["replicates"]) == 3
-    assert spread["verdicts"]["heard_share"]["verdict"] in ("converging", "diverging")
+    # synthsoc.evaluate's rule: fewer than 10 runs give no converging/diverging verdict
+    assert spread["verdicts"]["heard_share"]["verdict"] == "insufficient replicates"
     assert spread["verdicts"]["heard_share"]["n_runs"] == 3
+
+    out = tmp_path / "vote.json"
+    result = runner.invoke(app, ["town", "spread", "--population", str(population), "--emd",
+                                 _dong(population), "--agents", "6", "--replicates", "2",
+                                 "--hours", "11", "--scenario", "vote", "--out", str(out),
+                                 *common])
+    assert result.exit_code == 0, result.output
+    vote = json.loads(out.read_text(encoding="utf-8"))
+    assert vote["scenario"] == "vote" and set(vote["verdicts"]) == {"heard_share",
+                                                                   "vote_share_for"}
+    for row in vote["replicates"]:  # 07:00 + 11 h passes the 17:00 vote
+        assert row["voted"] and sum(row["votes"].values()) == row["eligible"]
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -95,3 +108,17 @@ def test_a_town_never_starts_in_a_folder_synthsoc_did_not_make(
     assert result.exit_code == 2 and "is not empty and holds no town run" in said
     assert sorted(p.name for p in mine.iterdir()) == ["summary.json"]
     assert (mine / "summary.json").read_text(encoding="utf-8") == "my own notes"
+
+
+def test_a_vote_run_holds_its_vote_at_17_by_default(population: Path, tmp_path: Path) -> None:
+    out = tmp_path / "vote"
+    result = runner.invoke(app, ["town", "run", "--population", str(population), "--emd",
+                                 _dong(population), "--agents", "4", "--hours", "10.5",
+                                 "--scenario", "vote", "--out", str(out), "--llm", "none",
+                                 "--embedder", "hash"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["scenario"] == "vote" and summary["voted"]  # 07:00 + 10.5 h passes 17:00
+    votes = [json.loads(line) for line in (out / "timeline.jsonl").read_text(
+        encoding="utf-8").splitlines() if '"vote"' in line]
+    assert votes and {e["time"][-5:] for e in votes if e["kind"] == "vote"} == {"17:00"}

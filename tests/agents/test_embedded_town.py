@@ -1,5 +1,7 @@
 """A three-agent town for one game hour with the real embedded model (SmolLM2-135M through the
-real llama.cpp server) and real e5 embeddings; then the same hour replayed from the cache."""
+real llama.cpp server) and real e5 embeddings; then the same hour replayed from the cache. The
+model chooses topics and decisions and may write the opening lines and replies: a line it
+writes is said only in the speech level the relation calls for."""
 
 from __future__ import annotations
 
@@ -9,7 +11,8 @@ import pytest
 
 from synthsoc.agents import E5Embedder, LLMJudge, Town, TownParams
 from synthsoc.llm import open_llm
-from synthsoc.persona.speech import hangul_share
+from synthsoc.persona.korean import Level
+from synthsoc.persona.speech import classify_text, hangul_share
 
 from .conftest import family, neighbourhood
 
@@ -34,6 +37,14 @@ def test_one_game_hour_with_the_embedded_model(tmp_path: Path) -> None:
     assert calls >= summary["judgment_requests"]  # re-asks of malformed answers are extra calls
     said = [e for e in town.timeline if e["kind"] == "say"]
     assert said and all(hangul_share(e["text"]) > 0.9 for e in said)
+    written = [e for e in said if e["by"] == "model"]
+    assert len(written) == summary["model_lines"]
+    for event in written:  # whatever the small model wrote, only lines in the owed level pass
+        levels = {s.level for s in classify_text(event["text"]).per_sentence} - {None}
+        assert levels == {Level(event["level"])}, event
+    kinds = summary["requests_by_kind"]  # at most one line per conversation or decision asked
+    lines_asked = kinds.get("conversation", 0) + kinds.get("plan_change", 0)
+    assert summary["model_lines"] + summary["line_fallbacks"] <= lines_asked
     with open_llm("local", cache_dir=tmp_path) as replay_llm:
         replay = _town(replay_llm)
         replay.run_until(replay.minute + 60)

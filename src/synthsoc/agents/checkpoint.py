@@ -54,7 +54,11 @@ def town_state(town: Town) -> dict[str, Any]:
                   for p, plan in sorted(town.plans.items())},
         "location": {str(p): v for p, v in sorted(town.location.items())},
         "last_reflection": {str(p): v for p, v in sorted(town.last_reflection.items())},
-        "heard": {str(p): [h.source, h.minute, h.channel] for p, h in sorted(town.heard.items())},
+        "heard": {str(p): [h.source, h.minute, h.channel, h.stance]
+                  for p, h in sorted(town.heard.items())},
+        "votes": {str(p): v for p, v in sorted(town.votes.items())},
+        "model_lines": town.model_lines,
+        "line_fallbacks": town.line_fallbacks,
         "decided": {str(p): v for p, v in sorted(town.decided.items())},
         "pending": list(town.pending),
         "came": sorted(town.came),
@@ -108,7 +112,11 @@ def load_checkpoint(folder: Path, embedder: Embedder, judge: Judge) -> Town:
     town.plans = {int(p): [PlanBlock(*b) for b in plan] for p, plan in state["plans"].items()}
     town.location = {int(p): v for p, v in state["location"].items()}
     town.last_reflection = {int(p): int(v) for p, v in state["last_reflection"].items()}
-    town.heard = {int(p): Heard(h[0], int(h[1]), str(h[2])) for p, h in state["heard"].items()}
+    town.heard = {int(p): Heard(h[0], int(h[1]), str(h[2]), h[3] if len(h) > 3 else None)
+                  for p, h in state["heard"].items()}
+    town.votes = {int(p): str(v) for p, v in state.get("votes", {}).items()}
+    town.model_lines = int(state.get("model_lines", 0))
+    town.line_fallbacks = int(state.get("line_fallbacks", 0))
     town.decided = {int(p): bool(v) for p, v in state["decided"].items()}
     town.pending = [int(p) for p in state["pending"]]
     town.came = {int(p) for p in state["came"]}
@@ -117,3 +125,16 @@ def load_checkpoint(folder: Path, embedder: Embedder, judge: Judge) -> Town:
     town.request_kinds = defaultdict(int, state["request_kinds"])
     judge.failures = int(state["judge_failures"])
     return town
+
+
+def embedder_of(folder: Path) -> Embedder:
+    """The embedder a run's memories were embedded with (e5 or the test hash embedder)."""
+    from synthsoc.agents.embedding import E5Embedder, HashEmbedder
+
+    path = folder / CHECKPOINT_FILE
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no checkpoint (run `synthsoc town run` first)")
+    name = str(json.loads(path.read_text(encoding="utf-8")).get("embedder", ""))
+    if name.startswith("hash-bigram-"):
+        return HashEmbedder(int(name.rsplit("-", 1)[1]))
+    return E5Embedder()

@@ -1,6 +1,7 @@
-"""The only decisions that ask a model: what two people talk about (and whether the invitation
-is passed on), whether to change plan for the gathering, what a reflection concludes, and an
-interview answer. Everything else in the town runs by rule.
+"""The only decisions that ask a model: what two people talk about (and whether the news is
+passed on; the model may also write the opening line), whether to change plan for the gathering
+or to back the candidate in the vote (and the reply to whoever told), what a reflection
+concludes, and an interview answer. Everything else in the town runs by rule.
 
 :class:`LLMJudge` asks any :class:`synthsoc.llm.LLM` (normally stacked with the replay cache and
 a budget) in batches, with small JSON schemas that even the embedded model can follow. An answer
@@ -27,15 +28,23 @@ CONVERSATION_SCHEMA: dict[str, Any] = {
     "properties": {
         "topic": {"type": "string", "enum": sorted(TOPICS)},
         "tell_gathering": {"type": "boolean"},
+        "line": {"type": "string", "maxLength": 40},
     },
     "required": ["topic", "tell_gathering"],
     "additionalProperties": False,
 }
-ATTEND_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "properties": {"attend": {"type": "boolean"}},
-    "required": ["attend"],
-    "additionalProperties": False,
+def decision_schema(key: str) -> dict[str, Any]:
+    """``{key: bool}`` and an optional ``reply`` line to whoever told the news."""
+    return {"type": "object",
+            "properties": {key: {"type": "boolean"}, "reply": {"type": "string", "maxLength": 40}},
+            "required": [key], "additionalProperties": False}
+
+
+DECISION_KEYS = {"attend": "attend", "support": "support"}
+REPLY = " 알려 준 사람에게 할 대답(reply)도 적어라."
+DECISION_QUESTIONS = {
+    "attend": "동네 모임에 가려고 오늘 계획을 바꿀까(attend)?" + REPLY,
+    "support": "동네 대표 선거에서 이 후보를 뽑을까(support)?" + REPLY,
 }
 REFLECT_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -63,12 +72,22 @@ class Ask:
     knows_gathering: bool = False
     extraversion: float = 50.0
     agreeableness: float = 50.0
+    news: str = "동네 모임 소식"  # what may be passed on, in Korean
+    level: str = ""  # the speech level owed to the other person, in Korean ("" when alone)
+    source_supports: bool | None = None  # the teller's lean on the candidate (vote only)
 
 
 @dataclass(frozen=True)
 class TalkChoice:
     topic: str
     tell_gathering: bool
+    line: str | None = None  # the opening line the model wrote (checked by the town)
+
+
+@dataclass(frozen=True)
+class Decision:
+    yes: bool
+    reply: str | None = None  # the model's reply to whoever told the news (checked by the town)
 
 
 class Judge(Protocol):
@@ -77,11 +96,14 @@ class Judge(Protocol):
 
     def talk(self, asks: Sequence[Ask]) -> list[TalkChoice]: ...
 
-    def attend(self, asks: Sequence[Ask]) -> list[bool]: ...
+    def decide(self, asks: Sequence[Ask], kind: str) -> list[Decision]: ...
 
     def reflect(self, asks: Sequence[Ask]) -> list[str]: ...
 
     def interview(self, ask: Ask, question: str) -> str: ...
+
+    def choose(self, asks: Sequence[Ask], question: str,
+               options: Sequence[tuple[str, str]]) -> list[str | None]: ...
 
 
 def _digest(*parts: object) -> int:
@@ -89,9 +111,14 @@ def _digest(*parts: object) -> int:
     return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "little")
 
 
+SUPPORT_IF_TELLER_SUPPORTS = 45.0  # ASSUMPTION: agreeableness T-score above which one follows
+SUPPORT_OTHERWISE = 55.0  # ASSUMPTION: ... and above which one backs the candidate anyway
+
+
 class RuleJudge:
     """Decisions by rule from the persona: topic by a seeded hash, passing on and attending by
-    extraversion and agreeableness (ASSUMPTION: T-score above 50 means yes)."""
+    extraversion and agreeableness (ASSUMPTION: T-score above 50 means yes); backing the
+    candidate by agreeableness, more readily when the teller backs them (the opinion spreads)."""
 
     name = "rules"
 
@@ -103,8 +130,13 @@ class RuleJudge:
         return [TalkChoice(topics[_digest(a.seed, a.agent) % len(topics)],
                            a.knows_gathering and a.extraversion > 50) for a in asks]
 
-    def attend(self, asks: Sequence[Ask]) -> list[bool]:
-        return [a.agreeableness > 50 for a in asks]
+    def decide(self, asks: Sequence[Ask], kind: str) -> list[Decision]:
+        if kind == "attend":
+            return [Decision(a.agreeableness > 50) for a in asks]
+        if kind != "support":
+            raise ValueError(f"unknown decision {kind!r} (attend, support)")
+        return [Decision(a.agreeableness > (SUPPORT_IF_TELLER_SUPPORTS if a.source_supports
+                                            else SUPPORT_OTHERWISE)) for a in asks]
 
     def reflect(self, asks: Sequence[Ask]) -> list[str]:
         return [f"요즘 가장 마음에 남는 일: {a.memories[0]}" if a.memories else "특별한 일이 없었다"
@@ -115,16 +147,25 @@ class RuleJudge:
             return "기억나는 일이 없어요."
         return "제가 기억하는 건 이거예요: " + " / ".join(ask.memories[:3])
 
+    def choose(self, asks: Sequence[Ask], question: str,
+               options: Sequence[tuple[str, str]]) -> list[str | None]:
+        """No opinion by rule: every answer is missing (a survey needs a model)."""
+        return [None] * len(asks)
+
 
 def judgment_prompt(ask: Ask, question: str) -> str:
     remembered = "\n".join(f"- {m}" for m in ask.memories) or "- (없음)"
     return f"나: {ask.who}\n상황: {ask.situation}\n기억:\n{remembered}\n질문: {question}"
 
 
+def _line(value: object) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
 class LLMJudge:
     """Judgments from a model, one batch per kind of decision per step."""
 
-    def __init__(self, llm: LLM, *, max_tokens: int = 96, concurrency: int = 4) -> None:
+    def __init__(self, llm: LLM, *, max_tokens: int = 160, concurrency: int = 4) -> None:
         self.llm = llm
         self.name = f"llm:{llm.name}"
         self.max_tokens = max_tokens
@@ -167,19 +208,30 @@ class LLMJudge:
         return out
 
     def talk(self, asks: Sequence[Ask]) -> list[TalkChoice]:
-        question = ("이 사람과 무슨 이야기를 할까? topic은 " + ", ".join(sorted(TOPICS))
-                    + " 중 하나. 동네 모임 소식을 전할까(tell_gathering)?")
-        answers = self._answers([self._request(a, question, CONVERSATION_SCHEMA) for a in asks])
+        def question(ask: Ask) -> str:
+            return ("이 사람과 무슨 이야기를 할까? topic은 " + ", ".join(sorted(TOPICS))
+                    + f" 중 하나. {ask.news}을 전할까(tell_gathering)? 내가 먼저 할 말 한 문장"
+                    f"(line)을 {ask.level}로 적어라.")
+        answers = self._answers([self._request(a, question(a), CONVERSATION_SCHEMA)
+                                 for a in asks])
         rules = RuleJudge().talk(asks)
         return [rule if answer is None else TalkChoice(
-            str(answer["topic"]), bool(answer["tell_gathering"]) and ask.knows_gathering)
-            for ask, answer, rule in zip(asks, answers, rules, strict=True)]
+            str(answer["topic"]), bool(answer["tell_gathering"]) and ask.knows_gathering,
+            _line(answer.get("line"))) for ask, answer, rule in zip(asks, answers, rules,
+                                                                    strict=True)]
 
-    def attend(self, asks: Sequence[Ask]) -> list[bool]:
-        question = "동네 모임에 가려고 오늘 계획을 바꿀까(attend)?"
-        answers = self._answers([self._request(a, question, ATTEND_SCHEMA) for a in asks])
-        rules = RuleJudge().attend(asks)
-        return [rule if answer is None else bool(answer["attend"])
+    def decide(self, asks: Sequence[Ask], kind: str) -> list[Decision]:
+        if kind not in DECISION_KEYS:
+            raise ValueError(f"unknown decision {kind!r} (attend, support)")
+        key = DECISION_KEYS[kind]
+
+        def question(ask: Ask) -> str:
+            level = f" 대답은 {ask.level}로." if ask.level else ""
+            return DECISION_QUESTIONS[kind] + level
+        answers = self._answers([self._request(a, question(a), decision_schema(key))
+                                 for a in asks])
+        rules = RuleJudge().decide(asks, kind)
+        return [rule if answer is None else Decision(bool(answer[key]), _line(answer.get("reply")))
                 for answer, rule in zip(answers, rules, strict=True)]
 
     def reflect(self, asks: Sequence[Ask]) -> list[str]:
@@ -188,6 +240,18 @@ class LLMJudge:
         rules = RuleJudge().reflect(asks)
         return [rule if answer is None else str(answer["insight"])
                 for answer, rule in zip(answers, rules, strict=True)]
+
+    def choose(self, asks: Sequence[Ask], question: str,
+               options: Sequence[tuple[str, str]]) -> list[str | None]:
+        """A survey answer: one option id per agent, None where the answer stayed malformed."""
+        ids = [i for i, _ in options]
+        schema = {"type": "object", "properties": {"choice": {"type": "string", "enum": ids}},
+                  "required": ["choice"], "additionalProperties": False}
+        text = (f"설문 질문: {question}\n선택지: "
+                + "; ".join(f"{i}={label}" for i, label in options) + "\n내 답(choice)은?")
+        answers = self._answers([self._request(a, text, schema, 24) for a in asks])
+        return [None if a is None or a.get("choice") not in ids else str(a["choice"])
+                for a in answers]
 
     def interview(self, ask: Ask, question: str) -> str:
         answer = self._answers([self._request(ask, question, INTERVIEW_SCHEMA, 256)])[0]

@@ -2,9 +2,12 @@
 
 The level comes from :func:`synthsoc.persona.register_norms.register_for` (relation, setting,
 the speaker's age and everyday levels), the dialect from the speaker's persona, and the
-sentence-final forms from the language core (:mod:`synthsoc.persona.korean`). The model only
-chooses *what* to say (a topic, whether to pass on the invitation); the wording is rendered
-here, so every line is grammatical and in the right level whatever model runs.
+sentence-final forms from the language core (:mod:`synthsoc.persona.korean`). The model
+chooses *what* to say (a topic, whether to pass on the news); templates rendered here say it,
+so every fact-bearing line (the news, its time and place) is grammatical and in the right
+level whatever model runs. The opening line of a judged conversation and the reply to news may be
+written by the model (in the same request as the judgment); :func:`fits` keeps such a line only
+when it is Korean in the level the relation calls for, and the template is said otherwise.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from dataclasses import dataclass
 from synthsoc.agents.residents import Resident
 from synthsoc.persona.korean import STANDARD, Level, Predicate, Sentence, topic
 from synthsoc.persona.register_norms import Relation, Setting, register_for
+from synthsoc.persona.speech import classify_text, language_problems
 
 COWORKER_AGE_GAP = 3  # ASSUMPTION: at work a colleague this much older is treated as senior
 NEIGHBOUR_AGE_GAP = 5  # ASSUMPTION: among neighbours an age gap this large makes an elder
@@ -118,3 +122,48 @@ def acknowledge(v: Voice) -> str:
     if v.level is Level.HASIPSIO:
         return "네, 알겠습니다."
     return "네, 알겠어요." if v.level is Level.HAEYO else "응, 알았어."
+
+
+def _i_subject(v: Voice) -> str:
+    return "제가" if v.level in (Level.HASIPSIO, Level.HAEYO) else "내가"
+
+
+def candidacy(host: str, when: str, place: str, v: Voice, *, own: bool) -> str:
+    """Passing on the candidacy in the neighbourhood vote; ``own`` when the speaker stands."""
+    if own:
+        return _say(Sentence(f"{when} {place} 동네 대표 선거에 {_i_subject(v)}",
+                             Predicate("나가")), v)
+    return _say(Sentence(f"{host} 씨가 {when} {place} 동네 대표 선거에 나온다고",
+                         Predicate("하")), v)
+
+
+def stance(host: str, v: Voice, *, supports: bool, own: bool) -> str:
+    """The speaker's own lean, passed on with the news (the opinion that spreads)."""
+    if own:
+        return _say(Sentence("꼭 한 표", Predicate("부탁하")), v)
+    if supports:
+        return _say(Sentence(f"{topic(_i(v))} {host} 씨를 뽑으려고", Predicate("하")), v)
+    return _say(Sentence(f"{topic(_i(v))} 좀 더 생각해 보려고", Predicate("하")), v)
+
+
+def vote_reply(host: str, v: Voice, *, supports: bool) -> str:
+    if supports:
+        return _say(Sentence(f"{_i(v)}도 {host} 씨를 뽑으려고", Predicate("하")), v)
+    return _say(Sentence(f"{topic(_i(v))} 좀 더 생각해 보려고", Predicate("하")), v)
+
+
+LEVEL_NAMES_KO: dict[Level, str] = {
+    Level.HASIPSIO: "하십시오체(합니다)",
+    Level.HAEYO: "해요체(해요)",
+    Level.HAE: "반말 해체(해)",
+    Level.HAERA: "반말 해라체(한다)",
+}
+
+
+def fits(text: str, v: Voice) -> bool:
+    """Whether a line the model wrote is usable Korean in the level the relation calls for
+    (every classified sentence in ``v.level``; the dialect is not checked)."""
+    if not text.strip() or language_problems(text):
+        return False
+    levels = [s.level for s in classify_text(text).per_sentence if s.level is not None]
+    return bool(levels) and all(level is v.level for level in levels)

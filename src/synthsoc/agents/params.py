@@ -36,15 +36,32 @@ class RetrievalWeights:
             raise ValueError(f"decay_per_hour must be in (0, 1], got {self.decay_per_hour}")
 
 
+SCENARIOS = ("gathering", "vote")
+
+
 @dataclass(frozen=True)
 class GatheringSeed:
-    """The seeded intention: a host plans a neighbourhood gathering at a place and time."""
+    """The seeded intention. ``gathering``: a host plans a neighbourhood gathering at a place
+    and time (who hears, who comes). ``vote``: the host stands in a neighbourhood vote held at
+    that place and time (Smallville's mayoral election): the news and each teller's lean spread
+    until the vote, then every adult agent who heard votes for or against, the others abstain."""
 
     place_kind: str = "cafe"
     day: int = 0
     start_minute: int = 18 * 60
     duration_minutes: int = 90
     host_person_id: int | None = None  # None: the town picks an adult host by the seed
+    kind: str = "gathering"
+
+    def __post_init__(self) -> None:
+        if self.kind not in SCENARIOS:
+            raise ValueError(f"gathering kind must be one of {SCENARIOS}, got {self.kind!r}")
+
+
+def vote_seed(day: int = 0, start_minute: int = 17 * 60) -> GatheringSeed:
+    """The vote at the 주민센터 (open on weekdays until 18:00), by default Monday 17:00."""
+    return GatheringSeed(place_kind="community_center", day=day, start_minute=start_minute,
+                         duration_minutes=60, kind="vote")
 
 
 @dataclass(frozen=True)
@@ -63,7 +80,9 @@ class TownParams:
     talk_probability: float = 0.35  # ASSUMPTION: chance per step that two co-located agents talk
     pair_cooldown_minutes: int = 120  # ASSUMPTION: the same two people talk at most this often
     max_requests_per_agent_hour: int = 5  # the issue's cost goal, enforced by design
-    max_tokens: int = 96
+    # a JSON answer with a line of up to 40 Hangul syllables, about 3 tokens each in SmolLM2's
+    # vocabulary (measured: 3,959 prompt tokens for four agent-bank prompts of ~350 characters)
+    max_tokens: int = 160
     gathering: GatheringSeed = field(default_factory=GatheringSeed)
 
     def __post_init__(self) -> None:

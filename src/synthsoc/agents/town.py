@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,13 +39,15 @@ WORK_CHAT_MINUTE = 12 * 60 + 30  # ASSUMPTION: the workplace room at lunch, on w
 SILENT_BELOW_EXTRAVERSION = 45.0  # ASSUMPTION: quieter members read a room without answering
 WORKPLACE_KINDS = ("office", "shop", "worksite")
 REFLECTION_MEMORIES = 8
+VOTING_AGE = 18  # ASSUMPTION: the age of Korean public elections (since 2020) for this vote
 
 
 @dataclass(frozen=True)
 class Heard:
     source: int | None  # person_id who told, None for the host
     minute: int
-    channel: str  # host / conversation / family_chat / work_chat
+    channel: str  # host / conversation / family_chat / work_chat / present
+    stance: bool | None = None  # vote: the teller's lean when telling (None: undecided)
 
 
 def _seed(*parts: object) -> int:
@@ -81,12 +84,18 @@ class Town:
         self.requests: dict[str, int] = defaultdict(int)  # "pid:hour" -> requests
         self.request_kinds: dict[str, int] = defaultdict(int)
         self.timeline: list[dict[str, Any]] = []
+        self.votes: dict[int, str] = {}  # vote: person_id -> for / against / undecided / unaware
+        self.model_lines = 0  # lines the model wrote that fit the speech level and were said
+        self.line_fallbacks = 0  # lines the model wrote that did not fit (the template said)
         self._new: list[tuple[int, Memory]] = []
         g = params.gathering
+        self.is_vote = g.kind == "vote"
         if g.place_kind not in place_kinds():
             raise ValueError(f"gathering place_kind {g.place_kind!r} is not a known place kind")
         self.gathering_start = g.day * 1440 + g.start_minute
         self.gathering_end = self.gathering_start + g.duration_minutes
+        # the news travels until the gathering ends, or until the vote opens
+        self.news_until = self.gathering_start if self.is_vote else self.gathering_end
         out = hood.background_out
         self._crowd_kind = np.array([k for k, _, _ in out], dtype=object)
         self._crowd_leave = np.array([a for _, a, _ in out], dtype=np.int64)
@@ -126,8 +135,12 @@ class Town:
         when, where = self.gathering_phrase()
         self.heard[self.host] = Heard(None, self.minute, "host")
         self.decided[self.host] = True
-        self._remember(self.host, "intention", f"내가 {when}에 {where}에서 동네 모임을 열기로 "
-                       "했다. 이웃들에게 알려야 한다.")
+        if self.is_vote:
+            self._remember(self.host, "intention", f"내가 {when} {where} 동네 대표 선거에 "
+                           "나가기로 했다. 이웃들에게 알리고 지지를 부탁해야 한다.")
+        else:
+            self._remember(self.host, "intention", f"내가 {when}에 {where}에서 동네 모임을 "
+                           "열기로 했다. 이웃들에게 알려야 한다.")
         self._event("intention", self.host, place=self.params.gathering.place_kind,
                     text=f"{when} {where}")
 
@@ -159,12 +172,17 @@ class Town:
                                            self.params.retrieve_k)
         return tuple(m.text for m in found)
 
-    def _ask(self, pid: int, kind: str, situation: str, query: str) -> Ask:
+    def _ask(self, pid: int, kind: str, situation: str, query: str,
+             listener: int | None = None) -> Ask:
         r = self.residents[pid]
+        level = "" if listener is None else lines.LEVEL_NAMES_KO[self.voice(pid, listener).level]
+        heard = self.heard.get(pid)
         return Ask(agent=pid, seed=_seed(self.params.seed, self.minute, pid, kind),
                    who=self._who(r), situation=situation, memories=self._recall(pid, query),
                    knows_gathering=pid in self.heard, extraversion=r.extraversion,
-                   agreeableness=r.agreeableness)
+                   agreeableness=r.agreeableness,
+                   news="동네 대표 선거 소식" if self.is_vote else "동네 모임 소식", level=level,
+                   source_supports=None if heard is None else heard.stance)
 
     def _awake(self, pid: int) -> bool:
         return block_at(self.plans[pid], self.minute % 1440).activity != "sleep"
@@ -185,11 +203,38 @@ class Town:
     def _pair(a: int, b: int) -> str:
         return f"{min(a, b)}-{max(a, b)}"
 
-    def _say(self, speaker: int, listener: int, text: str, channel: str) -> None:
+    def _say(self, speaker: int, listener: int, text: str, channel: str,
+             by: str = "template") -> None:
         v = self.voice(speaker, listener)
         self._event("say", speaker, listener=listener, place=self.location.get(speaker),
                     channel=channel, level=v.level.value, dialect=v.dialect,
-                    relation=v.relation.value, text=text)
+                    relation=v.relation.value, text=text, by=by)
+
+    def _model_line(self, line: str | None, v: lines.Voice) -> tuple[str | None, str]:
+        """The model's line when it fits the level the relation calls for, else None (and the
+        template is said); counted either way."""
+        if line is None:
+            return None, "template"
+        if lines.fits(line, v):
+            self.model_lines += 1
+            return line, "model"
+        self.line_fallbacks += 1
+        return None, "template"
+
+    def news_lines(self, speaker: int, listener: int) -> list[str]:
+        """What ``speaker`` says to pass the news on: the invitation, or the candidacy and the
+        speaker's own lean (the host asks for a vote)."""
+        when, where = self.gathering_phrase()
+        host_name = self.residents[self.host].name
+        v = self.voice(speaker, listener)
+        own = speaker == self.host
+        if not self.is_vote:
+            return [lines.invitation(host_name, when, where, v, own=own)]
+        said = [lines.candidacy(host_name, when, where, v, own=own)]
+        lean = self.decided.get(speaker)
+        if own or lean is not None:
+            said.append(lines.stance(host_name, v, supports=bool(lean), own=own))
+        return said
 
     # ----------------------------------------------------------------- the step
     def step(self) -> None:
@@ -200,6 +245,8 @@ class Town:
         self._move(now)
         self._conversations(rng)
         self._decide()
+        if self.is_vote and self.minute == self.gathering_start:
+            self._tally()
         if now.minute_of_day == FAMILY_CHAT_MINUTE:
             self._chats("family_chat")
         if now.minute_of_day == WORK_CHAT_MINUTE and not now.is_weekend:
@@ -217,7 +264,7 @@ class Town:
         for pid in self.ids:
             rng = np.random.default_rng([self.params.seed, 3, day, pid])
             plan = default_plan(self.residents[pid], day, rng)
-            if self.decided.get(pid) and self._gathering_today(day):
+            if self.decided.get(pid) and self._gathering_today(day) and not self.is_vote:
                 plan = insert_block(plan, self._gathering_block())
             self.plans[pid] = plan
         self.plan_day = day
@@ -257,7 +304,8 @@ class Town:
                     others = self.crowd(place, now)
                     seen = f" 동네 사람 {others}명이 와 있었다." if others else ""
                     self._remember(pid, "arrive", f"{self.places[place].label}에 왔다.{seen}")
-            gathering_on = self.gathering_start <= self.minute < self.gathering_end
+            gathering_on = (not self.is_vote
+                            and self.gathering_start <= self.minute < self.gathering_end)
             if gathering_on and place == self.params.gathering.place_kind and pid not in self.came:
                 if pid not in self.heard:  # there by chance: they learn of it by being there
                     self.heard[pid] = Heard(self.host, self.minute, "present")
@@ -297,28 +345,28 @@ class Town:
             other = self.residents[listener]
             place = self.places[self.location[speaker]].label
             situation = f"{place}에서 {self._who(other)}을(를) 만났다."
-            asks.append(self._ask(speaker, "talk", situation, f"{other.name}와 나눌 이야기"))
+            asks.append(self._ask(speaker, "talk", situation, f"{other.name}와 나눌 이야기",
+                                  listener))
             self._charge(speaker, "conversation")
         choices = self.judge.talk(asks)
-        when, where = self.gathering_phrase()
-        host_name = self.residents[self.host].name
         for (speaker, listener), choice in zip(talks, choices, strict=True):
             sv, lv = self.voice(speaker, listener), self.voice(listener, speaker)
             family = self.residents[speaker].household_id == self.residents[listener].household_id
-            said = [lines.small_talk(choice.topic, sv)]
+            written, by = self._model_line(choice.line, sv)
+            said = [written or lines.small_talk(choice.topic, sv)]
             if not family:
-                said.insert(0, lines.greeting(sv))
-            for text in said:
-                self._say(speaker, listener, text, "conversation")
+                self._say(speaker, listener, lines.greeting(sv), "conversation")
+            self._say(speaker, listener, said[-1], "conversation", by)
             reply = lines.agree(lv)
             self._say(listener, speaker, reply, "conversation")
-            # The host always mentions the gathering (it is their intention); others as judged.
+            # The host always mentions the news (it is their intention); others as judged.
             wants = choice.tell_gathering or speaker == self.host
-            told = wants and speaker in self.heard and self.gathering_end > self.minute
+            told = wants and speaker in self.heard and self.news_until > self.minute
             if told:
-                line = lines.invitation(host_name, when, where, sv, own=speaker == self.host)
-                self._say(speaker, listener, line, "conversation")
-                self._hear(listener, speaker, "conversation", line)
+                news = self.news_lines(speaker, listener)
+                for line in news:
+                    self._say(speaker, listener, line, "conversation")
+                self._hear(listener, speaker, "conversation", " ".join(news))
             s_name, l_name = self.residents[speaker].name, self.residents[listener].name
             self._remember(speaker, "conversation",
                            f"{l_name} 씨와 이야기했다: \"{said[-1]}\"")
@@ -329,7 +377,9 @@ class Town:
     def _hear(self, listener: int, source: int, channel: str, line: str) -> None:
         if listener in self.heard:
             return
-        self.heard[listener] = Heard(source, self.minute, channel)
+        stance = True if source == self.host else self.decided.get(source)
+        self.heard[listener] = Heard(source, self.minute, channel,
+                                     stance if self.is_vote else None)
         name = self.residents[source].name
         self._remember(listener, "heard_gathering", f"{name} 씨한테서 들었다: \"{line}\"")
         self._event("heard", listener, source=source, channel=channel)
@@ -340,25 +390,62 @@ class Town:
         if not ready:
             return
         when, where = self.gathering_phrase()
+        host_name = self.residents[self.host].name
+        kind = "support" if self.is_vote else "attend"
         asks = []
         for pid in ready:
-            situation = (f"{when}에 {where}에서 동네 모임이 있다고 들었다. "
-                         f"지금은 {GameTime(self.minute).label()}이다.")
-            asks.append(self._ask(pid, "attend", situation, "동네 모임"))
-            self._charge(pid, "plan_change")
-        for pid, attend in zip(ready, self.judge.attend(asks), strict=True):
+            heard = self.heard[pid]
+            told_face_to_face = heard.source is not None and heard.channel == "conversation"
+            if self.is_vote:
+                situation = (f"{host_name} 씨가 {when} {where} 동네 대표 선거에 나온다고 들었다. "
+                             f"지금은 {GameTime(self.minute).label()}이다.")
+                query = f"{host_name} 씨와 동네 대표 선거"
+            else:
+                situation = (f"{when}에 {where}에서 동네 모임이 있다고 들었다. "
+                             f"지금은 {GameTime(self.minute).label()}이다.")
+                query = "동네 모임"
+            asks.append(self._ask(pid, kind, situation, query,
+                                  heard.source if told_face_to_face else None))
+            self._charge(pid, "plan_change" if kind == "attend" else "vote_choice")
+        for pid, decision in zip(ready, self.judge.decide(asks, kind), strict=True):
             self.pending.remove(pid)
-            self.decided[pid] = attend
+            yes = decision.yes
+            self.decided[pid] = yes
             source = self.heard[pid].source
             if source is not None and self.heard[pid].channel == "conversation":
                 v = self.voice(pid, source)
-                reply = lines.accept(v) if attend else lines.decline(v)
-                self._say(pid, source, reply, "conversation")
-            if attend:
+                written, by = self._model_line(decision.reply, v)
+                if self.is_vote:
+                    template = lines.vote_reply(host_name, v, supports=yes)
+                else:
+                    template = lines.accept(v) if yes else lines.decline(v)
+                self._say(pid, source, written or template, "conversation", by)
+            if self.is_vote:
+                self._remember(pid, "plan", f"동네 대표 선거에서 {host_name} 씨를 뽑기로 했다."
+                               if yes else f"동네 대표 선거에서 {host_name} 씨를 뽑을지 더 "
+                               "생각해 보기로 했다.")
+                self._event("plan", pid, support=yes)
+                continue
+            if yes:
                 self._remember(pid, "plan", f"{when}에 {where} 동네 모임에 가기로 했다.")
                 if self._gathering_today(self.plan_day) and self.gathering_end > self.minute:
                     self.plans[pid] = insert_block(self.plans[pid], self._gathering_block())
-            self._event("plan", pid, attend=attend)
+            self._event("plan", pid, attend=yes)
+
+    def _tally(self) -> None:
+        """The vote: every adult agent who heard votes by its lean (the host for itself), one
+        who heard but has not decided yet is counted undecided, the others are unaware."""
+        for pid in self.ids:
+            if self.residents[pid].age < VOTING_AGE:
+                continue
+            if pid not in self.heard:
+                vote = "unaware"
+            elif pid in self.decided:
+                vote = "for" if self.decided[pid] else "against"
+            else:
+                vote = "undecided"
+            self.votes[pid] = vote
+            self._event("vote", pid, vote=vote)
 
     def _rooms(self, channel: str) -> list[list[int]]:
         groups: dict[str, list[int]] = defaultdict(list)
@@ -376,19 +463,18 @@ class Town:
         """A room passes the invitation on when a member knows it and others do not: the most
         extraverted member who knows posts (to the room's eldest other member, in the level
         owed to them); the others who are not quiet answer; the quiet read and stay silent."""
-        when, where = self.gathering_phrase()
-        host_name = self.residents[self.host].name
         for room in self._rooms(channel):
             knowing = [p for p in room if p in self.heard]
             unaware = [p for p in room if p not in self.heard]
-            if not knowing or not unaware or self.gathering_end <= self.minute:
+            if not knowing or not unaware or self.news_until <= self.minute:
                 continue
             poster = max(knowing, key=lambda p: (self.residents[p].extraversion, -p))
             eldest = max((p for p in room if p != poster),
                          key=lambda p: (self.residents[p].age, -p))
-            line = lines.invitation(host_name, when, where, self.voice(poster, eldest),
-                                    own=poster == self.host)
-            self._say(poster, eldest, line, channel)
+            news = self.news_lines(poster, eldest)
+            for text in news:
+                self._say(poster, eldest, text, channel)
+            line = " ".join(news)
             for pid in room:
                 if pid == poster:
                     continue
@@ -433,6 +519,18 @@ class Town:
                         question)
         return self.judge.interview(ask, question), ask.memories
 
+    def choose_many(self, pids: Sequence[int], question: str,
+                    options: Sequence[tuple[str, str]]) -> list[str | None]:
+        """A survey question with options (id, Korean text) asked of ``pids`` in one batch,
+        each answering from its retrieved memories; None where no usable answer came. Like an
+        interview, this happens outside game time and counts against no hourly cap."""
+        unknown = [p for p in pids if p not in self.residents]
+        if unknown:
+            raise ValueError(f"no agents {unknown} in this town (agents: {self.ids})")
+        asks = [self._ask(pid, "survey", f"설문 조사원이 {self.residents[pid].name} 씨에게 "
+                          "묻는다.", question) for pid in pids]
+        return self.judge.choose(asks, question, options)
+
     # ----------------------------------------------------------------- results
     def agent_hours(self) -> float:
         return len(self.ids) * (self.minute - self.start_minute) / 60.0
@@ -460,4 +558,22 @@ class Town:
             "max_requests_in_one_agent_hour": max(self.requests.values(), default=0),
             "judgment_failures": self.judge.failures,
             "memories": sum(len(s) for s in self.streams.values()),
+            "model_lines": self.model_lines,
+            "line_fallbacks": self.line_fallbacks,
+            "scenario": self.params.gathering.kind,
+            **(self._vote_summary() if self.is_vote else {}),
+        }
+
+    def _vote_summary(self) -> dict[str, Any]:
+        eligible = [p for p in self.ids if self.residents[p].age >= VOTING_AGE]
+        heard = [p for p in eligible if p in self.heard]
+        backing = [p for p in heard if self.decided.get(p)]
+        counts = {k: sum(1 for v in self.votes.values() if v == k)
+                  for k in ("for", "against", "undecided", "unaware")}
+        return {
+            "eligible": len(eligible),
+            "voted": bool(self.votes),
+            "votes": counts,
+            "vote_share_for": counts["for"] / len(eligible) if eligible and self.votes else 0.0,
+            "support_share_among_heard": len(backing) / len(heard) if heard else 0.0,
         }

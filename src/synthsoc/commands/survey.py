@@ -43,7 +43,7 @@ from synthsoc.synth import PopulationFolderError, load_population
 if TYPE_CHECKING:
     from synthsoc.llm import Price
 
-ENGINES = ("calibrated", "llm", "hybrid")
+ENGINES = ("calibrated", "llm", "hybrid", "town")
 
 survey_app = typer.Typer(
     help="Ask the population: questionnaires, engines, results.", no_args_is_help=True
@@ -78,7 +78,7 @@ def run(
         Path, typer.Option("--out", help="Output folder (results.json/csv, report.md).")
     ],
     engine: Annotated[
-        str, typer.Option("--engine", help="calibrated | llm | hybrid.")
+        str, typer.Option("--engine", help="calibrated | llm | hybrid | town.")
     ] = "calibrated",
     data: Annotated[Path | None, typer.Option("--data", help="Respondent microdata CSV.")] = None,
     tables: Annotated[
@@ -132,6 +132,10 @@ def run(
     plan_only: Annotated[
         bool, typer.Option("--plan", help="Print the plan (calls, tokens, time, cost) and stop.")
     ] = False,
+    town: Annotated[
+        Path | None,
+        typer.Option("--town", help="Town run folder whose agents answer (--engine town)."),
+    ] = None,
     journal: Annotated[
         Path | None,
         typer.Option(
@@ -184,13 +188,21 @@ def run(
                 kgss=kgss,
                 kgss_years=_years(kgss_years),
             )
-        runs = replicates if engine != "calibrated" else 1
+        runs = replicates if engine not in ("calibrated", "town") else 1
+        if engine == "town" and town is None:
+            raise typer.BadParameter("--engine town needs --town RUN (a `synthsoc town run`)")
         results: list[SurveyResult] = []
         with _llm(engine, backend) as llm:
             if engine == "calibrated":
                 assert calibrated is not None
                 with console.status(f"Asking {pop.n_persons} persons (calibrated engine)..."):
                     results.append(run_survey(q, pop, calibrated, seed=seed))
+            elif engine == "town":
+                from synthsoc.survey.town_engine import TownEngine
+
+                assert town is not None
+                with console.status(f"Asking the agents of {town}..."):
+                    results.append(run_survey(q, pop, TownEngine(town, llm), seed=seed))
             else:
                 with Progress(console=console, transient=False) as progress:
                     task = progress.add_task(f"{engine}: persona answers", total=None)

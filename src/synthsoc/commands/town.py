@@ -26,10 +26,11 @@ from synthsoc.agents import (
     load_neighbourhood,
 )
 from synthsoc.agents.cost import estimate_run
+from synthsoc.agents.params import SCENARIOS, vote_seed
 from synthsoc.agents.replay import write_replay
 from synthsoc.agents.run import advance
 from synthsoc.atomic import write_json
-from synthsoc.evaluate.convergence import classify_replicates
+from synthsoc.evaluate.replicate_verdict import judge_outcome, scenario_tolerance
 from synthsoc.llm import LLMError, Price, load_config, open_llm
 from synthsoc.synth import PopulationFolderError
 
@@ -49,6 +50,21 @@ BudgetOption = Annotated[float | None, typer.Option("--budget-usd", help="stop b
                                                     "that would pass this spend")]
 MaxCallsOption = Annotated[int | None, typer.Option("--max-calls", help="stop before call "
                                                     "number N+1 to the model")]
+ScenarioOption = Annotated[str, typer.Option("--scenario", help="gathering (a neighbourhood "
+                                             "gathering) or vote (a candidate stands in a "
+                                             "neighbourhood vote at the 주민센터)")]
+# the outcomes whose spread over replicates gets a verdict, per scenario
+SPREAD_OUTCOMES = {"gathering": ("heard_share", "came_share"),
+                   "vote": ("heard_share", "vote_share_for")}
+
+
+def _seed_of(scenario: str, place: str, hour: float) -> GatheringSeed:
+    if scenario not in SCENARIOS:
+        raise typer.BadParameter(f"--scenario must be one of {', '.join(SCENARIOS)}, not "
+                                 f"{scenario!r}")
+    if scenario == "vote":
+        return vote_seed(start_minute=round(hour * 60))
+    return GatheringSeed(place_kind=place, start_minute=round(hour * 60))
 
 
 def _validate(llm: str, embedder: str) -> None:
@@ -88,7 +104,10 @@ def _print_summary(summary: dict[str, Any], usage: str) -> None:
     for key in ("agents", "game_minutes", "heard", "decided_to_attend", "came",
                 "came_having_heard_before",
                 "judgment_requests", "requests_per_agent_hour", "max_requests_in_one_agent_hour",
-                "judgment_failures", "memories"):
+                "judgment_failures", "model_lines", "line_fallbacks", "memories",
+                "eligible", "voted", "votes", "vote_share_for", "support_share_among_heard"):
+        if key not in summary:
+            continue
         value = summary[key]
         table.add_row(key, f"{value:.2f}" if isinstance(value, float) else str(value))
     table.add_row("model calls", usage)
@@ -130,7 +149,10 @@ def run(
     start: Annotated[float, typer.Option("--start", help="start hour of day 0 (Monday)")] = 7.0,
     seed: Annotated[int, typer.Option("--seed")] = 1,
     gathering_place: Annotated[str, typer.Option("--gathering-place")] = "cafe",
-    gathering_hour: Annotated[float, typer.Option("--gathering-hour")] = 18.0,
+    gathering_hour: Annotated[float | None, typer.Option(
+        "--gathering-hour", help="hour of the gathering (default 18) or the vote (default 17)")
+    ] = None,
+    scenario: ScenarioOption = "gathering",
     llm: LlmOption = "none",
     embedder: EmbedderOption = "e5",
     cache: CacheOption = None,
@@ -145,7 +167,8 @@ def run(
         # a town run grows its folder hour by hour (resumable), so it starts only in a new or
         # empty folder: nothing synthsoc did not write is ever overwritten (issue 8)
         raise typer.BadParameter(f"{out} is not empty and holds no town run; choose a new folder")
-    gathering = GatheringSeed(place_kind=gathering_place, start_minute=round(gathering_hour * 60))
+    hour = gathering_hour if gathering_hour is not None else (17.0 if scenario == "vote" else 18.0)
+    gathering = _seed_of(scenario, gathering_place, hour)
     try:
         params, hood = _build(population, emd, agents, seed, start, gathering)
         estimate = estimate_run(params, len(hood.residents), hours, _price(llm))
@@ -245,44 +268,53 @@ def spread(
     seed: Annotated[int, typer.Option("--seed")] = 1,
     tolerance: Annotated[float, typer.Option("--tolerance", help="share within which "
                                              "replicates agree")] = 0.1,
+    scenario: ScenarioOption = "gathering",
+    vote_hour: Annotated[float, typer.Option("--vote-hour", help="hour of the vote (--scenario "
+                                             "vote; the gathering is at 18:00)")] = 17.0,
     llm: LlmOption = "none",
     embedder: EmbedderOption = "e5",
     cache: CacheOption = None,
 ) -> None:
-    """The seeded invitation over R replicates (seeds seed..seed+R-1): who heard, from whom,
-    who came, with the converging/diverging verdict of synthsoc.evaluate."""
+    """The seeded news over R replicates (seeds seed..seed+R-1): who heard, from whom, who came
+    (gathering) or how the adults voted (vote), with synthsoc.evaluate's verdict."""
     _validate(llm, embedder)
+    seeded = _seed_of(scenario, "cafe", vote_hour if scenario == "vote" else 18.0)
     rows: list[dict[str, Any]] = []
     try:
         with _judge(llm, cache or out.parent / "llm_cache", None, None) as judge:
             emb = _embedder(embedder)
             for r in range(replicates):
-                params, hood = _build(population, emd, agents, seed + r, 7.0, GatheringSeed())
+                params, hood = _build(population, emd, agents, seed + r, 7.0, seeded)
                 town = Town(params, hood, emb, judge)
                 town.run_until(town.minute + round(hours * 60))
                 rows.append({"seed": seed + r, **town.summary()})
     except (PopulationFolderError, ValueError, LLMError) as error:
         console.print(f"[red]town spread failed:[/red] {error}")
         raise typer.Exit(code=1) from error
-    verdicts = {key: classify_replicates([row[key] for row in rows], tolerance=tolerance
-                                         ).to_dict() for key in ("heard_share", "came_share")}
-    write_json(out, {"replicates": rows, "verdicts": verdicts, "tolerance": tolerance,
-                     "judge": judge.name})
-    table = Table(title=f"invitation spread over {replicates} replicates")
-    for column in ("seed", "agents", "heard", "came", "came having heard", "heard by",
-                   "requests/agent-hour"):
+    verdicts = {key: judge_outcome([row[key] for row in rows], scenario_tolerance(tolerance)
+                                   ).to_dict() for key in SPREAD_OUTCOMES[scenario]}
+    write_json(out, {"scenario": scenario, "replicates": rows, "verdicts": verdicts,
+                     "tolerance": tolerance, "judge": judge.name})
+    vote = scenario == "vote"
+    table = Table(title=f"{'candidacy and lean' if vote else 'invitation'} spread over "
+                        f"{replicates} replicates")
+    extra = ("eligible", "for", "against", "undecided") if vote else ("came",
+                                                                       "came having heard")
+    for column in ("seed", "agents", "heard", *extra, "heard by", "requests/agent-hour"):
         table.add_column(column)
     for row in rows:
         channels: dict[str, int] = {}
         for path in row["paths"].values():
             channels[path["channel"]] = channels.get(path["channel"], 0) + 1
-        table.add_row(str(row["seed"]), str(row["agents"]), str(row["heard"]), str(row["came"]),
-                      str(row["came_having_heard_before"]),
+        cells = ([str(row["eligible"]), *(str(row["votes"][k]) for k in ("for", "against",
+                                                                         "undecided"))]
+                 if vote else [str(row["came"]), str(row["came_having_heard_before"])])
+        table.add_row(str(row["seed"]), str(row["agents"]), str(row["heard"]), *cells,
                       ", ".join(f"{k} {v}" for k, v in sorted(channels.items())),
                       f"{row['requests_per_agent_hour']:.2f}")
     Console().print(table)
     for key, v in verdicts.items():
-        Console().print(f"{key}: {v['verdict']} ({v['shape']}), mean {v['mean']:.2f} "
+        Console().print(f"{key}: {v['label']}, mean {v['mean']:.2f} "
                         f"[{v['ci_low']:.2f}, {v['ci_high']:.2f}] - {v['reason']}")
 
 

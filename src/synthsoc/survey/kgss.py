@@ -16,12 +16,13 @@ rows for them. :func:`kgss_microdata` turns them into the microdata the calibrat
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
 import polars as pl
 
+from synthsoc.data.kgss import KgssVariable, read_codebook
 from synthsoc.survey.mapping import DataMap, MappingError, closest_names, load_data_map
 from synthsoc.survey.respondents import age_group_expr
 
@@ -29,16 +30,6 @@ KGSS_DATA = "kgss_2003_2012_core.csv.gz"
 KGSS_CODEBOOK = "kgss_codebook_core.csv"
 KGSS_MAP = "kgss_map.yaml"
 CORE_COLUMNS = ("YEAR", "RESPID", "FINALWT", "SEX", "AGE", "MARITAL", "EDUC", "REGION")
-MISSING_WORDS = ("DK", "IAP", "모르겠다", "무응답", "비해당", "Refusal")
-
-
-@dataclass(frozen=True)
-class KgssVariable:
-    name: str
-    label: str
-    years: tuple[int, ...]
-    labels: dict[str, str]  # answer code -> Korean label (missing codes excluded)
-    missing: frozenset[str]
 
 
 def kgss_folder() -> Path:
@@ -47,29 +38,7 @@ def kgss_folder() -> Path:
 
 def kgss_codebook() -> dict[str, KgssVariable]:
     """Every packaged KGSS variable with its valid answer labels and missing codes."""
-    book = pl.read_csv(kgss_folder() / KGSS_CODEBOOK, comment_prefix="#", infer_schema=False)
-    out = {}
-    for name, label, years, value_labels in book.select(
-        "variable", "label", "years_asked", "value_labels"
-    ).iter_rows():
-        labels: dict[str, str] = {}
-        missing: set[str] = set()
-        for part in (value_labels or "").split("; "):
-            if "=" not in part:
-                continue
-            code, text = part.split("=", 1)
-            if any(word in text for word in MISSING_WORDS):
-                missing.add(code.strip())
-            else:
-                labels[code.strip()] = text.strip()
-        out[name] = KgssVariable(
-            name,
-            label,
-            tuple(int(y) for y in (years or "").split() if y.isdigit()),
-            labels,
-            frozenset(missing),
-        )
-    return out
+    return read_codebook(kgss_folder() / KGSS_CODEBOOK)
 
 
 def kgss_items() -> list[str]:

@@ -1,0 +1,245 @@
+"""An agent bank grounded in real respondents: one generative agent per KGSS 2010 respondent.
+
+Each agent's memory stream holds its own survey answers (one memory per answered item, in
+Korean: the question and the option chosen) and the agent carries a short Korean life sketch
+derived from its demographic answers (age, sex, region, size of place, marital status,
+schooling, religion, household, income, work). Asked a question it never answered, the agent
+retrieves the answers most relevant to it (recency x importance x relevance, as in the town;
+here only relevance differs) and the model chooses an option in character. The
+*demographics-only* agent is the same agent with the sketch and no answers (genagents' baseline).
+
+The bundled file ``data/kgss/kgss_2010_bank.csv.gz`` holds the 1,576 respondents of the 2010
+wave with 13 demographic and design columns, the 48 :data:`MEMORY_ITEMS` and the 10
+:data:`HELD_OUT_ITEMS` (chosen so that each held-out item has kin among the memory items:
+trust in local government beside trust in central government, paying taxes for the environment
+beside paying prices for it, and so on); its codebook rows are in the same folder, both cited.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from synthsoc.agents.embedding import Embedder
+from synthsoc.agents.memory import Memory, MemoryStream
+from synthsoc.agents.params import RetrievalWeights
+from synthsoc.data.kgss import KgssVariable, read_codebook, read_respondents
+from synthsoc.llm import LLM, LLMRequest, LLMResponse, MalformedAnswer, parse_answer
+
+BANK_DATA = "kgss_2010_bank.csv.gz"
+BANK_CODEBOOK = "kgss_2010_bank_codebook.csv"
+DEMOGRAPHICS = ("SEX", "AGE", "MARITAL", "EDUC", "REGION", "URBRURAL", "HOMPOP", "RELIG", "EMPLY",
+                "INCOM0")
+MEMORY_ITEMS = (
+    "CONBUS", "CONCLERG", "CONEDUC", "CONLABOR", "CONPRESS", "CONTV", "CONMEDIC", "CONGOVT",
+    "CONLEGIS", "CONJUDGE", "CONSCI", "CONARMY", "CONFINAN", "CONBLUHO", "CONCSO", "POLPROS",
+    "CURGOV", "EQWLTH", "CORRUPT", "NORTHPOL", "NORTHWHO", "UNIFI", "SATPOL", "ECOPROS",
+    "SATFIN", "FINALTER", "FINPROS", "PARSOL", "KIDSOL06", "STRESFUL", "HEALTHY", "FRNWRKR",
+    "NKREFUGE", "KRCHN", "IMMJOBS", "IMMIDEAS", "KRPROUD", "CANTRUST", "GOVDOOK", "GOVEQINC",
+    "GRNPRICE", "GRNSOL", "IHLPGRN", "RECYCLE", "FREQDRNK", "FREQEXER", "SAFE", "CARES",
+)
+HELD_OUT_ITEMS = (
+    "CONLGOVT", "PARTYLR", "TAXFAIR", "FRNEXPRT", "NEIGHCN", "GRNTAXES", "POLGREED", "HOPELESS",
+    "WILNGHLP", "FINREL05",
+)
+ANSWER_IMPORTANCE = 5.0  # every answer alike: retrieval then ranks by relevance alone
+# Short on purpose: Hangul costs about one token a byte in SmolLM2's vocabulary, and prompt
+# processing is most of the embedded model's time.
+SYSTEM = "너는 아래의 실제 한국 사람이다. 이 사람이 했을 답 하나를 JSON으로 고른다."
+
+
+def bank_folder() -> Path:
+    return Path(str(resources.files("synthsoc.agents") / "data" / "kgss"))
+
+
+@dataclass(frozen=True)
+class BankRespondent:
+    """One KGSS respondent: id, life sketch, valid answers (item -> code) and demographic codes
+    (age in decades, income in bands of 100만원; missing ones left out)."""
+
+    respid: str
+    sketch: str
+    answers: Mapping[str, str]
+    demographics: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class AgentBank:
+    codebook: Mapping[str, KgssVariable]
+    respondents: tuple[BankRespondent, ...]
+
+    def item(self, name: str) -> KgssVariable:
+        if name not in self.codebook:
+            raise ValueError(f"{bank_folder() / BANK_CODEBOOK}: no item {name!r}")
+        return self.codebook[name]
+
+
+def _label(book: Mapping[str, KgssVariable], name: str, code: str | None) -> str | None:
+    return None if code is None else book[name].labels.get(code)
+
+
+def life_sketch(row: Mapping[str, str | None], book: Mapping[str, KgssVariable]) -> str:
+    """A short Korean life sketch from one respondent's demographic answers (missing answers
+    are left out, never guessed)."""
+    parts: list[str] = []
+    age = row.get("AGE")
+    sex = _label(book, "SEX", row.get("SEX"))
+    who = " ".join(p for p in (f"{int(float(age))}세" if age else None, sex) if p)
+    if who:
+        parts.append(f"2010년에 {who}.")
+    region, place = _label(book, "REGION", row.get("REGION")), _label(
+        book, "URBRURAL", row.get("URBRURAL"))
+    if region or place:
+        where = " ".join(p for p in (region and f"{region} 지역", place and f"'{place}'") if p)
+        parts.append(f"{where}에 산다.")
+    for name, lead in (("MARITAL", "혼인 상태"), ("EDUC", "최종 학교"), ("RELIG", "종교"),
+                       ("EMPLY", "일")):
+        value = _label(book, name, row.get(name))
+        if value:
+            parts.append(f"{lead}: {value}.")
+    household = _label(book, "HOMPOP", row.get("HOMPOP"))
+    if household:
+        parts.append(f"함께 사는 가족 {household}(본인 포함).")
+    income = row.get("INCOM0")
+    if income is not None and income not in book["INCOM0"].missing:
+        parts.append(f"월평균 가구소득 약 {int(float(income))}만원.")
+    return " ".join(parts)
+
+
+def demographic_codes(row: Mapping[str, str | None],
+                      book: Mapping[str, KgssVariable]) -> dict[str, str]:
+    """The demographic answers as categories for a statistical model."""
+    out: dict[str, str] = {}
+    for name in DEMOGRAPHICS:
+        value = row.get(name)
+        if value is None or value in book[name].missing:
+            continue
+        if name == "AGE":
+            value = str(int(float(value)) // 10 * 10)
+        elif name == "INCOM0":
+            value = str(min(int(float(value)) // 100 * 100, 1000))
+        elif value not in book[name].labels:
+            continue
+        out[name] = value
+    return out
+
+
+def load_bank() -> AgentBank:
+    """The bundled bank: every 2010 respondent with a sketch and valid answers."""
+    folder = bank_folder()
+    book = read_codebook(folder / BANK_CODEBOOK)
+    items = (*MEMORY_ITEMS, *HELD_OUT_ITEMS)
+    frame = read_respondents(folder / BANK_DATA, ("RESPID", *DEMOGRAPHICS, *items))
+    respondents = []
+    for row in frame.iter_rows(named=True):
+        answers = {i: row[i] for i in items if row[i] in book[i].labels}
+        respondents.append(BankRespondent(str(row["RESPID"]), life_sketch(row, book), answers,
+                                          demographic_codes(row, book)))
+    return AgentBank(book, tuple(respondents))
+
+
+def answer_memory(item: KgssVariable, code: str) -> str:
+    return f"설문 '{item.label}': {item.labels[code]}"
+
+
+@dataclass
+class BankAgent:
+    """A respondent's agent: its sketch and a memory stream of its own answers."""
+
+    respondent: BankRespondent
+    stream: MemoryStream
+
+
+def build_agents(bank: AgentBank, respondents: Sequence[BankRespondent], embedder: Embedder,
+                 items: Sequence[str] = MEMORY_ITEMS) -> list[BankAgent]:
+    """Agents whose memories are their answers to ``items``; each distinct memory text is
+    embedded once (there are at most a few hundred)."""
+    texts = sorted({answer_memory(bank.item(i), r.answers[i])
+                    for r in respondents for i in items if i in r.answers})
+    vectors = dict(zip(texts, embedder.embed(texts), strict=True)) if texts else {}
+    agents = []
+    for r in respondents:
+        stream = MemoryStream(embedder.dim)
+        for i in items:
+            if i in r.answers:
+                text = answer_memory(bank.item(i), r.answers[i])
+                stream.add(Memory(0, "answer", text, ANSWER_IMPORTANCE), vectors[text])
+        agents.append(BankAgent(r, stream))
+    return agents
+
+
+def choice_schema(item: KgssVariable) -> dict[str, Any]:
+    return {"type": "object", "properties": {"choice": {"type": "string",
+                                                        "enum": list(item.labels)}},
+            "required": ["choice"], "additionalProperties": False}
+
+
+def question_prompt(sketch: str, memories: Sequence[str], item: KgssVariable) -> str:
+    options = "; ".join(f"{code}={label}" for code, label in item.labels.items())
+    lines = [f"나: {sketch}"]
+    if memories:
+        lines += ["내가 예전에 한 설문 답:", *(f"- {m}" for m in memories)]
+    lines += [f"질문: {item.label}", f"선택지: {options}", "이 사람의 답(choice)은?"]
+    return "\n".join(lines)
+
+
+def _seed(*parts: object) -> int:
+    text = "|".join(str(p) for p in parts).encode("utf-8")
+    return int.from_bytes(hashlib.blake2b(text, digest_size=4).digest(), "little")
+
+
+@dataclass(frozen=True)
+class BankAnswers:
+    """One held-out item asked of a list of agents: the chosen codes (None where the model's
+    answer stayed malformed after the llm layer's re-asks, counted in ``failures``)."""
+
+    item: str
+    codes: tuple[str | None, ...]
+    failures: int
+
+
+def ask_bank(agents: Sequence[BankAgent], item: KgssVariable, llm: LLM, embedder: Embedder, *,
+             with_memories: bool = True, k: int = 4, concurrency: int = 4,
+             weights: RetrievalWeights | None = None) -> BankAnswers:
+    """Ask ``item`` of every agent in one batch; ``with_memories=False`` is the
+    demographics-only agent (sketch only)."""
+    weights = weights or RetrievalWeights()
+    query = embedder.embed([item.label], query=True)[0]
+    requests = []
+    for agent in agents:
+        memories = ([m.text for m in agent.stream.retrieve(query, 0, weights, k)]
+                    if with_memories else [])
+        requests.append(LLMRequest(
+            prompt=question_prompt(agent.respondent.sketch, memories, item), system=SYSTEM,
+            max_tokens=24, temperature=0.0, json_schema=choice_schema(item),
+            seed=_seed(agent.respondent.respid, item.name, with_memories)))
+    responses = _complete(llm, requests, concurrency)
+    codes: list[str | None] = []
+    for request, response in zip(requests, responses, strict=True):
+        value: Any = None if response is None else response.data
+        if response is not None and value is None and request.json_schema is not None:
+            try:
+                value = parse_answer(response.text, request.json_schema)
+            except ValueError:
+                value = None
+        code = value.get("choice") if isinstance(value, dict) else None
+        codes.append(str(code) if code in item.labels else None)
+    return BankAnswers(item.name, tuple(codes), sum(c is None for c in codes))
+
+
+def _complete(llm: LLM, requests: list[LLMRequest],
+              concurrency: int) -> list[LLMResponse | None]:
+    try:
+        return list(llm.complete_many(requests, concurrency=concurrency))
+    except MalformedAnswer:  # ask one by one (answers already given come from the cache)
+        out: list[LLMResponse | None] = []
+        for request in requests:
+            try:
+                out.append(llm.complete(request))
+            except MalformedAnswer:
+                out.append(None)
+        return out

@@ -1,0 +1,93 @@
+"""The ``town`` engine: the generative agents of a town run answer a questionnaire.
+
+Each agent of the run folder (``synthsoc town run``) answers every single-choice and Likert
+question in character, from the memories it retrieves for the question (what it saw, heard and
+said in the town) and its self-description (name, age, sex, dong), through the model (one
+request per agent and question, one batch per question, through the llm layer's cache and
+budget). The respondents are the town's agents only: each stands for (residents of the dong,
+all ages) / (agents in the questionnaire's universe), so shares describe the neighbourhood from
+a handful to a few hundred people, and intervals cover that sampling only, not the model's
+bias. Other question types are skipped with the reason stated; an answer that stays malformed
+counts as non-response.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import polars as pl
+
+from synthsoc.agents import LLMJudge, load_checkpoint
+from synthsoc.agents.checkpoint import embedder_of
+from synthsoc.data.readers import ReadError
+from synthsoc.survey.answers import QuestionAnswers, SurveyAnswers
+from synthsoc.survey.questionnaire import Questionnaire
+
+if TYPE_CHECKING:
+    from synthsoc.llm import LLM
+
+CHOICE_TYPES = ("single_choice", "likert")
+
+
+class TownEngine:
+    """Answers from the agents of the town run in ``run_dir``."""
+
+    name = "town"
+
+    def __init__(self, run_dir: Path, llm: LLM) -> None:
+        self.run_dir = Path(run_dir)
+        self.llm = llm
+
+    def answer(
+        self, questionnaire: Questionnaire, respondents: pl.DataFrame, *, seed: int
+    ) -> SurveyAnswers:
+        try:
+            town = load_checkpoint(self.run_dir, embedder_of(self.run_dir), LLMJudge(self.llm))
+        except (FileNotFoundError, ValueError) as error:
+            raise ReadError(f"--town {self.run_dir}: {error}") from error
+        agents = respondents.filter(pl.col("person_id").is_in(town.ids)).sort("person_id")
+        if agents.height == 0:
+            raise ReadError(
+                f"{self.run_dir}: none of the town's {len(town.ids)} agents is in this "
+                "population's respondents (another population, or all outside the universe "
+                f"{questionnaire.min_age}..{questionnaire.max_age or ''})"
+            )
+        pids = [int(p) for p in agents["person_id"]]
+        questions: dict[str, QuestionAnswers] = {}
+        skipped: dict[str, str] = {}
+        for q in questionnaire.questions:
+            if q.type not in CHOICE_TYPES:
+                skipped[q.id] = (f"the town engine asks single-choice and Likert questions only, "
+                                 f"not {q.type}")
+                continue
+            options = [(o.id, o.text.ko) for o in q.options]
+            text = q.text.ko if q.context is None else f"{q.context.ko} {q.text.ko}"
+            chosen = town.choose_many(pids, text, options)
+            cats = q.categories
+            probs = np.zeros((len(pids), len(cats)))
+            answered = np.zeros(len(pids), dtype=bool)
+            for i, code in enumerate(chosen):
+                if code is not None:
+                    probs[i, cats.index(code)] = 1.0
+                    answered[i] = True
+            questions[q.id] = QuestionAnswers(q, cats, probs, answered, "town agents",
+                                              basis="llm")
+        share = (town.hood.background_persons + len(town.ids)) / agents.height
+        units = agents.with_columns(pl.lit(share).alias("weight"))
+        notes = [
+            f"answers: the {agents.height} agents of town run {self.run_dir} "
+            f"({town.hood.emd_name}) in the questionnaire's universe answered through "
+            f"{self.llm.name} from their retrieved memories; each stands for {share:.1f} "
+            "residents of the dong (all ages); intervals cover the sampling of agents only, "
+            "not the model's own bias"
+        ]
+        return SurveyAnswers(
+            engine=self.name,
+            units=units,
+            questions=questions,
+            skipped=skipped,
+            diagnostics={"agents": agents.height, "malformed_answers": town.judge.failures},
+            notes=notes,
+        )
