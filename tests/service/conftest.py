@@ -65,7 +65,10 @@ class Server:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "synthsoc", "serve", "--data", str(self.data),
                  "--port", str(self.port), *self.extra],
-                stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+                stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True,
+                # Not the repository: its out/demo/population, when `make demo` made one,
+                # would be shared with every test user.
+                cwd=self.data.parent)
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

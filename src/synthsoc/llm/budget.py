@@ -55,6 +55,14 @@ def estimate_prompt_tokens(request: LLMRequest) -> int:
     return tokens
 
 
+def check_limits(budget_usd: float | None, max_calls: int | None) -> None:
+    """A budget or call limit must be non-negative (None: no limit)."""
+    if budget_usd is not None and budget_usd < 0:
+        raise ValueError(f"budget_usd must be non-negative, got {budget_usd}")
+    if max_calls is not None and max_calls < 0:
+        raise ValueError(f"max_calls must be non-negative, got {max_calls}")
+
+
 @dataclass(frozen=True)
 class Estimate:
     """What a run will cost at most: completion tokens are the sum of ``max_tokens``."""
@@ -98,10 +106,7 @@ class BudgetedLLM(LLMWrapper):
         max_calls: int | None = None,
     ) -> None:
         super().__init__(inner)
-        if budget_usd is not None and budget_usd < 0:
-            raise ValueError(f"budget_usd must be non-negative, got {budget_usd}")
-        if max_calls is not None and max_calls < 0:
-            raise ValueError(f"max_calls must be non-negative, got {max_calls}")
+        check_limits(budget_usd, max_calls)
         self.price = price
         self.budget_usd = budget_usd
         self.max_calls = max_calls

@@ -17,7 +17,12 @@ from __future__ import annotations
 
 from synthsoc.executor import Counters
 from synthsoc.llm.base import LLMBase, LLMWrapper
-from synthsoc.llm.budget import checked_tokens, estimate_prompt_tokens, estimate_text_tokens
+from synthsoc.llm.budget import (
+    check_limits,
+    checked_tokens,
+    estimate_prompt_tokens,
+    estimate_text_tokens,
+)
 from synthsoc.llm.types import BudgetExceeded, LLMRequest, LLMResponse, Price
 
 CALLS = "calls"
@@ -38,10 +43,7 @@ class SharedBudgetLLM(LLMWrapper):
         max_calls: int | None = None,
     ) -> None:
         super().__init__(inner)
-        if budget_usd is not None and budget_usd < 0:
-            raise ValueError(f"budget_usd must be non-negative, got {budget_usd}")
-        if max_calls is not None and max_calls < 0:
-            raise ValueError(f"max_calls must be non-negative, got {max_calls}")
+        check_limits(budget_usd, max_calls)
         self.counters = counters
         self.price = price
         self.limits: dict[str, float] = {}
