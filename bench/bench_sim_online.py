@@ -22,7 +22,12 @@ import numpy as np
 
 from synthsoc.sim.network import NetworkConfig, online_layer
 from synthsoc.sim.network_chart import published_comparison_chart
-from synthsoc.sim.network_stats import homophily, online_statistics, reference_figures
+from synthsoc.sim.network_stats import (
+    compare_with_reference,
+    homophily,
+    online_statistics,
+    reference_figures,
+)
 from synthsoc.sim.run import load_agents
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -44,20 +49,7 @@ def main() -> None:
     for ref in reference_figures():
         if ref["layer"] != "online":
             continue
-        value = stats[ref["statistic"]]
-        banded = ref["low"] is not None and ref["high"] is not None
-        comparison.append(
-            {
-                "layer": "online",
-                "statistic": ref["statistic"],
-                "simulated": value,
-                "published": ref["value"],
-                "band": [ref["low"], ref["high"]] if banded else None,
-                "band_rule": ref["band_rule"],
-                "within": bool(ref["low"] <= value <= ref["high"]) if banded else None,
-                "source": ref["source"],
-            }
-        )
+        comparison.append(compare_with_reference(ref, stats[ref["statistic"]]))
     result = {
         "benchmark": "sim_online",
         "date_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),

@@ -128,13 +128,7 @@ class RunStore:
 
     def add(self, run: Run) -> None:
         with self._tx() as db:
-            db.execute(
-                "INSERT INTO runs (id, owner, kind, title, status, created, params, steps, "
-                "folder, population, llm_calls) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (run.id, run.owner, run.kind, run.title, run.status, run.created,
-                 json.dumps(run.params, ensure_ascii=False), json.dumps(run.steps),
-                 run.folder, run.population, run.llm_calls),
-            )
+            _insert(db, run)
 
     def add_if_allowed(self, run: Run, max_active: int, llm_budget: int) -> str | None:
         """Insert ``run`` unless its owner has ``max_active`` active runs or the LLM calls
@@ -155,13 +149,7 @@ class RunStore:
             if run.llm_calls and used + run.llm_calls > llm_budget:
                 return (f"LLM budget: this job may make up to {run.llm_calls} calls; user "
                         f"{run.owner!r} has used {used} of {llm_budget}")
-            db.execute(
-                "INSERT INTO runs (id, owner, kind, title, status, created, params, steps, "
-                "folder, population, llm_calls) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (run.id, run.owner, run.kind, run.title, run.status, run.created,
-                 json.dumps(run.params, ensure_ascii=False), json.dumps(run.steps),
-                 run.folder, run.population, run.llm_calls),
-            )
+            _insert(db, run)
         return None
 
     def get(self, run_id: str) -> Run | None:
@@ -235,4 +223,14 @@ def _run(row: sqlite3.Row) -> Run:
         steps=json.loads(row["steps"]), folder=row["folder"], population=row["population"],
         progress=row["progress"], stage=row["stage"], message=row["message"], pid=row["pid"],
         cancel_requested=bool(row["cancel_requested"]), llm_calls=row["llm_calls"],
+    )
+
+
+def _insert(db: sqlite3.Connection, run: Run) -> None:
+    db.execute(
+        "INSERT INTO runs (id, owner, kind, title, status, created, params, steps, "
+        "folder, population, llm_calls) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        (run.id, run.owner, run.kind, run.title, run.status, run.created,
+         json.dumps(run.params, ensure_ascii=False), json.dumps(run.steps),
+         run.folder, run.population, run.llm_calls),
     )

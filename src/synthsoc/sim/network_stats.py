@@ -179,6 +179,22 @@ def online_statistics(graph: Graph, transpose: Graph, *, seed: int = 0) -> dict[
     }
 
 
+def compare_with_reference(ref: dict[str, Any], value: float) -> dict[str, Any]:
+    """One row of the comparison of a simulated statistic with its published figure: the
+    band and whether the value lies within it (None where the figure has no band)."""
+    banded = ref["low"] is not None and ref["high"] is not None
+    return {
+        "layer": ref["layer"],
+        "statistic": ref["statistic"],
+        "simulated": value,
+        "published": ref["value"],
+        "band": [ref["low"], ref["high"]] if banded else None,
+        "band_rule": ref["band_rule"],
+        "within": bool(ref["low"] <= value <= ref["high"]) if banded else None,
+        "source": ref["source"],
+    }
+
+
 def network_report(net: MultilayerNetwork, agents: Agents, *, seed: int = 0) -> dict[str, Any]:
     """Per-layer statistics and a comparison table with the published reference figures."""
     layers: dict[str, Any] = {}
@@ -220,21 +236,8 @@ def network_report(net: MultilayerNetwork, agents: Agents, *, seed: int = 0) -> 
     online = online_statistics(net.layers["online"], transposed["online"], seed=seed)
     simulated.update({("online", k): v for k, v in online.items()})
     for ref in reference_figures():
-        key = (ref["layer"], ref["statistic"])
-        value = simulated.get(key, float("nan"))
-        banded = ref["low"] is not None and ref["high"] is not None
-        comparison.append(
-            {
-                "layer": ref["layer"],
-                "statistic": ref["statistic"],
-                "simulated": value,
-                "published": ref["value"],
-                "band": [ref["low"], ref["high"]] if banded else None,
-                "band_rule": ref["band_rule"],
-                "within": bool(ref["low"] <= value <= ref["high"]) if banded else None,
-                "source": ref["source"],
-            }
-        )
+        value = simulated.get((ref["layer"], ref["statistic"]), float("nan"))
+        comparison.append(compare_with_reference(ref, value))
     return {"n_agents": net.n, "layers": layers, "comparison": comparison}
 
 
