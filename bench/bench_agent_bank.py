@@ -8,8 +8,13 @@ model and the majority answer are fitted on training respondents and scored on e
 respondent; the two model-backed agents are asked of the first ``--llm-agents`` test respondents
 (model calls = 2 x agents x 10 items), and all four methods are compared on those same people.
 
+``--scoring logprobs`` (the default) asks for one label token and reads the agent's whole
+distribution from its log-probabilities (one short call; the answer is the most probable code);
+``--scoring json`` has the model write its choice in a JSON schema. The embedded model is
+SmolLM2-135M unless ``SYNTHSOC_LLM_LOCAL_MODEL=gemma3`` picks Gemma 3 270M.
+
 Usage: PYTHONPATH=src python bench/bench_agent_bank.py [--llm-agents 6] [--llm local|none]
-       [--k 4] [--seed 1] [--cache DIR]
+       [--scoring logprobs|json] [--k 4] [--seed 1] [--cache DIR] [--out FILE]
 """
 
 from __future__ import annotations
@@ -30,7 +35,14 @@ from rich.console import Console
 from rich.table import Table
 
 from synthsoc.agents import E5Embedder
-from synthsoc.agents.bank import HELD_OUT_ITEMS, MEMORY_ITEMS, ask_bank, build_agents, load_bank
+from synthsoc.agents.bank import (
+    HELD_OUT_ITEMS,
+    MEMORY_ITEMS,
+    SCORING,
+    ask_bank,
+    build_agents,
+    load_bank,
+)
 from synthsoc.agents.bank_eval import (
     majority_answer,
     per_respondent_accuracy,
@@ -67,6 +79,8 @@ def main() -> None:
     parser.add_argument("--k", type=int, default=4, help="memories retrieved per question")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--cache", type=Path, help="replay cache (default: a temporary one)")
+    parser.add_argument("--scoring", default="logprobs", choices=SCORING)
+    parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     bank = load_bank()
     split = split_bank(bank, 0.25, args.seed)
@@ -91,24 +105,37 @@ def main() -> None:
             agents = build_agents(bank, sub, embedder)
             started = time.perf_counter()
             failures = {"agent": 0, "demographics_agent": 0}
+            own_probability: dict[str, list[float]] = {m: [] for m in failures}
             for method in failures:
                 predictions[method] = {item: [] for item in HELD_OUT_ITEMS}
-            with open_llm(args.llm, cache_dir=cache) as llm:
+            with open_llm(args.llm, cache_dir=cache,
+                          logprobs=args.scoring == "logprobs") as llm:
                 # agent by agent, so that consecutive prompts share the system prompt and the
                 # sketch, whose evaluation llama.cpp reuses (prefix match)
                 for agent in agents:
                     for item in HELD_OUT_ITEMS:
                         for method, memories in (("demographics_agent", False), ("agent", True)):
                             answers = ask_bank([agent], bank.item(item), llm, embedder,
-                                               with_memories=memories, k=args.k)
+                                               with_memories=memories, k=args.k,
+                                               scoring=args.scoring)
                             predictions[method][item] += answers.codes
                             failures[method] += answers.failures
+                            own = agent.respondent.answers.get(item)
+                            for d in answers.distributions or ():
+                                if d is not None and own is not None:
+                                    own_probability[method].append(d[own])
                 usage = llm.usage
                 llm_info |= {"model": llm.name, "calls": usage.calls,
                              "prompt_tokens": usage.prompt_tokens,
                              "completion_tokens": usage.completion_tokens,
                              "wall_s": time.perf_counter() - started,
-                             "malformed_answers": failures, "embedder": embedder.name}
+                             "malformed_answers": failures, "embedder": embedder.name,
+                             "scoring": args.scoring,
+                             # mean probability the model put on the respondent's own answer
+                             # (log-probability scoring only): above 1/options is signal
+                             "mean_probability_on_own_answer": {
+                                 m: float(np.mean(v)) if v else None
+                                 for m, v in own_probability.items()}}
     rows = []
     sub_hits = {m: np.full((len(sub), len(HELD_OUT_ITEMS)), np.nan) for m in METHODS}
     for j, item in enumerate(HELD_OUT_ITEMS):
@@ -147,7 +174,7 @@ def main() -> None:
         "normalisation": "raw accuracy; KGSS has no retest, so genagents' denominator (own "
                          "two-week retest accuracy, at most 1) is unknown: raw is a lower bound",
     }
-    write_json(RESULTS, result)
+    write_json(args.out, result)
     console = Console()
     table = Table(title="agent bank: accuracy on held-out KGSS 2010 items")
     for column in ("item", "options", "n test", "statistical", "majority", *(
@@ -170,7 +197,7 @@ def main() -> None:
                           f"{s['ci95_high']:.3f})")
     console.print(f"model: {llm_info}")
     console.print(f"codes chosen: {chosen}; the respondents' own: {truth}")
-    console.print(f"-> {RESULTS}")
+    console.print(f"-> {args.out}")
 
 
 if __name__ == "__main__":

@@ -103,6 +103,34 @@ def test_agent_answers_are_scored_against_the_respondents_own(bank) -> None:  # 
     assert "설문" not in demographic.requests[0].prompt.split("질문:")[0]
 
 
+def test_log_probability_scoring_reads_the_whole_distribution(bank) -> None:  # type: ignore[no-untyped-def]
+    """One label token per agent: the distribution over the item's codes is the label mass
+    renormalised (hand-computed), the answer its most probable code; an agent whose first
+    token put almost nothing on the labels (below MIN_LABEL_MASS) is non-response."""
+    import math
+
+    people = bank.respondents[:3]
+    item = bank.item("CONLGOVT")  # three options: labels 1, 2, 3
+    embedder = HashEmbedder()
+    agents = build_agents(bank, people, embedder)
+    script = [{"1": math.log(0.1), "2": math.log(0.3), " 3": math.log(0.4), "x": math.log(0.2)},
+              {"3": math.log(0.5), "1": math.log(0.5)},
+              {"네": math.log(0.995), "2": math.log(0.005)}]
+    llm = ScriptedLLM(lambda request, number: script[number - 1])
+    answers = ask_bank(agents, item, llm, embedder, k=4, concurrency=1, scoring="logprobs")
+    assert llm.calls == 3 and all(r.max_tokens == 1 and r.logprobs for r in llm.requests)
+    codes = list(item.labels)
+    assert answers.codes == (codes[2], codes[0], None) and answers.failures == 1
+    assert answers.distributions is not None and answers.distributions[2] is None
+    first = answers.distributions[0]
+    assert first is not None
+    assert [round(first[c], 6) for c in codes] == [0.125, 0.375, 0.5]  # 0.1, 0.3, 0.4 over 0.8
+    prompt = llm.requests[0].prompt
+    assert "1. " in prompt and "3. " in prompt and prompt.count("\n- 설문") == 4
+    with pytest.raises(ValueError, match="scoring"):
+        ask_bank(agents, item, llm, embedder, scoring="sampling")
+
+
 def test_a_malformed_answer_counts_as_wrong_and_is_reported(bank) -> None:  # type: ignore[no-untyped-def]
     people = bank.respondents[:5]
     embedder = HashEmbedder()

@@ -50,3 +50,26 @@ def test_one_game_hour_with_the_embedded_model(tmp_path: Path) -> None:
         replay.run_until(replay.minute + 60)
         assert replay_llm.usage.calls == 0
     assert replay.timeline == town.timeline
+
+
+def test_bank_agents_scored_by_log_probabilities_of_the_embedded_model() -> None:
+    """Two KGSS agents asked one held-out item through the real server's log-probabilities:
+    each usable answer is a distribution over the item's codes (sum 1) whose most probable code
+    is the answer; what the model scores is measured by bench/bench_agent_bank.py, not here."""
+    from synthsoc.agents import HashEmbedder
+    from synthsoc.agents.bank import ask_bank, build_agents, load_bank
+
+    bank = load_bank()
+    embedder = HashEmbedder()
+    agents = build_agents(bank, bank.respondents[:2], embedder)
+    item = bank.item("CONLGOVT")
+    with open_llm("local", use_cache=False, logprobs=True) as llm:
+        answers = ask_bank(agents, item, llm, embedder, scoring="logprobs", concurrency=1)
+        assert llm.usage.calls == 2
+    assert answers.distributions is not None
+    for code, distribution in zip(answers.codes, answers.distributions, strict=True):
+        assert (code is None) == (distribution is None)
+        if distribution is not None:
+            assert set(distribution) == set(item.labels)
+            assert abs(sum(distribution.values()) - 1.0) < 1e-9
+            assert code == max(distribution, key=distribution.__getitem__)

@@ -14,12 +14,14 @@ from typing import Any
 
 from synthsoc.llm import LLMBase, LLMRequest, LLMResponse, Usage
 
-Answer = str | Exception
+Answer = str | Exception | dict[str, float]
 Script = Callable[[LLMRequest, int], Answer]
 
 
 class ScriptedLLM(LLMBase):
-    """Answers ``script(request, call_number)``; an Exception answer is raised instead.
+    """Answers ``script(request, call_number)``; an Exception answer is raised instead, and a
+    dict answer ``{token: log-probability}`` is the first output token's top log-probabilities
+    (a server asked for them), with that dict's most probable token as the text.
 
     Counts calls, tokens (one per character, so tests can reason about cost) and the largest
     number of calls in flight at once; ``delay_s`` holds each call open that long.
@@ -58,6 +60,10 @@ class ScriptedLLM(LLMBase):
                 self._in_flight -= 1
         if isinstance(answer, Exception):
             raise answer
+        logprobs = None
+        if isinstance(answer, dict):
+            logprobs = (answer,)
+            answer = max(answer, key=answer.__getitem__)
         prompt_tokens = len(request.prompt) + len(request.system or "")
         completion_tokens = len(answer)
         with self._lock:
@@ -74,6 +80,7 @@ class ScriptedLLM(LLMBase):
             completion_tokens=completion_tokens,
             cached=False,
             latency_s=self.delay_s,
+            top_logprobs=logprobs,
         )
 
 

@@ -29,6 +29,7 @@ from synthsoc.agents.memory import Memory, MemoryStream
 from synthsoc.agents.params import RetrievalWeights
 from synthsoc.data.kgss import KgssVariable, read_codebook, read_respondents
 from synthsoc.llm import LLM, LLMRequest, LLMResponse, MalformedAnswer, parse_answer
+from synthsoc.llm.choice import choice_request, option_distribution, option_labels
 
 BANK_DATA = "kgss_2010_bank.csv.gz"
 BANK_CODEBOOK = "kgss_2010_bank_codebook.csv"
@@ -50,6 +51,7 @@ ANSWER_IMPORTANCE = 5.0  # every answer alike: retrieval then ranks by relevance
 # Short on purpose: Hangul costs about one token a byte in SmolLM2's vocabulary, and prompt
 # processing is most of the embedded model's time.
 SYSTEM = "너는 아래의 실제 한국 사람이다. 이 사람이 했을 답 하나를 JSON으로 고른다."
+LABEL_SYSTEM = "너는 아래의 실제 한국 사람이다. 이 사람이 했을 답의 번호 하나만 쓴다."
 
 
 def bank_folder() -> Path:
@@ -187,6 +189,19 @@ def question_prompt(sketch: str, memories: Sequence[str], item: KgssVariable) ->
     return "\n".join(lines)
 
 
+def label_prompt(sketch: str, memories: Sequence[str], item: KgssVariable) -> str:
+    """The forced-choice prompt: options behind one-token labels, the label to answer."""
+    labels = option_labels(len(item.labels))
+    lines = [f"나: {sketch}"]
+    if memories:
+        lines += ["내가 예전에 한 설문 답:", *(f"- {m}" for m in memories)]
+    lines += [f"질문: {item.label}", "선택지:"]
+    lines += [f"{label}. {text}" for label, text in zip(labels, item.labels.values(),
+                                                          strict=True)]
+    lines.append(f"이 사람의 답 ({', '.join(labels)} 중 하나):")
+    return "\n".join(lines)
+
+
 def _seed(*parts: object) -> int:
     text = "|".join(str(p) for p in parts).encode("utf-8")
     return int.from_bytes(hashlib.blake2b(text, digest_size=4).digest(), "little")
@@ -195,24 +210,40 @@ def _seed(*parts: object) -> int:
 @dataclass(frozen=True)
 class BankAnswers:
     """One held-out item asked of a list of agents: the chosen codes (None where the model's
-    answer stayed malformed after the llm layer's re-asks, counted in ``failures``)."""
+    answer stayed malformed after the llm layer's re-asks, or, scored by log-probabilities, put
+    less than ``MIN_LABEL_MASS`` on the labels: counted in ``failures``) and, when scored by
+    log-probabilities, each agent's distribution over the item's codes (None where unusable)."""
 
     item: str
     codes: tuple[str | None, ...]
     failures: int
+    distributions: tuple[dict[str, float] | None, ...] | None = None
+
+
+SCORING = ("json", "logprobs")
+# Below this share of the first token's probability on the option labels the model was not
+# answering the question at all: non-response, not a weak answer.
+MIN_LABEL_MASS = 0.01
 
 
 def ask_bank(agents: Sequence[BankAgent], item: KgssVariable, llm: LLM, embedder: Embedder, *,
              with_memories: bool = True, k: int = 4, concurrency: int = 4,
-             weights: RetrievalWeights | None = None) -> BankAnswers:
+             weights: RetrievalWeights | None = None, scoring: str = "json") -> BankAnswers:
     """Ask ``item`` of every agent in one batch; ``with_memories=False`` is the
-    demographics-only agent (sketch only)."""
+    demographics-only agent (sketch only). ``scoring="json"`` has the model write its choice
+    in a JSON schema; ``"logprobs"`` asks for one label token and reads the whole distribution
+    from its log-probabilities (the server must return them: ``open_llm(logprobs=True)``),
+    the most probable code being the agent's answer."""
+    if scoring not in SCORING:
+        raise ValueError(f"scoring {scoring!r} is not one of {', '.join(SCORING)}")
     weights = weights or RetrievalWeights()
     query = embedder.embed([item.label], query=True)[0]
+    memories_of = [[m.text for m in agent.stream.retrieve(query, 0, weights, k)]
+                   if with_memories else [] for agent in agents]
+    if scoring == "logprobs":
+        return _ask_labels(agents, memories_of, item, llm, with_memories, concurrency)
     requests = []
-    for agent in agents:
-        memories = ([m.text for m in agent.stream.retrieve(query, 0, weights, k)]
-                    if with_memories else [])
+    for agent, memories in zip(agents, memories_of, strict=True):
         requests.append(LLMRequest(
             prompt=question_prompt(agent.respondent.sketch, memories, item), system=SYSTEM,
             max_tokens=24, temperature=0.0, json_schema=choice_schema(item),
@@ -229,6 +260,30 @@ def ask_bank(agents: Sequence[BankAgent], item: KgssVariable, llm: LLM, embedder
         code = value.get("choice") if isinstance(value, dict) else None
         codes.append(str(code) if code in item.labels else None)
     return BankAnswers(item.name, tuple(codes), sum(c is None for c in codes))
+
+
+def _ask_labels(agents: Sequence[BankAgent], memories_of: Sequence[Sequence[str]],
+                item: KgssVariable, llm: LLM, with_memories: bool,
+                concurrency: int) -> BankAnswers:
+    labels = option_labels(len(item.labels))
+    codes_in_order = list(item.labels)
+    requests = [choice_request(label_prompt(agent.respondent.sketch, memories, item),
+                               system=LABEL_SYSTEM,
+                               seed=_seed(agent.respondent.respid, item.name, with_memories))
+                for agent, memories in zip(agents, memories_of, strict=True)]
+    codes: list[str | None] = []
+    distributions: list[dict[str, float] | None] = []
+    for response in llm.complete_many(requests, concurrency=concurrency):
+        found = option_distribution(response, labels)  # NoLogprobs: the server cannot score
+        if found.mass < MIN_LABEL_MASS:
+            codes.append(None)
+            distributions.append(None)
+            continue
+        distribution = dict(zip(codes_in_order, found.probs, strict=True))
+        codes.append(codes_in_order[max(range(len(labels)), key=found.probs.__getitem__)])
+        distributions.append(distribution)
+    return BankAnswers(item.name, tuple(codes), sum(c is None for c in codes),
+                       tuple(distributions))
 
 
 def _complete(llm: LLM, requests: list[LLMRequest],

@@ -102,8 +102,8 @@ class Judge(Protocol):
 
     def interview(self, ask: Ask, question: str) -> str: ...
 
-    def choose(self, asks: Sequence[Ask], question: str,
-               options: Sequence[tuple[str, str]]) -> list[str | None]: ...
+    def survey(self, asks: Sequence[Ask], question: str, schema: dict[str, Any],
+               max_tokens: int) -> list[dict[str, Any] | None]: ...
 
 
 def _digest(*parts: object) -> int:
@@ -147,8 +147,8 @@ class RuleJudge:
             return "기억나는 일이 없어요."
         return "제가 기억하는 건 이거예요: " + " / ".join(ask.memories[:3])
 
-    def choose(self, asks: Sequence[Ask], question: str,
-               options: Sequence[tuple[str, str]]) -> list[str | None]:
+    def survey(self, asks: Sequence[Ask], question: str, schema: dict[str, Any],
+               max_tokens: int) -> list[dict[str, Any] | None]:
         """No opinion by rule: every answer is missing (a survey needs a model)."""
         return [None] * len(asks)
 
@@ -241,17 +241,11 @@ class LLMJudge:
         return [rule if answer is None else str(answer["insight"])
                 for answer, rule in zip(answers, rules, strict=True)]
 
-    def choose(self, asks: Sequence[Ask], question: str,
-               options: Sequence[tuple[str, str]]) -> list[str | None]:
-        """A survey answer: one option id per agent, None where the answer stayed malformed."""
-        ids = [i for i, _ in options]
-        schema = {"type": "object", "properties": {"choice": {"type": "string", "enum": ids}},
-                  "required": ["choice"], "additionalProperties": False}
-        text = (f"설문 질문: {question}\n선택지: "
-                + "; ".join(f"{i}={label}" for i, label in options) + "\n내 답(choice)은?")
-        answers = self._answers([self._request(a, text, schema, 24) for a in asks])
-        return [None if a is None or a.get("choice") not in ids else str(a["choice"])
-                for a in answers]
+    def survey(self, asks: Sequence[Ask], question: str, schema: dict[str, Any],
+               max_tokens: int) -> list[dict[str, Any] | None]:
+        """A survey answer per agent in the JSON ``schema`` the survey layer gives (choice,
+        choices, value or free answer, with a reason); None where it stayed malformed."""
+        return self._answers([self._request(a, question, schema, max_tokens) for a in asks])
 
     def interview(self, ask: Ask, question: str) -> str:
         answer = self._answers([self._request(ask, question, INTERVIEW_SCHEMA, 256)])[0]

@@ -519,17 +519,19 @@ class Town:
                         question)
         return self.judge.interview(ask, question), ask.memories
 
-    def choose_many(self, pids: Sequence[int], question: str,
-                    options: Sequence[tuple[str, str]]) -> list[str | None]:
-        """A survey question with options (id, Korean text) asked of ``pids`` in one batch,
-        each answering from its retrieved memories; None where no usable answer came. Like an
-        interview, this happens outside game time and counts against no hourly cap."""
+    def survey_many(self, pids: Sequence[int], query: str, prompt: str,
+                    schema: dict[str, Any], max_tokens: int) -> list[dict[str, Any] | None]:
+        """A survey question asked of ``pids`` in one batch: each agent retrieves memories for
+        ``query`` (the question's text) and answers ``prompt`` (the question with its options
+        and steps, from the survey layer) in the JSON ``schema``; None where
+        no usable answer came. Like an interview, this happens outside game time and counts
+        against no hourly cap."""
         unknown = [p for p in pids if p not in self.residents]
         if unknown:
             raise ValueError(f"no agents {unknown} in this town (agents: {self.ids})")
         asks = [self._ask(pid, "survey", f"설문 조사원이 {self.residents[pid].name} 씨에게 "
-                          "묻는다.", question) for pid in pids]
-        return self.judge.choose(asks, question, options)
+                          "묻는다.", query) for pid in pids]
+        return self.judge.survey(asks, prompt, schema, max_tokens)
 
     # ----------------------------------------------------------------- results
     def agent_hours(self) -> float:

@@ -82,7 +82,12 @@ def answer_schema(question: Question) -> dict[str, Any]:
 
 def question_prompt(question: Question, persona: str) -> str:
     """The user prompt (Korean): persona, material, question, options, the three steps."""
-    lines = ["[나에 대한 정보]", persona, ""]
+    return "\n".join(["[나에 대한 정보]", persona, "", question_body(question)])
+
+
+def question_body(question: Question) -> str:
+    """Material, question, options and the three steps (Korean), for any respondent."""
+    lines: list[str] = []
     if question.context is not None:
         lines += ["[설명]", question.context.ko, ""]
     lines += ["[질문]", question.text.ko]
@@ -296,7 +301,7 @@ class LLMEngine:
             if mode == "logprobs":
                 out[q.id], label_mass[q.id] = parse_distributions(q, part)
             else:
-                out[q.id] = parse_answers(q, part)
+                out[q.id] = parse_answers(q, [None if r is None else r.data for r in part])
             failures[q.id] = int((~out[q.id].answered).sum())
         diagnostics: dict[str, object] = {
             "sample_size": m,
@@ -353,9 +358,10 @@ class LLMEngine:
         return results
 
 
-def parse_answers(question: Question, responses: list[LLMResponse | None]) -> QuestionAnswers:
-    """Turn validated JSON answers into unit answer probabilities (one-hot) and texts."""
-    n = len(responses)
+def parse_answers(question: Question, answers: list[Any]) -> QuestionAnswers:
+    """Turn validated JSON answers (one per unit; None or not an object where none came) into
+    unit answer probabilities (one-hot) and texts."""
+    n = len(answers)
     cats = question.categories
     index = {c: i for i, c in enumerate(question.option_ids)}
     probs = np.zeros((n, len(cats)))
@@ -363,8 +369,7 @@ def parse_answers(question: Question, responses: list[LLMResponse | None]) -> Qu
     values = np.full(n, np.nan) if question.type == "numeric" else None
     texts: list[str] = []
     reasons: list[str] = []
-    for i, response in enumerate(responses):
-        data = response.data if response is not None else None
+    for i, data in enumerate(answers):
         if not isinstance(data, dict):
             texts.append("")
             reasons.append("")

@@ -1,34 +1,35 @@
 """The ``town`` engine: the generative agents of a town run answer a questionnaire.
 
-Each agent of the run folder (``synthsoc town run``) answers every single-choice and Likert
-question in character, from the memories it retrieves for the question (what it saw, heard and
-said in the town) and its self-description (name, age, sex, dong), through the model (one
-request per agent and question, one batch per question, through the llm layer's cache and
-budget). The respondents are the town's agents only: each stands for (residents of the dong,
+Each agent of the run folder (``synthsoc town run``) answers every question of the
+questionnaire (single and multiple choice, Likert, numeric, open text) in character, from the
+memories it retrieves for the question (what it saw, heard and said in the town) and its
+self-description (name, age, sex, dong), through the model: one request per agent and
+question, one batch per question, through the llm layer's cache and budget, in the same JSON
+schema as the ``llm`` engine (interpretation, answer, reason; the reasons are written with the
+answers). The respondents are the town's agents only: each stands for (residents of the dong,
 all ages) / (agents in the questionnaire's universe), so shares describe the neighbourhood from
 a handful to a few hundred people, and intervals cover that sampling only, not the model's
-bias. Other question types are skipped with the reason stated; an answer that stays malformed
-counts as non-response.
+bias. An answer that stays malformed counts as non-response.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
 import polars as pl
 
 from synthsoc.agents import LLMJudge, load_checkpoint
 from synthsoc.agents.checkpoint import embedder_of
 from synthsoc.data.readers import ReadError
 from synthsoc.survey.answers import QuestionAnswers, SurveyAnswers
+from synthsoc.survey.llm_engine import answer_schema, parse_answers, question_body
 from synthsoc.survey.questionnaire import Questionnaire
 
 if TYPE_CHECKING:
     from synthsoc.llm import LLM
 
-CHOICE_TYPES = ("single_choice", "likert")
 
 
 class TownEngine:
@@ -36,9 +37,10 @@ class TownEngine:
 
     name = "town"
 
-    def __init__(self, run_dir: Path, llm: LLM) -> None:
+    def __init__(self, run_dir: Path, llm: LLM, *, max_tokens: int = 220) -> None:
         self.run_dir = Path(run_dir)
         self.llm = llm
+        self.max_tokens = max_tokens
 
     def answer(
         self, questionnaire: Questionnaire, respondents: pl.DataFrame, *, seed: int
@@ -56,24 +58,11 @@ class TownEngine:
             )
         pids = [int(p) for p in agents["person_id"]]
         questions: dict[str, QuestionAnswers] = {}
-        skipped: dict[str, str] = {}
         for q in questionnaire.questions:
-            if q.type not in CHOICE_TYPES:
-                skipped[q.id] = (f"the town engine asks single-choice and Likert questions only, "
-                                 f"not {q.type}")
-                continue
-            options = [(o.id, o.text.ko) for o in q.options]
-            text = q.text.ko if q.context is None else f"{q.context.ko} {q.text.ko}"
-            chosen = town.choose_many(pids, text, options)
-            cats = q.categories
-            probs = np.zeros((len(pids), len(cats)))
-            answered = np.zeros(len(pids), dtype=bool)
-            for i, code in enumerate(chosen):
-                if code is not None:
-                    probs[i, cats.index(code)] = 1.0
-                    answered[i] = True
-            questions[q.id] = QuestionAnswers(q, cats, probs, answered, "town agents",
-                                              basis="llm")
+            query = q.text.ko if q.context is None else f"{q.context.ko} {q.text.ko}"
+            answers = town.survey_many(pids, query, question_body(q), answer_schema(q),
+                                       self.max_tokens)
+            questions[q.id] = replace(parse_answers(q, answers), source="town agents")
         share = (town.hood.background_persons + len(town.ids)) / agents.height
         units = agents.with_columns(pl.lit(share).alias("weight"))
         notes = [
@@ -87,7 +76,6 @@ class TownEngine:
             engine=self.name,
             units=units,
             questions=questions,
-            skipped=skipped,
             diagnostics={"agents": agents.height, "malformed_answers": town.judge.failures},
             notes=notes,
         )
