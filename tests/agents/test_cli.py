@@ -122,3 +122,18 @@ def test_a_vote_run_holds_its_vote_at_17_by_default(population: Path, tmp_path: 
     votes = [json.loads(line) for line in (out / "timeline.jsonl").read_text(
         encoding="utf-8").splitlines() if '"vote"' in line]
     assert votes and {e["time"][-5:] for e in votes if e["kind"] == "vote"} == {"17:00"}
+
+
+def test_a_grounded_town_from_the_command_line(population: Path, tmp_path: Path) -> None:
+    out = tmp_path / "grounded"
+    result = runner.invoke(app, ["town", "run", "--population", str(population), "--emd",
+                                 _dong(population), "--agents", "4", "--hours", "1",
+                                 "--grounding", "kgss", "--out", str(out), "--llm", "none",
+                                 "--embedder", "hash"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    state = json.loads((out / "checkpoint.json").read_text(encoding="utf-8"))
+    adults = {r["person_id"] for r in state["neighbourhood"]["residents"] if r["age"] >= 18}
+    assert {int(p) for p in summary["grounded"]} | set(summary["ungrounded_adults"]) == adults
+    assert summary["grounded_agents"] == len(summary["grounded"]) > 0
+    assert "2010" in summary["grounding_note"]

@@ -17,7 +17,9 @@ IMPORTANCE: dict[str, float] = {
     "heard_gathering": 8.0,
     "intention": 9.0,
     "reflection": 7.0,
+    "survey_answer": 5.0,  # a grounded agent's own KGSS answer (the agent bank's importance)
 }
+GROUNDINGS = ("none", "kgss")
 
 
 @dataclass(frozen=True)
@@ -84,8 +86,14 @@ class TownParams:
     # vocabulary (measured: 3,959 prompt tokens for four agent-bank prompts of ~350 characters)
     max_tokens: int = 160
     gathering: GatheringSeed = field(default_factory=GatheringSeed)
+    # "kgss": every adult agent starts with the answers of a matched KGSS 2010 respondent as
+    # memories (synthsoc.agents.grounding); "none": agents start with no memories
+    grounding: str = "none"
 
     def __post_init__(self) -> None:
+        if self.grounding not in GROUNDINGS:
+            raise ValueError(f"grounding must be one of {', '.join(GROUNDINGS)}, "
+                             f"got {self.grounding!r}")
         if self.n_agents < 1:
             raise ValueError(f"n_agents must be at least 1, got {self.n_agents}")
         if self.step_minutes < 1 or 60 % self.step_minutes:

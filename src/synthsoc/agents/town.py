@@ -27,6 +27,7 @@ import numpy as np
 from synthsoc.agents import lines
 from synthsoc.agents.clock import GameTime, korean_clock
 from synthsoc.agents.embedding import Embedder
+from synthsoc.agents.grounding import MIN_AGE, Grounding, match_residents
 from synthsoc.agents.judgment import Ask, Judge
 from synthsoc.agents.memory import Memory, MemoryStream
 from synthsoc.agents.params import IMPORTANCE, TownParams
@@ -102,6 +103,7 @@ class Town:
         self._crowd_return = np.array([b for _, _, b in out], dtype=np.int64)
         self.host = self._pick_host()
         self._seed_intention()
+        self.grounding = self._ground()
 
     # ----------------------------------------------------------------- setup
     def _places(self) -> dict[str, Place]:
@@ -143,6 +145,34 @@ class Town:
                            "열기로 했다. 이웃들에게 알려야 한다.")
         self._event("intention", self.host, place=self.params.gathering.place_kind,
                     text=f"{when} {where}")
+
+    def _grounding_summary(self) -> dict[str, Any]:
+        if self.params.grounding == "none":
+            return {"grounding": "none"}
+        return {
+            "grounding": self.params.grounding,
+            "grounded_agents": len(self.grounding),
+            "ungrounded_adults": sorted(p for p in self.ids if self.residents[p].age >= MIN_AGE
+                                        and p not in self.grounding),
+            "grounded": {str(p): {"respid": g.respid, "match": g.match}
+                         for p, g in sorted(self.grounding.items())},
+            "grounding_note": "each grounded agent remembers the KGSS 2010 answers of a "
+                              "respondent of its sex, 10-year age band and region (or sex and "
+                              "age band where the region had none left): a similar person's "
+                              "attitudes in 2010, not the synthetic person's own",
+        }
+
+    def _ground(self) -> dict[int, Grounding]:
+        """KGSS grounding (``params.grounding == "kgss"``): each matched agent remembers its
+        respondent's answers from the start (deterministic: a resumed town redoes the same)."""
+        if self.params.grounding == "none":
+            return {}
+        matches = match_residents(self.residents.values(), self.hood.sido_name,
+                                  self.params.seed)
+        for g in matches:
+            for text in g.memories:
+                self._remember(g.person_id, "survey_answer", text)
+        return {g.person_id: g for g in matches}
 
     # ----------------------------------------------------------------- helpers
     def _remember(self, pid: int, kind: str, text: str) -> None:
@@ -559,6 +589,7 @@ class Town:
             "requests_per_agent_hour": total / hours if hours else 0.0,
             "max_requests_in_one_agent_hour": max(self.requests.values(), default=0),
             "judgment_failures": self.judge.failures,
+            **self._grounding_summary(),
             "memories": sum(len(s) for s in self.streams.values()),
             "model_lines": self.model_lines,
             "line_fallbacks": self.line_fallbacks,

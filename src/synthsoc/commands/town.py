@@ -105,6 +105,7 @@ def _print_summary(summary: dict[str, Any], usage: str) -> None:
                 "came_having_heard_before",
                 "judgment_requests", "requests_per_agent_hour", "max_requests_in_one_agent_hour",
                 "judgment_failures", "model_lines", "line_fallbacks", "memories",
+                "grounded_agents", "ungrounded_adults",
                 "eligible", "voted", "votes", "vote_share_for", "support_share_among_heard"):
         if key not in summary:
             continue
@@ -131,9 +132,9 @@ def _usage(judge: Judge) -> str:
 
 
 def _build(population: Path, emd: str, agents: int, seed: int, start: float,
-           gathering: GatheringSeed) -> tuple[TownParams, Any]:
+           gathering: GatheringSeed, grounding: str = "none") -> tuple[TownParams, Any]:
     params = TownParams(emd=emd, n_agents=agents, seed=seed, start_minute=round(start * 60),
-                        gathering=gathering)
+                        gathering=gathering, grounding=grounding)
     hood = load_neighbourhood(population, emd, agents, seed)
     return params, hood
 
@@ -153,6 +154,9 @@ def run(
         "--gathering-hour", help="hour of the gathering (default 18) or the vote (default 17)")
     ] = None,
     scenario: ScenarioOption = "gathering",
+    grounding: Annotated[str, typer.Option(
+        "--grounding", help="kgss: each adult agent starts with the answers of a matched KGSS "
+        "2010 respondent as memories; none: no memories at the start")] = "none",
     llm: LlmOption = "none",
     embedder: EmbedderOption = "e5",
     cache: CacheOption = None,
@@ -170,7 +174,7 @@ def run(
     hour = gathering_hour if gathering_hour is not None else (17.0 if scenario == "vote" else 18.0)
     gathering = _seed_of(scenario, gathering_place, hour)
     try:
-        params, hood = _build(population, emd, agents, seed, start, gathering)
+        params, hood = _build(population, emd, agents, seed, start, gathering, grounding)
         estimate = estimate_run(params, len(hood.residents), hours, _price(llm))
         console.print(
             f"town: {len(hood.residents)} agents ({agents} asked; whole households) in "
