@@ -274,8 +274,8 @@ def test_spouse_age_gap(persons: pl.DataFrame) -> None:
 
     Fed: couples by wife's 5-year age (20-39) x band are a constraint of the household fit,
     with these shares (wives 40-49 with the 2013 shares). Tolerance: TVD 0.03 (about
-    16,000 couples at 1%: noise 0.01; the issue's audit found 0.10 before the constraint, husbands 6+ years older for 20.5%
-    against 14.0%)."""
+    16,000 couples at 1%: noise 0.01; the issue's audit found 0.10 before the constraint,
+    husbands 6+ years older for 20.5% against 14.0%)."""
     young = _gap_shares(persons, 25, 34)
     assert 0.5 * np.abs(young - _official_gap(2023)).sum() < 0.03, young
 
