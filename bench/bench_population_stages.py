@@ -33,6 +33,7 @@ from synthsoc.synth.fit import fit_weights
 from synthsoc.synth.fit_report import build_fit_report
 from synthsoc.synth.general_households import draw_general_households
 from synthsoc.synth.targets import (
+    CHILD_GAP_START,
     COUPLE_START,
     GAP_START,
     N_AGE5,
@@ -99,7 +100,9 @@ def main() -> None:
                                                        targets[:, :ONE_START]),
         "+ one-person householders by sex x 10-year age": (incidence[:, :GAP_START],
                                                             targets[:, :GAP_START]),
-        "+ couples by wife's 5-year age x spouse gap (current)": (incidence, targets),
+        "+ couples by wife's 5-year age (20-49) x spouse gap": (
+            incidence[:, :CHILD_GAP_START], targets[:, :CHILD_GAP_START]),
+        "+ children 0-4 of couples by parents' gap (current)": (incidence, targets),
     }
     fits = {}
     for name, (a, t) in variants.items():
