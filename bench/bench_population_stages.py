@@ -32,8 +32,8 @@ from synthsoc.synth.controls import build_run_controls
 from synthsoc.synth.fit import fit_weights
 from synthsoc.synth.fit_report import build_fit_report
 from synthsoc.synth.general_households import draw_general_households
-from synthsoc.synth.group_quarters import build_special_households
 from synthsoc.synth.targets import (
+    CHILD_GAP_START,
     COUPLE_START,
     GAP_START,
     N_AGE5,
@@ -73,13 +73,11 @@ def main() -> None:
     controls = build_run_controls(census, args.scale, args.seed)
     lap("census tables and controls")
     rng = np.random.default_rng(np.random.SeedSequence([args.seed, 303]))
-    special = [build_special_households(rng, kind, controls.special_hh[kind],
-                                        controls.special_members[kind])
-               for kind in ("for", "inst", "nonkin")]
+    special = pipeline.group_quarters(rng, controls)
     lap("group quarters")
     pool = build_seed_pool(args.seed).pool
     lap(f"seed pool ({pool.n_households:,} candidates)")
-    targets = pipeline._general_person_targets(controls, special)
+    targets = pipeline._general_person_targets(controls, special, pool)
     lap("fit targets")
     general = draw_general_households(rng, pool, controls.size_counts,
                                       controls.emd["sgg_idx"].to_numpy(), targets,
@@ -102,7 +100,9 @@ def main() -> None:
                                                        targets[:, :ONE_START]),
         "+ one-person householders by sex x 10-year age": (incidence[:, :GAP_START],
                                                             targets[:, :GAP_START]),
-        "+ couples by wife's 5-year age x spouse gap (current)": (incidence, targets),
+        "+ couples by wife's 5-year age (20-49) x spouse gap": (
+            incidence[:, :CHILD_GAP_START], targets[:, :CHILD_GAP_START]),
+        "+ children 0-4 of couples by parents' gap (current)": (incidence, targets),
     }
     fits = {}
     for name, (a, t) in variants.items():

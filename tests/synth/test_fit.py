@@ -55,7 +55,20 @@ def test_unreachable_target_is_reported_not_forced() -> None:
     fit = fit_weights(sp.csr_matrix(persons), np.array([[5.0, 3.0]]), np.zeros(2, dtype=int),
                       np.array([[3.0]]))
     assert fit.infeasible == 1
+    assert fit.infeasible_at.tolist() == [[0, 1]]
+    assert not fit.infeasible_in_pool[0]  # no candidate holds a person of type 1
     assert np.all(np.isfinite(fit.weights))
+
+
+def test_target_cut_off_by_a_structural_zero_is_reported_with_its_cause() -> None:
+    # Type 2 is held only by household 1, which also holds a type 1 person; type 1 has a
+    # zero target in area 0 (not in area 1), so type 2 is unreachable in area 0 only.
+    persons = np.array([[1, 0, 0], [0, 1, 1]], dtype=float)
+    fit = fit_weights(sp.csr_matrix(persons), np.array([[4.0, 0.0, 2.0], [4.0, 2.0, 2.0]]),
+                      np.zeros(2, dtype=int), np.array([[6.0], [6.0]]))
+    assert fit.infeasible == 1
+    assert fit.infeasible_at.tolist() == [[0, 2]]
+    assert fit.infeasible_in_pool.tolist() == [True]
 
 
 def test_areas_are_fitted_independently_in_one_call() -> None:

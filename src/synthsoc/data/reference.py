@@ -208,6 +208,29 @@ def spouse_age_gap() -> tuple[np.ndarray, np.ndarray]:
 
 
 @cache
+def first_marriage_gap_bands(year: int) -> np.ndarray:
+    """Shares of first marriages of ``year`` by husband-minus-wife age gap in five bands:
+    wife older, same age, husband older 1-2, 3-5 and 6+ years (the 6+ band is the stated
+    husband-older total less the two stated bands)."""
+    frame = read_reference_csv(
+        "vital_stats_marriage_age_gap_births_by_mother_age_partial_2013_2023.csv").filter(
+        (pl.col("indicator") == "first_marriage_couples_by_spouse_age_gap")
+        & (pl.col("year") == year))
+    value = {c: float(v) for c, v in frame.select("category", "value").iter_rows()}
+    needed = ("wife_older_total", "same_age", "husband_older_1_2y", "husband_older_3_5y",
+              "husband_older_total")
+    missing = [c for c in needed if c not in value]
+    if missing:
+        raise ValueError(f"vital_stats_marriage_age_gap_births_by_mother_age_partial_2013_2023"
+                         f".csv: no {year} first-marriage gap rows {missing}")
+    shares = np.array([value["wife_older_total"], value["same_age"],
+                       value["husband_older_1_2y"], value["husband_older_3_5y"],
+                       value["husband_older_total"] - value["husband_older_1_2y"]
+                       - value["husband_older_3_5y"]])
+    return shares / shares.sum()
+
+
+@cache
 def father_minus_mother_age_at_birth() -> int:
     """Mean age of fathers minus mothers at a birth, 2023, rounded to whole years."""
     frame = read_reference_csv(

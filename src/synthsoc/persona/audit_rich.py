@@ -26,8 +26,9 @@ from synthsoc.synth import schema
 
 RICH_CELL: tuple[str, ...] = ("age", "sex", "economic_activity", "education")
 DEFINED_BY: dict[str, str] = {
-    "weekday_activity": "economic_activity: employed persons work on weekdays, students and "
-    "retirees are read from age and inactivity (schedule.weekday_activity)",
+    "weekday_activity": "economic_activity: employed persons work on weekdays, serving "
+    "conscripts serve, students and retirees are read from age and inactivity "
+    "(schedule.weekday_activity)",
 }
 # Attributes fixed by definition for young children (no accounts below params.SNS_MIN_AGE).
 CHILD_RULES = frozenset({"messenger", "uses_sns", "sns_main", "sns_minutes_per_day", "portal"})

@@ -19,13 +19,17 @@ def sns_targets() -> np.ndarray:
 
 
 def behavioural(d: Demographics, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """Messenger, SNS use / platform / minutes, video, portal, consumption, online shopping."""
+    """Messenger, SNS use / platform / minutes, video, portal, consumption, online shopping;
+    a serving conscript's SNS minutes fit the barracks' phone hours."""
     group = band_index(d.age, P.SNS_AGE_BANDS)
     uses_sns = rng.random(d.n) < sns_targets()[group, d.female.astype(np.int64)]
     uses_sns &= d.age >= P.SNS_MIN_AGE  # no infant accounts
     mean_minutes = np.array([tables.sns_minutes(label) for label in P.SNS_AGE_LABELS])[group]
     sigma = P.SNS_MINUTES_SIGMA
     minutes = mean_minutes * np.exp(sigma * rng.standard_normal(d.n) - sigma**2 / 2.0)
+    # Serving conscripts have their phones only after duty hours.
+    serving = d.activity == schema.ECONOMIC_ACTIVITIES.index("military_service")
+    minutes = np.where(serving, np.minimum(minutes, P.CONSCRIPT_PHONE_MINUTES), minutes)
     platform = draw_by_age(P.SNS_PLATFORM_BY_AGE, d.age, rng) + 1  # 0 is "none"
 
     income_weights = np.array([P.CONSUMPTION_BY_INCOME[b] for b in schema.INCOME_BRACKETS])

@@ -62,9 +62,10 @@ CLAIMS: dict[str, re.Pattern[str]] = {
     "retired": re.compile(r"은퇴|퇴직"),
     "job_search": re.compile(r"일자리를 찾|구직|취업 준비|취준"),
     "preschool": re.compile(r"(?:어린이집|유치원)에 다니|(?:어린이집|유치원)에 댕"),
+    "military": re.compile(r"군 복무|현역병|입대|부대에서|군 생활"),
 }
 ALLOWED_CLAIMS: dict[str, frozenset[str]] = {
-    "work": frozenset({"work"}),
+    "work": frozenset({"work", "military"}),  # professional soldiers (occupation A)
     "school": frozenset({"student"}),
     "university": frozenset({"student"}),
     "job_search": frozenset({"job_search", "retired"}),
@@ -72,6 +73,7 @@ ALLOWED_CLAIMS: dict[str, frozenset[str]] = {
     "home": frozenset({"retired"}),
     "home_retired": frozenset({"retired"}),
     "preschool_care": frozenset({"preschool"}),
+    "military_service": frozenset({"military"}),
 }
 OCCUPATION_WORDS: dict[str, re.Pattern[str]] = {
     "6": re.compile(r"농사를 짓|농사짓|어부|고기잡이|농부|농어업"),
@@ -146,7 +148,7 @@ def _activity(text: str, activity: str, occupation: str | None) -> list[str]:
     ]
     for code, pattern in OCCUPATION_WORDS.items():
         m = pattern.search(text)
-        if m and occupation != code:
+        if m and occupation != code and not (code == "A" and activity == "military_service"):
             problems.append(f"occupation: says '{m.group(0)}', occupation group is {occupation}")
     return problems
 
@@ -236,7 +238,8 @@ def check_narrative(text: str, facts: Mapping[str, Any]) -> list[str]:
     kind = facts.get("household_kind")
     if kind not in GROUP_KINDS:  # a group's size is not a number of family members
         problems += _household(text, None if size is None else int(size))
-    problems += _household_kind(text, None if kind is None else str(kind))
+    if facts["weekday_activity"] != "military_service":  # barracks, not the registered home
+        problems += _household_kind(text, None if kind is None else str(kind))
     dialect = facts.get("dialect")
     problems += _speech(text, None if dialect is None else str(dialect), expected_level(facts))
     return problems

@@ -87,7 +87,8 @@ DESCRIPTIONS: dict[str, tuple[str, str, str]] = {
     "consumption_style": ("behavioural", "frugal / value_seeking / convenience / premium / "
                           "experience", "household income bracket, age"),
     "online_shopping": ("behavioural", "online shopping frequency", "age"),
-    "weekday_activity": ("schedule", "main weekday activity from age, economic activity and "
+    "weekday_activity": ("schedule", "main weekday activity from age, economic activity "
+                         "(serving conscripts: military_service, barracks life) and "
                          "household role (head/spouse)", "age, sex, economic_activity, "
                          "relationship"),
     "wake_weekday": ("schedule", "weekday wake time, minutes after midnight", "weekday_activity, "

@@ -49,6 +49,8 @@ WEEKDAY_SENTENCES: dict[str, tuple[Sentence, ...]] = {
     "home_retired": (Sentence("일은 그만두고 지금은 집에서 쉬면서", STAY),
                      Sentence("은퇴하고 나서는 집에서 편하게", STAY)),
     "preschool_care": (Sentence("유치원에", ATTEND),),
+    "military_service": (Sentence("현역병으로 군 복무를", DO),
+                         Sentence("요즘은 부대에서 훈련을", Predicate("받"))),
 }
 
 # Residents of institutions and dormitories do not spend their days "at home".

@@ -129,6 +129,8 @@ def _household(f: Facts, married_couple: bool) -> Sentence:
     """Where and with whom the person lives; institutions and dormitories are not families."""
     kind, size = str(f.get("household_kind") or "general"), int(f.get("household_size") or 1)
     age, activity = int(f["age"]), str(f["weekday_activity"])
+    if activity == "military_service":  # registered at home, living in barracks
+        return Sentence("지금은 군 복무 중이라 부대 생활관에서", T.STAY)
     if kind == "institutional":
         if str(f.get("occupation")) == "A":
             return Sentence("지금은 부대 생활관에서", T.STAY)
@@ -312,6 +314,7 @@ ACTIVITY_KO: dict[str, str] = {
     "home": "집에서 지냄",
     "home_retired": "은퇴 후 집에서 지냄",
     "preschool_care": "유치원",
+    "military_service": "군 복무 중(현역병, 부대 생활)",
 }
 MARITAL_KO: dict[str, str] = {
     "never_married": "미혼", "married": "기혼", "widowed": "사별", "divorced": "이혼",
@@ -386,6 +389,8 @@ EXAMPLE_ENDING: dict[str, str] = {"hasipsio": "'삽니다', '입니다'", "haeyo
 
 def _living_ko(f: Facts) -> str:
     kind, size = str(f.get("household_kind") or "general"), int(f.get("household_size") or 1)
+    if f.get("weekday_activity") == "military_service":
+        return "군 복무 중이라 부대 생활관에서 생활 (주민등록은 가족의 집)"
     if kind == "institutional":
         return "시설에서 생활 (가족과 함께 살지 않음)"
     if kind == "non_kin_group":

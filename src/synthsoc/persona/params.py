@@ -49,6 +49,7 @@ WEEKDAY_ACTIVITIES: tuple[str, ...] = (
     "housework_childcare",
     "home",
     "home_retired",
+    "military_service",
 )
 WEEKEND_ACTIVITIES: tuple[str, ...] = (
     "rest_home",
@@ -348,7 +349,15 @@ SCHEDULE_WEEKDAY: dict[str, tuple[int, int, int, int]] = {
     "housework_childcare": (390, -1, -1, 1380),
     "home": (480, -1, -1, 1410),
     "home_retired": (350, -1, -1, 1310),
+    # Serving conscripts live in barracks: reveille 06:30, lights out 22:00, no commute.
+    "military_service": (390, -1, -1, 1320),
 }
+# Barracks days run to the bugle: conscripts' times spread far less than civilians'.
+CONSCRIPT_SD_MINUTES = 10
+CONSCRIPT_WEEKEND_LIE_IN = 30  # weekend reveille later; lights out unchanged
+# Personal phones are handed out after duty hours (weekdays 18:00-21:00): at most 180
+# minutes a day of SNS.
+CONSCRIPT_PHONE_MINUTES = 180
 # School return time by school stage (after-school academies, 야간자율학습).
 SCHOOL_RETURN_BY_AGE: dict[int, int] = {7: 900, 13: 1080, 16: 1320}
 SCHOOL_SLEEP_BY_AGE: dict[int, int] = {7: 1320, 13: 1410, 16: 1470}
@@ -381,6 +390,9 @@ WEEKEND_BY_GROUP: dict[str, tuple[float, ...]] = {
     "adult_employed": (0.33, 0.30, 0.12, 0.15, 0.02, 0.08),
     "adult_other": (0.38, 0.30, 0.15, 0.15, 0.02, 0.00),
     "older": (0.48, 0.20, 0.22, 0.10, 0.00, 0.00),
+    # Serving conscripts: rest in barracks, religious services on base, passes and leave
+    # (out), self-study, weekend guard duty; a family outing only on leave.
+    "conscript": (0.45, 0.05, 0.15, 0.10, 0.15, 0.10),
 }
 WEEKEND_SHIFT_OCCUPATIONS = ("4", "5", "6")  # service, sales, agriculture: more weekend work
 WEEKEND_SHIFT_EXTRA = 0.25  # probability moved to work_shift for those occupations
@@ -501,6 +513,15 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("UNIVERSITY_AGES", "economically inactive persons aged 19-24 are students",
               UNIVERSITY_AGES, "assumption", ASSUMED + " (attending school is the main "
               "reason for inactivity at these ages in the EAPS)", ("weekday_activity",)),
+    Parameter("CONSCRIPT_SD_MINUTES", "spread of serving conscripts' wake and sleep times "
+              "(barracks routine)", CONSCRIPT_SD_MINUTES, "assumption", ASSUMED,
+              ("wake_weekday", "sleep_weekday")),
+    Parameter("CONSCRIPT_WEEKEND_LIE_IN", "later weekend reveille of serving conscripts, "
+              "minutes", CONSCRIPT_WEEKEND_LIE_IN, "assumption", ASSUMED, ("wake_weekend",)),
+    Parameter("CONSCRIPT_PHONE_MINUTES", "most SNS minutes a day of a serving conscript "
+              "(phones after duty hours, 18:00-21:00)", CONSCRIPT_PHONE_MINUTES, "assumption",
+              ASSUMED + " (MND's soldier phone-use rule since 2020, not bundled)",
+              ("sns_minutes_per_day",)),
     Parameter("HOUSEWORK_SHARE_INACTIVE", "inactive heads/spouses aged 25-64 whose day is "
               "housework/childcare (else at home), by sex", HOUSEWORK_SHARE_INACTIVE,
               "assumption", ASSUMED, ("weekday_activity",)),

@@ -52,7 +52,9 @@ def softmax_choice(
     return choose_rows(np.exp(logits), rng)
 
 
-def times(mean: FloatArray, sd: float, rng: np.random.Generator) -> npt.NDArray[np.int16]:
-    """Clock times in minutes: normal around ``mean``, rounded to 5 minutes; -1 stays -1."""
+def times(mean: FloatArray, sd: float | FloatArray,
+          rng: np.random.Generator) -> npt.NDArray[np.int16]:
+    """Clock times in minutes: normal around ``mean`` with spread ``sd`` (one value or one
+    per person), rounded to 5 minutes; -1 stays -1."""
     drawn = np.round((mean + rng.normal(0.0, sd, mean.shape)) / 5.0) * 5.0
     return np.where(mean < 0, -1, drawn).astype(np.int16)

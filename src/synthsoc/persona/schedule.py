@@ -16,13 +16,15 @@ WEEKEND_GROUPS = tuple(P.WEEKEND_BY_GROUP)
 
 
 def weekday_activity(d: Demographics, rng: np.random.Generator) -> np.ndarray:
-    """Main weekday activity from age, economic activity, household role and sex."""
+    """Main weekday activity from age, economic activity, household role and sex; a serving
+    conscript's weekday is his service (he is neither a student nor at home)."""
     employed = d.activity == ECON["employed"]
     inactive = ~employed & (d.activity != ECON["unemployed"])
     p_house = np.where(d.female, P.HOUSEWORK_SHARE_INACTIVE["F"], P.HOUSEWORK_SHARE_INACTIVE["M"])
     housework = d.head_or_spouse & (rng.random(d.n) < p_house)
     lo, hi = P.UNIVERSITY_AGES
     conditions = [
+        d.activity == ECON["military_service"],
         d.age < 7,
         (d.age < lo) & ~employed,
         employed,
@@ -32,6 +34,7 @@ def weekday_activity(d: Demographics, rng: np.random.Generator) -> np.ndarray:
         housework,
     ]
     choices = [
+        ACT["military_service"],
         ACT["preschool_care"],
         ACT["school"],
         ACT["work"],
@@ -65,14 +68,16 @@ def schedule(d: Demographics, rng: np.random.Generator) -> dict[str, np.ndarray]
     weights[:, 1:] *= boost[:, None]
     shift = choose_rows(weights, rng)
     mean[workers] = shift_times[shift[workers]]
-    at_home = (mean[:, 1] < 0) & (d.age >= P.SNS_MIN_AGE)
+    serving = activity == ACT["military_service"]
+    at_home = (mean[:, 1] < 0) & (d.age >= P.SNS_MIN_AGE) & ~serving
     outing = at_home & (rng.random(d.n) < P.HOME_OUTING_SHARE)
     mean[outing, 1:3] = np.array(P.HOME_OUTING_TIMES, dtype=np.float64)
     farm = workers & (d.occupation == OCC["6"])
     mean[farm] = np.array(P.AGRICULTURE_WORK, dtype=np.float64)
 
-    wake, leave, back, sleep = (times(mean[:, k], P.SCHEDULE_SD_MINUTES[k], rng)
-                                for k in range(4))
+    spread = np.where(serving[:, None], float(P.CONSCRIPT_SD_MINUTES),
+                      np.array(P.SCHEDULE_SD_MINUTES, dtype=np.float64)[None, :])
+    wake, leave, back, sleep = (times(mean[:, k], spread[:, k], rng) for k in range(4))
     sd = P.SCHEDULE_SD_MINUTES[0]
     out_day = leave >= 0
     leave = np.where(out_day, np.maximum(leave, wake + 15), -1).astype(np.int16)
@@ -80,16 +85,19 @@ def schedule(d: Demographics, rng: np.random.Generator) -> dict[str, np.ndarray]
     sleep = np.maximum(sleep, np.maximum(back, wake) + 120).astype(np.int16)
 
     lie_in = np.where(out_day, P.WEEKEND_LIE_IN["working_or_school"], P.WEEKEND_LIE_IN["home"])
-    wake_weekend = times(wake.astype(np.float64) + lie_in, sd, rng)
+    lie_in = np.where(serving, P.CONSCRIPT_WEEKEND_LIE_IN, lie_in)
+    weekend_sd = np.where(serving, float(P.CONSCRIPT_SD_MINUTES), float(sd))
+    wake_weekend = times(wake.astype(np.float64) + lie_in, weekend_sd, rng)
+    late = np.where(serving, 0, P.WEEKEND_LATE_NIGHT)  # lights out is the same every night
     sleep_weekend = np.maximum(
-        times(sleep.astype(np.float64) + P.WEEKEND_LATE_NIGHT, sd, rng), wake_weekend + 600
+        times(sleep.astype(np.float64) + late, weekend_sd, rng), wake_weekend + 600
     ).astype(np.int16)
 
     employed = activity == ACT["work"]
     group = np.select(
-        [d.age < 13, d.age < 19, d.age < 30, (d.age < 65) & employed, d.age < 65],
-        [WEEKEND_GROUPS.index(g) for g in ("child", "teen", "young_adult", "adult_employed",
-                                           "adult_other")],
+        [serving, d.age < 13, d.age < 19, d.age < 30, (d.age < 65) & employed, d.age < 65],
+        [WEEKEND_GROUPS.index(g) for g in ("conscript", "child", "teen", "young_adult",
+                                           "adult_employed", "adult_other")],
         default=WEEKEND_GROUPS.index("older"),
     )
     weights = np.array([P.WEEKEND_BY_GROUP[g] for g in WEEKEND_GROUPS])[group]

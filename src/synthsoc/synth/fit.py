@@ -36,6 +36,9 @@ class FitResult:
     max_abs_error: float  # largest |fitted - target| over reachable person constraints
     max_rel_error: float  # the same relative to the target (targets >= 1 only)
     infeasible: int  # person constraints with a positive target no candidate can reach
+    infeasible_at: np.ndarray  # (infeasible, 2) area and column of each of them
+    infeasible_in_pool: np.ndarray  # (infeasible,) bool: some candidate holds such a person,
+    # but every one of them also holds a person whose cell has a zero target in the area
 
 
 def fit_weights(
@@ -76,7 +79,9 @@ def fit_weights(
     zero_hits = np.asarray(contributes @ (targets == 0).astype(np.float64).T)
     weights[zero_hits > 0] = 0.0
     reachable = np.asarray((contributes.T @ (weights > 0).astype(np.float64)) > 0).T
-    infeasible = int(np.count_nonzero((targets > 0) & ~reachable))
+    infeasible_at = np.argwhere((targets > 0) & ~reachable)
+    infeasible = int(infeasible_at.shape[0])
+    in_pool = np.asarray(contributes.sum(axis=0)).ravel() > 0
     active = (targets > 0) & reachable
 
     csc = a.tocsc()
@@ -111,6 +116,8 @@ def fit_weights(
         max_abs_error=float(err.max()) if err.size else 0.0,
         max_rel_error=float(rel.max()) if rel.size else 0.0,
         infeasible=infeasible,
+        infeasible_at=infeasible_at,
+        infeasible_in_pool=in_pool[infeasible_at[:, 1]],
     )
 
 

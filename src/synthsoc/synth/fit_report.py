@@ -39,19 +39,24 @@ from synthsoc.synth.military import (
 from synthsoc.synth.seeds import HOUSEHOLD_TEMPLATES, MAX_SIZE, ROLE
 from synthsoc.synth.tally import count_cells
 from synthsoc.synth.targets import (
+    CHILD_GAP_START,
     COUPLE_START,
+    GAP_BANDS,
     GAP_START,
     N_COUPLE,
     N_GAP,
     N_SINGLE,
     ONE_PERSON_GROUPS,
     ONE_START,
+    column_name,
     couple_ages,
+    gap_band,
     gap_column,
     living_with_spouse,
     one_person_group,
     one_person_joint_shares,
     single_year_category,
+    young_children_by_couple,
 )
 
 N_AGE = len(AGE_GROUPS)
@@ -219,6 +224,7 @@ def build_fit_report(controls: RunControls, pop: Assembled, fit: FitResult,
         },
         "controls": tables,
         "fitted_joints": joints,
+        "infeasible_constraints": infeasible_constraints(fit, person_targets),
         "structural_checks": structural_checks(pop),
         "joint_audit": joint_audit(pop, audit),
         "reconciliation": reconciliation(controls, census),
@@ -230,17 +236,43 @@ def build_fit_report(controls: RunControls, pop: Assembled, fit: FitResult,
     } | ({"disclosure_risk": disclosure} if disclosure is not None else {})
 
 
+def infeasible_constraints(fit: FitResult, person_targets: np.ndarray) -> list[dict[str, Any]]:
+    """Every general-household fit constraint with a positive target that no candidate
+    could reach, grouped by column (largest missed target first): in how many si-gun-gu,
+    the persons missed (at the run's scale) and why."""
+    if fit.infeasible == 0:
+        return []
+    area, column = fit.infeasible_at[:, 0], fit.infeasible_at[:, 1]
+    missed = person_targets[area, column]
+    rows = []
+    for j in np.unique(column):
+        sel = column == j
+        rows.append({
+            "constraint": column_name(int(j)),
+            "si_gun_gu": int(sel.sum()),
+            "target_missed": round(float(missed[sel].sum()), 3),
+            "cause": ("every candidate household holding such a person also holds one "
+                      "whose cell has a zero target in that si-gun-gu (a structural zero "
+                      "excludes it)" if fit.infeasible_in_pool[sel][0] else
+                      "no candidate household in the pool holds such a person"),
+        })
+    return sorted(rows, key=lambda r: -r["target_missed"])
+
+
 # Joints that rest on assumptions alone (no official figure to measure them against).
 ASSUMED_JOINTS: tuple[str, ...] = (
     "household family type by size (template mix)",
     "head's age within household types; husband is the head in 85% of couples",
-    "ages of members of institutional, non-kin group and foreign households",
+    "age bands of members of institutional, non-kin group and foreign households (single "
+    "years within a band: the register's, for Korean group-quarter residents)",
     "married persons living apart from their spouse (5% of the married)",
     "conscripts' entry-age profile and services' shares (total and age rules from MND/Act)",
     "education: no schooling and elementary shares by age band and sex",
     "occupation x education tilt; industry-to-occupation links",
     "income: the latent earning score's coefficients",
-    "spouse age gaps of wives 40+ (drawn from 2023 first marriages, not fitted)",
+    "spouse age gaps of wives 50+ (roster copies; no official figure of their marriage years)",
+    "parents of children 0-4 have the gap bands of 2023 first marriages; the share of "
+    "children 0-4 living with a couple is the candidate pool's",
 )
 
 
@@ -326,6 +358,16 @@ def fitted_joints(controls: RunControls, pop: Assembled,
     out["couples_by_wife_age5_x_spouse_gap"] = {
         "si_gun_gu": table_metrics(gap_syn, gap_tgt),
         "national": table_metrics(gap_syn.sum(axis=0), gap_tgt.sum(axis=0))}
+    kids = young_children_by_couple(pop.p_role, pop.p_age, pop.p_hh, couple_hh,
+                                    pop.hh_size.size)
+    with_kids = (kids > 0) & general[couple_hh]
+    kid_syn = np.zeros((n_sgg, len(GAP_BANDS)))
+    np.add.at(kid_syn, (sgg[pop.hh_emd[couple_hh[with_kids]]],
+                        gap_band(husband - wife)[with_kids]), kids[with_kids])
+    kid_tgt = person_targets[:, CHILD_GAP_START:CHILD_GAP_START + len(GAP_BANDS)]
+    out["children_0_4_of_couples_by_parents_gap"] = {
+        "si_gun_gu": table_metrics(kid_syn, kid_tgt),
+        "national": table_metrics(kid_syn.sum(axis=0), kid_tgt.sum(axis=0))}
     conscript = pop.p_activity == schema.ECONOMIC_ACTIVITIES.index("military_service")
     cap = serving_share_by_age().size - 1
     korean_men = korean & (pop.p_sex == 0)
@@ -701,16 +743,18 @@ def official_comparisons(pop: Assembled, controls: RunControls) -> list[dict[str
                        "households (2020 census)", census20, value, _share(only_elderly, general),
                        note="official figure is for 2020; the population is for the run's year"))
 
-    # Spouse age gaps: wives 25-34 against 2023 first marriages (fitted: the general-
-    # household fit splits couples by wife's age x gap band with these shares) and wives
-    # 40-49, married about 2005-2015, against 2013 first marriages (not fed).
+    # Spouse age gaps: wives 25-34 against 2023 first marriages and wives 40-49, who
+    # married about 2005-2015, against 2013 first marriages (both fitted: the general-
+    # household fit splits couples by wife's 5-year age x gap band with these shares); the
+    # splits inside the fitted bands (wife older by 1-2 years, husband older by 10+) of
+    # 2013 are not fed.
     _, husband, wife = couple_ages(pop.p_role, sex, age, pop.p_hh, pop.hh_size.size)
     gap_bands = {"wife_older": (-99, -1), "same_age": (0, 0), "husband_older_1_2y": (1, 2),
                  "husband_older_3_5y": (3, 5), "husband_older_6y_plus": (6, 99)}
-    for year, low, high, status in ((2023, 25, 34, "fitted"), (2013, 40, 49, "audited")):
-        ind = "first_marriage_couples_by_spouse_age_gap"
+    ind = "first_marriage_couples_by_spouse_age_gap"
+    for year, low, high in ((2023, 25, 34), (2013, 40, 49)):
 
-        def fig(category: str, year: int = year, ind: str = ind) -> float:
+        def fig(category: str, year: int = year) -> float:
             return _figure(VITAL_FILE, year=year, indicator=ind, category=category)
 
         gap_official = np.array([fig("wife_older_total"), fig("same_age"),
@@ -724,12 +768,19 @@ def official_comparisons(pop: Assembled, controls: RunControls) -> list[dict[str
         out.append(_distribution(
             f"husband minus wife age, couples with a wife aged {low}-{high}, against first "
             f"marriages of {year} (vital statistics)", f"KOSTAT marriage statistics {year}",
-            list(gap_bands), gap_official, synthetic, status=status,
-            note="fitted: couples by wife's 5-year age (20-39) x gap band are a constraint of "
-                 "the general-household fit" if status == "fitted" else
-                 "not fed: wives of 40-49 married about 2005-2015; the pool draws every "
-                 "couple's gap from the 2023 distribution and the fit does not constrain "
-                 "them; the reference is first marriages of one year"))
+            list(gap_bands), gap_official, synthetic, status="fitted",
+            note="fitted: couples by wife's 5-year age (20-49) x gap band are a constraint of "
+                 "the general-household fit (wives under 40 with 2023 shares, 40-49 with "
+                 "2013 shares)"))
+    sel = (wife >= 40) & (wife <= 49)
+    diff = husband[sel].astype(np.int64) - wife[sel]
+    for category, lo, hi in (("wife_older_1_2y", -2, -1), ("husband_older_10y_plus", 10, 99)):
+        out.append(_scalar(
+            f"couples with a wife aged 40-49: {category.replace('_', ' ')}, against first "
+            "marriages of 2013 (vital statistics)", "KOSTAT marriage statistics 2013",
+            _figure(VITAL_FILE, year=2013, indicator=ind, category=category) / 100,
+            float(np.count_nonzero((diff >= lo) & (diff <= hi))) / max(int(sel.sum()), 1),
+            note="not fed: the fit constrains the wider bands (wife older, husband 6+ older)"))
 
     # Foreign residents (2025 census population table).
     census_foreign = float(controls.emd["pop_foreign"].sum()) * controls.scale
@@ -759,7 +810,8 @@ def official_comparisons(pop: Assembled, controls: RunControls) -> list[dict[str
                          "(2023 birth statistics)", "source": "KOSTAT birth statistics 2023",
                 "status": "audited", "official": value, "synthetic": round(synthetic_mean, 2),
                 "abs_error_years": round(abs(synthetic_mean - value), 2)})
-    # Father minus mother at a birth: infants living with both (2023; not fed for couples).
+    # Father minus mother at a birth: infants living with both (2023 birth statistics, not
+    # fed: the fit gives the parents of children 0-4 the 2023 first-marriage gap bands).
     father = _fathers(pop)
     both = infant & (father >= 0)
     value = (_figure(VITAL_FILE, year=2023, indicator="mean_age_of_father_at_birth",
@@ -771,6 +823,8 @@ def official_comparisons(pop: Assembled, controls: RunControls) -> list[dict[str
     out.append({"table": "mean age of the father minus the mother at a birth: parents of "
                          "children aged 0 (2023 birth statistics)",
                 "source": "KOSTAT birth statistics 2023", "status": "audited",
+                "note": "not fed: the fit splits children 0-4 living with a couple by the "
+                        "2023 first-marriage gap bands (mean about 2.1 years)",
                 "official": round(value, 2), "synthetic": round(diff_mean, 2),
                 "abs_error_years": round(abs(diff_mean - value), 2)})
 
@@ -818,15 +872,20 @@ def assumptions() -> list[str]:
         f"ages shifted by 1-3 years.",
         "Households of 6 or more persons are split into sizes 6..10 with each area's mean "
         "size (members of general households minus those in households of 1-5 persons).",
-        "Age profiles of members of institutional, non-kin group and foreign households.",
+        "Age bands of members of institutional, non-kin group and foreign households; within "
+        "a band, institutional and non-kin members take the single years of the si-gun-gu's "
+        "registered residents not yet placed (foreign households: uniform within the band).",
         "Single-year ages: each si-gun-gu's 5-year targets (year-end 2024) are split by its "
         "June 2025 single-year shares; ages 100+ are one cell.",
         "Candidate head ages within household types are drawn evenly over wide ranges (the "
         "fit re-weights them); the head is the husband in 85% of couples.",
         "Spouse age gaps of all couples are drawn from the 2023 first-marriage gap "
         "distribution (6-9 vs 10+ years split with the 2013 ratio; open ends spread over 10-15 "
-        "and 10-12 years); couples with wives aged 20-39 are fitted to it by wife's 5-year age, "
-        "older couples are not.",
+        "and 10-12 years); the fit matches couples with wives aged 20-39 to the 2023 bands and "
+        "wives aged 40-49 (married about 2005-2015) to the 2013 bands by wife's 5-year age; "
+        "children 0-4 living with a couple get the 2023 bands (parents of young children are "
+        "taken to have the gaps of recent first marriages), their number the pool's share of "
+        "children 0-4 living with a couple; couples with older wives are not fitted.",
         "Children's ages: mother's age minus an age at birth from the 2020 district-mean "
         "fertility schedule (weighted by women of each age), for children of every age; a "
         "candidate with a child not yet born is redrawn whole; fathers' schedule shifted by "

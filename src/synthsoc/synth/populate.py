@@ -31,11 +31,16 @@ from synthsoc.synth.controls import RunControls, build_run_controls
 from synthsoc.synth.disclosure import disclosure_risk, population_members
 from synthsoc.synth.fit_report import build_fit_report
 from synthsoc.synth.general_households import draw_general_households
-from synthsoc.synth.group_quarters import SpecialHouseholds, build_special_households
+from synthsoc.synth.group_quarters import Register, SpecialHouseholds, build_special_households
 from synthsoc.synth.regions import region_table, resolve_region
 from synthsoc.synth.report_html import write_html_report
 from synthsoc.synth.rosters import load_rosters
-from synthsoc.synth.targets import general_targets, single_year_category
+from synthsoc.synth.seeds import SeedPool
+from synthsoc.synth.targets import (
+    general_targets,
+    single_year_category,
+    young_children_of_couples_share,
+)
 
 OUTPUT_KIND = "population"
 STEPS = ("census tables", "controls", "group quarters", "fit and draw households",
@@ -97,15 +102,11 @@ def populate(
         controls = build_run_controls(census, scale, seed, region_code)
         step("controls")
         rng = np.random.default_rng(np.random.SeedSequence([seed, 303]))
-        special = [
-            build_special_households(rng, kind, controls.special_hh[kind],
-                                     controls.special_members[kind])
-            for kind in ("for", "inst", "nonkin")
-        ]
+        special = group_quarters(rng, controls)
         step("group quarters")
         candidates = build_seed_pool(seed)
         pool = candidates.pool
-        person_targets = _general_person_targets(controls, special)
+        person_targets = _general_person_targets(controls, special, pool)
         general = draw_general_households(rng, pool, controls.size_counts,
                                           controls.emd["sgg_idx"].to_numpy(), person_targets,
                                           _general_men_targets(controls))
@@ -164,8 +165,27 @@ def _disclosure(pop: Assembled, candidates: CandidatePool,
     return risk | {"pool": asdict(candidates.coverage)}
 
 
-def _general_person_targets(controls: RunControls,
-                            special: list[SpecialHouseholds]) -> np.ndarray:
+def group_quarters(rng: np.random.Generator, controls: RunControls) -> list[SpecialHouseholds]:
+    """Foreign, institutional and non-kin group households. Institutional and non-kin
+    members take their single years from the run's registered Korean residents by
+    si-gun-gu x sex x single year (rounded at random to whole persons), institutions first;
+    members a band's registered residents could not hold are counted in
+    ``controls.repairs``."""
+    single = controls.korean_age_sex_single
+    register = Register(np.floor(single + rng.random(single.shape)).astype(np.int64),
+                        controls.emd["sgg_idx"].to_numpy())
+    special = [build_special_households(rng, kind, controls.special_hh[kind],
+                                        controls.special_members[kind],
+                                        None if kind == "for" else register)
+               for kind in ("for", "inst", "nonkin")]
+    # Reported with the fit report's reconciliation (repairs_to_inconsistent_counts).
+    controls.repairs["group_quarter_members_beyond_registered_residents_of_their_age"] = sum(
+        block.beyond_register for block in special)
+    return special
+
+
+def _general_person_targets(controls: RunControls, special: list[SpecialHouseholds],
+                            pool: SeedPool) -> np.ndarray:
     """The general-household fit's targets per si-gun-gu (``targets.general_targets``).
 
     Korean persons by sex x single year, less those already placed in group quarters, are
@@ -189,7 +209,8 @@ def _general_person_targets(controls: RunControls,
     one_person = np.zeros(n_sgg)
     np.add.at(one_person, sgg_of_emd, controls.size_counts[:, 0])
     single = (targets * factor[:, None]).reshape(n_sgg, 2, -1)
-    return general_targets(single, controls.sigungu["sido_code"].to_list(), one_person)
+    return general_targets(single, controls.sigungu["sido_code"].to_list(), one_person,
+                           young_children_of_couples_share(pool))
 
 
 def _general_men_targets(controls: RunControls) -> np.ndarray:

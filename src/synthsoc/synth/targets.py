@@ -14,14 +14,23 @@ Columns of the person-constraint matrix (``N_COLUMNS`` in all):
   2023 register-census distribution turned into headship rates (one-person householders per
   person of that sex and age) and applied to each si-gun-gu's own population, scaled to its
   census count of one-person households;
-* ``260 .. 279``: couples by the wife's 5-year age (20-24 ... 35-39) x husband-minus-wife
+* ``260 .. 289``: couples by the wife's 5-year age (20-24 ... 45-49) x husband-minus-wife
   age gap (wife older, same age, husband 1-2, 3-5, 6+ years older): the couple target of
-  women of that age split by the 2023 first-marriage gap distribution
-  (``reference.spouse_age_gap``). Without it the fit, free to pair any ages that meet the
-  couples by sex x age, chose husbands 6+ years older for 20.5% of wives aged 25-34
-  (first marriages 2023: 14.0%).
+  women of that age split by the first-marriage gap distribution of the year they married
+  about (``GAP_YEARS``: 2023 for wives under 40, 2013 for wives 40-49, who married about
+  2005-2015; ``reference.first_marriage_gap_bands``). Without it the fit, free to pair any
+  ages that meet the couples by sex x age, chose husbands 6+ years older for 20.5% of wives
+  aged 25-34 (first marriages 2023: 14.0%), and copied the 2003-2012 KGSS couples of older
+  cohorts for wives 40-49 (wife older 5% against 16.2% in 2013);
+* ``290 .. 294``: children aged 0-4 living with their parents (the head and spouse) by the
+  parents' gap band: the si-gun-gu's persons aged 0-4 times the share of them who are a
+  couple's child in the prior-weighted candidate pool (``young_children_of_couples_share``,
+  a derived estimate: no official table of it was available), split by the 2023 first-
+  marriage gap shares (ASSUMPTION: parents of young children have the gaps of recent first
+  marriages). Without it the fit met the gap of all couples by the wife's age but chose
+  parents of infants 1.3 years apart (2023 births: fathers 2.5 years older on average).
 
-The four blocks overlap (one person counts in an age column and possibly in a couple or
+The blocks overlap (one person counts in an age column and possibly in a couple or
 one-person column); the fit handles any non-negative incidence.
 """
 
@@ -34,10 +43,10 @@ import scipy.sparse as sp
 from synthsoc.data.reference import (
     AGE_GROUPS,
     SINGLE_AGES,
+    first_marriage_gap_bands,
     marital_status_shares,
     one_person_male_share,
     read_reference_csv,
-    spouse_age_gap,
 )
 from synthsoc.synth.seeds import ROLE, SeedPool
 
@@ -50,11 +59,16 @@ ONE_PERSON_GROUPS: tuple[str, ...] = ("<20", "20-29", "30-39", "40-49", "50-59",
                                       "70-79", "80+")
 N_ONE = 2 * len(ONE_PERSON_GROUPS)
 GAP_START = ONE_START + N_ONE
-GAP_WIFE_GROUPS: tuple[str, ...] = ("20-24", "25-29", "30-34", "35-39")
+GAP_WIFE_GROUPS: tuple[str, ...] = ("20-24", "25-29", "30-34", "35-39", "40-44", "45-49")
+# Year of the first marriages whose gap shares each wife group is fitted to.
+GAP_YEARS: tuple[int, ...] = (2023, 2023, 2023, 2023, 2013, 2013)
 GAP_BANDS: tuple[str, ...] = ("wife_older", "same_age", "husband_older_1_2y",
                               "husband_older_3_5y", "husband_older_6y_plus")
 N_GAP = len(GAP_WIFE_GROUPS) * len(GAP_BANDS)
-N_COLUMNS = GAP_START + N_GAP
+CHILD_GAP_START = GAP_START + N_GAP
+YOUNG_CHILD_MAX_AGE = 4  # children 0..4 of the couple block
+CHILD_GAP_YEAR = 2023
+N_COLUMNS = CHILD_GAP_START + len(GAP_BANDS)
 # Married persons not living with their spouse, share of the married (ASSUMPTION: the 2020
 # census counts 13.2% of one-person householders as married, about 3.5% of the married,
 # and others live apart in larger households; no table of them was available).
@@ -83,9 +97,9 @@ def gap_band(gap: np.ndarray) -> np.ndarray:
 
 
 def gap_band_shares() -> np.ndarray:
-    """Shares of GAP_BANDS in the 2023 first-marriage gap distribution."""
-    gaps, probs = spouse_age_gap()
-    return np.bincount(gap_band(gaps), weights=probs, minlength=len(GAP_BANDS)) / probs.sum()
+    """(len(GAP_WIFE_GROUPS), len(GAP_BANDS)): the first-marriage gap shares each wife group
+    is fitted to."""
+    return np.stack([first_marriage_gap_bands(year) for year in GAP_YEARS])
 
 
 def couple_ages(role: np.ndarray, sex: np.ndarray, age: np.ndarray, household: np.ndarray,
@@ -103,9 +117,28 @@ def couple_ages(role: np.ndarray, sex: np.ndarray, age: np.ndarray, household: n
 
 
 def gap_column(husband: np.ndarray, wife: np.ndarray) -> np.ndarray:
-    """Column within the gap block (-1 for wives outside 20-39)."""
-    group = np.where((wife >= 20) & (wife <= 39), (wife - 20) // 5, -1)
+    """Column within the gap block (-1 for wives outside its age groups)."""
+    top = 20 + 5 * len(GAP_WIFE_GROUPS) - 1
+    group = np.where((wife >= 20) & (wife <= top), (wife - 20) // 5, -1)
     return np.where(group >= 0, group * len(GAP_BANDS) + gap_band(husband - wife), -1)
+
+
+def young_children_by_couple(role: np.ndarray, age: np.ndarray, household: np.ndarray,
+                             couple_hh: np.ndarray, n_households: int) -> np.ndarray:
+    """Children (of the head) aged 0..YOUNG_CHILD_MAX_AGE of each couple in ``couple_hh``."""
+    young = (role == ROLE["child"]) & (age <= YOUNG_CHILD_MAX_AGE)
+    return np.bincount(household[young], minlength=n_households)[couple_hh]
+
+
+def young_children_of_couples_share(pool: SeedPool) -> float:
+    """Share of persons aged 0..YOUNG_CHILD_MAX_AGE in the candidate pool, weighted by the
+    fit's prior, who are the child of a couple (head and spouse) of their household."""
+    hh = pool.p_hh.astype(np.int64)
+    couple_hh, _, _ = couple_ages(pool.p_role, pool.p_sex, pool.p_age, hh, pool.n_households)
+    kids = young_children_by_couple(pool.p_role, pool.p_age, hh, couple_hh, pool.n_households)
+    young = np.bincount(hh[pool.p_age <= YOUNG_CHILD_MAX_AGE], minlength=pool.n_households)
+    total = float(pool.hh_prior @ young)
+    return float(pool.hh_prior[couple_hh] @ kids) / total if total > 0 else 0.0
 
 
 def living_with_spouse(role: np.ndarray, household: np.ndarray, n_households: int) -> np.ndarray:
@@ -113,6 +146,24 @@ def living_with_spouse(role: np.ndarray, household: np.ndarray, n_households: in
     has_spouse = np.zeros(n_households, dtype=bool)
     has_spouse[household[role == ROLE["spouse"]]] = True
     return (role == ROLE["spouse"]) | ((role == ROLE["head"]) & has_spouse[household])
+
+
+def column_name(column: int) -> str:
+    """What a column of the constraint matrix counts, in words."""
+    sexes = ("men", "women")
+    if column < COUPLE_START:
+        sex, age = divmod(column, SINGLE_AGES)
+        return f"Korean {sexes[sex]} aged {age}{'+' if age == SINGLE_AGES - 1 else ''}"
+    if column < ONE_START:
+        sex, group = divmod(column - COUPLE_START, N_AGE5)
+        return f"{sexes[sex]} aged {AGE_GROUPS[group]} living with a spouse"
+    if column < GAP_START:
+        sex, group = divmod(column - ONE_START, len(ONE_PERSON_GROUPS))
+        return f"one-person householders, {sexes[sex]} aged {ONE_PERSON_GROUPS[group]}"
+    if column < CHILD_GAP_START:
+        group, band = divmod(column - GAP_START, len(GAP_BANDS))
+        return f"couples with a wife aged {GAP_WIFE_GROUPS[group]}, {GAP_BANDS[band]}"
+    return f"children 0-4 of couples, parents {GAP_BANDS[column - CHILD_GAP_START]}"
 
 
 def pool_incidence(pool: SeedPool) -> sp.csr_matrix:
@@ -134,8 +185,13 @@ def pool_incidence(pool: SeedPool) -> sp.csr_matrix:
     column = gap_column(husband, wife)
     rows.append(couple_hh[column >= 0])
     cols.append(GAP_START + column[column >= 0])
+    data = [np.ones(sum(r.size for r in rows))]
+    kids = young_children_by_couple(pool.p_role, pool.p_age, hh, couple_hh, pool.n_households)
+    rows.append(couple_hh[kids > 0])
+    cols.append(CHILD_GAP_START + gap_band(husband - wife)[kids > 0])
+    data.append(kids[kids > 0].astype(np.float64))
     r, c = np.concatenate(rows), np.concatenate(cols)
-    return sp.csr_matrix((np.ones(r.size), (r, c)), shape=(pool.n_households, N_COLUMNS))
+    return sp.csr_matrix((np.concatenate(data), (r, c)), shape=(pool.n_households, N_COLUMNS))
 
 
 def one_person_joint_shares() -> np.ndarray:
@@ -152,10 +208,12 @@ def one_person_joint_shares() -> np.ndarray:
 
 
 def general_targets(single: np.ndarray, sido_of_sgg: list[str],
-                    one_person_households: np.ndarray) -> np.ndarray:
+                    one_person_households: np.ndarray,
+                    young_child_share: float) -> np.ndarray:
     """Targets (n_sgg, N_COLUMNS) from Korean general-household persons by sex x single
-    year ``single`` (n_sgg, 2, SINGLE_AGES), each si-gun-gu's si-do code and its one-person
-    households."""
+    year ``single`` (n_sgg, 2, SINGLE_AGES), each si-gun-gu's si-do code, its one-person
+    households and the share of children 0-4 living with a couple
+    (``young_children_of_couples_share``)."""
     n_sgg = single.shape[0]
     out = np.zeros((n_sgg, N_COLUMNS))
     out[:, :N_SINGLE] = single.reshape(n_sgg, -1)
@@ -187,8 +245,10 @@ def general_targets(single: np.ndarray, sido_of_sgg: list[str],
     out[:, ONE_START:GAP_START] = (local * factor[:, None, None]).reshape(n_sgg, -1)
     first = AGE_GROUPS.index(GAP_WIFE_GROUPS[0])
     wives = couples[:, 1, first:first + len(GAP_WIFE_GROUPS)]
-    out[:, GAP_START:] = (wives[:, :, None] * gap_band_shares()[None, None, :]).reshape(
+    out[:, GAP_START:CHILD_GAP_START] = (wives[:, :, None] * gap_band_shares()[None]).reshape(
         n_sgg, -1)
+    young = single[:, :, :YOUNG_CHILD_MAX_AGE + 1].sum(axis=(1, 2)) * young_child_share
+    out[:, CHILD_GAP_START:] = young[:, None] * first_marriage_gap_bands(CHILD_GAP_YEAR)[None]
     return out
 
 
