@@ -9,6 +9,7 @@ import pytest
 
 from synthsoc.agents import load_neighbourhood
 from synthsoc.agents.places import place_kinds
+from synthsoc.agents.residents import AGENT_HOUSEHOLD_KINDS
 from synthsoc.synth import PopulationFolderError
 
 
@@ -23,13 +24,37 @@ def test_whole_households_of_the_named_dong(population: Path) -> None:
     assert 0 < len(hood.residents) <= 12
     ids = {r.household_id for r in hood.residents}
     sizes = households.filter(pl.col("household_id").is_in(list(ids)))
-    assert sizes["size"].sum() == len(hood.residents)  # every member of each chosen household
+    # every member of each chosen household: an agent, or serving in barracks
+    assert sizes["size"].sum() == len(hood.residents) + len(hood.away_serving)
     assert set(sizes["emd_code"].cast(pl.String)) == {emd_code}
     persons = pl.read_parquet(population / "persons.parquet")
     in_dong = persons.filter(pl.col("emd_code").cast(pl.String) == emd_code).height
     assert hood.background_persons == in_dong - len(hood.residents)
     again = load_neighbourhood(population, emd_code, 12, seed=4)
     assert again.residents == hood.residents
+
+
+def test_serving_conscripts_live_in_barracks_not_in_the_town(population: Path) -> None:
+    """Members whose persona says military_service are registered in the dong but are not
+    agents; they are listed as away (checked against the persona file itself)."""
+    persons = pl.read_parquet(population / "persons.parquet").join(
+        pl.read_parquet(population / "personas.parquet", columns=["person_id",
+                                                                   "weekday_activity"]),
+        on="person_id")
+    households = pl.read_parquet(population / "households.parquet").filter(
+        pl.col("kind").cast(pl.String).is_in(AGENT_HOUSEHOLD_KINDS))
+    serving = persons.filter(pl.col("weekday_activity").cast(pl.String) == "military_service")
+    serving = serving.filter(pl.col("household_id").is_in(households["household_id"].to_list()))
+    assert serving.height > 0  # the 1% population of 종로구 has serving conscripts at home
+    emd = serving.group_by("emd_code").len().sort(["len", "emd_code"])["emd_code"].cast(
+        pl.String)[-1]
+    in_dong = households.filter(pl.col("emd_code").cast(pl.String) == emd)
+    # more agents asked than the dong holds: every household is chosen
+    hood = load_neighbourhood(population, emd, int(in_dong["size"].sum()) + 50, seed=1)
+    expected = serving.filter(pl.col("emd_code").cast(pl.String) == emd)
+    assert set(hood.away_serving) == set(expected["person_id"].to_list())
+    assert hood.away_serving
+    assert all(r.weekday_activity != "military_service" for r in hood.residents)
 
 
 def test_an_unknown_dong_is_an_error_naming_the_field(population: Path) -> None:

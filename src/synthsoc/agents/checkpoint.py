@@ -45,6 +45,7 @@ def town_state(town: Town) -> dict[str, Any]:
             "requested_agents": hood.requested_agents,
             "residents": [r.to_dict() for r in hood.residents],
             "background_out": [list(b) for b in hood.background_out],
+            "away_serving": list(hood.away_serving),
         },
         "minute": town.minute,
         "start_minute": town.start_minute,
@@ -98,7 +99,8 @@ def load_checkpoint(folder: Path, embedder: Embedder, judge: Judge) -> Town:
     hood = Neighbourhood(n["emd_code"], n["emd_name"], n["sigungu_name"], n["sido_name"],
                          tuple(Resident(**r) for r in n["residents"]), n["background_persons"],
                          n["requested_agents"],
-                         tuple((str(k), int(a), int(b)) for k, a, b in n["background_out"]))
+                         tuple((str(k), int(a), int(b)) for k, a, b in n["background_out"]),
+                         tuple(int(p) for p in n.get("away_serving", ())))
     town = Town(TownParams.from_dict(state["params"]), hood, embedder, judge)
     town._new = []
     town.timeline = list(state["timeline"])

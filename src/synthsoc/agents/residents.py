@@ -16,6 +16,7 @@ PERSONAS_FILE = "personas.parquet"
 # Household kinds whose members live as a family or a shared flat; institutions (care homes,
 # barracks) run on their own timetable and are left out of the agents (counted as background).
 AGENT_HOUSEHOLD_KINDS = ("general", "foreign", "non_kin_group")
+SERVING = "military_service"  # persona weekday activity of a serving conscript (in barracks)
 OFFICE_OCCUPATIONS = ("1", "2", "3")
 SHOP_OCCUPATIONS = ("4", "5")
 PERSONA_COLUMNS = (
@@ -75,6 +76,9 @@ class Neighbourhood:
     # Background residents who spend the weekday at a workplace or school of the town, as
     # (place kind, leave minute, return minute); the rest of the background stays at home.
     background_out: tuple[tuple[str, int, int], ...] = ()
+    # members of the chosen households serving their conscription: registered here, living
+    # in barracks (persona weekday activity military_service), so not agents of the town
+    away_serving: tuple[int, ...] = ()
 
 
 def main_place_kind(activity: str, age: int, occupation: str | None) -> str | None:
@@ -176,6 +180,8 @@ def load_neighbourhood(folder: Path, emd: str, n_agents: int, seed: int) -> Neig
     missing = table.filter(pl.col("dialect").is_null())["person_id"].to_list()
     if missing:
         raise PopulationFolderError(f"{personas_path}: no persona for person_id {missing[:5]}")
+    serving = table.filter(pl.col("weekday_activity").cast(pl.String) == SERVING)
+    table = table.filter(pl.col("weekday_activity").cast(pl.String) != SERVING)
     residents = []
     for row in table.iter_rows(named=True):
         occupation = None if row["occupation"] is None else str(row["occupation"])
@@ -218,4 +224,5 @@ def load_neighbourhood(folder: Path, emd: str, n_agents: int, seed: int) -> Neig
         sigungu_name=str(region["sigungu_name"]), sido_name=str(region["sido_name"]),
         residents=tuple(residents), background_persons=persons.height - len(residents),
         requested_agents=n_agents,
+        away_serving=tuple(int(p) for p in serving["person_id"]),
     )

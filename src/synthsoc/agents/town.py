@@ -589,6 +589,7 @@ class Town:
             "requests_per_agent_hour": total / hours if hours else 0.0,
             "max_requests_in_one_agent_hour": max(self.requests.values(), default=0),
             "judgment_failures": self.judge.failures,
+            "serving_conscripts_away": len(self.hood.away_serving),
             **self._grounding_summary(),
             "memories": sum(len(s) for s in self.streams.values()),
             "model_lines": self.model_lines,

@@ -105,7 +105,7 @@ def _print_summary(summary: dict[str, Any], usage: str) -> None:
                 "came_having_heard_before",
                 "judgment_requests", "requests_per_agent_hour", "max_requests_in_one_agent_hour",
                 "judgment_failures", "model_lines", "line_fallbacks", "memories",
-                "grounded_agents", "ungrounded_adults",
+                "serving_conscripts_away", "grounded_agents", "ungrounded_adults",
                 "eligible", "voted", "votes", "vote_share_for", "support_share_among_heard"):
         if key not in summary:
             continue
@@ -179,7 +179,10 @@ def run(
         console.print(
             f"town: {len(hood.residents)} agents ({agents} asked; whole households) in "
             f"{hood.sido_name} {hood.sigungu_name} {hood.emd_name}, {hood.background_persons} "
-            f"other residents as background; at most {estimate.requests} model requests "
+            f"other residents as background"
+            + (f" ({len(hood.away_serving)} of the chosen households' members serving their "
+               "conscription, in barracks)" if hood.away_serving else "")
+            + f"; at most {estimate.requests} model requests "
             f"(~{estimate.prompt_tokens} prompt + {estimate.completion_tokens} completion tokens, "
             f"${estimate.cost_usd:.4f}) for {hours} game hours"
             + ("" if llm != "none" else "; --llm none: judgments by rule, no model"))
