@@ -6,6 +6,7 @@ import json
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -110,14 +111,18 @@ def test_a_town_never_starts_in_a_folder_synthsoc_did_not_make(
     assert (mine / "summary.json").read_text(encoding="utf-8") == "my own notes"
 
 
+def _small_town(population: Path, out: Path, hours: str, *options: str) -> dict[str, Any]:
+    """Four agents of the busiest dong by rule with hash embeddings; the run's summary."""
+    result = runner.invoke(app, ["town", "run", "--population", str(population), "--emd",
+                                 _dong(population), "--agents", "4", "--hours", hours, *options,
+                                 "--out", str(out), "--llm", "none", "--embedder", "hash"])
+    assert result.exit_code == 0, result.output
+    return dict(json.loads((out / "summary.json").read_text(encoding="utf-8")))
+
+
 def test_a_vote_run_holds_its_vote_at_17_by_default(population: Path, tmp_path: Path) -> None:
     out = tmp_path / "vote"
-    result = runner.invoke(app, ["town", "run", "--population", str(population), "--emd",
-                                 _dong(population), "--agents", "4", "--hours", "10.5",
-                                 "--scenario", "vote", "--out", str(out), "--llm", "none",
-                                 "--embedder", "hash"])
-    assert result.exit_code == 0, result.output
-    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    summary = _small_town(population, out, "10.5", "--scenario", "vote")
     assert summary["scenario"] == "vote" and summary["voted"]  # 07:00 + 10.5 h passes 17:00
     votes = [json.loads(line) for line in (out / "timeline.jsonl").read_text(
         encoding="utf-8").splitlines() if '"vote"' in line]
@@ -126,12 +131,7 @@ def test_a_vote_run_holds_its_vote_at_17_by_default(population: Path, tmp_path: 
 
 def test_a_grounded_town_from_the_command_line(population: Path, tmp_path: Path) -> None:
     out = tmp_path / "grounded"
-    result = runner.invoke(app, ["town", "run", "--population", str(population), "--emd",
-                                 _dong(population), "--agents", "4", "--hours", "1",
-                                 "--grounding", "kgss", "--out", str(out), "--llm", "none",
-                                 "--embedder", "hash"])
-    assert result.exit_code == 0, result.output
-    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    summary = _small_town(population, out, "1", "--grounding", "kgss")
     state = json.loads((out / "checkpoint.json").read_text(encoding="utf-8"))
     adults = {r["person_id"] for r in state["neighbourhood"]["residents"] if r["age"] >= 18}
     assert {int(p) for p in summary["grounded"]} | set(summary["ungrounded_adults"]) == adults
