@@ -27,7 +27,7 @@ from synthsoc.data.readers import ReadError, read_json
 from synthsoc.service import geo, populations, results, uploads
 from synthsoc.service.config import SHARED_OWNER, ServiceConfig, User, load_users, token_hash
 from synthsoc.service.font import web_font
-from synthsoc.service.jobs import JobQueue, make_queue, recover
+from synthsoc.service.jobs import JobQueue, llm_calls_used, make_queue, recover
 from synthsoc.service.paths import RUN_ID, UnsafePath, inside
 from synthsoc.service.specs import (
     PopulationRequest,
@@ -116,7 +116,8 @@ def _loaded(state: ServiceState, user: User, pop_id: str) -> populations.LoadedP
 
 
 def _submit(state: ServiceState, user: User, run: Run) -> dict[str, Any]:
-    refusal = state.store.add_if_allowed(run, user.max_concurrent_jobs, user.llm_budget_calls)
+    refusal = state.store.add_if_allowed(run, user.max_concurrent_jobs, user.llm_budget_calls,
+                                         llm_calls_used(state.config, user.name))
     if refusal is not None:
         raise HTTPException(429, refusal)
     state.queue.submit(run.id)
@@ -204,8 +205,7 @@ def _routes(app: FastAPI, config: ServiceConfig) -> None:  # noqa: C901 - every 
         return {"name": user.name, "max_concurrent_jobs": user.max_concurrent_jobs,
                 "active_jobs": sum(r.status in ("queued", "running") for r in mine),
                 "llm_budget_calls": user.llm_budget_calls,
-                "llm_calls_reserved": sum(r.llm_calls for r in mine
-                                          if not (r.status == "cancelled" and r.started is None)),
+                "llm_calls_used": llm_calls_used(state.config, user.name),
                 "max_upload_bytes": state.config.limits.max_upload_bytes}
 
     # ------------------------------------------------------------------ runs

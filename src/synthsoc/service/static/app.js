@@ -58,7 +58,7 @@ async function start() {
   if (!state.token) return showLogin("");
   try {
     const me = await api("/api/me");
-    $("whoami").textContent = `${me.name} · 동시 작업 ${me.active_jobs}/${me.max_concurrent_jobs} · LLM ${me.llm_calls_reserved}/${me.llm_budget_calls}`;
+    $("whoami").textContent = `${me.name} · 동시 작업 ${me.active_jobs}/${me.max_concurrent_jobs} · LLM ${me.llm_calls_used}/${me.llm_budget_calls}`;
   } catch (e) { return showLogin(e.message); }
   $("login").hidden = true; $("app").hidden = false;
   await loadPopulations();
