@@ -100,6 +100,7 @@ def recover(store: RunStore, queue: JobQueue) -> None:
         if run.pid is not None and _is_our_child(run.pid):
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(run.pid, signal.SIGKILL)
+            _wait_gone(run.pid)
         store.finish(run.id, "interrupted",
                      "the server stopped while this job was running; start it again")
     for run in store.with_status(tuple(s for s in FINISHED if s != "succeeded")):
@@ -136,6 +137,19 @@ def llm_calls_used(config: ServiceConfig, owner: str) -> int:
     if not path.is_file():
         return 0
     return int(host_budget(path, 0).counters.read().get("calls", 0.0))
+
+
+def _wait_gone(pid: int, timeout_s: float = 10.0) -> None:
+    """Wait until ``pid`` has exited (gone, or a zombie), so what it owned can be cleaned."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            return
+        if "\nState:\tZ" in status:
+            return
+        time.sleep(0.05)
 
 
 def _is_our_child(pid: int) -> bool:
