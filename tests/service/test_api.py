@@ -7,7 +7,6 @@ import httpx
 import pytest
 
 from synthsoc.executor import FileCounters
-
 from tests.service.conftest import CreatedPopulation, Server, wait_run
 
 QUESTIONNAIRE = """id: t
@@ -103,14 +102,16 @@ def test_per_user_limits(server: Server, population: CreatedPopulation) -> None:
         # alice's counter (the file her jobs' LLM clients count in) at her limit of 2000:
         # a job that would call the LLM is refused before it starts
         counter = FileCounters(server.data / "users" / "alice" / "llm_calls.json")
-        counter.add({"calls": 2000.0})
+        bob_used = bob.get("/api/me").json()["llm_calls_used"]
+        topped = 2000.0 - alice.get("/api/me").json()["llm_calls_used"]
+        counter.add({"calls": topped})
         try:
             assert alice.get("/api/me").json()["llm_calls_used"] == 2000
             r = _survey(alice, population.id, pilot=None, engine="llm", sample="5")
             assert r.status_code == 429 and "used 2000 of 2000" in r.json()["detail"]
         finally:
-            counter.add({"calls": -2000.0})
-        assert bob.get("/api/me").json()["llm_calls_used"] == 0
+            counter.add({"calls": -topped})
+        assert bob.get("/api/me").json()["llm_calls_used"] == bob_used
         ids = []
         for _ in range(2):
             r = alice.post("/api/simulations", json={

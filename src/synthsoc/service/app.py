@@ -30,9 +30,11 @@ from synthsoc.service.font import web_font
 from synthsoc.service.jobs import JobQueue, llm_calls_used, make_queue, recover
 from synthsoc.service.paths import RUN_ID, UnsafePath, inside
 from synthsoc.service.specs import (
+    KGSS_YEARS,
     PopulationRequest,
     SimulationRequest,
     SurveyEngine,
+    SurveyInputs,
     population_steps,
     simulation_steps,
     survey_steps,
@@ -310,7 +312,18 @@ def _routes(app: FastAPI, config: ServiceConfig) -> None:  # noqa: C901 - every 
         questionnaire: Annotated[UploadFile, File(description="Questionnaire YAML.")],
         pilot: Annotated[UploadFile | None, File(description="Pilot / microdata CSV.")] = None,
         column_map: Annotated[UploadFile | None, File(description="--map YAML.")] = None,
+        tables: Annotated[UploadFile | None, File(
+            description="KOSIS-shaped share tables CSV (--tables).")] = None,
+        label_map: Annotated[UploadFile | None, File(
+            description="Table group labels -> attributes YAML (--label-map).")] = None,
         engine: Annotated[SurveyEngine, Form()] = "calibrated",
+        kgss: Annotated[bool, Form(description="Answer from the packaged KGSS (--kgss).")]
+        = False,
+        kgss_years: Annotated[str | None, Form(pattern=KGSS_YEARS,
+                                               description="KGSS waves FROM-TO.")] = None,
+        table_n: Annotated[int, Form(ge=10, le=100_000,
+                                     description="Respondents assumed per published group.")]
+        = 1000,
         seed: Annotated[int, Form(ge=0, le=2**31 - 1)] = 0,
         sample: Annotated[int, Form(ge=1, le=500)] = 100,
         replicates: Annotated[int, Form(ge=1, le=10)] = 1,
@@ -319,37 +332,52 @@ def _routes(app: FastAPI, config: ServiceConfig) -> None:  # noqa: C901 - every 
         limit = state.config.limits.max_upload_bytes
         run_id = new_run_id()
         inputs = state.config.user_dir(user.name) / "inputs" / run_id
-        q_path = inputs / "questionnaire.yaml"
-        await uploads.store_upload(questionnaire, q_path, limit, "questionnaire")
+
+        async def stored(upload: UploadFile | None, name: str, field: str) -> Path | None:
+            if upload is None or not upload.filename:
+                return None
+            await uploads.store_upload(upload, inputs / name, limit, field)
+            return inputs / name
+
+        q_path = await stored(questionnaire, "questionnaire.yaml", "questionnaire")
+        assert q_path is not None
         q_name = uploads.shown_name(questionnaire, "questionnaire.yaml")
         q = uploads.check_questionnaire(q_path, q_name)
-        map_path = None
+        spec = SurveyInputs(
+            questionnaire=q_path, engine=engine,
+            pilot=await stored(pilot, "pilot.csv", "pilot"),
+            data_map=await stored(column_map, "map.yaml", "column_map"),
+            tables=await stored(tables, "tables.csv", "tables"),
+            label_map=await stored(label_map, "label_map.yaml", "label_map"),
+            table_n=table_n, kgss=kgss, kgss_years=kgss_years, seed=seed, sample=sample,
+            replicates=replicates)
+        refusal = spec.source_error()
+        if refusal is not None:
+            raise HTTPException(422, refusal)
         data_map = None
-        if column_map is not None and column_map.filename:
-            map_path = inputs / "map.yaml"
-            await uploads.store_upload(column_map, map_path, limit, "column_map")
-            data_map = uploads.check_map(map_path, uploads.shown_name(column_map, "map.yaml"))
-        pilot_path = None
-        if pilot is not None and pilot.filename:
-            pilot_path = inputs / "pilot.csv"
-            await uploads.store_upload(pilot, pilot_path, limit, "pilot")
-            uploads.check_pilot(pilot_path, uploads.shown_name(pilot, "pilot.csv"), q,
+        if spec.data_map is not None:
+            data_map = uploads.check_map(spec.data_map, uploads.shown_name(column_map, "map.yaml"))
+        if spec.pilot is not None:
+            uploads.check_pilot(spec.pilot, uploads.shown_name(pilot, "pilot.csv"), q,
                                 loaded.population, data_map)
-        if engine == "calibrated" and pilot_path is None:
-            raise HTTPException(422, "engine calibrated: upload a pilot CSV (real respondents "
-                                "answering these questions) to learn the answers from")
-        if engine == "llm" and pilot_path is not None:
-            raise HTTPException(422, "engine llm answers with personas only; leave out the "
-                                "pilot CSV or use engine calibrated")
-        llm_calls = sample * len(q.questions) * replicates if engine == "llm" else 0
+        if spec.tables is not None and spec.label_map is not None:
+            uploads.check_tables(spec.tables, uploads.shown_name(tables, "tables.csv"),
+                                 spec.label_map, uploads.shown_name(label_map, "label_map.yaml"),
+                                 q, loaded.population)
+        if spec.kgss:
+            years = None if kgss_years is None else (int(kgss_years[:4]), int(kgss_years[5:]))
+            uploads.check_kgss(q, loaded.population, years)
         folder = state.config.user_dir(user.name) / "runs" / run_id
-        steps = survey_steps(q_path, loaded.folder, folder, engine, pilot_path, map_path, seed,
-                             sample, replicates)
         params = {"engine": engine, "seed": seed, "questionnaire": q.id, "questionnaire_file":
                   q_name, "questions": len(q.questions), "sample": sample,
-                  "replicates": replicates}
-        run = _new_run(user, "survey", f"{q.title.ko} ({engine})", params, folder, steps,
-                       population=population, llm_calls=llm_calls, run_id=run_id)
+                  "replicates": replicates,
+                  "source": ("pilot" if spec.pilot else "tables" if spec.tables else
+                             "kgss" if spec.kgss else "personas"),
+                  **({"kgss_years": kgss_years} if kgss_years else {}),
+                  **({"table_n": table_n} if spec.tables else {})}
+        run = _new_run(user, "survey", f"{q.title.ko} ({engine})", params, folder,
+                       survey_steps(spec, loaded.folder, folder), population=population,
+                       llm_calls=spec.llm_calls * len(q.questions), run_id=run_id)
         return _submit(state, user, run)
 
     @app.get("/api/surveys/{run_id}/results", tags=["surveys"])
