@@ -15,9 +15,10 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi import Path as Path_
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -25,13 +26,21 @@ from synthsoc import __version__
 from synthsoc.atomic import write_bytes
 from synthsoc.data.readers import ReadError, read_json
 from synthsoc.service import geo, populations, results, uploads
-from synthsoc.service.config import SHARED_OWNER, ServiceConfig, User, load_users, token_hash
+from synthsoc.service.config import (
+    SHARED_OWNER,
+    USER_NAME,
+    ServiceConfig,
+    User,
+    load_users,
+    token_hash,
+)
 from synthsoc.service.font import web_font
 from synthsoc.service.jobs import JobQueue, llm_calls_used, make_queue, recover
 from synthsoc.service.paths import RUN_ID, UnsafePath, inside
 from synthsoc.service.specs import (
     KGSS_YEARS,
     PopulationRequest,
+    ShareRequest,
     SimulationRequest,
     SurveyEngine,
     SurveyInputs,
@@ -67,6 +76,10 @@ class ServiceState:
             self.users_mtime = mtime
         return self.users.get(token_hash(token))
 
+    def user_names(self) -> set[str]:
+        self.user_for("")  # reload the users file when it changed
+        return {u.name for u in self.users.values()}
+
 
 def _state(request: Request) -> ServiceState:
     state: ServiceState = request.app.state.service
@@ -94,9 +107,18 @@ def _visible(state: ServiceState, user: User, run_id: str, kind: str | None = No
     if not RUN_ID.match(run_id):
         raise HTTPException(404, f"run {run_id!r}: not found")
     run = state.store.get(run_id)
-    if run is None or run.owner not in (user.name, SHARED_OWNER) or (
-            kind is not None and run.kind != kind):
+    if run is None or (kind is not None and run.kind != kind) or not (
+            run.owner in (user.name, SHARED_OWNER) or state.store.shared_with(run_id, user.name)):
         raise HTTPException(404, f"{kind or 'run'} {run_id}: not found")
+    return run
+
+
+def _owned(state: ServiceState, user: User, run_id: str) -> Run:
+    """A run the user may change: their own (a run shared with them is read-only)."""
+    run = _visible(state, user, run_id)
+    if run.owner != user.name:
+        raise HTTPException(403, f"run {run_id} is shared with you read-only; only its owner "
+                            "can change it")
     return run
 
 
@@ -109,8 +131,17 @@ def _finished_folder(run: Run) -> Path:
     return folder
 
 
-def _loaded(state: ServiceState, user: User, pop_id: str) -> populations.LoadedPopulation:
-    folder = _finished_folder(_visible(state, user, pop_id, "population"))
+def _loaded(state: ServiceState, user: User, pop_id: str,
+            through: Run | None = None) -> populations.LoadedPopulation:
+    """A finished population the user may read; ``through``: the population of a run the
+    user may read (a run shared with them shows the population it was made on)."""
+    if through is not None and through.population == pop_id:
+        run = state.store.get(pop_id)
+        if run is None or run.kind != "population":
+            raise HTTPException(404, f"population {pop_id}: not found")
+        folder = _finished_folder(run)
+    else:
+        folder = _finished_folder(_visible(state, user, pop_id, "population"))
     try:
         return state.cache.get(folder)
     except PopulationFolderError as exc:
@@ -216,7 +247,7 @@ def _routes(app: FastAPI, config: ServiceConfig) -> None:  # noqa: C901 - every 
     def list_runs(state: State, user: CurrentUser,
                   kind: Annotated[str | None, Query(pattern="^(population|survey|simulation)$")]
                   = None) -> list[dict[str, Any]]:
-        return [r.public() for r in state.store.runs((user.name,), kind)]
+        return [r.public() for r in state.store.runs((user.name,), kind, reader=user.name)]
 
     @app.get("/api/runs/{run_id}", tags=["runs"])
     def get_run(state: State, user: CurrentUser, run_id: str) -> dict[str, Any]:
@@ -224,9 +255,7 @@ def _routes(app: FastAPI, config: ServiceConfig) -> None:  # noqa: C901 - every 
 
     @app.post("/api/runs/{run_id}/cancel", tags=["runs"])
     def cancel_run(state: State, user: CurrentUser, run_id: str) -> dict[str, Any]:
-        run = _visible(state, user, run_id)
-        if run.owner != user.name:
-            raise HTTPException(403, f"run {run_id} is shared; only its owner can cancel it")
+        run = _owned(state, user, run_id)
         if run.status not in ("queued", "running"):
             raise HTTPException(409, f"run {run_id} is {run.status}; nothing to cancel")
         state.store.request_cancel(run_id)
@@ -234,11 +263,38 @@ def _routes(app: FastAPI, config: ServiceConfig) -> None:  # noqa: C901 - every 
         assert updated is not None
         return updated.public()
 
+    @app.get("/api/runs/{run_id}/shares", tags=["runs"])
+    def run_shares(state: State, user: CurrentUser, run_id: str) -> dict[str, Any]:
+        _owned(state, user, run_id)
+        return {"run": run_id, "readers": state.store.readers(run_id)}
+
+    @app.post("/api/runs/{run_id}/shares", tags=["runs"])
+    def share_run(state: State, user: CurrentUser, run_id: str,
+                  body: ShareRequest) -> dict[str, Any]:
+        """Let another user of this server read the run (and the population it was made on
+        through it); they cannot cancel, share or change it."""
+        _owned(state, user, run_id)
+        if body.user == user.name:
+            raise HTTPException(422, f"user {body.user!r}: that is you; share with another user")
+        if body.user not in state.user_names():
+            raise HTTPException(422, f"user {body.user!r}: no such user on this server")
+        state.store.share(run_id, body.user)
+        return {"run": run_id, "readers": state.store.readers(run_id)}
+
+    @app.delete("/api/runs/{run_id}/shares/{reader}", tags=["runs"])
+    def unshare_run(state: State, user: CurrentUser, run_id: str,
+                    reader: Annotated[str, Path_(pattern=USER_NAME.pattern)]) -> dict[str, Any]:
+        _owned(state, user, run_id)
+        if not state.store.unshare(run_id, reader):
+            raise HTTPException(404, f"run {run_id} is not shared with {reader!r}")
+        return {"run": run_id, "readers": state.store.readers(run_id)}
+
     # ------------------------------------------------------------------ populations
 
     @app.get("/api/populations", tags=["populations"])
     def list_populations(state: State, user: CurrentUser) -> list[dict[str, Any]]:
-        return [r.public() for r in state.store.runs((user.name, SHARED_OWNER), "population")]
+        return [r.public() for r in state.store.runs((user.name, SHARED_OWNER), "population",
+                                                     reader=user.name)]
 
     @app.post("/api/populations", status_code=202, tags=["populations"])
     def create_population(state: State, user: CurrentUser,
@@ -297,6 +353,15 @@ def _routes(app: FastAPI, config: ServiceConfig) -> None:  # noqa: C901 - every 
         value: Annotated[str | None, Query(max_length=100)] = None,
     ) -> dict[str, Any]:
         return populations.map_values(_loaded(state, user, pop_id), level, attribute, value)
+
+    @app.get("/api/populations/{pop_id}/fit-map", tags=["populations"])
+    def population_fit_map(
+        state: State, user: CurrentUser, pop_id: str,
+        level: Literal["sido", "sigungu"] = "sigungu",
+        metric: Literal["age_sex_tvd", "total_error"] = "age_sex_tvd",
+    ) -> dict[str, Any]:
+        """Fit to the official register per area, for the map (with sampling reference)."""
+        return populations.fit_map(_loaded(state, user, pop_id), level, metric)
 
     @app.get("/api/geo/{level}", tags=["map"], response_class=Response)
     def boundaries(state: State, user: CurrentUser, level: geo.Level) -> Response:
@@ -401,7 +466,7 @@ def _routes(app: FastAPI, config: ServiceConfig) -> None:  # noqa: C901 - every 
         run = _visible(state, user, run_id, "survey")
         folder = _finished_folder(run)
         assert run.population is not None
-        loaded = _loaded(state, user, run.population)
+        loaded = _loaded(state, user, run.population, through=run)
         return results.survey_by_region(folder, question, category, loaded.population.regions)
 
     # ------------------------------------------------------------------ simulations

@@ -24,6 +24,13 @@ class PopulationRequest(BaseModel):
     narratives: int = Field(5, ge=0, le=50, description="Template narratives to write.")
 
 
+class ShareRequest(BaseModel):
+    """Share a run read-only with one other user of the server."""
+
+    model_config = ConfigDict(extra="forbid")
+    user: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$", description="The other user's name.")
+
+
 class SimulationRequest(BaseModel):
     """A built-in scenario run R times on a population (``synthsoc simulate``)."""
 
