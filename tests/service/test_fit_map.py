@@ -16,7 +16,7 @@ from synthsoc.data.reference import reference_path
 from tests.service.conftest import ARTEFACTS, CreatedPopulation, Server
 
 pytestmark = pytest.mark.slow
-GROUPS = [f"{a}-{a + 4}" for a in range(0, 85, 5)] + ["85+"]
+GROUPS = [f"{a}-{a + 4}" for a in range(0, 100, 5)] + ["100+"]
 
 
 def _register(code: str) -> dict[tuple[str, str], int]:

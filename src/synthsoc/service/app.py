@@ -23,8 +23,11 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from synthsoc import __version__
+from synthsoc.agents import TownParams
+from synthsoc.agents.cost import estimate_run
 from synthsoc.atomic import write_bytes
 from synthsoc.data.readers import ReadError, read_json
+from synthsoc.llm import Price
 from synthsoc.service import geo, populations, results, uploads
 from synthsoc.service.config import (
     SHARED_OWNER,
@@ -40,13 +43,18 @@ from synthsoc.service.paths import RUN_ID, UnsafePath, inside
 from synthsoc.service.specs import (
     KGSS_YEARS,
     PopulationRequest,
+    SandboxRequest,
     ShareRequest,
     SimulationRequest,
     SurveyEngine,
     SurveyInputs,
+    TownRequest,
+    policy_steps,
     population_steps,
+    sandbox_steps,
     simulation_steps,
     survey_steps,
+    town_steps,
 )
 from synthsoc.service.store import Run, RunStore, new_run_id
 from synthsoc.sim.scenario import builtin_scenarios
@@ -245,7 +253,8 @@ def _routes(app: FastAPI, config: ServiceConfig) -> None:  # noqa: C901 - every 
 
     @app.get("/api/runs", tags=["runs"])
     def list_runs(state: State, user: CurrentUser,
-                  kind: Annotated[str | None, Query(pattern="^(population|survey|simulation)$")]
+                  kind: Annotated[str | None, Query(
+                      pattern="^(population|survey|simulation|town|policy|sandbox)$")]
                   = None) -> list[dict[str, Any]]:
         return [r.public() for r in state.store.runs((user.name,), kind, reader=user.name)]
 
@@ -506,6 +515,88 @@ def _routes(app: FastAPI, config: ServiceConfig) -> None:  # noqa: C901 - every 
     ) -> dict[str, Any]:
         folder = _finished_folder(_visible(state, user, run_id, "simulation"))
         return results.simulation_series(folder, metric, segment)
+
+    # ------------------------------------------------------------------ towns, policy, sandbox
+
+    @app.post("/api/towns", status_code=202, tags=["towns"])
+    def create_town(state: State, user: CurrentUser, body: TownRequest) -> dict[str, Any]:
+        """``synthsoc town run`` as a job (a population with personas)."""
+        loaded = _loaded(state, user, body.population)
+        run_id = new_run_id()
+        folder = state.config.user_dir(user.name) / "runs" / run_id
+        calls = 0 if body.llm == "none" else estimate_run(
+            TownParams(emd=body.emd, n_agents=body.agents), body.agents, body.hours,
+            Price()).requests
+        run = _new_run(user, "town", f"town {body.emd} x{body.agents} ({body.scenario})",
+                       body.model_dump(), folder, town_steps(body, loaded.folder, folder),
+                       population=body.population, llm_calls=calls, run_id=run_id)
+        return _submit(state, user, run)
+
+    @app.get("/api/towns/{run_id}/summary", tags=["towns"])
+    def town_summary(state: State, user: CurrentUser, run_id: str) -> dict[str, Any]:
+        return results.town_summary(_finished_folder(_visible(state, user, run_id, "town")))
+
+    @app.post("/api/policy", status_code=202, tags=["policy"])
+    async def create_policy(
+        state: State, user: CurrentUser,
+        population: Annotated[str, Form(pattern=RUN_ID.pattern)],
+        reform: Annotated[UploadFile | None, File(
+            description="Reform YAML (none: the baseline alone).")] = None,
+        draws: Annotated[int, Form(ge=1, le=50, description="Draws of income and assets.")]
+        = 10,
+        seed: Annotated[int, Form(ge=0, le=2**31 - 1)] = 1,
+        takeup: Annotated[bool, Form(description="Take-up below 100% through the network.")]
+        = False,
+    ) -> dict[str, Any]:
+        """``synthsoc policy run`` as a job; the reform is checked by the policy layer's own
+        reader first (its error names the file and the field)."""
+        loaded = _loaded(state, user, population)
+        run_id = new_run_id()
+        reform_path = None
+        title = "baseline"
+        if reform is not None and reform.filename:
+            reform_path = state.config.user_dir(user.name) / "inputs" / run_id / "reform.yaml"
+            await uploads.store_upload(reform, reform_path, state.config.limits.max_upload_bytes,
+                                       "reform")
+            spec = uploads.check_reform(reform_path, uploads.shown_name(reform, "reform.yaml"))
+            title = spec.label or spec.name
+        folder = state.config.user_dir(user.name) / "runs" / run_id
+        params = {"draws": draws, "seed": seed, "takeup": takeup, "reform": title}
+        run = _new_run(user, "policy", f"policy: {title}", params, folder,
+                       policy_steps(loaded.folder, reform_path, folder, draws, seed, takeup),
+                       population=population, run_id=run_id)
+        return _submit(state, user, run)
+
+    @app.get("/api/policy/{run_id}/results", tags=["policy"])
+    def policy_results(
+        state: State, user: CurrentUser, run_id: str,
+        group: Annotated[str | None, Query(max_length=40,
+                                           description="income_bracket | type | age_group "
+                                           "| district")] = None,
+    ) -> dict[str, Any]:
+        folder = _finished_folder(_visible(state, user, run_id, "policy"))
+        return results.policy_results(folder, group)
+
+    @app.post("/api/sandbox", status_code=202, tags=["sandbox"])
+    def create_sandbox(state: State, user: CurrentUser, body: SandboxRequest) -> dict[str, Any]:
+        """``synthsoc sandbox run`` as a job (a population with personas)."""
+        loaded = _loaded(state, user, body.population)
+        run_id = new_run_id()
+        folder = state.config.user_dir(user.name) / "runs" / run_id
+        llm = [a for a in body.assistants if a.startswith("llm-")]
+        run = _new_run(user, "sandbox", f"sandbox: {', '.join(body.assistants)}",
+                       body.model_dump(), folder, sandbox_steps(body, loaded.folder, folder),
+                       population=body.population, llm_calls=len(llm) * body.max_turns,
+                       run_id=run_id)
+        return _submit(state, user, run)
+
+    @app.get("/api/sandbox/{run_id}/results", tags=["sandbox"])
+    def sandbox_results(
+        state: State, user: CurrentUser, run_id: str,
+        segment: Annotated[str | None, Query(max_length=40)] = None,
+    ) -> dict[str, Any]:
+        folder = _finished_folder(_visible(state, user, run_id, "sandbox"))
+        return results.sandbox_results(folder, segment)
 
     # ------------------------------------------------------------------ dashboard
 

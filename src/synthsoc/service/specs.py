@@ -129,3 +129,69 @@ def survey_steps(inputs: SurveyInputs, population: Path, out: Path) -> list[list
     if inputs.engine != "calibrated":
         argv += ["--sample", str(inputs.sample), "--replicates", str(inputs.replicates)]
     return [argv]
+
+
+class TownRequest(BaseModel):
+    """A town of generative agents in one eup-myeon-dong (``synthsoc town run``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    population: str = Field(pattern=r"^[0-9a-f]{32}$")
+    emd: str = Field(min_length=2, max_length=40, description="Eup-myeon-dong code or name.")
+    agents: int = Field(6, ge=1, le=30, description="Agents (whole households).")
+    hours: float = Field(14.0, ge=0.5, le=48.0, description="Game hours.")
+    seed: int = Field(1, ge=0, le=MAX_SEED)
+    scenario: Literal["gathering", "vote"] = "gathering"
+    llm: Literal["none", "local"] = Field(
+        "none", description="none: judgments by rule; local: the embedded model (counted by "
+        "the user's LLM budget).")
+    embedder: Literal["e5", "hash"] = Field("e5", description="hash: logic tests only.")
+
+
+Assistant = Literal["scripted-good", "scripted-banmal", "scripted-standard-only",
+                    "scripted-budget-blind", "scripted-app-only", "llm-plain", "llm-persona"]
+Stratum = Literal["age_group", "dialect", "income", "education", "digital"]
+
+
+def _default_assistants() -> list[Assistant]:
+    return ["scripted-good"]
+
+
+def _default_strata() -> list[Stratum]:
+    return ["age_group", "dialect"]
+
+
+class SandboxRequest(BaseModel):
+    """Assistants evaluated against personas sampled by segment (``synthsoc sandbox run``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    population: str = Field(pattern=r"^[0-9a-f]{32}$")
+    assistants: list[Assistant] = Field(default_factory=_default_assistants, min_length=1,
+                                        max_length=4)
+    per_stratum: int = Field(2, ge=1, le=10, description="Personas per stratum.")
+    strata: list[Stratum] = Field(default_factory=_default_strata, min_length=1, max_length=5)
+    seed: int = Field(0, ge=0, le=MAX_SEED)
+    max_turns: int = Field(3, ge=1, le=10)
+
+
+def town_steps(req: TownRequest, population: Path, out: Path) -> list[list[str]]:
+    return [["town", "run", "--population", str(population), "--emd", req.emd, "--out",
+             str(out), "--agents", str(req.agents), "--hours", repr(req.hours), "--seed",
+             str(req.seed), "--scenario", req.scenario, "--llm", req.llm, "--embedder",
+             req.embedder]]
+
+
+def sandbox_steps(req: SandboxRequest, population: Path, out: Path) -> list[list[str]]:
+    argv = ["sandbox", "run", str(population), "--out", str(out), "--per-stratum",
+            str(req.per_stratum), "--strata", ",".join(dict.fromkeys(req.strata)), "--seed",
+            str(req.seed), "--max-turns", str(req.max_turns)]
+    for name in dict.fromkeys(req.assistants):
+        argv += ["--assistant", name]
+    return [argv]
+
+
+def policy_steps(population: Path, reform: Path | None, out: Path, draws: int, seed: int,
+                 takeup: bool) -> list[list[str]]:
+    return [["policy", "run", "--population", str(population), "--out", str(out), "--draws",
+             str(draws), "--seed", str(seed), "--no-charts",
+             "--takeup" if takeup else "--no-takeup",
+             *(["--reform", str(reform)] if reform is not None else [])]]

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-RunKind = Literal["population", "survey", "simulation"]
+RunKind = Literal["population", "survey", "simulation", "town", "policy", "sandbox"]
 RunStatus = Literal["queued", "running", "succeeded", "failed", "cancelled", "interrupted"]
 ACTIVE: tuple[str, ...] = ("queued", "running")
 FINISHED: tuple[str, ...] = ("succeeded", "failed", "cancelled", "interrupted")

@@ -13,6 +13,7 @@ from fastapi import UploadFile
 
 from synthsoc.atomic import write_bytes
 from synthsoc.data.readers import ReadError
+from synthsoc.policy.reform import ReformError, ReformSpec, load_reform
 from synthsoc.survey import CalibratedEngine, CalibrationError, Questionnaire, QuestionnaireError
 from synthsoc.survey import load_questionnaire as read_questionnaire
 from synthsoc.survey.calibrated import answer_matrix
@@ -33,9 +34,9 @@ class UploadError(ValueError):
         self.status = status
 
 
-def shown_name(upload: UploadFile, default: str) -> str:
+def shown_name(upload: UploadFile | None, default: str) -> str:
     """The uploaded file's name as shown in messages (no folders, odd characters replaced)."""
-    name = Path(upload.filename or default).name or default
+    name = Path((upload.filename if upload else None) or default).name or default
     return SAFE_NAME.sub("_", name)[:80]
 
 
@@ -138,3 +139,10 @@ def check_kgss(questionnaire: Questionnaire, population: Population,
         raise UploadError(
             f"kgss: no question names a packaged KGSS item (data_column: ITEM); asked "
             f"{asked}")
+
+
+def check_reform(path: Path, name: str) -> ReformSpec:
+    try:
+        return load_reform(path)
+    except ReformError as exc:
+        raise UploadError(_shown(str(exc), path, name)) from None
