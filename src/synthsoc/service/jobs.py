@@ -269,7 +269,10 @@ def _read_progress(
 
 
 def _error_lines(log_tail: str) -> str:
-    """The command's error lines (the CLI prints them with `error:` / `failed:`), else the tail."""
+    """The command's last error (the CLI prints it after `error:` / `failed:`), else the tail."""
     lines = [ln for ln in log_tail.splitlines() if ln.strip()]
-    picked = [ln for ln in lines if "error" in ln.lower() or "failed" in ln.lower()]
-    return "\n".join(picked[-5:] or lines[-8:])
+    hits = [i for i, ln in enumerate(lines) if "error" in ln.lower() or "failed" in ln.lower()]
+    if not hits:
+        return "\n".join(lines[-8:])
+    # the last error, with the lines the console wrapped it onto
+    return " ".join(ln.strip() for ln in lines[hits[-1]:hits[-1] + 8])
