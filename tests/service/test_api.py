@@ -6,6 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from synthsoc.executor import FileCounters
 from tests.service.conftest import CreatedPopulation, Server, wait_run
 
 QUESTIONNAIRE = """id: t
@@ -98,11 +99,19 @@ def test_uploads_are_checked_like_the_command_line(server: Server,
 
 def test_per_user_limits(server: Server, population: CreatedPopulation) -> None:
     with server.client("bob") as bob, server.client("alice") as alice:
-        # up to 500 personas x 1 question x 10 replicates = 5000 calls > alice's 2000
-        r = _survey(alice, population.id, pilot=None, engine="llm", sample="500",
-                    replicates="10")
-        assert r.status_code == 429 and "LLM budget" in r.json()["detail"]
-        assert bob.get("/api/me").json()["llm_calls_reserved"] == 0
+        # alice's counter (the file her jobs' LLM clients count in) at her limit of 2000:
+        # a job that would call the LLM is refused before it starts
+        counter = FileCounters(server.data / "users" / "alice" / "llm_calls.json")
+        bob_used = bob.get("/api/me").json()["llm_calls_used"]
+        topped = 2000.0 - alice.get("/api/me").json()["llm_calls_used"]
+        counter.add({"calls": topped})
+        try:
+            assert alice.get("/api/me").json()["llm_calls_used"] == 2000
+            r = _survey(alice, population.id, pilot=None, engine="llm", sample="5")
+            assert r.status_code == 429 and "used 2000 of 2000" in r.json()["detail"]
+        finally:
+            counter.add({"calls": -topped})
+        assert bob.get("/api/me").json()["llm_calls_used"] == bob_used
         ids = []
         for _ in range(2):
             r = alice.post("/api/simulations", json={

@@ -75,8 +75,13 @@ def test_killed_job_and_restarted_server_lose_no_finished_result(
             assert alice.get(f"/api/runs/{finished['id']}").json()["status"] == "succeeded"
             assert alice.get(f"/api/surveys/{finished['id']}/results").json() == before
             assert alice.get(f"/api/runs/{doomed['id']}").json()["status"] == "failed"
-            assert not (srv.data / "users" / "alice" / "runs" / doomed["id"]).exists()
+            runs = srv.data / "users" / "alice" / "runs"
+            assert not (runs / doomed["id"]).exists()
             assert alice.get(f"/api/runs/{cut_off['id']}").json()["status"] == "interrupted"
             assert not _alive(orphan)
+            # neither the killed job nor the cut-off one left a staging folder behind
+            assert not list(runs.glob(f".{doomed['id']}.*.partial"))
+            assert not list(runs.glob(f".{cut_off['id']}.*.partial"))
+            assert (runs / f".{doomed['id']}.log").is_file()  # the job's log is kept
     finally:
         srv.stop()

@@ -17,6 +17,7 @@ from synthsoc.llm.budget import BudgetedLLM
 from synthsoc.llm.cache import CachedLLM
 from synthsoc.llm.config import BACKENDS, LLMConfig, load_config
 from synthsoc.llm.embedded_server import CHAT_FORMATS, EmbeddedServer, find_embedded_model
+from synthsoc.llm.host_budget import BUDGET_LABEL, HostBudget, budget_from_env
 from synthsoc.llm.openai_client import OpenAICompatibleClient
 from synthsoc.llm.pool import EndpointPool
 from synthsoc.llm.retry import RetryingLLM, RetryPolicy
@@ -35,13 +36,19 @@ def stack_llm(
     retry: RetryPolicy | None = None,
     max_reasks: int = 2,
     counters: Counters | None = None,
+    host: HostBudget | None = None,
 ) -> LLMBase:
     """Wrap ``base`` in retries, budget (when limited), structured output and cache (when set).
 
     With ``counters`` (shared by the run's workers, :meth:`synthsoc.executor.Executor.counters`)
-    the budget is the run's, not this process's (:class:`SharedBudgetLLM`).
+    the budget is the run's, not this process's (:class:`SharedBudgetLLM`). ``host`` (the
+    server's budget of the user, :mod:`synthsoc.llm.host_budget`) counts every call as well,
+    under its own limit, beside the run's.
     """
     llm: LLMBase = RetryingLLM(base, retry)
+    if host is not None:
+        llm = SharedBudgetLLM(llm, counters=host.counters, price=price or Price(),
+                              max_calls=host.max_calls, label=BUDGET_LABEL)
     if counters is not None:
         llm = SharedBudgetLLM(llm, counters=counters, price=price or Price(),
                               budget_usd=budget_usd, max_calls=max_calls)
@@ -98,7 +105,8 @@ def open_llm(
     before a call that would pass them. ``logprobs=True`` starts the embedded server so that
     it can return token log-probabilities (llama-cpp-python needs ``logits_all`` for that).
     ``counters`` (:meth:`synthsoc.executor.Executor.counters`) makes the budget the run's,
-    shared by all its workers.
+    shared by all its workers. A budget the host set in the environment
+    (:func:`synthsoc.llm.host_budget.budget_from_env`) is enforced as well.
     """
     if backend not in BACKENDS:
         raise ValueError(f"backend {backend!r} is not one of {', '.join(BACKENDS)}")
@@ -141,4 +149,5 @@ def open_llm(
             retry=RetryPolicy(max_attempts=config.max_attempts),
             max_reasks=config.max_reasks,
             counters=counters,
+            host=budget_from_env(),
         )

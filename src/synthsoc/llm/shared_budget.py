@@ -41,8 +41,10 @@ class SharedBudgetLLM(LLMWrapper):
         price: Price,
         budget_usd: float | None = None,
         max_calls: int | None = None,
+        label: str = "the run's shared budget",
     ) -> None:
         super().__init__(inner)
+        self.label = label
         check_limits(budget_usd, max_calls)
         self.counters = counters
         self.price = price
@@ -58,7 +60,7 @@ class SharedBudgetLLM(LLMWrapper):
         if not self.counters.try_add({CALLS: 1.0, USD: worst}, self.limits):
             state = self.counters.read()
             raise BudgetExceeded(
-                f"{self.name}: the run's shared budget is used: {state.get(CALLS, 0):.0f} calls "
+                f"{self.name}: {self.label} is used: {state.get(CALLS, 0):.0f} calls "
                 f"and ${state.get(USD, 0.0):.6f} spent or committed by all workers; the next call "
                 f"could cost up to ${worst:.6f} (limits: "
                 + ", ".join(f"{k} {v:g}" for k, v in self.limits.items())

@@ -15,27 +15,46 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi import Path as Path_
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from synthsoc import __version__
+from synthsoc.agents import TownParams
+from synthsoc.agents.cost import estimate_run
 from synthsoc.atomic import write_bytes
 from synthsoc.data.readers import ReadError, read_json
+from synthsoc.llm import Price
 from synthsoc.service import geo, populations, results, uploads
-from synthsoc.service.config import SHARED_OWNER, ServiceConfig, User, load_users, token_hash
+from synthsoc.service.config import (
+    SHARED_OWNER,
+    USER_NAME,
+    ServiceConfig,
+    User,
+    load_users,
+    token_hash,
+)
 from synthsoc.service.font import web_font
-from synthsoc.service.jobs import JobQueue, make_queue, recover
+from synthsoc.service.jobs import JobQueue, llm_calls_used, make_queue, recover
 from synthsoc.service.paths import RUN_ID, UnsafePath, inside
 from synthsoc.service.specs import (
+    KGSS_YEARS,
     PopulationRequest,
+    SandboxRequest,
+    ShareRequest,
     SimulationRequest,
     SurveyEngine,
+    SurveyInputs,
+    TownRequest,
+    policy_steps,
     population_steps,
+    sandbox_steps,
     simulation_steps,
     survey_steps,
+    town_steps,
 )
 from synthsoc.service.store import Run, RunStore, new_run_id
 from synthsoc.sim.scenario import builtin_scenarios
@@ -65,6 +84,10 @@ class ServiceState:
             self.users_mtime = mtime
         return self.users.get(token_hash(token))
 
+    def user_names(self) -> set[str]:
+        self.user_for("")  # reload the users file when it changed
+        return {u.name for u in self.users.values()}
+
 
 def _state(request: Request) -> ServiceState:
     state: ServiceState = request.app.state.service
@@ -92,9 +115,18 @@ def _visible(state: ServiceState, user: User, run_id: str, kind: str | None = No
     if not RUN_ID.match(run_id):
         raise HTTPException(404, f"run {run_id!r}: not found")
     run = state.store.get(run_id)
-    if run is None or run.owner not in (user.name, SHARED_OWNER) or (
-            kind is not None and run.kind != kind):
+    if run is None or (kind is not None and run.kind != kind) or not (
+            run.owner in (user.name, SHARED_OWNER) or state.store.shared_with(run_id, user.name)):
         raise HTTPException(404, f"{kind or 'run'} {run_id}: not found")
+    return run
+
+
+def _owned(state: ServiceState, user: User, run_id: str) -> Run:
+    """A run the user may change: their own (a run shared with them is read-only)."""
+    run = _visible(state, user, run_id)
+    if run.owner != user.name:
+        raise HTTPException(403, f"run {run_id} is shared with you read-only; only its owner "
+                            "can change it")
     return run
 
 
@@ -107,8 +139,17 @@ def _finished_folder(run: Run) -> Path:
     return folder
 
 
-def _loaded(state: ServiceState, user: User, pop_id: str) -> populations.LoadedPopulation:
-    folder = _finished_folder(_visible(state, user, pop_id, "population"))
+def _loaded(state: ServiceState, user: User, pop_id: str,
+            through: Run | None = None) -> populations.LoadedPopulation:
+    """A finished population the user may read; ``through``: the population of a run the
+    user may read (a run shared with them shows the population it was made on)."""
+    if through is not None and through.population == pop_id:
+        run = state.store.get(pop_id)
+        if run is None or run.kind != "population":
+            raise HTTPException(404, f"population {pop_id}: not found")
+        folder = _finished_folder(run)
+    else:
+        folder = _finished_folder(_visible(state, user, pop_id, "population"))
     try:
         return state.cache.get(folder)
     except PopulationFolderError as exc:
@@ -116,7 +157,8 @@ def _loaded(state: ServiceState, user: User, pop_id: str) -> populations.LoadedP
 
 
 def _submit(state: ServiceState, user: User, run: Run) -> dict[str, Any]:
-    refusal = state.store.add_if_allowed(run, user.max_concurrent_jobs, user.llm_budget_calls)
+    refusal = state.store.add_if_allowed(run, user.max_concurrent_jobs, user.llm_budget_calls,
+                                         llm_calls_used(state.config, user.name))
     if refusal is not None:
         raise HTTPException(429, refusal)
     state.queue.submit(run.id)
@@ -204,17 +246,17 @@ def _routes(app: FastAPI, config: ServiceConfig) -> None:  # noqa: C901 - every 
         return {"name": user.name, "max_concurrent_jobs": user.max_concurrent_jobs,
                 "active_jobs": sum(r.status in ("queued", "running") for r in mine),
                 "llm_budget_calls": user.llm_budget_calls,
-                "llm_calls_reserved": sum(r.llm_calls for r in mine
-                                          if not (r.status == "cancelled" and r.started is None)),
+                "llm_calls_used": llm_calls_used(state.config, user.name),
                 "max_upload_bytes": state.config.limits.max_upload_bytes}
 
     # ------------------------------------------------------------------ runs
 
     @app.get("/api/runs", tags=["runs"])
     def list_runs(state: State, user: CurrentUser,
-                  kind: Annotated[str | None, Query(pattern="^(population|survey|simulation)$")]
+                  kind: Annotated[str | None, Query(
+                      pattern="^(population|survey|simulation|town|policy|sandbox)$")]
                   = None) -> list[dict[str, Any]]:
-        return [r.public() for r in state.store.runs((user.name,), kind)]
+        return [r.public() for r in state.store.runs((user.name,), kind, reader=user.name)]
 
     @app.get("/api/runs/{run_id}", tags=["runs"])
     def get_run(state: State, user: CurrentUser, run_id: str) -> dict[str, Any]:
@@ -222,9 +264,7 @@ def _routes(app: FastAPI, config: ServiceConfig) -> None:  # noqa: C901 - every 
 
     @app.post("/api/runs/{run_id}/cancel", tags=["runs"])
     def cancel_run(state: State, user: CurrentUser, run_id: str) -> dict[str, Any]:
-        run = _visible(state, user, run_id)
-        if run.owner != user.name:
-            raise HTTPException(403, f"run {run_id} is shared; only its owner can cancel it")
+        run = _owned(state, user, run_id)
         if run.status not in ("queued", "running"):
             raise HTTPException(409, f"run {run_id} is {run.status}; nothing to cancel")
         state.store.request_cancel(run_id)
@@ -232,11 +272,38 @@ def _routes(app: FastAPI, config: ServiceConfig) -> None:  # noqa: C901 - every 
         assert updated is not None
         return updated.public()
 
+    @app.get("/api/runs/{run_id}/shares", tags=["runs"])
+    def run_shares(state: State, user: CurrentUser, run_id: str) -> dict[str, Any]:
+        _owned(state, user, run_id)
+        return {"run": run_id, "readers": state.store.readers(run_id)}
+
+    @app.post("/api/runs/{run_id}/shares", tags=["runs"])
+    def share_run(state: State, user: CurrentUser, run_id: str,
+                  body: ShareRequest) -> dict[str, Any]:
+        """Let another user of this server read the run (and the population it was made on
+        through it); they cannot cancel, share or change it."""
+        _owned(state, user, run_id)
+        if body.user == user.name:
+            raise HTTPException(422, f"user {body.user!r}: that is you; share with another user")
+        if body.user not in state.user_names():
+            raise HTTPException(422, f"user {body.user!r}: no such user on this server")
+        state.store.share(run_id, body.user)
+        return {"run": run_id, "readers": state.store.readers(run_id)}
+
+    @app.delete("/api/runs/{run_id}/shares/{reader}", tags=["runs"])
+    def unshare_run(state: State, user: CurrentUser, run_id: str,
+                    reader: Annotated[str, Path_(pattern=USER_NAME.pattern)]) -> dict[str, Any]:
+        _owned(state, user, run_id)
+        if not state.store.unshare(run_id, reader):
+            raise HTTPException(404, f"run {run_id} is not shared with {reader!r}")
+        return {"run": run_id, "readers": state.store.readers(run_id)}
+
     # ------------------------------------------------------------------ populations
 
     @app.get("/api/populations", tags=["populations"])
     def list_populations(state: State, user: CurrentUser) -> list[dict[str, Any]]:
-        return [r.public() for r in state.store.runs((user.name, SHARED_OWNER), "population")]
+        return [r.public() for r in state.store.runs((user.name, SHARED_OWNER), "population",
+                                                     reader=user.name)]
 
     @app.post("/api/populations", status_code=202, tags=["populations"])
     def create_population(state: State, user: CurrentUser,
@@ -296,6 +363,15 @@ def _routes(app: FastAPI, config: ServiceConfig) -> None:  # noqa: C901 - every 
     ) -> dict[str, Any]:
         return populations.map_values(_loaded(state, user, pop_id), level, attribute, value)
 
+    @app.get("/api/populations/{pop_id}/fit-map", tags=["populations"])
+    def population_fit_map(
+        state: State, user: CurrentUser, pop_id: str,
+        level: Literal["sido", "sigungu"] = "sigungu",
+        metric: Literal["age_sex_tvd", "total_error"] = "age_sex_tvd",
+    ) -> dict[str, Any]:
+        """Fit to the official register per area, for the map (with sampling reference)."""
+        return populations.fit_map(_loaded(state, user, pop_id), level, metric)
+
     @app.get("/api/geo/{level}", tags=["map"], response_class=Response)
     def boundaries(state: State, user: CurrentUser, level: geo.Level) -> Response:
         return Response(_geojson(state.config, level), media_type="application/geo+json",
@@ -310,7 +386,18 @@ def _routes(app: FastAPI, config: ServiceConfig) -> None:  # noqa: C901 - every 
         questionnaire: Annotated[UploadFile, File(description="Questionnaire YAML.")],
         pilot: Annotated[UploadFile | None, File(description="Pilot / microdata CSV.")] = None,
         column_map: Annotated[UploadFile | None, File(description="--map YAML.")] = None,
+        tables: Annotated[UploadFile | None, File(
+            description="KOSIS-shaped share tables CSV (--tables).")] = None,
+        label_map: Annotated[UploadFile | None, File(
+            description="Table group labels -> attributes YAML (--label-map).")] = None,
         engine: Annotated[SurveyEngine, Form()] = "calibrated",
+        kgss: Annotated[bool, Form(description="Answer from the packaged KGSS (--kgss).")]
+        = False,
+        kgss_years: Annotated[str | None, Form(pattern=KGSS_YEARS,
+                                               description="KGSS waves FROM-TO.")] = None,
+        table_n: Annotated[int, Form(ge=10, le=100_000,
+                                     description="Respondents assumed per published group.")]
+        = 1000,
         seed: Annotated[int, Form(ge=0, le=2**31 - 1)] = 0,
         sample: Annotated[int, Form(ge=1, le=500)] = 100,
         replicates: Annotated[int, Form(ge=1, le=10)] = 1,
@@ -319,37 +406,52 @@ def _routes(app: FastAPI, config: ServiceConfig) -> None:  # noqa: C901 - every 
         limit = state.config.limits.max_upload_bytes
         run_id = new_run_id()
         inputs = state.config.user_dir(user.name) / "inputs" / run_id
-        q_path = inputs / "questionnaire.yaml"
-        await uploads.store_upload(questionnaire, q_path, limit, "questionnaire")
+
+        async def stored(upload: UploadFile | None, name: str, field: str) -> Path | None:
+            if upload is None or not upload.filename:
+                return None
+            await uploads.store_upload(upload, inputs / name, limit, field)
+            return inputs / name
+
+        q_path = await stored(questionnaire, "questionnaire.yaml", "questionnaire")
+        assert q_path is not None
         q_name = uploads.shown_name(questionnaire, "questionnaire.yaml")
         q = uploads.check_questionnaire(q_path, q_name)
-        map_path = None
+        spec = SurveyInputs(
+            questionnaire=q_path, engine=engine,
+            pilot=await stored(pilot, "pilot.csv", "pilot"),
+            data_map=await stored(column_map, "map.yaml", "column_map"),
+            tables=await stored(tables, "tables.csv", "tables"),
+            label_map=await stored(label_map, "label_map.yaml", "label_map"),
+            table_n=table_n, kgss=kgss, kgss_years=kgss_years, seed=seed, sample=sample,
+            replicates=replicates)
+        refusal = spec.source_error()
+        if refusal is not None:
+            raise HTTPException(422, refusal)
         data_map = None
-        if column_map is not None and column_map.filename:
-            map_path = inputs / "map.yaml"
-            await uploads.store_upload(column_map, map_path, limit, "column_map")
-            data_map = uploads.check_map(map_path, uploads.shown_name(column_map, "map.yaml"))
-        pilot_path = None
-        if pilot is not None and pilot.filename:
-            pilot_path = inputs / "pilot.csv"
-            await uploads.store_upload(pilot, pilot_path, limit, "pilot")
-            uploads.check_pilot(pilot_path, uploads.shown_name(pilot, "pilot.csv"), q,
+        if spec.data_map is not None:
+            data_map = uploads.check_map(spec.data_map, uploads.shown_name(column_map, "map.yaml"))
+        if spec.pilot is not None:
+            uploads.check_pilot(spec.pilot, uploads.shown_name(pilot, "pilot.csv"), q,
                                 loaded.population, data_map)
-        if engine == "calibrated" and pilot_path is None:
-            raise HTTPException(422, "engine calibrated: upload a pilot CSV (real respondents "
-                                "answering these questions) to learn the answers from")
-        if engine == "llm" and pilot_path is not None:
-            raise HTTPException(422, "engine llm answers with personas only; leave out the "
-                                "pilot CSV or use engine calibrated")
-        llm_calls = sample * len(q.questions) * replicates if engine == "llm" else 0
+        if spec.tables is not None and spec.label_map is not None:
+            uploads.check_tables(spec.tables, uploads.shown_name(tables, "tables.csv"),
+                                 spec.label_map, uploads.shown_name(label_map, "label_map.yaml"),
+                                 q, loaded.population)
+        if spec.kgss:
+            years = None if kgss_years is None else (int(kgss_years[:4]), int(kgss_years[5:]))
+            uploads.check_kgss(q, loaded.population, years)
         folder = state.config.user_dir(user.name) / "runs" / run_id
-        steps = survey_steps(q_path, loaded.folder, folder, engine, pilot_path, map_path, seed,
-                             sample, replicates)
         params = {"engine": engine, "seed": seed, "questionnaire": q.id, "questionnaire_file":
                   q_name, "questions": len(q.questions), "sample": sample,
-                  "replicates": replicates}
-        run = _new_run(user, "survey", f"{q.title.ko} ({engine})", params, folder, steps,
-                       population=population, llm_calls=llm_calls, run_id=run_id)
+                  "replicates": replicates,
+                  "source": ("pilot" if spec.pilot else "tables" if spec.tables else
+                             "kgss" if spec.kgss else "personas"),
+                  **({"kgss_years": kgss_years} if kgss_years else {}),
+                  **({"table_n": table_n} if spec.tables else {})}
+        run = _new_run(user, "survey", f"{q.title.ko} ({engine})", params, folder,
+                       survey_steps(spec, loaded.folder, folder), population=population,
+                       llm_calls=spec.llm_calls * len(q.questions), run_id=run_id)
         return _submit(state, user, run)
 
     @app.get("/api/surveys/{run_id}/results", tags=["surveys"])
@@ -373,7 +475,7 @@ def _routes(app: FastAPI, config: ServiceConfig) -> None:  # noqa: C901 - every 
         run = _visible(state, user, run_id, "survey")
         folder = _finished_folder(run)
         assert run.population is not None
-        loaded = _loaded(state, user, run.population)
+        loaded = _loaded(state, user, run.population, through=run)
         return results.survey_by_region(folder, question, category, loaded.population.regions)
 
     # ------------------------------------------------------------------ simulations
@@ -413,6 +515,88 @@ def _routes(app: FastAPI, config: ServiceConfig) -> None:  # noqa: C901 - every 
     ) -> dict[str, Any]:
         folder = _finished_folder(_visible(state, user, run_id, "simulation"))
         return results.simulation_series(folder, metric, segment)
+
+    # ------------------------------------------------------------------ towns, policy, sandbox
+
+    @app.post("/api/towns", status_code=202, tags=["towns"])
+    def create_town(state: State, user: CurrentUser, body: TownRequest) -> dict[str, Any]:
+        """``synthsoc town run`` as a job (a population with personas)."""
+        loaded = _loaded(state, user, body.population)
+        run_id = new_run_id()
+        folder = state.config.user_dir(user.name) / "runs" / run_id
+        calls = 0 if body.llm == "none" else estimate_run(
+            TownParams(emd=body.emd, n_agents=body.agents), body.agents, body.hours,
+            Price()).requests
+        run = _new_run(user, "town", f"town {body.emd} x{body.agents} ({body.scenario})",
+                       body.model_dump(), folder, town_steps(body, loaded.folder, folder),
+                       population=body.population, llm_calls=calls, run_id=run_id)
+        return _submit(state, user, run)
+
+    @app.get("/api/towns/{run_id}/summary", tags=["towns"])
+    def town_summary(state: State, user: CurrentUser, run_id: str) -> dict[str, Any]:
+        return results.town_summary(_finished_folder(_visible(state, user, run_id, "town")))
+
+    @app.post("/api/policy", status_code=202, tags=["policy"])
+    async def create_policy(
+        state: State, user: CurrentUser,
+        population: Annotated[str, Form(pattern=RUN_ID.pattern)],
+        reform: Annotated[UploadFile | None, File(
+            description="Reform YAML (none: the baseline alone).")] = None,
+        draws: Annotated[int, Form(ge=1, le=50, description="Draws of income and assets.")]
+        = 10,
+        seed: Annotated[int, Form(ge=0, le=2**31 - 1)] = 1,
+        takeup: Annotated[bool, Form(description="Take-up below 100% through the network.")]
+        = False,
+    ) -> dict[str, Any]:
+        """``synthsoc policy run`` as a job; the reform is checked by the policy layer's own
+        reader first (its error names the file and the field)."""
+        loaded = _loaded(state, user, population)
+        run_id = new_run_id()
+        reform_path = None
+        title = "baseline"
+        if reform is not None and reform.filename:
+            reform_path = state.config.user_dir(user.name) / "inputs" / run_id / "reform.yaml"
+            await uploads.store_upload(reform, reform_path, state.config.limits.max_upload_bytes,
+                                       "reform")
+            spec = uploads.check_reform(reform_path, uploads.shown_name(reform, "reform.yaml"))
+            title = spec.label or spec.name
+        folder = state.config.user_dir(user.name) / "runs" / run_id
+        params = {"draws": draws, "seed": seed, "takeup": takeup, "reform": title}
+        run = _new_run(user, "policy", f"policy: {title}", params, folder,
+                       policy_steps(loaded.folder, reform_path, folder, draws, seed, takeup),
+                       population=population, run_id=run_id)
+        return _submit(state, user, run)
+
+    @app.get("/api/policy/{run_id}/results", tags=["policy"])
+    def policy_results(
+        state: State, user: CurrentUser, run_id: str,
+        group: Annotated[str | None, Query(max_length=40,
+                                           description="income_bracket | type | age_group "
+                                           "| district")] = None,
+    ) -> dict[str, Any]:
+        folder = _finished_folder(_visible(state, user, run_id, "policy"))
+        return results.policy_results(folder, group)
+
+    @app.post("/api/sandbox", status_code=202, tags=["sandbox"])
+    def create_sandbox(state: State, user: CurrentUser, body: SandboxRequest) -> dict[str, Any]:
+        """``synthsoc sandbox run`` as a job (a population with personas)."""
+        loaded = _loaded(state, user, body.population)
+        run_id = new_run_id()
+        folder = state.config.user_dir(user.name) / "runs" / run_id
+        llm = [a for a in body.assistants if a.startswith("llm-")]
+        run = _new_run(user, "sandbox", f"sandbox: {', '.join(body.assistants)}",
+                       body.model_dump(), folder, sandbox_steps(body, loaded.folder, folder),
+                       population=body.population, llm_calls=len(llm) * body.max_turns,
+                       run_id=run_id)
+        return _submit(state, user, run)
+
+    @app.get("/api/sandbox/{run_id}/results", tags=["sandbox"])
+    def sandbox_results(
+        state: State, user: CurrentUser, run_id: str,
+        segment: Annotated[str | None, Query(max_length=40)] = None,
+    ) -> dict[str, Any]:
+        folder = _finished_folder(_visible(state, user, run_id, "sandbox"))
+        return results.sandbox_results(folder, segment)
 
     # ------------------------------------------------------------------ dashboard
 

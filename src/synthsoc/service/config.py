@@ -74,6 +74,10 @@ class ServiceConfig:
     def user_dir(self, user: str) -> Path:
         return self.data_dir / "users" / user
 
+    def llm_counter(self, user: str) -> Path:
+        """The user's counter of LLM calls made by their jobs (shared by all of them)."""
+        return self.user_dir(user) / "llm_calls.json"
+
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()

@@ -18,7 +18,7 @@ from typing import Any, Literal
 import numpy as np
 import polars as pl
 
-from synthsoc.sim.maps import boundary_names, match_boundaries
+from synthsoc.sim.maps import Crosswalk, boundary_names, match_boundaries
 
 Level = Literal["sido", "sigungu", "emd"]
 LEVELS: tuple[str, ...] = ("sido", "sigungu", "emd")
@@ -95,13 +95,18 @@ def _rounded(geometry: dict[str, Any]) -> dict[str, Any]:
     return {"type": geometry["type"], "coordinates": walk(geometry["coordinates"])}
 
 
+def sigungu_crosswalk(regions: pl.DataFrame) -> Crosswalk:
+    """The population's si-gun-gu codes to the 2020 polygons (by name, as the sim maps)."""
+    return match_boundaries(regions, _boundary_names())
+
+
 def polygon_codes(level: Level, persons: pl.DataFrame, regions: pl.DataFrame) -> tuple[
         pl.Series, dict[str, Any]]:
     """The 2020 polygon code of every person at ``level`` and a note of what was matched."""
     if level == "sido":
         return persons["sido_code"].cast(pl.Utf8), {"rule": "si-do code"}
     if level == "sigungu":
-        crosswalk = match_boundaries(regions, _boundary_names())
+        crosswalk = sigungu_crosswalk(regions)
         codes = persons["sigungu_code"].cast(pl.Utf8).replace_strict(
             crosswalk.to_boundary, default=None)
         return codes, {"rule": "si-gun-gu matched by name (synthsoc.sim.maps)",

@@ -117,3 +117,50 @@ def simulation_series(folder: Path, metric: str, segment: str = "all") -> dict[s
     ).sort("step")
     return {"metric": metric, "segment": segment, "rows": stats.to_dicts(),
             "band": "5-95% of replicates (linear quantiles); line: median"}
+
+
+POLICY_GROUPS = ("income_bracket", "type", "age_group", "district")
+
+
+def policy_results(folder: Path, group: str | None) -> dict[str, Any]:
+    """The policy run's tables as written: cost and recipients per rule, winners and losers,
+    and the mean change per household by ``group`` (each table with its p05-p95 columns)."""
+    if group is not None and group not in POLICY_GROUPS:
+        raise ResultQueryError(f"group {group!r}: choose one of {list(POLICY_GROUPS)}")
+    groups = [group] if group else list(POLICY_GROUPS)
+    return {
+        "summary": _csv_rows(folder / "summary.csv"),
+        "winners_losers": _csv_rows(folder / "winners_losers.csv"),
+        "by_group": {g: _csv_rows(folder / f"by_{g}.csv") for g in groups},
+        "run": _json(folder / "run.json"),
+        "note": "money in KRW per year, weighted to the whole country's households; "
+                "p05/p95 columns: the spread over the run's draws of income and assets",
+    }
+
+
+def sandbox_results(folder: Path, segment: str | None) -> dict[str, Any]:
+    """The sandbox scorecard: every metric per assistant and segment with its interval."""
+    card = pl.read_parquet(folder / "scorecard.parquet")
+    segments = sorted(card["segment"].unique().to_list())
+    if segment is not None:
+        if segment not in segments:
+            raise ResultQueryError(f"segment {segment!r}: not in this run ({segments})")
+        card = card.filter(pl.col("segment") == segment)
+    return {"segments": segments, "rows": card.to_dicts(), "summary": _json(
+        folder / "summary.json"), "interval": "ci_low/ci_high as written by the sandbox "
+            "scorecard (synthsoc.sandbox); n: personas behind each row"}
+
+
+def town_summary(folder: Path) -> dict[str, Any]:
+    """The town's summary as written (``summary.json``), without the per-agent paths; a
+    budget stop is in ``stopped_by_budget``."""
+    data = _json(folder / "summary.json")
+    return {k: v for k, v in data.items() if k != "paths"} | {
+        "agents_heard": len(data.get("paths", {})),
+        "segments": "a town has a handful of agents: its outcomes are not split by segment"}
+
+
+def _csv_rows(path: Path) -> list[dict[str, Any]]:
+    if not path.is_file():
+        raise ResultQueryError(f"this run has no {path.name}")
+    return pl.read_csv(path).to_dicts()

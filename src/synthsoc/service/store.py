@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-RunKind = Literal["population", "survey", "simulation"]
+RunKind = Literal["population", "survey", "simulation", "town", "policy", "sandbox"]
 RunStatus = Literal["queued", "running", "succeeded", "failed", "cancelled", "interrupted"]
 ACTIVE: tuple[str, ...] = ("queued", "running")
 FINISHED: tuple[str, ...] = ("succeeded", "failed", "cancelled", "interrupted")
@@ -42,9 +42,16 @@ CREATE TABLE IF NOT EXISTS runs (
     message TEXT NOT NULL DEFAULT '',
     pid INTEGER,
     cancel_requested INTEGER NOT NULL DEFAULT 0,
-    llm_calls INTEGER NOT NULL DEFAULT 0
+    llm_calls INTEGER NOT NULL DEFAULT 0,
+    partial TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS runs_owner ON runs(owner, created);
+CREATE TABLE IF NOT EXISTS shares (
+    run_id TEXT NOT NULL,
+    reader TEXT NOT NULL,
+    PRIMARY KEY (run_id, reader)
+);
+CREATE INDEX IF NOT EXISTS shares_reader ON shares(reader);
 """
 
 
@@ -69,7 +76,8 @@ class Run:
     message: str
     pid: int | None
     cancel_requested: bool
-    llm_calls: int
+    llm_calls: int  # the most LLM calls the job may make (planned); the user's counter counts
+    partial: str = ""  # what a stopped job left that is not a result, in words
 
     def public(self) -> dict[str, Any]:
         """What the API shows (no server paths, no process ids)."""
@@ -87,8 +95,10 @@ class Run:
             "stage": self.stage,
             "message": self.message,
             "cancel_requested": self.cancel_requested,
-            "llm_calls_reserved": self.llm_calls,
+            "llm_calls_planned": self.llm_calls,
+            "partial": self.partial or None,
             "shared": self.owner == "shared",
+            "owner": self.owner,
         }
 
 
@@ -103,7 +113,11 @@ class RunStore:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
-        self._connection().executescript(_SCHEMA)
+        db = self._connection()
+        db.executescript(_SCHEMA)
+        columns = {row["name"] for row in db.execute("PRAGMA table_info(runs)")}
+        if "partial" not in columns:  # an index written before the column existed
+            db.execute("ALTER TABLE runs ADD COLUMN partial TEXT NOT NULL DEFAULT ''")
 
     def _connection(self) -> sqlite3.Connection:
         db: sqlite3.Connection | None = getattr(self._local, "db", None)
@@ -130,9 +144,13 @@ class RunStore:
         with self._tx() as db:
             _insert(db, run)
 
-    def add_if_allowed(self, run: Run, max_active: int, llm_budget: int) -> str | None:
-        """Insert ``run`` unless its owner has ``max_active`` active runs or the LLM calls
-        reserved would pass ``llm_budget``; returns the refusal, or None when added."""
+    def add_if_allowed(self, run: Run, max_active: int, llm_budget: int,
+                       llm_used: int) -> str | None:
+        """Insert ``run`` unless its owner has ``max_active`` active runs, or the run may call
+        the LLM and the owner's counter (``llm_used`` calls) has reached ``llm_budget``;
+        returns the refusal, or None when added. A run that starts with budget left is stopped
+        by the LLM client when the counter reaches the limit (:mod:`synthsoc.llm.host_budget`).
+        """
         with self._tx() as db:
             active = db.execute(
                 "SELECT COUNT(*) FROM runs WHERE owner=? AND status IN ('queued','running')",
@@ -141,14 +159,9 @@ class RunStore:
             if active >= max_active:
                 return (f"user {run.owner!r} has {active} queued or running job(s), the limit "
                         f"is {max_active}; wait for one to finish or cancel one")
-            used = db.execute(
-                "SELECT COALESCE(SUM(llm_calls), 0) FROM runs WHERE owner=? AND "
-                "NOT (status='cancelled' AND started IS NULL)",
-                (run.owner,),
-            ).fetchone()[0]
-            if run.llm_calls and used + run.llm_calls > llm_budget:
-                return (f"LLM budget: this job may make up to {run.llm_calls} calls; user "
-                        f"{run.owner!r} has used {used} of {llm_budget}")
+            if run.llm_calls and llm_used >= llm_budget:
+                return (f"LLM budget: user {run.owner!r} has used {llm_used} of "
+                        f"{llm_budget} calls; this job would call the LLM")
             _insert(db, run)
         return None
 
@@ -156,15 +169,41 @@ class RunStore:
         row = self._connection().execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
         return None if row is None else _run(row)
 
-    def runs(self, owners: tuple[str, ...], kind: str | None = None) -> list[Run]:
+    def runs(self, owners: tuple[str, ...], kind: str | None = None,
+             reader: str | None = None) -> list[Run]:
+        """Runs of ``owners``, and those shared with ``reader`` when given."""
         marks = ",".join("?" * len(owners))
-        sql = f"SELECT * FROM runs WHERE owner IN ({marks})"
+        sql = f"SELECT * FROM runs WHERE (owner IN ({marks})"
         args: list[Any] = list(owners)
+        if reader is not None:
+            sql += " OR id IN (SELECT run_id FROM shares WHERE reader=?)"
+            args.append(reader)
+        sql += ")"
         if kind is not None:
             sql += " AND kind=?"
             args.append(kind)
         rows = self._connection().execute(sql + " ORDER BY created DESC", args).fetchall()
         return [_run(r) for r in rows]
+
+    def share(self, run_id: str, reader: str) -> None:
+        with self._tx() as db:
+            db.execute("INSERT OR IGNORE INTO shares (run_id, reader) VALUES (?, ?)",
+                       (run_id, reader))
+
+    def unshare(self, run_id: str, reader: str) -> bool:
+        with self._tx() as db:
+            cur = db.execute("DELETE FROM shares WHERE run_id=? AND reader=?", (run_id, reader))
+            return cur.rowcount == 1
+
+    def readers(self, run_id: str) -> list[str]:
+        rows = self._connection().execute(
+            "SELECT reader FROM shares WHERE run_id=? ORDER BY reader", (run_id,)).fetchall()
+        return [str(r["reader"]) for r in rows]
+
+    def shared_with(self, run_id: str, reader: str) -> bool:
+        row = self._connection().execute(
+            "SELECT 1 FROM shares WHERE run_id=? AND reader=?", (run_id, reader)).fetchone()
+        return row is not None
 
     def with_status(self, statuses: tuple[str, ...]) -> list[Run]:
         marks = ",".join("?" * len(statuses))
@@ -182,7 +221,7 @@ class RunStore:
             return cur.rowcount == 1
 
     def update(self, run_id: str, **fields: Any) -> None:
-        allowed = {"progress", "stage", "message", "pid", "status", "finished"}
+        allowed = {"progress", "stage", "message", "pid", "status", "finished", "partial"}
         bad = set(fields) - allowed
         if bad:
             raise KeyError(f"not updatable: {sorted(bad)}")
@@ -223,6 +262,7 @@ def _run(row: sqlite3.Row) -> Run:
         steps=json.loads(row["steps"]), folder=row["folder"], population=row["population"],
         progress=row["progress"], stage=row["stage"], message=row["message"], pid=row["pid"],
         cancel_requested=bool(row["cancel_requested"]), llm_calls=row["llm_calls"],
+        partial=row["partial"],
     )
 
 

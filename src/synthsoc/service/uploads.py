@@ -1,4 +1,5 @@
-"""Uploaded questionnaires, pilot CSVs and column maps: size-limited, stored under the run's
+"""Uploaded questionnaires, pilot CSVs, column maps, published tables and their label maps:
+size-limited, stored under the run's
 own inputs folder with fixed names, and checked by the same readers as the command line, so
 an upload is refused with the command line's error (file, row, column, value) before any job
 starts. The server's folder never appears in a message: it is replaced by the uploaded name."""
@@ -12,11 +13,13 @@ from fastapi import UploadFile
 
 from synthsoc.atomic import write_bytes
 from synthsoc.data.readers import ReadError
+from synthsoc.policy.reform import ReformError, ReformSpec, load_reform
 from synthsoc.survey import CalibratedEngine, CalibrationError, Questionnaire, QuestionnaireError
 from synthsoc.survey import load_questionnaire as read_questionnaire
 from synthsoc.survey.calibrated import answer_matrix
 from synthsoc.survey.mapping import DataMap, MappingError, load_data_map
 from synthsoc.survey.respondents import respondent_frame
+from synthsoc.survey.tables import TablesError
 from synthsoc.synth import Population
 
 CHUNK = 64 * 1024
@@ -31,9 +34,9 @@ class UploadError(ValueError):
         self.status = status
 
 
-def shown_name(upload: UploadFile, default: str) -> str:
+def shown_name(upload: UploadFile | None, default: str) -> str:
     """The uploaded file's name as shown in messages (no folders, odd characters replaced)."""
-    name = Path(upload.filename or default).name or default
+    name = Path((upload.filename if upload else None) or default).name or default
     return SAFE_NAME.sub("_", name)[:80]
 
 
@@ -92,3 +95,54 @@ def check_pilot(path: Path, name: str, questionnaire: Questionnaire, population:
         raise UploadError(f"{name}: no column is a population attribute, so answers cannot be "
                           "poststratified; upload a map (columns: {COLUMN: ATTRIBUTE})")
     return int(mapped.frame.height)
+
+
+def _shown_all(message: str, named: list[tuple[Path, str]]) -> str:
+    for path, name in named:
+        message = message.replace(str(path), name)
+    for path, _ in named:
+        message = message.replace(str(path.parent), "")
+    return message
+
+
+def check_tables(tables: Path, tables_name: str, label_map: Path, label_name: str,
+                 questionnaire: Questionnaire, population: Population) -> None:
+    """Fit the tables once as the job will (two draws instead of the job's), so that a bad
+    table row, a group the label map lacks or a condition on no attribute is refused now,
+    with the command line's message."""
+    engine = CalibratedEngine(tables=tables, label_map=label_map, n_draws=2)
+    respondents = respondent_frame(population, min_age=questionnaire.min_age,
+                                   max_age=questionnaire.max_age)
+    try:
+        answers = engine.answer(questionnaire, respondents, seed=0)
+    except (CalibrationError, TablesError, ReadError) as exc:
+        raise UploadError(_shown_all(str(exc), [(tables, tables_name),
+                                                 (label_map, label_name)])) from None
+    if not answers.questions:
+        raise UploadError(f"{tables_name}: answers none of the questions: "
+                          + "; ".join(f"{k}: {v}" for k, v in answers.skipped.items()))
+
+
+def check_kgss(questionnaire: Questionnaire, population: Population,
+               years: tuple[int, int] | None) -> None:
+    """Map the packaged KGSS onto the population as the job will: a question whose
+    ``data_column`` is no KGSS item is refused with the command line's message."""
+    engine = CalibratedEngine(kgss=True, kgss_years=years)
+    respondents = respondent_frame(population, min_age=questionnaire.min_age,
+                                   max_age=questionnaire.max_age)
+    try:
+        mapped, _ = engine.respondent_data(questionnaire, respondents)
+    except (CalibrationError, MappingError, ReadError) as exc:
+        raise UploadError(str(exc)) from None
+    asked = [q.data_column or q.id for q in questionnaire.questions if q.type != "open_text"]
+    if not any(column in mapped.frame.columns for column in asked):
+        raise UploadError(
+            f"kgss: no question names a packaged KGSS item (data_column: ITEM); asked "
+            f"{asked}")
+
+
+def check_reform(path: Path, name: str) -> ReformSpec:
+    try:
+        return load_reform(path)
+    except ReformError as exc:
+        raise UploadError(_shown(str(exc), path, name)) from None

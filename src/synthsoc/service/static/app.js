@@ -58,7 +58,8 @@ async function start() {
   if (!state.token) return showLogin("");
   try {
     const me = await api("/api/me");
-    $("whoami").textContent = `${me.name} · 동시 작업 ${me.active_jobs}/${me.max_concurrent_jobs} · LLM ${me.llm_calls_reserved}/${me.llm_budget_calls}`;
+    state.me = me.name;
+    $("whoami").textContent = `${me.name} · 동시 작업 ${me.active_jobs}/${me.max_concurrent_jobs} · LLM ${me.llm_calls_used}/${me.llm_budget_calls}`;
   } catch (e) { return showLogin(e.message); }
   $("login").hidden = true; $("app").hidden = false;
   await loadPopulations();
@@ -86,7 +87,8 @@ async function loadPopulations(select) {
   const sel = $("population-select");
   sel.innerHTML = "";
   for (const p of state.populations) {
-    const opt = el("option", { value: p.id, text: `${p.title} (${p.status})` });
+    const from = p.owner !== state.me && !p.shared ? ` · 공유: ${p.owner} (읽기 전용)` : "";
+    const opt = el("option", { value: p.id, text: `${p.title} (${p.status})${from}`, "data-owner": p.owner });
     if (p.status !== "succeeded") opt.disabled = true;
     sel.append(opt);
   }
@@ -176,9 +178,11 @@ function fillValues(attrId, valueId) {
 $("map-attribute").addEventListener("change", () => fillValues("map-attribute", "map-value"));
 $("filter-attribute").addEventListener("change", () => fillValues("filter-attribute", "filter-value"));
 $("map-source").addEventListener("change", async () => {
-  const survey = $("map-source").value === "survey";
-  $("map-population-controls").hidden = survey; $("map-survey-controls").hidden = !survey;
+  const source = $("map-source").value, survey = source === "survey";
+  $("map-population-controls").hidden = source !== "population"; $("map-survey-controls").hidden = !survey;
+  $("map-fit-controls").hidden = source !== "fit";
   if (survey) { $("map-level").value = "sido"; await loadSurveySelect(); }
+  if (source === "fit" && $("map-level").value === "emd") $("map-level").value = "sigungu";
 });
 $("map-draw").addEventListener("click", () => drawMap());
 $("map-level").addEventListener("change", () => drawMap());
@@ -213,6 +217,11 @@ async function drawMap() {
       if (level !== "sido") $("map-level").value = "sido";
       if (!state.geo.sido) state.geo.sido = await api("/api/geo/sido");
       values = await api(`/api/surveys/${$("map-survey").value}/map?question=${encodeURIComponent($("map-question").value)}&category=${encodeURIComponent($("map-category").value)}`);
+    } else if ($("map-source").value === "fit") {
+      if (level === "emd") $("map-level").value = "sigungu";
+      const fitLevel = $("map-level").value;
+      if (!state.geo[fitLevel]) state.geo[fitLevel] = await api(`/api/geo/${fitLevel}`);
+      values = await api(`/api/populations/${state.population}/fit-map?level=${fitLevel}&metric=${$("map-fit-metric").value}`);
     } else {
       const attr = $("map-attribute").value;
       const q = new URLSearchParams({ level, attribute: attr });
@@ -248,7 +257,8 @@ function renderMap(geo, values) {
     path.addEventListener("mousemove", (e) => {
       const box = $("map-wrap").getBoundingClientRect();
       tip.hidden = false; tip.style.left = `${e.clientX - box.left + 12}px`; tip.style.top = `${e.clientY - box.top + 12}px`;
-      const interval = has && area.ci_low !== undefined ? ` [${fmt(area.ci_low, 3)}, ${fmt(area.ci_high, 3)}] ${area.basis}` : "";
+      let interval = has && area.ci_low !== undefined ? ` [${fmt(area.ci_low, 3)}, ${fmt(area.ci_high, 3)}] ${area.basis}` : "";
+      if (has && area.sampling_p95 !== undefined) interval += ` · 표본 추출만으로 95%: ${fmt(area.sampling_p95, 3)} 이하`;
       tip.textContent = has ? `${f.properties.name}: ${fmt(area.value, 3)}${interval} (n=${area.n})` : `${f.properties.name}: 자료 없음 (no data)`;
     });
     path.addEventListener("mouseleave", () => { tip.hidden = true; });
@@ -271,7 +281,9 @@ function renderMap(geo, values) {
   legend.append(el("span", { id: "legend-no-data" }, el("span", { class: "sw", style: `background:${NO_DATA}` }),
     `자료 없음 (no data): ${geo.features.length - withData} / ${geo.features.length}`));
   const unplaced = values.persons_not_on_map ? ` · 지도에 놓이지 않은 인원 ${values.persons_not_on_map}명` : "";
-  $("map-note").textContent = `${values.what} · ${values.no_data}${unplaced} · 경계: ${geo.source}`;
+  const basis = values.sampling ? ` · ${values.sampling}` : "";
+  const official = values.official_source ? ` · 공식 통계: ${values.official_source[0]}` : "";
+  $("map-note").textContent = `${values.what}${basis} · ${values.no_data}${unplaced}${official} · 경계: ${geo.source}`;
 }
 function setView(v) { state.map.view = v; $("map").setAttribute("viewBox", v.map((x) => x.toFixed(1)).join(" ")); }
 function zoom(factor, cx, cy) {
@@ -501,12 +513,24 @@ async function drawSeries(id, metric, box) {
 async function loadRuns() {
   const runs = await api("/api/runs");
   const t = $("runs-table"); t.innerHTML = "";
-  t.append(el("tr", {}, ...["종류", "제목", "상태", "진행", "메시지", ""].map((c) => el("th", { text: c }))));
+  t.append(el("tr", {}, ...["종류", "제목", "상태", "진행", "메시지", "공유", ""].map((c) => el("th", { text: c }))));
   for (const r of runs) {
-    const cancel = ["queued", "running"].includes(r.status)
+    const mine = r.owner === state.me;
+    const cancel = mine && ["queued", "running"].includes(r.status)
       ? el("button", { text: "취소", onclick: async () => { await api(`/api/runs/${r.id}/cancel`, { method: "POST" }); loadRuns(); } }) : "";
+    let sharing;
+    if (mine) {
+      const who = el("input", { class: "share-user", placeholder: "사용자 이름", size: 10 });
+      const shown = el("span", { class: "share-readers" });
+      api(`/api/runs/${r.id}/shares`).then((s) => { shown.textContent = s.readers.join(", "); });
+      const button = el("button", { class: "share-button", text: "공유", onclick: async () => {
+        try { const s = await postJSON(`/api/runs/${r.id}/shares`, { user: who.value.trim() }); shown.textContent = s.readers.join(", "); }
+        catch (err) { shown.textContent = `오류: ${err.message}`; }
+      } });
+      sharing = el("td", {}, who, button, " ", shown);
+    } else sharing = el("td", { class: "note", text: `${r.owner}의 공유 (읽기 전용)` });
     t.append(el("tr", { "data-run": r.id }, el("td", { text: r.kind }), el("td", { text: r.title }), el("td", { class: "status", text: r.status }),
-      el("td", { text: `${Math.round(100 * r.progress)}%` }), el("td", { class: "note", text: r.message }), el("td", {}, cancel)));
+      el("td", { text: `${Math.round(100 * r.progress)}%` }), el("td", { class: "note", text: r.message }), sharing, el("td", {}, cancel)));
   }
 }
 
