@@ -28,18 +28,22 @@ class TakeupResult:
     spending_krw: tuple[float, float, float]  # mean, p05, p95 over draws
 
 
+def relief_income_rank(households: pl.DataFrame, seed: int) -> np.ndarray:
+    """The order in which households count as poorest (the relief payment's automatic, cash
+    recipients come first): by income bracket, ties broken at random from ``seed``."""
+    order = {b: i for i, b in enumerate(schema.INCOME_BRACKETS)}
+    tie = np.random.default_rng(np.random.SeedSequence([seed, 0x7A4D]))
+    return households["income_bracket"].replace_strict(
+        order, default=len(order), return_dtype=pl.Float64).to_numpy() + tie.random(
+        households.height) * 0.5
+
+
 def relief_takeup(run: PolicyRun, adjacency: Any, person_household: np.ndarray,
                   seed: int) -> list[TakeupResult]:
     """Take-up and spending of the relief payment, baseline and (if any) reform."""
     if "emergency_relief" not in run.reform:
         return []
-    # the poorest households are the automatic (cash) recipients: order by income bracket,
-    # ties broken at random
-    order = {b: i for i, b in enumerate(schema.INCOME_BRACKETS)}
-    tie = np.random.default_rng(np.random.SeedSequence([seed, 0x7A4D]))
-    income_rank = run.households["income_bracket"].replace_strict(
-        order, default=len(order), return_dtype=pl.Float64).to_numpy() + tie.random(
-        run.households.height) * 0.5
+    income_rank = relief_income_rank(run.households, seed)
     baseline = run.baseline["emergency_relief"]
     params = behaviour.fit_takeup_on_network(baseline[0] > 0, income_rank, person_household,
                                              adjacency, seed)

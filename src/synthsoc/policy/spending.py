@@ -32,7 +32,10 @@ from synthsoc.sim.market import Good, MarketParams, run_market
 from synthsoc.sim.world import World
 
 BASKET = "relief_basket"
-_MARKET_DEFAULTS = {f.name: f.default for f in dataclasses.fields(MarketParams)}
+_MARKET_DEFAULTS: dict[str, float] = {
+    f.name: float(f.default) for f in dataclasses.fields(MarketParams)
+    if isinstance(f.default, int | float)
+}
 
 
 def _published_horizon_weeks() -> int:
@@ -47,7 +50,7 @@ class SpendingParams:
 
     weeks: int = dataclasses.field(default_factory=_published_horizon_weeks)  # the estimate's
     replicates: int = 5
-    price_mkrw: float = 0.2  # ASSUMPTION: one basket purchase costs 200,000 KRW
+    price_mkrw: float = 0.3  # ASSUMPTION: one basket purchase costs 300,000 KRW
     innovation: float = _MARKET_DEFAULTS["innovation"]
     imitation: float = _MARKET_DEFAULTS["imitation"]
     price_elasticity: float = _MARKET_DEFAULTS["price_elasticity"]
@@ -169,3 +172,38 @@ def mpc_table(result: SpendingResult, brackets: np.ndarray, labels: tuple[str, .
             "mpc_p95": float(np.percentile(mpc, 95)),
         })
     return pl.DataFrame(rows)
+
+
+def cash_recipients(payment_krw: np.ndarray, income_rank: np.ndarray) -> np.ndarray:
+    """The poorest paid households that were paid in cash without applying: the published
+    automatic share of the paid households, lowest ``income_rank`` first (as the take-up model
+    pays them on day 0)."""
+    share = float(anchors().filter(pl.col("indicator") == "relief_paid_share_automatic")
+                  ["value"][0])
+    paid = np.flatnonzero(payment_krw > 0)
+    first = paid[np.argsort(income_rank[paid], kind="stable")[:int(round(share * paid.size))]]
+    mask = np.zeros(payment_krw.size, dtype=bool)
+    mask[first] = True
+    return mask
+
+
+def spending_by_bracket(world: World, person_household: np.ndarray, payment_krw: np.ndarray,
+                        brackets: np.ndarray, labels: tuple[str, ...], income_rank: np.ndarray,
+                        params: SpendingParams, seed: int, weight: float
+                        ) -> tuple[pl.DataFrame, SpendingResult]:
+    """:func:`mpc_table` of one payment, with the published MPC beside each group it exists for
+    and the gap, and the extra spending scaled by ``weight`` (persons per synthetic person)."""
+    result = simulate_spending(world, person_household, payment_krw, params, seed)
+    table = mpc_table(result, brackets, labels, cash_recipients(payment_krw, income_rank))
+    published = published_mpc()
+    by_group = {"all": published["relief_mpc_six_weeks"],
+                "cash recipients (poorest, paid without applying)":
+                    published["relief_mpc_cash_recipients"]}
+    table = table.with_columns(
+        pl.col("group").replace_strict(by_group, default=None, return_dtype=pl.Float64)
+        .alias("published_mpc"),
+        (pl.col("households") * weight).alias("households"),
+        (pl.col("payment_krw") * weight).alias("payment_krw"),
+        (pl.col("extra_spending_krw") * weight).alias("extra_spending_krw"),
+    ).with_columns((pl.col("mpc") - pl.col("published_mpc")).alias("gap"))
+    return table, result
