@@ -29,7 +29,7 @@ from rich.console import Console
 from rich.table import Table
 
 from synthsoc.atomic import write_json
-from synthsoc.policy.outputs import relief_income_rank
+from synthsoc.policy.behaviour import relief_income_rank
 from synthsoc.policy.reform import load_reform
 from synthsoc.policy.run import RunConfig, run_policy
 from synthsoc.policy.spending import SpendingParams, fit_innovation, spending_by_bracket

@@ -25,11 +25,12 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from synthsoc.policy.behaviour import anchors
+from synthsoc.policy.behaviour import anchors, relief_income_rank
 from synthsoc.sim.agents import AGE_BAND_LABELS
 from synthsoc.sim.events import Calendar
 from synthsoc.sim.market import Good, MarketParams, run_market
 from synthsoc.sim.world import World
+from synthsoc.synth import schema
 
 BASKET = "relief_basket"
 _MARKET_DEFAULTS: dict[str, float] = {
@@ -207,3 +208,40 @@ def spending_by_bracket(world: World, person_household: np.ndarray, payment_krw:
         (pl.col("extra_spending_krw") * weight).alias("extra_spending_krw"),
     ).with_columns((pl.col("mpc") - pl.col("published_mpc")).alias("gap"))
     return table, result
+
+
+@dataclass(frozen=True)
+class ReliefSpending:
+    """The marketplace spending of a policy run's relief payment, baseline and reform."""
+
+    params: SpendingParams
+    fitted: bool  # innovation fitted to the published six-week estimate (else given)
+    fit_mpc: float | None  # the overall MPC the fit reached (replicates of the fit)
+    table: pl.DataFrame  # scenario + :func:`spending_by_bracket` columns
+
+
+def relief_spending(households: pl.DataFrame, payments: dict[str, np.ndarray], world: World,
+                    person_household: np.ndarray, seed: int, weight: float,
+                    innovation: float | None = None, replicates: int = 5) -> ReliefSpending:
+    """Marketplace spending of each scenario's relief payment (``payments``: scenario -> KRW per
+    household, the first draw), by income bracket; the purchase hazard is ``innovation`` or,
+    when None, fitted on the first scenario (2 replicates per grid point)."""
+    params = SpendingParams(replicates=replicates)
+    first = next(iter(payments.values()))
+    fit_mpc = None
+    if innovation is None:
+        fitted, fit_mpc = fit_innovation(world, person_household, first,
+                                         dataclasses.replace(params, replicates=2), seed,
+                                         grid=(0.05, 0.1, 0.2, 0.3, 0.45))
+        params = dataclasses.replace(fitted, replicates=replicates)
+    else:
+        params = dataclasses.replace(params, innovation=innovation)
+    brackets = households["income_bracket"].cast(pl.Utf8).to_numpy()
+    rank = relief_income_rank(households, seed)
+    frames = []
+    for scenario, payment in payments.items():
+        table, _ = spending_by_bracket(world, person_household, payment, brackets,
+                                       schema.INCOME_BRACKETS, rank, params, seed, weight)
+        frames.append(table.select(pl.lit(scenario).alias("scenario"), pl.all()))
+    return ReliefSpending(params=params, fitted=innovation is None, fit_mpc=fit_mpc,
+                          table=pl.concat(frames))
