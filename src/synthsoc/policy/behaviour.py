@@ -12,7 +12,7 @@ fit errors are reported. A reform runs with the parameters fitted on the baselin
 
 Spending. Extra consumption = MPC x payment received, with the MPC drawn uniformly in the KDI
 range (26.2%-36.1% of the funds usable by card) for each draw. This is the payment's direct
-effect; it does not run synthsoc's marketplace model.
+effect; the spending simulated by synthsoc's marketplace is in ``spending.py``.
 """
 
 from __future__ import annotations
