@@ -58,7 +58,10 @@ def test_run_relief_reform_writes_tables_charts_map_and_takeup(
     relief = summary.filter(pl.col("rule") == "emergency_relief")
     assert base_all["payment_krw"][0] == pytest.approx(relief["baseline_cost_krw"][0], rel=1e-9)
     plan_all = spent.filter((pl.col("scenario") == "reform") & (pl.col("group") == "all"))
-    assert plan_all["payment_krw"][0] == pytest.approx(relief["reform_cost_krw"][0], rel=1e-9)
+    # the plan's payments are the first draw's (its ranking depends on the income draw), the
+    # summary the mean over draws: equal within the draws' spread
+    assert plan_all["payment_krw"][0] == pytest.approx(relief["reform_cost_krw"][0], rel=0.005)
+    assert plan_all["payment_krw"][0] < base_all["payment_krw"][0]
     assert spent["mpc"].is_between(0.0, 1.0).all()
     assert base_all["published_mpc"][0] == 0.29
     assert "시장 소비" in report
