@@ -32,13 +32,17 @@ from synthsoc.atomic import write_json
 from synthsoc.policy.behaviour import relief_income_rank
 from synthsoc.policy.reform import load_reform
 from synthsoc.policy.run import RunConfig, run_policy
-from synthsoc.policy.spending import SpendingParams, fit_innovation, spending_by_bracket
+from synthsoc.policy.spending import (
+    FIT_GRID,
+    SpendingParams,
+    fit_innovation,
+    spending_by_bracket,
+)
 from synthsoc.policy.units import build_units
 from synthsoc.sim import load_world
 from synthsoc.synth import load_population, schema
 
 REFORM = Path(__file__).resolve().parents[1] / "src/synthsoc/policy/reforms/relief_bottom_70.yaml"
-FIT_GRID = (0.05, 0.1, 0.2, 0.3, 0.45)
 
 
 def _pct(value: float | None) -> str:
@@ -79,7 +83,7 @@ def main() -> None:
     t0 = time.perf_counter()
     fitted, fit_mpc = fit_innovation(world, units.household, universal,
                                      dataclasses.replace(default, replicates=args.fit_replicates),
-                                     args.seed, grid=FIT_GRID)
+                                     args.seed)
     fit_s = time.perf_counter() - t0
     fitted = dataclasses.replace(fitted, replicates=args.replicates)
     t0 = time.perf_counter()

@@ -80,6 +80,9 @@ def test_same_seed_same_spending(standin_world: World) -> None:
                                ("a", "b"))
     assert table["group"].to_list() == ["all", "a", "b"]
     assert table["payment_krw"][0] == pytest.approx(payment.sum())
+    # households without a member aged 15+ are counted and stated
+    no_buyer = np.bincount(hh, weights=standin_world.agents.age >= 15) == 0
+    assert table["households_without_buyer"][0] == int(no_buyer.sum())
 
 
 def test_an_unchanged_budget_leaves_the_market_run_as_it_was(standin_world: World) -> None:

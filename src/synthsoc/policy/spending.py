@@ -33,6 +33,9 @@ from synthsoc.sim.world import World
 from synthsoc.synth import schema
 
 BASKET = "relief_basket"
+# weekly innovation hazards tried by the fit; above about 0.5 nearly everyone buys with or
+# without the payment and the MPC falls again
+FIT_GRID: tuple[float, ...] = (0.05, 0.1, 0.2, 0.3, 0.45)
 _MARKET_DEFAULTS: dict[str, float] = {
     f.name: float(f.default) for f in dataclasses.fields(MarketParams)
     if isinstance(f.default, int | float)
@@ -79,6 +82,7 @@ class SpendingResult:
     params: SpendingParams
     payment_krw: np.ndarray  # per household
     extra_krw: np.ndarray  # (replicates, households)
+    has_buyer: np.ndarray  # per household: a member aged 15+ (the others cannot spend it)
 
     def mpc(self, mask: np.ndarray | None = None) -> np.ndarray:
         """Simulated MPC per replicate over the households of ``mask`` (all when None)."""
@@ -124,8 +128,10 @@ def simulate_spending(world: World, person_household: np.ndarray, payment_krw: n
             spent.append(out.agent_values["spent_mkrw"])
         extra[r] = np.bincount(person_household, weights=(spent[1] - spent[0]) * 1e6,
                                minlength=payment_krw.size)
+    has_buyer = np.bincount(person_household, weights=world.agents.age >= market.min_age,
+                            minlength=payment_krw.size) > 0
     return SpendingResult(params=params, payment_krw=payment_krw.astype(np.float64),
-                          extra_krw=extra)
+                          extra_krw=extra, has_buyer=has_buyer)
 
 
 def published_mpc() -> dict[str, float]:
@@ -136,14 +142,12 @@ def published_mpc() -> dict[str, float]:
 
 def fit_innovation(world: World, person_household: np.ndarray, payment_krw: np.ndarray,
                    params: SpendingParams, seed: int, target: float | None = None,
-                   grid: tuple[float, ...] = (0.003, 0.01, 0.02, 0.04, 0.07, 0.1, 0.15, 0.2,
-                                              0.3, 0.45, 0.7, 1.0)
-                   ) -> tuple[SpendingParams, float]:
+                   grid: tuple[float, ...] | None = None) -> tuple[SpendingParams, float]:
     """The innovation hazard on ``grid`` whose overall MPC (mean over replicates) is closest to
     ``target`` (default: the published six-week estimate), and that MPC."""
     goal = published_mpc()["relief_mpc_six_weeks"] if target is None else target
     best: tuple[float, SpendingParams, float] | None = None
-    for value in grid:
+    for value in FIT_GRID if grid is None else grid:
         trial = dataclasses.replace(params, innovation=value)
         mpc = float(simulate_spending(world, person_household, payment_krw, trial,
                                       seed).mpc().mean())
@@ -167,6 +171,7 @@ def mpc_table(result: SpendingResult, brackets: np.ndarray, labels: tuple[str, .
         mpc = result.mpc(mask)
         rows.append({
             "group": name, "households": int(mask.sum()),
+            "households_without_buyer": int((mask & ~result.has_buyer).sum()),
             "payment_krw": float(result.payment_krw[mask].sum()),
             "extra_spending_krw": float(result.extra_krw[:, mask].sum(axis=1).mean()),
             "mpc": float(np.mean(mpc)), "mpc_p05": float(np.percentile(mpc, 5)),
@@ -204,6 +209,7 @@ def spending_by_bracket(world: World, person_household: np.ndarray, payment_krw:
         pl.col("group").replace_strict(by_group, default=None, return_dtype=pl.Float64)
         .alias("published_mpc"),
         (pl.col("households") * weight).alias("households"),
+        (pl.col("households_without_buyer") * weight).alias("households_without_buyer"),
         (pl.col("payment_krw") * weight).alias("payment_krw"),
         (pl.col("extra_spending_krw") * weight).alias("extra_spending_krw"),
     ).with_columns((pl.col("mpc") - pl.col("published_mpc")).alias("gap"))
@@ -231,8 +237,7 @@ def relief_spending(households: pl.DataFrame, payments: dict[str, np.ndarray], w
     fit_mpc = None
     if innovation is None:
         fitted, fit_mpc = fit_innovation(world, person_household, first,
-                                         dataclasses.replace(params, replicates=2), seed,
-                                         grid=(0.05, 0.1, 0.2, 0.3, 0.45))
+                                         dataclasses.replace(params, replicates=2), seed)
         params = dataclasses.replace(fitted, replicates=replicates)
     else:
         params = dataclasses.replace(params, innovation=innovation)
