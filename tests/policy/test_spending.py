@@ -108,3 +108,24 @@ def test_a_payment_vector_of_another_population_is_refused(standin_world: World)
         spending.simulate_spending(standin_world, np.zeros(3, dtype=np.int64), np.ones(1),
                                    dataclasses.replace(spending.SpendingParams(), replicates=1),
                                    seed=1)
+
+
+def test_the_table_states_the_published_figure_and_the_gap(standin_world: World) -> None:
+    hh = standin_world.agents.household
+    payment = _relief_by_size(standin_world)
+    income = np.bincount(hh, weights=standin_world.agents.income_mkrw) / np.bincount(hh)
+    brackets = np.where(income < 30, "10_30m", "30_50m")
+    table, result = spending.spending_by_bracket(
+        standin_world, hh, payment, brackets, ("10_30m", "30_50m"), income,
+        spending.SpendingParams(replicates=2, innovation=0.1), seed=2, weight=100.0)
+    assert table["group"].to_list()[:3] == ["all", "10_30m", "30_50m"]
+    row = table.row(0, named=True)
+    assert row["published_mpc"] == 0.29
+    assert row["gap"] == pytest.approx(row["mpc"] - 0.29)
+    assert row["payment_krw"] == pytest.approx(payment.sum() * 100.0)
+    assert table["published_mpc"][1] is None
+    cash = table.row(3, named=True)
+    assert cash["published_mpc"] == 0.217
+    # the poorest paid households by rank, the published automatic share of them
+    assert cash["households"] == pytest.approx(round(0.132 * (payment > 0).sum()) * 100.0)
+    assert result.extra_krw.shape == (2, payment.size)
