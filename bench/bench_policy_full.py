@@ -8,7 +8,17 @@ load average before and after and the peak memory of this process. Peer in the s
 relief payment written directly in NumPy, as the ratio OpenFisca (all rules) / NumPy (relief).
 
 Usage: flock /tmp/fullscale.lock /usr/bin/time -v python bench/bench_policy_full.py \\
-           --population DIR [--out bench/results/policy_full.json] [--tile K]
+           --population DIR [--out bench/results/policy_full.json] [--tile K] [--chunks K]
+
+The rules are evaluated for the years of the official figures (``validation.COMPARISONS``) and
+the totals are compared with them (one draw: no interval; the bottom-70% plan is not run here).
+
+``--chunks K`` evaluates the households in K parts (household id modulo K, so each part is a
+spread sample of the whole country), one after another, to bound the memory: every rule applies
+to one household or benefit unit at a time, so each household's amounts are those of a whole
+run, except what ranks households against each other: the income draw's rank that the assets
+are correlated with, and the relief payment's income-rank ceiling (1.0 as enacted: no effect),
+are ranks within the part. Each part draws its money from its own stream (draw index = part).
 
 ``--tile K`` evaluates K copies of the population side by side (ids offset, scale x K): a
 timing stand-in for a larger population when building one is not possible, stated as such in
@@ -33,10 +43,11 @@ from rich.console import Console
 from rich.table import Table
 
 from synthsoc.atomic import write_json
-from synthsoc.policy.evaluate_rules import DEFAULT_RULE_YEARS, evaluate_rules
+from synthsoc.policy.evaluate_rules import evaluate_rules
 from synthsoc.policy.imputation import default_imputation, draw_money
 from synthsoc.policy.system import RULE_LABELS, korea_system
 from synthsoc.policy.units import build_units
+from synthsoc.policy.validation import COMPARISONS, compare, official_totals
 from synthsoc.synth import Population, load_population
 
 
@@ -55,11 +66,25 @@ def tiled(pop: Population, copies: int) -> Population:
     return dataclasses.replace(pop, persons=persons, households=households, manifest=manifest)
 
 
+def part(pop: Population, k: int, parts: int) -> Population:
+    """The households with id modulo ``parts`` equal to ``k``, and their persons."""
+    return dataclasses.replace(
+        pop, persons=pop.persons.filter(pl.col("household_id") % parts == k),
+        households=pop.households.filter(pl.col("household_id") % parts == k))
+
+
+RULE_YEARS = {c.rule: c.year for c in COMPARISONS}
+MAPPING = "entity mapping (build_units)"
+DRAW = "one draw of income and assets"
+RULES = "all four rules, one OpenFisca simulation"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--population", type=Path, required=True)
     parser.add_argument("--out", type=Path, default=Path("bench/results/policy_full.json"))
     parser.add_argument("--tile", type=int, default=1)
+    parser.add_argument("--chunks", type=int, default=1)
     args = parser.parse_args()
     load_before = os.getloadavg()
     steps: dict[str, float] = {}
@@ -69,44 +94,65 @@ def main() -> None:
     if args.tile > 1:
         pop = tiled(pop, args.tile)
     steps["load population"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    units = build_units(pop)
-    steps["entity mapping (build_units)"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    money = draw_money(units, default_imputation(), 1, 0)
-    steps["one draw of income and assets"] = time.perf_counter() - t0
     system = korea_system()
-    t0 = time.perf_counter()
-    amounts = evaluate_rules(system, units, money, DEFAULT_RULE_YEARS)
-    steps["all four rules, one OpenFisca simulation"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    sizes = np.bincount(units.relief_household)
-    np.select([sizes == 1, sizes == 2, sizes == 3], [4e5, 6e5, 8e5], 1e6)
-    numpy_relief_s = time.perf_counter() - t0
+    totals = {rule: {"cost_krw": 0.0, "recipients": 0.0} for rule in RULE_YEARS}
+    for name in (MAPPING, DRAW, RULES):
+        steps[name] = 0.0
+    numpy_relief_s = 0.0
+    for k in range(args.chunks):
+        piece = part(pop, k, args.chunks) if args.chunks > 1 else pop
+        t0 = time.perf_counter()
+        units = build_units(piece)
+        steps[MAPPING] += time.perf_counter() - t0
+        t0 = time.perf_counter()
+        money = draw_money(units, default_imputation(), 1, k)
+        steps[DRAW] += time.perf_counter() - t0
+        t0 = time.perf_counter()
+        amounts = evaluate_rules(system, units, money, RULE_YEARS)
+        steps[RULES] += time.perf_counter() - t0
+        for rule, a in amounts.items():
+            totals[rule]["cost_krw"] += float(a.amount.sum())
+            totals[rule]["recipients"] += float(a.recipients.sum())
+        t0 = time.perf_counter()
+        sizes = np.bincount(units.relief_household)
+        np.select([sizes == 1, sizes == 2, sizes == 3], [4e5, 6e5, 8e5], 1e6)
+        numpy_relief_s += time.perf_counter() - t0
+        del units, money, amounts, piece
     load_after = os.getloadavg()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
     scale = float(pop.manifest.get("scale", 1.0))
     tiles = f", {args.tile} tiled copies of {args.population}" if args.tile > 1 else ""
+    tiles += f", in {args.chunks} parts" if args.chunks > 1 else ""
     view = Table(title=f"policy rules, one draw, scale {scale:g} ({pop.n_persons:,} persons, "
                        f"{pop.n_households:,} households{tiles})")
     view.add_column("step")
     view.add_column("seconds", justify="right")
     for name, sec in steps.items():
         view.add_row(name, f"{sec:.1f}")
-    total = steps["one draw of income and assets"] + steps[
-        "all four rules, one OpenFisca simulation"]
+    total = steps[DRAW] + steps[RULES]
     view.add_row("one draw + all rules", f"{total:.1f}")
     view.add_row("relief payment in NumPy (peer)", f"{numpy_relief_s:.2f}")
     console = Console()
     console.print(view)
-    totals = {rule: {"cost_krw": float(a.amount.sum() / scale),
-                     "recipients": float(a.recipients.sum() / scale)}
-              for rule, a in amounts.items()}
+    for row in totals.values():
+        row["cost_krw"] /= scale
+        row["recipients"] /= scale
     for rule, row in totals.items():
-        console.print(f"{RULE_LABELS[rule]} ({DEFAULT_RULE_YEARS[rule]}): "
+        console.print(f"{RULE_LABELS[rule]} ({RULE_YEARS[rule]}): "
                       f"{row['cost_krw'] / 1e12:,.3f} trillion KRW, "
                       f"{row['recipients']:,.0f} recipients")
+    official = official_totals()
+    comparison = []
+    for c in COMPARISONS:
+        if c.scenario == "bottom_70pct_plan":
+            continue
+        measure = "cost_krw" if c.measure == "krw" else "recipients"
+        row = compare(c, official, np.array([totals[c.rule][measure]]))
+        comparison.append(row)
+        console.print(f"  {c.rule} {c.year} {c.scenario} {c.measure}: official "
+                      f"{row['official']:,.0f}, simulated {row['simulated']:,.0f}, gap "
+                      f"{row['gap'] * 100:+.1f}%, within: {row['within']}")
     console.print(f"peak memory {peak_mb:,.0f} MB; load average {load_before[0]:.1f} -> "
                   f"{load_after[0]:.1f}")
     write_json(args.out, {
@@ -117,12 +163,14 @@ def main() -> None:
         "load_average_after": [round(x, 2) for x in load_after],
         "population": {"scale": scale, "persons": pop.n_persons,
                        "households": pop.n_households, "year": pop.manifest.get("year"),
-                       "source": str(args.population), "tiled_copies": args.tile},
+                       "source": str(args.population), "tiled_copies": args.tile,
+                       "parts": args.chunks},
         "steps_s": steps, "one_draw_all_rules_s": total,
         "numpy_relief_s": numpy_relief_s,
-        "openfisca_all_rules_over_numpy_relief": steps[
-            "all four rules, one OpenFisca simulation"] / numpy_relief_s,
-        "peak_rss_mb": peak_mb, "rule_years": DEFAULT_RULE_YEARS, "totals": totals,
+        "openfisca_all_rules_over_numpy_relief": steps[RULES] / numpy_relief_s,
+        "cpu_s": time.process_time(),
+        "peak_rss_mb": peak_mb, "rule_years": RULE_YEARS, "totals": totals,
+        "official_comparison": comparison,
     })
 
 

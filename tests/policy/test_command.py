@@ -21,7 +21,8 @@ def test_run_relief_reform_writes_tables_charts_map_and_takeup(
     result = CliRunner().invoke(app, [
         "policy", "run", "--population", str(population_2020_dir), "--reform",
         str(REFORMS / "relief_bottom_70.yaml"), "--rules", "emergency_relief,parent_benefit",
-        "--draws", "2", "--out", str(out),
+        "--draws", "2", "--out", str(out), "--market-spending", "--spending-innovation", "0.3",
+        "--spending-replicates", "2",
     ])
     assert result.exit_code == 0, result.output
     for name in ("summary.csv", "winners_losers.csv", "by_income_bracket.csv", "by_type.csv",
@@ -50,6 +51,20 @@ def test_run_relief_reform_writes_tables_charts_map_and_takeup(
     assert {k: v for k, v in reform.items() if k != "scenario"} == {
         k: v for k, v in base.items() if k != "scenario"}
     assert "신청률" in report
+    # the relief payment spent through the marketplace: every household's payment counted once,
+    # the plan pays nothing to the top 30% within each size, MPCs between 0 and 1
+    spent = pl.read_csv(out / "spending_market.csv")
+    base_all = spent.filter((pl.col("scenario") == "baseline") & (pl.col("group") == "all"))
+    relief = summary.filter(pl.col("rule") == "emergency_relief")
+    assert base_all["payment_krw"][0] == pytest.approx(relief["baseline_cost_krw"][0], rel=1e-9)
+    plan_all = spent.filter((pl.col("scenario") == "reform") & (pl.col("group") == "all"))
+    # the plan's payments are the first draw's (its ranking depends on the income draw), the
+    # summary the mean over draws: equal within the draws' spread
+    assert plan_all["payment_krw"][0] == pytest.approx(relief["reform_cost_krw"][0], rel=0.005)
+    assert plan_all["payment_krw"][0] < base_all["payment_krw"][0]
+    assert spent["mpc"].is_between(0.0, 1.0).all()
+    assert base_all["published_mpc"][0] == 0.29
+    assert "시장 소비" in report
 
 
 def test_same_seed_same_tables(population_2020_dir: Path, tmp_path: Path) -> None:

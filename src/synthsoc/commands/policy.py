@@ -61,6 +61,14 @@ def register(app: typer.Typer) -> None:
         takeup: Annotated[bool, typer.Option(
             help="Take-up below 100% through the network, for every rule.")] = True,
         charts: Annotated[bool, typer.Option(help="Write PNG charts and the map.")] = True,
+        market_spending: Annotated[bool, typer.Option(
+            help="The relief payment's spending through the marketplace, by income bracket "
+                 "(minutes at 1%: the purchase hazard is fitted unless given).")] = False,
+        spending_innovation: Annotated[float | None, typer.Option(
+            min=0.0, max=1.0, help="Weekly purchase hazard of the marketplace spending "
+                                   "(default: fitted to the published estimate).")] = None,
+        spending_replicates: Annotated[int, typer.Option(
+            min=1, help="Replicates of the marketplace spending.")] = 5,
         force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
     ) -> None:
         """Cost, recipients, winners and losers of a reform against the baseline."""
@@ -76,20 +84,35 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(2) from exc
         result = []
         claimed = []
-        if takeup:
+        spent = None
+        relief = "emergency_relief" in config.rule_years
+        if takeup or (market_spending and relief):
             from synthsoc.policy.behaviour import TAKEUP_LAYERS
             from synthsoc.policy.claims import rule_claims
+            from synthsoc.policy.spending import relief_spending
             from synthsoc.sim import load_world
 
-            adjacency = load_world(population, seed=seed).adjacency(TAKEUP_LAYERS)
+            world = load_world(population, seed=seed)
             person_household = build_units(pop).household
-            if "emergency_relief" in config.rule_years:
-                result = relief_takeup(run, adjacency, person_household, seed)
-            claimed = rule_claims(run, adjacency, person_household, seed)
+            if takeup:
+                adjacency = world.adjacency(TAKEUP_LAYERS)
+                if relief:
+                    result = relief_takeup(run, adjacency, person_household, seed)
+                claimed = rule_claims(run, adjacency, person_household, seed)
+            if market_spending and relief:
+                payments = {"baseline": run.baseline["emergency_relief"][0]}
+                if spec is not None:
+                    payments["reform"] = run.reform["emergency_relief"][0]
+                spent = relief_spending(run.households, payments, world, person_household,
+                                        seed, run.weight, spending_innovation,
+                                        spending_replicates)
+        if market_spending and not relief:
+            console.print("[yellow]--market-spending: the relief payment is not among the "
+                          "rules, nothing to spend[/yellow]")
         with staged_directory(out, kind=OUTPUT_KIND, inputs=[population, reform],
                               force=force) as stage:
             write_run(stage, run, population, pop.regions, result, charts_on=charts,
-                      claims=claimed)
+                      claims=claimed, spending=spent)
         table = Table(title=f"policy run -> {out}")
         for col in ("rule", "baseline cost (억원)", "reform cost (억원)", "change (억원)",
                     "reform recipients"):

@@ -12,7 +12,7 @@ fit errors are reported. A reform runs with the parameters fitted on the baselin
 
 Spending. Extra consumption = MPC x payment received, with the MPC drawn uniformly in the KDI
 range (26.2%-36.1% of the funds usable by card) for each draw. This is the payment's direct
-effect; it does not run synthsoc's marketplace model.
+effect; the spending simulated by synthsoc's marketplace is in ``spending.py``.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ from importlib.resources import files
 import numpy as np
 import polars as pl
 import scipy.sparse as sp
+
+from synthsoc.synth import schema
 
 TAKEUP_LAYERS: tuple[str, ...] = ("work", "school", "neighbourhood", "online")
 
@@ -143,3 +145,13 @@ def mpc_range() -> tuple[float, float]:
     low = float(table.filter(pl.col("indicator") == "relief_mpc_low")["value"][0])
     high = float(table.filter(pl.col("indicator") == "relief_mpc_high")["value"][0])
     return low, high
+
+
+def relief_income_rank(households: pl.DataFrame, seed: int) -> np.ndarray:
+    """The order in which households count as poorest (the relief payment's automatic, cash
+    recipients come first): by income bracket, ties broken at random from ``seed``."""
+    order = {b: i for i, b in enumerate(schema.INCOME_BRACKETS)}
+    tie = np.random.default_rng(np.random.SeedSequence([seed, 0x7A4D]))
+    return households["income_bracket"].replace_strict(
+        order, default=len(order), return_dtype=pl.Float64).to_numpy() + tie.random(
+        households.height) * 0.5

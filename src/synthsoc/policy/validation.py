@@ -129,25 +129,30 @@ def validate(pop: Population, *, draws: int = 10, seed: int = 1) -> pl.DataFrame
             else (base_run, base_run.baseline, base_run.baseline_recipients)
         )
         source = amounts if c.measure == "krw" else counts
-        values = source[c.rule].sum(axis=1) * run.weight
-        official = (entitled_parent_benefit_value(table, c.year) if c.scenario == ENTITLED_VALUE
-                    else _official(table, c, c.scenario, c.year))
-        upper = (_official(table, c, c.upper_scenario) if c.upper_scenario else None)
-        mean = float(values.mean())
-        gap = mean / official - 1.0
-        within: bool | None
-        if upper is not None:
-            within = official <= mean <= upper
-        elif c.tolerance is None:
-            within = None
-        else:
-            within = abs(gap) <= c.tolerance
-        rows.append({
-            "rule": c.rule, "year": c.year, "scenario": c.scenario, "measure": c.measure,
-            "official": official, "official_upper": upper,
-            "simulated": mean, "simulated_p05": float(np.percentile(values, 5)),
-            "simulated_p95": float(np.percentile(values, 95)),
-            "gap": gap, "tolerance": c.tolerance if upper is None else None,
-            "within": within, "draws": draws, "causes": c.causes,
-        })
+        rows.append(compare(c, table, source[c.rule].sum(axis=1) * run.weight))
     return pl.DataFrame(rows)
+
+
+def compare(c: Comparison, table: pl.DataFrame, values: np.ndarray) -> dict[str, object]:
+    """One row of the comparison: ``values`` are the simulated totals of ``c``, one per draw,
+    already scaled to Korea."""
+    official = (entitled_parent_benefit_value(table, c.year) if c.scenario == ENTITLED_VALUE
+                else _official(table, c, c.scenario, c.year))
+    upper = (_official(table, c, c.upper_scenario) if c.upper_scenario else None)
+    mean = float(values.mean())
+    gap = mean / official - 1.0
+    within: bool | None
+    if upper is not None:
+        within = official <= mean <= upper
+    elif c.tolerance is None:
+        within = None
+    else:
+        within = abs(gap) <= c.tolerance
+    return {
+        "rule": c.rule, "year": c.year, "scenario": c.scenario, "measure": c.measure,
+        "official": official, "official_upper": upper,
+        "simulated": mean, "simulated_p05": float(np.percentile(values, 5)),
+        "simulated_p95": float(np.percentile(values, 95)),
+        "gap": gap, "tolerance": c.tolerance if upper is None else None,
+        "within": within, "draws": int(values.size), "causes": c.causes,
+    }

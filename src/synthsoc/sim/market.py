@@ -92,7 +92,12 @@ def run_market(
     steps: int,
     rng: np.random.Generator,
     hook: DecisionHook | None,
+    *,
+    extra_budget: np.ndarray | None = None,
 ) -> RunOutput:
+    """One replicate. ``extra_budget`` (million KRW per agent, optional) is added to each
+    agent's category budget for the whole run (a payment received, for example); when it is
+    given, what each agent spent (million KRW) is returned in ``agent_values["spent_mkrw"]``."""
     agents = world.agents
     goods = params.goods
     n_goods = len(goods)
@@ -101,6 +106,12 @@ def run_market(
     buyer = agents.age >= params.min_age
     budget = agents.income_mkrw / 12.0 * params.budget_share
     budget = budget / np.maximum(np.bincount(agents.household)[agents.household], 1) * 2.0
+    if extra_budget is not None:
+        if extra_budget.shape != (agents.n,):
+            raise ValueError(f"extra_budget: one value per agent ({agents.n}), got shape "
+                             f"{extra_budget.shape}")
+        budget = budget + extra_budget
+    spent = np.zeros(agents.n)
     p_innov = params.innovation
     q_imit = params.imitation
     elasticity = params.price_elasticity
@@ -161,6 +172,7 @@ def run_market(
                         takers = rng.choice(takers, size=cap, replace=False)
                         sold_out[g] = True
                     owns[takers] = g
+                    spent[takers] = price[g]
                     sales[t, g] = takers.size
                     revenue[g] += takers.size * price[g]
             for g in range(n_goods):  # the seller's markdown, skipped in a sold-out step
@@ -187,4 +199,6 @@ def run_market(
     out.outcomes["adoption_any"] = float(adoption[-1].sum())
     out.district["adoption_any"] = district_shares(owns >= 0, agents)
     out.llm_calls = 0 if hook is None else hook.calls
+    if extra_budget is not None:
+        out.agent_values["spent_mkrw"] = spent
     return out

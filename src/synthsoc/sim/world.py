@@ -71,6 +71,8 @@ class RunOutput:
     totals: dict[str, float] = field(default_factory=dict)
     distributions: dict[str, np.ndarray] = field(default_factory=dict)
     district: dict[str, np.ndarray] = field(default_factory=dict)  # metric -> value per si-gun-gu
+    # per-agent values a caller in a later layer asked for (never written to the run folder)
+    agent_values: dict[str, np.ndarray] = field(default_factory=dict)
     llm_calls: int = 0
     step_labels: list[str] = field(default_factory=list)  # events active at each step
 
