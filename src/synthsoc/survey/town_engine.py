@@ -23,6 +23,7 @@ from synthsoc.agents import LLMJudge, load_checkpoint
 from synthsoc.agents.checkpoint import embedder_of
 from synthsoc.data.readers import ReadError
 from synthsoc.survey.answers import QuestionAnswers, SurveyAnswers
+from synthsoc.survey.notes import Note
 from synthsoc.survey.questionnaire import Questionnaire
 
 if TYPE_CHECKING:
@@ -56,11 +57,13 @@ class TownEngine:
             )
         pids = [int(p) for p in agents["person_id"]]
         questions: dict[str, QuestionAnswers] = {}
-        skipped: dict[str, str] = {}
+        skipped: dict[str, Note] = {}
         for q in questionnaire.questions:
             if q.type not in CHOICE_TYPES:
-                skipped[q.id] = (f"the town engine asks single-choice and Likert questions only, "
-                                 f"not {q.type}")
+                skipped[q.id] = Note(
+                    f"the town engine asks single-choice and Likert questions only, not {q.type}",
+                    f"마을 엔진은 단일 선택과 리커트 문항만 묻습니다({q.type} 유형은 묻지 않음).",
+                )
                 continue
             options = [(o.id, o.text.ko) for o in q.options]
             text = q.text.ko if q.context is None else f"{q.context.ko} {q.text.ko}"
@@ -77,11 +80,17 @@ class TownEngine:
         share = (town.hood.background_persons + len(town.ids)) / agents.height
         units = agents.with_columns(pl.lit(share).alias("weight"))
         notes = [
-            f"answers: the {agents.height} agents of town run {self.run_dir} "
-            f"({town.hood.emd_name}) in the questionnaire's universe answered through "
-            f"{self.llm.name} from their retrieved memories; each stands for {share:.1f} "
-            "residents of the dong (all ages); intervals cover the sampling of agents only, "
-            "not the model's own bias"
+            Note(
+                f"answers: the {agents.height} agents of town run {self.run_dir} "
+                f"({town.hood.emd_name}) in the questionnaire's universe answered through "
+                f"{self.llm.name} from their retrieved memories; each stands for {share:.1f} "
+                "residents of the dong (all ages); intervals cover the sampling of agents only, "
+                "not the model's own bias",
+                f"응답: 마을 실행 {self.run_dir}({town.hood.emd_name})의 조사 대상 에이전트 "
+                f"{agents.height}명이 떠올린 기억을 바탕으로 {self.llm.name} 모델로 답했습니다. "
+                f"에이전트 한 명이 이 동 주민(전 연령) {share:.1f}명을 대표하며, 구간은 "
+                "에이전트 표본의 불확실성만 반영하고 모델 자체의 편향은 반영하지 않습니다.",
+            )
         ]
         return SurveyAnswers(
             engine=self.name,
