@@ -29,6 +29,7 @@ import polars as pl
 from synthsoc.data.readers import read_csv
 from synthsoc.survey.answers import QuestionAnswers, SurveyAnswers, cell_units
 from synthsoc.survey.kgss import KGSS_DATA, kgss_folder, kgss_items, kgss_microdata
+from synthsoc.survey.labels_ko import group_ko, segment_ko
 from synthsoc.survey.mapping import (
     DataMap,
     MappedMicrodata,
@@ -175,8 +176,9 @@ class CalibratedEngine:
                 f"{weight_note}); intervals from its posterior (Laplace), so groups with few or "
                 "no respondents get wide intervals",
                 f"응답 모형: {path.name} 자료에 적합한 다수준 로짓 모형(설명 변수: "
-                f"{', '.join(features)}; {weight_ko}). 구간은 모형의 사후분포(라플라스 근사)에서 "
-                "구하므로 응답자가 적거나 없는 집단은 구간이 넓습니다.",
+                f"{', '.join(map(segment_ko, features))}; {weight_ko}). 구간은 모형의 "
+                "사후분포(라플라스 근사)에서 구하므로 응답자가 적거나 없는 집단은 구간이 "
+                "넓습니다.",
             )
         ]
         uncovered = absent_segments(questionnaire.segments, features)
@@ -189,11 +191,12 @@ class CalibratedEngine:
                     f"add the group's own unknown effect (log-odds prior sd {PRIOR_SD:g}, as for "
                     "a level no respondent has), so they are wide; the estimates assume the "
                     f"data's mix of {', '.join(absent)} is the population's",
-                    f"{', '.join(absent)}별 집단: {path.name} 자료에 이 변수가 없어 모든 집단을 "
-                    f"{', '.join(features)}만으로 모형 추정했습니다(응답자 0명). 구간에는 집단 "
+                    f"{', '.join(map(segment_ko, absent))}별 집단: {path.name} 자료에 이 변수가 "
+                    f"없어 모든 집단을 {', '.join(map(segment_ko, features))}만으로 모형 "
+                    "추정했습니다(응답자 0명). 구간에는 집단 "
                     f"고유의 알 수 없는 효과(로그 오즈 사전 표준편차 {PRIOR_SD:g}, 응답자가 없는 "
                     "수준과 같음)를 더해 넓게 잡았고, 추정치는 자료 속 "
-                    f"{', '.join(absent)} 구성이 모집단과 같다고 가정합니다.",
+                    f"{', '.join(map(segment_ko, absent))} 구성이 모집단과 같다고 가정합니다.",
                 )
             )
         rng = np.random.default_rng(seed)
@@ -415,7 +418,9 @@ class CalibratedEngine:
                         f"{q.id}: 어떤 공표표도 다루지 않는 집단은 모형 추정이며(응답자 0명), "
                         "구간에 집단 고유의 알 수 없는 효과(로그 오즈 사전 표준편차 "
                         f"{PRIOR_SD:g})를 더해 넓혔습니다: " + "; ".join(
-                            f"{s} {'(모든 집단)' if g is None else ', '.join(sorted(g)[:6])}"
+                            f"{segment_ko(s)} "
+                            + ("(모든 집단)" if g is None
+                               else ", ".join(group_ko(s, x) for x in sorted(g)[:6]))
                             + ("" if g is None or len(g) <= 6 else f" 외 {len(g) - 6}개")
                             for s, g in uncovered.items()
                         ) + ".",

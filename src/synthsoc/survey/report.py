@@ -21,10 +21,9 @@ import numpy as np  # noqa: E402
 import polars as pl  # noqa: E402
 
 from synthsoc.atomic import staged_directory, write_bytes, write_json, write_text  # noqa: E402
-from synthsoc.data.reference import read_reference_csv  # noqa: E402
 from synthsoc.korean_font import use_korean_font  # noqa: E402
-from synthsoc.persona import describe as words  # noqa: E402
-from synthsoc.survey.notes import HANGUL, korean  # noqa: E402
+from synthsoc.survey.labels_ko import group_ko, segment_ko  # noqa: E402
+from synthsoc.survey.notes import korean  # noqa: E402
 from synthsoc.survey.questionnaire import Questionnaire  # noqa: E402
 from synthsoc.survey.results import ALL, SurveyResult  # noqa: E402
 
@@ -100,59 +99,9 @@ def _csv(rows: list[dict[str, Any]], banner: str | None) -> bytes:
     return buffer.getvalue()
 
 
-# Korean names of the segment attributes (others keep their column name, shown as code)
-SEGMENT_KO: dict[str, str] = {
-    "all": "전체", "age_group": "연령대", "sex": "성별", "region": "시도", "sido_name": "시도",
-    "sigungu_name": "시군구", "education": "학력", "marital_status": "혼인 상태",
-    "economic_activity": "경제 활동", "income_bracket": "가구 소득", "dialect": "방언",
-    "occupation": "직업", "nationality": "국적", "relationship": "가구주와의 관계",
-    "household_type": "가구 유형", "dwelling_type": "주거 형태", "household_size": "가구원 수",
-    "communication_style": "말하는 방식", "consumption_style": "소비 성향",
-    "online_shopping": "온라인 쇼핑", "sns_main": "주로 쓰는 SNS", "messenger": "메신저",
-    "decision_heuristic": "결정 방식",
-}
-# Korean labels of attribute values: the persona descriptions' own tables (one source)
-VALUE_KO: dict[str, dict[str, str]] = {
-    "sex": words.SEX, "education": words.EDUCATION, "marital_status": words.MARITAL,
-    "economic_activity": words.ACTIVITY, "occupation": words.OCCUPATION,
-    "income_bracket": words.INCOME, "dialect": words.DIALECT,
-    "communication_style": words.COMMUNICATION, "consumption_style": words.CONSUMPTION,
-    "online_shopping": words.SHOPPING, "sns_main": words.SNS,
-    "decision_heuristic": words.HEURISTIC,
-    "nationality": {"korean": "한국 국적", "foreign": "외국 국적"},
-}
-
-
-def _province_ko() -> dict[str, str]:
-    """English province names (the ``region`` attribute) -> official Korean names."""
-    names = read_reference_csv("sigungu_names.csv").select("sido_name_en", "sido_name").unique()
-    return dict(names.iter_rows())
-
-
-def segment_ko(segment: str) -> str:
-    """``연령대`` for ``age_group``; crosses as ``연령대×시도``."""
-    return "×".join(SEGMENT_KO.get(part, part) for part in str(segment).split("*"))
-
-
-def group_ko(segment: str, group: str, provinces: dict[str, str], *, code: bool = False) -> str:
-    """A group's Korean label (``서울특별시``, ``여성``, ``19-29``); a value with no Korean
-    label is kept as it is (in backticks with ``code``, so a reader sees it is a code)."""
-    if group == ALL:
-        return "전체"
-    parts = []
-    for attribute, value in zip(str(segment).split("*"), str(group).split("*"), strict=False):
-        table = provinces if attribute == "region" else VALUE_KO.get(attribute, {})
-        label = table.get(value, value)
-        if code and label == value and re.search("[A-Za-z]", value) and not HANGUL.search(value):
-            label = f"`{value}`"
-        parts.append(label)
-    return " × ".join(parts)
-
-
 def _csv_ko(result: SurveyResult, questionnaire: Questionnaire, banner: str | None) -> bytes:
     """The share table for people: Korean headers and labels, percentages (``results.csv`` is
     the same table for programs)."""
-    provinces = _province_ko()
     level = int(round(100 * result.meta.get("level", 0.95)))
     rows = []
     for r in result.rows:
@@ -165,7 +114,7 @@ def _csv_ko(result: SurveyResult, questionnaire: Questionnaire, banner: str | No
             "문항": r["question"],
             "문항 내용": q.text.ko,
             "구분": segment_ko(r["segment"]),
-            "집단": group_ko(r["segment"], r["group"], provinces),
+            "집단": group_ko(r["segment"], r["group"]),
             "응답": _label(questionnaire, str(r["question"]), str(r["category"])),
             "비율(%)": pct(r["share"]),
             f"{level}% 구간 하한(%)": pct(r.get("ci_low")),
@@ -201,7 +150,6 @@ def _charts(
     use_korean_font()
     frame = result.frame()
     level = int(round(100 * result.meta.get("level", 0.95)))
-    provinces = _province_ko()
     paths = []
     for (qid, segment), part in frame.group_by(["question", "segment"], maintain_order=True):
         if "*" in str(segment):
@@ -241,10 +189,10 @@ def _charts(
                 label=_label(questionnaire, str(qid), cat),
             )
         ticks = [
-            f"{group_ko(str(segment), g, provinces)}{BASIS_MARK.get(info[g][1], '')}\n"
+            f"{group_ko(str(segment), g)}{BASIS_MARK.get(info[g][1], '')}\n"
             f"n={'?' if info[g][0] is None else info[g][0]}"
             if g in info
-            else group_ko(str(segment), g, provinces)
+            else group_ko(str(segment), g)
             for g in groups
         ]
         ax.set_xticks(x, ticks, rotation=45 if len(groups) > 6 else 0, ha="right", fontsize=7)
@@ -307,7 +255,6 @@ def _markdown(
     banner: str | None,
 ) -> str:
     level = int(round(100 * result.meta["level"]))
-    provinces = _province_ko()
     lines = []
     if banner:
         lines += [f"> **{banner}**", ""]
@@ -360,7 +307,7 @@ def _markdown(
                 values = [_cell(*cells[c]) if c in cells else "" for c in q.categories]
                 n_resp, n_eff, basis = rows.select("n_respondents", "n_effective", "basis").row(0)
                 label = "전체" if segment == ALL else segment_ko(segment)
-                group_label = group_ko(segment, group, provinces, code=True)
+                group_label = group_ko(segment, group, code=True)
                 lines.append(
                     f"| {label} | {group_label} | "
                     + " | ".join(values)
@@ -382,7 +329,7 @@ def _markdown(
                 )
                 lines.append(
                     f"| {segment_ko(r['segment'])} | "
-                    f"{group_ko(r['segment'], r['group'], provinces, code=True)} | {mean} | "
+                    f"{group_ko(r['segment'], r['group'], code=True)} | {mean} | "
                     f"{r['n_units']} |"
                 )
             lines.append("")
@@ -393,7 +340,7 @@ def _markdown(
             ]
             for group, items in groups:
                 said = " / ".join(_quote(questionnaire, q.id, v) for v in items)
-                lines.append(f"- **{group_ko(segment, group, provinces, code=True)}**: {said}")
+                lines.append(f"- **{group_ko(segment, group, code=True)}**: {said}")
             lines.append("")
     comparison = extra.get("comparison")
     if comparison:
@@ -486,10 +433,9 @@ def _korean_summary(result: SurveyResult) -> list[str]:
         )
         lines.append(f"- 집단별 근거(문항을 합쳐 센 집단 수): {counts}.")
 
-    provinces = _province_ko()
 
     def named(basis: str) -> str:
-        items = sorted(f"{segment_ko(s)} {group_ko(s, g, provinces, code=True)}"
+        items = sorted(f"{segment_ko(s)} {group_ko(s, g, code=True)}"
                        for s, g in groups[basis])
         return ", ".join(items[:10]) + (f" 외 {len(items) - 10}개" if len(items) > 10 else "")
 
