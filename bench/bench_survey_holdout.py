@@ -13,6 +13,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -82,6 +83,10 @@ def main() -> None:
                     "coverage_90": round(result["coverage"]["predictive_coverage"], 3),
                     "coverage_90_model_only": round(result["coverage"]["model_only_coverage"], 3),
                     "n_intervals": result["coverage"]["n_intervals"],
+                    "coverage_90_interval_95": [
+                        round(x, 3) for x in result["coverage"]["interval_95"]
+                    ],
+                    "coverage_by_group": _coverage_by_group(result),
                     "seconds": round(seconds, 1),
                 }
             )
@@ -92,10 +97,25 @@ def main() -> None:
                 f"marginal={result['baseline_mean_tvd']:.4f} "
                 f"raw={result['raw_group_mean_tvd']:.4f} "
                 f"cover90={result['coverage']['predictive_coverage']:.3f} "
+                f"[{result['coverage']['interval_95'][0]:.3f}-"
+                f"{result['coverage']['interval_95'][1]:.3f}] "
                 f"({seconds:.1f}s)",
                 flush=True,
             )
             _write(rows, seeds)  # after every case: an interrupted run keeps its figures
+
+
+def _coverage_by_group(result: dict[str, Any]) -> list[dict[str, object]]:
+    """Where the intervals missed: coverage per held-out group (over its seeds and answers)."""
+    return [
+        {
+            "group": g["group"],
+            "n_seeds": g["n_seeds"],
+            "mean_n_test": round(g["mean_n_test"], 1),
+            "coverage_90": round(g["coverage"], 3),
+        }
+        for g in result["groups"]
+    ]
 
 
 def _write(rows: list[dict[str, object]], seeds: int) -> None:

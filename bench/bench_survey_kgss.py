@@ -15,6 +15,7 @@ import os
 import platform
 import time
 from pathlib import Path
+from typing import Any
 
 from synthsoc.evaluate.holdout import holdout_benchmark, microdata_from_frame
 from synthsoc.survey.kgss import kgss_benchmark_frame
@@ -61,6 +62,8 @@ def main() -> None:
             "coverage_90": round(coverage["predictive_coverage"], 3),
             "coverage_90_model_only": round(coverage["model_only_coverage"], 3),
             "n_intervals": coverage["n_intervals"],
+            "coverage_90_interval_95": [round(x, 3) for x in coverage["interval_95"]],
+            "coverage_by_group": _coverage_by_group(result),
             "verdict": result["verdict"],
             "all_fits_converged": result["all_fits_converged"],
             "seconds": round(seconds, 1),
@@ -73,7 +76,8 @@ def main() -> None:
             f"tvd={row['mean_tvd']:.4f} logistic={row['logistic_mean_tvd']:.4f} "
             f"marginal={row['baseline_mean_tvd']:.4f} "
             f"diff={row['minus_logistic_mean']:+.5f}±{row['minus_logistic_se']:.5f} "
-            f"cover90={row['coverage_90']:.3f} ({seconds:.1f}s)",
+            f"cover90={row['coverage_90']:.3f} [{coverage['interval_95'][0]:.3f}-"
+            f"{coverage['interval_95'][1]:.3f}] ({seconds:.1f}s)",
             flush=True,
         )
 
@@ -85,6 +89,19 @@ def _previous(seeds: int) -> list[dict[str, object]]:
         return []
     payload = json.loads(out.read_text(encoding="utf-8"))
     return list(payload["rows"]) if payload.get("seeds") == seeds else []
+
+
+def _coverage_by_group(result: dict[str, Any]) -> list[dict[str, object]]:
+    """Where the intervals missed: coverage per held-out group (over its seeds and answers)."""
+    return [
+        {
+            "group": g["group"],
+            "n_seeds": g["n_seeds"],
+            "mean_n_test": round(g["mean_n_test"], 1),
+            "coverage_90": round(g["coverage"], 3),
+        }
+        for g in result["groups"]
+    ]
 
 
 def _write(rows: list[dict[str, object]], seeds: int) -> None:

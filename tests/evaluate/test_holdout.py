@@ -89,6 +89,9 @@ def test_interval_coverage_on_held_out_real_data() -> None:
     assert 0.85 <= coverage["predictive_coverage"] <= 0.95, coverage
     assert coverage["model_only_coverage"] < coverage["predictive_coverage"]
     assert coverage["within_band"] is True
+    # the coverage's own interval (bootstrap over held-out groups) holds the nominal level
+    assert coverage["interval_95"][0] <= 0.9 <= coverage["interval_95"][1]
+    assert coverage["band_consistent"] is True
     assert "beats the marginal" in result["verdict"]
 
 
@@ -110,3 +113,26 @@ def test_a_losing_model_says_so() -> None:
         {"tvd": 0.05 + 0.001 * i, "baseline_tvd": 0.1, "logistic_tvd": 0.07} for i in range(3)
     ]
     assert "beats logistic regression" in verdict(better, "tvd")
+
+
+def test_coverage_carries_its_own_interval_over_groups() -> None:
+    # two held-out groups of 2 intervals each: one covers both, one covers one of two. Resampling
+    # the two groups gives (a, a) 1.0, (a, b) or (b, a) 0.75, (b, b) 0.5 with probabilities
+    # 1/4, 1/2, 1/4, so the 95% percentile interval is [0.5, 1.0] (by hand)
+    from synthsoc.evaluate.holdout import coverage_summary
+
+    rows = [
+        {"group": {"g": "a"}, "covered": [True, True, True], "covered_model_only": [True] * 3},
+        {"group": {"g": "a"}, "covered": [False, True], "covered_model_only": [False, False]},
+        {"group": {"g": "b"}, "covered": [True, False, True], "covered_model_only": [False] * 3},
+        {"group": {"g": "b"}, "covered": [True, False], "covered_model_only": [False, False]},
+    ]
+    # binary rows count once: group a 3 + 1 = 4 of 4, group b 2 of 3 + 0 of 1 = 2 of 4
+    summary = coverage_summary(rows, 0.9)
+    assert summary["n_intervals"] == 8 and summary["n_groups"] == 2
+    assert summary["predictive_coverage"] == pytest.approx(6 / 8)
+    assert summary["interval_95"] == [pytest.approx(0.5), pytest.approx(1.0)]
+    assert summary["within_band"] is False  # 0.75 is outside 0.85-0.95 ...
+    assert summary["band_consistent"] is True  # ... but two groups cannot rule the band out
+    one = coverage_summary(rows[:2], 0.9)
+    assert one["interval_95"] == [pytest.approx(1.0), pytest.approx(1.0)]

@@ -401,11 +401,11 @@ SURVEY: list[Case] = [
          check=_expect_share("19-29", 0.30)),
     *[Case(f"handled-survey-suppressed-{name}",
            _with_table(table_text(_rows(r0=f"Q,Age,19~29 years old,Yes,{mark}"))),
-           check=_expect_note("19~29 years old", "left out of the fit", "row 3"))
+           check=_expect_note("19~29 years old", "적합에서 제외했습니다", "3행"))
       for name, mark in (("X", "X"), ("dash", "-"), ("dots", "..."), ("blank", ""))],
     Case("handled-survey-missing-answer-row",
          _with_table(table_text([r for r in TABLE_ROWS if r != TABLE_ROWS[0]])),
-         check=_expect_note("19~29 years old", "'Yes' has no row")),
+         check=_expect_note("19~29 years old", "'Yes' 행 없음")),
     Case("refused-survey-sum-150",
          _with_table(table_text(_rows(r0="Q,Age,19~29 years old,Yes,80"))),
          ("add up to 150", "rows [3, 4]")),

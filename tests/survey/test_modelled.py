@@ -74,9 +74,9 @@ def test_attribute_the_data_lack_is_modelled_with_the_prior_width(
     # the report says it first, in Korean: 2 measured groups (sexes), 4 modelled (regions)
     report = (write_outputs(result, q, tmp_path / "out") / "report.md").read_text("utf-8")
     assert "- 집단별 근거(문항을 합쳐 센 집단 수): 실측 2개, 모형 추정(응답자 없음) 4개." in report
-    regions = "시도 Busan, 시도 Gyeonggi-do, 시도 Jeju-do, 시도 Seoul"
+    regions = "시도 경기도, 시도 부산광역시, 시도 서울특별시, 시도 제주특별자치도"
     assert f"- 모형 추정(응답자 없음): {regions}." in report
-    assert "### 엔진 기록 (원문, 영어)" in report
+    assert "### 엔진 기록\n" in report and "원문, 영어" not in report  # the notes in Korean
 
 
 def test_unsurveyed_segment_is_never_tighter_than_a_measured_one_of_similar_size(

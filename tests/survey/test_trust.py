@@ -131,6 +131,28 @@ def test_unsurveyed_region_is_modelled_and_wider_than_a_surveyed_one(
     assert result.diagnostics["fit"]["buy"]["levels_without_respondents"]["region"] == ["Jeju-do"]
 
 
+def test_an_optimiser_that_stops_short_says_so(
+    population_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # one L-BFGS step cannot reach the tolerance: the fit's status, a note and the report say so
+    from synthsoc.survey import multilevel, write_outputs
+
+    real = multilevel.minimize_lbfgs
+    monkeypatch.setattr(
+        multilevel, "minimize_lbfgs", lambda f, x0, **kw: real(f, x0, **{**kw, "max_iter": 1})
+    )
+    q = parse_questionnaire(QUESTIONS)
+    result = run_survey(
+        q, load_population(population_dir),
+        CalibratedEngine(data=_pilot(tmp_path / "pilot.csv"), n_draws=20), seed=2,
+    )
+    assert result.diagnostics["fit"]["buy"]["converged"] is False
+    assert "buy: the optimiser did not reach its tolerance (see diagnostics)" in result.notes
+    report = (write_outputs(result, q, tmp_path / "out") / "report.md").read_text("utf-8")
+    assert "- buy: 최적화가 허용 오차에 도달하지 못했습니다(진단 참조)." in report
+    assert "- `fit.buy.converged`: `False`" in report
+
+
 def test_district_labels_are_unique_and_sejong_is_named(
     population_dir: Path, tmp_path: Path
 ) -> None:

@@ -96,6 +96,8 @@ def survey(
         typer.echo(
             f"interval coverage: {coverage['predictive_coverage']:.3f} of "
             f"{coverage['n_intervals']} nominal {coverage['nominal']:.0%} intervals "
+            f"(its own 95% interval {coverage['interval_95'][0]:.3f}-"
+            f"{coverage['interval_95'][1]:.3f}, over {coverage['n_groups']} groups) "
             f"(band {coverage['band'][0]:.2f}-{coverage['band'][1]:.2f}: "
             f"{'within' if coverage['within_band'] else 'OUTSIDE'})"
         )

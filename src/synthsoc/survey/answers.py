@@ -16,6 +16,7 @@ import numpy as np
 import polars as pl
 
 from synthsoc.survey.modelled import Uncovered
+from synthsoc.survey.notes import Note
 from synthsoc.survey.ppi import PPIEstimate
 from synthsoc.survey.questionnaire import Question, Questionnaire
 
@@ -47,9 +48,9 @@ class SurveyAnswers:
     engine: str
     units: pl.DataFrame  # segment attributes + "weight" (persons each unit stands for)
     questions: dict[str, QuestionAnswers]
-    skipped: dict[str, str] = field(default_factory=dict)  # question id -> why not answered
+    skipped: dict[str, Note] = field(default_factory=dict)  # question id -> why not answered
     diagnostics: dict[str, Any] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)  # English, with the Korean in .ko
 
 
 class ResponseEngine(Protocol):

@@ -29,6 +29,7 @@ import polars as pl
 from synthsoc.data.readers import read_csv
 from synthsoc.survey.answers import QuestionAnswers, SurveyAnswers, cell_units
 from synthsoc.survey.kgss import KGSS_DATA, kgss_folder, kgss_items, kgss_microdata
+from synthsoc.survey.labels_ko import group_ko, segment_ko
 from synthsoc.survey.mapping import (
     DataMap,
     MappedMicrodata,
@@ -39,6 +40,7 @@ from synthsoc.survey.mapping import (
 )
 from synthsoc.survey.modelled import PRIOR_SD, absent_segments, table_uncovered
 from synthsoc.survey.multilevel import fit_multilevel_logit, posterior_draws, predict_draws
+from synthsoc.survey.notes import Note
 from synthsoc.survey.questionnaire import Question, Questionnaire
 from synthsoc.survey.support import respondent_support
 from synthsoc.survey.tables import (
@@ -94,16 +96,23 @@ class CalibratedEngine:
         if self.kgss or self._data is not None:
             answers = self._from_microdata(questionnaire, respondents, seed)
             if self.kgss:
-                years = (
-                    "all waves 2003-2012"
+                years, years_ko = (
+                    ("all waves 2003-2012", "2003-2012년 전 조사 연도")
                     if self.kgss_years is None
-                    else f"waves {self.kgss_years[0]}-{self.kgss_years[1]}"
+                    else (
+                        f"waves {self.kgss_years[0]}-{self.kgss_years[1]}",
+                        f"{self.kgss_years[0]}-{self.kgss_years[1]}년 조사",
+                    )
                 )
                 answers.notes.insert(
                     0,
-                    f"answers: KGSS (Korean General Social Survey, {years}; Sungkyunkwan "
-                    "University Survey Research Center), weighted by FINALWT; missing-answer "
-                    "codes dropped",
+                    Note(
+                        f"answers: KGSS (Korean General Social Survey, {years}; Sungkyunkwan "
+                        "University Survey Research Center), weighted by FINALWT; "
+                        "missing-answer codes dropped",
+                        f"응답: 한국종합사회조사 KGSS({years_ko}; 성균관대학교 서베이리서치센터), "
+                        "가중치 FINALWT 적용, 무응답 코드는 제외했습니다.",
+                    ),
                 )
             return answers
         assert self._tables is not None and self._label_map is not None
@@ -160,32 +169,53 @@ class CalibratedEngine:
         units, _ = cell_units(respondents, unit_cols)
         unit_values = [units[c].to_list() for c in features]
         weight_note = f", weighted by {mapped.weight}" if mapped.weight else ", unweighted"
+        weight_ko = f"가중치 {mapped.weight} 적용" if mapped.weight else "가중치 없음"
         notes = [
-            f"answer model: multilevel logit on {path.name} (features: {', '.join(features)}"
-            f"{weight_note}); intervals from its posterior (Laplace), so groups with few or no "
-            "respondents get wide intervals"
+            Note(
+                f"answer model: multilevel logit on {path.name} (features: {', '.join(features)}"
+                f"{weight_note}); intervals from its posterior (Laplace), so groups with few or "
+                "no respondents get wide intervals",
+                f"응답 모형: {path.name} 자료에 적합한 다수준 로짓 모형(설명 변수: "
+                f"{', '.join(map(segment_ko, features))}; {weight_ko}). 구간은 모형의 "
+                "사후분포(라플라스 근사)에서 구하므로 응답자가 적거나 없는 집단은 구간이 "
+                "넓습니다.",
+            )
         ]
         uncovered = absent_segments(questionnaire.segments, features)
         absent = [a for a in segments if a not in features]
         if absent:
             notes.append(
-                f"segments by {', '.join(absent)}: not in {path.name}, so every group is "
-                f"modelled (0 respondents) from {', '.join(features)} alone; their intervals "
-                f"add the group's own unknown effect (log-odds prior sd {PRIOR_SD:g}, as for a "
-                "level no respondent has), so they are wide; the estimates assume the data's "
-                f"mix of {', '.join(absent)} is the population's"
+                Note(
+                    f"segments by {', '.join(absent)}: not in {path.name}, so every group is "
+                    f"modelled (0 respondents) from {', '.join(features)} alone; their intervals "
+                    f"add the group's own unknown effect (log-odds prior sd {PRIOR_SD:g}, as for "
+                    "a level no respondent has), so they are wide; the estimates assume the "
+                    f"data's mix of {', '.join(absent)} is the population's",
+                    f"{', '.join(map(segment_ko, absent))}별 집단: {path.name} 자료에 이 변수가 "
+                    f"없어 모든 집단을 {', '.join(map(segment_ko, features))}만으로 모형 "
+                    "추정했습니다(응답자 0명). 구간에는 집단 "
+                    f"고유의 알 수 없는 효과(로그 오즈 사전 표준편차 {PRIOR_SD:g}, 응답자가 없는 "
+                    "수준과 같음)를 더해 넓게 잡았고, 추정치는 자료 속 "
+                    f"{', '.join(map(segment_ko, absent))} 구성이 모집단과 같다고 가정합니다.",
+                )
             )
         rng = np.random.default_rng(seed)
         out: dict[str, QuestionAnswers] = {}
-        skipped: dict[str, str] = {}
+        skipped: dict[str, Note] = {}
         diagnostics: dict[str, object] = {"inputs": mapped.record.to_dict(), "fit": {}}
         for q in questionnaire.questions:
             column = q.data_column or q.id
             if not (q.is_choice or (q.type == "numeric" and q.bins)):
-                skipped[q.id] = f"{q.type} questions are answered by the llm engine only"
+                skipped[q.id] = Note(
+                    f"{q.type} questions are answered by the llm engine only",
+                    f"{q.type} 유형 문항은 llm 엔진만 답합니다.",
+                )
                 continue
             if column not in micro.columns:
-                skipped[q.id] = f"no column {column!r} in {path.name}"
+                skipped[q.id] = Note(
+                    f"no column {column!r} in {path.name}",
+                    f"{path.name} 자료에 {column!r} 열이 없습니다.",
+                )
                 mapped.record.dropped.append({"question": q.id, "why": skipped[q.id]})
                 continue
             missing = pl.any_horizontal([is_missing(c) for c in [column, *features]])
@@ -198,7 +228,10 @@ class CalibratedEngine:
                 }
             )
             if kept.height == 0:
-                skipped[q.id] = f"no complete respondent rows for {column!r}"
+                skipped[q.id] = Note(
+                    f"no complete respondent rows for {column!r}",
+                    f"{column!r}에 답과 설명 변수가 모두 있는 응답자가 없습니다.",
+                )
                 continue
             values = [kept[c].to_list() for c in features]
             extra = [
@@ -216,7 +249,12 @@ class CalibratedEngine:
                 },
             }
             if not status["converged"]:
-                notes.append(f"{q.id}: the optimiser did not reach its tolerance (see diagnostics)")
+                notes.append(
+                    Note(
+                        f"{q.id}: the optimiser did not reach its tolerance (see diagnostics)",
+                        f"{q.id}: 최적화가 허용 오차에 도달하지 못했습니다(진단 참조).",
+                    )
+                )
             out[q.id] = QuestionAnswers(
                 question=q,
                 categories=q.categories,
@@ -283,12 +321,21 @@ class CalibratedEngine:
         rng = np.random.default_rng(seed)
         segments = list(questionnaire.segment_attributes)
         out: dict[str, QuestionAnswers] = {}
-        skipped: dict[str, str] = {}
+        skipped: dict[str, Note] = {}
         notes = [
-            f"answer model: maximum-entropy fit to the published tables in {tables_path.name} "
-            f"(label map {label_map_path.name}), poststratified onto the population",
-            f"intervals assume {self.table_sample_size} respondents behind each published group "
-            "(tables carry no sample sizes)",
+            Note(
+                "answer model: maximum-entropy fit to the published tables in "
+                f"{tables_path.name} (label map {label_map_path.name}), poststratified onto the "
+                "population",
+                f"응답 모형: 공표표 {tables_path.name}(집단 대응표 {label_map_path.name})에 "
+                "최대 엔트로피로 적합한 뒤 모집단 구성으로 사후 층화했습니다.",
+            ),
+            Note(
+                f"intervals assume {self.table_sample_size} respondents behind each published "
+                "group (tables carry no sample sizes)",
+                f"공표표에는 표본 크기가 없으므로 구간은 공표 집단마다 응답자 "
+                f"{self.table_sample_size}명을 가정합니다.",
+            ),
             *tables.notes,
         ]
         units_frame: pl.DataFrame | None = None
@@ -297,10 +344,16 @@ class CalibratedEngine:
         for q in questionnaire.questions:
             name = q.table_question or q.id
             if q.type not in ("single_choice", "likert"):
-                skipped[q.id] = f"{q.type} questions cannot be fitted to share tables"
+                skipped[q.id] = Note(
+                    f"{q.type} questions cannot be fitted to share tables",
+                    f"{q.type} 유형 문항은 비율 공표표에 적합할 수 없습니다.",
+                )
                 continue
             if name not in tables.questions:
-                skipped[q.id] = f"no question {name!r} in {tables_path.name}"
+                skipped[q.id] = Note(
+                    f"no question {name!r} in {tables_path.name}",
+                    f"{tables_path.name}에 {name!r} 문항이 없습니다.",
+                )
                 continue
             qt = tables.questions[name]
             order = _table_answer_order(q, qt, tables)
@@ -345,17 +398,32 @@ class CalibratedEngine:
                 uncovered=uncovered,
             )
             notes.append(
-                f"{q.id}: fitted to {', '.join(used)}; largest share error "
-                f"{max(residuals.values()):.2e}"
+                Note(
+                    f"{q.id}: fitted to {', '.join(used)}; largest share error "
+                    f"{max(residuals.values()):.2e}",
+                    f"{q.id}: {', '.join(used)}별 공표표에 적합, 가장 큰 비율 오차 "
+                    f"{max(residuals.values()):.2e}.",
+                )
             )
             if uncovered:
                 notes.append(
-                    f"{q.id}: groups no published table covers are modelled (0 respondents), "
-                    f"their intervals widened by the group's own unknown effect (log-odds prior "
-                    f"sd {PRIOR_SD:g}): " + "; ".join(
-                        f"{s} {'(all groups)' if g is None else ', '.join(sorted(g)[:6])}"
-                        + ("" if g is None or len(g) <= 6 else f" and {len(g) - 6} more")
-                        for s, g in uncovered.items()
+                    Note(
+                        f"{q.id}: groups no published table covers are modelled (0 respondents), "
+                        f"their intervals widened by the group's own unknown effect (log-odds "
+                        f"prior sd {PRIOR_SD:g}): " + "; ".join(
+                            f"{s} {'(all groups)' if g is None else ', '.join(sorted(g)[:6])}"
+                            + ("" if g is None or len(g) <= 6 else f" and {len(g) - 6} more")
+                            for s, g in uncovered.items()
+                        ),
+                        f"{q.id}: 어떤 공표표도 다루지 않는 집단은 모형 추정이며(응답자 0명), "
+                        "구간에 집단 고유의 알 수 없는 효과(로그 오즈 사전 표준편차 "
+                        f"{PRIOR_SD:g})를 더해 넓혔습니다: " + "; ".join(
+                            f"{segment_ko(s)} "
+                            + ("(모든 집단)" if g is None
+                               else ", ".join(group_ko(s, x) for x in sorted(g)[:6]))
+                            + ("" if g is None or len(g) <= 6 else f" 외 {len(g) - 6}개")
+                            for s, g in uncovered.items()
+                        ) + ".",
                     )
                 )
         if units_frame is None:
@@ -366,7 +434,12 @@ class CalibratedEngine:
         for name in unused:
             record.append({"question": name, "why": "no questionnaire question asks it"})
         if record:
-            notes.append(f"{len(record)} table entries not used (see inputs.json)")
+            notes.append(
+                Note(
+                    f"{len(record)} table entries not used (see inputs.json)",
+                    f"공표표 항목 {len(record)}개는 쓰지 않았습니다(inputs.json 참조).",
+                )
+            )
         inputs = {"file": str(tables_path), "map": str(label_map_path), "dropped": record}
         return SurveyAnswers("calibrated", units_frame, out, skipped, {"inputs": inputs}, notes)
 

@@ -14,19 +14,22 @@ from pathlib import Path
 
 from synthsoc.atomic import check_output_folder
 from synthsoc.survey.calibrated import CalibratedEngine
+from synthsoc.survey.notes import Note
 from synthsoc.survey.questionnaire import Questionnaire, load_questionnaire
 from synthsoc.survey.report import write_outputs
 from synthsoc.survey.results import SurveyResult
 from synthsoc.survey.run import run_survey
 from synthsoc.synth import load_population
 
-ILLUSTRATIVE_NOTE = (
+ILLUSTRATIVE_NOTE = Note(
     "ILLUSTRATIVE: the answer model of this concept test is fitted to invented tables "
-    "(concept_test_tables_ILLUSTRATIVE.csv), not to survey data"
+    "(concept_test_tables_ILLUSTRATIVE.csv), not to survey data",
+    "ILLUSTRATIVE(예시): 이 콘셉트 테스트의 응답 모형은 조사 자료가 아니라 지어낸 표"
+    "(concept_test_tables_ILLUSTRATIVE.csv)에 적합한 것입니다.",
 )
 
-
-ILLUSTRATIVE_BANNER = "ILLUSTRATIVE (invented answer model, not survey data)"
+# on every output people read (report, chart titles) and in every CSV row and JSON
+ILLUSTRATIVE_BANNER = "ILLUSTRATIVE (예시: 지어낸 응답 모형, 실제 조사 자료 아님)"
 
 
 def concept_test_files() -> tuple[Path, Path, Path]:

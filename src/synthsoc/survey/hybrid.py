@@ -27,6 +27,7 @@ from synthsoc.survey.answers import QuestionAnswers, SurveyAnswers
 from synthsoc.survey.calibrated import CalibratedEngine, answer_matrix
 from synthsoc.survey.llm_engine import LLMEngine
 from synthsoc.survey.mapping import is_missing
+from synthsoc.survey.notes import Note
 from synthsoc.survey.ppi import PPIEstimate, ppi_shares
 from synthsoc.survey.questionnaire import Questionnaire
 from synthsoc.survey.support import ALL
@@ -54,27 +55,45 @@ class HybridEngine:
         bias: dict[str, list[float]] = {}
         notes = [
             *llm.notes,
-            f"hybrid: prediction-powered inference (Angelopoulos et al. 2023) with "
-            f"{micro.height} real respondents of {path.name} (features {', '.join(features)}); "
-            "intervals are valid whatever the LLM's bias",
+            Note(
+                f"hybrid: prediction-powered inference (Angelopoulos et al. 2023) with "
+                f"{micro.height} real respondents of {path.name} (features "
+                f"{', '.join(features)}); intervals are valid whatever the LLM's bias",
+                f"결합(hybrid): {path.name}의 실제 응답자 {micro.height}명(설명 변수 "
+                f"{', '.join(features)})과 예측 기반 추론(PPI, Angelopoulos 외 2023)으로 "
+                "결합했습니다. 구간은 LLM의 편향과 무관하게 유효합니다.",
+            ),
         ]
         weights = None if mapped.weight is None else micro[mapped.weight].to_numpy()
         if mapped.weight is not None:
             notes.append(
-                f"hybrid: real respondents weighted by {mapped.weight} (weighted rectifier and "
-                "real-sample interval; respondents per row given as Kish's effective n)"
+                Note(
+                    f"hybrid: real respondents weighted by {mapped.weight} (weighted rectifier "
+                    "and real-sample interval; respondents per row given as Kish's effective n)",
+                    f"결합(hybrid): 실제 응답자에 가중치 {mapped.weight}를 적용했습니다(가중 "
+                    "보정항과 실제 표본 구간; 행별 응답자 수는 Kish 유효 표본 수).",
+                )
             )
         if micro.height < mapped.frame.height:
             notes.append(
-                f"hybrid: {mapped.frame.height - micro.height} respondents have attributes no "
-                "population person has, or missing ones, and were left out"
+                Note(
+                    f"hybrid: {mapped.frame.height - micro.height} respondents have attributes "
+                    "no population person has, or missing ones, and were left out",
+                    f"결합(hybrid): 모집단에 없는 속성이나 빠진 속성을 가진 응답자 "
+                    f"{mapped.frame.height - micro.height}명은 제외했습니다.",
+                )
             )
         for qid, qa in llm.questions.items():
             q = qa.question
             column = q.data_column or q.id
             if q.type not in ("single_choice", "likert") or column not in micro.columns:
                 questions[qid] = qa
-                notes.append(f"hybrid: {qid} has no real answers to combine; LLM answers only")
+                notes.append(
+                    Note(
+                        f"hybrid: {qid} has no real answers to combine; LLM answers only",
+                        f"결합(hybrid): {qid}에는 결합할 실제 응답이 없어 LLM 응답만 씁니다.",
+                    )
+                )
                 continue
             present = ~micro.select(is_missing(column)).to_series().to_numpy()
             y = np.zeros((micro.height, len(q.categories)))
@@ -118,10 +137,14 @@ class HybridEngine:
                 estimates=estimates,
             )
         if ratios:
+            widths = ", ".join(f"{k} {v:.2f}" for k, v in ratios.items())
             notes.append(
-                "hybrid: overall interval width relative to the real sample alone: "
-                + ", ".join(f"{k} {v:.2f}" for k, v in ratios.items())
-                + " (below 1: the LLM narrowed it)"
+                Note(
+                    "hybrid: overall interval width relative to the real sample alone: "
+                    f"{widths} (below 1: the LLM narrowed it)",
+                    f"결합(hybrid): 전체 구간 폭을 실제 표본만 쓴 구간과 비교한 비율: {widths} "
+                    "(1보다 작으면 LLM이 구간을 좁힌 것).",
+                )
             )
         diagnostics = dict(llm.diagnostics)
         diagnostics["ppi_width_vs_real_alone"] = ratios

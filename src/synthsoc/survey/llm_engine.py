@@ -30,6 +30,7 @@ from synthsoc.survey.llm_run import (
     run_requests,
     time_one,
 )
+from synthsoc.survey.notes import Note
 from synthsoc.survey.questionnaire import Question, Questionnaire
 
 if TYPE_CHECKING:  # the llm layer (and its HTTP client) loads only when an LLM engine runs
@@ -205,11 +206,18 @@ class LLMEngine:
         answers = self.answer_personas(questionnaire, sample, seed=seed)
         answers.units = answers.units.with_columns(pl.lit(respondents.height / m).alias("weight"))
         answers.diagnostics["population"] = respondents.height
-        answers.notes[0] = (
+        scoring, scoring_ko = self._scoring_words(
+            "logprobs" in answers.diagnostics["scoring"].values()
+        )
+        answers.notes[0] = Note(
             f"answers: {m} personas sampled at random (seed {seed}) answered through "
-            f"{self.llm.name} by {answers.diagnostics['scoring_method']}; each stands for "
+            f"{self.llm.name} by {scoring}; each stands for "
             f"{respondents.height / m:.1f} persons; intervals cover persona sampling only, "
-            "not the model's own bias"
+            "not the model's own bias",
+            f"응답: 무작위로 뽑은 페르소나 {m}명(시드 {seed})이 {self.llm.name} 모델로 "
+            f"답했습니다({scoring_ko}). 페르소나 한 명이 {respondents.height / m:.1f}명을 "
+            "대표하며, 구간은 페르소나 표본 추출의 불확실성만 반영하고 모델 자체의 편향은 "
+            "반영하지 않습니다.",
         )
         return answers
 
@@ -223,7 +231,7 @@ class LLMEngine:
         units = sample.with_columns(pl.lit(1.0).alias("weight"))
         personas = [describe_person(row) for row in sample.iter_rows(named=True)]
         journal = AnswerJournal(self.journal, self.llm.name)
-        notes: list[str] = []
+        notes: list[Note] = []
         scored = [q for q in questionnaire.questions if q.type in ("single_choice", "likert")]
         measured: float | None = None  # seconds of a call timed before the plan
         use_logprobs = self.scoring != "sample" and bool(scored)
@@ -239,8 +247,12 @@ class LLMEngine:
             if answer is None or not answer.top_logprobs:
                 use_logprobs = False
                 notes.append(
-                    f"{self.llm.name} returned no token log-probabilities: single-choice and "
-                    "Likert answers are sampled once per persona instead"
+                    Note(
+                        f"{self.llm.name} returned no token log-probabilities: single-choice "
+                        "and Likert answers are sampled once per persona instead",
+                        f"{self.llm.name} 모델이 토큰 로그 확률을 돌려주지 않아 단일 선택과 리커트 "
+                        "문항은 페르소나마다 답을 한 번 뽑아 대신했습니다.",
+                    )
                 )
         batches: list[tuple[Question, str, list[LLMRequest]]] = []
         for qi, q in enumerate(questionnaire.questions):
@@ -265,14 +277,7 @@ class LLMEngine:
             ]
             batches.append((q, "sample", requests))
         every = [r for _, _, requests in batches for r in requests]
-        reason = (
-            f", with a reason of at most {self.reason_tokens} tokens" if self.reason_tokens else ""
-        )
-        scoring = (
-            f"token log-probabilities (one call per persona and question{reason})"
-            if use_logprobs
-            else "one sampled answer per persona and question"
-        )
+        scoring, scoring_ko = self._scoring_words(use_logprobs)
         if self.on_plan is not None:
             pending = [r for r in every if r not in journal]
             seconds = measured
@@ -313,8 +318,30 @@ class LLMEngine:
         }
         if label_mass:
             diagnostics["mean_probability_on_options"] = label_mass
-        notes.insert(0, f"answers: {m} personas answered through {self.llm.name} by {scoring}")
+        notes.insert(
+            0,
+            Note(
+                f"answers: {m} personas answered through {self.llm.name} by {scoring}",
+                f"응답: 페르소나 {m}명이 {self.llm.name} 모델로 답했습니다({scoring_ko}).",
+            ),
+        )
         return SurveyAnswers("llm", units, out, {}, diagnostics, notes)
+
+    def _scoring_words(self, use_logprobs: bool) -> tuple[str, str]:
+        """How the answers were read, in English and in Korean."""
+        if not use_logprobs:
+            return (
+                "one sampled answer per persona and question",
+                "페르소나와 문항마다 답 한 번 추출",
+            )
+        reason = (
+            f", with a reason of at most {self.reason_tokens} tokens" if self.reason_tokens else ""
+        )
+        reason_ko = f", 최대 {self.reason_tokens}토큰의 이유 포함" if self.reason_tokens else ""
+        return (
+            f"token log-probabilities (one call per persona and question{reason})",
+            f"토큰 로그 확률, 페르소나와 문항마다 호출 한 번{reason_ko}",
+        )
 
     def _choice_request(self, question: Question, persona: str, seed: int) -> LLMRequest:
         """One call for a whole distribution: the first output token's log-probabilities over

@@ -9,7 +9,7 @@ a column of every CSV row, the title of every chart, the first line of the repor
 from __future__ import annotations
 
 import io
-import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,8 @@ import polars as pl  # noqa: E402
 
 from synthsoc.atomic import staged_directory, write_bytes, write_json, write_text  # noqa: E402
 from synthsoc.korean_font import use_korean_font  # noqa: E402
+from synthsoc.survey.labels_ko import group_ko, segment_ko  # noqa: E402
+from synthsoc.survey.notes import korean  # noqa: E402
 from synthsoc.survey.questionnaire import Questionnaire  # noqa: E402
 from synthsoc.survey.results import ALL, SurveyResult  # noqa: E402
 
@@ -65,6 +67,8 @@ def write_outputs(
     with staged_directory(out, kind="survey", force=force) as staging:
         write_json(staging / "results.json", payload)
         write_bytes(staging / "results.csv", _csv(result.rows, banner))
+        if result.rows:
+            write_bytes(staging / "results_ko.csv", _csv_ko(result, questionnaire, banner))
         if result.numeric:
             write_bytes(staging / "numeric.csv", _csv(result.numeric, banner))
         if result.verbatims:
@@ -95,12 +99,36 @@ def _csv(rows: list[dict[str, Any]], banner: str | None) -> bytes:
     return buffer.getvalue()
 
 
-# Korean names of the usual segment attributes for chart titles (others keep their column name)
-SEGMENT_KO: dict[str, str] = {
-    "all": "전체", "age_group": "연령대", "sex": "성별", "region": "시도", "sido_name": "시도",
-    "sigungu_name": "시군구", "education": "학력", "marital_status": "혼인 상태",
-    "economic_activity": "경제 활동", "income_bracket": "가구 소득", "dialect": "방언",
-}
+def _csv_ko(result: SurveyResult, questionnaire: Questionnaire, banner: str | None) -> bytes:
+    """The share table for people: Korean headers and labels, percentages (``results.csv`` is
+    the same table for programs)."""
+    level = int(round(100 * result.meta.get("level", 0.95)))
+    rows = []
+    for r in result.rows:
+        q = questionnaire.question(str(r["question"]))
+
+        def pct(value: Any) -> float | None:
+            return None if value is None else round(100 * float(value), 1)
+
+        row = {
+            "문항": r["question"],
+            "문항 내용": q.text.ko,
+            "구분": segment_ko(r["segment"]),
+            "집단": group_ko(r["segment"], r["group"]),
+            "응답": _label(questionnaire, str(r["question"]), str(r["category"])),
+            "비율(%)": pct(r["share"]),
+            f"{level}% 구간 하한(%)": pct(r.get("ci_low")),
+            f"{level}% 구간 상한(%)": pct(r.get("ci_high")),
+            "응답자 수": r.get("n_respondents"),
+            "유효 표본 수": r.get("n_effective"),
+            "근거": BASIS_KO.get(str(r["basis"]), str(r["basis"])),
+        }
+        if banner:
+            row["표시"] = banner
+        rows.append(row)
+    buffer = io.BytesIO()
+    pl.DataFrame(rows, infer_schema_length=None).write_csv(buffer)
+    return buffer.getvalue()
 
 
 def _label(questionnaire: Questionnaire, qid: str, category: str) -> str:
@@ -161,15 +189,16 @@ def _charts(
                 label=_label(questionnaire, str(qid), cat),
             )
         ticks = [
-            f"{g}{BASIS_MARK.get(info[g][1], '')}\nn={'?' if info[g][0] is None else info[g][0]}"
+            f"{group_ko(str(segment), g)}{BASIS_MARK.get(info[g][1], '')}\n"
+            f"n={'?' if info[g][0] is None else info[g][0]}"
             if g in info
-            else g
+            else group_ko(str(segment), g)
             for g in groups
         ]
         ax.set_xticks(x, ticks, rotation=45 if len(groups) > 6 else 0, ha="right", fontsize=7)
         ax.set_ylabel(f"응답 비율 ({level}% 구간)")
         q = questionnaire.question(str(qid))
-        title = f"{q.text.ko} - {SEGMENT_KO.get(str(segment), str(segment))}별"
+        title = f"{q.text.ko} - {segment_ko(str(segment))}별"
         if banner:
             title = f"{banner} - {title}"
         ax.set_title(title, fontsize=9, color="red" if banner else "black")
@@ -178,7 +207,7 @@ def _charts(
         footer = (
             "n = 집단별 실제 응답자 수 (llm: 페르소나 수); "
             "* 표본 적음 (유효 n<30), ** 모형 추정 (응답자 없음), x 너무 적어 추정 안 함"
-            f"; 이 차트의 근거: {', '.join(basis_used)}"
+            f"; 이 차트의 근거: {', '.join(BASIS_KO.get(b, b) for b in basis_used)}"
         )
         fig.text(0.01, 0.01, footer, fontsize=6)
         if banner:
@@ -230,7 +259,10 @@ def _markdown(
     if banner:
         lines += [f"> **{banner}**", ""]
     lines += [
-        f"# {questionnaire.title.ko}",
+        # a questionnaire without a title is titled by its id: a code
+        f"# 설문 `{questionnaire.id}`"
+        if questionnaire.title.ko == questionnaire.id
+        else f"# {questionnaire.title.ko}",
         "",
         f"설문 `{questionnaire.id}`, 응답 엔진 `{result.engine}`, 모집단 대상자 "
         f"{result.meta.get('n_respondents', '?')}명(만 {questionnaire.min_age}세 이상). "
@@ -241,9 +273,9 @@ def _markdown(
         "",
         *_korean_summary(result),
         "",
-        "### 엔진 기록 (원문, 영어)",
+        "### 엔진 기록",
         "",
-        *[f"- {note}" for note in result.notes],
+        *[f"- {korean(note)}" for note in result.notes],
         "",
         "근거 구분: "
         + "; ".join(f"{ko} = `{key}`" for key, ko in BASIS_KO.items())
@@ -252,7 +284,7 @@ def _markdown(
     ]
     if result.skipped:
         lines += ["## 이 엔진이 답하지 않은 문항", ""]
-        lines += [f"- `{q}`: {why}" for q, why in result.skipped.items()]
+        lines += [f"- `{q}`: {korean(why)}" for q, why in result.skipped.items()]
         lines.append("")
     frame = result.frame() if result.rows else None
     quotes = _quotes(result)
@@ -274,8 +306,8 @@ def _markdown(
                 }
                 values = [_cell(*cells[c]) if c in cells else "" for c in q.categories]
                 n_resp, n_eff, basis = rows.select("n_respondents", "n_effective", "basis").row(0)
-                label = "전체" if segment == ALL else segment
-                group_label = "전체" if group == ALL else group
+                label = "전체" if segment == ALL else segment_ko(segment)
+                group_label = group_ko(segment, group, code=True)
                 lines.append(
                     f"| {label} | {group_label} | "
                     + " | ".join(values)
@@ -295,16 +327,20 @@ def _markdown(
                     if r["mean"] is None
                     else f"{r['mean']:.4g} ({r['ci_low']:.4g}-{r['ci_high']:.4g})"
                 )
-                lines.append(f"| {r['segment']} | {r['group']} | {mean} | {r['n_units']} |")
+                lines.append(
+                    f"| {segment_ko(r['segment'])} | "
+                    f"{group_ko(r['segment'], r['group'], code=True)} | {mean} | "
+                    f"{r['n_units']} |"
+                )
             lines.append("")
         for segment, groups in quotes.get(q.id, []):
             lines += [
-                f"### 응답 사례: {SEGMENT_KO.get(segment, segment)}별 (페르소나의 답과 이유)",
+                f"### 응답 사례: {segment_ko(segment)}별 (페르소나의 답과 이유)",
                 "",
             ]
             for group, items in groups:
                 said = " / ".join(_quote(questionnaire, q.id, v) for v in items)
-                lines.append(f"- **{'전체' if group == ALL else group}**: {said}")
+                lines.append(f"- **{group_ko(segment, group, code=True)}**: {said}")
             lines.append("")
     comparison = extra.get("comparison")
     if comparison:
@@ -321,21 +357,64 @@ def _markdown(
             "",
         ]
     if result.diagnostics:
-        lines += ["## 진단", "", "```json"]
-        diagnostics = {k: v for k, v in result.diagnostics.items() if k != "inputs"}
-        lines.append(json.dumps(diagnostics, ensure_ascii=False, indent=2, default=str))
-        lines += ["```", ""]
+        lines += ["## 진단", "", *_diagnostic_lines(result.diagnostics), ""]
         if "inputs" in result.diagnostics:
             lines += ["사용한 열과 제외한 항목은 `inputs.json`에 있습니다.", ""]
     if "replicates" in extra:
-        lines += ["## 반복 실행", "", extra["replicates"].get("summary", ""), ""]
+        lines += ["## 반복 실행", "", _replicates_ko(extra["replicates"]), ""]
     return "\n".join(lines) + "\n"
+
+
+DIAGNOSTIC_LINES = 80  # leaves listed in the report (all of them are in results.json)
+
+
+def _diagnostic_lines(diagnostics: dict[str, Any]) -> list[str]:
+    """The engine's diagnostics as ``- `key.path`: `value``` lines (keys stay English, as in
+    ``results.json``); values written as English sentences are counted and left to the JSON."""
+    leaves: list[str] = []
+    worded = 0
+
+    def walk(path: str, value: Any) -> None:
+        nonlocal worded
+        if isinstance(value, dict):
+            for key, item in value.items():
+                walk(f"{path}.{key}" if path else str(key), item)
+        elif isinstance(value, list) and not all(
+            isinstance(x, bool | int | float) for x in value
+        ):
+            for i, item in enumerate(value):
+                walk(f"{path}[{i}]", item)
+        elif isinstance(value, str) and re.search(r"\s", value):
+            worded += 1
+        else:
+            leaves.append(f"- `{path}`: `{value}`")
+
+    walk("", {k: v for k, v in diagnostics.items() if k != "inputs"})
+    lines = ["항목 이름과 값은 `results.json`의 `diagnostics`와 같습니다(키는 영문)."]
+    lines += leaves[:DIAGNOSTIC_LINES]
+    if len(leaves) > DIAGNOSTIC_LINES:
+        more = len(leaves) - DIAGNOSTIC_LINES
+        lines.append(f"- 그 밖의 항목 {more}개는 `results.json`에 있습니다.")
+    if worded:
+        lines.append(f"- 문장으로 된 진단 값 {worded}개는 `results.json`에 있습니다.")
+    return lines
+
+
+def _replicates_ko(replicates: dict[str, Any]) -> str:
+    """The replicate verdict in Korean, from its counts."""
+    stable = "안정적입니다" if replicates["overall_stable"] else "안정적이지 않습니다(NOT stable)"
+    return (
+        f"{replicates['replicates']}회 반복 실행: 비율 {replicates['n_shares']}개 중 "
+        f"{replicates['n_converging']}개가 허용 폭 {replicates['tolerance']:g} 안에서 수렴했고, "
+        f"전체 비율은 {stable}."
+    )
 
 
 ENGINE_KO = {
     "calibrated": "실제 조사 자료(마이크로데이터 또는 공표표)로 보정한 모형",
     "llm": "LLM 페르소나 응답",
     "hybrid": "실제 응답자와 LLM 페르소나의 결합(예측 기반 추론, PPI)",
+    "town": "마을 실행의 에이전트 응답(기억을 바탕으로 한 LLM 응답)",
 }
 
 
@@ -354,8 +433,10 @@ def _korean_summary(result: SurveyResult) -> list[str]:
         )
         lines.append(f"- 집단별 근거(문항을 합쳐 센 집단 수): {counts}.")
 
+
     def named(basis: str) -> str:
-        items = sorted(f"{SEGMENT_KO.get(s, s)} {g}" for s, g in groups[basis])
+        items = sorted(f"{segment_ko(s)} {group_ko(s, g, code=True)}"
+                       for s, g in groups[basis])
         return ", ".join(items[:10]) + (f" 외 {len(items) - 10}개" if len(items) > 10 else "")
 
     if "modelled" in groups:

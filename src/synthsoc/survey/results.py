@@ -25,6 +25,7 @@ from scipy.stats import beta as beta_dist
 from synthsoc.survey.answers import QuestionAnswers, SurveyAnswers
 from synthsoc.survey.diagnostics import response_style
 from synthsoc.survey.modelled import is_uncovered, segment_key, widen_draws
+from synthsoc.survey.notes import Note
 from synthsoc.survey.ppi import PPIEstimate
 from synthsoc.survey.support import ALL, basis_of, kish_effective_n
 
@@ -40,8 +41,8 @@ class SurveyResult:
     texts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     verbatims: list[dict[str, Any]] = field(default_factory=list)  # one row per persona answer
     diagnostics: dict[str, Any] = field(default_factory=dict)
-    skipped: dict[str, str] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
+    skipped: dict[str, Note] = field(default_factory=dict)
+    notes: list[Note] = field(default_factory=list)  # English, with the Korean in .ko
     meta: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -50,6 +51,7 @@ class SurveyResult:
             "engine": self.engine,
             "meta": self.meta,
             "notes": self.notes,
+            "notes_ko": [note.ko for note in self.notes],
             "skipped": self.skipped,
             "diagnostics": self.diagnostics,
             "shares": self.rows,
@@ -257,11 +259,18 @@ def summarise(
             )
     notes = list(answers.notes)
     if too_few:
+        listed = ", ".join(too_few[:8])
         notes.append(
-            f"{len(too_few)} segment rows have too few respondents (fewer than "
-            f"{min_per_segment} personas, none answering, or too few real respondents) and are "
-            f"reported as too few (no share): {', '.join(too_few[:8])}"
-            + (" ..." if len(too_few) > 8 else "")
+            Note(
+                f"{len(too_few)} segment rows have too few respondents (fewer than "
+                f"{min_per_segment} personas, none answering, or too few real respondents) and "
+                f"are reported as too few (no share): {listed}"
+                + (" ..." if len(too_few) > 8 else ""),
+                f"집단 행 {len(too_few)}개는 응답자가 너무 적어(페르소나 {min_per_segment}명 "
+                "미만, 답한 사람 없음, 또는 실제 응답자 부족) 비율 없이 '표본 부족'으로 "
+                f"표시했습니다: {listed}"
+                + (f" 외 {len(too_few) - 8}개" if len(too_few) > 8 else ""),
+            )
         )
     return SurveyResult(
         questionnaire=questionnaire_id,

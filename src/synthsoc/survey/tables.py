@@ -33,6 +33,7 @@ import numpy as np
 import polars as pl
 
 from synthsoc.data.readers import parse_numbers, read_csv, read_yaml, reject_duplicates, where
+from synthsoc.survey.notes import Note
 
 TOTAL_LABELS = frozenset({"total", "합계", "계", "전체", "소계"})
 REQUIRED_COLUMNS = ("question", "group_type", "group", "answer", "value")
@@ -59,7 +60,7 @@ class QuestionTables:
 class KosisTables:
     source: str
     questions: dict[str, QuestionTables]
-    notes: tuple[str, ...] = ()  # groups left out of the fit (missing values), in words
+    notes: tuple[Note, ...] = ()  # groups left out of the fit (missing values), in words
 
     def question(self, name: str) -> QuestionTables:
         if name not in self.questions:
@@ -102,7 +103,7 @@ def read_kosis_tables(path: str | Path) -> KosisTables:
         if answer not in order:
             order.append(answer)
     questions = {}
-    notes: list[str] = []
+    notes: list[Note] = []
     for question, by_type in raw.items():
         answers = _top_level_answers(answer_order[question])
         tables: dict[str, dict[str, np.ndarray]] = {}
@@ -131,14 +132,17 @@ def _group_shares(
     answers: Sequence[str],
     shares: Mapping[str, tuple[float | None, int]],
     total: tuple[float | None, int] | None,
-    notes: list[str],
+    notes: list[Note],
 ) -> np.ndarray | None:
     """One group's shares as fractions, None (with a note) when a value is missing."""
     label = f"{path}: {question!r} / {gtype} / {group}"
     gaps = [f"{a!r} is missing (row {shares[a][1]})" if a in shares else f"{a!r} has no row"
             for a in answers if a not in shares or shares[a][0] is None]
+    gaps_ko = [f"{a!r} 값 없음({shares[a][1]}행)" if a in shares else f"{a!r} 행 없음"
+               for a in answers if a not in shares or shares[a][0] is None]
     if gaps:
-        notes.append(f"{label}: left out of the fit, {', '.join(gaps)}")
+        notes.append(Note(f"{label}: left out of the fit, {', '.join(gaps)}",
+                          f"{label}: 적합에서 제외했습니다({', '.join(gaps_ko)})."))
         return None
     vec = np.array([shares[a][0] for a in answers], dtype=float)
     expected, against = 100.0, "100"

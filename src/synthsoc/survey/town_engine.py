@@ -25,11 +25,11 @@ from synthsoc.agents.checkpoint import embedder_of
 from synthsoc.data.readers import ReadError
 from synthsoc.survey.answers import QuestionAnswers, SurveyAnswers
 from synthsoc.survey.llm_engine import answer_schema, parse_answers, question_body
+from synthsoc.survey.notes import Note
 from synthsoc.survey.questionnaire import Questionnaire
 
 if TYPE_CHECKING:
     from synthsoc.llm import LLM
-
 
 
 class TownEngine:
@@ -66,11 +66,17 @@ class TownEngine:
         share = (town.hood.background_persons + len(town.ids)) / agents.height
         units = agents.with_columns(pl.lit(share).alias("weight"))
         notes = [
-            f"answers: the {agents.height} agents of town run {self.run_dir} "
-            f"({town.hood.emd_name}) in the questionnaire's universe answered through "
-            f"{self.llm.name} from their retrieved memories; each stands for {share:.1f} "
-            "residents of the dong (all ages); intervals cover the sampling of agents only, "
-            "not the model's own bias"
+            Note(
+                f"answers: the {agents.height} agents of town run {self.run_dir} "
+                f"({town.hood.emd_name}) in the questionnaire's universe answered through "
+                f"{self.llm.name} from their retrieved memories; each stands for {share:.1f} "
+                "residents of the dong (all ages); intervals cover the sampling of agents only, "
+                "not the model's own bias",
+                f"응답: 마을 실행 {self.run_dir}({town.hood.emd_name})의 조사 대상 에이전트 "
+                f"{agents.height}명이 떠올린 기억을 바탕으로 {self.llm.name} 모델로 답했습니다. "
+                f"에이전트 한 명이 이 동 주민(전 연령) {share:.1f}명을 대표하며, 구간은 "
+                "에이전트 표본의 불확실성만 반영하고 모델 자체의 편향은 반영하지 않습니다.",
+            )
         ]
         return SurveyAnswers(
             engine=self.name,
