@@ -45,7 +45,7 @@ from synthsoc.data.readers import read_json
 from synthsoc.synth import schema
 from synthsoc.synth.attributes import GRADUATE_FROM_AGE, draw_small_table
 from synthsoc.synth.posterior_evidence import EVIDENCE, AttributeEvidence
-from synthsoc.synth.province_model import ProvinceFit, fit_province_model, predictive_checks
+from synthsoc.synth.province_model import ProvinceFit, fit_province_models, predictive_checks
 from synthsoc.synth.small_area import FitSettings, SmallAreaError
 from synthsoc.synth.targets import living_with_spouse
 
@@ -77,11 +77,9 @@ class AttributeModel:
 def fit_attribute_models(year: int, settings: FitSettings) -> tuple[AttributeModel, ...]:
     """Fit every sampled attribute's model (depends on the year's covariates and the
     settings only, so one process fits once)."""
-    models = []
-    for build in EVIDENCE.values():
-        evidence = build(year)
-        models.append(AttributeModel(evidence, fit_province_model(evidence.provinces, settings)))
-    return tuple(models)
+    evidence = [build(year) for build in EVIDENCE.values()]
+    fits = fit_province_models([e.provinces for e in evidence], settings)
+    return tuple(AttributeModel(e, f) for e, f in zip(evidence, fits, strict=True))
 
 
 def coupled_indicator(rng: np.random.Generator, base: np.ndarray, r: np.ndarray,
@@ -283,10 +281,12 @@ class DrawsResult:
 
 def write_posterior_draws(folder: str | Path, *, draws: int, seed: int,
                           year: int | None = None,
-                          settings: FitSettings | None = None) -> DrawsResult:
+                          settings: FitSettings | None = None,
+                          models: tuple[AttributeModel, ...] | None = None) -> DrawsResult:
     """Write ``posterior_draws.parquet`` and ``posterior_draws.json`` into a population folder
     (files it owns; nothing else there is touched). ``year`` defaults to the manifest's. Same
-    seed: a byte-identical Parquet file (the JSON also records timings)."""
+    seed: a byte-identical Parquet file (the JSON also records timings). ``models`` replaces
+    the fits (tests give hand-set parameters)."""
     folder = Path(folder)
     if draws < 1:
         raise SmallAreaError(f"--draws {draws}: give at least 1 (or leave it out)")
@@ -294,7 +294,7 @@ def write_posterior_draws(folder: str | Path, *, draws: int, seed: int,
         year = int(read_json(folder / schema.MANIFEST_FILE, SmallAreaError)["year"])
     settings = settings or FitSettings(seed=seed)
     started = time.perf_counter()
-    models = fit_attribute_models(year, settings)
+    models = models if models is not None else fit_attribute_models(year, settings)
     fit_seconds = time.perf_counter() - started
     total = models[0].posterior.n_draws
     if draws > total:

@@ -17,6 +17,7 @@ was stopped after 10 minutes), while this marginal form has 7 parameters and fit
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,7 +43,7 @@ class ProvinceFit:
     hyper: dict[str, np.ndarray]  # alpha (D,), beta (D, K), sigma_area (D,)
     diagnostics: tuple[Diagnostic, ...]
     settings: FitSettings
-    fit_seconds: float
+    fit_seconds: float  # of the joint run that fitted it
     source: str = FIT_SOURCE + "; area-level (Fay-Herriot) form"
 
     @property
@@ -51,19 +52,21 @@ class ProvinceFit:
 
     @property
     def max_r_hat(self) -> float:
-        return max(d.r_hat for d in self.diagnostics)
+        return max((d.r_hat for d in self.diagnostics), default=float("nan"))
 
     @property
     def min_ess(self) -> float:
-        return min(d.ess for d in self.diagnostics)
+        return min((d.ess for d in self.diagnostics), default=float("nan"))
 
 
 def _logit(p: np.ndarray) -> np.ndarray:
     return np.log(p / (1.0 - p))
 
 
-def fit_province_model(data: AreaData, settings: FitSettings) -> ProvinceFit:
-    """Fit the area-level model to every province with a count (``sample_n > 0``)."""
+def fit_province_models(datas: Sequence[AreaData], settings: FitSettings
+                        ) -> tuple[ProvinceFit, ...]:
+    """Fit the area-level model to each table in ``datas`` (same provinces and covariates);
+    one NUTS run over all of them at once, since compiling the sampler is most of the time."""
     import jax
     import jax.numpy as jnp
     import numpyro
@@ -71,38 +74,53 @@ def fit_province_model(data: AreaData, settings: FitSettings) -> ProvinceFit:
     from numpyro.diagnostics import summary
     from numpyro.infer import MCMC, NUTS
 
-    n = data.sample_n.astype(np.float64)
-    y = data.sample_y.astype(np.float64)
-    if (n <= 0).any() or (y <= 0).any() or (y >= n).any():
-        i = int(np.flatnonzero((n <= 0) | (y <= 0) | (y >= n))[0])
-        raise SmallAreaError(f"province {data.area_codes[i]}: {y[i]:.0f} of {n[i]:.0f}; the "
-                             "area-level model needs a count strictly inside 0..n")
-    p = y / n
-    e = _logit(p) - _logit(data.parent_rate)
-    s2 = 1.0 / (n * p * (1.0 - p))
-    x = jnp.asarray(data.covariates)
-    k = data.covariates.shape[1]
+    if not datas:
+        raise SmallAreaError("no tables to fit")
+    shapes = {d.covariates.shape for d in datas}
+    if len(shapes) != 1:
+        raise SmallAreaError(f"tables with different provinces or covariates: {sorted(shapes)}")
+    es, s2s = [], []
+    for data in datas:
+        n = data.sample_n.astype(np.float64)
+        y = data.sample_y.astype(np.float64)
+        bad = np.flatnonzero((n <= 0) | (y <= 0) | (y >= n))
+        if bad.size:
+            i = int(bad[0])
+            raise SmallAreaError(f"province {data.area_codes[i]}: {y[i]:.0f} of {n[i]:.0f}; "
+                                 "the area-level model needs a count strictly inside 0..n")
+        p = y / n
+        es.append(_logit(p) - _logit(data.parent_rate))
+        s2s.append(1.0 / (n * p * (1.0 - p)))
+    m, k = len(datas), datas[0].covariates.shape[1]
+    x = jnp.asarray(np.stack([d.covariates for d in datas]))
+    e_all, s2_all = np.stack(es), np.stack(s2s)
 
     def model() -> None:
-        alpha = numpyro.sample("alpha", dist.Normal(0.0, 1.0))
-        beta = numpyro.sample("beta", dist.Normal(0.0, 1.0).expand([k]).to_event(1))
-        sigma = numpyro.sample("sigma_area", dist.HalfNormal(0.5))
-        numpyro.sample("e", dist.Normal(alpha + x @ beta, jnp.sqrt(sigma**2 + jnp.asarray(s2))),
-                       obs=jnp.asarray(e))
+        alpha = numpyro.sample("alpha", dist.Normal(0.0, 1.0).expand([m]).to_event(1))
+        beta = numpyro.sample("beta", dist.Normal(0.0, 1.0).expand([m, k]).to_event(2))
+        sigma = numpyro.sample("sigma_area", dist.HalfNormal(0.5).expand([m]).to_event(1))
+        mean = alpha[:, None] + jnp.einsum("mak,mk->ma", x, beta)
+        scale = jnp.sqrt(sigma[:, None] ** 2 + jnp.asarray(s2_all))
+        numpyro.sample("e", dist.Normal(mean, scale).to_event(2), obs=jnp.asarray(e_all))
 
     jax.config.update("jax_enable_x64", True)
     started = time.perf_counter()
-    mcmc = MCMC(NUTS(model, target_accept_prob=settings.target_accept),
+    mcmc = MCMC(NUTS(model, target_accept_prob=settings.target_accept, dense_mass=True),
                 num_warmup=settings.warmup, num_samples=settings.samples,
                 num_chains=settings.chains, chain_method="vectorized", progress_bar=False)
     mcmc.run(jax.random.PRNGKey(settings.seed))
     grouped = {h: np.asarray(v) for h, v in mcmc.get_samples(group_by_chain=True).items()}
     elapsed = time.perf_counter() - started
-    stats = summary({h: grouped[h] for h in HYPER}, group_by_chain=True)
-    diagnostics = tuple(Diagnostic(h, float(np.max(s["r_hat"])), float(np.min(s["n_eff"])))
-                        for h, s in stats.items())
-    flat = {h: v.reshape((-1,) + v.shape[2:]) for h, v in grouped.items()}
-    return ProvinceFit(data, e, s2, flat, diagnostics, settings, elapsed)
+    fits = []
+    for i, data in enumerate(datas):
+        mine = {h: grouped[h][:, :, i] for h in HYPER}
+        stats = summary(mine, group_by_chain=True)
+        diagnostics = tuple(Diagnostic(h, float(np.max(st["r_hat"])), float(np.min(st["n_eff"])))
+                            for h, st in stats.items())
+        flat = {h: v.reshape((-1,) + v.shape[2:]) for h, v in mine.items()}
+        fits.append(ProvinceFit(data, e_all[i], s2_all[i], flat, diagnostics, settings,
+                                elapsed))
+    return tuple(fits)
 
 
 def predictive_checks(fit: ProvinceFit, seed: int, replicates: int = 1000) -> dict[str, object]:
