@@ -61,7 +61,8 @@ _POSITIVE = {
 }
 _VALUES: dict[str, tuple[str, ...]] = {
     "education": schema.EDUCATION_LEVELS, "marital_status": schema.MARITAL_STATUSES,
-    "economic_activity": schema.ECONOMIC_ACTIVITIES, "occupation": schema.OCCUPATION_GROUPS,
+    "economic_activity": schema.ECONOMIC_ACTIVITIES,
+    "occupation": tuple(schema.OCCUPATION_GROUPS),
 }
 
 
