@@ -11,7 +11,8 @@ age-standardised log-odds deviation ``e_s = logit(y_s / n_s) - logit(r_s)`` is m
 with the province's own effect integrated out. The binomial-logit model of
 :mod:`synthsoc.synth.small_area` fits eup-myeon-dong samples of a few hundred; the province
 tables count hundreds of thousands, where its non-centred area effects make NUTS crawl (a fit
-was stopped after 10 minutes), while this marginal form has 7 parameters and fits in seconds.
+was stopped after 10 minutes); this marginal form has 7 parameters per table, and compiling the
+sampler takes most of a fit's time (figures in docs/benchmarks.md).
 """
 
 from __future__ import annotations
