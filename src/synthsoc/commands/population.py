@@ -30,6 +30,9 @@ def register(app: typer.Typer) -> None:
                                              "(KOSIS CSV exports) replacing packaged ones."),
         html: bool = typer.Option(True, help="Write report.html with charts."),
         force: bool = typer.Option(False, help=FORCE_HELP),
+        draws: int = typer.Option(0, help="Also write K posterior draws of education, marital "
+                                  "status, economic activity and occupation per person "
+                                  "(posterior_draws.parquet); 0 = none."),
     ) -> None:
         """Synthesise households and persons fitted to official tables."""
         from synthsoc.synth.populate import populate as run
@@ -37,9 +40,11 @@ def register(app: typer.Typer) -> None:
         if not 0.001 <= scale <= 1.0:
             raise typer.BadParameter(f"{scale}: must be between 0.001 and 1.0",
                                      param_hint="--scale")
+        if draws < 0:
+            raise typer.BadParameter(f"{draws}: must be 0 or more", param_hint="--draws")
         try:
             result = run(out, year=year, scale=scale, seed=seed, region=region,
-                         controls_dir=controls, html=html, force=force)
+                         controls_dir=controls, html=html, force=force, draws=draws)
         except ValueError as exc:
             Console(stderr=True).print(f"[red]error:[/red] {exc}")
             raise typer.Exit(code=2) from exc

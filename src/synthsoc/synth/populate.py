@@ -24,7 +24,7 @@ from synthsoc.atomic import (
 )
 from synthsoc.data.census import load_emd_controls
 from synthsoc.data.overrides import apply_overrides
-from synthsoc.synth import schema
+from synthsoc.synth import posterior_draws, schema
 from synthsoc.synth.assemble import Assembled, assemble
 from synthsoc.synth.candidates import CandidatePool, build_seed_pool
 from synthsoc.synth.controls import RunControls, build_run_controls
@@ -81,11 +81,13 @@ def populate(
     progress: bool = True,
     html: bool = True,
     force: bool = False,
+    draws: int = 0,
 ) -> PopulateResult:
     """Synthesise households and persons and write a complete population folder to ``out``.
 
     ``out`` must be new, empty or a previous population run (see :mod:`synthsoc.atomic`);
-    ``force`` adds the files beside foreign ones without deleting any.
+    ``force`` adds the files beside foreign ones without deleting any. ``draws`` > 0 adds K
+    posterior draws of the sampled attributes (:mod:`synthsoc.synth.posterior_draws`).
     """
     started = time.perf_counter()
     out = Path(out)
@@ -133,13 +135,16 @@ def populate(
             if html:
                 write_html_report(stage, report, pop, controls, regions)
             step("html report")
+            posterior = (posterior_draws.write_posterior_draws(
+                stage, draws=draws, seed=seed, year=year).files if draws else [])
             manifest = {
                 "format": "synthsoc-population/1",
                 "synthsoc_version": __version__,
                 "year": year, "scale": scale, "seed": seed, "region": region_code,
                 "n_persons": int(pop.p_age.size), "n_households": int(pop.hh_size.size),
                 "files": [schema.PERSONS_FILE, schema.HOUSEHOLDS_FILE, schema.REGIONS_FILE,
-                          schema.FIT_REPORT_FILE] + (["report.html"] if html else []),
+                          schema.FIT_REPORT_FILE] + (["report.html"] if html else [])
+                + posterior,
             }
             write_json(stage / schema.MANIFEST_FILE, manifest)
     seconds = time.perf_counter() - started

@@ -59,18 +59,25 @@ def load_truth(provinces: tuple[str, ...] = ()) -> TruthTable:
         if unknown:
             raise ValueError(f"provinces: no census areas for si-do code(s) {unknown}")
         table = table.filter(pl.col("sido_code").is_in(list(provinces)))
-    housing = pl.col("dwell_housing").clip(lower_bound=1)
     frame = table.select(
         "emd_code", "sigungu_code", "sido_code",
         pl.col("gen_hh").alias("households"),
         pl.col("size_1").alias("one_person"),
+        *covariate_exprs(),
+    ).sort("emd_code")
+    return TruthTable(frame)
+
+
+def covariate_exprs() -> list[pl.Expr]:
+    """The ``COVARIATES`` of every eup-myeon-dong from its full-count census columns."""
+    housing = pl.col("dwell_housing").clip(lower_bound=1)
+    return [
         (pl.col("dwell_apartment") / housing).alias("apartment_share"),
         (pl.col("dwell_detached") / housing).alias("detached_share"),
         (pl.col("pop_foreign") / pl.col("pop_total").clip(lower_bound=1)).alias("foreign_share"),
         (pl.col("pop_M") / pl.col("pop_total").clip(lower_bound=1)).alias("male_share"),
-        pl.col("gen_hh").log().alias("log_households"),
-    ).sort("emd_code")
-    return TruthTable(frame)
+        pl.col("gen_hh").clip(lower_bound=1).log().alias("log_households"),
+    ]
 
 
 def draw_survey(truth: TruthTable, design: SurveyDesign) -> tuple[np.ndarray, np.ndarray]:
