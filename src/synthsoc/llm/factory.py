@@ -89,6 +89,7 @@ def open_llm(
     use_cache: bool = True,
     logprobs: bool = False,
     counters: Counters | None = None,
+    config: LLMConfig | None = None,
 ) -> Iterator[LLMBase]:
     """Open a client for ``backend`` ("local": the embedded model; "openai": the configured
     OpenAI-compatible endpoint) and close it, with its server, on exit.
@@ -98,11 +99,12 @@ def open_llm(
     before a call that would pass them. ``logprobs=True`` starts the embedded server so that
     it can return token log-probabilities (llama-cpp-python needs ``logits_all`` for that).
     ``counters`` (:meth:`synthsoc.executor.Executor.counters`) makes the budget the run's,
-    shared by all its workers.
+    shared by all its workers. ``config``: settings resolved elsewhere (a worker on another
+    node opens the driver's settings); default :func:`load_config`.
     """
     if backend not in BACKENDS:
         raise ValueError(f"backend {backend!r} is not one of {', '.join(BACKENDS)}")
-    config = load_config()
+    config = config or load_config()
     base: OpenAICompatibleClient | EndpointPool
     with ExitStack() as stack:
         if backend == "local":
