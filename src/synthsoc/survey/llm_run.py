@@ -286,10 +286,11 @@ def run_requests(
         from synthsoc.llm.worker import close_worker_llm
 
         try:
-            # spawned local workers: an open HTTP client's threads do not survive a fork
+            # forked local workers: a unit touches no polars, and opens its own client (none of
+            # this process's sockets or threads is used in the child)
             fan_out.executor.map(
                 _answer_unit, [[requests[i] for i in unit] for unit in units],
-                shared=(fan_out.opener, fan_out.concurrency), on_result=arrived, start="spawn",
+                shared=(fan_out.opener, fan_out.concurrency), on_result=arrived, start="fork",
             )
         finally:
             close_worker_llm()  # a unit run in this process (one unit, one worker)
