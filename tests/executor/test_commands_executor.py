@@ -43,14 +43,24 @@ def _personas(population_dir: Path, folder: Path, *options: str) -> dict[str, by
     return {name: (folder / name).read_bytes() for name in PERSONA_FILES}
 
 
+@pytest.fixture(scope="module")
+def one_worker(population_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The files each command writes in one process (what every other executor must match)."""
+    folder = tmp_path_factory.mktemp("one_worker")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        survey, asked_here = _survey(population_dir, folder, "survey", monkeypatch)
+    return {"personas": _personas(population_dir, folder / "personas"), "survey": survey,
+            "survey_asked_here": asked_here}
+
+
 @pytest.mark.slow
 def test_personas_command_same_bytes_on_one_and_two_workers(
-    population_dir: Path, tmp_path: Path
+    one_worker: dict[str, Any], population_dir: Path, tmp_path: Path
 ) -> None:
-    one = _personas(population_dir, tmp_path / "one")
     two = _personas(population_dir, tmp_path / "two", "--workers", "2", "--executor", "local")
-    assert one == two
-    assert len(one["personas.parquet"]) > 10_000  # 4,000-odd persons in 6 chunks, not empty
+    assert one_worker["personas"] == two
+    # 4,000-odd persons in 6 chunks, not empty
+    assert len(one_worker["personas"]["personas.parquet"]) > 10_000
 
 
 def test_personas_command_unreachable_cluster_writes_nothing(
@@ -124,16 +134,18 @@ def _survey(population_dir: Path, tmp_path: Path, name: str, monkeypatch: pytest
     return files, len(driver.requests)
 
 
+@pytest.mark.slow
 def test_survey_answers_same_files_on_one_and_two_workers(
-    population_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    one_worker: dict[str, Any], population_dir: Path, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    one, asked_here_one = _survey(population_dir, tmp_path, "one", monkeypatch)
+    one = one_worker["survey"]
     two, asked_here_two = _survey(population_dir, tmp_path, "two", monkeypatch, "--workers", "2")
     assert "results.json" in one and "report.md" in one
     assert one == two
     # 120 personas x 2 questions: all asked here with one worker; with two, only the probe
     # that decides the scoring (the other 239 went to the worker processes)
-    assert (asked_here_one, asked_here_two) == (240, 1)
+    assert (one_worker["survey_asked_here"], asked_here_two) == (240, 1)
     payload = json.loads(one["results.json"])
     assert payload["diagnostics"]["scoring"] == {"pick": "logprobs", "hours": "sample"}
 
@@ -173,7 +185,8 @@ def _simulate(population_dir: Path, out: Path, *options: str) -> tuple[dict[str,
 
 @pytest.mark.integration
 def test_commands_on_two_ray_nodes_give_the_same_files(
-    ray_cluster: Any, population_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ray_cluster: Any, one_worker: dict[str, Any], population_dir: Path, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     import cloudpickle
 
@@ -183,13 +196,12 @@ def test_commands_on_two_ray_nodes_give_the_same_files(
     cloudpickle.register_pickle_by_value(__import__(__name__))
     address = ray_cluster.address
     # personas: one process against chunks spread over both nodes
-    assert _personas(population_dir, tmp_path / "p1") == _personas(
+    assert one_worker["personas"] == _personas(
         population_dir, tmp_path / "pray", "--executor", "ray", "--address", address)
     # survey: persona answers in this process against units on the cluster
-    one, _ = _survey(population_dir, tmp_path, "s1", monkeypatch)
     on_ray, asked_here = _survey(population_dir, tmp_path, "sray", monkeypatch,
                                  "--executor", "ray")
-    assert one == on_ray and asked_here == 1
+    assert one_worker["survey"] == on_ray and asked_here == 1
     # simulate: replicates in forked processes against replicates as Ray tasks
     local, local_summary = _simulate(population_dir, tmp_path / "m1", "--workers", "1")
     ray_files, ray_summary = _simulate(population_dir, tmp_path / "mray", "--executor", "ray")
