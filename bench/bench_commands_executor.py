@@ -4,7 +4,8 @@
 * personas: the command on a stand-in population (``bench_sim_population.py``) in chunks of
   ``--chunk-rows`` (the chunks are the work units).
 * survey: one Likert question asked of ``--sample`` personas through the embedded model
-  (SmolLM2-135M, llama.cpp, one thread), log-probability scoring; units of 16 requests. The
+  (SmolLM2-135M, llama.cpp, one thread), log-probability scoring, the option's number only;
+  units of at most 16 requests, at least two per worker. The
   command's own client (the plan's timed call) runs in this process; each worker process opens
   its own embedded server, and that start-up is part of the timing. Cache off, fresh journal.
 
@@ -48,6 +49,7 @@ questions:
     options: [매우 불만족, 불만족, 보통, 만족, 매우 만족]
 """
 runner = CliRunner()
+SAVE: Any = None  # writes the rows so far (set in main): a long run keeps what it measured
 
 
 def _population(folder: Path, persons: int) -> Path:
@@ -75,8 +77,9 @@ VARIANTS: dict[str, list[str]] = {
 }
 
 
-def bench_personas(pop: Path, tmp: Path, chunk_rows: int) -> list[dict[str, Any]]:
-    rows, reference = [], None
+def bench_personas(pop: Path, tmp: Path, chunk_rows: int,
+                   rows: list[dict[str, Any]]) -> None:
+    reference = None
     for name, options in VARIANTS.items():
         folder = tmp / f"personas-{name.replace(' ', '')}"
         shutil.copytree(pop, folder)
@@ -88,7 +91,7 @@ def bench_personas(pop: Path, tmp: Path, chunk_rows: int) -> list[dict[str, Any]
         rows.append({"job": "synthsoc personas", "backend": name,
                      "units": -(-_persons(pop) // chunk_rows), "wall_s": round(wall, 2),
                      "load_at_start": round(load, 1), "identical_to_local_1": files == reference})
-    return rows
+        SAVE(rows)
 
 
 def _persons(pop: Path) -> int:
@@ -97,10 +100,10 @@ def _persons(pop: Path) -> int:
     return int(pl.scan_parquet(pop / "persons.parquet").select(pl.len()).collect().item())
 
 
-def bench_survey(pop: Path, tmp: Path, sample: int) -> list[dict[str, Any]]:
+def bench_survey(pop: Path, tmp: Path, sample: int, rows: list[dict[str, Any]]) -> None:
     q = tmp / "q.yaml"
     q.write_text(QUESTIONNAIRE, encoding="utf-8")
-    rows, reference = [], None
+    reference = None
     for name, options in VARIANTS.items():
         out = tmp / f"survey-{name.replace(' ', '')}"
         wall, load = _invoke(["survey", "run", str(q), "--population", str(pop), "--engine",
@@ -111,17 +114,17 @@ def bench_survey(pop: Path, tmp: Path, sample: int) -> list[dict[str, Any]]:
         files = {p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.is_file()}
         reference = reference or files
         rows.append({"job": f"synthsoc survey run --engine llm, {sample} personas",
-                     "backend": name, "units": -(-sample // 16), "wall_s": round(wall, 2),
+                     "backend": name, "wall_s": round(wall, 2),
                      "load_at_start": round(load, 1),
                      "identical_to_local_1": files == reference})
-    return rows
+        SAVE(rows)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--persons", type=int, default=200_000)
     parser.add_argument("--chunk-rows", type=int, default=25_000)
-    parser.add_argument("--sample", type=int, default=64)
+    parser.add_argument("--sample", type=int, default=8)
     parser.add_argument("--ray-cpus", type=int, default=2)
     parser.add_argument("--out", type=Path, default=HERE / "results" / "commands_executor.json")
     args = parser.parse_args()
@@ -130,34 +133,42 @@ def main() -> None:
     config.write_text("")  # no user settings: embedded model, no cache
     os.environ["SYNTHSOC_LLM_CONFIG"] = str(config)
     started = datetime.now(UTC).isoformat(timespec="seconds")
+    rows: list[dict[str, Any]] = []
+    ray_start = 0.0
+
+    def save(so_far: list[dict[str, Any]]) -> None:
+        write_json(args.out, {
+            "started": started,
+            "written": datetime.now(UTC).isoformat(timespec="seconds"),
+            "machine": f"{platform.machine()}, {os.cpu_count()} cores, shared with other jobs",
+            "load_average_now": os.getloadavg(),
+            "ray_start_s": round(ray_start, 1),
+            "rows": so_far,
+        })
+        print(so_far[-1], flush=True)
+
+    global SAVE
+    SAVE = save
     try:
         pop = _population(tmp / "pop", args.persons)
         t0 = time.perf_counter()
         ray_ex = RayExecutor(workers=args.ray_cpus)
         ray_start = time.perf_counter() - t0
         try:
-            rows = [*bench_personas(pop, tmp, args.chunk_rows),
-                    *bench_survey(pop, tmp, args.sample)]
+            bench_personas(pop, tmp, args.chunk_rows, rows)
+            bench_survey(pop, tmp, args.sample, rows)
         finally:
             ray_ex.close()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     table = Table(title="--executor on the commands")
-    for col in ("job", "backend", "units", "wall s", "load", "identical"):
+    for col in ("job", "backend", "wall s", "load", "identical"):
         table.add_column(col)
     for r in rows:
-        table.add_row(r["job"], r["backend"], str(r["units"]), f"{r['wall_s']:.2f}",
+        table.add_row(r["job"], r["backend"], f"{r['wall_s']:.2f}",
                       f"{r['load_at_start']:.1f}", str(r["identical_to_local_1"]))
     Console().print(table)
     print(f"ray instance start: {ray_start:.1f} s (not in the timings)")
-    write_json(args.out, {
-        "started": started,
-        "ended": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, shared with other jobs",
-        "load_average_end": os.getloadavg(),
-        "ray_start_s": round(ray_start, 1),
-        "rows": rows,
-    })
 
 
 if __name__ == "__main__":

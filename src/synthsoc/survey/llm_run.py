@@ -220,8 +220,10 @@ def complete_batch(
 
 @dataclass(frozen=True)
 class FanOut:
-    """Requests as work units of ``executor``, ``unit_requests`` a unit; each worker process
-    answers through its own client opened from ``opener``, ``concurrency`` calls at once."""
+    """Requests as work units of ``executor``, at most ``unit_requests`` a unit and at least
+    two units per worker while there are requests for them (a small survey still keeps every
+    worker busy); each worker process answers through its own client opened from ``opener``,
+    ``concurrency`` calls at once. The unit size never changes the answers."""
 
     executor: Executor
     opener: LLMOpener
@@ -270,8 +272,9 @@ def run_requests(
     if on_progress is not None:
         on_progress(done, len(requests))
     if fan_out is not None:
-        units = [pending[k : k + fan_out.unit_requests]
-                 for k in range(0, len(pending), fan_out.unit_requests)]
+        size = max(1, min(fan_out.unit_requests,
+                          -(-len(pending) // (2 * fan_out.executor.workers))))
+        units = [pending[k : k + size] for k in range(0, len(pending), size)]
         finished = [done]
 
         def arrived(k: int, answers: list[LLMResponse | None]) -> None:
