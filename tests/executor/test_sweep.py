@@ -158,5 +158,7 @@ def test_unreachable_cluster_stops_the_sweep_before_anything_is_written(
         result.output.split())
     assert not out.exists()
     single = runner.invoke(app, ["simulate", "bank_run", "--population", str(population_dir),
-                                 "--out", str(out), "--executor", "ray"])
-    assert single.exit_code == 2 and "apply to --sweep" in " ".join(single.output.split())
+                                 "--out", str(out), "--address", address])  # plain replicates
+    assert single.exit_code == 2
+    assert f"cannot reach the Ray cluster at {address}" in " ".join(single.output.split())
+    assert not out.exists()

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from synthsoc.atomic import claim_files, write_parquet
+from synthsoc.executor import ExecutorError, ExecutorSpec, executor, executor_spec
 from synthsoc.llm.types import LLMError
 from synthsoc.persona import generate_narratives, narrative_facts, write_personas
 from synthsoc.persona.build import (
@@ -46,7 +47,7 @@ def _default_seed(folder: Path) -> int:
     return 0
 
 
-def _ensure_personas(folder: Path, seed: int, chunk_rows: int) -> None:
+def _ensure_personas(folder: Path, seed: int, chunk_rows: int, spec: ExecutorSpec) -> None:
     reuse, why = reusable_personas(folder, seed, chunk_rows)
     if reuse:
         console.print(f"personas: reusing {folder / PERSONAS_FILE} (seed {seed}; {why})")
@@ -59,16 +60,20 @@ def _ensure_personas(folder: Path, seed: int, chunk_rows: int) -> None:
         TextColumn("{task.completed:,} persons"),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=console) as progress:
-        task = progress.add_task("persona attributes", total=None)
+    # an unreachable cluster stops here, before anything is written
+    with executor(spec) as ex, Progress(*columns, console=console) as progress:
+        task = progress.add_task(f"persona attributes ({ex.description})", total=None)
 
         def update(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
-        summary = write_personas(folder, seed, chunk_rows=chunk_rows, progress=update)
+        summary = write_personas(folder, seed, chunk_rows=chunk_rows, progress=update,
+                                 executor=ex)
+        where = ex.description
     console.print(
         f"personas: {summary['n_persons']:,} persons -> {folder / PERSONAS_FILE}, "
-        f"persona_card.md, persona_audit.json ({summary['audit_flags']} fixed cells flagged)"
+        f"persona_card.md, persona_audit.json ({summary['audit_flags']} fixed cells flagged; "
+        f"chunks on {where})"
     )
 
 
@@ -125,6 +130,12 @@ def register(app: typer.Typer) -> None:
                                                       "contradicts the persona")] = True,
         chunk_rows: Annotated[int, typer.Option(help="persons per processing chunk")]
         = DEFAULT_CHUNK_ROWS,
+        workers: Annotated[int, typer.Option(min=1, help="processes for persona chunks "
+                                                         "(local executor)")] = 1,
+        executor: Annotated[str | None, typer.Option(help="where persona chunks run: local or "
+                                                          "ray (docs/cluster.md)")] = None,
+        address: Annotated[str | None, typer.Option(help="Ray cluster address (or "
+                                                         "$SYNTHSOC_RAY_ADDRESS)")] = None,
     ) -> None:
         """Persona attributes, persona_card.md and the stereotype audit; narratives on request."""
         if llm not in LLM_BACKENDS:
@@ -137,9 +148,10 @@ def register(app: typer.Typer) -> None:
         try:
             check_population_files(folder)
             used_seed = _default_seed(folder) if seed is None else seed
-            _ensure_personas(folder, used_seed, chunk_rows)
+            spec = executor_spec(executor, workers=workers, address=address)
+            _ensure_personas(folder, used_seed, chunk_rows, spec)
             if narratives:
                 _narratives(folder, narratives, used_seed, llm, concurrency, regenerate)
-        except (PopulationFolderError, ValueError, LLMError) as error:
+        except (PopulationFolderError, ValueError, LLMError, ExecutorError) as error:
             console.print(f"[red]error:[/red] {error}", soft_wrap=True)
             raise typer.Exit(code=1) from error

@@ -22,7 +22,8 @@ from synthsoc.evaluate.replicate_verdict import (
     scaled_totals,
     scenario_tolerance,
 )
-from synthsoc.executor import ExecutorError, executor_spec
+from synthsoc.executor import Executor, ExecutorError, executor_spec
+from synthsoc.executor import executor as open_executor
 from synthsoc.job_progress import report_progress
 from synthsoc.llm.types import LLMError
 from synthsoc.sim import outputs as sim_outputs
@@ -71,8 +72,11 @@ def run_scenario(
     network_stats: bool = True,
     decision_model: Any = None,
     force: bool = False,
+    executor: Executor | None = None,
 ) -> dict[str, Any]:
-    """Build the world, run the replicates, judge the outcomes and write the run folder."""
+    """Build the world, run the replicates, judge the outcomes and write the run folder.
+
+    ``executor``: the replicates are its work units (else ``workers`` forked processes)."""
     t0 = time.perf_counter()
     inputs = [population, scenario.source if Path(scenario.source or "-").is_file() else None]
     check_output_folder(out, kind=OUTPUT_KIND, inputs=inputs, force=force)
@@ -94,6 +98,7 @@ def run_scenario(
             seed=seed,
             runner=ProcessPoolRunner(workers) if decision_model is None else None,
             decision_model=decision_model,
+            executor=executor,
             on_done=lambda _i: _advance(progress, task, replicates),
         )
     timings["replicates_s"] = run.wall_s
@@ -130,6 +135,9 @@ def run_scenario(
             },
             "population": {"folder": str(population), "agents": world.agents.n},
             "replicates": replicates,
+            "executor": executor.description if executor is not None else (
+                f"local, {workers} process{'es' if workers > 1 else ''}"
+                if decision_model is None else "local, this process"),
             "seed": seed,
             "seeding": f"numpy.random.SeedSequence({seed}).spawn({replicates})",
             "outcomes": judged,
@@ -253,7 +261,8 @@ def register(app: typer.Typer) -> None:
             Path | None, typer.Option(help="Sweep file: a grid of parameters (docs/cluster.md).")
         ] = None,
         executor: Annotated[
-            str | None, typer.Option(help="Where sweep units run: local or ray.")
+            str | None,
+            typer.Option(help="Where replicates (or sweep units) run: local or ray."),
         ] = None,
         address: Annotated[
             str | None, typer.Option(help="Ray cluster address (or $SYNTHSOC_RAY_ADDRESS).")
@@ -266,11 +275,6 @@ def register(app: typer.Typer) -> None:
             return
         if scenario is None or population is None:
             raise typer.BadParameter("give a SCENARIO and --population DIR (or --list)")
-        if sweep is None and (executor is not None or address is not None):
-            raise typer.BadParameter(
-                "--executor and --address apply to --sweep runs; a single run uses local "
-                "processes (--workers), or give a one-point --sweep file to run it on Ray"
-            )
         try:
             sc = resolve_scenario(scenario)
             if steps is not None:
@@ -283,15 +287,27 @@ def register(app: typer.Typer) -> None:
                         max_calls=sc.delegation.max_calls,
                     )
                 )
+            spec = executor_spec(executor, workers=workers, address=address)
             if sweep is not None:
-                spec = executor_spec(executor, workers=workers, address=address)
                 result = run_sweep_folder(sc, sweep, population, out, replicates=replicates,
                                           seed=seed, spec=spec, force=force)
                 console.print(f"{result['points_run']} grid points run, "
                               f"{result['points_resumed']} resumed ({result['executor']}) -> "
                               f"{out / 'outcomes.csv'}")
                 return
-            if sc.delegation.mode == "none":
+            if spec.kind == "ray" and sc.delegation.mode != "none":
+                raise typer.BadParameter(
+                    f"scenario {sc.name!r} delegates decisions to a language model "
+                    f"({sc.delegation.mode}); its replicates run in this process: drop "
+                    f"the Ray executor (from {spec.source}) or use --delegate none"
+                )
+            if spec.kind == "ray":
+                # an unreachable cluster stops here, before the world is built or anything written
+                with open_executor(spec) as ex:
+                    summary = run_scenario(sc, population, out, replicates=replicates, seed=seed,
+                                           workers=workers, charts=charts, force=force,
+                                           executor=ex)
+            elif sc.delegation.mode == "none":
                 summary = run_scenario(
                     sc,
                     population,

@@ -20,6 +20,7 @@ from synthsoc.evaluate.compare import (
     same_file,
 )
 from synthsoc.evaluate.replicates import replicate_verdicts
+from synthsoc.executor import Executor, ExecutorError, ExecutorSpec, executor_spec, open_executor
 from synthsoc.llm.types import LLMError
 from synthsoc.survey import (
     CalibratedEngine,
@@ -35,13 +36,14 @@ from synthsoc.survey import (
 )
 from synthsoc.survey.calibrated import CalibrationError
 from synthsoc.survey.llm_engine import REASON_TOKENS, SCORINGS, PlanOnly
-from synthsoc.survey.llm_run import RunPlan
+from synthsoc.survey.llm_run import FanOut, RunPlan
 from synthsoc.survey.mapping import MappingError, load_data_map
 from synthsoc.survey.tables import TablesError
 from synthsoc.synth import PopulationFolderError, load_population
 
 if TYPE_CHECKING:
     from synthsoc.llm import Price
+    from synthsoc.llm.worker import LLMOpener
 
 ENGINES = ("calibrated", "llm", "hybrid", "town")
 
@@ -153,6 +155,20 @@ def run(
             "option's number, in the same call (0: the number only, fastest).",
         ),
     ] = REASON_TOKENS,
+    workers: Annotated[
+        int,
+        typer.Option("--workers", min=1, help="llm/hybrid: processes answering personas "
+                     "(local executor; 1: this process)."),
+    ] = 1,
+    executor: Annotated[
+        str | None,
+        typer.Option("--executor", help="llm/hybrid: where persona answers run: local or ray "
+                     "(docs/cluster.md)."),
+    ] = None,
+    address: Annotated[
+        str | None, typer.Option("--address", help="Ray cluster address (or "
+                                 "$SYNTHSOC_RAY_ADDRESS).")
+    ] = None,
 ) -> None:
     """Ask QUESTIONNAIRE of a population and write results by segment with intervals."""
     console = Console()
@@ -167,7 +183,15 @@ def run(
         raise typer.BadParameter(f"--scoring must be one of {', '.join(SCORINGS)}")
     if data_map is not None and data is None:
         raise typer.BadParameter("--map maps the columns of --data; give --data too")
+    if engine in ("calibrated", "town") and (
+        executor is not None or address is not None or workers > 1
+    ):
+        raise typer.BadParameter(
+            "--executor, --address and --workers spread the llm and hybrid engines' persona "
+            f"answers; the {engine} engine runs in this process"
+        )
     try:
+        spec = executor_spec(executor, workers=workers, address=address)
         check_output_folder(
             out,
             kind="survey",
@@ -192,7 +216,7 @@ def run(
         if engine == "town" and town is None:
             raise typer.BadParameter("--engine town needs --town RUN (a `synthsoc town run`)")
         results: list[SurveyResult] = []
-        with _llm(engine, backend) as llm:
+        with _fan_out(engine, spec, backend) as fan_out, _llm(engine, backend) as llm:
             if engine == "calibrated":
                 assert calibrated is not None
                 with console.status(f"Asking {pop.n_persons} persons (calibrated engine)..."):
@@ -224,6 +248,7 @@ def run(
                         price=_price(backend),
                         on_plan=on_plan,
                         on_progress=on_progress,
+                        fan_out=fan_out,
                     )
                     chosen: ResponseEngine = llm_engine
                     if engine == "hybrid":
@@ -255,6 +280,7 @@ def run(
         OutputFolderError,
         ReadError,
         LLMError,
+        ExecutorError,
     ) as error:
         console.print(f"[red]survey failed:[/red] {error}")
         raise typer.Exit(code=1) from error
@@ -331,6 +357,30 @@ def _llm(engine: str, backend: str) -> Iterator[Any]:
 
     with open_llm(backend, logprobs=True) as llm:
         yield llm
+
+
+def _worker_llm(backend: str) -> LLMOpener:
+    """What each worker opens: ``backend`` with this process's resolved settings."""
+    from synthsoc.llm import load_config
+    from synthsoc.llm.worker import ConfiguredLLM
+
+    return ConfiguredLLM(backend, load_config(), logprobs=True)
+
+
+@contextlib.contextmanager
+def _fan_out(engine: str, spec: ExecutorSpec, backend: str) -> Iterator[FanOut | None]:
+    """Persona answers as work units of the executor (llm and hybrid engines with more than
+    one local worker, or Ray); None: they run in this process. An unreachable cluster stops
+    here, before any call or output."""
+    if engine not in ("llm", "hybrid") or (spec.kind == "local" and spec.workers == 1):
+        yield None
+        return
+    opened: Executor = open_executor(spec)
+    try:
+        Console(stderr=True).print(f"persona answers on {opened.description}")
+        yield FanOut(opened, _worker_llm(backend))
+    finally:
+        opened.close()
 
 
 def register(app: typer.Typer) -> None:

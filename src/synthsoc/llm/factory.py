@@ -96,6 +96,7 @@ def open_llm(
     use_cache: bool = True,
     logprobs: bool = False,
     counters: Counters | None = None,
+    config: LLMConfig | None = None,
 ) -> Iterator[LLMBase]:
     """Open a client for ``backend`` ("local": the embedded model; "openai": the configured
     OpenAI-compatible endpoint) and close it, with its server, on exit.
@@ -106,11 +107,13 @@ def open_llm(
     it can return token log-probabilities (llama-cpp-python needs ``logits_all`` for that).
     ``counters`` (:meth:`synthsoc.executor.Executor.counters`) makes the budget the run's,
     shared by all its workers. A budget the host set in the environment
-    (:func:`synthsoc.llm.host_budget.budget_from_env`) is enforced as well.
+    (:func:`synthsoc.llm.host_budget.budget_from_env`) is enforced as well. ``config``:
+    settings resolved elsewhere (a worker on another node opens the driver's settings);
+    default :func:`load_config`.
     """
     if backend not in BACKENDS:
         raise ValueError(f"backend {backend!r} is not one of {', '.join(BACKENDS)}")
-    config = load_config()
+    config = config or load_config()
     base: OpenAICompatibleClient | EndpointPool
     with ExitStack() as stack:
         if backend == "local":

@@ -2,8 +2,10 @@
 
 Seeds come from ``numpy.random.SeedSequence(seed).spawn(R)``: replicate ``i`` always gets the same
 stream, whatever the number of processes or the order they finish in, so results do not depend on
-how the work is spread. A :class:`ReplicateRunner` only maps a function over replicate indices;
-a distributed engine can implement the same protocol later.
+how the work is spread. A :class:`ReplicateRunner` maps a function over replicate indices in this
+process or forked ones; given an :class:`synthsoc.executor.Executor` instead (``--executor ray``),
+each replicate is a work unit of that executor and the world travels once as its shared value
+(Ray's object store: one copy per node, deserialised once per worker process).
 """
 
 from __future__ import annotations
@@ -11,10 +13,12 @@ from __future__ import annotations
 import multiprocessing as mp
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
+from synthsoc.executor import Executor
 from synthsoc.processes import die_with_parent
 from synthsoc.sim.delegate import DecisionHook, DecisionModel
 from synthsoc.sim.scenario import Scenario
@@ -92,6 +96,22 @@ def replicate_seeds(seed: int, replicates: int) -> list[np.random.SeedSequence]:
     return np.random.SeedSequence(seed).spawn(replicates)
 
 
+@dataclass(frozen=True)
+class ReplicateShared:
+    """What every replicate unit on an executor reads: the scenario, the (prepared) world and
+    the replicates' seeds."""
+
+    scenario: Scenario
+    world: World
+    seeds: tuple[np.random.SeedSequence, ...]
+
+
+def _replicate_unit(shared: ReplicateShared, i: int) -> RunOutput:
+    """Replicate ``i`` on an executor's worker (no delegated decisions)."""
+    shared.scenario.prepare(shared.world)  # memoised on the world: built before it was shared
+    return shared.scenario.run(shared.world, np.random.default_rng(shared.seeds[i]))
+
+
 def run_replicates(
     scenario: Scenario,
     world: World,
@@ -101,8 +121,13 @@ def run_replicates(
     runner: ReplicateRunner | None = None,
     decision_model: DecisionModel | None = None,
     on_done: Callable[[int], None] | None = None,
+    executor: Executor | None = None,
 ) -> list[RunOutput]:
-    """Run ``replicates`` independent replicates; replicate ``i`` uses the i-th spawned seed."""
+    """Run ``replicates`` independent replicates; replicate ``i`` uses the i-th spawned seed.
+
+    With ``executor`` each replicate is one of its work units (``runner`` is then not used);
+    delegated decisions (a language model in this process) cannot run there.
+    """
     if replicates < 1:
         raise ValueError(f"replicates must be at least 1, got {replicates}")
     if scenario.delegation.mode != "none" and decision_model is None:
@@ -110,8 +135,19 @@ def run_replicates(
             f"scenario {scenario.name!r} delegates decisions ({scenario.delegation.mode}) "
             "but no decision model was given"
         )
-    scenario.prepare(world)
+    if executor is not None and scenario.delegation.mode != "none":
+        raise ValueError(
+            f"scenario {scenario.name!r} delegates decisions to a language model "
+            f"({scenario.delegation.mode}): its replicates run in this process, not on "
+            f"{executor.description}"
+        )
+    scenario.prepare(world)  # derived structures are built once here and travel with the world
     seeds = replicate_seeds(seed, replicates)
+    if executor is not None:
+        shared = ReplicateShared(scenario, world, tuple(seeds))
+        done = None if on_done is None else (lambda i, _output: on_done(i))
+        return executor.map(_replicate_unit, list(range(replicates)), shared=shared,
+                            on_result=done)
 
     def task(i: int) -> RunOutput:
         rng = np.random.default_rng(seeds[i])

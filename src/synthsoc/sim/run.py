@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from synthsoc.executor import Executor
 from synthsoc.persona import write_personas
 from synthsoc.persona.build import PERSONAS_FILE
 from synthsoc.sim.agents import Agents, build_agents
@@ -146,8 +147,9 @@ def simulate(
     runner: ReplicateRunner | None = None,
     decision_model: Any = None,
     on_done: Any = None,
+    executor: Executor | None = None,
 ) -> SimulationRun:
-    """Run the scenario's replicates on ``world``."""
+    """Run the scenario's replicates on ``world`` (with ``executor``: as its work units)."""
     t0 = time.perf_counter()
     outputs = run_replicates(
         scenario,
@@ -157,6 +159,7 @@ def simulate(
         runner=runner,
         decision_model=decision_model,
         on_done=on_done,
+        executor=executor,
     )
     return SimulationRun(
         scenario,

@@ -25,7 +25,9 @@ from synthsoc.persona.describe import describe_person
 from synthsoc.survey.answers import QuestionAnswers, SurveyAnswers
 from synthsoc.survey.llm_run import (
     AnswerJournal,
+    FanOut,
     RunPlan,
+    complete_batch,
     estimate_plan,
     run_requests,
     time_one,
@@ -173,6 +175,10 @@ class LLMEngine:
     interruption sends only what is missing; ``on_plan`` receives the run's plan (calls,
     tokens, time on the measured speed of the first call, cost with ``price``) before the rest
     of the calls; ``on_progress(done, total)`` is called as answers arrive.
+
+    ``fan_out`` (:class:`synthsoc.survey.llm_run.FanOut`) sends the answers' requests as work
+    units of an executor, each worker with its own client; the probe and the timed call of
+    the plan still go through ``llm``.
     """
 
     llm: LLM
@@ -186,6 +192,7 @@ class LLMEngine:
     price: Price | None = None
     on_plan: Callable[[RunPlan], None] | None = None
     on_progress: Callable[[int, int], None] | None = None
+    fan_out: FanOut | None = None
     name: str = field(default="llm", init=False)
 
     def __post_init__(self) -> None:
@@ -294,7 +301,8 @@ class LLMEngine:
                 )
             )
         responses = run_requests(
-            every, journal=journal, on_progress=self.on_progress, complete=self._complete
+            every, journal=journal, on_progress=self.on_progress, complete=self._complete,
+            fan_out=self.fan_out,
         )
         out: dict[str, QuestionAnswers] = {}
         failures: dict[str, int] = {}
@@ -360,29 +368,7 @@ class LLMEngine:
         )
 
     def _complete(self, requests: list[LLMRequest]) -> list[LLMResponse | None]:
-        from synthsoc.llm import BudgetExceeded, LLMError
-
-        try:
-            return list(self.llm.complete_many(requests, concurrency=self.concurrency))
-        except BudgetExceeded:
-            raise
-        except LLMError:
-            pass
-        # One bad answer should not sink the batch: retry one by one, None where it fails
-        # (counted as non-response). A budget stop, or every request failing, is an error.
-        results: list[LLMResponse | None] = []
-        last: LLMError | None = None
-        for request in requests:
-            try:
-                results.append(self.llm.complete(request))
-            except BudgetExceeded:
-                raise
-            except LLMError as error:
-                last = error
-                results.append(None)
-        if last is not None and all(r is None for r in results):
-            raise last
-        return results
+        return complete_batch(self.llm, requests, self.concurrency)
 
 
 def parse_answers(question: Question, answers: list[Any]) -> QuestionAnswers:

@@ -5,7 +5,12 @@
 * :class:`AnswerJournal`: every answer received is appended to a JSON-lines file as it arrives,
   keyed by the request's content hash (:func:`synthsoc.llm.request_key`); a rerun after an
   interruption reads it and sends only the requests not yet answered;
-* :func:`run_requests`: sends the pending requests in chunks, reports progress after each.
+* :func:`run_requests`: sends the pending requests in chunks, reports progress after each;
+  with a :class:`FanOut` the chunks are work units of an executor (local processes or Ray),
+  each worker answering through its own client (:mod:`synthsoc.llm.worker`). Every request
+  carries its own seed and answers come back in request order, so the results do not depend
+  on the number of workers or the executor (with a server that answers a seeded request the
+  same way whoever sends it).
 """
 
 from __future__ import annotations
@@ -18,8 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from synthsoc.executor import Executor
+
 if TYPE_CHECKING:
-    from synthsoc.llm import LLMRequest, LLMResponse, Price
+    from synthsoc.llm import LLM, LLMRequest, LLMResponse, Price
+    from synthsoc.llm.worker import LLMOpener
 
 Progress = Callable[[int, int], None]
 
@@ -182,6 +190,61 @@ class AnswerJournal:
                 handle.flush()
 
 
+def complete_batch(
+    llm: LLM, requests: list[LLMRequest], concurrency: int
+) -> list[LLMResponse | None]:
+    """One batch call; if it fails, one call per request, None where one fails (counted as
+    non-response). A budget stop, or every request failing, is raised."""
+    from synthsoc.llm import BudgetExceeded, LLMError
+
+    try:
+        return list(llm.complete_many(requests, concurrency=concurrency))
+    except BudgetExceeded:
+        raise
+    except LLMError:
+        pass
+    results: list[LLMResponse | None] = []
+    last: LLMError | None = None
+    for request in requests:
+        try:
+            results.append(llm.complete(request))
+        except BudgetExceeded:
+            raise
+        except LLMError as error:
+            last = error
+            results.append(None)
+    if last is not None and all(r is None for r in results):
+        raise last
+    return results
+
+
+@dataclass(frozen=True)
+class FanOut:
+    """Requests as work units of ``executor``, at most ``unit_requests`` a unit and at least
+    two units per worker while there are requests for them (a small survey still keeps every
+    worker busy); each worker process answers through its own client opened from ``opener``,
+    ``concurrency`` calls at once. The unit size never changes the answers."""
+
+    executor: Executor
+    opener: LLMOpener
+    concurrency: int = 4
+    unit_requests: int = 16
+
+    def __post_init__(self) -> None:
+        if self.unit_requests < 1 or self.concurrency < 1:
+            raise ValueError("unit_requests and concurrency must be at least 1")
+
+
+def _answer_unit(
+    shared: tuple[LLMOpener, int], requests: list[LLMRequest]
+) -> list[LLMResponse | None]:
+    """One unit on a worker: its requests through this process's client."""
+    from synthsoc.llm.worker import worker_llm
+
+    opener, concurrency = shared
+    return complete_batch(worker_llm(opener), requests, concurrency)
+
+
 def run_requests(
     requests: Sequence[LLMRequest],
     *,
@@ -189,10 +252,13 @@ def run_requests(
     on_progress: Progress | None,
     complete: Callable[[list[LLMRequest]], list[LLMResponse | None]],
     chunk: int | None = None,
+    fan_out: FanOut | None = None,
 ) -> list[LLMResponse | None]:
     """Answers for ``requests`` (None where one failed): journal first, then the server.
 
-    ``complete`` answers one chunk (the engine's batch call with its per-request fallback).
+    ``complete`` answers one chunk (the engine's batch call with its per-request fallback);
+    with ``fan_out`` the chunks run on its executor instead. Answers are journaled here, in
+    this process, as each chunk arrives.
     """
     out: list[LLMResponse | None] = [None] * len(requests)
     pending: list[int] = []
@@ -205,6 +271,33 @@ def run_requests(
     done = len(requests) - len(pending)
     if on_progress is not None:
         on_progress(done, len(requests))
+    if fan_out is not None:
+        size = max(1, min(fan_out.unit_requests,
+                          -(-len(pending) // (2 * fan_out.executor.workers))))
+        units = [pending[k : k + size] for k in range(0, len(pending), size)]
+        finished = [done]
+
+        def arrived(k: int, answers: list[LLMResponse | None]) -> None:
+            for i, answer in zip(units[k], answers, strict=True):
+                out[i] = answer
+                if answer is not None:
+                    journal.record(requests[i], answer)
+            finished[0] += len(units[k])
+            if on_progress is not None:
+                on_progress(finished[0], len(requests))
+
+        from synthsoc.llm.worker import close_worker_llm
+
+        try:
+            # forked local workers: a unit touches no polars, and opens its own client (none of
+            # this process's sockets or threads is used in the child)
+            fan_out.executor.map(
+                _answer_unit, [[requests[i] for i in unit] for unit in units],
+                shared=(fan_out.opener, fan_out.concurrency), on_result=arrived, start="fork",
+            )
+        finally:
+            close_worker_llm()  # a unit run in this process (one unit, one worker)
+        return out
     size = chunk or 16
     for start in range(0, len(pending), size):
         part = pending[start : start + size]
