@@ -113,6 +113,10 @@ def test_circles_split_each_pool_into_fixed_size_circles() -> None:
         assert np.unique(circle[pool == p]).tolist() == list(range(expected))
     sizes = np.bincount(circle[pool == 2])
     assert np.all(np.abs(sizes - 1000) < 5 * np.sqrt(1000))  # about equal (binomial)
+    # no pool split: one circle each and no random draw (the stream is left as it was)
+    before = rng.bit_generator.state
+    assert not _circles(np.array([0, 0, 1]), 1000, rng).any()
+    assert rng.bit_generator.state == before
 
 
 def _doubled(agents: Agents) -> Agents:

@@ -314,9 +314,13 @@ def _circles(pool: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarra
     the more alike in sociability friends become and the degree assortativity grows with
     population size (0.24 at 1% of Korea, 0.33 at a million persons). Within circles of a fixed
     size the span, and with it the assortativity, no longer depends on the population's size.
+    Where no pool is split (small populations) nothing is drawn, so their networks are the same
+    as without circles.
     """
     _, inverse, counts = np.unique(pool, return_inverse=True, return_counts=True)
     n_circles = np.maximum(1, np.rint(counts / size)).astype(np.int64)
+    if np.all(n_circles == 1):
+        return np.zeros(pool.size, dtype=np.int64)
     return (rng.random(pool.size) * n_circles[inverse]).astype(np.int64)
 
 
