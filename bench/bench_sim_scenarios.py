@@ -29,15 +29,20 @@ def main() -> None:
     ap.add_argument("--replicates", type=int, default=4)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--label", default="run")
-    ap.add_argument("--only", nargs="*")
+    ap.add_argument("--only", nargs="*", help="these scenarios, in this order")
     args = ap.parse_args()
     load_at_start = os.getloadavg()[0]
     out_root = Path(tempfile.mkdtemp(prefix="sim_scen_"))
     rows = {}
-    for name, scenario in builtin_scenarios().items():
-        if args.only and name not in args.only:
-            continue
-        w0 = time.perf_counter()
+    scenarios = builtin_scenarios()
+    unknown = sorted(set(args.only or ()) - set(scenarios))
+    if unknown:
+        ap.error(f"--only: unknown scenario(s) {unknown}; known: {sorted(scenarios)}")
+    for name in args.only or list(scenarios):
+        scenario = scenarios[name]
+        load = os.getloadavg()[0]
+        started = time.strftime("%H:%M", time.gmtime())
+        w0, c0 = time.perf_counter(), _cpu_s()
         summary = run_scenario(
             scenario,
             args.population,
@@ -50,6 +55,10 @@ def main() -> None:
         )
         rows[name] = {
             "wall_s": time.perf_counter() - w0,
+            # this process and its finished worker processes (user + system)
+            "cpu_s": _cpu_s() - c0,
+            "load_average_at_start": load,
+            "started_utc": started,
             "agents": summary["population"]["agents"],
             "steps": scenario.steps,
             "timings_s": summary["timings_s"],
@@ -70,7 +79,7 @@ def main() -> None:
             ],
         }
         print(
-            f"{name:22s} {rows[name]['wall_s']:8.1f} s  "
+            f"{name:22s} {rows[name]['wall_s']:8.1f} s wall {rows[name]['cpu_s']:8.1f} s CPU  "
             + ", ".join(f"{k}={v['label']}" for k, v in rows[name]["verdicts"].items())
             + "".join(
                 f"; {r['statistic']}={r['median']:.3g} {'in' if r['within'] else 'OUT'} {r['band']}"
@@ -81,6 +90,11 @@ def main() -> None:
         _write(args, load_at_start, rows)  # after every scenario, so a cut-off run keeps them
     _write(args, load_at_start, rows)
     shutil.rmtree(out_root, ignore_errors=True)
+
+
+def _cpu_s() -> float:
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
 
 
 def _write(args: argparse.Namespace, load_at_start: float, rows: dict[str, Any]) -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
 from synthsoc.sim import Agents, NetworkConfig, World, build_network
-from synthsoc.sim.network import Graph, csr_from_edges, group_edges, online_layer
+from synthsoc.sim.network import Graph, _circles, csr_from_edges, group_edges, online_layer
 from synthsoc.sim.network_stats import (
     homophily,
     network_report,
@@ -71,14 +73,22 @@ def test_same_seed_same_network(world: World) -> None:
     )
 
 
+@pytest.fixture(scope="module")
+def online_1pct(agents_1pct: Agents) -> tuple[Graph, dict[str, float]]:
+    """The online layer of the 1% stand-in and its statistics (shared by the two tests below)."""
+    online = online_layer(agents_1pct, NetworkConfig(), np.random.default_rng(2))
+    return online, online_statistics(online, online.transpose(), seed=0)
+
+
 @pytest.mark.slow
-def test_online_layer_within_bands_of_facebook_at_one_percent(agents_1pct: Agents) -> None:
+def test_online_layer_within_bands_of_facebook_at_one_percent(
+    agents_1pct: Agents, online_1pct: tuple[Graph, dict[str, float]]
+) -> None:
     """Median degree, clustering at degree 100 and degree assortativity of the online layer fall
     in the bands of Facebook's published figures (Ugander et al. 2011), read from the bundled
     data/network_reference.csv; the layer stays homophilous on age, region and interest."""
-    online = online_layer(agents_1pct, NetworkConfig(), np.random.default_rng(2))
+    online, stats = online_1pct
     followers = online.transpose()
-    stats = online_statistics(online, followers, seed=0)
     banded = [r for r in reference_figures() if r["layer"] == "online" and r["low"] is not None]
     assert {r["statistic"] for r in banded} == {
         "median_degree", "clustering_at_degree_100", "degree_assortativity"
@@ -91,6 +101,56 @@ def test_online_layer_within_bands_of_facebook_at_one_percent(agents_1pct: Agent
     assert homophily(online, agents_1pct.interest)["index"] > 0.1
     # friendships are mutual: most arcs have their reverse (only one-way follows do not)
     assert np.mean(followers.degree() == online.degree()) > 0.5
+
+
+def test_circles_split_each_pool_into_fixed_size_circles() -> None:
+    rng = np.random.default_rng(0)
+    pool = np.repeat(np.array([0, 1, 2]), [50, 3000, 10_000])
+    circle = _circles(pool, 1000, rng)
+    assert circle.size == pool.size
+    # a pool of P users: max(1, round(P / 1000)) circles, numbered from 0
+    for p, expected in ((0, 1), (1, 3), (2, 10)):
+        assert np.unique(circle[pool == p]).tolist() == list(range(expected))
+    sizes = np.bincount(circle[pool == 2])
+    assert np.all(np.abs(sizes - 1000) < 5 * np.sqrt(1000))  # about equal (binomial)
+    # no pool split: one circle each and no random draw (the stream is left as it was)
+    before = rng.bit_generator.state
+    assert not _circles(np.array([0, 0, 1]), 1000, rng).any()
+    assert rng.bit_generator.state == before
+
+
+def _doubled(agents: Agents) -> Agents:
+    """The population twice over: every per-agent array repeated (same mix, twice the size)."""
+    n = agents.n
+    return dataclasses.replace(
+        agents,
+        **{
+            f.name: np.concatenate([v, v])
+            for f in dataclasses.fields(agents)
+            if not f.name.endswith("_codes")
+            and isinstance(v := getattr(agents, f.name), np.ndarray)
+            and v.size == n
+        },
+    )
+
+
+@pytest.mark.slow
+def test_online_layer_statistics_hold_at_twice_the_population(
+    agents_1pct: Agents, online_1pct: tuple[Graph, dict[str, float]]
+) -> None:
+    """At twice 1% of Korea (about a million persons) the online layer's median degree,
+    clustering at degree 100 and assortativity stay in the bands of Facebook's figures
+    (data/network_reference.csv), and the assortativity does not grow with population size by
+    more than 0.04 (before the fixed-size circles it rose by 0.09-0.12 from 1% to a million
+    persons: 0.24 to 0.33 on the fitted populations, 0.20 to 0.31 on the stand-ins)."""
+    big = _doubled(agents_1pct)
+    assert big.n == 2 * agents_1pct.n
+    online = online_layer(big, NetworkConfig(), np.random.default_rng(2))
+    stats = {"1x": online_1pct[1], "2x": online_statistics(online, online.transpose(), seed=0)}
+    for ref in (r for r in reference_figures() if r["layer"] == "online" and r["low"] is not None):
+        assert ref["low"] <= stats["2x"][ref["statistic"]] <= ref["high"], (ref, stats)
+    growth = stats["2x"]["degree_assortativity"] - stats["1x"]["degree_assortativity"]
+    assert abs(growth) < 0.04, stats
 
 
 def test_network_report_compares_with_published_figures(world: World) -> None:

@@ -82,7 +82,7 @@ class MarketParams:
 
 
 def prepare_market(world: World, params: MarketParams) -> None:
-    world.adjacency(params.peer_layers)
+    world.influencer_counts(params.peer_layers)
 
 
 def run_market(
@@ -101,8 +101,8 @@ def run_market(
     agents = world.agents
     goods = params.goods
     n_goods = len(goods)
-    adj = world.adjacency(params.peer_layers)
-    degree = np.maximum(np.asarray(adj.sum(axis=1)).ravel(), 1.0)
+    counts = world.influencer_counts(params.peer_layers)
+    degree = counts.degree()[0]
     buyer = agents.age >= params.min_age
     budget = agents.income_mkrw / 12.0 * params.budget_share
     budget = budget / np.maximum(np.bincount(agents.household)[agents.household], 1) * 2.0
@@ -133,7 +133,7 @@ def run_market(
     for t in range(steps):
         if t > 0:
             launched = np.array([g.launch <= t for g in goods])
-            peer_share = np.asarray(adj @ (owns >= 0).astype(np.float32)).ravel() / degree
+            peer_share = counts.count(owns >= 0) / degree
             spend = calendar.agent_multiplier(t, agents, "spending")
             spending[t] = float(np.mean(spend))
             afford = 1.0 / (

@@ -9,14 +9,16 @@ Layers (agents are the rows of the persons frame):
 * ``school``: ages 6-18 placed in classes by si-gun-gu and single year of age (complete graph);
 * ``neighbourhood``: adults linked to a few others living in the same eup-myeon-dong;
 * ``online``: among SNS users, mutual friendships (stored as arcs both ways) plus one-way follows
-  of popular accounts. Friendships join users close on two rings: one laid out by si-do, age band
-  and a noisy sociability rank, one by interest and sociability; each user reaches a few times
-  their own number of ties along the ring, so friends share friends (clustering), and users of
-  similar sociability befriend each other (degree assortativity). Follows go to accounts drawn
-  in proportion to sociability times a lognormal fitness (hubs). Information flows from the
-  followed account to its followers. The defaults put median degree, clustering at degree 100
-  and degree assortativity within stated bands of Facebook's (Ugander et al. 2011; bands in
-  ``data/network_reference.csv``).
+  of popular accounts. Friendships join users close on two rings: one laid out by si-do, age
+  band, a random circle of fixed size and a noisy sociability rank, one by interest, circle and
+  sociability; each user reaches a few times their own number of ties along the ring, so
+  friends share friends (clustering), and users of similar sociability befriend each other
+  (degree assortativity). The fixed-size circles keep assortativity from growing with the
+  population's size (without them it rose from 0.24 at 1% to 0.33 at a million persons).
+  Follows go to accounts drawn in proportion to sociability times a lognormal fitness (hubs).
+  Information flows from the followed account to its followers. The defaults put median
+  degree, clustering at degree 100 and degree assortativity within stated bands of Facebook's
+  (Ugander et al. 2011; bands in ``data/network_reference.csv``).
 
 Construction is vectorised (sorting and segment arithmetic, no loop per person).
 """
@@ -131,6 +133,12 @@ class NetworkConfig:
     local_share: float = 0.7  # share of friendships on the si-do x age-band ring
     local_window: float = 1.3  # ring reach as a multiple of a user's ties on it (clustering)
     interest_window: float = 30.0  # the same on the interest ring (wide: few shared friends)
+    # users of a ring pool (si-do x age band; interest) are split at random into circles of
+    # about this many users before sorting by sociability, so the range of sociability a user's
+    # ring neighbours span does not narrow as the population grows (scale-free assortativity)
+    # (chosen by hand like the rest: in band at 1% and at a million persons)
+    local_circle: int = 4000
+    interest_circle: int = 25000
     follows_mean: float = 3.0  # one-way follows of popular accounts per user
     fitness_sigma: float = 1.5
 
@@ -297,6 +305,25 @@ def _layout_ties(
     return order[pos], order[partner]
 
 
+def _circles(pool: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarray:
+    """A random circle for each user within their pool: a pool of ``P`` users is split into
+    ``max(1, round(P / size))`` circles of about equal expected size.
+
+    Without circles a pool's users are sorted by sociability along one ring, and a user's ring
+    neighbours span ``window / P`` of the pool's sociability range: the larger the population,
+    the more alike in sociability friends become and the degree assortativity grows with
+    population size (0.24 at 1% of Korea, 0.33 at a million persons). Within circles of a fixed
+    size the span, and with it the assortativity, no longer depends on the population's size.
+    Where no pool is split (small populations) nothing is drawn, so their networks are the same
+    as without circles.
+    """
+    _, inverse, counts = np.unique(pool, return_inverse=True, return_counts=True)
+    n_circles = np.maximum(1, np.rint(counts / size)).astype(np.int64)
+    if np.all(n_circles == 1):
+        return np.zeros(pool.size, dtype=np.int64)
+    return (rng.random(pool.size) * n_circles[inverse]).astype(np.int64)
+
+
 def online_layer(agents: Agents, cfg: NetworkConfig, rng: np.random.Generator) -> Graph:
     """The online layer (friendships both ways, one-way follows); see the module docstring."""
     n = agents.n
@@ -316,12 +343,20 @@ def online_layer(agents: Agents, cfg: NetworkConfig, rng: np.random.Generator) -
     local = rng.binomial(made, cfg.local_share)
     src_parts, dst_parts = [], []
     band = agents.age_band[users].astype(np.int64)
+    local_pool = agents.sido[users].astype(np.int64) * 256 + band
+    interest_pool = agents.interest[users].astype(np.int64)
     layouts = (
-        # local ring: si-do, then age band, then sociability
-        (np.lexsort((sociability, band, agents.sido[users])), local, cfg.local_window),
-        # interest ring across the country: interest, then sociability
+        # local ring: si-do x age band, a random circle within it, then sociability
         (
-            np.lexsort((sociability, agents.interest[users])),
+            np.lexsort((sociability, _circles(local_pool, cfg.local_circle, rng), local_pool)),
+            local,
+            cfg.local_window,
+        ),
+        # interest ring across the country: interest, a random circle, then sociability
+        (
+            np.lexsort(
+                (sociability, _circles(interest_pool, cfg.interest_circle, rng), interest_pool)
+            ),
             made - local,
             cfg.interest_window,
         ),

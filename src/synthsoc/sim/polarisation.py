@@ -27,7 +27,7 @@ from synthsoc.sim.delegate import DecisionHook
 from synthsoc.sim.events import Calendar
 from synthsoc.sim.network import LAYERS
 from synthsoc.sim.params import param
-from synthsoc.sim.world import RunOutput, World, district_shares, in_degree, segment_shares
+from synthsoc.sim.world import RunOutput, World, district_shares, segment_shares
 
 OPINION_LAYERS = ("household", "work", "neighbourhood", "online")
 
@@ -50,7 +50,7 @@ class PolarisationParams:
 
 
 def prepare_polarisation(world: World, params: PolarisationParams) -> None:
-    world.adjacency(params.layers)
+    world.influencer_counts(params.layers)
 
 
 def transition_step(series: np.ndarray) -> int:
@@ -100,8 +100,8 @@ def run_polarisation(
     hook: DecisionHook | None,
 ) -> RunOutput:
     agents = world.agents
-    adj = world.adjacency(params.layers)
-    degree, has_nb = in_degree(adj)
+    counts = world.influencer_counts(params.layers)
+    degree, has_nb = counts.degree()
     adult = agents.age >= params.min_age
     bias = params.conservation_weight * agents.conservation.astype(np.float64)
     support = adult & (rng.random(agents.n) < params.initial)
@@ -113,7 +113,7 @@ def run_polarisation(
     n_adult = max(int(adult.sum()), 1)
     for t in range(steps):
         if t > 0:
-            local = np.asarray(adj @ support.astype(np.float32)).ravel() / degree
+            local = counts.count(support) / degree
             # without contacts an agent conforms to the national share
             local = np.where(has_nb, local, share[t - 1])
             field = params.conformity * (2.0 * local - 1.0) + pressure[t] + bias

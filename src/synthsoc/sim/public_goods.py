@@ -48,7 +48,7 @@ class PublicGoodsParams:
 
 
 def prepare_public_goods(world: World, params: PublicGoodsParams) -> None:
-    world.adjacency(params.layers)
+    world.influencer_counts(params.layers)
 
 
 def run_public_goods(
@@ -60,8 +60,8 @@ def run_public_goods(
     hook: DecisionHook | None,
 ) -> RunOutput:
     agents = world.agents
-    adj = world.adjacency(params.layers)
-    degree = np.maximum(np.asarray(adj.sum(axis=1)).ravel(), 1.0)
+    counts = world.influencer_counts(params.layers)
+    degree = counts.degree()[0]
     player = agents.age >= params.min_age
     free_rider = rng.random(agents.n) < params.free_riders
     # threshold: share of others contributing that a conditional cooperator needs to see
@@ -91,7 +91,7 @@ def run_public_goods(
     seg = np.zeros((steps, len(seg_labels)))
     for t in range(steps):
         if t > 0:
-            local = np.asarray(adj @ contributes.astype(np.float32)).ravel() / degree
+            local = counts.count(contributes) / degree
             d_share = (
                 np.bincount(district, weights=contributes.astype(np.float64), minlength=k_d)
                 / players_d

@@ -12,6 +12,7 @@ import scipy.sparse as sp
 
 from synthsoc.persona.describe import describe_person
 from synthsoc.sim.agents import AGE_BAND_LABELS, Agents
+from synthsoc.sim.influencer_counts import InfluencerCounts
 from synthsoc.sim.network import MultilayerNetwork
 
 
@@ -52,6 +53,16 @@ class World:
             return mat.T.tocsr()
 
         return self.derived("adj:" + ",".join(layers), build)
+
+    def influencer_counts(self, layers: tuple[str, ...]) -> InfluencerCounts:
+        """Counts of influencers in a set over the chosen layers, equal to
+        ``adjacency(layers) @ member`` (see :mod:`synthsoc.sim.influencer_counts`)."""
+
+        def build() -> InfluencerCounts:
+            indptr, indices, _ = self.network.spread_graph(layers)
+            return InfluencerCounts.from_arcs(indptr, indices)
+
+        return self.derived("counts:" + ",".join(layers), build)
 
     def segment(self) -> tuple[np.ndarray, tuple[str, ...]]:
         """The default reporting segment: age band."""
