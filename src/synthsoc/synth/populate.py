@@ -32,6 +32,7 @@ from synthsoc.synth.disclosure import disclosure_risk, population_members
 from synthsoc.synth.fit_report import build_fit_report
 from synthsoc.synth.general_households import draw_general_households
 from synthsoc.synth.group_quarters import SpecialHouseholds, build_special_households
+from synthsoc.synth.person_tally import tally_persons
 from synthsoc.synth.regions import region_table, resolve_region
 from synthsoc.synth.report_html import write_html_report
 from synthsoc.synth.rosters import load_rosters
@@ -120,9 +121,11 @@ def populate(
         ):
             # Parquet encoding releases the GIL: write while the fit report is computed.
             writing = writer.submit(_write_tables, stage, pop, controls, regions)
+            # Every person counted once for the fit report, its checks and the HTML charts.
+            tally = tally_persons(pop, controls)
             report = build_fit_report(
                 controls, pop, general.fit, census, person_targets,
-                disclosure=_disclosure(pop, candidates, general.hh_seed))
+                disclosure=_disclosure(pop, candidates, general.hh_seed), tally=tally)
             writing.result()
             report["run"] = {"year": year, "scale": scale, "seed": seed, "region": region_code,
                              "controls_dir": str(controls_dir) if controls_dir else None,
@@ -130,7 +133,7 @@ def populate(
             write_json(stage / schema.FIT_REPORT_FILE, report)
             step("write parquet and fit report")
             if html:
-                write_html_report(stage, report, pop, controls, regions)
+                write_html_report(stage, report, pop, controls, regions, tally)
             step("html report")
             manifest = {
                 "format": "synthsoc-population/1",
