@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from functools import cache
 
+import numba
 import numpy as np
 import polars as pl
 
@@ -153,9 +154,21 @@ def draw_small_table(rng: np.random.Generator, group: np.ndarray,
     cum = np.cumsum(np.asarray(table, dtype=np.float64), axis=1)
     cum /= np.where(cum[:, -1:] > 0, cum[:, -1:], 1.0)
     u = rng.random(group.size)
+    return _count_passed(cum[:, :-1].copy(), group, u)
+
+
+@numba.njit(cache=True, nogil=True)
+def _count_passed(cum: np.ndarray, group: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """For each element, how many of its group's cumulative shares ``u`` reaches: the drawn
+    column (one pass over the elements, no temporaries)."""
     out = np.zeros(group.size, dtype=np.int8)
-    for k in range(table.shape[1] - 1):
-        out += u >= cum[group, k]
+    for i in range(group.size):
+        row = cum[group[i]]
+        k = 0
+        for c in range(row.size):
+            if u[i] >= row[c]:
+                k += 1
+        out[i] = k
     return out
 
 
