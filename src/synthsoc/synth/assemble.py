@@ -170,8 +170,8 @@ def assemble(
     name_group = p_hh.copy()
     resident = np.flatnonzero(role == ROLE["group_resident"])
     name_group[resident] = n_hh + np.arange(resident.size, dtype=np.int32)
-    names, dictionary = assign_names(rng, controls.year - age.astype(np.int64), sex, foreign,
-                                     inherit, household=name_group)
+    names, dictionary = assign_names(rng, (controls.year - age).astype(np.int16), sex,
+                                     foreign, inherit, household=name_group)
     return Assembled(
         hh_emd=emd, hh_size=size, hh_kind=kind, hh_type=htype, hh_dwelling=dwelling,
         hh_income=income, hh_head=head, p_hh=p_hh, p_role=role, p_sex=sex, p_age=age,

@@ -329,7 +329,8 @@ def assign_names(
     n = sex.size
     sex = sex.astype(np.int8, copy=False)
     surnames, probs = surname_table()
-    surname_idx = rng.choice(surnames.size, size=n, p=probs)[family_surname_of]
+    # Narrow codes before the gathers over every person (memory at 51 million).
+    surname_idx = rng.choice(surnames.size, size=n, p=probs).astype(np.int16)[family_surname_of]
     given_unique = sorted({g for _, male, female in GIVEN_NAMES for g in (*male, *female)})
     code_of = {g: i for i, g in enumerate(given_unique)}
     starts = np.array([c[0] for c in GIVEN_NAMES])
@@ -361,7 +362,8 @@ def assign_names(
     origin_keys = [o.key for o in FOREIGN_ORIGINS]
     weights = np.array([FOREIGN_ORIGIN_WEIGHTS[k] for k in (KOREAN_CHINESE, *origin_keys)])
     # Origin and family name are drawn for the surname holder and inherited with the surname.
-    origin = (rng.choice(weights.size, size=n, p=weights / weights.sum()) - 1)[family_surname_of]
+    origin = (rng.choice(weights.size, size=n, p=weights / weights.sum()) - 1).astype(
+        np.int8)[family_surname_of]
     family_draw = rng.random(n)[family_surname_of]
     foreign_named = foreign & (origin >= 0)
 
@@ -382,6 +384,7 @@ def assign_names(
 
     # One code per distinct string (e.g. 황 + 보람 and 황보 + 람 would spell the same name).
     distinct, canonical = np.unique(np.array(dictionary, dtype=object), return_inverse=True)
+    canonical = canonical.astype(np.int32)
 
     def draw(who: np.ndarray) -> np.ndarray:
         out = surname_idx[who].astype(np.int64) * len(given_unique) + draw_korean(who)
@@ -390,24 +393,25 @@ def assign_names(
             out[alien] = draw_foreign(who[alien])
         return canonical[out]
 
-    everyone = np.arange(n)
-    codes = draw(everyone)
+    codes = draw(np.arange(n))
     # After the first pass only the families and households that held a duplicate are
     # checked again (sorting all 51 million names on every pass cost minutes).
-    checked = everyone
+    checked: np.ndarray | None = None  # None: everyone (no copies of the columns)
     # Where every surname is inherited within the household, a family's duplicate is also a
     # household's duplicate: the household check alone finds them all.
     families_in_households = household is not None and bool(
         np.array_equal(household[family_surname_of], household))
     for _ in range(MAX_REDRAWS):
+        held = _rows(codes, checked)
         if household is None:
-            dup = _duplicates(family_surname_of[checked], codes[checked])
+            dup = _duplicates(_rows(family_surname_of, checked), held)
         elif families_in_households:
-            dup = _duplicates(household[checked], codes[checked])
+            dup = _duplicates(_rows(household, checked), held)
         else:
-            dup = _duplicates(family_surname_of[checked], codes[checked])
-            dup |= _duplicates(household[checked], codes[checked])
-        dup = checked[dup]
+            dup = _duplicates(_rows(family_surname_of, checked), held)
+            dup |= _duplicates(_rows(household, checked), held)
+        del held
+        dup = np.flatnonzero(dup) if checked is None else checked[dup]
         if dup.size == 0:
             break
         codes[dup] = draw(dup)
@@ -421,4 +425,8 @@ def assign_names(
         checked = np.flatnonzero(again)
     else:
         raise RuntimeError("names: could not give every family distinct full names")
-    return codes.astype(np.int32), distinct.tolist()
+    return codes, distinct.tolist()
+
+
+def _rows(values: np.ndarray, rows: np.ndarray | None) -> np.ndarray:
+    return values if rows is None else values[rows]
