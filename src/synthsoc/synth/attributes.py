@@ -392,7 +392,14 @@ def income_brackets(rng: np.random.Generator, n_employed: np.ndarray, size: np.n
              + 0.4 * head_university + rng.normal(0.0, 0.8, size.size))
     shares = household_income_shares()
     cum = np.cumsum([shares[b] for b in INCOME_BRACKETS])
-    ranks = np.empty(size.size, dtype=np.float64)
-    ranks[np.argsort(score, kind="stable")] = (np.arange(size.size) + 0.5) / max(size.size, 1)
-    return np.minimum(np.searchsorted(cum, ranks, side="right"),
-                      len(INCOME_BRACKETS) - 1).astype(np.int8)
+    # The household at position k of the ranking has rank (k + 0.5) / n; its bracket is the
+    # number of cumulative shares at or below that rank. Ranks rise with k, so each bracket
+    # is one run of positions: found by one search per bracket, not one per household.
+    ranks = (np.arange(size.size) + 0.5) / max(size.size, 1)
+    first = np.searchsorted(ranks, cum, side="left")  # first position past each share
+    by_position = np.zeros(size.size, dtype=np.int8)
+    for bound in first:
+        by_position[bound:] += 1
+    out = np.empty(size.size, dtype=np.int8)
+    out[np.argsort(score, kind="stable")] = np.minimum(by_position, len(INCOME_BRACKETS) - 1)
+    return out
