@@ -31,7 +31,8 @@ def main() -> None:
     started = time.perf_counter()
     result = populate(args.out, scale=args.scale, seed=args.seed, progress=True)
     wall = time.perf_counter() - started
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    peak_mb = usage.ru_maxrss / 1024.0
     row = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()}",
@@ -41,6 +42,9 @@ def main() -> None:
         "n_persons": result.n_persons,
         "n_households": result.n_households,
         "wall_seconds": round(wall, 1),
+        # CPU of this process (all its threads), the steadier figure on a shared machine.
+        "cpu_user_seconds": round(usage.ru_utime, 1),
+        "cpu_system_seconds": round(usage.ru_stime, 1),
         "persons_per_second": round(result.n_persons / wall),
         "peak_rss_mb": round(peak_mb),
         "max_control_tvd": result.summary["max_control_tvd"],

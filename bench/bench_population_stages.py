@@ -1,13 +1,14 @@
 """What each step of the population synthesis costs, and what each added fit costs.
 
-    python bench/bench_population_stages.py [--scale 0.01] [--seed 1]
+    python bench/bench_population_stages.py [--scale 0.01] [--seed 1] [--no-variants]
 
 Times every stage of ``populate`` on the same inputs (controls, seed pool, general-household
-fit and draw, attributes, fit report), then refits the general households with the person
-constraints added one block at a time (sex x 5-year age as before issue 16; sex x single
-year; + persons living with a spouse by sex x age; + one-person householders by sex x age)
-and reports seconds and the fit's own error for each. Prints a table and writes
-bench/results/population_stages_scale_X.json.
+fit and draw, attributes, fit report, HTML report) in wall and CPU seconds of this process
+(CPU is the steadier figure on a shared machine), then (unless ``--no-variants``) refits
+the general households with the person constraints added one block at a time (sex x
+5-year age as before issue 16; sex x single year; + persons living with a spouse by sex x
+age; + one-person householders by sex x age) and reports seconds and the fit's own error
+for each. Prints a table and writes bench/results/population_stages_scale_X.json.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import json
 import os
 import platform
 import resource
+import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +34,8 @@ from synthsoc.synth.controls import build_run_controls
 from synthsoc.synth.fit import fit_weights
 from synthsoc.synth.fit_report import build_fit_report
 from synthsoc.synth.general_households import draw_general_households
+from synthsoc.synth.regions import region_table
+from synthsoc.synth.report_html import write_html_report
 from synthsoc.synth.targets import (
     CHILD_GAP_START,
     COUPLE_START,
@@ -58,16 +62,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scale", type=float, default=0.01)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-variants", action="store_true",
+                        help="skip the refits by constraint set")
     args = parser.parse_args()
     load_before = os.getloadavg()
     stages: dict[str, float] = {}
-    clock = time.perf_counter()
+    cpu_stages: dict[str, float] = {}
+    clock, cpu_clock = time.perf_counter(), time.process_time()
 
     def lap(name: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
+        nonlocal clock, cpu_clock
+        now, cpu_now = time.perf_counter(), time.process_time()
         stages[name] = round(now - clock, 2)
-        clock = now
+        cpu_stages[name] = round(cpu_now - cpu_clock, 2)
+        clock, cpu_clock = now, cpu_now
 
     census = load_emd_controls(2025)
     controls = build_run_controls(census, args.scale, args.seed)
@@ -85,8 +93,12 @@ def main() -> None:
     lap("general households: fit, draw, refine")
     pop = assemble(rng, controls, pool, general, special)
     lap("attributes (marital, education, work, occupation, migrants, names)")
-    build_fit_report(controls, pop, general.fit, census, targets)
+    report = build_fit_report(controls, pop, general.fit, census, targets)
+    report["run"] = {"year": 2025, "scale": args.scale, "seed": args.seed, "region": None}
     lap("fit report")
+    with tempfile.TemporaryDirectory() as tmp:
+        write_html_report(Path(tmp), report, pop, controls, region_table(controls))
+    lap("html report")
 
     incidence = pool_incidence(pool)
     emd_sgg = controls.emd["sgg_idx"].to_numpy()
@@ -105,7 +117,7 @@ def main() -> None:
         "+ children 0-4 of couples by parents' gap (current)": (incidence, targets),
     }
     fits = {}
-    for name, (a, t) in variants.items():
+    for name, (a, t) in ({} if args.no_variants else variants).items():
         started = time.perf_counter()
         fit = fit_weights(a, t, classes, class_targets, max_iter=40, tol=1e-3)
         fits[name] = {"seconds": round(time.perf_counter() - started, 2),
@@ -118,12 +130,13 @@ def main() -> None:
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "scale": args.scale, "n_persons": int(pop.p_age.size),
         "candidates": pool.n_households, "couple_columns_start": COUPLE_START,
-        "stages_seconds": stages, "fit_variants": fits,
+        "stages_seconds": stages, "stages_cpu_seconds": cpu_stages, "fit_variants": fits,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0),
     }
     print(f"scale {args.scale}: {row['n_persons']:,} persons, load {row['load_average_before']}")
+    print(f"  {'stage':<70} {'wall':>9} {'CPU':>9}")
     for name, seconds in stages.items():
-        print(f"  {name:<70} {seconds:>7.2f} s")
+        print(f"  {name:<70} {seconds:>7.2f} s {cpu_stages[name]:>7.2f} s")
     print("general-household fit (40 IPU sweeps at most) by constraint set:")
     for name, f in fits.items():
         print(f"  {name:<60} {f['seconds']:>6.2f} s  {f['columns']:>4} columns  "

@@ -88,16 +88,31 @@ def write_parquet(path: Path, frame: pl.DataFrame) -> None:
         raise
 
 
-def write_arrow_table(path: Path, table: Any, row_group_size: int = 1_000_000) -> None:
-    """Write a ``pyarrow.Table`` to Parquet atomically (zstd, deterministic bytes)."""
+def write_arrow_table(path: Path, table: Any, row_group_size: int = 1_000_000, *,
+                      dictionary_columns_only: bool = False,
+                      no_statistics: tuple[str, ...] = ()) -> None:
+    """Write a ``pyarrow.Table`` to Parquet atomically (zstd, deterministic bytes).
+
+    ``dictionary_columns_only``: Parquet dictionary encoding for the table's dictionary
+    columns only (not tried, and given up, on every plain column such as unique ids);
+    ``no_statistics``: columns written without min/max statistics (for columns no query
+    prunes on, e.g. random strings, whose statistics cost more than they save).
+    """
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
+    options: dict[str, Any] = {}
+    if dictionary_columns_only:
+        options["use_dictionary"] = [f.name for f in table.schema
+                                     if pa.types.is_dictionary(f.type)]
+    if no_statistics:
+        options["write_statistics"] = [c for c in table.column_names if c not in no_statistics]
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
         pq.write_table(table, tmp, compression="zstd", compression_level=1,
-                       row_group_size=row_group_size)
+                       row_group_size=row_group_size, **options)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

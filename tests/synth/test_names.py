@@ -11,6 +11,7 @@ from synthsoc.synth.names import (
     FOREIGN_ORIGINS,
     GIVEN_NAMES,
     OTHER_SURNAMES,
+    _duplicates,
     assign_names,
     surname_table,
     tail_exponent,
@@ -93,3 +94,27 @@ def test_foreign_names_come_from_many_origins_and_vary() -> None:
     vietnamese = sum(" 반 " in name or " 티 " in name for name in names.tolist())
     assert vietnamese > 0.10 * n  # Vietnam is the second origin after ethnic Korean Chinese
     assert len(FOREIGN_ORIGINS) >= 10
+
+
+def _first_seen_duplicates(group: np.ndarray, code: np.ndarray) -> np.ndarray:
+    """Plain Python: a person is a duplicate when an earlier person holds the same pair."""
+    seen: set[tuple[int, int]] = set()
+    out = []
+    for pair in zip(group.tolist(), code.tolist(), strict=True):
+        out.append(pair in seen)
+        seen.add(pair)
+    return np.array(out, dtype=bool)
+
+
+@pytest.mark.parametrize("layout", ["households in runs", "scattered groups", "long runs"])
+def test_duplicates_are_the_later_holders_of_a_name(layout: str) -> None:
+    rng = np.random.default_rng(11)
+    n = 5_000
+    if layout == "households in runs":
+        group = np.repeat(np.arange(n), rng.integers(1, 9, n))[:n]
+    elif layout == "scattered groups":
+        group = rng.integers(0, 400, n)
+    else:
+        group = np.repeat(np.arange(n // 100), 100)  # runs longer than the pairwise limit
+    code = rng.integers(0, 6, n)
+    assert np.array_equal(_duplicates(group, code), _first_seen_duplicates(group, code))

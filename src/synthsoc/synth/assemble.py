@@ -123,18 +123,19 @@ def assemble(
     # --- person attributes ----------------------------------------------------------------
     in_couple = living_with_spouse(role, p_hh, n_hh)
     sido_codes, sido_of_emd = np.unique(controls.emd["sido_code"].to_numpy(), return_inverse=True)
-    marital = attributes.marital_status(rng, age, sex, sido_of_emd[emd[p_hh]],
-                                        sido_codes.tolist(), in_couple)
+    # Each person's si-do and si-gun-gu, gathered once (narrow: 17 and about 250 values).
+    p_emd = emd[p_hh]
+    p_sido = sido_of_emd.astype(np.int8)[p_emd]
+    p_sgg = controls.emd["sgg_idx"].to_numpy().astype(np.int16)[p_emd]
+    del p_emd
+    marital = attributes.marital_status(rng, age, sex, p_sido, sido_codes.tolist(), in_couple)
     general_person = kind[p_hh] == HOUSEHOLD_KINDS.index("general")
-    sgg_of_emd = controls.emd["sgg_idx"].to_numpy()
     migrants = draw_marriage_migrants(
         rng, controls.year, controls.sigungu["sigungu_code"].to_list(), controls.scale,
-        sgg_of_emd[emd[p_hh]], p_hh, sex, age, in_couple & general_person)
+        p_sgg, p_hh, sex, age, in_couple & general_person)
     foreign = foreign | migrants.chosen
-    education = attributes.education(rng, age, sex, sido_of_emd[emd[p_hh]],
-                                     sido_codes.tolist())
-    activity = attributes.economic_activity(rng, age, sex, sido_of_emd[emd[p_hh]],
-                                            sido_codes.tolist())
+    education = attributes.education(rng, age, sex, p_sido, sido_codes.tolist())
+    activity = attributes.economic_activity(rng, age, sex, p_sido, sido_codes.tolist())
     # Conscripts live in their registered general household (as the census counts them);
     # the EAPS rates drawn above are those of the civilians around them.
     conscripts = draw_conscripts(rng, age, sex, foreign, general_person,
@@ -142,8 +143,8 @@ def assemble(
     activity[conscripts.chosen] = ECONOMIC_ACTIVITIES.index("military_service")
     employed = activity == 0
     tilt, _ = occupation_tilt(controls.sigungu, list(OCCUPATION_GROUPS))
-    occupation = attributes.occupation(rng, sex, education, employed, sgg_of_emd[emd[p_hh]],
-                                       tilt)
+    occupation = attributes.occupation(rng, sex, education, employed, p_sgg, tilt)
+    del p_sido, p_sgg
 
     # --- household attributes -------------------------------------------------------------
     dwelling = _dwellings(rng, controls, emd, kind)
@@ -169,8 +170,8 @@ def assemble(
     name_group = p_hh.copy()
     resident = np.flatnonzero(role == ROLE["group_resident"])
     name_group[resident] = n_hh + np.arange(resident.size, dtype=np.int32)
-    names, dictionary = assign_names(rng, controls.year - age.astype(np.int64), sex, foreign,
-                                     inherit, household=name_group)
+    names, dictionary = assign_names(rng, (controls.year - age).astype(np.int16), sex,
+                                     foreign, inherit, household=name_group)
     return Assembled(
         hh_emd=emd, hh_size=size, hh_kind=kind, hh_type=htype, hh_dwelling=dwelling,
         hh_income=income, hh_head=head, p_hh=p_hh, p_role=role, p_sex=sex, p_age=age,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from functools import cache
 
+import numba
 import numpy as np
 import polars as pl
 
@@ -153,9 +154,21 @@ def draw_small_table(rng: np.random.Generator, group: np.ndarray,
     cum = np.cumsum(np.asarray(table, dtype=np.float64), axis=1)
     cum /= np.where(cum[:, -1:] > 0, cum[:, -1:], 1.0)
     u = rng.random(group.size)
+    return _count_passed(cum[:, :-1].copy(), group, u)
+
+
+@numba.njit(cache=True, nogil=True)
+def _count_passed(cum: np.ndarray, group: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """For each element, how many of its group's cumulative shares ``u`` reaches: the drawn
+    column (one pass over the elements, no temporaries)."""
     out = np.zeros(group.size, dtype=np.int8)
-    for k in range(table.shape[1] - 1):
-        out += u >= cum[group, k]
+    for i in range(group.size):
+        row = cum[group[i]]
+        k = 0
+        for c in range(row.size):
+            if u[i] >= row[c]:
+                k += 1
+        out[i] = k
     return out
 
 
@@ -379,7 +392,14 @@ def income_brackets(rng: np.random.Generator, n_employed: np.ndarray, size: np.n
              + 0.4 * head_university + rng.normal(0.0, 0.8, size.size))
     shares = household_income_shares()
     cum = np.cumsum([shares[b] for b in INCOME_BRACKETS])
-    ranks = np.empty(size.size, dtype=np.float64)
-    ranks[np.argsort(score, kind="stable")] = (np.arange(size.size) + 0.5) / max(size.size, 1)
-    return np.minimum(np.searchsorted(cum, ranks, side="right"),
-                      len(INCOME_BRACKETS) - 1).astype(np.int8)
+    # The household at position k of the ranking has rank (k + 0.5) / n; its bracket is the
+    # number of cumulative shares at or below that rank. Ranks rise with k, so each bracket
+    # is one run of positions: found by one search per bracket, not one per household.
+    ranks = (np.arange(size.size) + 0.5) / max(size.size, 1)
+    first = np.searchsorted(ranks, cum, side="left")  # first position past each share
+    by_position = np.zeros(size.size, dtype=np.int8)
+    for bound in first:
+        by_position[bound:] += 1
+    out = np.empty(size.size, dtype=np.int8)
+    out[np.argsort(score, kind="stable")] = np.minimum(by_position, len(INCOME_BRACKETS) - 1)
+    return out

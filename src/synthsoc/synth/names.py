@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 from scipy.optimize import brentq
 
@@ -256,12 +257,59 @@ def _foreign_dictionary() -> tuple[list[str], np.ndarray, np.ndarray]:
 
 
 def _duplicates(group: np.ndarray, code: np.ndarray) -> np.ndarray:
-    """True for every person whose (group, full name) was already taken by an earlier person."""
-    order = np.lexsort((np.arange(code.size), code, group))
-    same = (group[order][1:] == group[order][:-1]) & (code[order][1:] == code[order][:-1])
+    """True for every person whose (group, full name) was already taken by an earlier person.
+
+    Households are contiguous runs of a few persons: there each person is compared with the
+    earlier members of its run (one pass, no sort). Any other grouping is sorted once on one
+    int64 key (group, name), ties kept in person order.
+    """
+    if code.size == 0:
+        return np.zeros(0, dtype=bool)
+    dup, in_runs = _duplicates_in_runs(group, code, MAX_RUN)
+    if in_runs:
+        return dup
+    n_codes = int(code.max()) + 1
+    if int(group.min()) >= 0 and (int(group.max()) + 1) * n_codes < 2**62:
+        key = group.astype(np.int64) * n_codes + code
+        order = np.argsort(key, kind="stable")
+        ordered = key[order]
+        same = ordered[1:] == ordered[:-1]
+    else:
+        order = np.lexsort((np.arange(code.size), code, group))
+        same = (group[order][1:] == group[order][:-1]) & (code[order][1:] == code[order][:-1])
     dup = np.zeros(code.size, dtype=bool)
     dup[order[1:]] = same
     return dup
+
+
+MAX_RUN = 64  # longest run of one group compared pairwise; longer groups are sorted
+
+
+@numba.njit(cache=True)
+def _duplicates_in_runs(group: np.ndarray, code: np.ndarray,
+                        max_run: int) -> tuple[np.ndarray, bool]:
+    """``_duplicates`` when every group is one contiguous run of at most ``max_run`` persons
+    (the flag is False, and the answer unusable, when it is not)."""
+    n = group.size
+    dup = np.zeros(n, dtype=np.bool_)
+    lowest, highest = group.min(), group.max()
+    if lowest < 0:
+        return dup, False
+    seen = np.zeros(highest + 1, dtype=np.bool_)
+    start = 0
+    for i in range(1, n + 1):
+        if i < n and group[i] == group[start]:
+            continue
+        if i - start > max_run or seen[group[start]]:
+            return dup, False
+        seen[group[start]] = True
+        for a in range(start + 1, i):
+            for b in range(start, a):
+                if code[a] == code[b]:
+                    dup[a] = True
+                    break
+        start = i
+    return dup, True
 
 
 def assign_names(
@@ -279,21 +327,30 @@ def assign_names(
     ``household`` when given, get distinct full names.
     """
     n = sex.size
-    sex = sex.astype(np.int64)
+    sex = sex.astype(np.int8, copy=False)
     surnames, probs = surname_table()
-    surname_idx = rng.choice(surnames.size, size=n, p=probs)[family_surname_of]
+    # Narrow codes before the gathers over every person (memory at 51 million).
+    surname_idx = rng.choice(surnames.size, size=n, p=probs).astype(np.int16)[family_surname_of]
     given_unique = sorted({g for _, male, female in GIVEN_NAMES for g in (*male, *female)})
     code_of = {g: i for i, g in enumerate(given_unique)}
     starts = np.array([c[0] for c in GIVEN_NAMES])
-    cohort = np.clip(np.searchsorted(starts, birth_year, side="right") - 1, 0, len(starts) - 1)
+    # The cohort of each birth year through a table over the years present (a search per
+    # person costs seconds at 51 million).
+    first_year = int(birth_year.min()) if n else 0
+    years = np.arange(first_year, (int(birth_year.max()) + 1) if n else 1)
+    cohort_of_year = np.clip(np.searchsorted(starts, years, side="right") - 1, 0,
+                             len(starts) - 1).astype(np.int8)
+    # One code per person: cohort x sex.
+    cell = cohort_of_year[birth_year - first_year] * np.int8(2) + sex
     pools = [[np.array([code_of[g] for g in pool]) for pool in (male, female)]
              for _, male, female in GIVEN_NAMES]
 
     def draw_korean(who: np.ndarray) -> np.ndarray:
         out = np.empty(who.size, dtype=np.int64)
+        cell_of = cell[who]
         for c in range(len(GIVEN_NAMES)):
             for s in (0, 1):
-                pick = (cohort[who] == c) & (sex[who] == s)
+                pick = cell_of == 2 * c + s
                 pool = pools[c][s]
                 out[pick] = pool[rng.choice(pool.size, size=int(pick.sum()), p=_weights(pool.size))]
         return out
@@ -305,7 +362,8 @@ def assign_names(
     origin_keys = [o.key for o in FOREIGN_ORIGINS]
     weights = np.array([FOREIGN_ORIGIN_WEIGHTS[k] for k in (KOREAN_CHINESE, *origin_keys)])
     # Origin and family name are drawn for the surname holder and inherited with the surname.
-    origin = (rng.choice(weights.size, size=n, p=weights / weights.sum()) - 1)[family_surname_of]
+    origin = (rng.choice(weights.size, size=n, p=weights / weights.sum()) - 1).astype(
+        np.int8)[family_surname_of]
     family_draw = rng.random(n)[family_surname_of]
     foreign_named = foreign & (origin >= 0)
 
@@ -326,6 +384,7 @@ def assign_names(
 
     # One code per distinct string (e.g. 황 + 보람 and 황보 + 람 would spell the same name).
     distinct, canonical = np.unique(np.array(dictionary, dtype=object), return_inverse=True)
+    canonical = canonical.astype(np.int32)
 
     def draw(who: np.ndarray) -> np.ndarray:
         out = surname_idx[who].astype(np.int64) * len(given_unique) + draw_korean(who)
@@ -334,16 +393,25 @@ def assign_names(
             out[alien] = draw_foreign(who[alien])
         return canonical[out]
 
-    everyone = np.arange(n)
-    codes = draw(everyone)
+    codes = draw(np.arange(n))
     # After the first pass only the families and households that held a duplicate are
     # checked again (sorting all 51 million names on every pass cost minutes).
-    checked = everyone
+    checked: np.ndarray | None = None  # None: everyone (no copies of the columns)
+    # Where every surname is inherited within the household, a family's duplicate is also a
+    # household's duplicate: the household check alone finds them all.
+    families_in_households = household is not None and bool(
+        np.array_equal(household[family_surname_of], household))
     for _ in range(MAX_REDRAWS):
-        dup = _duplicates(family_surname_of[checked], codes[checked])
-        if household is not None:
-            dup |= _duplicates(household[checked], codes[checked])
-        dup = checked[dup]
+        held = _rows(codes, checked)
+        if household is None:
+            dup = _duplicates(_rows(family_surname_of, checked), held)
+        elif families_in_households:
+            dup = _duplicates(_rows(household, checked), held)
+        else:
+            dup = _duplicates(_rows(family_surname_of, checked), held)
+            dup |= _duplicates(_rows(household, checked), held)
+        del held
+        dup = np.flatnonzero(dup) if checked is None else checked[dup]
         if dup.size == 0:
             break
         codes[dup] = draw(dup)
@@ -357,4 +425,8 @@ def assign_names(
         checked = np.flatnonzero(again)
     else:
         raise RuntimeError("names: could not give every family distinct full names")
-    return codes.astype(np.int32), distinct.tolist()
+    return codes, distinct.tolist()
+
+
+def _rows(values: np.ndarray, rows: np.ndarray | None) -> np.ndarray:
+    return values if rows is None else values[rows]

@@ -32,6 +32,7 @@ from synthsoc.synth.disclosure import disclosure_risk, population_members
 from synthsoc.synth.fit_report import build_fit_report
 from synthsoc.synth.general_households import draw_general_households
 from synthsoc.synth.group_quarters import Register, SpecialHouseholds, build_special_households
+from synthsoc.synth.person_tally import tally_persons
 from synthsoc.synth.regions import region_table, resolve_region
 from synthsoc.synth.report_html import write_html_report
 from synthsoc.synth.rosters import load_rosters
@@ -123,9 +124,11 @@ def populate(
         ):
             # Parquet encoding releases the GIL: write while the fit report is computed.
             writing = writer.submit(_write_tables, stage, pop, controls, regions)
+            # Every person counted once for the fit report, its checks and the HTML charts.
+            tally = tally_persons(pop, controls)
             report = build_fit_report(
                 controls, pop, general.fit, census, person_targets,
-                disclosure=_disclosure(pop, candidates, general.hh_seed))
+                disclosure=_disclosure(pop, candidates, general.hh_seed), tally=tally)
             writing.result()
             report["run"] = {"year": year, "scale": scale, "seed": seed, "region": region_code,
                              "controls_dir": str(controls_dir) if controls_dir else None,
@@ -133,7 +136,7 @@ def populate(
             write_json(stage / schema.FIT_REPORT_FILE, report)
             step("write parquet and fit report")
             if html:
-                write_html_report(stage, report, pop, controls, regions)
+                write_html_report(stage, report, pop, controls, regions, tally)
             step("html report")
             posterior = (posterior_draws.write_posterior_draws(
                 stage, draws=draws, seed=seed, year=year).files if draws else [])
@@ -156,8 +159,11 @@ def populate(
 def _write_tables(stage: Path, pop: Assembled, controls: RunControls,
                   regions: Any) -> None:
     persons, households = _arrow_tables(pop, controls)
-    write_arrow_table(stage / schema.PERSONS_FILE, persons)
-    write_arrow_table(stage / schema.HOUSEHOLDS_FILE, households)
+    # Categorical columns are dictionaries already; names are random strings no query prunes
+    # on (their min/max statistics took most of the writing time).
+    write_arrow_table(stage / schema.PERSONS_FILE, persons, dictionary_columns_only=True,
+                      no_statistics=("name",))
+    write_arrow_table(stage / schema.HOUSEHOLDS_FILE, households, dictionary_columns_only=True)
     write_arrow_table(stage / schema.REGIONS_FILE, pa.Table.from_pandas(
         regions.to_pandas(), preserve_index=False))
 

