@@ -16,6 +16,15 @@ import pytest
 NODE = {"num_cpus": 1, "object_store_memory": 80 * 1024**2, "node_ip_address": "127.0.0.1"}
 
 
+def unused_address() -> str:
+    """A 127.0.0.1 address no Ray cluster listens on (a port just released)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return f"127.0.0.1:{s.getsockname()[1]}"
+
+
 @pytest.fixture(scope="session")
 def ray_cluster() -> Iterator[Any]:
     saved = os.environ.get("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER")

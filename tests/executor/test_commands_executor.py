@@ -20,6 +20,7 @@ from synthsoc.cli import app
 from synthsoc.commands import survey as survey_command
 from synthsoc.executor import LocalExecutor
 from synthsoc.sim import World, builtin_scenarios, run_replicates
+from tests.executor.conftest import unused_address
 from tests.survey.fake_llm import ScriptedLLM, age_of
 
 runner = CliRunner()
@@ -67,11 +68,7 @@ def test_personas_command_unreachable_cluster_writes_nothing(
     population_dir: Path, tmp_path: Path
 ) -> None:
     pytest.importorskip("ray")
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        address = f"127.0.0.1:{s.getsockname()[1]}"
+    address = unused_address()
     folder = tmp_path / "pop"
     shutil.copytree(population_dir, folder)
     (folder / "personas.parquet").unlink(missing_ok=True)

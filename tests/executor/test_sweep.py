@@ -18,6 +18,7 @@ from synthsoc.executor import ExecutorSpec, LocalExecutor
 from synthsoc.sim import Scenario, World, builtin_scenarios, run_replicates
 from synthsoc.sim.params import ScenarioError
 from synthsoc.sim.sweep import POINTS_FILE, run_sweep, sweep_from_dict
+from tests.executor.conftest import unused_address
 
 GRID = {"params": {"initial_belief": [0.1, 0.56], "news_noise": [0.0, 0.3]}}
 runner = CliRunner()
@@ -143,11 +144,7 @@ def test_unreachable_cluster_stops_the_sweep_before_anything_is_written(
     population_dir: Path, tmp_path: Path
 ) -> None:
     pytest.importorskip("ray")
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        address = f"127.0.0.1:{s.getsockname()[1]}"
+    address = unused_address()
     grid = tmp_path / "grid.yaml"
     grid.write_text("params:\n  initial_belief: [0.1]\n")
     out = tmp_path / "sweep"

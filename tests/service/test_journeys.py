@@ -144,6 +144,9 @@ def test_concept_test_journey(dashboard: Any, population: CreatedPopulation,
     assert chart.locator("line.interval").count() == 5 * len(AGE_GROUPS)
     everyone = page.locator("svg.survey-chart[data-question=q1][data-segment=all]")
     assert "n=150 measured" in (everyone.text_content() or "")
+    # the engine's notes are shown to people in Korean (results.json notes_ko)
+    notes = page.text_content("#survey-results p.note") or ""
+    assert re.search("[가-힣]{2,}.*[가-힣]{2,}", notes), notes
     page.screenshot(path=str(ARTEFACTS / "concept_test.png"), full_page=True)
     # the same survey's answer on the map, by si-do: Sejong has it, the 16 others do not
     _tab(page, "map")

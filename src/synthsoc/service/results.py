@@ -40,6 +40,7 @@ def survey_results(folder: Path, question: str | None, segment: str | None) -> d
     rows = [r for r in shares if (question is None or r["question"] == question)
             and (segment is None or r["segment"] == segment)]
     return {"engine": data.get("engine"), "notes": data.get("notes", []),
+            "notes_ko": data.get("notes_ko", []),
             "skipped": data.get("skipped", []), "questions": questions, "segments": segments,
             "questionnaire": data.get("questionnaire"), "meta": data.get("meta", {}),
             "rows": rows,

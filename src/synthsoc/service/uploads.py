@@ -7,6 +7,7 @@ starts. The server's folder never appears in a message: it is replaced by the up
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from fastapi import UploadFile
@@ -17,7 +18,7 @@ from synthsoc.policy.reform import ReformError, ReformSpec, load_reform
 from synthsoc.survey import CalibratedEngine, CalibrationError, Questionnaire, QuestionnaireError
 from synthsoc.survey import load_questionnaire as read_questionnaire
 from synthsoc.survey.calibrated import answer_matrix
-from synthsoc.survey.mapping import DataMap, MappingError, load_data_map
+from synthsoc.survey.mapping import DataMap, MappedMicrodata, MappingError, load_data_map
 from synthsoc.survey.respondents import respondent_frame
 from synthsoc.survey.tables import TablesError
 from synthsoc.synth import Population
@@ -72,16 +73,24 @@ def check_map(path: Path, name: str) -> DataMap:
         raise UploadError(_shown(str(exc), path, name)) from None
 
 
-def check_pilot(path: Path, name: str, questionnaire: Questionnaire, population: Population,
-                data_map: DataMap | None) -> int:
-    """Map the pilot's columns and answers as the calibrated engine will; returns its rows."""
-    engine = CalibratedEngine(data=path, data_map=data_map)
+def _mapped(engine: CalibratedEngine, questionnaire: Questionnaire, population: Population,
+            shown: Callable[[str], str]) -> MappedMicrodata:
+    """The respondents' data mapped as the calibrated engine will; its error, as ``shown``
+    words it (the uploaded name, never the server's path), refuses the upload."""
     respondents = respondent_frame(population, min_age=questionnaire.min_age,
                                    max_age=questionnaire.max_age)
     try:
         mapped, _ = engine.respondent_data(questionnaire, respondents)
     except (CalibrationError, ReadError, MappingError) as exc:
-        raise UploadError(_shown(str(exc), path, name)) from None
+        raise UploadError(shown(str(exc))) from None
+    return mapped
+
+
+def check_pilot(path: Path, name: str, questionnaire: Questionnaire, population: Population,
+                data_map: DataMap | None) -> int:
+    """Map the pilot's columns and answers as the calibrated engine will; returns its rows."""
+    mapped = _mapped(CalibratedEngine(data=path, data_map=data_map), questionnaire, population,
+                     lambda message: _shown(message, path, name))
     for question in questionnaire.questions:
         column = question.data_column or question.id
         if question.type == "open_text" or column not in mapped.frame.columns:
@@ -127,13 +136,8 @@ def check_kgss(questionnaire: Questionnaire, population: Population,
                years: tuple[int, int] | None) -> None:
     """Map the packaged KGSS onto the population as the job will: a question whose
     ``data_column`` is no KGSS item is refused with the command line's message."""
-    engine = CalibratedEngine(kgss=True, kgss_years=years)
-    respondents = respondent_frame(population, min_age=questionnaire.min_age,
-                                   max_age=questionnaire.max_age)
-    try:
-        mapped, _ = engine.respondent_data(questionnaire, respondents)
-    except (CalibrationError, MappingError, ReadError) as exc:
-        raise UploadError(str(exc)) from None
+    mapped = _mapped(CalibratedEngine(kgss=True, kgss_years=years), questionnaire, population,
+                     str)
     asked = [q.data_column or q.id for q in questionnaire.questions if q.type != "open_text"]
     if not any(column in mapped.frame.columns for column in asked):
         raise UploadError(

@@ -407,7 +407,9 @@ $("survey-form").addEventListener("submit", async (e) => {
 async function showSurveyResults(id) {
   const res = await api(`/api/surveys/${id}/results`);
   const box = $("survey-results"); box.innerHTML = "";
-  box.append(el("p", { class: "note", text: res.notes.join(" · ") }));
+  // Korean notes for people (results.json notes_ko); the English ones where a run has none
+  const notes = res.notes_ko && res.notes_ko.length ? res.notes_ko : res.notes;
+  box.append(el("p", { class: "note", text: notes.join(" · ") }));
   for (const q of res.questions) for (const seg of res.segments.filter((s) => !s.includes("*"))) {
     box.append(surveyChart(res, q, seg));
   }
