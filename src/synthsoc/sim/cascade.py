@@ -19,6 +19,17 @@ import numpy as np
 RULES: tuple[str, ...] = ("independent_cascade", "linear_threshold", "complex_contagion")
 
 
+@numba.njit(cache=True, inline="always")
+def _pushed(out: np.ndarray, n_out: int, v: int) -> np.ndarray:
+    """``out`` with ``v`` at position ``n_out``, doubled first when it is full."""
+    if n_out == out.size:
+        grown = np.empty(out.size * 2, dtype=np.int64)
+        grown[:n_out] = out[:n_out]
+        out = grown
+    out[n_out] = v
+    return out
+
+
 @numba.njit(cache=True)
 def seed_numba(seed: int) -> None:
     """Seed numba's own generator (used inside the kernels) for this process."""
@@ -60,11 +71,7 @@ def _ic_step(
             if activated_at[v] >= 0 or r >= bound * (receiver[v] / receiver_max):
                 continue
             activated_at[v] = step
-            if n_out == out.size:
-                grown = np.empty(out.size * 2, dtype=np.int64)
-                grown[:n_out] = out[:n_out]
-                out = grown
-            out[n_out] = v
+            out = _pushed(out, n_out, v)
             n_out += 1
     return out[:n_out]
 
@@ -97,11 +104,7 @@ def _threshold_step(
             pressure[v] += arc_weight[e] * m if linear else m
             if pressure[v] >= threshold[v]:
                 activated_at[v] = step
-                if n_out == out.size:
-                    grown = np.empty(out.size * 2, dtype=np.int64)
-                    grown[:n_out] = out[:n_out]
-                    out = grown
-                out[n_out] = v
+                out = _pushed(out, n_out, v)
                 n_out += 1
     return out[:n_out]
 
