@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from synthsoc.agents.embedding import Embedder
+from synthsoc.agents.grounding import Grounding
 from synthsoc.agents.judgment import Judge
 from synthsoc.agents.memory import MemoryStream
 from synthsoc.agents.params import TownParams
@@ -58,6 +59,8 @@ def town_state(town: Town) -> dict[str, Any]:
         "heard": {str(p): [h.source, h.minute, h.channel, h.stance]
                   for p, h in sorted(town.heard.items())},
         "votes": {str(p): v for p, v in sorted(town.votes.items())},
+        # the memories are in the streams (kind survey_answer); only who answered is kept
+        "grounding": {str(p): [g.respid, g.match] for p, g in sorted(town.grounding.items())},
         "model_lines": town.model_lines,
         "line_fallbacks": town.line_fallbacks,
         "decided": {str(p): v for p, v in sorted(town.decided.items())},
@@ -101,7 +104,7 @@ def load_checkpoint(folder: Path, embedder: Embedder, judge: Judge) -> Town:
                          n["requested_agents"],
                          tuple((str(k), int(a), int(b)) for k, a, b in n["background_out"]),
                          tuple(int(p) for p in n.get("away_serving", ())))
-    town = Town(TownParams.from_dict(state["params"]), hood, embedder, judge)
+    town = Town(TownParams.from_dict(state["params"]), hood, embedder, judge, ground=False)
     town._new = []
     town.timeline = list(state["timeline"])
     with np.load(folder / VECTORS_FILE) as vectors:
@@ -117,6 +120,10 @@ def load_checkpoint(folder: Path, embedder: Embedder, judge: Judge) -> Town:
     town.heard = {int(p): Heard(h[0], int(h[1]), str(h[2]), h[3] if len(h) > 3 else None)
                   for p, h in state["heard"].items()}
     town.votes = {int(p): str(v) for p, v in state.get("votes", {}).items()}
+    town.grounding = {
+        int(p): Grounding(int(p), str(respid), str(match), tuple(
+            m.text for m in town.streams[int(p)].memories if m.kind == "survey_answer"))
+        for p, (respid, match) in state.get("grounding", {}).items()}
     town.model_lines = int(state.get("model_lines", 0))
     town.line_fallbacks = int(state.get("line_fallbacks", 0))
     town.decided = {int(p): bool(v) for p, v in state["decided"].items()}

@@ -60,7 +60,9 @@ class Town:
     """A running town; :meth:`run_until` advances it, :meth:`to_state` checkpoints it."""
 
     def __init__(self, params: TownParams, hood: Neighbourhood, embedder: Embedder,
-                 judge: Judge) -> None:
+                 judge: Judge, *, ground: bool = True) -> None:
+        """``ground=False``: leave :attr:`grounding` empty and remember no KGSS answers (a
+        checkpoint restores both, :func:`synthsoc.agents.checkpoint.load_checkpoint`)."""
         if not hood.residents:
             raise ValueError(f"eup-myeon-dong {hood.emd_code}: no residents were chosen")
         self.params = params
@@ -103,7 +105,7 @@ class Town:
         self._crowd_return = np.array([b for _, _, b in out], dtype=np.int64)
         self.host = self._pick_host()
         self._seed_intention()
-        self.grounding = self._ground()
+        self.grounding = self._ground() if ground else {}
 
     # ----------------------------------------------------------------- setup
     def _places(self) -> dict[str, Place]:
@@ -164,7 +166,7 @@ class Town:
 
     def _ground(self) -> dict[int, Grounding]:
         """KGSS grounding (``params.grounding == "kgss"``): each matched agent remembers its
-        respondent's answers from the start (deterministic: a resumed town redoes the same)."""
+        respondent's answers from the start."""
         if self.params.grounding == "none":
             return {}
         matches = match_residents(self.residents.values(), self.hood.sido_name,
