@@ -124,11 +124,13 @@ def _metrics_table(report: dict[str, Any]) -> str:
         for level, m in levels.items():
             rows.append(
                 f"<tr><td>{html.escape(table)}</td><td>{level}</td><td>{m['n_cells']:,}</td>"
-                f"<td>{m['tvd']:.5f}</td><td>{m['srmse']:.4f}</td>"
+                f"<td>{m['tvd']:.5f}</td><td>{m['integer_floor_tvd']:.5f}</td>"
+                f"<td>{m['srmse']:.4f}</td>"
                 f"<td>{m['max_abs_pct_error']:.2f}</td>"
                 f"<td>{m['share_cells_within_1pct']:.3f}</td></tr>")
     return ("<table><tr><th>control table</th><th>level</th><th>cells</th><th>TVD</th>"
-            "<th>SRMSE</th><th>max abs % error</th><th>cells within 1%</th></tr>"
+            "<th>integer floor TVD</th><th>SRMSE</th><th>max abs % error</th>"
+            "<th>cells within 1%</th></tr>"
             + "".join(rows) + "</table>")
 
 
@@ -189,7 +191,9 @@ img{{max-width:100%}}</style></head><body>
 seed {report['run']['seed']})</h1>
 <p>{summary['n_persons']:,} persons in {summary['n_households']:,} households across
 {summary['n_eup_myeon_dong']:,} eup-myeon-dong ({regions['sido_code'].n_unique()} provinces).
-Worst control TVD {summary['max_control_tvd']:.5f} ({html.escape(summary['worst_control'])});
+Worst control TVD {summary['max_control_tvd']:.5f} ({html.escape(summary['worst_control'])};
+whole persons against this run's fractional scaled targets cannot go below
+{summary['worst_control_integer_floor_tvd']:.5f} on that table);
 mean SRMSE {summary['mean_control_srmse']:.4f}. Worst fitted joint TVD
 {summary['max_fitted_joint_tvd']:.4f} ({html.escape(summary['worst_fitted_joint'])}). Worst
 miss against an official figure that was not a control: {summary['max_audit_tvd']:.3f}

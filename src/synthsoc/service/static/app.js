@@ -106,7 +106,9 @@ async function choosePopulation(id) {
   $("population-info").textContent = `${Number(s.n_persons).toLocaleString()}명, ${Number(s.n_households).toLocaleString()}가구`;
   const table = $("fit-table"); table.innerHTML = "";
   const rows = [["인원 (persons)", s.n_persons], ["가구 (households)", s.n_households],
-    ["최대 통제표 TVD", fmt(s.max_control_tvd, 4)], ["가장 나쁜 통제표", s.worst_control],
+    ["최대 통제표 TVD", fmt(s.max_control_tvd, 4)],
+    ["같은 표의 정수 하한 TVD (축소 표본의 소수 목표를 정수 인원으로 맞출 때 최소값)",
+      s.worst_control_integer_floor_tvd === undefined ? "기록 없음 (이전 버전 보고서)" : fmt(s.worst_control_integer_floor_tvd, 4)], ["가장 나쁜 통제표", s.worst_control],
     ["평균 SRMSE", fmt(s.mean_control_srmse, 4)], ["최대 적합 결합분포 TVD", fmt(s.max_fitted_joint_tvd, 4)],
     ["최대 감사 TVD", fmt(s.max_audit_tvd, 4)], ["가장 큰 감사 차이", s.worst_audit]];
   for (const [k, v] of rows) table.append(el("tr", {}, el("th", { text: k }), el("td", { text: String(v) })));
