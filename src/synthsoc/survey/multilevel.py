@@ -255,9 +255,9 @@ def posterior_draws(
     are drawn from their posterior under ``precision_prior`` (:mod:`synthsoc.survey.precisions`)
     and the draws are split among them; for each, the mode moves by one Newton step from the
     fitted one and H is refactorised (one dense Cholesky factorisation per precision draw,
-    the time cost). ``"plug_in"`` treats the estimated precisions as known (the empirical-Bayes interval,
-    too narrow where an interaction was shrunk to nothing). A model fitted with a fixed
-    ``penalty`` has no estimated precision, so both give the plug-in draws.
+    the time cost). ``"plug_in"`` treats the estimated precisions as known (the
+    empirical-Bayes interval, too narrow where an interaction was shrunk to nothing). A model
+    fitted with a fixed ``penalty`` has no estimated precision, so both give the plug-in draws.
     """
     codes = model.encoding.codes(values)
     n_levels = [len(x) for x in model.encoding.levels]

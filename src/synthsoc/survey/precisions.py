@@ -16,7 +16,8 @@ posterior covariance S at the fitted mode, Q = S_tt^-1 - lambda_hat I) and Q m =
 Gaussian integral of L against the prior N(0, I / lambda), in closed form on Q's eigenbasis
 (q_i, b_i = V' Q m):
 
-    log p(y | lambda) = sum_i 1/2 log(lambda / (lambda + q_i)) - 1/2 b_i^2 lambda / (q_i (q_i + lambda))
+    log p(y | lambda) = sum_i [1/2 log(lambda / (lambda + q_i))
+                               - 1/2 b_i^2 lambda / (q_i (q_i + lambda))]
 
 so a fine grid over log lambda costs one eigendecomposition per term. The hyperprior is
 half-Cauchy(0, scale) on the prior sd sigma_t = lambda_t^-1/2 (Gelman 2006, the usual weakly
@@ -74,19 +75,6 @@ class PrecisionPosterior:
             jitter = rng.uniform(-0.5, 0.5, n) * step
             out[:, t] = np.exp(np.clip(self.log_grid[picks] + jitter, self.log_grid[0],
                                        self.log_grid[-1]))
-        return out
-
-    def summary(self) -> dict[str, dict[str, float]]:
-        """Per term: posterior median and central 90% interval of the prior sd."""
-        out = {}
-        for name, w in zip(self.names, self.weights, strict=True):
-            cdf = np.cumsum(w)
-            lo, mid, hi = (float(self.log_grid[np.searchsorted(cdf, q)]) for q in (0.05, 0.5, 0.95))
-            # the sd falls as the precision rises: the 5% precision is the 95% sd
-            out[name] = {
-                "sd_median": round(float(np.exp(-0.5 * mid)), 5),
-                "sd_90": [round(float(np.exp(-0.5 * hi)), 5), round(float(np.exp(-0.5 * lo)), 5)],
-            }
         return out
 
 
