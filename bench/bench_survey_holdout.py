@@ -13,10 +13,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from survey_coverage import coverage_fields  # noqa: E402
 from survey_data import anes_1984, anes_2012, gss_abortion, gss_spending  # noqa: E402
 from synthsoc.evaluate.holdout import holdout_benchmark, read_microdata  # noqa: E402
 
@@ -80,13 +80,7 @@ def main() -> None:
                     "minus_logistic_mean": round(result["minus_logistic"]["mean"], 5),
                     "minus_logistic_se": round(result["minus_logistic"]["se"], 5),
                     "verdict": result["verdict"],
-                    "coverage_90": round(result["coverage"]["predictive_coverage"], 3),
-                    "coverage_90_model_only": round(result["coverage"]["model_only_coverage"], 3),
-                    "n_intervals": result["coverage"]["n_intervals"],
-                    "coverage_90_interval_95": [
-                        round(x, 3) for x in result["coverage"]["interval_95"]
-                    ],
-                    "coverage_by_group": _coverage_by_group(result),
+                    **coverage_fields(result),
                     "seconds": round(seconds, 1),
                 }
             )
@@ -103,19 +97,6 @@ def main() -> None:
                 flush=True,
             )
             _write(rows, seeds)  # after every case: an interrupted run keeps its figures
-
-
-def _coverage_by_group(result: dict[str, Any]) -> list[dict[str, object]]:
-    """Where the intervals missed: coverage per held-out group (over its seeds and answers)."""
-    return [
-        {
-            "group": g["group"],
-            "n_seeds": g["n_seeds"],
-            "mean_n_test": round(g["mean_n_test"], 1),
-            "coverage_90": round(g["coverage"], 3),
-        }
-        for g in result["groups"]
-    ]
 
 
 def _write(rows: list[dict[str, object]], seeds: int) -> None:

@@ -13,12 +13,15 @@ from __future__ import annotations
 import json
 import os
 import platform
+import sys
 import time
 from pathlib import Path
-from typing import Any
 
-from synthsoc.evaluate.holdout import holdout_benchmark, microdata_from_frame
-from synthsoc.survey.kgss import kgss_benchmark_frame
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from survey_coverage import coverage_fields  # noqa: E402
+from synthsoc.evaluate.holdout import holdout_benchmark, microdata_from_frame  # noqa: E402
+from synthsoc.survey.kgss import kgss_benchmark_frame  # noqa: E402
 
 FEATURES = ["sex", "age_group", "education", "marital_status", "region", "year"]
 CASES = [
@@ -59,11 +62,7 @@ def main() -> None:
             "baseline_mean_tvd": round(result["baseline_mean_tvd"], 4),
             "minus_logistic_mean": round(result["minus_logistic"]["mean"], 5),
             "minus_logistic_se": round(result["minus_logistic"]["se"], 5),
-            "coverage_90": round(coverage["predictive_coverage"], 3),
-            "coverage_90_model_only": round(coverage["model_only_coverage"], 3),
-            "n_intervals": coverage["n_intervals"],
-            "coverage_90_interval_95": [round(x, 3) for x in coverage["interval_95"]],
-            "coverage_by_group": _coverage_by_group(result),
+            **coverage_fields(result),
             "verdict": result["verdict"],
             "all_fits_converged": result["all_fits_converged"],
             "seconds": round(seconds, 1),
@@ -89,19 +88,6 @@ def _previous(seeds: int) -> list[dict[str, object]]:
         return []
     payload = json.loads(out.read_text(encoding="utf-8"))
     return list(payload["rows"]) if payload.get("seeds") == seeds else []
-
-
-def _coverage_by_group(result: dict[str, Any]) -> list[dict[str, object]]:
-    """Where the intervals missed: coverage per held-out group (over its seeds and answers)."""
-    return [
-        {
-            "group": g["group"],
-            "n_seeds": g["n_seeds"],
-            "mean_n_test": round(g["mean_n_test"], 1),
-            "coverage_90": round(g["coverage"], 3),
-        }
-        for g in result["groups"]
-    ]
 
 
 def _write(rows: list[dict[str, object]], seeds: int) -> None:

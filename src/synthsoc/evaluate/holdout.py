@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import polars as pl
@@ -104,12 +104,16 @@ def holdout_benchmark(
     n_draws: int = 200,
     coverage_level: float = 0.9,
     fixed_penalty: float | None = None,
+    precisions: Literal["posterior", "plug_in"] = "posterior",
 ) -> dict[str, Any]:
     """Run the benchmark; returns the JSON-ready summary (see the module docstring).
 
     ``fixed_penalty`` (a diagnostic) gives every effect of the calibrated model that prior
     precision instead of the empirical-Bayes estimates, to see what the estimated precisions
-    do to accuracy and to interval coverage.
+    do to accuracy and to interval coverage. ``precisions`` chooses how the intervals treat the
+    estimated precisions (:func:`synthsoc.survey.multilevel.posterior_draws`): integrated over
+    their posterior (the engine's default) or plugged in as known (the diagnostic that shows
+    what the integration adds).
     """
     if engine not in ENGINES:
         raise HoldoutError(f"--engine must be one of {ENGINES}, got {engine!r}")
@@ -149,7 +153,9 @@ def holdout_benchmark(
         converged.append(model.converged)
         settled.append(model.penalties_settled)
         p_model = model.predict(test_values)
-        theta = posterior_draws(model, train_values, y_train, n_draws, rng)
+        theta = posterior_draws(
+            model, train_values, y_train, n_draws, rng, precisions=precisions
+        )
         cells, cell_of_test = np.unique(
             model.encoding.codes(test_values), axis=0, return_inverse=True
         )
@@ -207,6 +213,9 @@ def holdout_benchmark(
         "features": list(data.features),
         "group_by": list(group_by),
         "engine": engine,
+        "interval_precisions": (
+            "fixed" if fixed_penalty is not None else precisions
+        ),
         "train_frac": train_frac,
         "seeds": seeds,
         "min_group": min_group,

@@ -173,11 +173,13 @@ class CalibratedEngine:
         notes = [
             Note(
                 f"answer model: multilevel logit on {path.name} (features: {', '.join(features)}"
-                f"{weight_note}); intervals from its posterior (Laplace), so groups with few or "
-                "no respondents get wide intervals",
+                f"{weight_note}); intervals from its posterior (Laplace, mixed over draws of the "
+                "estimated prior precisions), so groups with few or no respondents get wide "
+                "intervals",
                 f"응답 모형: {path.name} 자료에 적합한 다수준 로짓 모형(설명 변수: "
                 f"{', '.join(map(segment_ko, features))}; {weight_ko}). 구간은 모형의 "
-                "사후분포(라플라스 근사)에서 구하므로 응답자가 적거나 없는 집단은 구간이 "
+                "사후분포(라플라스 근사, 추정한 사전 정밀도도 사후분포에서 뽑아 섞음)에서 "
+                "구하므로 응답자가 적거나 없는 집단은 구간이 "
                 "넓습니다.",
             )
         ]

@@ -21,10 +21,14 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
-from scipy import sparse
+from scipy import linalg, sparse
 from scipy.sparse import linalg as splinalg
+from threadpoolctl import threadpool_limits
+
+from synthsoc.survey.precisions import PrecisionPrior, precision_posterior
 
 MIN_PENALTY = 1.0
 MAX_PENALTY = 1e5
@@ -113,6 +117,11 @@ class MultilevelLogit:
     n_answers: int
     converged: bool = True  # the optimiser (L-BFGS) met its tolerance on the final fit
     penalties_settled: bool = True  # the evidence updates of the precisions stopped moving
+    estimated_terms: tuple[bool, ...] = ()  # which precisions empirical Bayes estimated
+
+    def term_names(self) -> list[str]:
+        """Each effect's name, ``A`` or ``A:B``, in the terms' order."""
+        return [":".join(self.encoding.columns[j] for j in s) for s in self.terms.subsets]
 
     def predict_codes(self, codes: np.ndarray) -> np.ndarray:
         n_levels = [len(x) for x in self.encoding.levels]
@@ -125,8 +134,7 @@ class MultilevelLogit:
 
     def penalties_by_term(self) -> dict[str, float]:
         """The prior precision of each effect, keyed ``A`` or ``A:B``."""
-        names = [":".join(self.encoding.columns[j] for j in s) for s in self.terms.subsets]
-        return dict(zip(names, self.term_penalties, strict=True))
+        return dict(zip(self.term_names(), self.term_penalties, strict=True))
 
 
 def fit_multilevel_logit(
@@ -175,6 +183,7 @@ def fit_multilevel_logit(
     np.add.at(counts, (cell_of_row, answers), w)
 
     term_of_column = np.repeat(np.arange(len(terms.sizes)), terms.sizes)
+    estimated = tuple(penalty is None and order > 1 for order in terms.orders)
     if penalty is not None:
         lambdas = np.full(len(terms.sizes), float(penalty))
         intercept, coef, converged = _fit_map(design, counts, lambdas[term_of_column])
@@ -214,6 +223,7 @@ def fit_multilevel_logit(
         n_answers,
         converged,
         settled,
+        estimated,
     )
 
 
@@ -224,6 +234,10 @@ def posterior_draws(
     n_draws: int,
     rng: np.random.Generator,
     weights: np.ndarray | None = None,
+    *,
+    precisions: Literal["posterior", "plug_in"] = "posterior",
+    precision_prior: PrecisionPrior | None = None,
+    n_precision_draws: int = 20,
 ) -> np.ndarray:
     """Parameter draws (B, 1 + n_columns, K) from the Laplace approximation of the posterior.
 
@@ -233,8 +247,17 @@ def posterior_draws(
     their prior's 1/lambda; this is how partial pooling shows up as uncertainty. Row 0 of each
     draw is the intercept. Sampling without forming H^-1: with H = A'A (A stacks the weighted
     data rows and sqrt(Lambda)), x = H^-1 A'z for z ~ N(0, I) has covariance H^-1; H is sparse
-    and factorised once (SuperLU), so the cost grows with the model's non-zeros, not its size
+    and factorised (SuperLU), so the cost grows with the model's non-zeros, not its size
     squared.
+
+    ``precisions="posterior"`` (the default) also carries the uncertainty of the precisions
+    that empirical Bayes estimated (the interactions'): ``n_precision_draws`` precision vectors
+    are drawn from their posterior under ``precision_prior`` (:mod:`synthsoc.survey.precisions`)
+    and the draws are split among them; for each, the mode moves by one Newton step from the
+    fitted one and H is refactorised (one dense Cholesky factorisation per precision draw,
+    the time cost). ``"plug_in"`` treats the estimated precisions as known (the
+    empirical-Bayes interval, too narrow where an interaction was shrunk to nothing). A model
+    fitted with a fixed ``penalty`` has no estimated precision, so both give the plug-in draws.
     """
     codes = model.encoding.codes(values)
     n_levels = [len(x) for x in model.encoding.levels]
@@ -260,8 +283,75 @@ def posterior_draws(
         ]
         for a in range(k)
     ]
-    hessian = (sparse.bmat(blocks) + sparse.diags(np.tile(penalty, k))).tocsc()
-    factor = splinalg.splu(hessian)
+    data_hessian = sparse.bmat(blocks).tocsc()
+    mode = np.vstack([model.intercept[None], model.coef])  # (P, K)
+    estimated = [t for t, e in enumerate(model.estimated_terms) if e]
+    if precisions == "plug_in" or not estimated:
+        factor = splinalg.splu((data_hessian + sparse.diags(np.tile(penalty, k))).tocsc())
+        noise = _gaussian_draws(factor.solve, design_t, probs, totals, penalty, n_draws, rng)
+        return mode[None] + noise
+    if precisions != "posterior":
+        raise ValueError(f"precisions must be 'posterior' or 'plug_in', got {precisions!r}")
+    # flat parameter vectors follow the Hessian's order: index a * P + j (answer a, column j)
+    mode_flat = mode.T.ravel()
+    score_flat = (design_t @ (counts - totals[:, None] * probs)).T.ravel()
+    column_of = [1 + np.flatnonzero(term_of_column == t) for t in estimated]
+    flat_blocks = [(np.arange(k)[:, None] * n_params + cols[None]).ravel() for cols in column_of]
+    names = model.term_names()
+    dense_hessian = data_hessian.toarray()
+    # one thread: OpenBLAS's threads spin against each other on a busy machine (10-20x slower)
+    with threadpool_limits(1):
+        hyper = precision_posterior(
+            _cholesky_solver(dense_hessian, np.tile(penalty, k)),
+            flat_blocks,
+            [model.term_penalties[t] for t in estimated],
+            mode_flat,
+            score_flat,
+            [names[t] for t in estimated],
+            precision_prior or PrecisionPrior(),
+        )
+        n_hyper = max(1, min(n_precision_draws, n_draws))
+        drawn = hyper.draw(n_hyper, rng)  # (M, T)
+        sizes = np.full(n_hyper, n_draws // n_hyper) + (np.arange(n_hyper) < n_draws % n_hyper)
+        out = np.empty((n_draws, n_params, k))
+        done = 0
+        for lambdas, size in zip(drawn, sizes, strict=True):
+            pen = penalty.copy()
+            for cols, lam in zip(column_of, lambdas, strict=True):
+                pen[cols] = lam
+            pen_flat = np.tile(pen, k)
+            solve = _cholesky_solver(dense_hessian, pen_flat)
+            # one Newton step from the fitted mode to the mode under these precisions
+            centre = (mode_flat - solve(pen_flat * mode_flat - score_flat)).reshape(k, n_params).T
+            noise = _gaussian_draws(solve, design_t, probs, totals, pen, int(size), rng)
+            out[done : done + size] = centre[None] + noise
+            done += int(size)
+    return out
+
+
+def _cholesky_solver(
+    data_hessian: np.ndarray, penalty: np.ndarray
+) -> Callable[[np.ndarray], np.ndarray]:
+    """x -> (data_hessian + diag(penalty))^-1 x, by a dense Cholesky factorisation."""
+    matrix = data_hessian.copy()
+    matrix[np.diag_indices_from(matrix)] += penalty
+    factor = linalg.cho_factor(matrix, lower=True, check_finite=False)
+    return lambda rhs: np.asarray(linalg.cho_solve(factor, rhs, check_finite=False))
+
+
+def _gaussian_draws(
+    solve: Callable[[np.ndarray], np.ndarray],
+    design_t: sparse.csr_matrix,
+    probs: np.ndarray,
+    totals: np.ndarray,
+    penalty: np.ndarray,
+    n_draws: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Zero-mean draws (B, P, K) with covariance H^-1, ``solve`` applying H^-1 for
+    H = X'WX + diag(penalty)."""
+    k = probs.shape[1]
+    n_params = design_t.shape[0]
     root_p = np.sqrt(probs)
     z_data = rng.standard_normal((n_draws, probs.shape[0], k))
     z_prior = rng.standard_normal((n_draws, k, n_params))
@@ -272,9 +362,8 @@ def posterior_draws(
     for b in range(n_draws):
         data_part = design_t @ u[b]  # (P, K)
         rhs[:, b] = (data_part.T + np.sqrt(penalty)[None] * z_prior[b]).ravel()
-    noise = factor.solve(rhs)  # (K * P, B), index a * P + j
-    mode = np.vstack([model.intercept[None], model.coef])  # (P, K)
-    return mode[None] + noise.T.reshape(n_draws, k, n_params).transpose(0, 2, 1)
+    noise = solve(rhs)  # (K * P, B), index a * P + j
+    return np.asarray(noise.T.reshape(n_draws, k, n_params).transpose(0, 2, 1))
 
 
 def predict_draws(
