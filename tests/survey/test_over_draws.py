@@ -80,3 +80,52 @@ def test_population_uncertainty_dominates_when_the_draws_disagree(population_dir
         np.var([one["share"], two["share"]], ddof=1))
     assert row["population_share_of_variance"] > 0.9
     assert row["ci_low"] < two["share"] and row["ci_high"] > one["share"]
+
+
+def test_survey_run_over_draws_writes_the_shares_beside_each_estimate(
+        population_dir: Path, tmp_path: Path) -> None:
+    import json
+
+    import yaml
+    from typer.testing import CliRunner
+
+    from synthsoc.cli import app
+
+    folder = _with_draws(population_dir, tmp_path / "three", [None, "university", "high"])
+    questionnaire = tmp_path / "q.yaml"
+    questionnaire.write_text(yaml.safe_dump(QUESTIONS, allow_unicode=True), encoding="utf-8")
+    data = _microdata(tmp_path / "m.csv")
+    out = tmp_path / "out"
+    args = ["survey", "run", str(questionnaire), "--population", str(folder), "--out",
+            str(out), "--data", str(data), "--draws", "20", "--seed", "1", "--over-draws"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    rows = pl.read_csv(out / "results.csv")
+    assert {"population_share_of_variance", "engine_variance", "population_variance",
+            "draws"} <= set(rows.columns)
+    five = rows.filter((pl.col("segment") == "all") & (pl.col("category") == 5)).row(
+        0, named=True)
+    # The same combination as the Python API on the same folder.
+    api = run_survey_over_draws(parse_questionnaire(QUESTIONS), load_population(folder),
+                                CalibratedEngine(data=data, n_draws=20), seed=1)
+    same = next(r for r in api.rows if (r["segment"], r["category"]) == ("all", "5"))
+    assert five["share"] == pytest.approx(same["share"])
+    assert five["population_share_of_variance"] == pytest.approx(
+        same["population_share_of_variance"])
+    # All-university vs all-high-school draws: the population dominates the variance.
+    assert five["population_share_of_variance"] > 0.9 and five["draws"] == 3
+    report = (out / "report.md").read_text(encoding="utf-8")
+    assert "모집단 사후 추출 3개" in report
+    assert f"[모집단 {100 * five['population_share_of_variance']:.0f}%]" in report
+    korean = pl.read_csv(out / "results_ko.csv")
+    assert {"모집단 불확실성 비중(%)", "응답 엔진 불확실성 비중(%)"} <= set(korean.columns)
+    payload = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert payload["meta"]["posterior_draws"] == 3
+    # Refused: another engine, or a folder without draws.
+    refused = CliRunner().invoke(app, [*args[:-1], "--engine", "llm", "--over-draws",
+                                       "--force"])
+    assert refused.exit_code != 0 and "--over-draws" in refused.output
+    missing = CliRunner().invoke(app, ["survey", "run", str(questionnaire), "--population",
+                                       str(population_dir), "--out", str(tmp_path / "x"),
+                                       "--data", str(data), "--over-draws"])
+    assert missing.exit_code == 1 and "populate --draws K" in " ".join(missing.output.split())

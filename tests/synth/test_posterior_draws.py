@@ -18,30 +18,13 @@ from synthsoc.synth.posterior_draws import (
     DRAWN_COLUMNS,
     DRAWS_FILE,
     DRAWS_REPORT_FILE,
-    AttributeModel,
     coupled_indicator,
     draw_persons,
     write_posterior_draws,
 )
-from synthsoc.synth.posterior_evidence import EVIDENCE
-from synthsoc.synth.province_model import ProvinceFit
-from synthsoc.synth.small_area import FitSettings, SmallAreaError
+from synthsoc.synth.small_area import SmallAreaError
 from synthsoc.synth.targets import living_with_spouse
-
-
-def _models(sigma: float, beta: float = 0.0, draws: int = 4) -> tuple[AttributeModel, ...]:
-    """Hand-set parameters on the real evidence (no sampler): every posterior draw has
-    ``sigma_area = sigma`` and every covariate slope ``beta``."""
-    out = []
-    for build in EVIDENCE.values():
-        ev = build(2025)
-        k = ev.provinces.covariates.shape[1]
-        hyper = {"alpha": np.zeros(draws), "beta": np.full((draws, k), beta),
-                 "sigma_area": np.full(draws, sigma)}
-        fit = ProvinceFit(ev.provinces, np.zeros(17), np.full(17, 1e-4), hyper, (),
-                          FitSettings(), 0.0)
-        out.append(AttributeModel(ev, fit))
-    return tuple(out)
+from tests.synth.posterior_models import hand_set_models as _models
 
 
 def _copy(run: PopulateResult, dest: Path) -> Path:
@@ -168,3 +151,24 @@ def test_populate_with_draws_fits_converges_and_checks(tmp_path: Path) -> None:
         assert checks["provinces_in_90pct_predictive_interval"] >= 12, name
         assert 0.01 < checks["chi_square_p"] < 0.99, name
     assert pl.read_parquet(run.out / DRAWS_FILE).height == run.n_persons
+
+
+def test_draws_streamed_in_row_groups_give_the_same_table(sejong_run: PopulateResult,
+                                                          tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each draw is written apart and the file merged row group by row group: the table is
+    the same whatever the row-group size, and no part file is left behind."""
+    import pyarrow.parquet as pq
+
+    from synthsoc.synth import posterior_draws
+
+    models = _models(sigma=0.5, beta=0.2)
+    whole = _copy(sejong_run, tmp_path / "whole")
+    write_posterior_draws(whole, draws=3, seed=4, models=models)
+    monkeypatch.setattr(posterior_draws, "ROW_GROUP", 4_000)
+    pieces = _copy(sejong_run, tmp_path / "pieces")
+    write_posterior_draws(pieces, draws=3, seed=4, models=models)
+    assert pq.ParquetFile(pieces / DRAWS_FILE).metadata.num_row_groups > 2
+    assert pq.read_table(pieces / DRAWS_FILE).equals(pq.read_table(whole / DRAWS_FILE))
+    assert sorted(p.name for p in pieces.iterdir()) == sorted(
+        [schema.PERSONS_FILE, schema.MANIFEST_FILE, DRAWS_FILE, DRAWS_REPORT_FILE])

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import numpy as np
+import polars as pl
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
@@ -29,6 +30,7 @@ from synthsoc.llm.types import LLMError
 from synthsoc.sim import outputs as sim_outputs
 from synthsoc.sim.delegate import DelegationConfig, LLMDecisionModel
 from synthsoc.sim.network_stats import network_report
+from synthsoc.sim.over_draws import simulate_over_draws
 from synthsoc.sim.params import ScenarioError
 from synthsoc.sim.regularities import check_regularity, regularity_chart
 from synthsoc.sim.replicates import ProcessPoolRunner
@@ -39,6 +41,8 @@ from synthsoc.synth import PopulationFolderError
 console = Console(stderr=True)
 OUTPUT_KIND = "simulation"
 DEFAULT_WORKERS = max(1, min(4, os.cpu_count() or 1))
+OVER_DRAWS_FILE = "over_draws.csv"
+OVER_DRAWS_PER_DRAW_FILE = "over_draws_per_draw.csv"
 
 
 def verdicts(run: SimulationRun, *, seed: int = 0) -> dict[str, dict[str, Any]]:
@@ -156,6 +160,65 @@ def run_scenario(
     return summary
 
 
+def run_scenario_over_draws(
+    scenario: Scenario,
+    population: Path,
+    out: Path,
+    *,
+    replicates: int,
+    seed: int,
+    workers: int,
+    force: bool = False,
+) -> dict[str, Any]:
+    """The replicates on every posterior population of ``population`` (``populate --draws
+    K``), combined per outcome (:mod:`synthsoc.sim.over_draws`); writes ``summary.json``,
+    ``over_draws.csv`` and ``over_draws_per_draw.csv``."""
+    t0 = time.perf_counter()
+    inputs = [population, scenario.source if Path(scenario.source or "-").is_file() else None]
+    check_output_folder(out, kind=OUTPUT_KIND, inputs=inputs, force=force)
+    run = simulate_over_draws(
+        scenario, population, replicates=replicates, seed=seed,
+        runner=lambda: ProcessPoolRunner(workers),
+        on_draw=lambda k, total: report_progress(k, total, "posterior populations"))
+    rows = run.rows()
+    with staged_directory(out, kind=OUTPUT_KIND, inputs=inputs, force=force) as folder:
+        pl.DataFrame(rows).write_csv(folder / OVER_DRAWS_FILE)
+        pl.DataFrame(run.per_draw_rows()).write_csv(folder / OVER_DRAWS_PER_DRAW_FILE)
+        summary = {
+            "scenario": {"name": scenario.name, "title": scenario.title,
+                         "model": scenario.model, "steps": scenario.steps,
+                         "params": scenario.resolved_params(), "source": scenario.source},
+            "population": {"folder": str(population), "draws_file": str(run.draws_file),
+                           "agents": run.per_draw[0].agents,
+                           "employed_per_draw": [d.employed for d in run.per_draw]},
+            "replicates": replicates,
+            "seed": seed,
+            "seeding": f"numpy.random.SeedSequence({seed}).spawn({replicates}) on every draw",
+            "over_draws": {r["outcome"]: r for r in rows},
+            "notes": run.notes,
+            "timings_s": {"total_s": time.perf_counter() - t0},
+            "files": sorted([OVER_DRAWS_FILE, OVER_DRAWS_PER_DRAW_FILE, "summary.json"]),
+        }
+        sim_outputs.write_summary(folder, summary)
+    return summary
+
+
+def print_over_draws(summary: dict[str, Any], out: Path) -> None:
+    rows = list(summary["over_draws"].values())
+    draws = rows[0]["draws"] if rows else 0
+    table = Table(title=f"{summary['scenario']['name']}: {summary['replicates']} replicates "
+                  f"on each of {draws} posterior populations")
+    for col in ("outcome", "mean", "95% CI", "population share", "engine share"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(r["outcome"], f"{r['estimate']:.4g}",
+                      f"[{r['ci_low']:.4g}, {r['ci_high']:.4g}]",
+                      f"{r['population_share']:.1%}", f"{r['engine_share']:.1%}")
+    Console().print(table)
+    Console().print("\n".join(summary["notes"]), highlight=False)
+    console.print(f"total {summary['timings_s']['total_s']:.1f} s -> {out}")
+
+
 def _advance(progress: Progress, task: TaskID, total: int) -> None:
     progress.advance(task)
     done = next(t.completed for t in progress.tasks if t.id == task)
@@ -267,6 +330,14 @@ def register(app: typer.Typer) -> None:
         address: Annotated[
             str | None, typer.Option(help="Ray cluster address (or $SYNTHSOC_RAY_ADDRESS).")
         ] = None,
+        over_draws: Annotated[
+            bool,
+            typer.Option(
+                "--over-draws",
+                help="Run on each posterior population (`populate --draws K`) and combine: "
+                "intervals with the population's and the replicates' shares of the variance.",
+            ),
+        ] = False,
     ) -> None:
         """Run a social simulation scenario R times and judge each outcome converging/diverging."""
         if list_:
@@ -288,6 +359,15 @@ def register(app: typer.Typer) -> None:
                     )
                 )
             spec = executor_spec(executor, workers=workers, address=address)
+            if over_draws:
+                if sweep is not None or spec.kind == "ray" or sc.delegation.mode != "none":
+                    raise typer.BadParameter(
+                        "--over-draws runs the replicates locally without LLM delegation: "
+                        "drop --sweep, the Ray executor and delegation (--delegate none)")
+                summary = run_scenario_over_draws(sc, population, out, replicates=replicates,
+                                                  seed=seed, workers=workers, force=force)
+                print_over_draws(summary, out)
+                return
             if sweep is not None:
                 result = run_sweep_folder(sc, sweep, population, out, replicates=replicates,
                                           seed=seed, spec=spec, force=force)

@@ -38,6 +38,7 @@ from synthsoc.survey.calibrated import CalibrationError
 from synthsoc.survey.llm_engine import REASON_TOKENS, SCORINGS, PlanOnly
 from synthsoc.survey.llm_run import FanOut, RunPlan
 from synthsoc.survey.mapping import MappingError, load_data_map
+from synthsoc.survey.over_draws import DrawsError, run_survey_over_draws
 from synthsoc.survey.tables import TablesError
 from synthsoc.synth import PopulationFolderError, load_population
 
@@ -169,11 +170,22 @@ def run(
         str | None, typer.Option("--address", help="Ray cluster address (or "
                                  "$SYNTHSOC_RAY_ADDRESS).")
     ] = None,
+    over_draws: Annotated[
+        bool,
+        typer.Option("--over-draws", help="calibrated: ask each posterior population "
+                     "(`populate --draws K`) and combine; every share gets the population's "
+                     "and the engine's shares of its variance."),
+    ] = False,
 ) -> None:
     """Ask QUESTIONNAIRE of a population and write results by segment with intervals."""
     console = Console()
     if engine not in ENGINES:
         raise typer.BadParameter(f"--engine must be one of {', '.join(ENGINES)}")
+    if over_draws and engine != "calibrated":
+        raise typer.BadParameter(
+            f"--over-draws runs the calibrated engine on each posterior population; the "
+            f"{engine} engine would repeat its persona answers K times: use --engine calibrated"
+        )
     if engine == "calibrated" and replicates > 1:
         raise typer.BadParameter(
             "--replicates repeats the llm and hybrid engines; the calibrated engine is "
@@ -219,8 +231,16 @@ def run(
         with _fan_out(engine, spec, backend) as fan_out, _llm(engine, backend) as llm:
             if engine == "calibrated":
                 assert calibrated is not None
-                with console.status(f"Asking {pop.n_persons} persons (calibrated engine)..."):
-                    results.append(run_survey(q, pop, calibrated, seed=seed))
+                if over_draws:
+                    with console.status(f"Asking each posterior population of {population} "
+                                        "(calibrated engine)..."):
+                        drawn = run_survey_over_draws(q, pop, calibrated, seed=seed)
+                    assert drawn.result is not None
+                    results.append(drawn.result)
+                else:
+                    with console.status(f"Asking {pop.n_persons} persons (calibrated "
+                                        "engine)..."):
+                        results.append(run_survey(q, pop, calibrated, seed=seed))
             elif engine == "town":
                 from synthsoc.survey.town_engine import TownEngine
 
@@ -281,6 +301,7 @@ def run(
         ReadError,
         LLMError,
         ExecutorError,
+        DrawsError,
     ) as error:
         console.print(f"[red]survey failed:[/red] {error}")
         raise typer.Exit(code=1) from error

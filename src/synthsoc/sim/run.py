@@ -19,7 +19,9 @@ from synthsoc.sim.outputs import outcome_values
 from synthsoc.sim.replicates import ReplicateRunner, run_replicates
 from synthsoc.sim.scenario import Scenario
 from synthsoc.sim.world import RunOutput, World
-from synthsoc.synth import load_population
+from synthsoc.synth import PopulationFolderError, load_population
+from synthsoc.synth.posterior_draws import DRAWS_FILE, draw_persons
+from synthsoc.synth.small_area import SmallAreaError
 
 PERSON_COLUMNS = [
     "person_id",
@@ -36,16 +38,32 @@ PERSON_COLUMNS = [
 DESCRIBED_COLUMNS = ["education", "marital_status"]
 
 
-def load_agents(population: str | Path, *, seed: int = 0) -> tuple[Agents, dict[str, Any]]:
+def load_agents(
+    population: str | Path, *, seed: int = 0, draw: int | None = None
+) -> tuple[Agents, dict[str, Any]]:
     """The agents of a population folder, with what :func:`load_world` records about the load.
 
     Behavioural traits come from the folder's ``personas.parquet``; when it is missing it is
-    built first (``synthsoc personas`` with the same seed).
+    built first (``synthsoc personas`` with the same seed). ``draw``: the sampled attributes
+    (education, marital status, economic activity, occupation) of posterior draw ``draw`` of
+    the folder's ``posterior_draws.parquet`` replace the base ones (``synthsoc populate
+    --draws K``); the persona traits agents read do not depend on them
+    (:data:`synthsoc.sim.agents.PERSONA_TRAITS`), so one ``personas.parquet`` serves every draw.
     """
     folder = Path(population)
     pop = load_population(folder)
-    persons = pop.persons.select(
-        [*PERSON_COLUMNS, *(c for c in DESCRIBED_COLUMNS if c in pop.persons.columns)]
+    base = pop.persons
+    if draw is not None:
+        draws_path = folder / DRAWS_FILE
+        if not draws_path.is_file():
+            raise PopulationFolderError(
+                f"{draws_path}: no posterior draws (run `synthsoc populate --draws K`)")
+        try:
+            base = draw_persons(base, draws_path, draw)
+        except SmallAreaError as exc:
+            raise PopulationFolderError(str(exc)) from None
+    persons = base.select(
+        [*PERSON_COLUMNS, *(c for c in DESCRIBED_COLUMNS if c in base.columns)]
     )
     t0 = time.perf_counter()
     built = not (folder / PERSONAS_FILE).is_file()
@@ -67,15 +85,20 @@ def load_agents(population: str | Path, *, seed: int = 0) -> tuple[Agents, dict[
 
 
 def load_world(
-    population: str | Path, *, seed: int = 0, network: NetworkConfig | None = None
+    population: str | Path,
+    *,
+    seed: int = 0,
+    network: NetworkConfig | None = None,
+    draw: int | None = None,
 ) -> World:
     """Agents and their multilayer network from a population folder, reproducibly from ``seed``.
 
     Behavioural traits come from the folder's ``personas.parquet``; when it is missing it is
     built first (``synthsoc personas`` with the same seed), which the world records in
-    ``world.derived("personas")``.
+    ``world.derived("personas")``. ``draw``: the persons of that posterior draw
+    (:func:`load_agents`); the network is rebuilt from them with the same seed.
     """
-    agents, loaded = load_agents(population, seed=seed)
+    agents, loaded = load_agents(population, seed=seed, draw=draw)
     pop, persons, personas = loaded["population"], loaded["persons"], loaded["personas"]
     t2 = time.perf_counter()
     net = build_network(agents, network, seed=seed)

@@ -36,6 +36,7 @@ BASIS_KO = {
     "ppi": "실측+LLM 결합(PPI)",
     "too_few": "표본 부족(추정 안 함)",
 }
+POPULATION_SHARE = "population_share_of_variance"  # rows of a survey over posterior draws
 BASIS_MARK = {
     "measured": "",
     "thin": "*",
@@ -123,6 +124,10 @@ def _csv_ko(result: SurveyResult, questionnaire: Questionnaire, banner: str | No
             "유효 표본 수": r.get("n_effective"),
             "근거": BASIS_KO.get(str(r["basis"]), str(r["basis"])),
         }
+        if POPULATION_SHARE in r:  # a survey over posterior populations
+            share = r[POPULATION_SHARE]
+            row["모집단 불확실성 비중(%)"] = pct(share)
+            row["응답 엔진 불확실성 비중(%)"] = None if share is None else pct(1 - share)
         if banner:
             row["표시"] = banner
         rows.append(row)
@@ -241,10 +246,13 @@ def _count(n_respondents: Any, n_effective: Any) -> str:
     return f"{n_respondents} ({n_effective:g})"
 
 
-def _cell(share: Any, low: Any, high: Any) -> str:
+def _cell(share: Any, low: Any, high: Any, population_share: Any = None) -> str:
     if share is None:
         return "표본 부족"
-    return f"{100 * share:.1f} ({100 * low:.1f}-{100 * high:.1f})"
+    cell = f"{100 * share:.1f} ({100 * low:.1f}-{100 * high:.1f})"
+    if population_share is not None:  # a survey over posterior populations
+        cell += f" [모집단 {100 * population_share:.0f}%]"
+    return cell
 
 
 def _markdown(
@@ -269,6 +277,15 @@ def _markdown(
         f"비율(%)과 {level}% 구간을 함께 표시합니다. '응답자 수'는 각 집단의 추정 뒤에 있는 "
         "실제 응답자 수(가중 후 유효 표본 수)이며, '근거'는 실측인지 모형 추정인지를 나타냅니다.",
         "",
+    ]
+    if "posterior_draws" in result.meta:
+        lines += [
+            f"모집단 사후 추출 {result.meta['posterior_draws']}개에 걸친 결과입니다. 각 추정치 "
+            "옆 [모집단 x%]는 구간의 분산 가운데 모집단 불확실성(사후 추출 사이의 차이)이 "
+            "차지하는 비중이며, 나머지(100-x%)는 응답 엔진 자체의 불확실성입니다.",
+            "",
+        ]
+    lines += [
         "## 응답의 출처",
         "",
         *_korean_summary(result),
@@ -294,14 +311,16 @@ def _markdown(
             lines += [f"> {q.context.ko}", ""]
         if frame is not None and q.id in set(frame["question"].to_list()):
             part = frame.filter(pl.col("question") == q.id)
+            if POPULATION_SHARE not in part.columns:
+                part = part.with_columns(pl.lit(None).alias(POPULATION_SHARE))
             header = " | ".join(_label(questionnaire, q.id, c) for c in q.categories)
             lines += [f"| 구분 | 집단 | {header} | 응답자 수(유효) | 근거 |"]
             lines += ["|---|---|" + "---|" * len(q.categories) + "---|---|"]
             for (segment, group), rows in part.group_by(["segment", "group"], maintain_order=True):
                 cells = {
-                    c: (s, lo, hi)
-                    for c, s, lo, hi in rows.select(
-                        "category", "share", "ci_low", "ci_high"
+                    c: (s, lo, hi, ps)
+                    for c, s, lo, hi, ps in rows.select(
+                        "category", "share", "ci_low", "ci_high", POPULATION_SHARE
                     ).iter_rows()
                 }
                 values = [_cell(*cells[c]) if c in cells else "" for c in q.categories]

@@ -29,6 +29,8 @@ redrawn.
 
 from __future__ import annotations
 
+import os
+import tempfile
 import time
 from dataclasses import asdict, dataclass
 from functools import cache
@@ -53,6 +55,7 @@ DRAWS_FILE = "posterior_draws.parquet"
 DRAWS_REPORT_FILE = "posterior_draws.json"
 DRAWN_COLUMNS = ("education", "marital_status", "economic_activity", "occupation")
 N_AGE = 21  # 5-year bands 0-4 ... 100+
+ROW_GROUP = 1_000_000
 _POSITIVE = {
     "education": tuple(schema.EDUCATION_LEVELS.index(c) for c in
                        ("college", "university", "graduate")),
@@ -144,37 +147,54 @@ def _codes(column: pa.ChunkedArray, values: tuple[str, ...], name: str) -> np.nd
 
 
 def _dense(column: pa.ChunkedArray) -> tuple[list[str], np.ndarray]:
-    strings = column.cast(pa.string()).combine_chunks().dictionary_encode()
-    words = strings.dictionary.to_pylist()
-    order = np.argsort(np.array(words, dtype=object)).astype(np.int64)
-    rank = np.empty(len(words), dtype=np.int64)
-    rank[order] = np.arange(len(words))
-    return sorted(words), rank[strings.indices.to_numpy()]
+    """Sorted distinct values of a (dictionary) string column and each row's rank among them
+    (int32), chunk by chunk: no string copy of the whole column."""
+    chunks = [c if isinstance(c, pa.DictionaryArray) else c.dictionary_encode()
+              for c in column.chunks]
+    words = sorted({w for c in chunks for w in c.dictionary.to_pylist() if w is not None})
+    rank = {w: i for i, w in enumerate(words)}
+    out = np.empty(len(column), dtype=np.int32)
+    at = 0
+    for chunk in chunks:
+        if chunk.null_count:
+            raise SmallAreaError(f"{schema.PERSONS_FILE}: {chunk.null_count} persons have no "
+                                 "area code")
+        lookup = np.array([rank[w] for w in chunk.dictionary.to_pylist()], dtype=np.int32)
+        out[at:at + len(chunk)] = lookup[chunk.indices.to_numpy()]
+        at += len(chunk)
+    return words, out
 
 
 def _read_persons(folder: Path, emd_codes: tuple[str, ...]) -> _Persons:
-    table = pq.read_table(folder / schema.PERSONS_FILE, columns=[
-        "person_id", "household_id", "relationship", "age", "sex", "sido_code",
-        "sigungu_code", "emd_code", *DRAWN_COLUMNS])
-    n = table.num_rows
-    if not np.array_equal(table["person_id"].to_numpy(), np.arange(n)):
+    """The columns the draws need, one at a time, as compact codes (int32 areas, int16 age
+    and attributes): about 13 bytes a person, so 51M persons take 0.7 GB."""
+    source = pq.ParquetFile(folder / schema.PERSONS_FILE)
+
+    def column(name: str) -> pa.ChunkedArray:
+        return source.read(columns=[name]).column(0)
+
+    n = source.metadata.num_rows
+    if not np.array_equal(column("person_id").to_numpy(), np.arange(n)):
         raise SmallAreaError(f"{folder / schema.PERSONS_FILE}: person_id is not 0..n-1 in order")
-    _, sido = _dense(table["sido_code"])
-    _, sgg = _dense(table["sigungu_code"])
-    emd_words, emd_local = _dense(table["emd_code"])
+    _, sido = _dense(column("sido_code"))
+    _, sgg = _dense(column("sigungu_code"))
+    emd_words, emd_local = _dense(column("emd_code"))
     where = {c: i for i, c in enumerate(emd_codes)}
     unknown = [c for c in emd_words if c not in where]
     if unknown:
         raise SmallAreaError(f"{folder / schema.PERSONS_FILE}: emd_code {unknown[:3]} has no "
                              "covariates in the census table of the population's year")
-    emd = np.array([where[c] for c in emd_words], dtype=np.int64)[emd_local]
-    role = _codes(table["relationship"], schema.RELATIONSHIPS, "relationship")
-    hh = table["household_id"].to_numpy()
+    emd = np.array([where[c] for c in emd_words], dtype=np.int32)[emd_local]
+    del emd_local
+    role = _codes(column("relationship"), schema.RELATIONSHIPS, "relationship")
+    hh = column("household_id").to_numpy()
+    in_couple = living_with_spouse(role, hh, int(hh.max(initial=-1)) + 1)
+    del hh, role
     return _Persons(
-        n=n, age=table["age"].to_numpy().astype(np.int64),
-        sex=_codes(table["sex"], schema.SEXES, "sex").astype(np.int64), sido=sido, sgg=sgg,
-        emd=emd, in_couple=living_with_spouse(role, hh, int(hh.max(initial=-1)) + 1),
-        codes={c: _codes(table[c], _VALUES[c], c) for c in DRAWN_COLUMNS})
+        n=n, age=column("age").to_numpy().astype(np.int16),
+        sex=_codes(column("sex"), schema.SEXES, "sex").astype(np.int32), sido=sido, sgg=sgg,
+        emd=emd, in_couple=in_couple,
+        codes={c: _codes(column(c), _VALUES[c], c) for c in DRAWN_COLUMNS})
 
 
 def _eligible(name: str, persons: _Persons, activity: np.ndarray) -> np.ndarray:
@@ -266,6 +286,38 @@ def _dictionary(codes: np.ndarray, values: tuple[str, ...]) -> pa.DictionaryArra
         pa.array(codes.astype(np.int8), mask=codes < 0), pa.array(list(values)))
 
 
+def _merge_parts(path: Path, n: int, parts: list[Path]) -> None:
+    """``person_id`` and every draw's columns in one Parquet file, written atomically one
+    row group at a time from the per-draw files (which share row-group boundaries)."""
+    sources = [pq.ParquetFile(p) for p in parts]
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        writer: pq.ParquetWriter | None = None
+        at = 0
+        for group in range(sources[0].metadata.num_row_groups):
+            pieces = [s.read_row_group(group) for s in sources]
+            rows = pieces[0].num_rows
+            columns: dict[str, Any] = {
+                "person_id": pa.array(np.arange(at, at + rows, dtype=np.int64))}
+            for piece in pieces:
+                columns.update(zip(piece.column_names, piece.columns, strict=True))
+            table = pa.table(columns)
+            if writer is None:
+                writer = pq.ParquetWriter(tmp, table.schema, compression="zstd",
+                                          compression_level=1)
+            writer.write_table(table, row_group_size=ROW_GROUP)
+            at += rows
+        if writer is not None:
+            writer.close()
+        if at != n:
+            raise SmallAreaError(f"{path}: wrote {at} rows for {n} persons")
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
 @dataclass(frozen=True)
 class DrawsResult:
     path: Path
@@ -304,26 +356,32 @@ def write_posterior_draws(folder: str | Path, *, draws: int, seed: int,
     persons = _read_persons(folder, models[0].evidence.emd_codes)
     picks = np.sort(np.random.default_rng(np.random.SeedSequence([seed, 1414])).choice(
         total, size=draws, replace=False))
-    columns: dict[str, pa.Array] = {"person_id": pa.array(np.arange(persons.n, dtype=np.int64))}
     by_name = {m.evidence.attribute: m for m in models}
     changed: dict[str, list[float]] = {name: [] for name in by_name}
-    for k, j in enumerate(picks, start=1):
-        rng = np.random.default_rng(np.random.SeedSequence([seed, 1414, k]))
-        current = dict(persons.codes)
-        for name in ("education", "economic_activity", "marital_status"):
-            elig = _eligible(name, persons, current["economic_activity"])
-            current[name], moved = _redraw(rng, by_name[name], int(j), persons, current[name],
-                                           elig)
-            changed[name].append(moved / max(int(elig.sum()), 1))
-        early = (persons.age < GRADUATE_FROM_AGE) & (
-            current["education"] == schema.EDUCATION_LEVELS.index("graduate"))
-        current["education"][early] = schema.EDUCATION_LEVELS.index("university")
-        current["occupation"] = _occupation(rng, persons, current["education"],
-                                            current["economic_activity"])
-        for name in DRAWN_COLUMNS:
-            columns[f"{name}_{k}"] = _dictionary(current[name], _VALUES[name])
     path = folder / DRAWS_FILE
-    write_arrow_table(path, pa.table(columns))
+    with tempfile.TemporaryDirectory(prefix=f".{DRAWS_FILE}.", dir=folder) as parts_dir:
+        parts = []
+        for k, j in enumerate(picks, start=1):
+            rng = np.random.default_rng(np.random.SeedSequence([seed, 1414, k]))
+            current = dict(persons.codes)
+            for name in ("education", "economic_activity", "marital_status"):
+                elig = _eligible(name, persons, current["economic_activity"])
+                current[name], moved = _redraw(rng, by_name[name], int(j), persons,
+                                               current[name], elig)
+                changed[name].append(moved / max(int(elig.sum()), 1))
+            early = (persons.age < GRADUATE_FROM_AGE) & (
+                current["education"] == schema.EDUCATION_LEVELS.index("graduate"))
+            current["education"][early] = schema.EDUCATION_LEVELS.index("university")
+            current["occupation"] = _occupation(rng, persons, current["education"],
+                                                current["economic_activity"])
+            # One draw at a time to disk: memory does not grow with K.
+            part = Path(parts_dir) / f"draw_{k}.parquet"
+            write_arrow_table(part, pa.table({
+                f"{name}_{k}": _dictionary(current[name], _VALUES[name])
+                for name in DRAWN_COLUMNS}), row_group_size=ROW_GROUP)
+            parts.append(part)
+            del current
+        _merge_parts(path, persons.n, parts)
     draw_seconds = time.perf_counter() - started
     report = {
         "format": "synthsoc-posterior-draws/1",
