@@ -83,27 +83,39 @@ def _feed_step(
     score = np.empty(max_items, dtype=np.float64)
     work = np.empty(2 * max_items, dtype=np.float64)
     item_msg = np.empty(max_items, dtype=np.int64)
+    sharers = np.zeros(n_msg, dtype=np.int64)
+    latest = np.full(n_msg, -1, dtype=np.int64)
     for v in range(n):
         if activity[v] <= 0.0 or np.random.random() >= activity[v] * activity_mult:
             continue
         rank_v = ranking[v]
-        # the feed's message items: recent shares by followed accounts
-        n_items = 0
+        # the feed's message items: one per message (a platform shows a post once, "shared by
+        # k of the accounts you follow"), dated by its latest share among the followed accounts
+        for m in range(n_msg):
+            sharers[m] = 0
+            latest[m] = -1
         for e in range(f_indptr[v], f_indptr[v + 1]):
             u = f_indices[e]
             if not recent[u]:
                 continue
             for m in range(n_msg):
                 s = shared_at[m, u]
-                if s < 0 or s >= t or t - s > window or n_items >= max_items:
+                if s < 0 or s >= t or t - s > window:
                     continue
-                age = t - s
-                if rank_v == 0:
-                    score[n_items] = -age + np.random.random() * 0.5
-                else:
-                    score[n_items] = popularity[m] / (1.0 + age) + np.random.random() * 1e-6
-                item_msg[n_items] = m
-                n_items += 1
+                sharers[m] += 1
+                if s > latest[m]:
+                    latest[m] = s
+        n_items = 0
+        for m in range(n_msg):
+            if sharers[m] == 0:
+                continue
+            age = t - latest[m]
+            if rank_v == 0:
+                score[n_items] = -age + np.random.random() * 0.5
+            else:
+                score[n_items] = popularity[m] / (1.0 + age) + np.random.random() * 1e-6
+            item_msg[n_items] = m
+            n_items += 1
         if n_items > 0:
             # ordinary posts by followed accounts compete for the feed's slots
             deg = f_indptr[v + 1] - f_indptr[v]
@@ -126,8 +138,9 @@ def _feed_step(
             for i in range(n_items):
                 if score[i] >= cutoff:
                     m = item_msg[i]
-                    exposures[m, v] += 1
-                    pending[m, v] += 1
+                    # each followed sharer is one exposure (for the reshare rules)
+                    exposures[m, v] += sharers[m]
+                    pending[m, v] += sharers[m]
                     if seen_first[m, v] < 0:
                         seen_first[m, v] = t
         for m in range(n_msg):
