@@ -54,10 +54,11 @@ def test_product_launch_reproduces_its_regularity(world: World) -> None:
     a sold-out week): the largest yearly change is the same in every run (over 40 runs at this
     size its spread was 0) and must lie in the band in each. The Chuseok spike is a ratio of
     weekly sales, about 2.6 units a week here, so one run's ratio spreads widely (standard
-    deviation 0.78 over 40 runs) and the median of a few runs says nothing about a +/-15% band (medians of three runs ranged
-    0.16-2.04 over 40 runs). The sales are therefore pooled over 180 runs (about 500 units a
-    week): the pooled ratio's Poisson standard error, computed from the counts, must be small
-    enough that the band is at least three of them wide on each side, and the ratio in band."""
+    deviation 0.78 over 40 runs) and the median of a few runs says nothing about a +/-15%
+    band (medians of three runs ranged 0.16-2.04 over 40 runs). The sales are therefore pooled
+    over 180 runs (about 500 units a week): the pooled ratio's Poisson standard error, computed
+    from the counts, must be small enough that the band is at least three of them wide on each
+    side, and the ratio in band."""
     from synthsoc.sim.regularities import spike_ratio
 
     sc = builtin_scenarios()["product_launch"]
