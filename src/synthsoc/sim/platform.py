@@ -3,13 +3,23 @@
 """A synthetic social-media platform: posts, a feed, resharing, and offline word of mouth.
 
 Each step (an hour or a day, as the scenario says) every user opens the app with their activity
-probability (times the day's event multiplier). The feed holds the recent shares of the accounts
-they follow, plus ordinary posts that compete for the ``feed_size`` slots; it is ranked either
-chronologically or by engagement (recent shares of the message). Every shown message is an
-exposure; a user decides once per message whether to reshare it:
+probability (times the day's event multiplier). The feed holds one item per message shared
+recently by the accounts they follow ("shared by k of the accounts you follow", dated by the
+latest of those shares), plus ordinary posts that compete for the ``feed_size`` slots; it is
+ranked either chronologically or by engagement (recent shares of the message over the whole
+platform). A shown message counts one exposure per followed account that shared it; a user
+decides once per message whether to reshare it:
 
 * ``independent``: each new exposure is an independent chance ``reshare * appeal``;
 * ``complex``: the user reshares with ``reshare * appeal`` only once exposed ``k`` times or more.
+
+A message's appeal may fade: it halves every ``half_life`` steps after the message is first
+posted (novelty decays; Wu & Huberman 2007). Without a half-life it stays constant, and any
+message spreading faster than it dies out eventually reaches every user it can reach.
+
+One item per message, not one per share: with an item per share, engagement ranking scored
+every share of a popular message above everything else, so a user following ``feed_size`` of
+its sharers saw nothing else, and a later message (a correction) never reached the feeds.
 
 Messages can block others: a user who has seen the correction no longer shares the rumour.
 Sharers also tell their offline contacts (household, work, school, neighbours) with a small
@@ -193,6 +203,7 @@ class Platform:
         post_popularity: float = 5.0,
         offline_prob: float = 0.02,
         delegated: np.ndarray | None = None,
+        half_life: np.ndarray | None = None,
     ) -> None:
         if rule not in RESHARE_RULES:
             raise ValueError(f"reshare_rule: unknown {rule!r}; choose one of {RESHARE_RULES}")
@@ -211,6 +222,11 @@ class Platform:
         self.activity = activity.astype(np.float32)
         self.reshare = reshare.astype(np.float32)
         self.appeal = appeal.astype(np.float64)
+        # steps over which a message's appeal halves from its first post (inf: no decay)
+        self.half_life = (
+            np.full(n_msg, np.inf) if half_life is None else half_life.astype(np.float64)
+        )
+        self.first_post = np.full(n_msg, -1, dtype=np.int64)
         self.blocks = blocks.astype(np.bool_)
         self.rule = RESHARE_RULES.index(rule)
         self.k_needed = int(k_needed)
@@ -235,8 +251,16 @@ class Platform:
     def post(self, message: int, users: np.ndarray, t: int) -> None:
         """``users`` post ``message`` at step ``t`` (seeds, an official correction)."""
         self.shared_at[message, users] = t
+        if self.first_post[message] < 0:
+            self.first_post[message] = t
         fresh = users[self.seen_first[message, users] < 0]
         self.seen_first[message, fresh] = t
+
+    def appeal_at(self, t: int) -> np.ndarray:
+        """Each message's appeal at step ``t``: halved every ``half_life`` steps since its first
+        post (novelty fades)."""
+        age = np.maximum(t - self.first_post, 0).astype(np.float64)
+        return np.asarray(self.appeal * 0.5 ** (age / self.half_life))
 
     def _recent(self, t: int) -> np.ndarray:
         """(messages, users): shared within the feed window before step ``t``."""
@@ -274,7 +298,7 @@ class Platform:
             self.activity,
             float(activity_mult),
             self.reshare,
-            self.appeal,
+            self.appeal_at(t),
             self.blocks,
             recent.sum(axis=1).astype(np.float64),
             self.shared_at,
