@@ -125,3 +125,15 @@ def test_money_emerges_on_a_one_percent_population(agents_1pct: Agents) -> None:
         "type1_accepts_good0", "good0_share_of_indirect_trades", "type0_accepts_good2"
     }
     assert all(r["within"] for r in rows), [(r["statistic"], r["median"], r["band"]) for r in rows]
+
+
+def test_rumour_check_names_a_missing_message() -> None:
+    from synthsoc.sim.regularities import RegularitySpec
+    from synthsoc.sim.world import RunOutput
+
+    out = RunOutput(steps=1)
+    out.outcomes.update({"reach_rumour": 0.5, "reach_correction": 0.25})
+    rows = check_regularity(RegularitySpec(check="rumour"), [out])
+    assert rows[0]["median"] == 0.5 and rows[0]["within"]  # 0.25 / 0.5, by hand
+    with pytest.raises(ValueError, match="'fact_check'"):
+        check_regularity(RegularitySpec(check="rumour", true_message="fact_check"), [out])

@@ -129,6 +129,12 @@ def _statistics(check: RegularitySpec, outputs: list[RunOutput]) -> dict[str, np
             "share_size_100_plus": np.array([np.mean(s >= 100) for s in sizes]),
         }
     if check.check == "rumour":
+        for name in (check.false_message, check.true_message):
+            if f"reach_{name}" not in outputs[0].outcomes:
+                raise ValueError(
+                    f"regularity rumour: no message {name!r} in this run (false_message and "
+                    "true_message must name two of the scenario's messages)"
+                )
         return {
             "correction_over_rumour_reach": np.array(
                 [
