@@ -137,3 +137,18 @@ def test_rumour_check_names_a_missing_message() -> None:
     assert rows[0]["median"] == 0.5 and rows[0]["within"]  # 0.25 / 0.5, by hand
     with pytest.raises(ValueError, match="'fact_check'"):
         check_regularity(RegularitySpec(check="rumour", true_message="fact_check"), [out])
+
+
+def test_rumour_chart_draws_both_messages() -> None:
+    from synthsoc.sim.regularities import RegularitySpec, regularity_chart
+    from synthsoc.sim.world import RunOutput
+
+    out = RunOutput(steps=3)
+    out.series.update({"reach_rumour": np.array([0.0, 0.2, 0.5]),
+                       "reach_correction": np.array([0.0, 0.0, 0.25])})
+    out.outcomes.update({"reach_rumour": 0.5, "reach_correction": 0.25})
+    check = RegularitySpec(check="rumour")
+    fig = regularity_chart(check, [out], check_regularity(check, [out]), "rumour_correction")
+    lines = fig.axes[0].get_lines()
+    assert [list(line.get_ydata()) for line in lines] == [[0.0, 0.2, 0.5], [0.0, 0.0, 0.25]]
+    assert "0.5 in [0.01, 1]" in fig.axes[0].get_title()
