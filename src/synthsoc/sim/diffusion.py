@@ -31,6 +31,9 @@ class Message:
     appeal: float = param(1.0, low=0.0, high=100.0, doc="multiplier of the reshare probability")
     seeds: int | str = param(10, low=0, doc="N random SNS users, or 'hubs:N' the most followed")
     start: int = param(0, low=0, doc="step the seeds post it")
+    half_life: float | None = param(
+        None, low=1e-9, doc="steps over which its appeal halves after it is posted (None: never)"
+    )
 
     def __post_init__(self) -> None:
         if isinstance(self.seeds, str):
@@ -131,6 +134,7 @@ def run_diffusion(
         post_popularity=params.post_popularity,
         offline_prob=params.offline_prob,
         delegated=None if hook is None else hook.delegated,
+        half_life=np.array([np.inf if m.half_life is None else m.half_life for m in messages]),
     )
     engagement_arm = np.zeros(agents.n, dtype=bool)
     if params.ranking == "ab_test":
@@ -211,7 +215,7 @@ def _delegate_shares(
         ids = deferred[deferred[:, 1] == m, 0]
         if ids.size == 0:
             continue
-        p = np.clip(platform.reshare[ids] * platform.appeal[m], 0.0, 1.0)
+        p = np.clip(platform.reshare[ids] * platform.appeal_at(t)[m], 0.0, 1.0)
         situation = (
             f"SNS 피드에서 '{name}' 게시물을 보았습니다. 이 게시물을 공유(리트윗)하시겠습니까?"
         )

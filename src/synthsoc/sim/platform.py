@@ -3,13 +3,23 @@
 """A synthetic social-media platform: posts, a feed, resharing, and offline word of mouth.
 
 Each step (an hour or a day, as the scenario says) every user opens the app with their activity
-probability (times the day's event multiplier). The feed holds the recent shares of the accounts
-they follow, plus ordinary posts that compete for the ``feed_size`` slots; it is ranked either
-chronologically or by engagement (recent shares of the message). Every shown message is an
-exposure; a user decides once per message whether to reshare it:
+probability (times the day's event multiplier). The feed holds one item per message shared
+recently by the accounts they follow ("shared by k of the accounts you follow", dated by the
+latest of those shares), plus ordinary posts that compete for the ``feed_size`` slots; it is
+ranked either chronologically or by engagement (recent shares of the message over the whole
+platform). A shown message counts one exposure per followed account that shared it; a user
+decides once per message whether to reshare it:
 
 * ``independent``: each new exposure is an independent chance ``reshare * appeal``;
 * ``complex``: the user reshares with ``reshare * appeal`` only once exposed ``k`` times or more.
+
+A message's appeal may fade: it halves every ``half_life`` steps after the message is first
+posted (novelty decays; Wu & Huberman 2007). Without a half-life it stays constant, and any
+message spreading faster than it dies out eventually reaches every user it can reach.
+
+One item per message, not one per share: with an item per share, engagement ranking scored
+every share of a popular message above everything else, so a user following ``feed_size`` of
+its sharers saw nothing else, and a later message (a correction) never reached the feeds.
 
 Messages can block others: a user who has seen the correction no longer shares the rumour.
 Sharers also tell their offline contacts (household, work, school, neighbours) with a small
@@ -83,27 +93,39 @@ def _feed_step(
     score = np.empty(max_items, dtype=np.float64)
     work = np.empty(2 * max_items, dtype=np.float64)
     item_msg = np.empty(max_items, dtype=np.int64)
+    sharers = np.zeros(n_msg, dtype=np.int64)
+    latest = np.full(n_msg, -1, dtype=np.int64)
     for v in range(n):
         if activity[v] <= 0.0 or np.random.random() >= activity[v] * activity_mult:
             continue
         rank_v = ranking[v]
-        # the feed's message items: recent shares by followed accounts
-        n_items = 0
+        # the feed's message items: one per message (a platform shows a post once, "shared by
+        # k of the accounts you follow"), dated by its latest share among the followed accounts
+        for m in range(n_msg):
+            sharers[m] = 0
+            latest[m] = -1
         for e in range(f_indptr[v], f_indptr[v + 1]):
             u = f_indices[e]
             if not recent[u]:
                 continue
             for m in range(n_msg):
                 s = shared_at[m, u]
-                if s < 0 or s >= t or t - s > window or n_items >= max_items:
+                if s < 0 or s >= t or t - s > window:
                     continue
-                age = t - s
-                if rank_v == 0:
-                    score[n_items] = -age + np.random.random() * 0.5
-                else:
-                    score[n_items] = popularity[m] / (1.0 + age) + np.random.random() * 1e-6
-                item_msg[n_items] = m
-                n_items += 1
+                sharers[m] += 1
+                if s > latest[m]:
+                    latest[m] = s
+        n_items = 0
+        for m in range(n_msg):
+            if sharers[m] == 0:
+                continue
+            age = t - latest[m]
+            if rank_v == 0:
+                score[n_items] = -age + np.random.random() * 0.5
+            else:
+                score[n_items] = popularity[m] / (1.0 + age) + np.random.random() * 1e-6
+            item_msg[n_items] = m
+            n_items += 1
         if n_items > 0:
             # ordinary posts by followed accounts compete for the feed's slots
             deg = f_indptr[v + 1] - f_indptr[v]
@@ -126,8 +148,9 @@ def _feed_step(
             for i in range(n_items):
                 if score[i] >= cutoff:
                     m = item_msg[i]
-                    exposures[m, v] += 1
-                    pending[m, v] += 1
+                    # each followed sharer is one exposure (for the reshare rules)
+                    exposures[m, v] += sharers[m]
+                    pending[m, v] += sharers[m]
                     if seen_first[m, v] < 0:
                         seen_first[m, v] = t
         for m in range(n_msg):
@@ -180,6 +203,7 @@ class Platform:
         post_popularity: float = 5.0,
         offline_prob: float = 0.02,
         delegated: np.ndarray | None = None,
+        half_life: np.ndarray | None = None,
     ) -> None:
         if rule not in RESHARE_RULES:
             raise ValueError(f"reshare_rule: unknown {rule!r}; choose one of {RESHARE_RULES}")
@@ -198,6 +222,11 @@ class Platform:
         self.activity = activity.astype(np.float32)
         self.reshare = reshare.astype(np.float32)
         self.appeal = appeal.astype(np.float64)
+        # steps over which a message's appeal halves from its first post (inf: no decay)
+        self.half_life = (
+            np.full(n_msg, np.inf) if half_life is None else half_life.astype(np.float64)
+        )
+        self.first_post = np.full(n_msg, -1, dtype=np.int64)
         self.blocks = blocks.astype(np.bool_)
         self.rule = RESHARE_RULES.index(rule)
         self.k_needed = int(k_needed)
@@ -222,8 +251,16 @@ class Platform:
     def post(self, message: int, users: np.ndarray, t: int) -> None:
         """``users`` post ``message`` at step ``t`` (seeds, an official correction)."""
         self.shared_at[message, users] = t
+        if self.first_post[message] < 0:
+            self.first_post[message] = t
         fresh = users[self.seen_first[message, users] < 0]
         self.seen_first[message, fresh] = t
+
+    def appeal_at(self, t: int) -> np.ndarray:
+        """Each message's appeal at step ``t``: halved every ``half_life`` steps since its first
+        post (novelty fades)."""
+        age = np.maximum(t - self.first_post, 0).astype(np.float64)
+        return np.asarray(self.appeal * 0.5 ** (age / self.half_life))
 
     def _recent(self, t: int) -> np.ndarray:
         """(messages, users): shared within the feed window before step ``t``."""
@@ -261,7 +298,7 @@ class Platform:
             self.activity,
             float(activity_mult),
             self.reshare,
-            self.appeal,
+            self.appeal_at(t),
             self.blocks,
             recent.sum(axis=1).astype(np.float64),
             self.shared_at,

@@ -17,6 +17,9 @@ over replicates, the 5-95% range of replicates, the band and whether the median 
 * ``money``: the fundamental equilibrium of Kiyotaki & Wright's model A (good 0 as money);
 * ``feed``: the reach of a high-engagement (negative) message among users with an
   engagement-ranked feed over those with a chronological one (Huszar et al. 2022);
+* ``rumour``: the reach of a correction over the reach of the rumour it corrects: below 1
+  (false news reaches more people than true news) but not vanishingly small (Vosoughi, Roy &
+  Aral 2018);
 * ``launch``: a product launch's price path (every good's price falls over its first year, by
   no more than the published two-year decline of a smartphone's retail price, Strategy
   Analytics 2012) and the calendar's spending spike in the sales series (sales in the event's
@@ -38,17 +41,19 @@ from synthsoc.sim.params import param
 from synthsoc.sim.world import RunOutput
 
 CHECKS: tuple[str, ...] = (
-    "bass", "cascades", "public_goods", "early_warning", "feed", "money", "launch"
+    "bass", "cascades", "public_goods", "early_warning", "feed", "money", "launch", "rumour"
 )
 
 
 @dataclass(frozen=True, kw_only=True)
 class RegularitySpec:
     check: Literal[
-        "bass", "cascades", "public_goods", "early_warning", "feed", "money", "launch"
+        "bass", "cascades", "public_goods", "early_warning", "feed", "money", "launch", "rumour"
     ] = param(doc="which regularity to check")
     steps_per_year: float = param(12.0, low=1e-6, doc="bass, launch: model steps per year")
     message: str = param("negative", doc="feed: the message whose amplification is measured")
+    false_message: str = param("rumour", doc="rumour: the false message")
+    true_message: str = param("correction", doc="rumour: the true message that corrects it")
 
 
 def reference() -> list[dict[str, str]]:
@@ -122,6 +127,22 @@ def _statistics(check: RegularitySpec, outputs: list[RunOutput]) -> dict[str, np
         return {
             "share_size_one": np.array([np.mean(s == 1) for s in sizes]),
             "share_size_100_plus": np.array([np.mean(s >= 100) for s in sizes]),
+        }
+    if check.check == "rumour":
+        for name in (check.false_message, check.true_message):
+            if f"reach_{name}" not in outputs[0].outcomes:
+                raise ValueError(
+                    f"regularity rumour: no message {name!r} in this run (false_message and "
+                    "true_message must name two of the scenario's messages)"
+                )
+        return {
+            "correction_over_rumour_reach": np.array(
+                [
+                    o.outcomes[f"reach_{check.true_message}"]
+                    / max(o.outcomes[f"reach_{check.false_message}"], 1e-12)
+                    for o in outputs
+                ]
+            )
         }
     if check.check == "feed":
         m = check.message
@@ -235,6 +256,12 @@ def regularity_chart(
             ax.plot(arms, reach, "o-", label=msg)
         ax.set_ylabel("share of SNS users reached (median of runs)")
         ax.set_xlabel("feed ranking (random half of users each)")
+    elif check.check == "rumour":
+        for name in (check.false_message, check.true_message):
+            series = np.stack([o.series[f"reach_{name}"] for o in outputs])
+            ax.plot(np.median(series, axis=0), label=f"{name}: share who saw it (median of runs)")
+        ax.set_xlabel("step")
+        ax.set_ylabel("share of the population reached")
     elif check.check == "launch":
         step_axis = np.arange(outputs[0].steps)
         for key in outputs[0].series:
