@@ -394,12 +394,41 @@ def income_brackets(rng: np.random.Generator, n_employed: np.ndarray, size: np.n
     cum = np.cumsum([shares[b] for b in INCOME_BRACKETS])
     # The household at position k of the ranking has rank (k + 0.5) / n; its bracket is the
     # number of cumulative shares at or below that rank. Ranks rise with k, so each bracket
-    # is one run of positions: found by one search per bracket, not one per household.
+    # is one run of positions, starting at ``first``: a household's bracket is the number of
+    # runs that start at or before its position.
     ranks = (np.arange(size.size) + 0.5) / max(size.size, 1)
     first = np.searchsorted(ranks, cum, side="left")  # first position past each share
-    by_position = np.zeros(size.size, dtype=np.int8)
-    for bound in first:
-        by_position[bound:] += 1
-    out = np.empty(size.size, dtype=np.int8)
-    out[np.argsort(score, kind="stable")] = np.minimum(by_position, len(INCOME_BRACKETS) - 1)
+    return np.minimum(_runs_started(score, first[first < size.size]),
+                      len(INCOME_BRACKETS) - 1).astype(np.int8)
+
+
+def _runs_started(score: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """For each element, how many of the sorted positions ``first`` lie at or before its
+    position in the stable ascending order of ``score``, without sorting: the scores at those
+    positions are order statistics (``np.partition``, O(n)); an element counts the cut-offs
+    below its score, and an element tied with a cut-off counts it when its stable position
+    (the elements below the cut-off plus the tied ones before it) reaches the cut-off."""
+    if first.size == 0:
+        return np.zeros(score.size, dtype=np.int64)
+    cut = np.partition(score, first)[first]
+    return _count_cut_offs(score, cut, first.astype(np.int64))
+
+
+@numba.njit(cache=True, nogil=True)
+def _count_cut_offs(score: np.ndarray, cut: np.ndarray, first: np.ndarray) -> np.ndarray:
+    out = np.zeros(score.size, dtype=np.int64)
+    below = np.zeros(cut.size, dtype=np.int64)
+    for i in range(score.size):
+        for b in range(cut.size):
+            if cut[b] < score[i]:
+                out[i] += 1
+            elif score[i] < cut[b]:
+                below[b] += 1
+    tied_before = np.zeros(cut.size, dtype=np.int64)
+    for i in range(score.size):
+        for b in range(cut.size):
+            if score[i] == cut[b]:
+                if below[b] + tied_before[b] >= first[b]:
+                    out[i] += 1
+                tied_before[b] += 1
     return out

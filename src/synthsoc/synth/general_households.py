@@ -22,6 +22,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from synthsoc.synth.fit import FitResult, fit_weights
+from synthsoc.synth.sampling import smallest_keys_per_group
 from synthsoc.synth.seeds import MAX_SIZE, SeedPool
 from synthsoc.synth.targets import pool_incidence, with_age_groups
 
@@ -190,7 +191,9 @@ def _refine_age_fit(
     perm = rng.permutation(hh_pos.size)  # each round takes the next disjoint block
     # Proposals are scored in (si-gun-gu, stratum) order so that the searches of one segment
     # of cumulative weights follow each other in memory (swaps never change either key).
-    segment = (hh_sgg.astype(np.int64) * N_STRATA + stratum[hh_pos]).astype(np.int32)
+    # 16-bit keys where they fit: numpy sorts them stably by radix, five times faster.
+    width = np.int16 if n_sgg * N_STRATA < 2**15 else np.int32
+    segment = (hh_sgg.astype(np.int64) * N_STRATA + stratum[hh_pos]).astype(width)
     for r in range(rounds):
         deficit = targets - synthetic
         total = float((deficit**2).sum())
@@ -214,11 +217,9 @@ def _refine_age_fit(
         good = np.flatnonzero(gain > 0)
         if good.size == 0:
             continue
-        good = good[np.lexsort((-gain[good], g[good]))]
-        g_good = g[good]
-        rank = np.arange(good.size) - np.searchsorted(g_good, g_good, side="left")
+        # Each si-gun-gu's budget of its largest gains (ties: the earlier proposal).
         budget = np.ceil(fraction * np.abs(deficit).sum(axis=1) / 2.0).astype(np.int64)
-        accept = good[rank < budget[g_good]]
+        accept = good[smallest_keys_per_group(-gain[good], g[good], budget)]
         if accept.size == 0:
             continue
         last_pick, last_g = pick[accept], g[accept]
@@ -229,7 +230,7 @@ def _refine_age_fit(
     return hh_pos
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, parallel=True)
 def _propose(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, squares: np.ndarray,
              flat: np.ndarray, bounds: np.ndarray, stratum: np.ndarray, g: np.ndarray,
              current: np.ndarray, u: np.ndarray, deficit: np.ndarray,
@@ -241,7 +242,7 @@ def _propose(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, squares:
     n = current.size
     proposal = np.empty(n, dtype=np.int64)
     gain = np.empty(n)
-    for i in range(n):
+    for i in numba.prange(n):  # independent proposals: the same result on any thread count
         s = stratum[current[i]]
         base = g[i] * n_cand
         lo, hi = base + bounds[s], base + bounds[s + 1]
@@ -256,15 +257,15 @@ def _propose(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, squares:
         if lo >= base + bounds[s + 1]:
             proposal[i] = current[i]
             gain[i] = -np.inf
-            continue
-        prop = lo - base
-        proposal[i] = prop
-        dot = 0.0
-        for k in range(indptr[prop], indptr[prop + 1]):
-            dot += data[k] * deficit[g[i], indices[k]]
-        for k in range(indptr[current[i]], indptr[current[i] + 1]):
-            dot -= data[k] * deficit[g[i], indices[k]]
-        gain[i] = 2.0 * dot - squares[prop] - squares[current[i]]
+        else:
+            prop = lo - base
+            proposal[i] = prop
+            dot = 0.0
+            for k in range(indptr[prop], indptr[prop + 1]):
+                dot += data[k] * deficit[g[i], indices[k]]
+            for k in range(indptr[current[i]], indptr[current[i] + 1]):
+                dot -= data[k] * deficit[g[i], indices[k]]
+            gain[i] = 2.0 * dot - squares[prop] - squares[current[i]]
     return proposal, gain
 
 

@@ -122,21 +122,22 @@ def populate(
             staged_directory(out, kind=OUTPUT_KIND, inputs=[controls_dir], force=force) as stage,
             ThreadPoolExecutor(max_workers=1) as writer,
         ):
-            # Parquet encoding releases the GIL: write while the fit report is computed.
+            # Parquet encoding releases the GIL: write while the fit report and the HTML
+            # report are computed.
             writing = writer.submit(_write_tables, stage, pop, controls, regions)
             # Every person counted once for the fit report, its checks and the HTML charts.
             tally = tally_persons(pop, controls)
             report = build_fit_report(
                 controls, pop, general.fit, census, person_targets,
                 disclosure=_disclosure(pop, candidates, general.hh_seed), tally=tally)
-            writing.result()
             report["run"] = {"year": year, "scale": scale, "seed": seed, "region": region_code,
                              "controls_dir": str(controls_dir) if controls_dir else None,
                              "synthsoc_version": __version__}
             write_json(stage / schema.FIT_REPORT_FILE, report)
-            step("write parquet and fit report")
             if html:
                 write_html_report(stage, report, pop, controls, regions, tally)
+            writing.result()
+            step("write parquet and fit report")
             step("html report")
             posterior = (posterior_draws.write_posterior_draws(
                 stage, draws=draws, seed=seed, year=year).files if draws else [])
