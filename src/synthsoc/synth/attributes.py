@@ -325,16 +325,37 @@ def economic_activity(rng: np.random.Generator, age: np.ndarray, sex: np.ndarray
     if missing:
         raise ValueError(f"age_sex_single_year_sigungu_2025-06.csv: no residents for si-do "
                          f"{missing}")
-    row = np.array([index[c] for c in sido_codes], dtype=np.int64)[sido]
-    a = np.minimum(age, SINGLE_AGES - 1)
-    e = rate[row, sex, a]
-    u = np.divide(unemploy, employ, out=np.zeros_like(unemploy), where=employ > 0)[sex, a] * e
+    row_of_sido = np.array([index[c] for c in sido_codes], dtype=np.int64)
+    unemployed_per_employed = np.divide(unemploy, employ, out=np.zeros_like(unemploy),
+                                        where=employ > 0)
     draw = rng.random(age.size)
-    status = np.full(age.size, ECONOMIC_ACTIVITIES.index("inactive"), dtype=np.int8)
-    status[draw < e + u] = ECONOMIC_ACTIVITIES.index("unemployed")
-    status[draw < e] = ECONOMIC_ACTIVITIES.index("employed")
-    status[age < 15] = ECONOMIC_ACTIVITIES.index("under_15")
-    return status
+    codes = np.array([ECONOMIC_ACTIVITIES.index(c) for c in
+                      ("employed", "unemployed", "inactive", "under_15")], dtype=np.int8)
+    return _activity(rate, unemployed_per_employed, row_of_sido, sido, sex, age, draw, codes)
+
+
+@numba.njit(cache=True, nogil=True)
+def _activity(rate: np.ndarray, unemployed_per_employed: np.ndarray, row_of_sido: np.ndarray,
+              sido: np.ndarray, sex: np.ndarray, age: np.ndarray, draw: np.ndarray,
+              codes: np.ndarray) -> np.ndarray:
+    """One pass over the persons: employed when the draw is under the employment rate,
+    unemployed under the rate plus unemployed per employed times it, else inactive; under
+    15 whatever the draw. ``codes``: employed, unemployed, inactive, under_15."""
+    out = np.empty(age.size, dtype=np.int8)
+    cap = rate.shape[2] - 1
+    for i in range(age.size):
+        a = min(age[i], cap)
+        e = rate[row_of_sido[sido[i]], sex[i], a]
+        u = unemployed_per_employed[sex[i], a] * e
+        if age[i] < 15:
+            out[i] = codes[3]
+        elif draw[i] < e:
+            out[i] = codes[0]
+        elif draw[i] < e + u:
+            out[i] = codes[1]
+        else:
+            out[i] = codes[2]
+    return out
 
 
 def occupation(rng: np.random.Generator, sex: np.ndarray, edu: np.ndarray,
