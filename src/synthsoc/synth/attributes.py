@@ -329,9 +329,10 @@ def economic_activity(rng: np.random.Generator, age: np.ndarray, sex: np.ndarray
     unemployed_per_employed = np.divide(unemploy, employ, out=np.zeros_like(unemploy),
                                         where=employ > 0)
     draw = rng.random(age.size)
-    codes = np.array([ECONOMIC_ACTIVITIES.index(c) for c in
-                      ("employed", "unemployed", "inactive", "under_15")], dtype=np.int8)
-    return _activity(rate, unemployed_per_employed, row_of_sido, sido, sex, age, draw, codes)
+    activity_codes = np.array([ECONOMIC_ACTIVITIES.index(c) for c in
+                               ("employed", "unemployed", "inactive", "under_15")], dtype=np.int8)
+    return _activity(rate, unemployed_per_employed, row_of_sido, sido, sex, age, draw,
+                     activity_codes)
 
 
 @numba.njit(cache=True, nogil=True)
