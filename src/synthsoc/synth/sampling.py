@@ -3,7 +3,7 @@
 * ``smallest_keys_per_group``: ``wanted[g]`` elements of each group ``g`` chosen uniformly at
   random, as the elements with the smallest random keys. The draws of marriage migrants (per
   si-gun-gu) and conscripts (per single year of age) sorted every eligible person by (group,
-  key) for that, O(n log n) and most of their time at full scale (about 12 s for some ten
+  key) for that, O(n log n) and most of their time at full scale (about 11 s for some ten
   million people); here one counting pass groups the elements and a selection
   (``np.partition``) finds each group's cut-off key, O(n) in all. The chosen set is exactly
   the one the sort gives: ties at the cut-off go to the lower positions, as a stable sort
