@@ -325,16 +325,38 @@ def economic_activity(rng: np.random.Generator, age: np.ndarray, sex: np.ndarray
     if missing:
         raise ValueError(f"age_sex_single_year_sigungu_2025-06.csv: no residents for si-do "
                          f"{missing}")
-    row = np.array([index[c] for c in sido_codes], dtype=np.int64)[sido]
-    a = np.minimum(age, SINGLE_AGES - 1)
-    e = rate[row, sex, a]
-    u = np.divide(unemploy, employ, out=np.zeros_like(unemploy), where=employ > 0)[sex, a] * e
+    row_of_sido = np.array([index[c] for c in sido_codes], dtype=np.int64)
+    unemployed_per_employed = np.divide(unemploy, employ, out=np.zeros_like(unemploy),
+                                        where=employ > 0)
     draw = rng.random(age.size)
-    status = np.full(age.size, ECONOMIC_ACTIVITIES.index("inactive"), dtype=np.int8)
-    status[draw < e + u] = ECONOMIC_ACTIVITIES.index("unemployed")
-    status[draw < e] = ECONOMIC_ACTIVITIES.index("employed")
-    status[age < 15] = ECONOMIC_ACTIVITIES.index("under_15")
-    return status
+    activity_codes = np.array([ECONOMIC_ACTIVITIES.index(c) for c in
+                               ("employed", "unemployed", "inactive", "under_15")], dtype=np.int8)
+    return _activity(rate, unemployed_per_employed, row_of_sido, sido, sex, age, draw,
+                     activity_codes)
+
+
+@numba.njit(cache=True, nogil=True)
+def _activity(rate: np.ndarray, unemployed_per_employed: np.ndarray, row_of_sido: np.ndarray,
+              sido: np.ndarray, sex: np.ndarray, age: np.ndarray, draw: np.ndarray,
+              codes: np.ndarray) -> np.ndarray:
+    """One pass over the persons: employed when the draw is under the employment rate,
+    unemployed under the rate plus unemployed per employed times it, else inactive; under
+    15 whatever the draw. ``codes``: employed, unemployed, inactive, under_15."""
+    out = np.empty(age.size, dtype=np.int8)
+    cap = rate.shape[2] - 1
+    for i in range(age.size):
+        a = min(age[i], cap)
+        e = rate[row_of_sido[sido[i]], sex[i], a]
+        u = unemployed_per_employed[sex[i], a] * e
+        if age[i] < 15:
+            out[i] = codes[3]
+        elif draw[i] < e:
+            out[i] = codes[0]
+        elif draw[i] < e + u:
+            out[i] = codes[1]
+        else:
+            out[i] = codes[2]
+    return out
 
 
 def occupation(rng: np.random.Generator, sex: np.ndarray, edu: np.ndarray,
@@ -394,12 +416,41 @@ def income_brackets(rng: np.random.Generator, n_employed: np.ndarray, size: np.n
     cum = np.cumsum([shares[b] for b in INCOME_BRACKETS])
     # The household at position k of the ranking has rank (k + 0.5) / n; its bracket is the
     # number of cumulative shares at or below that rank. Ranks rise with k, so each bracket
-    # is one run of positions: found by one search per bracket, not one per household.
+    # is one run of positions, starting at ``first``: a household's bracket is the number of
+    # runs that start at or before its position.
     ranks = (np.arange(size.size) + 0.5) / max(size.size, 1)
     first = np.searchsorted(ranks, cum, side="left")  # first position past each share
-    by_position = np.zeros(size.size, dtype=np.int8)
-    for bound in first:
-        by_position[bound:] += 1
-    out = np.empty(size.size, dtype=np.int8)
-    out[np.argsort(score, kind="stable")] = np.minimum(by_position, len(INCOME_BRACKETS) - 1)
+    return np.minimum(_runs_started(score, first[first < size.size]),
+                      len(INCOME_BRACKETS) - 1).astype(np.int8)
+
+
+def _runs_started(score: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """For each element, how many of the sorted positions ``first`` lie at or before its
+    position in the stable ascending order of ``score``, without sorting: the scores at those
+    positions are order statistics (``np.partition``, O(n)); an element counts the cut-offs
+    below its score, and an element tied with a cut-off counts it when its stable position
+    (the elements below the cut-off plus the tied ones before it) reaches the cut-off."""
+    if first.size == 0:
+        return np.zeros(score.size, dtype=np.int64)
+    cut = np.partition(score, first)[first]
+    return _count_cut_offs(score, cut, first.astype(np.int64))
+
+
+@numba.njit(cache=True, nogil=True)
+def _count_cut_offs(score: np.ndarray, cut: np.ndarray, first: np.ndarray) -> np.ndarray:
+    out = np.zeros(score.size, dtype=np.int64)
+    below = np.zeros(cut.size, dtype=np.int64)
+    for i in range(score.size):
+        for b in range(cut.size):
+            if cut[b] < score[i]:
+                out[i] += 1
+            elif score[i] < cut[b]:
+                below[b] += 1
+    tied_before = np.zeros(cut.size, dtype=np.int64)
+    for i in range(score.size):
+        for b in range(cut.size):
+            if score[i] == cut[b]:
+                if below[b] + tied_before[b] >= first[b]:
+                    out[i] += 1
+                tied_before[b] += 1
     return out

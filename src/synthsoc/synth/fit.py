@@ -128,29 +128,14 @@ def _relative_errors(
     return np.abs(fitted - targets)[active] / np.maximum(targets[active], 1.0)
 
 
-@numba.njit(cache=True)
 def _sweep(weights: np.ndarray, col_ptr: np.ndarray, col_rows: np.ndarray,
            col_data: np.ndarray, col_targets: np.ndarray, col_active: np.ndarray) -> None:
-    """One IPU sweep over the person constraints, in place."""
-    n_areas = weights.shape[1]
-    current = np.empty(n_areas)
-    factor = np.empty(n_areas)
-    for c in range(col_ptr.size - 1):
-        current[:] = 0.0
-        for i in range(col_ptr[c], col_ptr[c + 1]):
-            row, count = col_rows[i], col_data[i]
-            for g in range(n_areas):
-                current[g] += count * weights[row, g]
-        for g in range(n_areas):
-            ok = col_active[c, g] and current[g] > 0.0
-            factor[g] = col_targets[c, g] / current[g] if ok else 1.0
-        for i in range(col_ptr[c], col_ptr[c + 1]):
-            row = col_rows[i]
-            for g in range(n_areas):
-                weights[row, g] *= factor[g]
+    """One IPU sweep over the person constraints, in place, the areas split over the cores
+    (each area's arithmetic is the same in any split, so the result is too)."""
+    _sweep_kernel(weights, col_ptr, col_rows, col_data, col_targets, col_active,
+                  _area_blocks(weights.shape[1]))
 
 
-@numba.njit(cache=True)
 def _rescale_classes(weights: np.ndarray, order: np.ndarray, class_ptr: np.ndarray,
                      class_targets: np.ndarray, base: np.ndarray) -> None:
     """Scale each household class to its exact total, in place (prior where all are 0).
@@ -158,23 +143,59 @@ def _rescale_classes(weights: np.ndarray, order: np.ndarray, class_ptr: np.ndarr
     ``order`` lists the candidates class by class; ``class_ptr`` bounds each class in it;
     ``class_targets`` is (n_classes, n_areas).
     """
-    n_areas = weights.shape[1]
-    total = np.empty(n_areas)
-    for k in range(class_ptr.size - 1):
-        lo, hi = class_ptr[k], class_ptr[k + 1]
-        if hi == lo:
-            continue
-        total[:] = 0.0
-        for i in range(lo, hi):
-            for g in range(n_areas):
-                total[g] += weights[order[i], g]
-        for g in range(n_areas):
-            if total[g] <= 0.0 and class_targets[k, g] > 0.0:
-                # Every candidate of a needed class was excluded: fall back to the prior.
-                for i in range(lo, hi):
-                    weights[order[i], g] = base[order[i]]
-                    total[g] += base[order[i]]
-        for g in range(n_areas):
-            f = class_targets[k, g] / total[g] if total[g] > 0.0 else 0.0
+    _rescale_kernel(weights, order, class_ptr, class_targets, base,
+                    _area_blocks(weights.shape[1]))
+
+
+def _area_blocks(n_areas: int) -> np.ndarray:
+    """Bounds of one contiguous block of areas per core."""
+    return np.linspace(0, n_areas, min(n_areas, numba.get_num_threads()) + 1).astype(np.int64)
+
+
+@numba.njit(cache=True, parallel=True)
+def _sweep_kernel(weights: np.ndarray, col_ptr: np.ndarray, col_rows: np.ndarray,
+                  col_data: np.ndarray, col_targets: np.ndarray, col_active: np.ndarray,
+                  blocks: np.ndarray) -> None:
+    for b in numba.prange(blocks.size - 1):
+        g0, g1 = blocks[b], blocks[b + 1]
+        current = np.empty(g1 - g0)
+        factor = np.empty(g1 - g0)
+        for c in range(col_ptr.size - 1):
+            current[:] = 0.0
+            for i in range(col_ptr[c], col_ptr[c + 1]):
+                row, count = col_rows[i], col_data[i]
+                for g in range(g0, g1):
+                    current[g - g0] += count * weights[row, g]
+            for g in range(g0, g1):
+                ok = col_active[c, g] and current[g - g0] > 0.0
+                factor[g - g0] = col_targets[c, g] / current[g - g0] if ok else 1.0
+            for i in range(col_ptr[c], col_ptr[c + 1]):
+                row = col_rows[i]
+                for g in range(g0, g1):
+                    weights[row, g] *= factor[g - g0]
+
+
+@numba.njit(cache=True, parallel=True)
+def _rescale_kernel(weights: np.ndarray, order: np.ndarray, class_ptr: np.ndarray,
+                    class_targets: np.ndarray, base: np.ndarray, blocks: np.ndarray) -> None:
+    for b in numba.prange(blocks.size - 1):
+        g0, g1 = blocks[b], blocks[b + 1]
+        total = np.empty(g1 - g0)
+        for k in range(class_ptr.size - 1):
+            lo, hi = class_ptr[k], class_ptr[k + 1]
+            if hi == lo:
+                continue
+            total[:] = 0.0
             for i in range(lo, hi):
-                weights[order[i], g] *= f
+                for g in range(g0, g1):
+                    total[g - g0] += weights[order[i], g]
+            for g in range(g0, g1):
+                if total[g - g0] <= 0.0 and class_targets[k, g] > 0.0:
+                    # Every candidate of a needed class was excluded: fall back to the prior.
+                    for i in range(lo, hi):
+                        weights[order[i], g] = base[order[i]]
+                        total[g - g0] += base[order[i]]
+            for g in range(g0, g1):
+                f = class_targets[k, g] / total[g - g0] if total[g - g0] > 0.0 else 0.0
+                for i in range(lo, hi):
+                    weights[order[i], g] *= f

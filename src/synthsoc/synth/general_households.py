@@ -22,6 +22,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from synthsoc.synth.fit import FitResult, fit_weights
+from synthsoc.synth.sampling import smallest_keys_per_group
 from synthsoc.synth.seeds import MAX_SIZE, SeedPool
 from synthsoc.synth.targets import pool_incidence, with_age_groups
 
@@ -175,10 +176,18 @@ def _refine_age_fit(
     aimed at the same cells can still overshoot together: a round that does not lower the
     total squared deficit by 1% is undone and the fraction cut to a quarter, until it falls
     below 1/64.
+    A swap never changes an area's count in a cell whose target there is under one person:
+    whole households cannot meet a fraction, and the search would only take such persons out
+    (against 0.15 of a man aged 95 in a si-gun-gu, as in a national 1% run, drawing him
+    costs 0.72 in squared deficit and leaving him out 0.02; at 1% the search left 63 men
+    aged 95+ of 131 registered, and 571 aged 90-94 of 712). Those cells keep the draw's
+    count, which follows the fitted weights.
     Scores are computed from the sparse member rows of the two candidates only.
     """
     n_sgg = targets.shape[0]
     a = sp.csr_matrix(incidence)
+    a.sort_indices()  # the rare-cell check walks two rows in column order
+    rare = targets < 1.0
     squares = np.asarray(a.multiply(a).sum(axis=1)).ravel()
     synthetic = np.asarray((sp.csr_matrix((np.ones(hh_pos.size), (hh_sgg, hh_pos)),
                                           shape=(n_sgg, n_cand)) @ a).todense())
@@ -190,7 +199,9 @@ def _refine_age_fit(
     perm = rng.permutation(hh_pos.size)  # each round takes the next disjoint block
     # Proposals are scored in (si-gun-gu, stratum) order so that the searches of one segment
     # of cumulative weights follow each other in memory (swaps never change either key).
-    segment = (hh_sgg.astype(np.int64) * N_STRATA + stratum[hh_pos]).astype(np.int32)
+    # 16-bit keys where they fit: numpy sorts them stably by radix, five times faster.
+    width = np.int16 if n_sgg * N_STRATA < 2**15 else np.int32
+    segment = (hh_sgg.astype(np.int64) * N_STRATA + stratum[hh_pos]).astype(width)
     for r in range(rounds):
         deficit = targets - synthetic
         total = float((deficit**2).sum())
@@ -210,15 +221,14 @@ def _refine_age_fit(
         g = hh_sgg[pick]
         current = hh_pos[pick]
         proposal, gain = _propose(a.indptr, a.indices, a.data, squares, flat, bounds,
-                                  stratum, g, current, rng.random(pick.size), deficit, n_cand)
+                                  stratum, g, current, rng.random(pick.size), deficit, rare,
+                                  n_cand)
         good = np.flatnonzero(gain > 0)
         if good.size == 0:
             continue
-        good = good[np.lexsort((-gain[good], g[good]))]
-        g_good = g[good]
-        rank = np.arange(good.size) - np.searchsorted(g_good, g_good, side="left")
+        # Each si-gun-gu's budget of its largest gains (ties: the earlier proposal).
         budget = np.ceil(fraction * np.abs(deficit).sum(axis=1) / 2.0).astype(np.int64)
-        accept = good[rank < budget[g_good]]
+        accept = good[smallest_keys_per_group(-gain[good], g[good], budget)]
         if accept.size == 0:
             continue
         last_pick, last_g = pick[accept], g[accept]
@@ -229,19 +239,19 @@ def _refine_age_fit(
     return hh_pos
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, parallel=True)
 def _propose(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, squares: np.ndarray,
              flat: np.ndarray, bounds: np.ndarray, stratum: np.ndarray, g: np.ndarray,
-             current: np.ndarray, u: np.ndarray, deficit: np.ndarray,
+             current: np.ndarray, u: np.ndarray, deficit: np.ndarray, rare: np.ndarray,
              n_cand: int) -> tuple[np.ndarray, np.ndarray]:
     """For every drawn household ``current[i]`` of si-gun-gu ``g[i]``: a proposal from the
     same stratum drawn with the si-gun-gu's weights (point ``u[i]`` in the stratum's
     cumulative weights ``flat``), and the gain in squared deficit of swapping the two
-    (``-inf`` where the stratum has no weight)."""
+    (``-inf`` where the stratum has no weight or the swap changes a ``rare`` cell)."""
     n = current.size
     proposal = np.empty(n, dtype=np.int64)
     gain = np.empty(n)
-    for i in range(n):
+    for i in numba.prange(n):  # independent proposals: the same result on any thread count
         s = stratum[current[i]]
         base = g[i] * n_cand
         lo, hi = base + bounds[s], base + bounds[s + 1]
@@ -256,16 +266,44 @@ def _propose(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, squares:
         if lo >= base + bounds[s + 1]:
             proposal[i] = current[i]
             gain[i] = -np.inf
-            continue
-        prop = lo - base
-        proposal[i] = prop
-        dot = 0.0
-        for k in range(indptr[prop], indptr[prop + 1]):
-            dot += data[k] * deficit[g[i], indices[k]]
-        for k in range(indptr[current[i]], indptr[current[i] + 1]):
-            dot -= data[k] * deficit[g[i], indices[k]]
-        gain[i] = 2.0 * dot - squares[prop] - squares[current[i]]
+        elif _changes_rare(indptr, indices, data, lo - base, current[i], rare[g[i]]):
+            proposal[i] = lo - base
+            gain[i] = -np.inf
+        else:
+            prop = lo - base
+            proposal[i] = prop
+            dot = 0.0
+            for k in range(indptr[prop], indptr[prop + 1]):
+                dot += data[k] * deficit[g[i], indices[k]]
+            for k in range(indptr[current[i]], indptr[current[i] + 1]):
+                dot -= data[k] * deficit[g[i], indices[k]]
+            gain[i] = 2.0 * dot - squares[prop] - squares[current[i]]
     return proposal, gain
+
+
+@numba.njit(cache=True)
+def _changes_rare(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, p: int, c: int,
+                  rare: np.ndarray) -> bool:
+    """Whether rows ``p`` and ``c`` (column indices sorted) differ in a ``rare`` column."""
+    i, i_end = indptr[p], indptr[p + 1]
+    j, j_end = indptr[c], indptr[c + 1]
+    while i < i_end or j < j_end:
+        col_i = indices[i] if i < i_end else rare.size
+        col_j = indices[j] if j < j_end else rare.size
+        if col_i == col_j:
+            if rare[col_i] and data[i] != data[j]:
+                return True
+            i += 1
+            j += 1
+        elif col_i < col_j:
+            if rare[col_i] and data[i] != 0.0:
+                return True
+            i += 1
+        else:
+            if rare[col_j] and data[j] != 0.0:
+                return True
+            j += 1
+    return False
 
 
 def _add_rows(synthetic: np.ndarray, a: sp.csr_matrix, rows: np.ndarray, g: np.ndarray,

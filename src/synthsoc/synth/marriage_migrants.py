@@ -20,6 +20,7 @@ import numpy as np
 import polars as pl
 
 from synthsoc.data.reference import marriage_migrants, sigungu_names, single_year_age_sex_sigungu
+from synthsoc.synth.sampling import smallest_keys_per_group
 
 
 @dataclass(frozen=True)
@@ -79,11 +80,8 @@ def draw_marriage_migrants(rng: np.random.Generator, year: int, sigungu_codes: l
     for s_code in (1, 0):
         eligible = np.flatnonzero(with_korean_spouse & (sex == s_code) & (age >= 20)
                                   & (age <= 59) & ~taken[household])
-        cell = p_sgg[eligible].astype(np.int64)
-        order = np.lexsort((rng.random(eligible.size), cell))
-        cell_sorted = cell[order]
-        rank = np.arange(order.size) - np.searchsorted(cell_sorted, cell_sorted, side="left")
-        picked = eligible[order[rank < wanted[cell_sorted, s_code]]]
+        keys = rng.random(eligible.size)
+        picked = eligible[smallest_keys_per_group(keys, p_sgg[eligible], wanted[:, s_code])]
         chosen[picked] = True
         taken[household[picked]] = True
     return MarriageMigrants(chosen=chosen, target=int(wanted.sum()),

@@ -32,6 +32,7 @@ import numpy as np
 import polars as pl
 
 from synthsoc.data.reference import SINGLE_AGES, read_reference_csv, single_year_age_sex_sigungu
+from synthsoc.synth.sampling import smallest_keys_per_group
 
 MILITARY_FILE = "military_conscription_2014_2021.csv"
 # Share of entrants by age at entry (calendar year minus birth year): ASSUMPTION within the
@@ -164,11 +165,9 @@ def draw_conscripts(rng: np.random.Generator, age: np.ndarray, sex: np.ndarray,
     eligible = np.flatnonzero(korean_men & general_person & never_married
                               & (wanted[np.minimum(age, cap)] > 0))
     cell = np.minimum(age[eligible], cap).astype(np.int64)
-    order = np.lexsort((rng.random(eligible.size), cell))
-    cell_sorted = cell[order]
-    rank = np.arange(order.size) - np.searchsorted(cell_sorted, cell_sorted, side="left")
+    keys = rng.random(eligible.size)
     chosen = np.zeros(age.size, dtype=bool)
-    chosen[eligible[order[rank < wanted[cell_sorted]]]] = True
+    chosen[eligible[smallest_keys_per_group(keys, cell, wanted)]] = True
     available = np.bincount(cell, minlength=SINGLE_AGES)
     short = {int(a): int(wanted[a] - available[a]) for a in np.flatnonzero(wanted > available)}
     return Conscripts(chosen=chosen, target=int(wanted.sum()), shortfall_by_age=short)

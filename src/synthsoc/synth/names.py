@@ -34,6 +34,7 @@ import numpy as np
 from scipy.optimize import brentq
 
 from synthsoc.data.reference import top_surnames
+from synthsoc.synth.sampling import weighted_choice
 
 OTHER_SURNAMES: tuple[str, ...] = (
     "한", "오", "서", "신", "권", "황", "안", "송", "전", "홍", "유", "고", "문", "양", "손",
@@ -330,7 +331,7 @@ def assign_names(
     sex = sex.astype(np.int8, copy=False)
     surnames, probs = surname_table()
     # Narrow codes before the gathers over every person (memory at 51 million).
-    surname_idx = rng.choice(surnames.size, size=n, p=probs).astype(np.int16)[family_surname_of]
+    surname_idx = weighted_choice(rng, n, probs).astype(np.int16)[family_surname_of]
     given_unique = sorted({g for _, male, female in GIVEN_NAMES for g in (*male, *female)})
     code_of = {g: i for i, g in enumerate(given_unique)}
     starts = np.array([c[0] for c in GIVEN_NAMES])
@@ -347,12 +348,15 @@ def assign_names(
 
     def draw_korean(who: np.ndarray) -> np.ndarray:
         out = np.empty(who.size, dtype=np.int64)
+        # Persons of each cohort x sex in ascending order (one stable sort, not one mask each).
         cell_of = cell[who]
+        by_cell = np.argsort(cell_of, kind="stable")
+        bounds = np.searchsorted(cell_of[by_cell], np.arange(2 * len(GIVEN_NAMES) + 1))
         for c in range(len(GIVEN_NAMES)):
             for s in (0, 1):
-                pick = cell_of == 2 * c + s
+                pick = by_cell[bounds[2 * c + s]:bounds[2 * c + s + 1]]
                 pool = pools[c][s]
-                out[pick] = pool[rng.choice(pool.size, size=int(pick.sum()), p=_weights(pool.size))]
+                out[pick] = pool[weighted_choice(rng, pick.size, _weights(pool.size))]
         return out
 
     dictionary = [s + g for s in surnames.tolist() for g in given_unique]
@@ -362,7 +366,7 @@ def assign_names(
     origin_keys = [o.key for o in FOREIGN_ORIGINS]
     weights = np.array([FOREIGN_ORIGIN_WEIGHTS[k] for k in (KOREAN_CHINESE, *origin_keys)])
     # Origin and family name are drawn for the surname holder and inherited with the surname.
-    origin = (rng.choice(weights.size, size=n, p=weights / weights.sum()) - 1).astype(
+    origin = (weighted_choice(rng, n, weights / weights.sum()) - 1).astype(
         np.int8)[family_surname_of]
     family_draw = rng.random(n)[family_surname_of]
     foreign_named = foreign & (origin >= 0)

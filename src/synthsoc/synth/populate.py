@@ -120,23 +120,26 @@ def populate(
         report: dict[str, Any]
         with (
             staged_directory(out, kind=OUTPUT_KIND, inputs=[controls_dir], force=force) as stage,
-            ThreadPoolExecutor(max_workers=1) as writer,
+            ThreadPoolExecutor(max_workers=2) as writer,
         ):
-            # Parquet encoding releases the GIL: write while the fit report is computed.
-            writing = writer.submit(_write_tables, stage, pop, controls, regions)
+            # Parquet encoding releases the GIL: write the persons and, beside them, the
+            # households and regions while the fit report and the HTML report are computed.
+            writing = [writer.submit(_write_persons, stage, pop, controls),
+                       writer.submit(_write_households, stage, pop, controls, regions)]
             # Every person counted once for the fit report, its checks and the HTML charts.
             tally = tally_persons(pop, controls)
             report = build_fit_report(
                 controls, pop, general.fit, census, person_targets,
                 disclosure=_disclosure(pop, candidates, general.hh_seed), tally=tally)
-            writing.result()
             report["run"] = {"year": year, "scale": scale, "seed": seed, "region": region_code,
                              "controls_dir": str(controls_dir) if controls_dir else None,
                              "synthsoc_version": __version__}
             write_json(stage / schema.FIT_REPORT_FILE, report)
-            step("write parquet and fit report")
             if html:
                 write_html_report(stage, report, pop, controls, regions, tally)
+            for task in writing:
+                task.result()
+            step("write parquet and fit report")
             step("html report")
             posterior = (posterior_draws.write_posterior_draws(
                 stage, draws=draws, seed=seed, year=year).files if draws else [])
@@ -156,14 +159,17 @@ def populate(
                           summary=report["summary"])
 
 
-def _write_tables(stage: Path, pop: Assembled, controls: RunControls,
-                  regions: Any) -> None:
-    persons, households = _arrow_tables(pop, controls)
+def _write_persons(stage: Path, pop: Assembled, controls: RunControls) -> None:
     # Categorical columns are dictionaries already; names are random strings no query prunes
     # on (their min/max statistics took most of the writing time).
-    write_arrow_table(stage / schema.PERSONS_FILE, persons, dictionary_columns_only=True,
-                      no_statistics=("name",))
-    write_arrow_table(stage / schema.HOUSEHOLDS_FILE, households, dictionary_columns_only=True)
+    write_arrow_table(stage / schema.PERSONS_FILE, _persons_table(pop, controls),
+                      dictionary_columns_only=True, no_statistics=("name",))
+
+
+def _write_households(stage: Path, pop: Assembled, controls: RunControls,
+                      regions: Any) -> None:
+    write_arrow_table(stage / schema.HOUSEHOLDS_FILE, _households_table(pop, controls),
+                      dictionary_columns_only=True)
     write_arrow_table(stage / schema.REGIONS_FILE, pa.Table.from_pandas(
         regions.to_pandas(), preserve_index=False))
 
@@ -249,7 +255,7 @@ def _area_dictionary(emd_index: np.ndarray, codes_of_emd: list[str]) -> pa.Dicti
     return _dictionary(inverse.astype(np.int32)[emd_index], values.tolist())
 
 
-def _arrow_tables(pop: Assembled, controls: RunControls) -> tuple[pa.Table, pa.Table]:
+def _persons_table(pop: Assembled, controls: RunControls) -> pa.Table:
     emd_codes = controls.emd["emd_code"].to_list()
     sgg_codes = controls.emd["sigungu_code"].to_list()
     sido_codes = controls.emd["sido_code"].to_list()
@@ -259,7 +265,7 @@ def _arrow_tables(pop: Assembled, controls: RunControls) -> tuple[pa.Table, pa.T
     occ = pop.p_occupation.astype(np.int8, copy=False)
     occupation = pa.DictionaryArray.from_arrays(
         pa.array(occ, mask=occ < 0), pa.array(occupation_codes))
-    persons = pa.table({
+    return pa.table({
         "person_id": pa.array(np.arange(n, dtype=np.int64)),
         "household_id": pa.array(pop.p_hh.astype(np.int64)),
         "relationship": _dictionary(pop.p_role, schema.RELATIONSHIPS),
@@ -275,7 +281,13 @@ def _arrow_tables(pop: Assembled, controls: RunControls) -> tuple[pa.Table, pa.T
         "occupation": occupation,
         "nationality": _dictionary(pop.p_foreign.astype(np.int8), schema.NATIONALITIES),
     })
-    households = pa.table({
+
+
+def _households_table(pop: Assembled, controls: RunControls) -> pa.Table:
+    emd_codes = controls.emd["emd_code"].to_list()
+    sgg_codes = controls.emd["sigungu_code"].to_list()
+    sido_codes = controls.emd["sido_code"].to_list()
+    return pa.table({
         "household_id": pa.array(np.arange(pop.hh_size.size, dtype=np.int64)),
         "size": pa.array(pop.hh_size.astype(np.int16)),
         "kind": _dictionary(pop.hh_kind, schema.HOUSEHOLD_KINDS),
@@ -287,4 +299,3 @@ def _arrow_tables(pop: Assembled, controls: RunControls) -> tuple[pa.Table, pa.T
         "sigungu_code": _area_dictionary(pop.hh_emd, sgg_codes),
         "emd_code": _dictionary(pop.hh_emd, emd_codes),
     })
-    return persons, households

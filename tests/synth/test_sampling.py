@@ -1,0 +1,74 @@
+"""The fast draws give exactly what the numpy sorts and draws they replace give."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from synthsoc.synth.attributes import _runs_started
+from synthsoc.synth.sampling import smallest_keys_per_group, weighted_choice
+
+
+def _by_lexsort(keys: np.ndarray, group: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """The selection as the draws made it before: sort by (group, key), rank in the group."""
+    order = np.lexsort((keys, group))
+    ranked = group[order]
+    rank = np.arange(order.size) - np.searchsorted(ranked, ranked, side="left")
+    return np.sort(order[rank < wanted[ranked]])
+
+
+@pytest.mark.parametrize("ties", [False, True])
+@pytest.mark.parametrize(("n", "groups"), [(0, 3), (1, 1), (500, 7), (20_000, 250)])
+def test_smallest_keys_per_group_is_the_sorted_selection(n: int, groups: int,
+                                                        ties: bool) -> None:
+    rng = np.random.default_rng(n + groups)
+    keys = rng.random(n)
+    if ties:
+        keys = np.round(keys, 1)  # many equal keys at every cut-off
+    group = rng.integers(0, groups, n)
+    wanted = rng.integers(0, max(2 * n // groups, 1) + 1, groups)
+    wanted[0] = 0
+    if groups > 1:
+        wanted[1] = n  # more than the group holds: all of it
+    got = smallest_keys_per_group(keys, group, wanted)
+    np.testing.assert_array_equal(got, _by_lexsort(keys, group, wanted))
+    counts = np.bincount(group[got], minlength=groups)
+    np.testing.assert_array_equal(counts, np.minimum(wanted, np.bincount(group, minlength=groups)))
+
+
+def test_smallest_keys_per_group_names_a_bad_group() -> None:
+    with pytest.raises(ValueError, match=r"group values must lie in \[0, 2\)"):
+        smallest_keys_per_group(np.zeros(3), np.array([0, 1, 2]), np.array([1, 1]))
+
+
+@pytest.mark.parametrize("n_weights", [1, 2, 9, 300])
+def test_weighted_choice_matches_numpy_choice(n_weights: int) -> None:
+    p = np.random.default_rng(n_weights).random(n_weights)
+    if n_weights > 2:
+        p[[0, n_weights // 2]] = 0.0  # zero weights are never drawn
+    p /= p.sum()
+    ours, theirs = np.random.default_rng(7), np.random.default_rng(7)
+    got = weighted_choice(ours, 50_000, p)
+    np.testing.assert_array_equal(got, theirs.choice(n_weights, size=50_000, p=p))
+    assert ours.random() == theirs.random()  # the same random numbers consumed
+
+
+def _by_argsort(score: np.ndarray, first: np.ndarray) -> np.ndarray:
+    by_position = np.zeros(score.size, dtype=np.int64)
+    for bound in first:
+        by_position[bound:] += 1
+    out = np.empty(score.size, dtype=np.int64)
+    out[np.argsort(score, kind="stable")] = by_position
+    return out
+
+
+@pytest.mark.parametrize("ties", [False, True])
+@pytest.mark.parametrize("n", [1, 40, 30_000])
+def test_income_cut_offs_match_the_stable_ranking(n: int, ties: bool) -> None:
+    rng = np.random.default_rng(n)
+    score = rng.normal(size=n)
+    if ties:
+        score = np.round(score, 1)
+    first = np.sort(rng.integers(0, n, 9))
+    first[3] = first[2]  # an empty bracket
+    np.testing.assert_array_equal(_runs_started(score, first), _by_argsort(score, first))
