@@ -16,6 +16,7 @@ from synthsoc.agents.bank import (
     MEMORY_ITEMS,
     BankRespondent,
     ask_bank,
+    ask_bank_items,
     bank_folder,
     build_agents,
     life_sketch,
@@ -95,9 +96,8 @@ def test_agent_answers_are_scored_against_the_respondents_own(bank) -> None:  # 
     # hand count: respondents whose own answer was 2 (다소 신뢰)
     assert result.answered == sum("CONLGOVT" in p.answers for p in people)
     assert result.correct == sum(p.answers.get("CONLGOVT") == "2" for p in people)
-    with_memories = llm.requests[0].prompt
+    with_memories = next(r.prompt for r in llm.requests if people[0].sketch in r.prompt)
     assert with_memories.count("\n- 설문") == 4 and item.label in with_memories
-    assert people[0].sketch in with_memories
     demographic = choice_of("2")
     ask_bank(agents, item, demographic, embedder, with_memories=False, concurrency=1)
     assert "설문" not in demographic.requests[0].prompt.split("질문:")[0]
@@ -116,7 +116,11 @@ def test_log_probability_scoring_reads_the_whole_distribution(bank) -> None:  # 
     script = [{"1": math.log(0.1), "2": math.log(0.3), " 3": math.log(0.4), "x": math.log(0.2)},
               {"3": math.log(0.5), "1": math.log(0.5)},
               {"네": math.log(0.995), "2": math.log(0.005)}]
-    llm = ScriptedLLM(lambda request, number: script[number - 1])
+
+    def answer(request: LLMRequest, number: int) -> Answer:  # by respondent, whatever the order
+        return next(s for p, s in zip(people, script, strict=True) if p.sketch in request.prompt)
+
+    llm = ScriptedLLM(answer)
     answers = ask_bank(agents, item, llm, embedder, k=4, concurrency=1, scoring="logprobs")
     assert llm.calls == 3 and all(r.max_tokens == 1 and r.logprobs for r in llm.requests)
     codes = list(item.labels)
@@ -125,7 +129,7 @@ def test_log_probability_scoring_reads_the_whole_distribution(bank) -> None:  # 
     first = answers.distributions[0]
     assert first is not None
     assert [round(first[c], 6) for c in codes] == [0.125, 0.375, 0.5]  # 0.1, 0.3, 0.4 over 0.8
-    prompt = llm.requests[0].prompt
+    prompt = next(r.prompt for r in llm.requests if people[0].sketch in r.prompt)
     assert "1. " in prompt and "3. " in prompt and prompt.count("\n- 설문") == 4
     with pytest.raises(ValueError, match="scoring"):
         ask_bank(agents, item, llm, embedder, scoring="sampling")
@@ -177,3 +181,29 @@ def test_the_split_is_seeded_and_disjoint(bank) -> None:  # type: ignore[no-unty
     assert a == b
     assert len(a.test) == 394 and len(a.train) + len(a.test) == 1576
     assert not {r.respid for r in a.train} & {r.respid for r in a.test}
+
+
+def test_all_items_of_an_agent_go_in_prefix_order_with_answers_in_item_order(bank) -> None:  # type: ignore[no-untyped-def]
+    """ask_bank_items sends one agent's prompts sorted (so a llama.cpp server reuses their
+    shared beginning) and still files each answer under its own item and agent: the script
+    answers each prompt with the code of its item's position, checked per item."""
+    people = bank.respondents[:2]
+    embedder = HashEmbedder()
+    agents = build_agents(bank, people, embedder)
+    items = [bank.item(i) for i in HELD_OUT_ITEMS[:4]]
+
+    def answer(request: LLMRequest, number: int) -> Answer:
+        position = next(j for j, item in enumerate(items) if f"질문: {item.label}\n" in request.prompt)
+        return json.dumps({"choice": str(1 + position % 2)})
+
+    llm = ScriptedLLM(answer)
+    found = ask_bank_items(agents, items, llm, embedder, with_memories=True)
+    assert [a.item for a in found] == [i.name for i in items]
+    assert [a.codes for a in found] == [("1", "1"), ("2", "2"), ("1", "1"), ("2", "2")]
+    prompts = [r.prompt for r in llm.requests]
+    assert prompts == sorted(prompts) and len(prompts) == 8
+    # the same prompts one at a time (the old order): identical requests, only the order moved
+    single = ScriptedLLM(answer)
+    for item in items:
+        ask_bank(agents, item, single, embedder)
+    assert sorted(r.prompt for r in single.requests) == prompts

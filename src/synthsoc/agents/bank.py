@@ -28,7 +28,8 @@ from synthsoc.agents.embedding import Embedder
 from synthsoc.agents.memory import Memory, MemoryStream
 from synthsoc.agents.params import RetrievalWeights
 from synthsoc.data.kgss import KgssVariable, read_codebook, read_respondents
-from synthsoc.llm import LLM, LLMRequest, LLMResponse, MalformedAnswer, parse_answer
+from synthsoc.llm import LLM, LLMRequest, LLMResponse, parse_answer
+from synthsoc.llm.batch import complete_in_prefix_order
 from synthsoc.llm.choice import choice_request, option_distribution, option_labels
 
 BANK_DATA = "kgss_2010_bank.csv.gz"
@@ -227,74 +228,82 @@ MIN_LABEL_MASS = 0.01
 
 
 def ask_bank(agents: Sequence[BankAgent], item: KgssVariable, llm: LLM, embedder: Embedder, *,
-             with_memories: bool = True, k: int = 4, concurrency: int = 4,
+             with_memories: bool = True, k: int = 4, concurrency: int = 1,
              weights: RetrievalWeights | None = None, scoring: str = "json") -> BankAnswers:
-    """Ask ``item`` of every agent in one batch; ``with_memories=False`` is the
-    demographics-only agent (sketch only). ``scoring="json"`` has the model write its choice
-    in a JSON schema; ``"logprobs"`` asks for one label token and reads the whole distribution
-    from its log-probabilities (the server must return them: ``open_llm(logprobs=True)``),
-    the most probable code being the agent's answer."""
+    """Ask ``item`` of every agent in one batch (:func:`ask_bank_items` with one item)."""
+    return ask_bank_items(agents, [item], llm, embedder, with_memories=with_memories, k=k,
+                          concurrency=concurrency, weights=weights, scoring=scoring)[0]
+
+
+def ask_bank_items(agents: Sequence[BankAgent], items: Sequence[KgssVariable], llm: LLM,
+                   embedder: Embedder, *, with_memories: bool = True, k: int = 4,
+                   concurrency: int = 1, weights: RetrievalWeights | None = None,
+                   scoring: str = "json") -> list[BankAnswers]:
+    """Ask every item of every agent in one batch, one :class:`BankAnswers` per item.
+
+    ``with_memories=False`` is the demographics-only agent (sketch only). ``scoring="json"``
+    has the model write its choice in a JSON schema; ``"logprobs"`` asks for one label token
+    and reads the whole distribution from its log-probabilities (the server must return them:
+    ``open_llm(logprobs=True)``), the most probable code being the agent's answer.
+
+    The requests go in prefix order (:func:`synthsoc.llm.batch.complete_in_prefix_order`): one
+    agent's prompts start with the same system prompt and sketch (and, as an agent, often the
+    same first memories), so a llama.cpp server evaluates only what follows the shared prefix.
+    The prompts are the same whatever the order; only the cost changes.
+    """
     if scoring not in SCORING:
         raise ValueError(f"scoring {scoring!r} is not one of {', '.join(SCORING)}")
     weights = weights or RetrievalWeights()
-    query = embedder.embed([item.label], query=True)[0]
-    memories_of = [[m.text for m in agent.stream.retrieve(query, 0, weights, k)]
-                   if with_memories else [] for agent in agents]
-    if scoring == "logprobs":
-        return _ask_labels(agents, memories_of, item, llm, with_memories, concurrency)
-    requests = []
-    for agent, memories in zip(agents, memories_of, strict=True):
-        requests.append(LLMRequest(
-            prompt=question_prompt(agent.respondent.sketch, memories, item), system=SYSTEM,
-            max_tokens=24, temperature=0.0, json_schema=choice_schema(item),
-            seed=_seed(agent.respondent.respid, item.name, with_memories)))
-    responses = _complete(llm, requests, concurrency)
-    codes: list[str | None] = []
-    for request, response in zip(requests, responses, strict=True):
-        value: Any = None if response is None else response.data
-        if response is not None and value is None and request.json_schema is not None:
-            try:
-                value = parse_answer(response.text, request.json_schema)
-            except ValueError:
-                value = None
-        code = value.get("choice") if isinstance(value, dict) else None
-        codes.append(str(code) if code in item.labels else None)
-    return BankAnswers(item.name, tuple(codes), sum(c is None for c in codes))
+    # one label at a time, as the town asks (a batch may pad, and move a tie in retrieval)
+    queries = [embedder.embed([item.label], query=True)[0] for item in items]
+    requests: list[LLMRequest] = []
+    for item, query in zip(items, queries, strict=True):
+        for agent in agents:
+            memories = ([m.text for m in agent.stream.retrieve(query, 0, weights, k)]
+                        if with_memories else [])
+            seed = _seed(agent.respondent.respid, item.name, with_memories)
+            if scoring == "logprobs":
+                requests.append(choice_request(
+                    label_prompt(agent.respondent.sketch, memories, item), system=LABEL_SYSTEM,
+                    seed=seed))
+            else:
+                requests.append(LLMRequest(
+                    prompt=question_prompt(agent.respondent.sketch, memories, item),
+                    system=SYSTEM, max_tokens=24, temperature=0.0,
+                    json_schema=choice_schema(item), seed=seed))
+    responses = complete_in_prefix_order(llm, requests, concurrency)
+    read = _read_label if scoring == "logprobs" else _read_json
+    out = []
+    for j, item in enumerate(items):
+        part = slice(j * len(agents), (j + 1) * len(agents))
+        found = [read(item, request, response)
+                 for request, response in zip(requests[part], responses[part], strict=True)]
+        codes = tuple(code for code, _ in found)
+        distributions = tuple(d for _, d in found) if scoring == "logprobs" else None
+        out.append(BankAnswers(item.name, codes, sum(c is None for c in codes), distributions))
+    return out
 
 
-def _ask_labels(agents: Sequence[BankAgent], memories_of: Sequence[Sequence[str]],
-                item: KgssVariable, llm: LLM, with_memories: bool,
-                concurrency: int) -> BankAnswers:
+def _read_json(item: KgssVariable, request: LLMRequest, response: LLMResponse | None,
+               ) -> tuple[str | None, None]:
+    value: Any = None if response is None else response.data
+    if response is not None and value is None and request.json_schema is not None:
+        try:
+            value = parse_answer(response.text, request.json_schema)
+        except ValueError:
+            value = None
+    code = value.get("choice") if isinstance(value, dict) else None
+    return (str(code) if code in item.labels else None), None
+
+
+def _read_label(item: KgssVariable, request: LLMRequest, response: LLMResponse | None,
+                ) -> tuple[str | None, dict[str, float] | None]:
+    if response is None:
+        return None, None
     labels = option_labels(len(item.labels))
+    found = option_distribution(response, labels)  # NoLogprobs: the server cannot score
+    if found.mass < MIN_LABEL_MASS:
+        return None, None
     codes_in_order = list(item.labels)
-    requests = [choice_request(label_prompt(agent.respondent.sketch, memories, item),
-                               system=LABEL_SYSTEM,
-                               seed=_seed(agent.respondent.respid, item.name, with_memories))
-                for agent, memories in zip(agents, memories_of, strict=True)]
-    codes: list[str | None] = []
-    distributions: list[dict[str, float] | None] = []
-    for response in llm.complete_many(requests, concurrency=concurrency):
-        found = option_distribution(response, labels)  # NoLogprobs: the server cannot score
-        if found.mass < MIN_LABEL_MASS:
-            codes.append(None)
-            distributions.append(None)
-            continue
-        distribution = dict(zip(codes_in_order, found.probs, strict=True))
-        codes.append(codes_in_order[max(range(len(labels)), key=found.probs.__getitem__)])
-        distributions.append(distribution)
-    return BankAnswers(item.name, tuple(codes), sum(c is None for c in codes),
-                       tuple(distributions))
-
-
-def _complete(llm: LLM, requests: list[LLMRequest],
-              concurrency: int) -> list[LLMResponse | None]:
-    try:
-        return list(llm.complete_many(requests, concurrency=concurrency))
-    except MalformedAnswer:  # ask one by one (answers already given come from the cache)
-        out: list[LLMResponse | None] = []
-        for request in requests:
-            try:
-                out.append(llm.complete(request))
-            except MalformedAnswer:
-                out.append(None)
-        return out
+    best = codes_in_order[max(range(len(labels)), key=found.probs.__getitem__)]
+    return best, dict(zip(codes_in_order, found.probs, strict=True))
