@@ -11,13 +11,12 @@ import pytest
 
 from synthsoc.agents import HashEmbedder
 from synthsoc.agents.bank import (
-    BANK_DATA,
     HELD_OUT_ITEMS,
     MEMORY_ITEMS,
     BankRespondent,
     ask_bank,
     ask_bank_items,
-    bank_folder,
+    bank_file,
     build_agents,
     life_sketch,
     load_bank,
@@ -48,7 +47,7 @@ def test_bundled_rows_are_the_2010_wave_of_the_shared_kgss_file() -> None:
     columns = ["RESPID", "AGE", "PARTYLR", "CONGOVT", "GRNTAXES"]
     source = (pl.read_csv(SHARED, infer_schema=False, columns=["YEAR", *columns])
               .filter(pl.col("YEAR") == "2010").drop("YEAR"))
-    bundled = read_respondents(bank_folder() / BANK_DATA, columns)
+    bundled = read_respondents(bank_file(2010), columns)
     assert bundled.height == source.height == 1576
     assert bundled.sort("RESPID").equals(source.sort("RESPID"))
 
@@ -56,11 +55,11 @@ def test_bundled_rows_are_the_2010_wave_of_the_shared_kgss_file() -> None:
 def test_life_sketch_of_hand_written_answers(bank) -> None:  # type: ignore[no-untyped-def]
     row = {"SEX": "1", "AGE": "45.0", "REGION": "5", "URBRURAL": "3", "MARITAL": "1",
            "EDUC": "3", "RELIG": "1", "EMPLY": "1", "HOMPOP": "4", "INCOM0": "300"}
-    assert life_sketch(row, bank.codebook) == (
+    assert life_sketch(row, bank.codebook, 2010) == (
         "2010년에 45세 남자. 경상 지역 '작은 도시'에 산다. 혼인 상태: 기혼. 최종 학교: 고등학교. "
         "종교: 불교. 일: 취업. 함께 사는 가족 4명(본인 포함). 월평균 가구소득 약 300만원.")
     unknown = {**row, "INCOM0": "-8", "RELIG": "88"}  # don't know: left out, not guessed
-    sketch = life_sketch(unknown, bank.codebook)
+    sketch = life_sketch(unknown, bank.codebook, 2010)
     assert "소득" not in sketch and "종교" not in sketch
 
 
@@ -193,7 +192,8 @@ def test_all_items_of_an_agent_go_in_prefix_order_with_answers_in_item_order(ban
     items = [bank.item(i) for i in HELD_OUT_ITEMS[:4]]
 
     def answer(request: LLMRequest, number: int) -> Answer:
-        position = next(j for j, item in enumerate(items) if f"질문: {item.label}\n" in request.prompt)
+        position = next(j for j, item in enumerate(items)
+                        if f"질문: {item.label}\n" in request.prompt)
         return json.dumps({"choice": str(1 + position % 2)})
 
     llm = ScriptedLLM(answer)
@@ -207,3 +207,32 @@ def test_all_items_of_an_agent_go_in_prefix_order_with_answers_in_item_order(ban
     for item in items:
         ask_bank(agents, item, single, embedder)
     assert sorted(r.prompt for r in single.requests) == prompts
+
+
+@pytest.mark.parametrize("wave", [2011, 2012])
+def test_bundled_later_waves_are_the_rows_of_the_shared_kgss_file(wave: int) -> None:
+    if not SHARED.is_file():
+        pytest.skip("the shared KGSS file is not on this machine")
+    bundled = read_respondents(bank_file(wave))
+    source = (pl.read_csv(SHARED, infer_schema=False, columns=bundled.columns)
+              .filter(pl.col("YEAR") == str(wave)))
+    assert bundled.height == source.height == {2011: 1535, 2012: 1396}[wave]
+    assert bundled.sort("RESPID").equals(source.sort("RESPID"))
+
+
+def test_a_bank_of_several_waves_asks_only_what_every_wave_asked() -> None:
+    """The items kept are those the codebook (an independent record: its years_asked field)
+    lists for both 2010 and 2012; every respondent of both waves is there, with its own year."""
+    both = load_bank((2010, 2012))
+    book = both.codebook
+    asked = [i for i in (*MEMORY_ITEMS, *HELD_OUT_ITEMS) if {2010, 2012} <= set(book[i].years)]
+    assert (*both.memory_items, *both.held_out_items) == tuple(asked)
+    assert both.held_out_items == ("CONLGOVT", "PARTYLR", "FINREL05")
+    assert len(both.respondents) == 1576 + 1396 and both.waves == (2010, 2012)
+    later = [r for r in both.respondents if r.wave == 2012]
+    assert len(later) == 1396 and all(r.sketch.startswith("2012년에") for r in later[:50])
+    assert all(set(r.answers) <= set(asked) for r in both.respondents)
+    alone = load_bank()
+    assert alone.waves == (2010,) and alone.memory_items == MEMORY_ITEMS
+    with pytest.raises(ValueError, match="no bundled KGSS wave 2009.*2010, 2011, 2012"):
+        load_bank((2010, 2009))

@@ -1,4 +1,4 @@
-"""An agent bank grounded in real respondents: one generative agent per KGSS 2010 respondent.
+"""An agent bank grounded in real respondents: one generative agent per KGSS respondent.
 
 Each agent's memory stream holds its own survey answers (one memory per answered item, in
 Korean: the question and the option chosen) and the agent carries a short Korean life sketch
@@ -8,11 +8,17 @@ retrieves the answers most relevant to it (recency x importance x relevance, as 
 here only relevance differs) and the model chooses an option in character. The
 *demographics-only* agent is the same agent with the sketch and no answers (genagents' baseline).
 
-The bundled file ``data/kgss/kgss_2010_bank.csv.gz`` holds the 1,576 respondents of the 2010
-wave with 13 demographic and design columns, the 48 :data:`MEMORY_ITEMS` and the 10
-:data:`HELD_OUT_ITEMS` (chosen so that each held-out item has kin among the memory items:
-trust in local government beside trust in central government, paying taxes for the environment
-beside paying prices for it, and so on); its codebook rows are in the same folder, both cited.
+The bundled files ``data/kgss/kgss_WAVE_bank.csv.gz`` hold the respondents of the waves in
+:data:`WAVES`: 2010 (1,576 respondents) with 13 demographic and design columns, the 48
+:data:`MEMORY_ITEMS` and the 10 :data:`HELD_OUT_ITEMS` (chosen so that each held-out item has kin
+among the memory items: trust in local government beside trust in central government, paying
+taxes for the environment beside paying prices for it, and so on); 2011 (1,535) and 2012 (1,396)
+with the same columns less those the wave did not ask (the 2010 environment and migration
+modules). A bank of several waves keeps only the items every chosen wave asked (the KGSS
+cumulative file gives an item one name and one coding across waves), so its questions are
+comparable: 2010-2012 share 28 memory items and 3 held-out items (trust in local government,
+political leaning, subjective household income). The codebook rows are in the same folder, all
+files cited.
 """
 
 from __future__ import annotations
@@ -32,8 +38,9 @@ from synthsoc.llm import LLM, LLMRequest, LLMResponse, parse_answer
 from synthsoc.llm.batch import complete_in_prefix_order
 from synthsoc.llm.choice import choice_request, option_distribution, option_labels
 
-BANK_DATA = "kgss_2010_bank.csv.gz"
-BANK_CODEBOOK = "kgss_2010_bank_codebook.csv"
+WAVES: tuple[int, ...] = (2010, 2011, 2012)  # the bundled waves
+DEFAULT_WAVES: tuple[int, ...] = (2010,)
+BANK_CODEBOOK = "kgss_bank_codebook.csv"
 DEMOGRAPHICS = ("SEX", "AGE", "MARITAL", "EDUC", "REGION", "URBRURAL", "HOMPOP", "RELIG", "EMPLY",
                 "INCOM0")
 MEMORY_ITEMS = (
@@ -59,21 +66,38 @@ def bank_folder() -> Path:
     return Path(str(resources.files("synthsoc.agents") / "data" / "kgss"))
 
 
+def bank_file(wave: int) -> Path:
+    """The bundled respondents of one wave; a wave not bundled is an error naming the ones
+    that are."""
+    if wave not in WAVES:
+        raise ValueError(f"no bundled KGSS wave {wave} in {bank_folder()} (bundled: "
+                         f"{', '.join(map(str, WAVES))})")
+    return bank_folder() / f"kgss_{wave}_bank.csv.gz"
+
+
 @dataclass(frozen=True)
 class BankRespondent:
-    """One KGSS respondent: id, life sketch, valid answers (item -> code) and demographic codes
-    (age in decades, income in bands of 100만원; missing ones left out)."""
+    """One KGSS respondent: id (unique within its wave), life sketch, valid answers (item ->
+    code), demographic codes (age in decades, income in bands of 100만원; missing ones left
+    out) and the wave."""
 
     respid: str
     sketch: str
     answers: Mapping[str, str]
     demographics: Mapping[str, str]
+    wave: int = 2010
 
 
 @dataclass(frozen=True)
 class AgentBank:
+    """Respondents of the chosen waves, and the memory and held-out items every one of those
+    waves asked (in the order of :data:`MEMORY_ITEMS` and :data:`HELD_OUT_ITEMS`)."""
+
     codebook: Mapping[str, KgssVariable]
     respondents: tuple[BankRespondent, ...]
+    waves: tuple[int, ...] = DEFAULT_WAVES
+    memory_items: tuple[str, ...] = MEMORY_ITEMS
+    held_out_items: tuple[str, ...] = HELD_OUT_ITEMS
 
     def item(self, name: str) -> KgssVariable:
         if name not in self.codebook:
@@ -85,15 +109,16 @@ def _label(book: Mapping[str, KgssVariable], name: str, code: str | None) -> str
     return None if code is None else book[name].labels.get(code)
 
 
-def life_sketch(row: Mapping[str, str | None], book: Mapping[str, KgssVariable]) -> str:
-    """A short Korean life sketch from one respondent's demographic answers (missing answers
-    are left out, never guessed)."""
+def life_sketch(row: Mapping[str, str | None], book: Mapping[str, KgssVariable],
+                wave: int) -> str:
+    """A short Korean life sketch from one respondent's demographic answers in ``wave`` (the
+    age is the age that year; missing answers are left out, never guessed)."""
     parts: list[str] = []
     age = row.get("AGE")
     sex = _label(book, "SEX", row.get("SEX"))
     who = " ".join(p for p in (f"{int(float(age))}세" if age else None, sex) if p)
     if who:
-        parts.append(f"2010년에 {who}.")
+        parts.append(f"{wave}년에 {who}.")
     region, place = _label(book, "REGION", row.get("REGION")), _label(
         book, "URBRURAL", row.get("URBRURAL"))
     if region or place:
@@ -131,18 +156,32 @@ def demographic_codes(row: Mapping[str, str | None],
     return out
 
 
-def load_bank() -> AgentBank:
-    """The bundled bank: every 2010 respondent with a sketch and valid answers."""
+def load_bank(waves: Sequence[int] = DEFAULT_WAVES) -> AgentBank:
+    """The bundled bank of ``waves``: every respondent of those waves with a sketch and valid
+    answers to the items all of them asked."""
+    waves = tuple(dict.fromkeys(waves))
+    if not waves:
+        raise ValueError("an agent bank needs at least one wave")
     folder = bank_folder()
     book = read_codebook(folder / BANK_CODEBOOK)
-    items = (*MEMORY_ITEMS, *HELD_OUT_ITEMS)
-    frame = read_respondents(folder / BANK_DATA, ("RESPID", *DEMOGRAPHICS, *items))
+    frames = {wave: read_respondents(bank_file(wave)) for wave in waves}
+    for wave, frame in frames.items():
+        lacking = [c for c in ("YEAR", "RESPID", *DEMOGRAPHICS) if c not in frame.columns]
+        if lacking:
+            raise ValueError(f"{bank_file(wave)}: no KGSS column(s) {lacking}")
+        years = set(frame["YEAR"].unique().to_list())
+        if years != {str(wave)}:
+            raise ValueError(f"{bank_file(wave)}: field YEAR holds {sorted(years)}, not {wave}")
+    memory = tuple(i for i in MEMORY_ITEMS if all(i in f.columns for f in frames.values()))
+    held_out = tuple(i for i in HELD_OUT_ITEMS if all(i in f.columns for f in frames.values()))
+    items = (*memory, *held_out)
     respondents = []
-    for row in frame.iter_rows(named=True):
-        answers = {i: row[i] for i in items if row[i] in book[i].labels}
-        respondents.append(BankRespondent(str(row["RESPID"]), life_sketch(row, book), answers,
-                                          demographic_codes(row, book)))
-    return AgentBank(book, tuple(respondents))
+    for wave, frame in frames.items():
+        for row in frame.select(["RESPID", *DEMOGRAPHICS, *items]).iter_rows(named=True):
+            answers = {i: row[i] for i in items if row[i] in book[i].labels}
+            respondents.append(BankRespondent(str(row["RESPID"]), life_sketch(row, book, wave),
+                                              answers, demographic_codes(row, book), wave))
+    return AgentBank(book, tuple(respondents), waves, memory, held_out)
 
 
 def answer_memory(item: KgssVariable, code: str) -> str:
@@ -158,9 +197,10 @@ class BankAgent:
 
 
 def build_agents(bank: AgentBank, respondents: Sequence[BankRespondent], embedder: Embedder,
-                 items: Sequence[str] = MEMORY_ITEMS) -> list[BankAgent]:
-    """Agents whose memories are their answers to ``items``; each distinct memory text is
-    embedded once (there are at most a few hundred)."""
+                 items: Sequence[str] | None = None) -> list[BankAgent]:
+    """Agents whose memories are their answers to ``items`` (default: the bank's memory
+    items); each distinct memory text is embedded once (there are at most a few hundred)."""
+    items = bank.memory_items if items is None else items
     texts = sorted({answer_memory(bank.item(i), r.answers[i])
                     for r in respondents for i in items if i in r.answers})
     vectors = dict(zip(texts, embedder.embed(texts), strict=True)) if texts else {}
