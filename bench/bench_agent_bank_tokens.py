@@ -66,6 +66,22 @@ class Recorder(LLMBase):
                            cached=False, latency_s=0.0, top_logprobs=({"1": 0.0},))
 
 
+class QueryMemo:
+    """The e5 embedder, each query embedded once (the same ten labels are asked of everyone)."""
+
+    def __init__(self, inner: E5Embedder) -> None:
+        self.inner, self.dim, self.name = inner, inner.dim, inner.name
+        self._queries: dict[str, np.ndarray] = {}
+
+    def embed(self, texts: Sequence[str], *, query: bool = False) -> np.ndarray:
+        if not query:
+            return self.inner.embed(texts)
+        for text in texts:
+            if text not in self._queries:
+                self._queries[text] = self.inner.embed([text], query=True)[0]
+        return np.stack([self._queries[t] for t in texts])
+
+
 class ChatTokens:
     """SmolLM2's chat template and tokenizer, as llama-cpp-python's server applies them."""
 
@@ -111,7 +127,7 @@ def main() -> None:
     started = time.perf_counter()
     bank = load_bank(args.waves)
     test = split_bank(bank, 0.25, args.seed).test[: args.respondents]
-    embedder = E5Embedder()
+    embedder = QueryMemo(E5Embedder())
     agents = build_agents(bank, test, embedder)
     items = [bank.item(i) for i in bank.held_out_items]
     old, new = Recorder(), Recorder()
