@@ -33,7 +33,8 @@ def test_answers_come_back_in_the_order_asked_while_the_server_sees_prefix_order
     requests = [request(p) for p in ("다", "가나", "가", "나")]
     llm = ScriptedLLM(echo_prompt)
     answers = complete_in_prefix_order(llm, requests)
-    assert [a.text if a else None for a in answers] == ["None|다", "None|가나", "None|가", "None|나"]
+    texts = [a.text if a else None for a in answers]
+    assert texts == ["None|다", "None|가나", "None|가", "None|나"]
     assert [r.prompt for r in llm.requests] == ["가", "가나", "나", "다"]
 
 

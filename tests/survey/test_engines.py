@@ -334,7 +334,8 @@ def test_llm_failures_count_as_non_response_and_total_failure_raises(
                 raise LLMError("bad answer")
             return super().complete(request)
 
-    result = run_survey(q, pop, LLMEngine(Flaky(by_request(_script)), sample_size=30, scoring="sample"), seed=0)  # type: ignore[arg-type]
+    flaky = Flaky(by_request(_script))
+    result = run_survey(q, pop, LLMEngine(flaky, sample_size=30, scoring="sample"), seed=0)  # type: ignore[arg-type]
     failed = result.diagnostics["non_response"]["like"]
     assert 0 < failed < 30
     # every 50+ persona failed: those groups are reported as too few, not left out
