@@ -3,10 +3,14 @@ grounded in real respondents (their own answers + a life sketch) against three b
 majority answer, a demographics-only agent, a statistical model trained on the respondent's other
 answers), per question, with the embedded model; beside genagents' published figures.
 
-The 2010 KGSS respondents are split (seeded) into training (75%) and test (25%); the statistical
-model and the majority answer are fitted on training respondents and scored on every test
-respondent; the two model-backed agents are asked of the first ``--llm-agents`` test respondents
-(model calls = 2 x agents x 10 items), and all four methods are compared on those same people.
+The KGSS respondents of ``--waves`` (default 2010; a bank of several waves keeps the items all
+of them asked) are split (seeded) into training (75%) and test (25%); the statistical model and
+the majority answer are fitted on training respondents and scored on every test respondent; the
+two model-backed agents are asked of the first ``--llm-agents`` test respondents (model calls =
+2 x agents x held-out items), and all four methods are compared on those same people. Each
+agent's items go in one prefix-ordered batch (``ask_bank_items``): the server evaluates only what
+follows the prompt shared with the previous request (``bench_agent_bank_order.py`` measures
+what that saves). With ``--cache DIR`` a run cut short resumes where it stopped.
 
 ``--scoring logprobs`` (the default) asks for one label token and reads the agent's whole
 distribution from its log-probabilities (one short call; the answer is the most probable code);
@@ -14,7 +18,8 @@ distribution from its log-probabilities (one short call; the answer is the most 
 SmolLM2-135M unless ``SYNTHSOC_LLM_LOCAL_MODEL=gemma3`` picks Gemma 3 270M.
 
 Usage: PYTHONPATH=src python bench/bench_agent_bank.py [--llm-agents 6] [--llm local|none]
-       [--scoring logprobs|json] [--k 4] [--seed 1] [--cache DIR] [--out FILE]
+       [--scoring logprobs|json] [--k 4] [--seed 1] [--waves 2010 [2011 2012]] [--cache DIR]
+       [--out FILE]
 """
 
 from __future__ import annotations
@@ -36,10 +41,10 @@ from rich.table import Table
 
 from synthsoc.agents import E5Embedder
 from synthsoc.agents.bank import (
-    HELD_OUT_ITEMS,
-    MEMORY_ITEMS,
+    DEFAULT_WAVES,
     SCORING,
-    ask_bank,
+    WAVES,
+    ask_bank_items,
     build_agents,
     load_bank,
 )
@@ -80,9 +85,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--cache", type=Path, help="replay cache (default: a temporary one)")
     parser.add_argument("--scoring", default="logprobs", choices=SCORING)
+    parser.add_argument("--waves", type=int, nargs="+", default=list(DEFAULT_WAVES),
+                        choices=WAVES, help="KGSS waves of the bank (items all of them asked)")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
-    bank = load_bank()
+    bank = load_bank(args.waves)
+    HELD_OUT_ITEMS, MEMORY_ITEMS = bank.held_out_items, bank.memory_items  # noqa: N806
     split = split_bank(bank, 0.25, args.seed)
     test = split.test
     sub = test[: args.llm_agents] if args.llm != "none" else ()
@@ -98,6 +106,7 @@ def main() -> None:
             full_hits[m][:, j] = score(test, item, m, predictions[m][item])[1]
     baseline_s = time.perf_counter() - started
     llm_info: dict[str, Any] = {"backend": args.llm, "agents": len(sub)}
+    console = Console()
     if sub:
         with tempfile.TemporaryDirectory() as tmp:
             cache = args.cache or Path(tmp) / "cache"
@@ -110,25 +119,29 @@ def main() -> None:
                 predictions[method] = {item: [] for item in HELD_OUT_ITEMS}
             with open_llm(args.llm, cache_dir=cache,
                           logprobs=args.scoring == "logprobs") as llm:
-                # agent by agent, so that consecutive prompts share the system prompt and the
-                # sketch, whose evaluation llama.cpp reuses (prefix match)
-                for agent in agents:
-                    for item in HELD_OUT_ITEMS:
-                        for method, memories in (("demographics_agent", False), ("agent", True)):
-                            answers = ask_bank([agent], bank.item(item), llm, embedder,
-                                               with_memories=memories, k=args.k,
-                                               scoring=args.scoring)
-                            predictions[method][item] += answers.codes
+                # agent by agent, each agent's items in one prefix-ordered batch, so that
+                # llama.cpp evaluates only what follows the prompt shared with the previous one
+                items = [bank.item(i) for i in HELD_OUT_ITEMS]
+                for n, agent in enumerate(agents):
+                    for method, memories in (("demographics_agent", False), ("agent", True)):
+                        for answers in ask_bank_items([agent], items, llm, embedder,
+                                                      with_memories=memories, k=args.k,
+                                                      scoring=args.scoring):
+                            predictions[method][answers.item] += answers.codes
                             failures[method] += answers.failures
-                            own = agent.respondent.answers.get(item)
+                            own = agent.respondent.answers.get(answers.item)
                             for d in answers.distributions or ():
                                 if d is not None and own is not None:
                                     own_probability[method].append(d[own])
+                    console.print(f"{n + 1}/{len(agents)} respondents, {llm.usage.calls} calls, "
+                                  f"{time.perf_counter() - started:.0f} s")
                 usage = llm.usage
+                wall = time.perf_counter() - started
                 llm_info |= {"model": llm.name, "calls": usage.calls,
+                             "s_per_call": wall / usage.calls if usage.calls else None,
                              "prompt_tokens": usage.prompt_tokens,
                              "completion_tokens": usage.completion_tokens,
-                             "wall_s": time.perf_counter() - started,
+                             "wall_s": wall,
                              "malformed_answers": failures, "embedder": embedder.name,
                              "scoring": args.scoring,
                              # mean probability the model put on the respondent's own answer
@@ -164,7 +177,9 @@ def main() -> None:
         "chosen_codes": chosen, "true_codes_of_llm_subset": truth,
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores (shared with other jobs)",
-        "data": "KGSS 2010 (1,576 respondents), bundled in synthsoc/agents/data/kgss",
+        "data": f"KGSS waves {', '.join(map(str, bank.waves))} ({len(bank.respondents):,} "
+                "respondents), bundled in synthsoc/agents/data/kgss",
+        "waves": list(bank.waves), "load_average_at_end": list(os.getloadavg()),
         "split": {"train": len(split.train), "test": len(test), "seed": args.seed},
         "memory_items": len(MEMORY_ITEMS), "held_out_items": list(HELD_OUT_ITEMS), "k": args.k,
         "baselines_wall_s": baseline_s, "llm": llm_info, "items": rows,
@@ -175,8 +190,7 @@ def main() -> None:
                          "two-week retest accuracy, at most 1) is unknown: raw is a lower bound",
     }
     write_json(args.out, result)
-    console = Console()
-    table = Table(title="agent bank: accuracy on held-out KGSS 2010 items")
+    table = Table(title=f"agent bank: accuracy on held-out KGSS items ({result['data']})")
     for column in ("item", "options", "n test", "statistical", "majority", *(
             ("n llm", "agent", "demographics agent", "statistical (same)", "majority (same)")
             if sub else ())):

@@ -11,12 +11,12 @@ import pytest
 
 from synthsoc.agents import HashEmbedder
 from synthsoc.agents.bank import (
-    BANK_DATA,
     HELD_OUT_ITEMS,
     MEMORY_ITEMS,
     BankRespondent,
     ask_bank,
-    bank_folder,
+    ask_bank_items,
+    bank_file,
     build_agents,
     life_sketch,
     load_bank,
@@ -47,7 +47,7 @@ def test_bundled_rows_are_the_2010_wave_of_the_shared_kgss_file() -> None:
     columns = ["RESPID", "AGE", "PARTYLR", "CONGOVT", "GRNTAXES"]
     source = (pl.read_csv(SHARED, infer_schema=False, columns=["YEAR", *columns])
               .filter(pl.col("YEAR") == "2010").drop("YEAR"))
-    bundled = read_respondents(bank_folder() / BANK_DATA, columns)
+    bundled = read_respondents(bank_file(2010), columns)
     assert bundled.height == source.height == 1576
     assert bundled.sort("RESPID").equals(source.sort("RESPID"))
 
@@ -55,11 +55,11 @@ def test_bundled_rows_are_the_2010_wave_of_the_shared_kgss_file() -> None:
 def test_life_sketch_of_hand_written_answers(bank) -> None:  # type: ignore[no-untyped-def]
     row = {"SEX": "1", "AGE": "45.0", "REGION": "5", "URBRURAL": "3", "MARITAL": "1",
            "EDUC": "3", "RELIG": "1", "EMPLY": "1", "HOMPOP": "4", "INCOM0": "300"}
-    assert life_sketch(row, bank.codebook) == (
+    assert life_sketch(row, bank.codebook, 2010) == (
         "2010년에 45세 남자. 경상 지역 '작은 도시'에 산다. 혼인 상태: 기혼. 최종 학교: 고등학교. "
         "종교: 불교. 일: 취업. 함께 사는 가족 4명(본인 포함). 월평균 가구소득 약 300만원.")
     unknown = {**row, "INCOM0": "-8", "RELIG": "88"}  # don't know: left out, not guessed
-    sketch = life_sketch(unknown, bank.codebook)
+    sketch = life_sketch(unknown, bank.codebook, 2010)
     assert "소득" not in sketch and "종교" not in sketch
 
 
@@ -95,9 +95,8 @@ def test_agent_answers_are_scored_against_the_respondents_own(bank) -> None:  # 
     # hand count: respondents whose own answer was 2 (다소 신뢰)
     assert result.answered == sum("CONLGOVT" in p.answers for p in people)
     assert result.correct == sum(p.answers.get("CONLGOVT") == "2" for p in people)
-    with_memories = llm.requests[0].prompt
+    with_memories = next(r.prompt for r in llm.requests if people[0].sketch in r.prompt)
     assert with_memories.count("\n- 설문") == 4 and item.label in with_memories
-    assert people[0].sketch in with_memories
     demographic = choice_of("2")
     ask_bank(agents, item, demographic, embedder, with_memories=False, concurrency=1)
     assert "설문" not in demographic.requests[0].prompt.split("질문:")[0]
@@ -116,7 +115,11 @@ def test_log_probability_scoring_reads_the_whole_distribution(bank) -> None:  # 
     script = [{"1": math.log(0.1), "2": math.log(0.3), " 3": math.log(0.4), "x": math.log(0.2)},
               {"3": math.log(0.5), "1": math.log(0.5)},
               {"네": math.log(0.995), "2": math.log(0.005)}]
-    llm = ScriptedLLM(lambda request, number: script[number - 1])
+
+    def answer(request: LLMRequest, number: int) -> Answer:  # by respondent, whatever the order
+        return next(s for p, s in zip(people, script, strict=True) if p.sketch in request.prompt)
+
+    llm = ScriptedLLM(answer)
     answers = ask_bank(agents, item, llm, embedder, k=4, concurrency=1, scoring="logprobs")
     assert llm.calls == 3 and all(r.max_tokens == 1 and r.logprobs for r in llm.requests)
     codes = list(item.labels)
@@ -125,7 +128,7 @@ def test_log_probability_scoring_reads_the_whole_distribution(bank) -> None:  # 
     first = answers.distributions[0]
     assert first is not None
     assert [round(first[c], 6) for c in codes] == [0.125, 0.375, 0.5]  # 0.1, 0.3, 0.4 over 0.8
-    prompt = llm.requests[0].prompt
+    prompt = next(r.prompt for r in llm.requests if people[0].sketch in r.prompt)
     assert "1. " in prompt and "3. " in prompt and prompt.count("\n- 설문") == 4
     with pytest.raises(ValueError, match="scoring"):
         ask_bank(agents, item, llm, embedder, scoring="sampling")
@@ -177,3 +180,59 @@ def test_the_split_is_seeded_and_disjoint(bank) -> None:  # type: ignore[no-unty
     assert a == b
     assert len(a.test) == 394 and len(a.train) + len(a.test) == 1576
     assert not {r.respid for r in a.train} & {r.respid for r in a.test}
+
+
+def test_all_items_of_an_agent_go_in_prefix_order_with_answers_in_item_order(bank) -> None:  # type: ignore[no-untyped-def]
+    """ask_bank_items sends one agent's prompts sorted (so a llama.cpp server reuses their
+    shared beginning) and still files each answer under its own item and agent: the script
+    answers each prompt with the code of its item's position, checked per item."""
+    people = bank.respondents[:2]
+    embedder = HashEmbedder()
+    agents = build_agents(bank, people, embedder)
+    items = [bank.item(i) for i in HELD_OUT_ITEMS[:4]]
+
+    def answer(request: LLMRequest, number: int) -> Answer:
+        position = next(j for j, item in enumerate(items)
+                        if f"질문: {item.label}\n" in request.prompt)
+        return json.dumps({"choice": str(1 + position % 2)})
+
+    llm = ScriptedLLM(answer)
+    found = ask_bank_items(agents, items, llm, embedder, with_memories=True)
+    assert [a.item for a in found] == [i.name for i in items]
+    assert [a.codes for a in found] == [("1", "1"), ("2", "2"), ("1", "1"), ("2", "2")]
+    prompts = [r.prompt for r in llm.requests]
+    assert prompts == sorted(prompts) and len(prompts) == 8
+    # the same prompts one at a time (the old order): identical requests, only the order moved
+    single = ScriptedLLM(answer)
+    for item in items:
+        ask_bank(agents, item, single, embedder)
+    assert sorted(r.prompt for r in single.requests) == prompts
+
+
+@pytest.mark.parametrize("wave", [2011, 2012])
+def test_bundled_later_waves_are_the_rows_of_the_shared_kgss_file(wave: int) -> None:
+    if not SHARED.is_file():
+        pytest.skip("the shared KGSS file is not on this machine")
+    bundled = read_respondents(bank_file(wave))
+    source = (pl.read_csv(SHARED, infer_schema=False, columns=bundled.columns)
+              .filter(pl.col("YEAR") == str(wave)))
+    assert bundled.height == source.height == {2011: 1535, 2012: 1396}[wave]
+    assert bundled.sort("RESPID").equals(source.sort("RESPID"))
+
+
+def test_a_bank_of_several_waves_asks_only_what_every_wave_asked() -> None:
+    """The items kept are those the codebook (an independent record: its years_asked field)
+    lists for both 2010 and 2012; every respondent of both waves is there, with its own year."""
+    both = load_bank((2010, 2012))
+    book = both.codebook
+    asked = [i for i in (*MEMORY_ITEMS, *HELD_OUT_ITEMS) if {2010, 2012} <= set(book[i].years)]
+    assert (*both.memory_items, *both.held_out_items) == tuple(asked)
+    assert both.held_out_items == ("CONLGOVT", "PARTYLR", "FINREL05")
+    assert len(both.respondents) == 1576 + 1396 and both.waves == (2010, 2012)
+    later = [r for r in both.respondents if r.wave == 2012]
+    assert len(later) == 1396 and all(r.sketch.startswith("2012년에") for r in later[:50])
+    assert all(set(r.answers) <= set(asked) for r in both.respondents)
+    alone = load_bank()
+    assert alone.waves == (2010,) and alone.memory_items == MEMORY_ITEMS
+    with pytest.raises(ValueError, match="no bundled KGSS wave 2009.*2010, 2011, 2012"):
+        load_bank((2010, 2009))

@@ -21,7 +21,7 @@ from synthsoc.commands import survey as survey_command
 from synthsoc.executor import LocalExecutor
 from synthsoc.sim import World, builtin_scenarios, run_replicates
 from tests.executor.conftest import unused_address
-from tests.survey.fake_llm import ScriptedLLM, age_of
+from tests.llm.llm_fakes import ScriptedLLM, age_of, by_request
 
 runner = CliRunner()
 PERSONA_FILES = ("personas.parquet", "persona_audit.json", "persona_card.md")
@@ -107,12 +107,12 @@ class ScriptedOpener:
 
     @contextlib.contextmanager
     def open(self) -> Iterator[Any]:
-        yield ScriptedLLM(_script)
+        yield ScriptedLLM(by_request(_script))
 
 
 def _survey(population_dir: Path, tmp_path: Path, name: str, monkeypatch: pytest.MonkeyPatch,
             *options: str) -> tuple[dict[str, bytes], int]:
-    driver = ScriptedLLM(_script)
+    driver = ScriptedLLM(by_request(_script))
 
     @contextlib.contextmanager
     def driver_llm(engine: str, backend: str) -> Iterator[Any]:
@@ -187,7 +187,7 @@ def test_commands_on_two_ray_nodes_give_the_same_files(
 ) -> None:
     import cloudpickle
 
-    import tests.survey.fake_llm as fakes
+    import tests.llm.llm_fakes as fakes
 
     cloudpickle.register_pickle_by_value(fakes)
     cloudpickle.register_pickle_by_value(__import__(__name__))

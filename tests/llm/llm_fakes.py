@@ -1,9 +1,10 @@
-"""Fakes for logic tests (imported by the tests beside them): a scripted backend, and a tiny
+"""Fakes for logic tests (imported by the tests of every layer): a scripted backend, and a tiny
 OpenAI-compatible HTTP server."""
 
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -14,14 +15,17 @@ from typing import Any
 
 from synthsoc.llm import LLMBase, LLMRequest, LLMResponse, Usage
 
-Answer = str | Exception | dict[str, float]
+Answer = str | Exception | dict[str, float] | tuple[str, dict[str, float]]
 Script = Callable[[LLMRequest, int], Answer]
 
 
 class ScriptedLLM(LLMBase):
     """Answers ``script(request, call_number)``; an Exception answer is raised instead, and a
     dict answer ``{token: log-probability}`` is the first output token's top log-probabilities
-    (a server asked for them), with that dict's most probable token as the text.
+    (a server asked for them), with that dict's most probable token as the text (a pair
+    ``(text, {token: log-probability})`` gives the text too: a label and a reason). A text answer
+    to a request with a JSON schema that parses as JSON is also returned parsed as ``data`` (a
+    server honouring the schema; :class:`synthsoc.llm.StructuredLLM` re-reads the text anyway).
 
     Counts calls, tokens (one per character, so tests can reason about cost) and the largest
     number of calls in flight at once; ``delay_s`` holds each call open that long.
@@ -61,7 +65,10 @@ class ScriptedLLM(LLMBase):
         if isinstance(answer, Exception):
             raise answer
         logprobs = None
-        if isinstance(answer, dict):
+        if isinstance(answer, tuple):
+            answer, first = answer
+            logprobs = (first,)
+        elif isinstance(answer, dict):
             logprobs = (answer,)
             answer = max(answer, key=answer.__getitem__)
         prompt_tokens = len(request.prompt) + len(request.system or "")
@@ -73,15 +80,43 @@ class ScriptedLLM(LLMBase):
                 prompt_tokens=self._usage.prompt_tokens + prompt_tokens,
                 completion_tokens=self._usage.completion_tokens + completion_tokens,
             )
+        data: Any = None
+        if request.json_schema is not None and logprobs is None:
+            try:
+                data = json.loads(answer)
+            except ValueError:
+                data = None
         return LLMResponse(
             text=answer,
-            data=None,
+            data=data,
             prompt_tokens=prompt_tokens,
             completion_tokens=completion_tokens,
             cached=False,
             latency_s=self.delay_s,
             top_logprobs=logprobs,
         )
+
+
+def by_request(script: Callable[[LLMRequest], Any]) -> Script:
+    """A script of the request alone whose answer is JSON data (None: no valid answer, i.e.
+    ``null``), or ``{"top_logprobs": {token: log-probability}}`` for the first output token's
+    log-probabilities (with ``"text"``: the generated text as well)."""
+
+    def answer(request: LLMRequest, number: int) -> Answer:
+        data = script(request)
+        if isinstance(data, dict) and "top_logprobs" in data:
+            first = dict(data["top_logprobs"])
+            return (str(data["text"]), first) if "text" in data else first
+        return json.dumps(data, ensure_ascii=False)
+
+    return answer
+
+
+def age_of(request: LLMRequest) -> int:
+    """The persona's age in a survey prompt (``나이: N세``)."""
+    match = re.search(r"나이: (\d+)세", request.prompt)
+    assert match, request.prompt
+    return int(match.group(1))
 
 
 def echo(request: LLMRequest, number: int) -> Answer:

@@ -179,7 +179,7 @@ def test_survey_run_llm_replicates_with_scripted_model(
     from collections.abc import Iterator
     from typing import Any
 
-    from .fake_llm import ScriptedLLM, age_of
+    from ..llm.llm_fakes import ScriptedLLM, age_of, by_request
 
     def script(request: Any) -> dict[str, Any]:
         choice = "B" if age_of(request) < 40 else "A"
@@ -187,7 +187,7 @@ def test_survey_run_llm_replicates_with_scripted_model(
 
     @contextlib.contextmanager
     def fake_llm(engine: str, backend: str) -> Iterator[Any]:
-        yield ScriptedLLM(script)
+        yield ScriptedLLM(by_request(script))
 
     monkeypatch.setattr(survey, "_llm", fake_llm)
     q = tmp_path / "q.yaml"

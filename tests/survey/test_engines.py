@@ -20,7 +20,7 @@ from synthsoc.survey import (
 from synthsoc.survey.respondents import respondent_frame
 from synthsoc.synth import load_population
 
-from .fake_llm import ScriptedLLM, age_of
+from ..llm.llm_fakes import ScriptedLLM, age_of, by_request
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -135,7 +135,7 @@ def _script(request: Any) -> dict[str, Any] | None:
 
 def test_llm_engine_with_scripted_model(population_dir: Path) -> None:
     q = parse_questionnaire(QUESTIONS)
-    llm = ScriptedLLM(_script)
+    llm = ScriptedLLM(by_request(_script))
     result = run_survey(
         q,
         load_population(population_dir),
@@ -172,7 +172,7 @@ def test_llm_midpoint_drift_is_reported(population_dir: Path) -> None:
     result = run_survey(
         q,
         load_population(population_dir),
-        LLMEngine(ScriptedLLM(middle), sample_size=20, scoring="sample"),
+        LLMEngine(ScriptedLLM(by_request(middle)), sample_size=20, scoring="sample"),
         seed=0,
     )  # type: ignore[arg-type]
     style = result.diagnostics["response_style"]["like"]
@@ -180,13 +180,13 @@ def test_llm_midpoint_drift_is_reported(population_dir: Path) -> None:
 
 
 def _constant_llm(answer: str) -> ScriptedLLM:
-    return ScriptedLLM(
+    return ScriptedLLM(by_request(
         lambda r: (
             {"interpretation": "", "choice": answer, "reason": ""}
             if r.json_schema is not None and "choice" in r.json_schema["properties"]
             else None
         )
-    )
+    ))
 
 
 def test_hybrid_ppi_removes_a_biased_llm_and_says_how_much_it_helped(
@@ -272,7 +272,7 @@ def test_hybrid_ppi_narrows_the_interval_when_the_llm_knows(
     micro = _microdata(tmp_path / "m.csv")
     # an LLM that knows the rule of the data (young 4/5, old 1/2) but not the coin flip
     knows = LLMEngine(
-        ScriptedLLM(
+        ScriptedLLM(by_request(
             lambda r: (
                 {
                     "top_logprobs": {
@@ -283,7 +283,7 @@ def test_hybrid_ppi_narrows_the_interval_when_the_llm_knows(
                 if r.logprobs is not None
                 else None
             )
-        ),  # type: ignore[arg-type]
+        )),  # type: ignore[arg-type]
         sample_size=3000,  # personas are cheap: PPI gains when they far outnumber real people
         scoring="logprobs",
     )
@@ -334,7 +334,8 @@ def test_llm_failures_count_as_non_response_and_total_failure_raises(
                 raise LLMError("bad answer")
             return super().complete(request)
 
-    result = run_survey(q, pop, LLMEngine(Flaky(_script), sample_size=30, scoring="sample"), seed=0)  # type: ignore[arg-type]
+    flaky = Flaky(by_request(_script))
+    result = run_survey(q, pop, LLMEngine(flaky, sample_size=30, scoring="sample"), seed=0)  # type: ignore[arg-type]
     failed = result.diagnostics["non_response"]["like"]
     assert 0 < failed < 30
     # every 50+ persona failed: those groups are reported as too few, not left out

@@ -13,7 +13,7 @@ from synthsoc.survey import LLMEngine, parse_questionnaire, run_survey, write_ou
 from synthsoc.survey.llm_run import RunPlan
 from synthsoc.synth import load_population
 
-from .fake_llm import ScriptedLLM, age_of
+from ..llm.llm_fakes import ScriptedLLM, age_of, by_request
 
 QUESTIONS = {
     "id": "t",
@@ -44,7 +44,7 @@ def _logprob_script(request: Any) -> dict[str, Any]:
 
 def test_logprob_scoring_gives_each_persona_a_distribution(population_dir: Path) -> None:
     q = parse_questionnaire(QUESTIONS)
-    llm = ScriptedLLM(_logprob_script)
+    llm = ScriptedLLM(by_request(_logprob_script))
     engine = LLMEngine(llm, sample_size=300, scoring="auto")  # type: ignore[arg-type]
     result = run_survey(q, load_population(population_dir), engine, seed=0)
     like = [r for r in llm.requests if r.logprobs is not None]
@@ -69,7 +69,7 @@ def test_sampled_fallback_when_the_server_has_no_logprobs(population_dir: Path) 
         key = "choice" if "choice" in request.json_schema["properties"] else "answer"
         return {"interpretation": "", key: "2" if key == "choice" else "네", "reason": "이유"}
 
-    engine = LLMEngine(ScriptedLLM(no_logprobs), sample_size=30)  # type: ignore[arg-type]
+    engine = LLMEngine(ScriptedLLM(by_request(no_logprobs)), sample_size=30)  # type: ignore[arg-type]
     result = run_survey(q, load_population(population_dir), engine, seed=0)
     assert result.diagnostics["scoring"]["like"] == "sample"
     assert any("no token log-probabilities" in n for n in result.notes)
@@ -91,7 +91,7 @@ def test_plan_progress_and_resume_after_interruption(population_dir: Path, tmp_p
                 raise Interrupted
             return super().complete(request)
 
-    first = StopsAfter(_logprob_script)
+    first = StopsAfter(by_request(_logprob_script))
     first.limit = 45
     with pytest.raises(Interrupted):
         run_survey(
@@ -103,7 +103,7 @@ def test_plan_progress_and_resume_after_interruption(population_dir: Path, tmp_p
 
     plans: list[RunPlan] = []
     progress: list[tuple[int, int]] = []
-    second = ScriptedLLM(_logprob_script)
+    second = ScriptedLLM(by_request(_logprob_script))
     engine = LLMEngine(
         second,  # type: ignore[arg-type]
         sample_size=40,
@@ -119,7 +119,7 @@ def test_plan_progress_and_resume_after_interruption(population_dir: Path, tmp_p
     assert "80 calls" in plans[0].summary() and "already answered" in plans[0].summary()
     assert progress[-1] == (80, 80) and progress[0][0] >= kept
     assert result.diagnostics["answers_reused"] == kept + 1  # the timed call, journaled too
-    third = ScriptedLLM(_logprob_script)
+    third = ScriptedLLM(by_request(_logprob_script))
     run_survey(
         q, pop, LLMEngine(third, sample_size=40, scoring="logprobs", journal=journal), seed=0
     )  # type: ignore[arg-type]
@@ -130,7 +130,7 @@ def test_tiny_segments_are_too_few_and_verbatims_are_written(
     population_dir: Path, tmp_path: Path
 ) -> None:
     q = parse_questionnaire(QUESTIONS)
-    engine = LLMEngine(ScriptedLLM(_logprob_script), sample_size=6, scoring="logprobs")  # type: ignore[arg-type]
+    engine = LLMEngine(ScriptedLLM(by_request(_logprob_script)), sample_size=6, scoring="logprobs")  # type: ignore[arg-type]
     result = run_survey(q, load_population(population_dir), engine, seed=0)
     rows = [r for r in result.rows if r["question"] == "like"]
     assert rows and all(r["basis"] == "too_few" and r["share"] is None for r in rows)
@@ -158,7 +158,7 @@ def test_cli_plan_stops_before_the_run_and_hybrid_runs(
 
     from synthsoc.commands import survey
 
-    llm = ScriptedLLM(_logprob_script)
+    llm = ScriptedLLM(by_request(_logprob_script))
 
     @contextlib.contextmanager
     def fake_llm(engine: str, backend: str) -> Iterator[Any]:
@@ -209,7 +209,7 @@ def test_logprob_mode_keeps_a_reason_per_persona_in_the_same_call(
         return {"top_logprobs": {"1": math.log(0.6), "2": math.log(0.4)}, "text": "The answer"}
 
     q = parse_questionnaire({**QUESTIONS, "questions": QUESTIONS["questions"][:1]})
-    llm = ScriptedLLM(script)
+    llm = ScriptedLLM(by_request(script))
     engine = LLMEngine(llm, sample_size=60, scoring="logprobs")  # type: ignore[arg-type]
     result = run_survey(q, load_population(population_dir), engine, seed=0)
     assert len(llm.requests) == 60  # one call per persona: the reasons cost no extra call
@@ -231,7 +231,7 @@ def test_logprob_mode_keeps_a_reason_per_persona_in_the_same_call(
 
 def test_reason_tokens_zero_asks_for_the_label_only(population_dir: Path) -> None:
     q = parse_questionnaire({**QUESTIONS, "questions": QUESTIONS["questions"][:1]})
-    llm = ScriptedLLM(_logprob_script)
+    llm = ScriptedLLM(by_request(_logprob_script))
     engine = LLMEngine(llm, sample_size=12, scoring="logprobs", reason_tokens=0)  # type: ignore[arg-type]
     result = run_survey(q, load_population(population_dir), engine, seed=0)
     assert all(r.max_tokens == 1 and "번호 하나만" in r.prompt for r in llm.requests)
@@ -247,7 +247,7 @@ def test_a_group_with_no_answering_persona_is_a_too_few_row_not_absent(
         return {"top_logprobs": {"1": math.log(0.5), "2": math.log(0.5)}}
 
     q = parse_questionnaire({**QUESTIONS, "questions": QUESTIONS["questions"][:1]})
-    engine = LLMEngine(ScriptedLLM(script), sample_size=200, scoring="logprobs")  # type: ignore[arg-type]
+    engine = LLMEngine(ScriptedLLM(by_request(script)), sample_size=200, scoring="logprobs")  # type: ignore[arg-type]
     result = run_survey(q, load_population(population_dir), engine, seed=0)
     old = [r for r in result.rows if (r["segment"], r["group"]) == ("age_group", "70+")]
     persons = pl.read_parquet(population_dir / "persons.parquet")
@@ -260,7 +260,7 @@ def test_a_group_with_no_answering_persona_is_a_too_few_row_not_absent(
     few = run_survey(
         q,
         load_population(population_dir),
-        LLMEngine(ScriptedLLM(script), sample_size=3, scoring="logprobs"),  # type: ignore[arg-type]
+        LLMEngine(ScriptedLLM(by_request(script)), sample_size=3, scoring="logprobs"),  # type: ignore[arg-type]
         seed=0,
     )
     groups = {r["group"] for r in few.rows if r["segment"] == "age_group"}

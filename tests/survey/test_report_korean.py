@@ -27,14 +27,19 @@ from synthsoc.survey.concept_test import run_concept_test
 from synthsoc.survey.notes import Note, korean
 from synthsoc.synth import load_population
 
-from .fake_llm import ScriptedLLM
+from ..llm.llm_fakes import ScriptedLLM, by_request
 from .test_llm_scoring import QUESTIONS, _logprob_script
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
 CODE = re.compile(r"`[^`]*`")
 IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 # a file or model name is one token, not a phrase
 TOKEN = re.compile(r"[A-Za-z][\w.+-]*")
+
+
+def scripted() -> ScriptedLLM:
+    return ScriptedLLM(by_request(_logprob_script))
 
 
 def english_lines(report: str) -> list[str]:
@@ -126,12 +131,12 @@ def test_microdata_llm_and_replicate_reports_are_korean(
     assert "| 성별 | 여성 |" in report
 
     llm = run_survey(
-        q, pop, LLMEngine(ScriptedLLM(_logprob_script), sample_size=8, scoring="logprobs"),  # type: ignore[arg-type]
+        q, pop, LLMEngine(scripted(), sample_size=8, scoring="logprobs"),  # type: ignore[arg-type]
         seed=0,
     )
     assert any("too few" in n for n in llm.notes)
     again = run_survey(
-        q, pop, LLMEngine(ScriptedLLM(_logprob_script), sample_size=8, scoring="logprobs"),  # type: ignore[arg-type]
+        q, pop, LLMEngine(scripted(), sample_size=8, scoring="logprobs"),  # type: ignore[arg-type]
         seed=1,
     )
     from synthsoc.evaluate.replicates import replicate_verdicts

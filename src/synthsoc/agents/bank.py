@@ -1,4 +1,4 @@
-"""An agent bank grounded in real respondents: one generative agent per KGSS 2010 respondent.
+"""An agent bank grounded in real respondents: one generative agent per KGSS respondent.
 
 Each agent's memory stream holds its own survey answers (one memory per answered item, in
 Korean: the question and the option chosen) and the agent carries a short Korean life sketch
@@ -8,11 +8,17 @@ retrieves the answers most relevant to it (recency x importance x relevance, as 
 here only relevance differs) and the model chooses an option in character. The
 *demographics-only* agent is the same agent with the sketch and no answers (genagents' baseline).
 
-The bundled file ``data/kgss/kgss_2010_bank.csv.gz`` holds the 1,576 respondents of the 2010
-wave with 13 demographic and design columns, the 48 :data:`MEMORY_ITEMS` and the 10
-:data:`HELD_OUT_ITEMS` (chosen so that each held-out item has kin among the memory items:
-trust in local government beside trust in central government, paying taxes for the environment
-beside paying prices for it, and so on); its codebook rows are in the same folder, both cited.
+The bundled files ``data/kgss/kgss_WAVE_bank.csv.gz`` hold the respondents of the waves in
+:data:`WAVES`: 2010 (1,576 respondents) with 13 demographic and design columns, the 48
+:data:`MEMORY_ITEMS` and the 10 :data:`HELD_OUT_ITEMS` (chosen so that each held-out item has kin
+among the memory items: trust in local government beside trust in central government, paying
+taxes for the environment beside paying prices for it, and so on); 2011 (1,535) and 2012 (1,396)
+with the same columns less those the wave did not ask (the 2010 environment and migration
+modules). A bank of several waves keeps only the items every chosen wave asked (the KGSS
+cumulative file gives an item one name and one coding across waves), so its questions are
+comparable: 2010-2012 share 28 memory items and 3 held-out items (trust in local government,
+political leaning, subjective household income). The codebook rows are in the same folder, all
+files cited.
 """
 
 from __future__ import annotations
@@ -28,11 +34,13 @@ from synthsoc.agents.embedding import Embedder
 from synthsoc.agents.memory import Memory, MemoryStream
 from synthsoc.agents.params import RetrievalWeights
 from synthsoc.data.kgss import KgssVariable, read_codebook, read_respondents
-from synthsoc.llm import LLM, LLMRequest, LLMResponse, MalformedAnswer, parse_answer
+from synthsoc.llm import LLM, LLMRequest, LLMResponse, parse_answer
+from synthsoc.llm.batch import complete_in_prefix_order
 from synthsoc.llm.choice import choice_request, option_distribution, option_labels
 
-BANK_DATA = "kgss_2010_bank.csv.gz"
-BANK_CODEBOOK = "kgss_2010_bank_codebook.csv"
+WAVES: tuple[int, ...] = (2010, 2011, 2012)  # the bundled waves
+DEFAULT_WAVES: tuple[int, ...] = (2010,)
+BANK_CODEBOOK = "kgss_bank_codebook.csv"
 DEMOGRAPHICS = ("SEX", "AGE", "MARITAL", "EDUC", "REGION", "URBRURAL", "HOMPOP", "RELIG", "EMPLY",
                 "INCOM0")
 MEMORY_ITEMS = (
@@ -58,21 +66,38 @@ def bank_folder() -> Path:
     return Path(str(resources.files("synthsoc.agents") / "data" / "kgss"))
 
 
+def bank_file(wave: int) -> Path:
+    """The bundled respondents of one wave; a wave not bundled is an error naming the ones
+    that are."""
+    if wave not in WAVES:
+        raise ValueError(f"no bundled KGSS wave {wave} in {bank_folder()} (bundled: "
+                         f"{', '.join(map(str, WAVES))})")
+    return bank_folder() / f"kgss_{wave}_bank.csv.gz"
+
+
 @dataclass(frozen=True)
 class BankRespondent:
-    """One KGSS respondent: id, life sketch, valid answers (item -> code) and demographic codes
-    (age in decades, income in bands of 100만원; missing ones left out)."""
+    """One KGSS respondent: id (unique within its wave), life sketch, valid answers (item ->
+    code), demographic codes (age in decades, income in bands of 100만원; missing ones left
+    out) and the wave."""
 
     respid: str
     sketch: str
     answers: Mapping[str, str]
     demographics: Mapping[str, str]
+    wave: int = 2010
 
 
 @dataclass(frozen=True)
 class AgentBank:
+    """Respondents of the chosen waves, and the memory and held-out items every one of those
+    waves asked (in the order of :data:`MEMORY_ITEMS` and :data:`HELD_OUT_ITEMS`)."""
+
     codebook: Mapping[str, KgssVariable]
     respondents: tuple[BankRespondent, ...]
+    waves: tuple[int, ...] = DEFAULT_WAVES
+    memory_items: tuple[str, ...] = MEMORY_ITEMS
+    held_out_items: tuple[str, ...] = HELD_OUT_ITEMS
 
     def item(self, name: str) -> KgssVariable:
         if name not in self.codebook:
@@ -84,15 +109,16 @@ def _label(book: Mapping[str, KgssVariable], name: str, code: str | None) -> str
     return None if code is None else book[name].labels.get(code)
 
 
-def life_sketch(row: Mapping[str, str | None], book: Mapping[str, KgssVariable]) -> str:
-    """A short Korean life sketch from one respondent's demographic answers (missing answers
-    are left out, never guessed)."""
+def life_sketch(row: Mapping[str, str | None], book: Mapping[str, KgssVariable],
+                wave: int) -> str:
+    """A short Korean life sketch from one respondent's demographic answers in ``wave`` (the
+    age is the age that year; missing answers are left out, never guessed)."""
     parts: list[str] = []
     age = row.get("AGE")
     sex = _label(book, "SEX", row.get("SEX"))
     who = " ".join(p for p in (f"{int(float(age))}세" if age else None, sex) if p)
     if who:
-        parts.append(f"2010년에 {who}.")
+        parts.append(f"{wave}년에 {who}.")
     region, place = _label(book, "REGION", row.get("REGION")), _label(
         book, "URBRURAL", row.get("URBRURAL"))
     if region or place:
@@ -130,18 +156,32 @@ def demographic_codes(row: Mapping[str, str | None],
     return out
 
 
-def load_bank() -> AgentBank:
-    """The bundled bank: every 2010 respondent with a sketch and valid answers."""
+def load_bank(waves: Sequence[int] = DEFAULT_WAVES) -> AgentBank:
+    """The bundled bank of ``waves``: every respondent of those waves with a sketch and valid
+    answers to the items all of them asked."""
+    waves = tuple(dict.fromkeys(waves))
+    if not waves:
+        raise ValueError("an agent bank needs at least one wave")
     folder = bank_folder()
     book = read_codebook(folder / BANK_CODEBOOK)
-    items = (*MEMORY_ITEMS, *HELD_OUT_ITEMS)
-    frame = read_respondents(folder / BANK_DATA, ("RESPID", *DEMOGRAPHICS, *items))
+    frames = {wave: read_respondents(bank_file(wave)) for wave in waves}
+    for wave, frame in frames.items():
+        lacking = [c for c in ("YEAR", "RESPID", *DEMOGRAPHICS) if c not in frame.columns]
+        if lacking:
+            raise ValueError(f"{bank_file(wave)}: no KGSS column(s) {lacking}")
+        years = set(frame["YEAR"].unique().to_list())
+        if years != {str(wave)}:
+            raise ValueError(f"{bank_file(wave)}: field YEAR holds {sorted(years)}, not {wave}")
+    memory = tuple(i for i in MEMORY_ITEMS if all(i in f.columns for f in frames.values()))
+    held_out = tuple(i for i in HELD_OUT_ITEMS if all(i in f.columns for f in frames.values()))
+    items = (*memory, *held_out)
     respondents = []
-    for row in frame.iter_rows(named=True):
-        answers = {i: row[i] for i in items if row[i] in book[i].labels}
-        respondents.append(BankRespondent(str(row["RESPID"]), life_sketch(row, book), answers,
-                                          demographic_codes(row, book)))
-    return AgentBank(book, tuple(respondents))
+    for wave, frame in frames.items():
+        for row in frame.select(["RESPID", *DEMOGRAPHICS, *items]).iter_rows(named=True):
+            answers = {i: row[i] for i in items if row[i] in book[i].labels}
+            respondents.append(BankRespondent(str(row["RESPID"]), life_sketch(row, book, wave),
+                                              answers, demographic_codes(row, book), wave))
+    return AgentBank(book, tuple(respondents), waves, memory, held_out)
 
 
 def answer_memory(item: KgssVariable, code: str) -> str:
@@ -157,9 +197,10 @@ class BankAgent:
 
 
 def build_agents(bank: AgentBank, respondents: Sequence[BankRespondent], embedder: Embedder,
-                 items: Sequence[str] = MEMORY_ITEMS) -> list[BankAgent]:
-    """Agents whose memories are their answers to ``items``; each distinct memory text is
-    embedded once (there are at most a few hundred)."""
+                 items: Sequence[str] | None = None) -> list[BankAgent]:
+    """Agents whose memories are their answers to ``items`` (default: the bank's memory
+    items); each distinct memory text is embedded once (there are at most a few hundred)."""
+    items = bank.memory_items if items is None else items
     texts = sorted({answer_memory(bank.item(i), r.answers[i])
                     for r in respondents for i in items if i in r.answers})
     vectors = dict(zip(texts, embedder.embed(texts), strict=True)) if texts else {}
@@ -227,74 +268,82 @@ MIN_LABEL_MASS = 0.01
 
 
 def ask_bank(agents: Sequence[BankAgent], item: KgssVariable, llm: LLM, embedder: Embedder, *,
-             with_memories: bool = True, k: int = 4, concurrency: int = 4,
+             with_memories: bool = True, k: int = 4, concurrency: int = 1,
              weights: RetrievalWeights | None = None, scoring: str = "json") -> BankAnswers:
-    """Ask ``item`` of every agent in one batch; ``with_memories=False`` is the
-    demographics-only agent (sketch only). ``scoring="json"`` has the model write its choice
-    in a JSON schema; ``"logprobs"`` asks for one label token and reads the whole distribution
-    from its log-probabilities (the server must return them: ``open_llm(logprobs=True)``),
-    the most probable code being the agent's answer."""
+    """Ask ``item`` of every agent in one batch (:func:`ask_bank_items` with one item)."""
+    return ask_bank_items(agents, [item], llm, embedder, with_memories=with_memories, k=k,
+                          concurrency=concurrency, weights=weights, scoring=scoring)[0]
+
+
+def ask_bank_items(agents: Sequence[BankAgent], items: Sequence[KgssVariable], llm: LLM,
+                   embedder: Embedder, *, with_memories: bool = True, k: int = 4,
+                   concurrency: int = 1, weights: RetrievalWeights | None = None,
+                   scoring: str = "json") -> list[BankAnswers]:
+    """Ask every item of every agent in one batch, one :class:`BankAnswers` per item.
+
+    ``with_memories=False`` is the demographics-only agent (sketch only). ``scoring="json"``
+    has the model write its choice in a JSON schema; ``"logprobs"`` asks for one label token
+    and reads the whole distribution from its log-probabilities (the server must return them:
+    ``open_llm(logprobs=True)``), the most probable code being the agent's answer.
+
+    The requests go in prefix order (:func:`synthsoc.llm.batch.complete_in_prefix_order`): one
+    agent's prompts start with the same system prompt and sketch (and, as an agent, often the
+    same first memories), so a llama.cpp server evaluates only what follows the shared prefix.
+    The prompts are the same whatever the order; only the cost changes.
+    """
     if scoring not in SCORING:
         raise ValueError(f"scoring {scoring!r} is not one of {', '.join(SCORING)}")
     weights = weights or RetrievalWeights()
-    query = embedder.embed([item.label], query=True)[0]
-    memories_of = [[m.text for m in agent.stream.retrieve(query, 0, weights, k)]
-                   if with_memories else [] for agent in agents]
-    if scoring == "logprobs":
-        return _ask_labels(agents, memories_of, item, llm, with_memories, concurrency)
-    requests = []
-    for agent, memories in zip(agents, memories_of, strict=True):
-        requests.append(LLMRequest(
-            prompt=question_prompt(agent.respondent.sketch, memories, item), system=SYSTEM,
-            max_tokens=24, temperature=0.0, json_schema=choice_schema(item),
-            seed=_seed(agent.respondent.respid, item.name, with_memories)))
-    responses = _complete(llm, requests, concurrency)
-    codes: list[str | None] = []
-    for request, response in zip(requests, responses, strict=True):
-        value: Any = None if response is None else response.data
-        if response is not None and value is None and request.json_schema is not None:
-            try:
-                value = parse_answer(response.text, request.json_schema)
-            except ValueError:
-                value = None
-        code = value.get("choice") if isinstance(value, dict) else None
-        codes.append(str(code) if code in item.labels else None)
-    return BankAnswers(item.name, tuple(codes), sum(c is None for c in codes))
+    # one label at a time, as the town asks (a batch may pad, and move a tie in retrieval)
+    queries = [embedder.embed([item.label], query=True)[0] for item in items]
+    requests: list[LLMRequest] = []
+    for item, query in zip(items, queries, strict=True):
+        for agent in agents:
+            memories = ([m.text for m in agent.stream.retrieve(query, 0, weights, k)]
+                        if with_memories else [])
+            seed = _seed(agent.respondent.respid, item.name, with_memories)
+            if scoring == "logprobs":
+                requests.append(choice_request(
+                    label_prompt(agent.respondent.sketch, memories, item), system=LABEL_SYSTEM,
+                    seed=seed))
+            else:
+                requests.append(LLMRequest(
+                    prompt=question_prompt(agent.respondent.sketch, memories, item),
+                    system=SYSTEM, max_tokens=24, temperature=0.0,
+                    json_schema=choice_schema(item), seed=seed))
+    responses = complete_in_prefix_order(llm, requests, concurrency)
+    read = _read_label if scoring == "logprobs" else _read_json
+    out = []
+    for j, item in enumerate(items):
+        part = slice(j * len(agents), (j + 1) * len(agents))
+        found = [read(item, request, response)
+                 for request, response in zip(requests[part], responses[part], strict=True)]
+        codes = tuple(code for code, _ in found)
+        distributions = tuple(d for _, d in found) if scoring == "logprobs" else None
+        out.append(BankAnswers(item.name, codes, sum(c is None for c in codes), distributions))
+    return out
 
 
-def _ask_labels(agents: Sequence[BankAgent], memories_of: Sequence[Sequence[str]],
-                item: KgssVariable, llm: LLM, with_memories: bool,
-                concurrency: int) -> BankAnswers:
+def _read_json(item: KgssVariable, request: LLMRequest, response: LLMResponse | None,
+               ) -> tuple[str | None, None]:
+    value: Any = None if response is None else response.data
+    if response is not None and value is None and request.json_schema is not None:
+        try:
+            value = parse_answer(response.text, request.json_schema)
+        except ValueError:
+            value = None
+    code = value.get("choice") if isinstance(value, dict) else None
+    return (str(code) if code in item.labels else None), None
+
+
+def _read_label(item: KgssVariable, request: LLMRequest, response: LLMResponse | None,
+                ) -> tuple[str | None, dict[str, float] | None]:
+    if response is None:
+        return None, None
     labels = option_labels(len(item.labels))
+    found = option_distribution(response, labels)  # NoLogprobs: the server cannot score
+    if found.mass < MIN_LABEL_MASS:
+        return None, None
     codes_in_order = list(item.labels)
-    requests = [choice_request(label_prompt(agent.respondent.sketch, memories, item),
-                               system=LABEL_SYSTEM,
-                               seed=_seed(agent.respondent.respid, item.name, with_memories))
-                for agent, memories in zip(agents, memories_of, strict=True)]
-    codes: list[str | None] = []
-    distributions: list[dict[str, float] | None] = []
-    for response in llm.complete_many(requests, concurrency=concurrency):
-        found = option_distribution(response, labels)  # NoLogprobs: the server cannot score
-        if found.mass < MIN_LABEL_MASS:
-            codes.append(None)
-            distributions.append(None)
-            continue
-        distribution = dict(zip(codes_in_order, found.probs, strict=True))
-        codes.append(codes_in_order[max(range(len(labels)), key=found.probs.__getitem__)])
-        distributions.append(distribution)
-    return BankAnswers(item.name, tuple(codes), sum(c is None for c in codes),
-                       tuple(distributions))
-
-
-def _complete(llm: LLM, requests: list[LLMRequest],
-              concurrency: int) -> list[LLMResponse | None]:
-    try:
-        return list(llm.complete_many(requests, concurrency=concurrency))
-    except MalformedAnswer:  # ask one by one (answers already given come from the cache)
-        out: list[LLMResponse | None] = []
-        for request in requests:
-            try:
-                out.append(llm.complete(request))
-            except MalformedAnswer:
-                out.append(None)
-        return out
+    best = codes_in_order[max(range(len(labels)), key=found.probs.__getitem__)]
+    return best, dict(zip(codes_in_order, found.probs, strict=True))

@@ -27,7 +27,6 @@ from synthsoc.survey.llm_run import (
     AnswerJournal,
     FanOut,
     RunPlan,
-    complete_batch,
     estimate_plan,
     run_requests,
     time_one,
@@ -368,6 +367,8 @@ class LLMEngine:
         )
 
     def _complete(self, requests: list[LLMRequest]) -> list[LLMResponse | None]:
+        from synthsoc.llm.batch import complete_batch
+
         return complete_batch(self.llm, requests, self.concurrency)
 
 

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from synthsoc.executor import Executor
 
 if TYPE_CHECKING:
-    from synthsoc.llm import LLM, LLMRequest, LLMResponse, Price
+    from synthsoc.llm import LLMRequest, LLMResponse, Price
     from synthsoc.llm.worker import LLMOpener
 
 Progress = Callable[[int, int], None]
@@ -190,34 +190,6 @@ class AnswerJournal:
                 handle.flush()
 
 
-def complete_batch(
-    llm: LLM, requests: list[LLMRequest], concurrency: int
-) -> list[LLMResponse | None]:
-    """One batch call; if it fails, one call per request, None where one fails (counted as
-    non-response). A budget stop, or every request failing, is raised."""
-    from synthsoc.llm import BudgetExceeded, LLMError
-
-    try:
-        return list(llm.complete_many(requests, concurrency=concurrency))
-    except BudgetExceeded:
-        raise
-    except LLMError:
-        pass
-    results: list[LLMResponse | None] = []
-    last: LLMError | None = None
-    for request in requests:
-        try:
-            results.append(llm.complete(request))
-        except BudgetExceeded:
-            raise
-        except LLMError as error:
-            last = error
-            results.append(None)
-    if last is not None and all(r is None for r in results):
-        raise last
-    return results
-
-
 @dataclass(frozen=True)
 class FanOut:
     """Requests as work units of ``executor``, at most ``unit_requests`` a unit and at least
@@ -239,6 +211,7 @@ def _answer_unit(
     shared: tuple[LLMOpener, int], requests: list[LLMRequest]
 ) -> list[LLMResponse | None]:
     """One unit on a worker: its requests through this process's client."""
+    from synthsoc.llm.batch import complete_batch
     from synthsoc.llm.worker import worker_llm
 
     opener, concurrency = shared
