@@ -99,7 +99,7 @@ def test_plan_progress_and_resume_after_interruption(population_dir: Path, tmp_p
         )
     assert len(first.requests) == 45
     kept = len(journal.read_text(encoding="utf-8").splitlines())
-    assert kept >= 32  # answers that arrived before the stop are on disk (whole chunks)
+    assert kept == len(first.requests)  # every answer that arrived before the stop is on disk
 
     plans: list[RunPlan] = []
     progress: list[tuple[int, int]] = []
@@ -124,6 +124,34 @@ def test_plan_progress_and_resume_after_interruption(population_dir: Path, tmp_p
         q, pop, LLMEngine(third, sample_size=40, scoring="logprobs", journal=journal), seed=0
     )  # type: ignore[arg-type]
     assert third.requests == []  # everything answered: nothing is asked again
+
+
+def test_a_budget_stop_inside_a_batch_keeps_every_answer_that_arrived(
+    population_dir: Path, tmp_path: Path
+) -> None:
+    """The real budget wrapper stops the run in the middle of a 16-request batch: the answers
+    the batch already had are journaled, and the rerun asks only the others (counted)."""
+    from synthsoc.llm import BudgetExceeded, stack_llm
+
+    q = parse_questionnaire(QUESTIONS)
+    pop = load_population(population_dir)
+    journal = tmp_path / "answers.jsonl"
+    first = ScriptedLLM(by_request(_logprob_script))
+    # 1 timed call + 2 whole batches of 16 + 5 calls into the third batch
+    limited = stack_llm(first, max_calls=38)
+    with pytest.raises(BudgetExceeded, match="max_calls=38"):
+        run_survey(
+            q, pop, LLMEngine(limited, sample_size=40, scoring="logprobs", journal=journal,
+                              on_plan=lambda plan: None), seed=0
+        )
+    assert first.calls == 38
+    kept = len(journal.read_text(encoding="utf-8").splitlines())
+    assert kept == 38  # none of the third batch's five answers is lost
+    second = ScriptedLLM(by_request(_logprob_script))
+    run_survey(
+        q, pop, LLMEngine(second, sample_size=40, scoring="logprobs", journal=journal), seed=0
+    )  # type: ignore[arg-type]
+    assert second.calls == 80 - 38
 
 
 def test_tiny_segments_are_too_few_and_verbatims_are_written(

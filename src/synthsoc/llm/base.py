@@ -9,7 +9,7 @@ wrappers, so any stack of them is still an ``LLM``.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 
 from synthsoc.llm.types import LLMRequest, LLMResponse, Usage
@@ -36,27 +36,48 @@ class LLMBase(ABC):
         """Answer ``requests`` in order, with at most ``concurrency`` in flight at once.
 
         The first error stops the batch: requests not yet started are cancelled, the ones in
-        flight finish, and the error is raised.
+        flight finish, and the error is raised (:func:`complete_each`).
         """
-        if concurrency < 1:
-            raise ValueError(f"concurrency must be at least 1, got {concurrency}")
-        if not requests:
-            return []
-        if concurrency == 1 or len(requests) == 1:
-            return [self.complete(request) for request in requests]
-        with ThreadPoolExecutor(max_workers=min(concurrency, len(requests))) as pool:
-            futures: list[Future[LLMResponse]] = [
-                pool.submit(self.complete, request) for request in requests
-            ]
-            done, _ = wait(futures, return_when=FIRST_EXCEPTION)
-            failed = next((f for f in futures if f in done and f.exception() is not None), None)
-            if failed is not None:
-                for future in futures:
-                    future.cancel()
-                error = failed.exception()
-                assert error is not None
-                raise error
-            return [future.result() for future in futures]
+        return complete_each(self.complete, requests, concurrency)
+
+
+def complete_each(
+    complete: Callable[[LLMRequest], LLMResponse],
+    requests: Sequence[LLMRequest],
+    concurrency: int,
+    on_answer: Callable[[int, LLMResponse], None] | None = None,
+) -> list[LLMResponse]:
+    """``complete`` on every request, at most ``concurrency`` at once, answers in order.
+
+    ``on_answer(index, answer)`` is called as each answer arrives (on the thread that got
+    it), so a caller can keep every answer that came before an error stopped the batch:
+    requests not yet started are cancelled, the ones in flight finish (and are passed to
+    ``on_answer``), and the first error is raised.
+    """
+    if concurrency < 1:
+        raise ValueError(f"concurrency must be at least 1, got {concurrency}")
+
+    def one(index: int) -> LLMResponse:
+        answer = complete(requests[index])
+        if on_answer is not None:
+            on_answer(index, answer)
+        return answer
+
+    if not requests:
+        return []
+    if concurrency == 1 or len(requests) == 1:
+        return [one(i) for i in range(len(requests))]
+    with ThreadPoolExecutor(max_workers=min(concurrency, len(requests))) as pool:
+        futures: list[Future[LLMResponse]] = [pool.submit(one, i) for i in range(len(requests))]
+        done, _ = wait(futures, return_when=FIRST_EXCEPTION)
+        failed = next((f for f in futures if f in done and f.exception() is not None), None)
+        if failed is not None:
+            for future in futures:
+                future.cancel()
+            error = failed.exception()
+            assert error is not None
+            raise error
+        return [future.result() for future in futures]
 
 
 class LLMWrapper(LLMBase):

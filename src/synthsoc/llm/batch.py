@@ -1,8 +1,9 @@
 """Batches of requests: a failure-tolerant batch call, and prefix order for prompt reuse.
 
-:func:`complete_batch` asks a batch in one call and, if that fails, one request at a time, so
-that one bad answer costs one answer (None) rather than the batch. Surveys and the agent bank
-both ask through it.
+:func:`complete_batch` asks a batch at once and, where a request fails, the unanswered ones one
+at a time, so that one bad answer costs one answer (None) rather than the batch; every answer is
+passed on as it arrives, so none is lost when a budget stop ends the batch. Surveys and the agent
+bank both ask through it.
 
 :func:`complete_in_prefix_order` sends the requests sorted by (system prompt, prompt), so that
 prompts sharing a long beginning run back to back, and returns the answers in the order asked.
@@ -17,32 +18,52 @@ reuse is the point (llama-cpp-python's server answers one request at a time anyw
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
+from synthsoc.llm.base import complete_each
 from synthsoc.llm.types import LLM, BudgetExceeded, LLMError, LLMRequest, LLMResponse
 
 
 def complete_batch(
-    llm: LLM, requests: Sequence[LLMRequest], concurrency: int
+    llm: LLM,
+    requests: Sequence[LLMRequest],
+    concurrency: int,
+    on_answer: Callable[[int, LLMResponse], None] | None = None,
 ) -> list[LLMResponse | None]:
-    """One batch call; if it fails, one call per request, None where one fails (counted as
-    non-response by the caller). A budget stop, or every request failing, is raised."""
+    """One batch; where a request fails, the unanswered ones one at a time, None where one
+    fails (counted as non-response by the caller). A budget stop, or every request failing, is
+    raised. ``on_answer(index, answer)`` is called as each answer arrives, so the answers that
+    came before a stop (a budget, an interruption) can be kept; none is asked twice here."""
+    answered: dict[int, LLMResponse] = {}
+
+    def keep(index: int, answer: LLMResponse) -> None:
+        answered[index] = answer
+        if on_answer is not None:
+            on_answer(index, answer)
+
     try:
-        return list(llm.complete_many(requests, concurrency=concurrency))
+        complete_each(llm.complete, requests, concurrency, on_answer=keep)
+        return [answered[i] for i in range(len(requests))]
     except BudgetExceeded:
         raise
     except LLMError:
         pass
     results: list[LLMResponse | None] = []
     last: LLMError | None = None
-    for request in requests:  # answers already given come from the replay cache, if any
+    for index, request in enumerate(requests):
+        if index in answered:
+            results.append(answered[index])
+            continue
         try:
-            results.append(llm.complete(request))
+            answer = llm.complete(request)
         except BudgetExceeded:
             raise
         except LLMError as error:
             last = error
             results.append(None)
+            continue
+        keep(index, answer)
+        results.append(answer)
     if last is not None and all(r is None for r in results):
         raise last
     return results

@@ -366,10 +366,14 @@ class LLMEngine:
             logprobs=TOP_LOGPROBS,
         )
 
-    def _complete(self, requests: list[LLMRequest]) -> list[LLMResponse | None]:
+    def _complete(
+        self,
+        requests: list[LLMRequest],
+        on_answer: Callable[[int, LLMResponse], None] | None = None,
+    ) -> list[LLMResponse | None]:
         from synthsoc.llm.batch import complete_batch
 
-        return complete_batch(self.llm, requests, self.concurrency)
+        return complete_batch(self.llm, requests, self.concurrency, on_answer)
 
 
 def parse_answers(question: Question, answers: list[Any]) -> QuestionAnswers:

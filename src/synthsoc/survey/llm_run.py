@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from synthsoc.executor import Executor
 
@@ -207,15 +207,42 @@ class FanOut:
             raise ValueError("unit_requests and concurrency must be at least 1")
 
 
-def _answer_unit(
-    shared: tuple[LLMOpener, int], requests: list[LLMRequest]
-) -> list[LLMResponse | None]:
+@dataclass(frozen=True)
+class UnitAnswers:
+    """A unit's answers (None where one failed or was not reached) and, where a budget stop
+    ended the unit, the stop's message: the answers that came before it are kept."""
+
+    answers: list[LLMResponse | None]
+    stopped: str | None = None
+
+
+class CompleteChunk(Protocol):
+    """Answers one chunk (the engine's batch call with its per-request fallback), passing
+    each answer to ``on_answer`` as it arrives."""
+
+    def __call__(
+        self,
+        requests: list[LLMRequest],
+        on_answer: Callable[[int, LLMResponse], None] | None = None,
+    ) -> list[LLMResponse | None]: ...
+
+
+def _answer_unit(shared: tuple[LLMOpener, int], requests: list[LLMRequest]) -> UnitAnswers:
     """One unit on a worker: its requests through this process's client."""
+    from synthsoc.llm import BudgetExceeded
     from synthsoc.llm.batch import complete_batch
     from synthsoc.llm.worker import worker_llm
 
     opener, concurrency = shared
-    return complete_batch(worker_llm(opener), requests, concurrency)
+    got: list[LLMResponse | None] = [None] * len(requests)
+
+    def keep(index: int, answer: LLMResponse) -> None:
+        got[index] = answer
+
+    try:
+        return UnitAnswers(complete_batch(worker_llm(opener), requests, concurrency, keep))
+    except BudgetExceeded as stop:
+        return UnitAnswers(got, stopped=str(stop))
 
 
 def run_requests(
@@ -223,7 +250,7 @@ def run_requests(
     *,
     journal: AnswerJournal,
     on_progress: Progress | None,
-    complete: Callable[[list[LLMRequest]], list[LLMResponse | None]],
+    complete: CompleteChunk,
     chunk: int | None = None,
     fan_out: FanOut | None = None,
 ) -> list[LLMResponse | None]:
@@ -231,7 +258,8 @@ def run_requests(
 
     ``complete`` answers one chunk (the engine's batch call with its per-request fallback);
     with ``fan_out`` the chunks run on its executor instead. Answers are journaled here, in
-    this process, as each chunk arrives.
+    this process, as each one arrives (fan-out: as each unit returns), so a budget stop or an
+    interruption loses none that came before it.
     """
     out: list[LLMResponse | None] = [None] * len(requests)
     pending: list[int] = []
@@ -250,11 +278,15 @@ def run_requests(
         units = [pending[k : k + size] for k in range(0, len(pending), size)]
         finished = [done]
 
-        def arrived(k: int, answers: list[LLMResponse | None]) -> None:
-            for i, answer in zip(units[k], answers, strict=True):
+        stops: list[str] = []
+
+        def arrived(k: int, unit: UnitAnswers) -> None:
+            for i, answer in zip(units[k], unit.answers, strict=True):
                 out[i] = answer
                 if answer is not None:
                     journal.record(requests[i], answer)
+            if unit.stopped is not None:
+                stops.append(unit.stopped)
             finished[0] += len(units[k])
             if on_progress is not None:
                 on_progress(finished[0], len(requests))
@@ -270,15 +302,21 @@ def run_requests(
             )
         finally:
             close_worker_llm()  # a unit run in this process (one unit, one worker)
+        if stops:
+            from synthsoc.llm import BudgetExceeded
+
+            raise BudgetExceeded(stops[0])
         return out
     size = chunk or 16
     for start in range(0, len(pending), size):
         part = pending[start : start + size]
-        answers = complete([requests[i] for i in part])
+
+        def record(k: int, answer: LLMResponse, part: list[int] = part) -> None:
+            journal.record(requests[part[k]], answer)
+
+        answers = complete([requests[i] for i in part], record)
         for i, answer in zip(part, answers, strict=True):
             out[i] = answer
-            if answer is not None:
-                journal.record(requests[i], answer)
         done += len(part)
         if on_progress is not None:
             on_progress(done, len(requests))
@@ -286,7 +324,7 @@ def run_requests(
 
 
 def time_one(
-    complete: Callable[[list[LLMRequest]], list[LLMResponse | None]],
+    complete: CompleteChunk,
     request: LLMRequest,
     journal: AnswerJournal,
 ) -> float:
