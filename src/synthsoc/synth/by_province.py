@@ -38,6 +38,7 @@ column, not twice.
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -96,6 +97,7 @@ class ProvincePart:
     general_emd: np.ndarray  # area of each general household, in draw order (province rows)
     hh_seed: np.ndarray  # candidate drawn for each of them
     fit: FitResult
+    seconds: float  # the task's own wall time (for the overhead per task)
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,7 @@ class ByProvince:
     general: GeneralHouseholds
     person_targets: np.ndarray
     provinces: int
+    timings: dict[str, float]  # seconds: each round of tasks, the tasks' own sum, the join
 
 
 def provinces(controls: RunControls) -> list[Province]:
@@ -144,14 +147,15 @@ def _stream(seed: int, sido_code: str, stage: int) -> np.random.Generator:
 
 
 def group_quarters_unit(shared: NationalInputs,
-                        province: Province) -> tuple[list[SpecialHouseholds], int]:
-    """First round: one province's group quarters (area indices within the province) and
-    its members beyond the registered residents of their age."""
+                        province: Province) -> tuple[list[SpecialHouseholds], int, float]:
+    """First round: one province's group quarters (area indices within the province), its
+    members beyond the registered residents of their age and the task's seconds."""
     from synthsoc.synth.populate import group_quarters
 
+    started = time.perf_counter()
     local = slice_controls(shared.controls, province.emd_rows, province.sgg_rows)
     special = group_quarters(_stream(shared.seed, province.sido_code, 1), local)
-    return special, int(local.repairs[BEYOND_REGISTER])
+    return special, int(local.repairs[BEYOND_REGISTER]), time.perf_counter() - started
 
 
 def draw_unit(shared: NationalInputs,
@@ -161,6 +165,7 @@ def draw_unit(shared: NationalInputs,
     from synthsoc.synth.assemble import assemble
     from synthsoc.synth.general_households import draw_general_households
 
+    started = time.perf_counter()
     province, special = item
     if shared.person_targets is None or shared.men_targets is None:
         raise ValueError("draw_unit needs the national person and men targets")
@@ -174,7 +179,8 @@ def draw_unit(shared: NationalInputs,
     columns = {name: getattr(pop, name) for name in HOUSEHOLD_COLUMNS + PERSON_COLUMNS}
     return ProvincePart(columns=columns, name_dictionary=pop.name_dictionary,
                         migrants=pop.marriage_migrants, conscripts=pop.conscripts,
-                        general_emd=general.hh_emd, hh_seed=general.hh_seed, fit=general.fit)
+                        general_emd=general.hh_emd, hh_seed=general.hh_seed, fit=general.fit,
+                        seconds=time.perf_counter() - started)
 
 
 def national_special(parts: Sequence[list[SpecialHouseholds]],
@@ -262,15 +268,21 @@ def synthesise_by_province(
     """
     units = provinces(controls)
     shared = NationalInputs(controls=controls, pool=pool, seed=seed)
+    started = time.perf_counter()
     quarters = executor.map(group_quarters_unit, units, shared=shared, start="spawn")
-    controls.repairs[BEYOND_REGISTER] = sum(beyond for _, beyond in quarters)
-    special = national_special([blocks for blocks, _ in quarters], units)
+    first_round = time.perf_counter() - started
+    controls.repairs[BEYOND_REGISTER] = sum(beyond for _, beyond, _ in quarters)
+    special = national_special([blocks for blocks, _, _ in quarters], units)
     targets = person_targets(special)
     del special
     shared = dataclasses.replace(shared, person_targets=targets, men_targets=men_targets)
-    parts = executor.map(draw_unit, list(zip(units, [b for b, _ in quarters], strict=True)),
+    started = time.perf_counter()
+    parts = executor.map(draw_unit, list(zip(units, [b for b, _, _ in quarters], strict=True)),
                          shared=shared, start="spawn")
+    second_round = time.perf_counter() - started
+    task_seconds = sum(s for _, _, s in quarters) + sum(p.seconds for p in parts)
     del quarters
+    started = time.perf_counter()
     dictionary = parts[0].name_dictionary
     if any(p.name_dictionary != dictionary for p in parts):
         raise ValueError("province tasks built different name dictionaries")
@@ -297,5 +309,8 @@ def synthesise_by_province(
         hh_seed=np.concatenate([p.hh_seed for p in parts]),
         fit=_join_fit([p.fit for p in parts], units),
     )
-    return ByProvince(pop=pop, general=general, person_targets=targets, provinces=len(units))
+    timings = {"group_quarters_round_s": first_round, "draw_round_s": second_round,
+               "tasks_own_s": task_seconds, "join_s": time.perf_counter() - started}
+    return ByProvince(pop=pop, general=general, person_targets=targets, provinces=len(units),
+                      timings=timings)
 
