@@ -310,6 +310,24 @@ def test_commands_on_two_ray_nodes_give_the_same_files(
     assert np.isfinite(ray_summary["outcomes"]["withdrawn_final"]["mean"])
 
 
+@pytest.mark.integration
+def test_survey_budget_holds_across_two_ray_nodes(
+    ray_cluster: Any, population_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import cloudpickle
+
+    import tests.survey.fake_llm as fakes
+
+    cloudpickle.register_pickle_by_value(fakes)
+    cloudpickle.register_pickle_by_value(__import__(__name__))
+    calls = tmp_path / "calls.txt"
+    result, _ = _invoke_survey(population_dir, tmp_path, "rlimited", monkeypatch,
+                               "--executor", "ray", "--max-calls", "30", calls=str(calls))
+    assert result.exit_code == 1, result.output
+    assert "LLM budget over all workers: 30 calls of 30" in _text(result)
+    assert _lines(calls) == 30  # the driver and the tasks on both nodes: one budget (an actor)
+
+
 def test_delegated_scenario_is_refused_on_ray(population_dir: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["simulate", "bank_run", "--population", str(population_dir),
                                  "--delegate", "sample", "--executor", "ray",
