@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import platform
 import time
@@ -86,16 +87,31 @@ def digest(result: ByProvince) -> str:
     return h.hexdigest()
 
 
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", type=float, default=0.002)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path,
                         default=HERE / "results" / "populate_by_province.json")
+    parser.add_argument("--variants", default="one,local1,local2,ray1,ray2",
+                        help="comma-separated subset of one, local1, local2, ray1, ray2")
+    parser.add_argument("--append", action="store_true",
+                        help="keep the rows already in --out (same scale and seed)")
     args = parser.parse_args()
+    wanted = args.variants.split(",")
     started = datetime.now(UTC).isoformat(timespec="seconds")
     rows: list[dict[str, Any]] = []
     ray_starts: dict[str, float] = {}
+    if args.append and args.out.exists():
+        previous = json.loads(args.out.read_text(encoding="utf-8"))
+        if (previous["scale"], previous["seed"]) != (args.scale, args.seed):
+            raise SystemExit(f"{args.out}: another scale or seed; run without --append")
+        rows, ray_starts, started = previous["rows"], previous["ray_start_s"], previous[
+            "started"]
 
     def save() -> None:
         write_json(args.out, {
@@ -110,13 +126,17 @@ def main() -> None:
     controls = _controls(args.scale, args.seed)
     candidates = build_seed_pool(args.seed)
     load = os.getloadavg()[0]
-    rows.append({"variant": "one process (default draws)", "workers": 1,
-                 "wall_s": round(one_process(controls, candidates, args.seed), 2),
-                 "load_at_start": round(load, 1)})
-    save()
-    reference = None
+    if "one" in wanted:
+        rows.append({"variant": "one process (default draws)", "workers": 1,
+                     "wall_s": round(one_process(controls, candidates, args.seed), 2),
+                     "load_at_start": round(load, 1), "at": _now()})
+        save()
+    reference = next((r["digest"] for r in rows if r["variant"] == "by province, local 1"),
+                     None)
     variants: list[tuple[str, int]] = [("local", 1), ("local", 2), ("ray", 1), ("ray", 2)]
     for kind, workers in variants:
+        if f"{kind}{workers}" not in wanted:
+            continue
         controls = _controls(args.scale, args.seed)  # fresh repairs, as each run has
         if kind == "local":
             executor: Executor = LocalExecutor(workers)
@@ -141,7 +161,7 @@ def main() -> None:
             "tasks_own_s": round(t["tasks_own_s"], 2), "join_s": round(t["join_s"], 2),
             "overhead_per_task_s": round((workers * rounds - t["tasks_own_s"]) / tasks, 3),
             "persons": int(result.pop.p_age.size),
-            "identical_to_local_1": code == reference,
+            "identical_to_local_1": code == reference, "digest": code, "at": _now(),
         })
         save()
     table = Table(title=f"synthesis by province, scale {args.scale}")

@@ -167,3 +167,17 @@ def test_populate_command_same_files_locally_and_on_ray(tmp_path: Path, ray_clus
     report = json.loads(local["fit_report.json"])
     assert report["run"]["synthesis"] == "by_province"
     assert report["summary"]["n_persons"] > 500
+
+
+def test_populate_command_unreachable_cluster_writes_nothing(tmp_path: Path) -> None:
+    pytest.importorskip("ray")
+    from tests.executor.conftest import unused_address
+
+    address = unused_address()
+    out = tmp_path / "pop"
+    result = runner.invoke(app, ["populate", "--out", str(out), "--scale", str(SCALE),
+                                 "--address", address])
+    assert result.exit_code == 2
+    text = " ".join(result.output.split())
+    assert f"cannot reach the Ray cluster at {address} (from --address)" in text
+    assert not out.exists()
