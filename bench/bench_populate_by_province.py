@@ -131,8 +131,8 @@ def main() -> None:
                      "wall_s": round(one_process(controls, candidates, args.seed), 2),
                      "load_at_start": round(load, 1), "at": _now()})
         save()
-    reference = next((r["digest"] for r in rows if r["variant"] == "by province, local 1"),
-                     None)
+    reference = next((r["digest"] for r in rows
+                      if r["variant"] == "by province, local 1" and "digest" in r), None)
     variants: list[tuple[str, int]] = [("local", 1), ("local", 2), ("ray", 1), ("ray", 2)]
     for kind, workers in variants:
         if f"{kind}{workers}" not in wanted:
