@@ -129,7 +129,9 @@ def main() -> None:
     if "one" in wanted:
         rows.append({"variant": "one process (default draws)", "workers": 1,
                      "wall_s": round(one_process(controls, candidates, args.seed), 2),
-                     "load_at_start": round(load, 1), "at": _now()})
+                     "load_at_start": round(load, 1), "at": _now(),
+                     "omp_num_threads": os.environ.get("OMP_NUM_THREADS"),
+                     "numba_num_threads": os.environ.get("NUMBA_NUM_THREADS")})
         save()
     reference = next((r["digest"] for r in rows
                       if r["variant"] == "by province, local 1" and "digest" in r), None)
@@ -162,6 +164,8 @@ def main() -> None:
             "overhead_per_task_s": round((workers * rounds - t["tasks_own_s"]) / tasks, 3),
             "persons": int(result.pop.p_age.size),
             "identical_to_local_1": code == reference, "digest": code, "at": _now(),
+            "omp_num_threads": os.environ.get("OMP_NUM_THREADS"),
+            "numba_num_threads": os.environ.get("NUMBA_NUM_THREADS"),
         })
         save()
     table = Table(title=f"synthesis by province, scale {args.scale}")
