@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import json
 import shutil
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -159,8 +160,11 @@ def _invoke_survey(population_dir: Path, tmp_path: Path, name: str,
         yield drivers[-1]
 
     monkeypatch.setattr(survey_command, "_llm", driver_llm)
+    # a new key per run, as ConfiguredLLM has: a worker kept from an earlier run (Ray's) opens
+    # this run's client instead of reusing that run's
+    key = f"scripted-survey-{uuid.uuid4().hex}"
     monkeypatch.setattr(survey_command, "_worker_llm",
-                        lambda backend, limits: ScriptedOpener(limits=limits, calls=calls))
+                        lambda backend, limits: ScriptedOpener(key, limits, calls))
     q = tmp_path / "q.yaml"
     q.write_text(QUESTIONNAIRE, encoding="utf-8")
     out = tmp_path / name
