@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import json
 import shutil
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,9 @@ from typer.testing import CliRunner
 from synthsoc.cli import app
 from synthsoc.commands import survey as survey_command
 from synthsoc.executor import LocalExecutor
+from synthsoc.llm.budget import BudgetedLLM
+from synthsoc.llm.shared_budget import SharedBudgetLLM
+from synthsoc.llm.types import Price
 from synthsoc.sim import World, builtin_scenarios, run_replicates
 from tests.executor.conftest import unused_address
 from tests.llm.llm_fakes import ScriptedLLM, age_of, by_request
@@ -100,34 +104,76 @@ def _script(request: Any) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
+class CountedScript:
+    """``_script``, appending one line to ``calls`` (when given) per call made, from any
+    process (one short O_APPEND write each)."""
+
+    calls: str | None = None
+
+    def __call__(self, request: Any) -> dict[str, Any]:
+        if self.calls is not None:
+            with open(self.calls, "a", encoding="utf-8") as handle:
+                handle.write("call\n")
+        return _script(request)
+
+
+def _scripted(limits: Any, calls: str | None) -> Any:
+    """The scripted model under the run's budget, wrapped as the llm layer wraps a backend
+    given shared counters (``stack_llm``)."""
+    llm: Any = ScriptedLLM(by_request(CountedScript(calls)))
+    if limits is None or limits.counters is None:
+        if limits is not None and limits.limited:
+            return BudgetedLLM(llm, price=Price(), max_calls=limits.max_calls)
+        return llm
+    return SharedBudgetLLM(llm, counters=limits.counters, price=Price(),
+                           max_calls=limits.max_calls, budget_usd=limits.budget_usd)
+
+
+@dataclass(frozen=True)
 class ScriptedOpener:
-    """What each worker opens (picklable): the scripted model."""
+    """What each worker opens (picklable): the scripted model, under the run's budget."""
 
     key: str = "scripted-survey"
+    limits: Any = None
+    calls: str | None = None
 
     @contextlib.contextmanager
     def open(self) -> Iterator[Any]:
-        yield ScriptedLLM(by_request(_script))
+        yield _scripted(self.limits, self.calls)
 
 
-def _survey(population_dir: Path, tmp_path: Path, name: str, monkeypatch: pytest.MonkeyPatch,
-            *options: str) -> tuple[dict[str, bytes], int]:
-    driver = ScriptedLLM(by_request(_script))
+def _invoke_survey(population_dir: Path, tmp_path: Path, name: str,
+                   monkeypatch: pytest.MonkeyPatch, *options: str,
+                   calls: str | None = None) -> tuple[Any, list[Any]]:
+    drivers: list[Any] = []
 
     @contextlib.contextmanager
-    def driver_llm(engine: str, backend: str) -> Iterator[Any]:
-        yield driver
+    def driver_llm(engine: str, backend: str, limits: Any = None) -> Iterator[Any]:
+        drivers.append(_scripted(limits, calls))
+        yield drivers[-1]
 
     monkeypatch.setattr(survey_command, "_llm", driver_llm)
-    monkeypatch.setattr(survey_command, "_worker_llm", lambda backend: ScriptedOpener())
+    # a new key per run, as ConfiguredLLM has: a worker kept from an earlier run (Ray's) opens
+    # this run's client instead of reusing that run's
+    key = f"scripted-survey-{uuid.uuid4().hex}"
+    monkeypatch.setattr(survey_command, "_worker_llm",
+                        lambda backend, limits: ScriptedOpener(key, limits, calls))
     q = tmp_path / "q.yaml"
     q.write_text(QUESTIONNAIRE, encoding="utf-8")
     out = tmp_path / name
     result = runner.invoke(app, ["survey", "run", str(q), "--population", str(population_dir),
                                  "--engine", "llm", "--sample", "120", "--seed", "5",
                                  "--out", str(out), *options])
+    return result, drivers
+
+
+def _survey(population_dir: Path, tmp_path: Path, name: str, monkeypatch: pytest.MonkeyPatch,
+            *options: str) -> tuple[dict[str, bytes], int]:
+    result, drivers = _invoke_survey(population_dir, tmp_path, name, monkeypatch, *options)
     assert result.exit_code == 0, result.output
+    out = tmp_path / name
     files = {p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.is_file()}
+    driver = drivers[0]
     return files, len(driver.requests)
 
 
@@ -145,6 +191,59 @@ def test_survey_answers_same_files_on_one_and_two_workers(
     assert (one_worker["survey_asked_here"], asked_here_two) == (240, 1)
     payload = json.loads(one["results.json"])
     assert payload["diagnostics"]["scoring"] == {"pick": "logprobs", "hours": "sample"}
+
+
+def _lines(path: Path) -> int:
+    return len(path.read_text(encoding="utf-8").splitlines()) if path.exists() else 0
+
+
+@pytest.mark.slow
+def test_survey_budget_holds_across_two_workers_and_the_run_resumes(
+    one_worker: dict[str, Any], population_dir: Path, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls = tmp_path / "calls.txt"
+    # 120 personas x 2 questions = 240 requests; the run may make 50 calls in all
+    result, _ = _invoke_survey(population_dir, tmp_path, "limited", monkeypatch,
+                               "--workers", "2", "--max-calls", "50", calls=str(calls))
+    assert result.exit_code == 1, result.output
+    text = _text(result)
+    assert "survey failed" in text and "shared budget" in text
+    assert "LLM budget over all workers: 50 calls of 50" in text
+    assert _lines(calls) == 50  # this process and both workers together: never more
+    journal = tmp_path / "limited.journal.jsonl"
+    kept = _lines(journal)
+    assert 0 < kept <= 50
+    assert not (tmp_path / "limited").exists() or not any((tmp_path / "limited").iterdir())
+    # the same command with room left finishes, asking only what the journal lacks (and the
+    # probe that decides the scoring, which the llm engine always sends first)
+    calls.unlink()
+    result, _ = _invoke_survey(population_dir, tmp_path, "limited", monkeypatch,
+                               "--workers", "2", "--max-calls", "1000", calls=str(calls))
+    assert result.exit_code == 0, result.output
+    assert _lines(calls) == 240 - kept + 1
+    files = {p.name: p.read_bytes() for p in sorted((tmp_path / "limited").iterdir())
+             if p.is_file()}
+    # the same answers as one uninterrupted process; only the count of answers reused differs
+    # (1 there: the probe's; here every answer the journal kept)
+    one = one_worker["survey"]
+    assert set(files) == set(one)
+    for name in set(one) - {"results.json", "report.md"}:
+        assert files[name] == one[name], name
+    resumed, whole = json.loads(files["results.json"]), json.loads(one["results.json"])
+    assert resumed["diagnostics"].pop("answers_reused") == kept
+    assert whole["diagnostics"].pop("answers_reused") == 1
+    assert resumed == whole
+    assert files["report.md"].replace(f"`answers_reused`: `{kept}`".encode(), b"") == one[
+        "report.md"].replace(b"`answers_reused`: `1`", b"")
+
+
+def test_survey_budget_refused_for_the_calibrated_engine(tmp_path: Path) -> None:
+    q = tmp_path / "q.yaml"
+    q.write_text(QUESTIONNAIRE, encoding="utf-8")
+    result = runner.invoke(app, ["survey", "run", str(q), "--population", str(tmp_path),
+                                 "--out", str(tmp_path / "o"), "--max-calls", "5"])
+    assert result.exit_code == 2 and "calibrated engine makes none" in _text(result)
 
 
 def test_survey_executor_refused_for_the_calibrated_engine(tmp_path: Path) -> None:
@@ -206,6 +305,24 @@ def test_commands_on_two_ray_nodes_give_the_same_files(
     assert local_summary["outcomes"] == ray_summary["outcomes"]
     assert "2 nodes" in ray_summary["executor"]
     assert np.isfinite(ray_summary["outcomes"]["withdrawn_final"]["mean"])
+
+
+@pytest.mark.integration
+def test_survey_budget_holds_across_two_ray_nodes(
+    ray_cluster: Any, population_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import cloudpickle
+
+    import tests.llm.llm_fakes as fakes
+
+    cloudpickle.register_pickle_by_value(fakes)
+    cloudpickle.register_pickle_by_value(__import__(__name__))
+    calls = tmp_path / "calls.txt"
+    result, _ = _invoke_survey(population_dir, tmp_path, "rlimited", monkeypatch,
+                               "--executor", "ray", "--max-calls", "30", calls=str(calls))
+    assert result.exit_code == 1, result.output
+    assert "LLM budget over all workers: 30 calls of 30" in _text(result)
+    assert _lines(calls) == 30  # the driver and the tasks on both nodes: one budget (an actor)
 
 
 def test_delegated_scenario_is_refused_on_ray(population_dir: Path, tmp_path: Path) -> None:

@@ -186,7 +186,7 @@ def test_survey_run_llm_replicates_with_scripted_model(
         return {"interpretation": "", "choice": choice, "reason": "이유"}
 
     @contextlib.contextmanager
-    def fake_llm(engine: str, backend: str) -> Iterator[Any]:
+    def fake_llm(engine: str, backend: str, limits: Any = None) -> Iterator[Any]:
         yield ScriptedLLM(by_request(script))
 
     monkeypatch.setattr(survey, "_llm", fake_llm)

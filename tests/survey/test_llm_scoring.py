@@ -189,7 +189,7 @@ def test_cli_plan_stops_before_the_run_and_hybrid_runs(
     llm = ScriptedLLM(by_request(_logprob_script))
 
     @contextlib.contextmanager
-    def fake_llm(engine: str, backend: str) -> Iterator[Any]:
+    def fake_llm(engine: str, backend: str, limits: Any = None) -> Iterator[Any]:
         yield llm
 
     monkeypatch.setattr(survey, "_llm", fake_llm)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import typer
@@ -10,6 +11,8 @@ from rich.table import Table
 
 from synthsoc.atomic import FORCE_HELP
 from synthsoc.data.readers import ReadError, read_json
+from synthsoc.executor import ExecutorError, ExecutorSpec, executor_spec
+from synthsoc.executor import executor as open_executor
 from synthsoc.synth import schema
 
 
@@ -33,6 +36,14 @@ def register(app: typer.Typer) -> None:
         draws: int = typer.Option(0, help="Also write K posterior draws of education, marital "
                                   "status, economic activity and occupation per person "
                                   "(posterior_draws.parquet); 0 = none."),
+        executor: str | None = typer.Option(None, help="Synthesise one task per si-do on "
+                                            "local processes or ray (docs/cluster.md); "
+                                            "unset: one process, the default draws."),
+        workers: int = typer.Option(1, min=1, help="Processes for the si-do tasks (local "
+                                    "executor)."),
+        address: str | None = typer.Option(None, help="Ray cluster address (or "
+                                           "$SYNTHSOC_RAY_ADDRESS or synthsoc.toml); implies "
+                                           "--executor ray."),
     ) -> None:
         """Synthesise households and persons fitted to official tables."""
         from synthsoc.synth.populate import populate as run
@@ -43,14 +54,24 @@ def register(app: typer.Typer) -> None:
         if draws < 0:
             raise typer.BadParameter(f"{draws}: must be 0 or more", param_hint="--draws")
         try:
-            result = run(out, year=year, scale=scale, seed=seed, region=region,
-                         controls_dir=controls, html=html, force=force, draws=draws)
-        except ValueError as exc:
+            spec: ExecutorSpec | None = executor_spec(executor, workers=workers,
+                                                      address=address)
+            if executor is None and workers == 1 and spec is not None and spec.kind == "local":
+                spec = None  # nothing asked for: one process, the default draws
+            with contextlib.ExitStack() as stack:
+                # an unreachable cluster stops here, before anything is written
+                opened = None if spec is None else stack.enter_context(open_executor(spec))
+                result = run(out, year=year, scale=scale, seed=seed, region=region,
+                             controls_dir=controls, html=html, force=force, draws=draws,
+                             executor=opened)
+                where = "one process" if opened is None else (
+                    f"one task per si-do, {opened.description}")
+        except (ValueError, ExecutorError) as exc:
             Console(stderr=True).print(f"[red]error:[/red] {exc}")
             raise typer.Exit(code=2) from exc
         _print_summary(result.summary, out)
         Console().print(f"{result.n_persons:,} persons, {result.n_households:,} households in "
-                        f"{result.seconds:.1f} s -> {out}")
+                        f"{result.seconds:.1f} s ({where}) -> {out}")
         if html:
             Console().print(f"report: {out / 'report.html'}")
 

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import tempfile
+import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -20,7 +24,14 @@ from synthsoc.evaluate.compare import (
     same_file,
 )
 from synthsoc.evaluate.replicates import replicate_verdicts
-from synthsoc.executor import Executor, ExecutorError, ExecutorSpec, executor_spec, open_executor
+from synthsoc.executor import (
+    Counters,
+    Executor,
+    ExecutorError,
+    ExecutorSpec,
+    executor_spec,
+    open_executor,
+)
 from synthsoc.llm.types import LLMError
 from synthsoc.survey import (
     CalibratedEngine,
@@ -176,6 +187,15 @@ def run(
                      "(`populate --draws K`) and combine; every share gets the population's "
                      "and the engine's shares of its variance."),
     ] = False,
+    max_calls: Annotated[
+        int | None, typer.Option("--max-calls", min=1, help="stop before the LLM call that "
+                                 "would pass N calls, counted over all workers of the run")
+    ] = None,
+    budget_usd: Annotated[
+        float | None, typer.Option("--budget-usd", help="stop before the LLM call that could "
+                                   "pass this spending (USD, configured price), over all "
+                                   "workers of the run")
+    ] = None,
 ) -> None:
     """Ask QUESTIONNAIRE of a population and write results by segment with intervals."""
     console = Console()
@@ -202,6 +222,12 @@ def run(
             "--executor, --address and --workers spread the llm and hybrid engines' persona "
             f"answers; the {engine} engine runs in this process"
         )
+    if engine == "calibrated" and (max_calls is not None or budget_usd is not None):
+        raise typer.BadParameter("--max-calls and --budget-usd limit LLM calls; the calibrated "
+                                 "engine makes none")
+    if budget_usd is not None and budget_usd <= 0:
+        raise typer.BadParameter(f"--budget-usd must be positive, got {budget_usd}")
+    limits = LLMLimits(max_calls=max_calls, budget_usd=budget_usd)
     try:
         spec = executor_spec(executor, workers=workers, address=address)
         check_output_folder(
@@ -228,7 +254,10 @@ def run(
         if engine == "town" and town is None:
             raise typer.BadParameter("--engine town needs --town RUN (a `synthsoc town run`)")
         results: list[SurveyResult] = []
-        with _fan_out(engine, spec, backend) as fan_out, _llm(engine, backend) as llm:
+        with (
+            _fan_out(engine, spec, backend, limits) as (fan_out, limits),
+            _llm(engine, backend, limits) as llm,
+        ):
             if engine == "calibrated":
                 assert calibrated is not None
                 if over_draws:
@@ -368,40 +397,78 @@ def _years(text: str | None) -> tuple[int, int] | None:
     return low, high
 
 
+@dataclass(frozen=True)
+class LLMLimits:
+    """The run's LLM budget (``--max-calls``, ``--budget-usd``); ``counters`` (the
+    executor's) make it one budget for this process and every worker."""
+
+    max_calls: int | None = None
+    budget_usd: float | None = None
+    counters: Counters | None = None
+
+    @property
+    def limited(self) -> bool:
+        return self.max_calls is not None or self.budget_usd is not None
+
+
 @contextlib.contextmanager
-def _llm(engine: str, backend: str) -> Iterator[Any]:
+def _llm(engine: str, backend: str, limits: LLMLimits) -> Iterator[Any]:
     """Open the LLM only for engines that need it."""
     if engine == "calibrated":
         yield None
         return
     from synthsoc.llm import open_llm
 
-    with open_llm(backend, logprobs=True) as llm:
+    with open_llm(backend, logprobs=True, max_calls=limits.max_calls,
+                  budget_usd=limits.budget_usd, counters=limits.counters) as llm:
         yield llm
 
 
-def _worker_llm(backend: str) -> LLMOpener:
-    """What each worker opens: ``backend`` with this process's resolved settings."""
+def _worker_llm(backend: str, limits: LLMLimits) -> LLMOpener:
+    """What each worker opens: ``backend`` with this process's resolved settings and the
+    run's shared budget."""
     from synthsoc.llm import load_config
     from synthsoc.llm.worker import ConfiguredLLM
 
-    return ConfiguredLLM(backend, load_config(), logprobs=True)
+    return ConfiguredLLM(backend, load_config(), logprobs=True, max_calls=limits.max_calls,
+                         budget_usd=limits.budget_usd, counters=limits.counters)
 
 
 @contextlib.contextmanager
-def _fan_out(engine: str, spec: ExecutorSpec, backend: str) -> Iterator[FanOut | None]:
+def _fan_out(engine: str, spec: ExecutorSpec, backend: str,
+             limits: LLMLimits) -> Iterator[tuple[FanOut | None, LLMLimits]]:
     """Persona answers as work units of the executor (llm and hybrid engines with more than
-    one local worker, or Ray); None: they run in this process. An unreachable cluster stops
-    here, before any call or output."""
+    one local worker, or Ray); None: they run in this process. A budget is then kept in the
+    executor's shared counters (a locked file in a temporary folder on one machine, a Ray
+    actor on a cluster), so this process and every worker draw on one budget. An
+    unreachable cluster stops here, before any call or output."""
     if engine not in ("llm", "hybrid") or (spec.kind == "local" and spec.workers == 1):
-        yield None
+        yield None, limits
         return
     opened: Executor = open_executor(spec)
-    try:
+    with contextlib.ExitStack() as stack:
+        stack.callback(opened.close)
+        if limits.limited:
+            folder = Path(stack.enter_context(
+                tempfile.TemporaryDirectory(prefix="synthsoc-survey-budget-")))
+            counters = opened.counters(f"survey-{uuid.uuid4().hex}", folder)
+            drop = getattr(counters, "drop", None)
+            if drop is not None:
+                stack.callback(drop)  # the Ray actor ends with the run
+            stack.callback(_report_spending, counters, limits)
+            limits = dataclasses.replace(limits, counters=counters)
         Console(stderr=True).print(f"persona answers on {opened.description}")
-        yield FanOut(opened, _worker_llm(backend))
-    finally:
-        opened.close()
+        yield FanOut(opened, _worker_llm(backend, limits)), limits
+
+
+def _report_spending(counters: Counters, limits: LLMLimits) -> None:
+    """The shared budget's use, said whether the run finished or stopped on it."""
+    used = counters.read()
+    parts = [f"{int(used.get('calls', 0))} calls"
+             + (f" of {limits.max_calls}" if limits.max_calls is not None else "")]
+    if limits.budget_usd is not None:
+        parts.append(f"${used.get('usd', 0.0):.4f} of ${limits.budget_usd:.4f}")
+    Console(stderr=True).print(f"LLM budget over all workers: {', '.join(parts)}")
 
 
 def register(app: typer.Typer) -> None:

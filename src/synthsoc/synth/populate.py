@@ -24,6 +24,7 @@ from synthsoc.atomic import (
 )
 from synthsoc.data.census import load_emd_controls
 from synthsoc.data.overrides import apply_overrides
+from synthsoc.executor import Executor
 from synthsoc.synth import posterior_draws, schema
 from synthsoc.synth.assemble import Assembled, assemble
 from synthsoc.synth.candidates import CandidatePool, build_seed_pool
@@ -83,12 +84,14 @@ def populate(
     html: bool = True,
     force: bool = False,
     draws: int = 0,
+    executor: Executor | None = None,
 ) -> PopulateResult:
     """Synthesise households and persons and write a complete population folder to ``out``.
 
     ``out`` must be new, empty or a previous population run (see :mod:`synthsoc.atomic`);
     ``force`` adds the files beside foreign ones without deleting any. ``draws`` > 0 adds K
     posterior draws of the sampled attributes (:mod:`synthsoc.synth.posterior_draws`).
+    ``executor`` runs synthesis as one task per si-do (:mod:`synthsoc.synth.by_province`).
     """
     started = time.perf_counter()
     out = Path(out)
@@ -104,17 +107,30 @@ def populate(
         region_code = resolve_region(region.strip(), year) if region is not None else None
         controls = build_run_controls(census, scale, seed, region_code)
         step("controls")
-        rng = np.random.default_rng(np.random.SeedSequence([seed, 303]))
-        special = group_quarters(rng, controls)
-        step("group quarters")
-        candidates = build_seed_pool(seed)
-        pool = candidates.pool
-        person_targets = _general_person_targets(controls, special, pool)
-        general = draw_general_households(rng, pool, controls.size_counts,
-                                          controls.emd["sgg_idx"].to_numpy(), person_targets,
-                                          _general_men_targets(controls))
-        step("fit and draw households")
-        pop = assemble(rng, controls, pool, general, special)
+        if executor is None:
+            rng = np.random.default_rng(np.random.SeedSequence([seed, 303]))
+            special = group_quarters(rng, controls)
+            step("group quarters")
+            candidates = build_seed_pool(seed)
+            pool = candidates.pool
+            person_targets = _general_person_targets(controls, special, pool)
+            general = draw_general_households(rng, pool, controls.size_counts,
+                                              controls.emd["sgg_idx"].to_numpy(),
+                                              person_targets, _general_men_targets(controls))
+            step("fit and draw households")
+            pop = assemble(rng, controls, pool, general, special)
+        else:  # one task per si-do (synthsoc.synth.by_province)
+            from synthsoc.synth.by_province import synthesise_by_province
+
+            candidates = build_seed_pool(seed)
+            by_province = synthesise_by_province(
+                executor, controls, candidates.pool, seed,
+                lambda special: _general_person_targets(controls, special, candidates.pool),
+                _general_men_targets(controls))
+            pop, general, person_targets = (by_province.pop, by_province.general,
+                                            by_province.person_targets)
+            step("group quarters")
+            step("fit and draw households")
         step("attributes and names")
         regions = region_table(controls)
         report: dict[str, Any]
@@ -133,7 +149,8 @@ def populate(
                 disclosure=_disclosure(pop, candidates, general.hh_seed), tally=tally)
             report["run"] = {"year": year, "scale": scale, "seed": seed, "region": region_code,
                              "controls_dir": str(controls_dir) if controls_dir else None,
-                             "synthsoc_version": __version__}
+                             "synthsoc_version": __version__} | (
+                {"synthesis": "by_province"} if executor is not None else {})
             write_json(stage / schema.FIT_REPORT_FILE, report)
             if html:
                 write_html_report(stage, report, pop, controls, regions, tally)
@@ -147,6 +164,7 @@ def populate(
                 "format": "synthsoc-population/1",
                 "synthsoc_version": __version__,
                 "year": year, "scale": scale, "seed": seed, "region": region_code,
+                **({"synthesis": "by_province"} if executor is not None else {}),
                 "n_persons": int(pop.p_age.size), "n_households": int(pop.hh_size.size),
                 "files": [schema.PERSONS_FILE, schema.HOUSEHOLDS_FILE, schema.REGIONS_FILE,
                           schema.FIT_REPORT_FILE] + (["report.html"] if html else [])
