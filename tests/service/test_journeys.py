@@ -125,6 +125,8 @@ def _pilot(path: Path, n: int = 150, seed: int = 5) -> dict[str, int]:
 def test_concept_test_journey(dashboard: Any, population: CreatedPopulation,
                               tmp_path: Path, server: Server) -> None:
     page = dashboard
+    # the survey needs the chosen population: wait for the dashboard to have loaded it
+    page.wait_for_function("document.querySelector('#fit-table').textContent.length > 0")
     _tab(page, "survey")
     page.click("#question-add")
     assert "age_group,sex,q1,q2" in (page.text_content("#pilot-header") or "")

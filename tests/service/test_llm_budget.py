@@ -76,16 +76,16 @@ def test_a_survey_that_would_overrun_stops_at_the_users_limit(
     assert BUDGET_LABEL in str(error) and "calls 24" in str(error)
     assert second.calls == 18
     assert llm_calls_used(config, "alice") == 24
-    # the survey layer journals answers 16 at a time: the finished batch is kept
+    # the survey layer journals each answer as it arrives: all 18 calls' answers are kept
     kept = [line for line in journal.read_text(encoding="utf-8").splitlines() if line]
-    assert len(kept) == 16
+    assert len(kept) == 18
     run = Run(id="0" * 32, owner="alice", kind="survey", title="t", status="failed",
               created=time.time(), started=None, finished=None, params={},
               steps=[["survey", "run"]], folder=str(tmp_path / "second"), population=None,
               progress=0.0, stage="", message="", pid=None, cancel_requested=False,
               llm_calls=10)
     note = partial_note(run, 0)
-    assert note.startswith("stopped by the LLM budget: 16 answers received") and \
+    assert note.startswith("stopped by the LLM budget: 18 answers received") and \
         "no results were written" in note
     # with the counter at the limit a job that would call the LLM is refused before it runs
     store = RunStore(tmp_path / "runs.sqlite")

@@ -393,6 +393,10 @@ function questionnaire() {
 $("survey-form").addEventListener("submit", async (e) => {
   e.preventDefault();
   $("survey-error").textContent = ""; $("survey-results").innerHTML = "";
+  if (!state.population) {  // the list may still be loading: say so rather than send "undefined"
+    $("survey-error").textContent = "먼저 인구를 고르세요 (인구 목록을 불러오는 중이면 잠시 후 다시 실행하세요).";
+    return;
+  }
   const form = new FormData();
   form.append("population", state.population);
   form.append("engine", "calibrated");
