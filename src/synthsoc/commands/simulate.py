@@ -64,6 +64,27 @@ def verdicts(run: SimulationRun, *, seed: int = 0) -> dict[str, dict[str, Any]]:
     return out
 
 
+def _inputs(scenario: Scenario, population: Path) -> list[str | Path | None]:
+    """What a run reads (the output folder may not be one of them)."""
+    return [population, scenario.source if Path(scenario.source or "-").is_file() else None]
+
+
+def _scenario_record(scenario: Scenario) -> dict[str, Any]:
+    """The scenario as run, every resolved parameter included, for ``summary.json``."""
+    return {
+        "name": scenario.name,
+        "title": scenario.title,
+        "description": scenario.description,
+        "model": scenario.model,
+        "steps": scenario.steps,
+        "params": scenario.resolved_params(),
+        "events": list(scenario.events),
+        "tolerances": scenario.outcomes,
+        "delegation": scenario.delegation.mode,
+        "source": scenario.source,
+    }
+
+
 def run_scenario(
     scenario: Scenario,
     population: Path,
@@ -82,7 +103,7 @@ def run_scenario(
 
     ``executor``: the replicates are its work units (else ``workers`` forked processes)."""
     t0 = time.perf_counter()
-    inputs = [population, scenario.source if Path(scenario.source or "-").is_file() else None]
+    inputs = _inputs(scenario, population)
     check_output_folder(out, kind=OUTPUT_KIND, inputs=inputs, force=force)
     world = load_world(population, seed=seed)
     timings = dict(world.derived("timings", dict))
@@ -125,18 +146,7 @@ def run_scenario(
             fig = regularity_chart(scenario.regularity, run.outputs, regular, scenario.name)
             written.append(sim_outputs.save_chart(folder, fig, "regularity.png"))
         summary = {
-            "scenario": {
-                "name": scenario.name,
-                "title": scenario.title,
-                "description": scenario.description,
-                "model": scenario.model,
-                "steps": scenario.steps,
-                "params": scenario.resolved_params(),
-                "events": list(scenario.events),
-                "tolerances": scenario.outcomes,
-                "delegation": scenario.delegation.mode,
-                "source": scenario.source,
-            },
+            "scenario": _scenario_record(scenario),
             "population": {"folder": str(population), "agents": world.agents.n},
             "replicates": replicates,
             "executor": executor.description if executor is not None else (
@@ -174,7 +184,7 @@ def run_scenario_over_draws(
     K``), combined per outcome (:mod:`synthsoc.sim.over_draws`); writes ``summary.json``,
     ``over_draws.csv`` and ``over_draws_per_draw.csv``."""
     t0 = time.perf_counter()
-    inputs = [population, scenario.source if Path(scenario.source or "-").is_file() else None]
+    inputs = _inputs(scenario, population)
     check_output_folder(out, kind=OUTPUT_KIND, inputs=inputs, force=force)
     run = simulate_over_draws(
         scenario, population, replicates=replicates, seed=seed,
@@ -185,9 +195,7 @@ def run_scenario_over_draws(
         pl.DataFrame(rows).write_csv(folder / OVER_DRAWS_FILE)
         pl.DataFrame(run.per_draw_rows()).write_csv(folder / OVER_DRAWS_PER_DRAW_FILE)
         summary = {
-            "scenario": {"name": scenario.name, "title": scenario.title,
-                         "model": scenario.model, "steps": scenario.steps,
-                         "params": scenario.resolved_params(), "source": scenario.source},
+            "scenario": _scenario_record(scenario),
             "population": {"folder": str(population), "draws_file": str(run.draws_file),
                            "agents": run.per_draw[0].agents,
                            "employed_per_draw": [d.employed for d in run.per_draw]},
