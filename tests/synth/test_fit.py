@@ -79,3 +79,23 @@ def test_areas_are_fitted_independently_in_one_call() -> None:
     fit = fit_weights(sp.csr_matrix(persons), person_targets, classes, class_targets,
                       tol=1e-10, max_iter=5000)
     np.testing.assert_allclose(fit.weights @ persons, person_targets, rtol=1e-6)
+
+
+def test_each_area_is_fitted_as_if_alone_across_blocks_of_areas() -> None:
+    # Nine areas span three of the kernel's blocks; every area's weights must be exactly
+    # those of fitting it alone, whether it converges early or runs to max_iter.
+    rng = np.random.default_rng(3)
+    persons = rng.integers(0, 3, size=(12, 4)).astype(float)
+    classes = np.arange(12) % 2
+    truth = rng.uniform(0.5, 5.0, size=(9, 12))
+    truth[::2] = 1.0 + 0.01 * rng.random((5, 12))  # near the prior: converge at sweep 10
+    person_targets = truth @ persons
+    class_targets = np.stack([truth[:, classes == k].sum(axis=1) for k in (0, 1)], axis=1)
+    together = fit_weights(sp.csr_matrix(persons), person_targets, classes, class_targets,
+                           tol=1e-3, max_iter=40)
+    for g in range(9):
+        alone = fit_weights(sp.csr_matrix(persons), person_targets[g:g + 1], classes,
+                            class_targets[g:g + 1], tol=1e-3, max_iter=40)
+        assert alone.iterations == (10 if g % 2 == 0 else 40)
+        np.testing.assert_array_equal(together.weights[g], alone.weights[0])
+    assert together.iterations == 40

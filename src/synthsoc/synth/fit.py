@@ -10,23 +10,27 @@ candidate household ``s`` such that
   counts the members of household ``s`` in person category ``j`` (e.g. sex x age group).
 
 IPU sweeps the constraints in turn; each step scales the weights of the candidates that
-contribute to one constraint by target/current, for all areas at once (a compiled kernel
-walks each constraint's candidates once per sweep; no Python loop over areas or
-households). Household classes are rescaled last in every sweep, so they hold exactly. A
-zero target sets the weight of every candidate that would contribute to it to zero (a
-structural zero is never replaced by a small epsilon); a positive target that no remaining
-candidate can reach is reported as infeasible rather than forced.
+contribute to one constraint by target/current. Areas are independent problems: a compiled
+kernel fits them in blocks of four, in parallel, each block's weights held in the cache while
+every constraint walks its candidates (no Python loop over areas or households), and each area
+stops when its own constraints are within the tolerance. Household classes are rescaled last
+in every sweep, so they hold exactly. A zero target sets the weight of every candidate that
+would contribute to it to zero (a structural zero is never replaced by a small epsilon); a
+positive target that no remaining candidate can reach is reported as infeasible rather than
+forced.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numba
 import numpy as np
 import scipy.sparse as sp
 
-CHECK_EVERY = 10  # sweeps between convergence checks (each costs about one sweep)
+CHECK_EVERY = 10  # sweeps between convergence checks (each costs about half a sweep)
+AREA_BLOCK = 4  # areas swept together: 4 x 8 bytes per candidate stay in a core's cache
 
 
 @dataclass(frozen=True)
@@ -91,28 +95,21 @@ def fit_weights(
                               or [np.zeros(0, np.int32)]).astype(np.int64)
     col_data = np.concatenate([csc.data[csc.indptr[j]:csc.indptr[j + 1]] for j in keep]
                               or [np.zeros(0)]).astype(np.float64)
-    col_targets = np.ascontiguousarray(targets[:, keep].T)
-    col_active = np.ascontiguousarray(active[:, keep].T)
     order = np.argsort(classes, kind="stable").astype(np.int64)
     class_ptr = np.concatenate([[0], np.cumsum(np.bincount(classes, minlength=n_classes))]
                                ).astype(np.int64)
-    class_t = np.ascontiguousarray(class_targets.T)
-    _rescale_classes(weights, order, class_ptr, class_t, base)
+    constraints = _Constraints(col_ptr, col_rows, col_data,
+                               np.ascontiguousarray(targets[:, keep].T),
+                               np.ascontiguousarray(active[:, keep].T), order, class_ptr,
+                               np.ascontiguousarray(class_targets.T), base)
+    area_sweeps = _fit_kernel(weights, *constraints, max_iter, CHECK_EVERY, tol, AREA_BLOCK)
     a_t = a.T.tocsr()
-    iterations = 0
-    for iterations in range(1, max_iter + 1):  # noqa: B007 - reported below
-        _sweep(weights, col_ptr, col_rows, col_data, col_targets, col_active)
-        _rescale_classes(weights, order, class_ptr, class_t, base)
-        if iterations % CHECK_EVERY == 0 and iterations < max_iter:
-            rel = _relative_errors(weights, a_t, targets, active)
-            if rel.size == 0 or rel.max() < tol:
-                break
     fitted = np.asarray(a_t @ weights).T
     err = np.abs(fitted - targets)[active]
     rel = err / np.maximum(targets[active], 1.0)
     return FitResult(
         weights=weights.T,
-        iterations=iterations,
+        iterations=int(area_sweeps.max()) if n_areas else 0,
         max_abs_error=float(err.max()) if err.size else 0.0,
         max_rel_error=float(rel.max()) if rel.size else 0.0,
         infeasible=infeasible,
@@ -121,81 +118,128 @@ def fit_weights(
     )
 
 
-def _relative_errors(
-    weights: np.ndarray, a_t: sp.csr_matrix, targets: np.ndarray, active: np.ndarray
-) -> np.ndarray:
-    fitted = np.asarray(a_t @ weights).T
-    return np.abs(fitted - targets)[active] / np.maximum(targets[active], 1.0)
+class _Constraints(NamedTuple):
+    """The fit's constraints in the compiled kernel's layout."""
+
+    col_ptr: np.ndarray  # bounds of each person constraint's candidates in col_rows
+    col_rows: np.ndarray  # candidates contributing to each constraint, constraint by constraint
+    col_data: np.ndarray  # members of that constraint's category in each of them
+    col_targets: np.ndarray  # (constraints, areas)
+    col_active: np.ndarray  # (constraints, areas) positive and reachable
+    order: np.ndarray  # candidates listed class by class
+    class_ptr: np.ndarray  # bounds of each household class in order
+    class_targets: np.ndarray  # (classes, areas)
+    base: np.ndarray  # (candidates,) prior weights
 
 
-def _sweep(weights: np.ndarray, col_ptr: np.ndarray, col_rows: np.ndarray,
-           col_data: np.ndarray, col_targets: np.ndarray, col_active: np.ndarray) -> None:
-    """One IPU sweep over the person constraints, in place, the areas split over the cores
-    (each area's arithmetic is the same in any split, so the result is too)."""
-    _sweep_kernel(weights, col_ptr, col_rows, col_data, col_targets, col_active,
-                  _area_blocks(weights.shape[1]))
+@numba.njit(cache=True, parallel=True)
+def _fit_kernel(weights: np.ndarray, col_ptr: np.ndarray, col_rows: np.ndarray,
+                col_data: np.ndarray, col_targets: np.ndarray, col_active: np.ndarray,
+                order: np.ndarray, class_ptr: np.ndarray, class_targets: np.ndarray,
+                base: np.ndarray, max_iter: int, check_every: int, tol: float,
+                block: int) -> np.ndarray:
+    """IPU on ``weights`` (candidates, areas), in place; returns each area's sweeps.
 
-
-def _rescale_classes(weights: np.ndarray, order: np.ndarray, class_ptr: np.ndarray,
-                     class_targets: np.ndarray, base: np.ndarray) -> None:
-    """Scale each household class to its exact total, in place (prior where all are 0).
-
-    ``order`` lists the candidates class by class; ``class_ptr`` bounds each class in it;
-    ``class_targets`` is (n_classes, n_areas).
+    Areas are independent problems: each block of ``block`` areas is copied out, swept to
+    convergence and copied back, so its weights stay in the cache while every constraint
+    walks its candidates. An area stops at the first check (every ``check_every`` sweeps)
+    where its largest relative error is below ``tol``. Each area's arithmetic is the same
+    in any block and on any thread, and so is the result.
     """
-    _rescale_kernel(weights, order, class_ptr, class_targets, base,
-                    _area_blocks(weights.shape[1]))
+    n_cand, n_areas = weights.shape
+    sweeps = np.zeros(n_areas, dtype=np.int64)
+    for b in numba.prange((n_areas + block - 1) // block):
+        g0 = b * block
+        nb = min(n_areas, g0 + block) - g0
+        w = np.ascontiguousarray(weights[:, g0:g0 + nb])
+        live = np.ones(nb, dtype=np.bool_)
+        _rescale_block(w, order, class_ptr, class_targets[:, g0:g0 + nb], base, live)
+        for it in range(1, max_iter + 1):
+            sweeps[g0:g0 + nb][live] = it
+            _sweep_block(w, col_ptr, col_rows, col_data, col_targets[:, g0:g0 + nb],
+                         col_active[:, g0:g0 + nb], live)
+            _rescale_block(w, order, class_ptr, class_targets[:, g0:g0 + nb], base, live)
+            if it % check_every == 0 and it < max_iter:
+                worst = _worst_errors(w, col_ptr, col_rows, col_data,
+                                      col_targets[:, g0:g0 + nb], col_active[:, g0:g0 + nb])
+                live &= worst >= tol
+                if not live.any():
+                    break
+        weights[:, g0:g0 + nb] = w
+    return sweeps
 
 
-def _area_blocks(n_areas: int) -> np.ndarray:
-    """Bounds of one contiguous block of areas per core."""
-    return np.linspace(0, n_areas, min(n_areas, numba.get_num_threads()) + 1).astype(np.int64)
+@numba.njit(cache=True)
+def _column_sums(w: np.ndarray, col_ptr: np.ndarray, col_rows: np.ndarray,
+                 col_data: np.ndarray, c: int, out: np.ndarray) -> None:
+    """Fitted total of constraint ``c`` in every area of the block, into ``out``."""
+    out[:] = 0.0
+    for i in range(col_ptr[c], col_ptr[c + 1]):
+        row, count = col_rows[i], col_data[i]
+        for j in range(out.size):
+            out[j] += count * w[row, j]
 
 
-@numba.njit(cache=True, parallel=True)
-def _sweep_kernel(weights: np.ndarray, col_ptr: np.ndarray, col_rows: np.ndarray,
-                  col_data: np.ndarray, col_targets: np.ndarray, col_active: np.ndarray,
-                  blocks: np.ndarray) -> None:
-    for b in numba.prange(blocks.size - 1):
-        g0, g1 = blocks[b], blocks[b + 1]
-        current = np.empty(g1 - g0)
-        factor = np.empty(g1 - g0)
-        for c in range(col_ptr.size - 1):
-            current[:] = 0.0
-            for i in range(col_ptr[c], col_ptr[c + 1]):
-                row, count = col_rows[i], col_data[i]
-                for g in range(g0, g1):
-                    current[g - g0] += count * weights[row, g]
-            for g in range(g0, g1):
-                ok = col_active[c, g] and current[g - g0] > 0.0
-                factor[g - g0] = col_targets[c, g] / current[g - g0] if ok else 1.0
-            for i in range(col_ptr[c], col_ptr[c + 1]):
-                row = col_rows[i]
-                for g in range(g0, g1):
-                    weights[row, g] *= factor[g - g0]
+@numba.njit(cache=True)
+def _sweep_block(w: np.ndarray, col_ptr: np.ndarray, col_rows: np.ndarray,
+                 col_data: np.ndarray, col_targets: np.ndarray, col_active: np.ndarray,
+                 live: np.ndarray) -> None:
+    """One IPU sweep over the person constraints: scale each constraint's candidates by
+    target / current, one constraint after the other."""
+    nb = w.shape[1]
+    current = np.empty(nb)
+    factor = np.empty(nb)
+    for c in range(col_ptr.size - 1):
+        _column_sums(w, col_ptr, col_rows, col_data, c, current)
+        for j in range(nb):
+            ok = live[j] and col_active[c, j] and current[j] > 0.0
+            factor[j] = col_targets[c, j] / current[j] if ok else 1.0
+        for i in range(col_ptr[c], col_ptr[c + 1]):
+            row = col_rows[i]
+            for j in range(nb):
+                w[row, j] *= factor[j]
 
 
-@numba.njit(cache=True, parallel=True)
-def _rescale_kernel(weights: np.ndarray, order: np.ndarray, class_ptr: np.ndarray,
-                    class_targets: np.ndarray, base: np.ndarray, blocks: np.ndarray) -> None:
-    for b in numba.prange(blocks.size - 1):
-        g0, g1 = blocks[b], blocks[b + 1]
-        total = np.empty(g1 - g0)
-        for k in range(class_ptr.size - 1):
-            lo, hi = class_ptr[k], class_ptr[k + 1]
-            if hi == lo:
+@numba.njit(cache=True)
+def _worst_errors(w: np.ndarray, col_ptr: np.ndarray, col_rows: np.ndarray,
+                  col_data: np.ndarray, col_targets: np.ndarray,
+                  col_active: np.ndarray) -> np.ndarray:
+    """Largest |fitted - target| / max(target, 1) over each area's active constraints."""
+    nb = w.shape[1]
+    current = np.empty(nb)
+    worst = np.zeros(nb)
+    for c in range(col_ptr.size - 1):
+        _column_sums(w, col_ptr, col_rows, col_data, c, current)
+        for j in range(nb):
+            if col_active[c, j]:
+                t = col_targets[c, j]
+                worst[j] = max(worst[j], abs(current[j] - t) / max(t, 1.0))
+    return worst
+
+
+@numba.njit(cache=True)
+def _rescale_block(w: np.ndarray, order: np.ndarray, class_ptr: np.ndarray,
+                   class_targets: np.ndarray, base: np.ndarray, live: np.ndarray) -> None:
+    """Scale each household class to its exact total in the block's live areas (the prior
+    where every candidate of a needed class was excluded). ``class_targets`` is (classes,
+    areas of the block)."""
+    nb = w.shape[1]
+    total = np.empty(nb)
+    for k in range(class_ptr.size - 1):
+        lo, hi = class_ptr[k], class_ptr[k + 1]
+        if hi == lo:
+            continue
+        total[:] = 0.0
+        for i in range(lo, hi):
+            for j in range(nb):
+                total[j] += w[order[i], j]
+        for j in range(nb):
+            if not live[j]:
                 continue
-            total[:] = 0.0
-            for i in range(lo, hi):
-                for g in range(g0, g1):
-                    total[g - g0] += weights[order[i], g]
-            for g in range(g0, g1):
-                if total[g - g0] <= 0.0 and class_targets[k, g] > 0.0:
-                    # Every candidate of a needed class was excluded: fall back to the prior.
-                    for i in range(lo, hi):
-                        weights[order[i], g] = base[order[i]]
-                        total[g - g0] += base[order[i]]
-            for g in range(g0, g1):
-                f = class_targets[k, g] / total[g - g0] if total[g - g0] > 0.0 else 0.0
+            if total[j] <= 0.0 and class_targets[k, j] > 0.0:
                 for i in range(lo, hi):
-                    weights[order[i], g] *= f
+                    w[order[i], j] = base[order[i]]
+                    total[j] += base[order[i]]
+            f = class_targets[k, j] / total[j] if total[j] > 0.0 else 0.0
+            for i in range(lo, hi):
+                w[order[i], j] *= f
