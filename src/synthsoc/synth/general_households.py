@@ -148,7 +148,7 @@ def draw_general_households(
     hh_pos = local.astype(np.int64)  # position in the sorted candidate order
     refine_incidence, refine_targets = with_age_groups(incidence, person_targets)
     hh_pos = _refine_age_fit(rng, refine_incidence[order], hh_pos, emd_sgg[hh_emd],
-                             refine_targets, flat, stratum_sorted, bounds, order.size)
+                             refine_targets, weights, stratum_sorted, bounds)
     return GeneralHouseholds(hh_emd=hh_emd, hh_seed=order[hh_pos].astype(np.int32), fit=fit)
 
 
@@ -158,10 +158,9 @@ def _refine_age_fit(
     hh_pos: np.ndarray,
     hh_sgg: np.ndarray,
     targets: np.ndarray,
-    flat: np.ndarray,
+    weights: np.ndarray,
     stratum: np.ndarray,
     bounds: np.ndarray,
-    n_cand: int,
     rounds: int = 60,
     per_round: int = 400_000,
 ) -> np.ndarray:
@@ -169,7 +168,9 @@ def _refine_age_fit(
     of men, so every area's households by size and men stay exact) where the swap brings the
     si-gun-gu's person constraints (all columns of ``targets``) closer to their targets.
 
-    Each proposal comes from the si-gun-gu's own weighted candidates. A swap is accepted only
+    Each proposal comes from the si-gun-gu's own weighted candidates (``weights``, areas x
+    candidates in stratum order, ``bounds`` each stratum's candidates), drawn in constant
+    time from alias tables built once (Walker 1977; Vose 1991). A swap is accepted only
     when it provably reduces the squared deficit on its own (the gain bound ignores the
     overlap of the two households' members); per round each si-gun-gu accepts at most a
     fraction (first a quarter) of its remaining deficit's worth of swaps. Simultaneous swaps
@@ -182,12 +183,14 @@ def _refine_age_fit(
     costs 0.72 in squared deficit and leaving him out 0.02; at 1% the search left 63 men
     aged 95+ of 131 registered, and 571 aged 90-94 of 712). Those cells keep the draw's
     count, which follows the fitted weights.
-    Scores are computed from the sparse member rows of the two candidates only.
+    Scores are computed from the sparse member rows of the two candidates only; the rare-cell
+    check walks the two rows in step only where either candidate holds a member in a rare cell.
     """
-    n_sgg = targets.shape[0]
+    n_sgg, n_cand = weights.shape
     a = sp.csr_matrix(incidence)
     a.sort_indices()  # the rare-cell check walks two rows in column order
     rare = targets < 1.0
+    prob, alias = _alias_tables(weights, bounds)
     squares = np.asarray(a.multiply(a).sum(axis=1)).ravel()
     synthetic = np.asarray((sp.csr_matrix((np.ones(hh_pos.size), (hh_sgg, hh_pos)),
                                           shape=(n_sgg, n_cand)) @ a).todense())
@@ -220,9 +223,8 @@ def _refine_age_fit(
         pick = pick[np.argsort(segment[pick], kind="stable")]
         g = hh_sgg[pick]
         current = hh_pos[pick]
-        proposal, gain = _propose(a.indptr, a.indices, a.data, squares, flat, bounds,
-                                  stratum, g, current, rng.random(pick.size), deficit, rare,
-                                  n_cand)
+        proposal, gain = _propose(a.indptr, a.indices, a.data, squares, prob, alias, bounds,
+                                  stratum, g, current, rng.random(pick.size), deficit, rare)
         good = np.flatnonzero(gain > 0)
         if good.size == 0:
             continue
@@ -240,44 +242,92 @@ def _refine_age_fit(
 
 
 @numba.njit(cache=True, parallel=True)
+def _alias_tables(weights: np.ndarray, bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Walker's alias tables of every (area, stratum) segment of ``weights`` (areas x
+    candidates in stratum order; ``bounds`` the strata): a draw takes slot ``j`` of the
+    segment uniformly and keeps it with probability ``prob[g, j]``, else takes
+    ``alias[g, j]`` (a candidate position). A segment without weight has alias -1.
+    Candidates without weight are never drawn."""
+    n_areas, n_cand = weights.shape
+    prob = np.zeros((n_areas, n_cand))
+    alias = np.full((n_areas, n_cand), -1, dtype=np.int32)
+    for g in numba.prange(n_areas):
+        small = np.empty(n_cand, dtype=np.int64)
+        large = np.empty(n_cand, dtype=np.int64)
+        for s in range(bounds.size - 1):
+            lo, hi = bounds[s], bounds[s + 1]
+            total = weights[g, lo:hi].sum()
+            if hi == lo or total <= 0.0:
+                continue
+            n_small = n_large = 0
+            for j in range(lo, hi):
+                prob[g, j] = weights[g, j] * (hi - lo) / total
+                alias[g, j] = j
+                if prob[g, j] < 1.0:
+                    small[n_small] = j
+                    n_small += 1
+                else:
+                    large[n_large] = j
+                    n_large += 1
+            while n_small > 0 and n_large > 0:
+                n_small -= 1
+                j = small[n_small]
+                k = large[n_large - 1]
+                alias[g, j] = k
+                prob[g, k] -= 1.0 - prob[g, j]
+                if prob[g, k] < 1.0:
+                    n_large -= 1
+                    small[n_small] = k
+                    n_small += 1
+            # Slots left by rounding keep themselves, unless they have no weight.
+            first = lo
+            while weights[g, first] <= 0.0:
+                first += 1
+            for j in range(lo, hi):
+                if weights[g, j] <= 0.0 and alias[g, j] == j:
+                    prob[g, j] = 0.0
+                    alias[g, j] = first
+                elif alias[g, j] == j:
+                    prob[g, j] = 1.0
+    return prob, alias
+
+
+@numba.njit(cache=True, parallel=True)
 def _propose(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, squares: np.ndarray,
-             flat: np.ndarray, bounds: np.ndarray, stratum: np.ndarray, g: np.ndarray,
-             current: np.ndarray, u: np.ndarray, deficit: np.ndarray, rare: np.ndarray,
-             n_cand: int) -> tuple[np.ndarray, np.ndarray]:
+             prob: np.ndarray, alias: np.ndarray, bounds: np.ndarray, stratum: np.ndarray,
+             g: np.ndarray, current: np.ndarray, u: np.ndarray, deficit: np.ndarray,
+             rare: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For every drawn household ``current[i]`` of si-gun-gu ``g[i]``: a proposal from the
-    same stratum drawn with the si-gun-gu's weights (point ``u[i]`` in the stratum's
-    cumulative weights ``flat``), and the gain in squared deficit of swapping the two
-    (``-inf`` where the stratum has no weight or the swap changes a ``rare`` cell)."""
+    same stratum drawn with the si-gun-gu's weights (uniform ``u[i]`` through the alias
+    tables), and the gain in squared deficit of swapping the two (``-inf`` where the stratum
+    has no weight or the swap changes a ``rare`` cell)."""
     n = current.size
     proposal = np.empty(n, dtype=np.int64)
     gain = np.empty(n)
     for i in numba.prange(n):  # independent proposals: the same result on any thread count
-        s = stratum[current[i]]
-        base = g[i] * n_cand
-        lo, hi = base + bounds[s], base + bounds[s + 1]
-        point = g[i] * N_STRATA + s + u[i]
-        # First position in [lo, hi) whose cumulative value reaches the point.
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if flat[mid] < point:
-                lo = mid + 1
-            else:
-                hi = mid
-        if lo >= base + bounds[s + 1]:
-            proposal[i] = current[i]
+        gi, cur = g[i], current[i]
+        s = stratum[cur]
+        lo, hi = bounds[s], bounds[s + 1]
+        x = u[i] * (hi - lo)
+        j = min(lo + int(x), hi - 1)
+        if alias[gi, j] < 0:
+            proposal[i] = cur
             gain[i] = -np.inf
-        elif _changes_rare(indptr, indices, data, lo - base, current[i], rare[g[i]]):
-            proposal[i] = lo - base
+            continue
+        prop = j if x - (j - lo) < prob[gi, j] else alias[gi, j]
+        proposal[i] = prop
+        dot = 0.0
+        near_rare = False
+        for k in range(indptr[prop], indptr[prop + 1]):
+            dot += data[k] * deficit[gi, indices[k]]
+            near_rare |= rare[gi, indices[k]]
+        for k in range(indptr[cur], indptr[cur + 1]):
+            dot -= data[k] * deficit[gi, indices[k]]
+            near_rare |= rare[gi, indices[k]]
+        if near_rare and _changes_rare(indptr, indices, data, prop, cur, rare[gi]):
             gain[i] = -np.inf
         else:
-            prop = lo - base
-            proposal[i] = prop
-            dot = 0.0
-            for k in range(indptr[prop], indptr[prop + 1]):
-                dot += data[k] * deficit[g[i], indices[k]]
-            for k in range(indptr[current[i]], indptr[current[i] + 1]):
-                dot -= data[k] * deficit[g[i], indices[k]]
-            gain[i] = 2.0 * dot - squares[prop] - squares[current[i]]
+            gain[i] = 2.0 * dot - squares[prop] - squares[cur]
     return proposal, gain
 
 
