@@ -192,19 +192,18 @@ def _refine_age_fit(
     rare = targets < 1.0
     prob, alias = _alias_tables(weights, bounds)
     squares = np.asarray(a.multiply(a).sum(axis=1)).ravel()
-    synthetic = np.asarray((sp.csr_matrix((np.ones(hh_pos.size), (hh_sgg, hh_pos)),
-                                          shape=(n_sgg, n_cand)) @ a).todense())
+    drawn = np.bincount(hh_sgg.astype(np.int64) * n_cand + hh_pos, minlength=n_sgg * n_cand)
+    synthetic = np.asarray((a.T @ drawn.reshape(n_sgg, n_cand).T.astype(np.float64)).T)
     previous = np.inf
     fraction = 0.25
     empty = np.zeros(0, dtype=np.int64)
     last_pick = last_g = last_old = last_new = empty
-    size = min(per_round, hh_pos.size)
-    perm = rng.permutation(hh_pos.size)  # each round takes the next disjoint block
-    # Proposals are scored in (si-gun-gu, stratum) order so that the searches of one segment
-    # of cumulative weights follow each other in memory (swaps never change either key).
-    # 16-bit keys where they fit: numpy sorts them stably by radix, five times faster.
-    width = np.int16 if n_sgg * N_STRATA < 2**15 else np.int32
-    segment = (hh_sgg.astype(np.int64) * N_STRATA + stratum[hh_pos]).astype(width)
+    # Each round proposes a systematic sample of the households: every `passes`-th from a
+    # start taken in random order, so the rounds of one pass are disjoint and cover every
+    # household once. The households are in area order, and so is each sample, which keeps
+    # the proposals of one si-gun-gu together in memory (swaps change neither).
+    passes = -(-hh_pos.size // per_round)
+    starts = rng.permutation(passes)
     for r in range(rounds):
         deficit = targets - synthetic
         total = float((deficit**2).sum())
@@ -219,8 +218,7 @@ def _refine_age_fit(
             deficit = targets - synthetic
             total = float((deficit**2).sum())
         previous = total
-        pick = perm[(r * size + np.arange(size)) % hh_pos.size]
-        pick = pick[np.argsort(segment[pick], kind="stable")]
+        pick = np.arange(starts[r % passes], hh_pos.size, passes)
         g = hh_sgg[pick]
         current = hh_pos[pick]
         proposal, gain = _propose(a.indptr, a.indices, a.data, squares, prob, alias, bounds,
