@@ -22,7 +22,6 @@ import numpy as np
 import scipy.sparse as sp
 
 from synthsoc.synth.fit import FitResult, fit_weights
-from synthsoc.synth.sampling import smallest_keys_per_group
 from synthsoc.synth.seeds import MAX_SIZE, SeedPool
 from synthsoc.synth.targets import pool_incidence, with_age_groups
 
@@ -161,22 +160,24 @@ def _refine_age_fit(
     weights: np.ndarray,
     stratum: np.ndarray,
     bounds: np.ndarray,
-    rounds: int = 60,
+    rounds: int = 30,
     per_round: int = 400_000,
+    min_gain: float = 0.01,
 ) -> np.ndarray:
     """Swap drawn households for other candidates of the same stratum (same size and number
     of men, so every area's households by size and men stay exact) where the swap brings the
     si-gun-gu's person constraints (all columns of ``targets``) closer to their targets.
 
-    Each proposal comes from the si-gun-gu's own weighted candidates (``weights``, areas x
-    candidates in stratum order, ``bounds`` each stratum's candidates), drawn in constant
-    time from alias tables built once (Walker 1977; Vose 1991). A swap is accepted only
-    when it provably reduces the squared deficit on its own (the gain bound ignores the
-    overlap of the two households' members); per round each si-gun-gu accepts at most a
-    fraction (first a quarter) of its remaining deficit's worth of swaps. Simultaneous swaps
-    aimed at the same cells can still overshoot together: a round that does not lower the
-    total squared deficit by 1% is undone and the fraction cut to a quarter, until it falls
-    below 1/64.
+    Each round proposes one swap for each household of a sample (below). The proposal comes
+    from the si-gun-gu's own weighted candidates (``weights``, areas x candidates in stratum
+    order, ``bounds`` each stratum's candidates), drawn in constant time from alias tables
+    built once (Walker 1977; Vose 1991), and is scored against the round's deficit. Then
+    each si-gun-gu, on its own core, takes its promising proposals in decreasing order of
+    score and accepts a swap only if it still lowers the squared deficit exactly (both
+    households' members counted, overlap included) given every swap accepted before it, so
+    the total never rises and no round has to be undone. Refinement stops when a round
+    lowers the total squared deficit by less than ``min_gain`` of a full pass's share, or
+    after ``rounds`` rounds (a national 1% run stops after about 20, full scale at 30).
     A swap never changes an area's count in a cell whose target there is under one person:
     whole households cannot meet a fraction, and the search would only take such persons out
     (against 0.15 of a man aged 95 in a si-gun-gu, as in a national 1% run, drawing him
@@ -188,35 +189,24 @@ def _refine_age_fit(
     """
     n_sgg, n_cand = weights.shape
     a = sp.csr_matrix(incidence)
-    a.sort_indices()  # the rare-cell check walks two rows in column order
+    a.sort_indices()  # the exact gain and the rare-cell check walk two rows in column order
     rare = targets < 1.0
     prob, alias = _alias_tables(weights, bounds)
     squares = np.asarray(a.multiply(a).sum(axis=1)).ravel()
     drawn = np.bincount(hh_sgg.astype(np.int64) * n_cand + hh_pos, minlength=n_sgg * n_cand)
     synthetic = np.asarray((a.T @ drawn.reshape(n_sgg, n_cand).T.astype(np.float64)).T)
-    previous = np.inf
-    fraction = 0.25
-    empty = np.zeros(0, dtype=np.int64)
-    last_pick = last_g = last_old = last_new = empty
     # Each round proposes a systematic sample of the households: every `passes`-th from a
     # start taken in random order, so the rounds of one pass are disjoint and cover every
     # household once. The households are in area order, and so is each sample, which keeps
     # the proposals of one si-gun-gu together in memory (swaps change neither).
     passes = -(-hh_pos.size // per_round)
     starts = rng.permutation(passes)
+    previous = np.inf
     for r in range(rounds):
         deficit = targets - synthetic
         total = float((deficit**2).sum())
-        if total >= previous * 0.99:
-            if fraction <= 1.0 / 64:
-                break
-            # The last round's swaps overshot together: undo them and take fewer.
-            _add_rows(synthetic, a, last_new, last_g, -1.0)
-            _add_rows(synthetic, a, last_old, last_g, 1.0)
-            hh_pos[last_pick] = last_old
-            fraction /= 4.0
-            deficit = targets - synthetic
-            total = float((deficit**2).sum())
+        if total > previous * (1.0 - min_gain / passes):
+            break
         previous = total
         pick = np.arange(starts[r % passes], hh_pos.size, passes)
         g = hh_sgg[pick]
@@ -224,19 +214,62 @@ def _refine_age_fit(
         proposal, gain = _propose(a.indptr, a.indices, a.data, squares, prob, alias, bounds,
                                   stratum, g, current, rng.random(pick.size), deficit, rare)
         good = np.flatnonzero(gain > 0)
-        if good.size == 0:
-            continue
-        # Each si-gun-gu's budget of its largest gains (ties: the earlier proposal).
-        budget = np.ceil(fraction * np.abs(deficit).sum(axis=1) / 2.0).astype(np.int64)
-        accept = good[smallest_keys_per_group(-gain[good], g[good], budget)]
-        if accept.size == 0:
-            continue
-        last_pick, last_g = pick[accept], g[accept]
-        last_old, last_new = current[accept], proposal[accept]
-        _add_rows(synthetic, a, last_new, last_g, 1.0)
-        _add_rows(synthetic, a, last_old, last_g, -1.0)
-        hh_pos[last_pick] = last_new
+        order = good[np.lexsort((-gain[good], g[good]))]  # ties: the earlier proposal
+        group_ptr = np.searchsorted(g[order], np.arange(n_sgg + 1))
+        accepted = _accept_improving(a.indptr, a.indices, a.data, synthetic, targets, order,
+                                     group_ptr, g, current, proposal)
+        hh_pos[pick[accepted]] = proposal[accepted]
     return hh_pos
+
+
+@numba.njit(cache=True, parallel=True)
+def _accept_improving(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray,
+                      synthetic: np.ndarray, targets: np.ndarray, order: np.ndarray,
+                      group_ptr: np.ndarray, g: np.ndarray, current: np.ndarray,
+                      proposal: np.ndarray) -> np.ndarray:
+    """Accept, si-gun-gu by si-gun-gu in the order ``order`` (grouped by si-gun-gu, bounds
+    ``group_ptr``), each swap ``current[i] -> proposal[i]`` whose exact gain
+    ``2 (a_p - a_c) . deficit - |a_p - a_c|^2`` is positive given the swaps accepted before
+    it; ``synthetic`` is updated in place. Returns which proposals were accepted. Each
+    si-gun-gu is processed in sequence on one thread: the same result on any thread count."""
+    accepted = np.zeros(g.size, dtype=np.bool_)
+    for q in numba.prange(group_ptr.size - 1):
+        lo, hi = group_ptr[q], group_ptr[q + 1]
+        if lo == hi:
+            continue
+        gi = g[order[lo]]
+        d = targets[gi] - synthetic[gi]
+        for t in range(lo, hi):
+            i = order[t]
+            p, c = proposal[i], current[i]
+            ip, ip_end = indptr[p], indptr[p + 1]
+            ic, ic_end = indptr[c], indptr[c + 1]
+            dot = 0.0
+            squared = 0.0
+            while ip < ip_end or ic < ic_end:
+                col_p = indices[ip] if ip < ip_end else d.size
+                col_c = indices[ic] if ic < ic_end else d.size
+                if col_p == col_c:
+                    diff, col = data[ip] - data[ic], col_p
+                    ip += 1
+                    ic += 1
+                elif col_p < col_c:
+                    diff, col = data[ip], col_p
+                    ip += 1
+                else:
+                    diff, col = -data[ic], col_c
+                    ic += 1
+                dot += diff * d[col]
+                squared += diff * diff
+            if 2.0 * dot - squared > 1e-9:
+                accepted[i] = True
+                for k in range(indptr[p], indptr[p + 1]):
+                    d[indices[k]] -= data[k]
+                    synthetic[gi, indices[k]] += data[k]
+                for k in range(indptr[c], indptr[c + 1]):
+                    d[indices[k]] += data[k]
+                    synthetic[gi, indices[k]] -= data[k]
+    return accepted
 
 
 @numba.njit(cache=True, parallel=True)
@@ -297,8 +330,9 @@ def _propose(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, squares:
              rare: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For every drawn household ``current[i]`` of si-gun-gu ``g[i]``: a proposal from the
     same stratum drawn with the si-gun-gu's weights (uniform ``u[i]`` through the alias
-    tables), and the gain in squared deficit of swapping the two (``-inf`` where the stratum
-    has no weight or the swap changes a ``rare`` cell)."""
+    tables), and a lower bound on the gain in squared deficit of swapping the two, which
+    ignores the overlap of their members (``-inf`` where the stratum has no weight or the
+    swap changes a ``rare`` cell)."""
     n = current.size
     proposal = np.empty(n, dtype=np.int64)
     gain = np.empty(n)
@@ -352,20 +386,6 @@ def _changes_rare(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, p: 
                 return True
             j += 1
     return False
-
-
-def _add_rows(synthetic: np.ndarray, a: sp.csr_matrix, rows: np.ndarray, g: np.ndarray,
-              sign: float) -> None:
-    _add_rows_kernel(synthetic, a.indptr, a.indices, a.data, rows, g, sign)
-
-
-@numba.njit(cache=True)
-def _add_rows_kernel(synthetic: np.ndarray, indptr: np.ndarray, indices: np.ndarray,
-                     data: np.ndarray, rows: np.ndarray, g: np.ndarray, sign: float) -> None:
-    """``synthetic[g[i]] += sign * a[rows[i]]`` for every i, in place."""
-    for i in range(rows.size):
-        for k in range(indptr[rows[i]], indptr[rows[i] + 1]):
-            synthetic[g[i], indices[k]] += sign * data[k]
 
 
 def _match_men(counts: np.ndarray, men: np.ndarray, available: np.ndarray,
