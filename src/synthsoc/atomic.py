@@ -90,13 +90,17 @@ def write_parquet(path: Path, frame: pl.DataFrame) -> None:
 
 def write_arrow_table(path: Path, table: Any, row_group_size: int = 1_000_000, *,
                       dictionary_columns_only: bool = False,
-                      no_statistics: tuple[str, ...] = ()) -> None:
+                      no_statistics: tuple[str, ...] = (),
+                      delta_encoded: tuple[str, ...] = ()) -> None:
     """Write a ``pyarrow.Table`` to Parquet atomically (zstd, deterministic bytes).
 
     ``dictionary_columns_only``: Parquet dictionary encoding for the table's dictionary
     columns only (not tried, and given up, on every plain column such as unique ids);
     ``no_statistics``: columns written without min/max statistics (for columns no query
-    prunes on, e.g. random strings, whose statistics cost more than they save).
+    prunes on, e.g. random strings or codes every row group holds, whose statistics cost
+    more than they save); ``delta_encoded``: integer columns written with Parquet's
+    DELTA_BINARY_PACKED encoding (sorted ids: 51 million person ids take 0.3 MB instead of
+    52 MB, and a quarter of the time).
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -107,6 +111,8 @@ def write_arrow_table(path: Path, table: Any, row_group_size: int = 1_000_000, *
                                      if pa.types.is_dictionary(f.type)]
     if no_statistics:
         options["write_statistics"] = [c for c in table.column_names if c not in no_statistics]
+    if delta_encoded:
+        options["column_encoding"] = dict.fromkeys(delta_encoded, "DELTA_BINARY_PACKED")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
