@@ -1,11 +1,14 @@
 """Put general and group households together and derive every person and household attribute.
 
 Everything here is array arithmetic over all persons at once; there is no loop per person or
-per household.
+per household. Names are drawn on a second thread, from their own random stream spawned from
+the run's, while the other attributes are drawn (both spend most of their time in numpy and
+compiled code that release the GIL); the result does not depend on which finishes first.
 """
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -134,25 +137,43 @@ def assemble(
         rng, controls.year, controls.sigungu["sigungu_code"].to_list(), controls.scale,
         p_sgg, p_hh, sex, age, in_couple & general_person)
     foreign = foreign | migrants.chosen
-    education = attributes.education(rng, age, sex, p_sido, sido_codes.tolist())
-    activity = attributes.economic_activity(rng, age, sex, p_sido, sido_codes.tolist())
-    # Conscripts live in their registered general household (as the census counts them);
-    # the EAPS rates drawn above are those of the civilians around them.
-    conscripts = draw_conscripts(rng, age, sex, foreign, general_person,
-                                 marital == MARITAL_STATUSES.index("never_married"))
-    activity[conscripts.chosen] = ECONOMIC_ACTIVITIES.index("military_service")
-    employed = activity == 0
-    tilt, _ = occupation_tilt(controls.sigungu, list(OCCUPATION_GROUPS))
-    occupation = attributes.occupation(rng, sex, education, employed, p_sgg, tilt)
-    del p_sido, p_sgg
+    (names_rng,) = rng.spawn(1)
+    with ThreadPoolExecutor(max_workers=1) as naming:
+        names_drawn = naming.submit(_names, names_rng, controls.year, role, sex, age, foreign,
+                                    p_hh, head)
+        education = attributes.education(rng, age, sex, p_sido, sido_codes.tolist())
+        activity = attributes.economic_activity(rng, age, sex, p_sido, sido_codes.tolist())
+        # Conscripts live in their registered general household (as the census counts them);
+        # the EAPS rates drawn above are those of the civilians around them.
+        conscripts = draw_conscripts(rng, age, sex, foreign, general_person,
+                                     marital == MARITAL_STATUSES.index("never_married"))
+        activity[conscripts.chosen] = ECONOMIC_ACTIVITIES.index("military_service")
+        employed = activity == 0
+        tilt, _ = occupation_tilt(controls.sigungu, list(OCCUPATION_GROUPS))
+        occupation = attributes.occupation(rng, sex, education, employed, p_sgg, tilt)
+        del p_sido, p_sgg
 
-    # --- household attributes -------------------------------------------------------------
-    dwelling = _dwellings(rng, controls, emd, kind)
-    n_employed = np.bincount(p_hh, weights=employed, minlength=n_hh)
-    head_university = education[head] >= EDUCATION_LEVELS.index("university")
-    income = attributes.income_brackets(rng, n_employed, size, age[head], head_university)
+        # --- household attributes ---------------------------------------------------------
+        dwelling = _dwellings(rng, controls, emd, kind)
+        n_employed = np.bincount(p_hh, weights=employed, minlength=n_hh)
+        head_university = education[head] >= EDUCATION_LEVELS.index("university")
+        income = attributes.income_brackets(rng, n_employed, size, age[head], head_university)
+        names, dictionary = names_drawn.result()
 
-    # --- names: children take the father's surname -----------------------------------------
+    return Assembled(
+        hh_emd=emd, hh_size=size, hh_kind=kind, hh_type=htype, hh_dwelling=dwelling,
+        hh_income=income, hh_head=head, p_hh=p_hh, p_role=role, p_sex=sex, p_age=age,
+        p_marital=marital, p_education=education, p_activity=activity,
+        p_occupation=occupation, p_foreign=foreign, p_name=names, name_dictionary=dictionary,
+        marriage_migrants=migrants, conscripts=conscripts,
+    )
+
+
+def _names(rng: np.random.Generator, year: int, role: np.ndarray, sex: np.ndarray,
+           age: np.ndarray, foreign: np.ndarray, p_hh: np.ndarray,
+           head: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Names of every person: children take the father's surname."""
+    n_hh = head.size
     father = np.full(n_hh, -1, dtype=np.int64)
     male_head = sex[head] == 0
     father[male_head] = head[male_head]
@@ -170,15 +191,8 @@ def assemble(
     name_group = p_hh.copy()
     resident = np.flatnonzero(role == ROLE["group_resident"])
     name_group[resident] = n_hh + np.arange(resident.size, dtype=np.int32)
-    names, dictionary = assign_names(rng, (controls.year - age).astype(np.int16), sex,
-                                     foreign, inherit, household=name_group)
-    return Assembled(
-        hh_emd=emd, hh_size=size, hh_kind=kind, hh_type=htype, hh_dwelling=dwelling,
-        hh_income=income, hh_head=head, p_hh=p_hh, p_role=role, p_sex=sex, p_age=age,
-        p_marital=marital, p_education=education, p_activity=activity,
-        p_occupation=occupation, p_foreign=foreign, p_name=names, name_dictionary=dictionary,
-        marriage_migrants=migrants, conscripts=conscripts,
-    )
+    return assign_names(rng, (year - age).astype(np.int16), sex, foreign, inherit,
+                        household=name_group)
 
 
 def _dwellings(rng: np.random.Generator, controls: RunControls, emd: np.ndarray,

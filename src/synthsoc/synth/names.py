@@ -286,7 +286,7 @@ def _duplicates(group: np.ndarray, code: np.ndarray) -> np.ndarray:
 MAX_RUN = 64  # longest run of one group compared pairwise; longer groups are sorted
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _duplicates_in_runs(group: np.ndarray, code: np.ndarray,
                         max_run: int) -> tuple[np.ndarray, bool]:
     """``_duplicates`` when every group is one contiguous run of at most ``max_run`` persons
@@ -346,10 +346,11 @@ def assign_names(
     pools = [[np.array([code_of[g] for g in pool]) for pool in (male, female)]
              for _, male, female in GIVEN_NAMES]
 
-    def draw_korean(who: np.ndarray) -> np.ndarray:
-        out = np.empty(who.size, dtype=np.int64)
+    def draw_korean(who: np.ndarray | None) -> np.ndarray:
+        """Given-name codes of ``who`` (everyone when None: no index array of 51 million)."""
+        cell_of = cell if who is None else cell[who]
+        out = np.empty(cell_of.size, dtype=np.int32)
         # Persons of each cohort x sex in ascending order (one stable sort, not one mask each).
-        cell_of = cell[who]
         by_cell = np.argsort(cell_of, kind="stable")
         bounds = np.searchsorted(cell_of[by_cell], np.arange(2 * len(GIVEN_NAMES) + 1))
         for c in range(len(GIVEN_NAMES)):
@@ -390,14 +391,18 @@ def assign_names(
     distinct, canonical = np.unique(np.array(dictionary, dtype=object), return_inverse=True)
     canonical = canonical.astype(np.int32)
 
-    def draw(who: np.ndarray) -> np.ndarray:
-        out = surname_idx[who].astype(np.int64) * len(given_unique) + draw_korean(who)
-        alien = foreign_named[who]
+    def draw(who: np.ndarray | None) -> np.ndarray:
+        """Name codes of ``who`` (everyone when None), in 32 bits: at 51 million persons
+        every temporary of this draw is 200 MB or more."""
+        out = draw_korean(who)
+        surname = surname_idx if who is None else surname_idx[who]
+        out += surname.astype(np.int32) * np.int32(len(given_unique))
+        alien = foreign_named if who is None else foreign_named[who]
         if alien.any():
-            out[alien] = draw_foreign(who[alien])
+            out[alien] = draw_foreign(np.flatnonzero(alien) if who is None else who[alien])
         return canonical[out]
 
-    codes = draw(np.arange(n))
+    codes = draw(None)
     # After the first pass only the families and households that held a duplicate are
     # checked again (sorting all 51 million names on every pass cost minutes).
     checked: np.ndarray | None = None  # None: everyone (no copies of the columns)
