@@ -105,6 +105,11 @@ def write_arrow_table(path: Path, table: Any, row_group_size: int = 1_000_000, *
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    for option, names in (("no_statistics", no_statistics), ("delta_encoded", delta_encoded)):
+        unknown = sorted(set(names) - set(table.column_names))
+        if unknown:
+            raise ValueError(f"{path}: {option} names columns the table does not have: "
+                             f"{unknown} (columns: {table.column_names})")
     options: dict[str, Any] = {}
     if dictionary_columns_only:
         options["use_dictionary"] = [f.name for f in table.schema
@@ -112,6 +117,9 @@ def write_arrow_table(path: Path, table: Any, row_group_size: int = 1_000_000, *
     if no_statistics:
         options["write_statistics"] = [c for c in table.column_names if c not in no_statistics]
     if delta_encoded:
+        # Parquet takes an explicit encoding only on columns without dictionary encoding.
+        options.setdefault("use_dictionary",
+                           [c for c in table.column_names if c not in delta_encoded])
         options["column_encoding"] = dict.fromkeys(delta_encoded, "DELTA_BINARY_PACKED")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from synthsoc.synth.general_households import _accept_improving, _alias_tables
+from synthsoc.synth.general_households import _accept_improving, _alias_tables, _refine_age_fit
 
 
 def _implied(prob: np.ndarray, alias: np.ndarray, lo: int, hi: int) -> np.ndarray:
@@ -71,3 +71,12 @@ def test_the_exact_gain_counts_the_members_both_households_share() -> None:
                                  np.array([0]), np.array([1]))
     assert accepted.tolist() == [True]
     np.testing.assert_array_equal(synthetic, targets)
+
+
+def test_refinement_without_households_returns_an_empty_draw() -> None:
+    # A region and scale can leave a si-gun-gu's general households empty.
+    hh_pos = _refine_age_fit(np.random.default_rng(1), sp.csr_matrix(np.eye(3)),
+                             np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64),
+                             np.ones((1, 3)), np.ones((1, 3)), np.zeros(3, dtype=np.int64),
+                             np.array([0, 3]))
+    assert hh_pos.size == 0

@@ -199,7 +199,7 @@ def _refine_age_fit(
     # start taken in random order, so the rounds of one pass are disjoint and cover every
     # household once. The households are in area order, and so is each sample, which keeps
     # the proposals of one si-gun-gu together in memory (swaps change neither).
-    passes = -(-hh_pos.size // per_round)
+    passes = max(1, -(-hh_pos.size // per_round))  # one, for an area with no households
     starts = rng.permutation(passes)
     previous = np.inf
     for r in range(rounds):
