@@ -53,8 +53,8 @@ def test_swaps_that_overshoot_together_are_not_both_accepted() -> None:
     proposal = np.array([0, 0, 2])
     g = np.zeros(3, dtype=np.int64)
     order = np.array([0, 1])  # the promising proposals, best first
-    accepted = _accept_improving(a.indptr, a.indices, a.data, synthetic, targets, order,
-                                 np.array([0, 2]), g, current, proposal)
+    accepted = _accept_improving(a.indptr, a.indices, a.data, synthetic, targets,
+                                 targets < 1.0, order, np.array([0, 2]), g, current, proposal)
     assert accepted.tolist() == [True, False, False]
     np.testing.assert_array_equal(synthetic, [[4.0, 5.0]])
 
@@ -67,8 +67,8 @@ def test_the_exact_gain_counts_the_members_both_households_share() -> None:
     synthetic = np.array([[2.0, 2.0, 0.0]])
     targets = np.array([[2.0, 1.0, 1.0]])
     accepted = _accept_improving(a.indptr, a.indices, a.data, synthetic, targets,
-                                 np.array([0]), np.array([0, 1]), np.zeros(1, dtype=np.int64),
-                                 np.array([0]), np.array([1]))
+                                 targets < 1.0, np.array([0]), np.array([0, 1]),
+                                 np.zeros(1, dtype=np.int64), np.array([0]), np.array([1]))
     assert accepted.tolist() == [True]
     np.testing.assert_array_equal(synthetic, targets)
 

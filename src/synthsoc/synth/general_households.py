@@ -216,17 +216,17 @@ def _refine_age_fit(
         good = np.flatnonzero(gain > 0)
         order = good[np.lexsort((-gain[good], g[good]))]  # ties: the earlier proposal
         group_ptr = np.searchsorted(g[order], np.arange(n_sgg + 1))
-        accepted = _accept_improving(a.indptr, a.indices, a.data, synthetic, targets, order,
-                                     group_ptr, g, current, proposal)
+        accepted = _accept_improving(a.indptr, a.indices, a.data, synthetic, targets, rare,
+                                     order, group_ptr, g, current, proposal)
         hh_pos[pick[accepted]] = proposal[accepted]
     return hh_pos
 
 
 @numba.njit(cache=True, parallel=True)
 def _accept_improving(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray,
-                      synthetic: np.ndarray, targets: np.ndarray, order: np.ndarray,
-                      group_ptr: np.ndarray, g: np.ndarray, current: np.ndarray,
-                      proposal: np.ndarray) -> np.ndarray:
+                      synthetic: np.ndarray, targets: np.ndarray, rare: np.ndarray,
+                      order: np.ndarray, group_ptr: np.ndarray, g: np.ndarray,
+                      current: np.ndarray, proposal: np.ndarray) -> np.ndarray:
     """Accept, si-gun-gu by si-gun-gu in the order ``order`` (grouped by si-gun-gu, bounds
     ``group_ptr``), each swap ``current[i] -> proposal[i]`` whose exact gain
     ``2 (a_p - a_c) . deficit - |a_p - a_c|^2`` is positive given the swaps accepted before
@@ -242,25 +242,7 @@ def _accept_improving(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray,
         for t in range(lo, hi):
             i = order[t]
             p, c = proposal[i], current[i]
-            ip, ip_end = indptr[p], indptr[p + 1]
-            ic, ic_end = indptr[c], indptr[c + 1]
-            dot = 0.0
-            squared = 0.0
-            while ip < ip_end or ic < ic_end:
-                col_p = indices[ip] if ip < ip_end else d.size
-                col_c = indices[ic] if ic < ic_end else d.size
-                if col_p == col_c:
-                    diff, col = data[ip] - data[ic], col_p
-                    ip += 1
-                    ic += 1
-                elif col_p < col_c:
-                    diff, col = data[ip], col_p
-                    ip += 1
-                else:
-                    diff, col = -data[ic], col_c
-                    ic += 1
-                dot += diff * d[col]
-                squared += diff * diff
+            dot, squared, _ = _swap_change(indptr, indices, data, p, c, d, rare[gi])
             if 2.0 * dot - squared > 1e-9:
                 accepted[i] = True
                 for k in range(indptr[p], indptr[p + 1]):
@@ -356,7 +338,8 @@ def _propose(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, squares:
         for k in range(indptr[cur], indptr[cur + 1]):
             dot -= data[k] * deficit[gi, indices[k]]
             near_rare |= rare[gi, indices[k]]
-        if near_rare and _changes_rare(indptr, indices, data, prop, cur, rare[gi]):
+        if near_rare and _swap_change(indptr, indices, data, prop, cur, deficit[gi],
+                                      rare[gi])[2]:
             gain[i] = -np.inf
         else:
             gain[i] = 2.0 * dot - squares[prop] - squares[cur]
@@ -364,28 +347,32 @@ def _propose(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, squares:
 
 
 @numba.njit(cache=True)
-def _changes_rare(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, p: int, c: int,
-                  rare: np.ndarray) -> bool:
-    """Whether rows ``p`` and ``c`` (column indices sorted) differ in a ``rare`` column."""
+def _swap_change(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, p: int, c: int,
+                 deficit: np.ndarray, rare: np.ndarray) -> tuple[float, float, bool]:
+    """Rows ``p`` and ``c`` (column indices sorted) walked in step: ``(a_p - a_c) . deficit``,
+    ``|a_p - a_c|^2`` and whether they differ in a ``rare`` column."""
     i, i_end = indptr[p], indptr[p + 1]
     j, j_end = indptr[c], indptr[c + 1]
+    dot = 0.0
+    squared = 0.0
+    changes_rare = False
     while i < i_end or j < j_end:
         col_i = indices[i] if i < i_end else rare.size
         col_j = indices[j] if j < j_end else rare.size
         if col_i == col_j:
-            if rare[col_i] and data[i] != data[j]:
-                return True
+            diff, col = data[i] - data[j], col_i
             i += 1
             j += 1
         elif col_i < col_j:
-            if rare[col_i] and data[i] != 0.0:
-                return True
+            diff, col = data[i], col_i
             i += 1
         else:
-            if rare[col_j] and data[j] != 0.0:
-                return True
+            diff, col = -data[j], col_j
             j += 1
-    return False
+        dot += diff * deficit[col]
+        squared += diff * diff
+        changes_rare |= rare[col] and diff != 0.0
+    return dot, squared, changes_rare
 
 
 def _match_men(counts: np.ndarray, men: np.ndarray, available: np.ndarray,
