@@ -38,6 +38,17 @@ def test_pool_spreads_calls_and_respects_each_limit() -> None:
     assert pool.usage.calls == 9
 
 
+def test_pool_spreads_calls_that_never_overlap_in_proportion_to_each_limit() -> None:
+    # one call at a time: every endpoint is always free, so only the tie-break spreads them
+    with serving() as a, serving() as b:
+        pool = EndpointPool([EndpointConfig(a.url, 1), EndpointConfig(b.url, 2)],
+                            model="m", name="openai:m", retry=FAST)
+        for i in range(6):
+            pool.complete(LLMRequest(f"q{i}"))
+        pool.close()
+    assert (len(a.bodies), len(b.bodies)) == (2, 4)
+
+
 def test_pool_skips_an_unreachable_endpoint_and_moves_off_a_failing_one() -> None:
     down = _closed_port_url()
     with serving() as good, serving() as bad:

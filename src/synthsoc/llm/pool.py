@@ -3,12 +3,13 @@
 Each endpoint has its own concurrency limit (calls in flight at once), its own retries
 (:class:`RetryingLLM` around its client) and a health check (``GET {base_url}/models``, what
 llama.cpp, vLLM and OpenAI serve). A call goes to the healthy endpoint with the most free room
-(fewest calls in flight for its limit; the first listed on a tie) and waits when every endpoint
-is full. An endpoint whose retries are exhausted by transient failures (connection refused,
-timeouts, HTTP 429/5xx) is marked unhealthy, the call moves to the next endpoint, and the
-endpoint is checked again ``recheck_s`` later; a permanent error (HTTP 400, ...) is raised at
-once, since every endpoint would give it. When no endpoint is left the error names each one
-with its last failure.
+(fewest calls in flight for its limit; on a tie, the one given the fewest calls so far for its
+limit, then the first listed), so calls spread over the endpoints even when each returns
+before the next starts; it waits when every endpoint is full. An endpoint whose retries are
+exhausted by transient failures (connection refused, timeouts, HTTP 429/5xx) is marked
+unhealthy, the call moves to the next endpoint, and the endpoint is checked again
+``recheck_s`` later; a permanent error (HTTP 400, ...) is raised at once, since every endpoint
+would give it. When no endpoint is left the error names each one with its last failure.
 
 Every endpoint must serve the same model: the pool answers under one name, which the cache key
 uses (:mod:`synthsoc.llm.cache`), so an answer does not depend on which endpoint gave it.
@@ -20,7 +21,7 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import httpx
 
@@ -67,7 +68,7 @@ class _Endpoint:
     checked_at: float = 0.0
     last_error: str = ""
     calls: int = 0
-    failures: list[str] = field(default_factory=list)
+    started: int = 0
 
 
 def check_health(base_url: str, timeout_s: float = HEALTH_TIMEOUT_S) -> str | None:
@@ -152,7 +153,7 @@ class EndpointPool(LLMBase):
                 stale = [ep for i, ep in enumerate(self._endpoints) if i not in tried
                          and not ep.healthy and now - ep.checked_at >= self.recheck_s]
                 if not stale:
-                    usable = [(ep.in_flight / ep.limit, i, ep)
+                    usable = [(ep.in_flight / ep.limit, ep.started / ep.limit, i, ep)
                               for i, ep in enumerate(self._endpoints)
                               if i not in tried and ep.healthy]
                     if not usable:
@@ -160,10 +161,11 @@ class EndpointPool(LLMBase):
                             f"{self.name}: no healthy endpoint left for this call: "
                             f"{self._failures()}"
                         )
-                    free = [u for u in usable if u[2].in_flight < u[2].limit]
+                    free = [u for u in usable if u[3].in_flight < u[3].limit]
                     if free:
-                        ep = min(free, key=lambda u: (u[0], u[1]))[2]
+                        ep = min(free, key=lambda u: (u[0], u[1], u[2]))[3]
                         ep.in_flight += 1
+                        ep.started += 1
                         return ep
                     self._cond.wait(timeout=1.0)
                     continue
