@@ -5,8 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from synthsoc.synth.attributes import _runs_started
-from synthsoc.synth.sampling import smallest_keys_per_group, weighted_choice
+from synthsoc.synth.attributes import _runs_started, draw_small_table
+from synthsoc.synth.sampling import (
+    UNIFORM_CHUNK,
+    smallest_keys_per_group,
+    stable_counting_order,
+    uniform_chunks,
+    uniforms_at,
+    weighted_choice,
+)
 
 
 def _by_lexsort(keys: np.ndarray, group: np.ndarray, wanted: np.ndarray) -> np.ndarray:
@@ -51,6 +58,53 @@ def test_weighted_choice_matches_numpy_choice(n_weights: int) -> None:
     got = weighted_choice(ours, 50_000, p)
     np.testing.assert_array_equal(got, theirs.choice(n_weights, size=50_000, p=p))
     assert ours.random() == theirs.random()  # the same random numbers consumed
+
+
+def test_weighted_choice_over_several_chunks_in_a_narrow_type_matches_numpy_choice() -> None:
+    p = np.random.default_rng(3).random(40)
+    p /= p.sum()
+    n = 2 * UNIFORM_CHUNK + 17  # three chunks of uniforms, the last a partial one
+    ours, theirs = np.random.default_rng(8), np.random.default_rng(8)
+    got = weighted_choice(ours, n, p, dtype=np.int8)
+    assert got.dtype == np.int8
+    np.testing.assert_array_equal(got, theirs.choice(40, size=n, p=p))
+    assert ours.random() == theirs.random()
+    with pytest.raises(ValueError, match="200 weights do not fit in int8"):
+        weighted_choice(ours, 5, np.full(200, 1 / 200), dtype=np.int8)
+
+
+def test_uniforms_in_chunks_and_at_positions_are_the_uniforms_of_one_call() -> None:
+    n = UNIFORM_CHUNK + 1000
+    whole = np.random.default_rng(4).random(n)
+    rng = np.random.default_rng(4)
+    pieces = list(uniform_chunks(rng, n, chunk=300_000))
+    assert [start for start, _ in pieces] == [0, 300_000, 600_000, 900_000]
+    np.testing.assert_array_equal(np.concatenate([u for _, u in pieces]), whole)
+    positions = np.random.default_rng(5).integers(0, n, 5000)
+    positions[:3] = [n - 1, 0, n - 1]  # both ends, one of them twice
+    rng = np.random.default_rng(4)
+    np.testing.assert_array_equal(uniforms_at(rng, n, positions), whole[positions])
+    assert rng.random() == np.random.default_rng(4).random(n + 1)[-1]  # n consumed
+
+
+@pytest.mark.parametrize("n", [0, 1, 10_000])
+def test_stable_counting_order_is_the_stable_argsort(n: int) -> None:
+    codes = np.random.default_rng(n).integers(0, 7, n).astype(np.int8)
+    order, bounds = stable_counting_order(codes, 9)  # codes 7 and 8 occur nowhere
+    assert order.dtype == np.int32
+    np.testing.assert_array_equal(order, np.argsort(codes, kind="stable"))
+    np.testing.assert_array_equal(bounds, np.searchsorted(np.sort(codes), np.arange(10)))
+    with pytest.raises(ValueError, match=r"codes must lie in \[0, 3\)"):
+        stable_counting_order(np.array([0, 3], dtype=np.int8), 3)
+
+
+def test_draw_small_table_draws_each_row_from_its_group_cumulative_shares() -> None:
+    table = np.array([[1.0, 1.0, 2.0], [0.0, 2.0, 0.0], [0.0, 3.0, 1.0]])
+    group = np.random.default_rng(6).integers(0, 3, UNIFORM_CHUNK + 5)
+    got = draw_small_table(np.random.default_rng(9), group, table)
+    u = np.random.default_rng(9).random(group.size)  # by hand: the uniform against the cuts
+    cuts = np.array([[0.25, 0.5], [0.0, 1.0], [0.0, 0.75]])[group]
+    np.testing.assert_array_equal(got, (u[:, None] >= cuts).sum(axis=1))
 
 
 def _by_argsort(score: np.ndarray, first: np.ndarray) -> np.ndarray:

@@ -80,6 +80,7 @@ def assemble(
     starts = np.cumsum(g_size) - g_size
     within = np.arange(int(g_size.sum())) - np.repeat(starts, g_size)
     seed_person = np.repeat(g_offsets, g_size) + within
+    del g_offsets, starts
     p_role = [pool.p_role[seed_person]]
     p_sex = [pool.p_sex[seed_person]]
     p_age = [pool.p_age[seed_person]]
@@ -107,6 +108,9 @@ def assemble(
     size = np.concatenate(hh_size).astype(np.int32)
     kind = np.concatenate(hh_kind)
     htype = np.concatenate(hh_type)
+    # Each array over 23 million households or 51 million persons is 0.1-0.4 GB: every one
+    # is dropped as soon as it is used (the names drawn beside the attributes need room).
+    del hh_emd, hh_size, hh_kind, hh_type, g_size
     order = np.lexsort((kind, emd))
     old_start = np.cumsum(size) - size
     size_new = size[order]
@@ -119,9 +123,11 @@ def assemble(
     foreign = np.concatenate(p_foreign)[person_order]
     del p_role, p_sex, p_age, p_foreign, person_order
     emd, kind, htype, size = emd[order], kind[order], htype[order], size_new
+    del order, old_start, size_new
     n_hh = size.size
     p_hh = np.repeat(np.arange(n_hh, dtype=np.int32), size)
-    head = new_start.astype(np.int64)
+    head = new_start  # int64, the cumulative sum of the sizes
+    del new_start
 
     # --- person attributes ----------------------------------------------------------------
     in_couple = living_with_spouse(role, p_hh, n_hh)
@@ -174,13 +180,14 @@ def _names(rng: np.random.Generator, year: int, role: np.ndarray, sex: np.ndarra
            head: np.ndarray) -> tuple[np.ndarray, list[str]]:
     """Names of every person: children take the father's surname."""
     n_hh = head.size
-    father = np.full(n_hh, -1, dtype=np.int64)
+    # 32-bit person indices: 51 million fit, and each array over every person is 200 MB.
+    father = np.full(n_hh, -1, dtype=np.int32)
     male_head = sex[head] == 0
     father[male_head] = head[male_head]
     spouse_idx = np.flatnonzero(role == ROLE["spouse"])
     male_spouse = spouse_idx[sex[spouse_idx] == 0]
     father[p_hh[male_spouse]] = male_spouse
-    inherit = np.arange(role.size, dtype=np.int64)
+    inherit = np.arange(role.size, dtype=np.int32)
     kid = (role == ROLE["child"]) | (role == ROLE["grandchild"])
     has_father = kid & (father[p_hh] >= 0)
     inherit[has_father] = father[p_hh[has_father]]

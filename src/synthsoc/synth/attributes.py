@@ -29,6 +29,7 @@ from synthsoc.data.reference import (
     single_year_age_sex_sigungu,
 )
 from synthsoc.synth.military import serving_share_by_age
+from synthsoc.synth.sampling import uniform_chunks
 from synthsoc.synth.schema import (
     ECONOMIC_ACTIVITIES,
     EDUCATION_LEVELS,
@@ -153,8 +154,11 @@ def draw_small_table(rng: np.random.Generator, group: np.ndarray,
     columns: one uniform per element, one gather per column (memory O(n))."""
     cum = np.cumsum(np.asarray(table, dtype=np.float64), axis=1)
     cum /= np.where(cum[:, -1:] > 0, cum[:, -1:], 1.0)
-    u = rng.random(group.size)
-    return _count_passed(cum[:, :-1].copy(), group, u)
+    cuts = cum[:, :-1].copy()
+    out = np.empty(group.size, dtype=np.int8)
+    for start, u in uniform_chunks(rng, group.size):
+        out[start:start + u.size] = _count_passed(cuts, group[start:start + u.size], u)
+    return out
 
 
 @numba.njit(cache=True, nogil=True)

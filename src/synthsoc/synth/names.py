@@ -34,7 +34,7 @@ import numpy as np
 from scipy.optimize import brentq
 
 from synthsoc.data.reference import top_surnames
-from synthsoc.synth.sampling import weighted_choice
+from synthsoc.synth.sampling import stable_counting_order, uniforms_at, weighted_choice
 
 OTHER_SURNAMES: tuple[str, ...] = (
     "한", "오", "서", "신", "권", "황", "안", "송", "전", "홍", "유", "고", "문", "양", "손",
@@ -331,7 +331,7 @@ def assign_names(
     sex = sex.astype(np.int8, copy=False)
     surnames, probs = surname_table()
     # Narrow codes before the gathers over every person (memory at 51 million).
-    surname_idx = weighted_choice(rng, n, probs).astype(np.int16)[family_surname_of]
+    surname_idx = weighted_choice(rng, n, probs, dtype=np.int16)[family_surname_of]
     given_unique = sorted({g for _, male, female in GIVEN_NAMES for g in (*male, *female)})
     code_of = {g: i for i, g in enumerate(given_unique)}
     starts = np.array([c[0] for c in GIVEN_NAMES])
@@ -350,9 +350,9 @@ def assign_names(
         """Given-name codes of ``who`` (everyone when None: no index array of 51 million)."""
         cell_of = cell if who is None else cell[who]
         out = np.empty(cell_of.size, dtype=np.int32)
-        # Persons of each cohort x sex in ascending order (one stable sort, not one mask each).
-        by_cell = np.argsort(cell_of, kind="stable")
-        bounds = np.searchsorted(cell_of[by_cell], np.arange(2 * len(GIVEN_NAMES) + 1))
+        # Persons of each cohort x sex in ascending order (one counting sort, not one mask
+        # each).
+        by_cell, bounds = stable_counting_order(cell_of, 2 * len(GIVEN_NAMES))
         for c in range(len(GIVEN_NAMES)):
             for s in (0, 1):
                 pick = by_cell[bounds[2 * c + s]:bounds[2 * c + s + 1]]
@@ -367,15 +367,21 @@ def assign_names(
     origin_keys = [o.key for o in FOREIGN_ORIGINS]
     weights = np.array([FOREIGN_ORIGIN_WEIGHTS[k] for k in (KOREAN_CHINESE, *origin_keys)])
     # Origin and family name are drawn for the surname holder and inherited with the surname.
-    origin = (weighted_choice(rng, n, weights / weights.sum()) - 1).astype(
-        np.int8)[family_surname_of]
-    family_draw = rng.random(n)[family_surname_of]
+    origin = weighted_choice(rng, n, weights / weights.sum(), dtype=np.int8)
+    origin -= 1
+    origin = origin[family_surname_of]
     foreign_named = foreign & (origin >= 0)
+    # One uniform per person picks the family name (kept only for the foreign-named, each
+    # the uniform of their surname holder).
+    named_foreigners = np.flatnonzero(foreign_named)
+    family_draw = uniforms_at(rng, n, family_surname_of[named_foreigners])
 
     def draw_foreign(who: np.ndarray) -> np.ndarray:
+        """Name codes of ``who``, all of them foreign-named."""
         out = np.empty(who.size, dtype=np.int64)
+        family_u = family_draw[np.searchsorted(named_foreigners, who)]
         for o, spec in enumerate(FOREIGN_ORIGINS):
-            fam = np.minimum((family_draw[who] * len(spec.family)).astype(np.int64),
+            fam = np.minimum((family_u * len(spec.family)).astype(np.int64),
                              len(spec.family) - 1)
             for s in (0, 1):
                 pick = (origin[who] == o) & (sex[who] == s)

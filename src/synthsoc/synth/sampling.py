@@ -11,10 +11,17 @@
 * ``weighted_choice``: ``rng.choice(p.size, size=n, p=p)`` value for value, from the same
   random numbers (numpy draws one uniform per element and searches the normalised
   cumulative weights); the search starts from a guide table instead of bisecting the whole
-  table, which cost seconds per draw over 51 million names.
+  table, which cost seconds per draw over 51 million names. Its uniforms are drawn a
+  chunk at a time (``uniform_chunks``: the same numbers as one call) into an output of the
+  caller's integer width, so a draw over 51 million people holds no 400 MB temporaries.
+  ``uniforms_at`` keeps only the uniforms at given positions of such a stream.
+* ``stable_counting_order``: ``np.argsort(codes, kind="stable")`` for small non-negative
+  codes, as 32-bit positions (half the memory of numpy's 64-bit result).
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import numba
 import numpy as np
@@ -84,17 +91,45 @@ def _choose(keys: np.ndarray, group: np.ndarray, wanted: np.ndarray) -> np.ndarr
 
 
 GUIDE_SIZE = 4096  # a power of two, so that u * GUIDE_SIZE is exact
+UNIFORM_CHUNK = 1 << 20  # uniforms drawn at once: 8 MB
 
 
-def weighted_choice(rng: np.random.Generator, size: int, p: np.ndarray) -> np.ndarray:
+def uniform_chunks(rng: np.random.Generator, size: int,
+                   chunk: int = UNIFORM_CHUNK) -> Iterator[tuple[int, np.ndarray]]:
+    """``rng.random(size)`` in pieces, each with its start: the same numbers, since every
+    uniform takes one 64-bit output of the generator, and never more than ``chunk`` of them
+    in memory."""
+    for start in range(0, size, chunk):
+        yield start, rng.random(min(chunk, size - start))
+
+
+def uniforms_at(rng: np.random.Generator, size: int, positions: np.ndarray) -> np.ndarray:
+    """``rng.random(size)[positions]`` without the ``size`` uniforms in memory at once: the
+    same numbers, the same ``size`` of them consumed."""
+    order = np.argsort(positions, kind="stable")
+    sorted_positions = positions[order]
+    out = np.empty(positions.size, dtype=np.float64)
+    for start, u in uniform_chunks(rng, size):
+        lo, hi = np.searchsorted(sorted_positions, [start, start + u.size])
+        out[order[lo:hi]] = u[sorted_positions[lo:hi] - start]
+    return out
+
+
+def weighted_choice(rng: np.random.Generator, size: int, p: np.ndarray,
+                    dtype: type[np.integer] = np.int64) -> np.ndarray:
     """Indices into ``p`` drawn with weights ``p``: the same values as
-    ``rng.choice(p.size, size=size, p=p)`` and the same random numbers consumed."""
+    ``rng.choice(p.size, size=size, p=p)`` and the same random numbers consumed, as
+    ``dtype`` (which must hold ``p.size - 1``)."""
+    if p.size - 1 > np.iinfo(dtype).max:
+        raise ValueError(f"weighted_choice: {p.size} weights do not fit in {np.dtype(dtype)}")
     cdf = np.asarray(p, dtype=np.float64).cumsum()
     cdf /= cdf[-1]
-    u = rng.random(size)
     # guide[j]: the answer for the lowest uniform of bucket j, a lower bound for the bucket.
     guide = np.searchsorted(cdf, np.arange(GUIDE_SIZE) / GUIDE_SIZE, side="right")
-    return _search_right(cdf, guide, u)
+    out = np.empty(size, dtype=dtype)
+    for start, u in uniform_chunks(rng, size):
+        out[start:start + u.size] = _search_right(cdf, guide, u)
+    return out
 
 
 @numba.njit(cache=True, nogil=True)
@@ -107,3 +142,29 @@ def _search_right(cdf: np.ndarray, guide: np.ndarray, u: np.ndarray) -> np.ndarr
             k += 1
         out[i] = k
     return out
+
+
+def stable_counting_order(codes: np.ndarray, n_codes: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(np.argsort(codes, kind="stable"), bounds)`` for codes in ``[0, n_codes)``: the
+    positions as int32 and ``bounds[c]:bounds[c + 1]``, the slice of the order holding code
+    ``c``. One counting pass and one placing pass, O(n)."""
+    if codes.size >= 2**31:
+        raise ValueError(f"stable_counting_order: {codes.size} elements need 64-bit positions")
+    if codes.size and (int(codes.min()) < 0 or int(codes.max()) >= n_codes):
+        raise ValueError(f"stable_counting_order: codes must lie in [0, {n_codes})")
+    return _counting_order(codes, n_codes)
+
+
+@numba.njit(cache=True, nogil=True)
+def _counting_order(codes: np.ndarray, n_codes: int) -> tuple[np.ndarray, np.ndarray]:
+    bounds = np.zeros(n_codes + 1, dtype=np.int64)
+    for i in range(codes.size):
+        bounds[codes[i] + 1] += 1
+    for c in range(n_codes):
+        bounds[c + 1] += bounds[c]
+    fill = bounds[:-1].copy()
+    order = np.empty(codes.size, dtype=np.int32)
+    for i in range(codes.size):
+        order[fill[codes[i]]] = i
+        fill[codes[i]] += 1
+    return order, bounds
