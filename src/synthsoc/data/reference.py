@@ -20,8 +20,10 @@ def reference_path(name: str) -> Path:
     return Path(str(files("synthsoc.data") / "reference" / name))
 
 
+@cache
 def read_reference_csv(name: str) -> pl.DataFrame:
-    """Read a packaged CSV, skipping its ``#`` source lines."""
+    """Read a packaged CSV, skipping its ``#`` source lines (once per process: the packaged
+    files do not change while it runs)."""
     return pl.read_csv(reference_path(name), comment_prefix="#", infer_schema_length=10000)
 
 

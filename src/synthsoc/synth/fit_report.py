@@ -560,9 +560,8 @@ def _share(mask: np.ndarray, within: np.ndarray) -> float:
 
 def _figure(name: str, column: str = "value", **match: object) -> float:
     """The one value of a packaged reference CSV whose columns equal ``match``."""
-    frame = read_reference_csv(name)
-    for key, value in match.items():
-        frame = frame.filter(pl.col(key).cast(pl.Utf8) == str(value))
+    frame = read_reference_csv(name).filter(
+        [pl.col(key).cast(pl.Utf8) == str(value) for key, value in match.items()])
     if frame.height != 1:
         raise ValueError(f"{name}: {frame.height} rows match {match} (expected one)")
     return float(frame[column][0])

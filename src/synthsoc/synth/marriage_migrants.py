@@ -36,19 +36,23 @@ def migrants_by_district(year: int) -> pl.DataFrame:
     table = marriage_migrants().join(
         sigungu_names(2020).select("sigungu_code", "sido_name", "sigungu_name"),
         on="sigungu_code", how="left")
-    names = sigungu_names(year).select("sigungu_code", "sido_name", "sigungu_name")
+    # The run's districts by (province, name), by name and by province, in code order.
+    by_place: dict[tuple[str, str], list[str]] = {}
+    by_name: dict[str, list[str]] = {}
+    by_sido: dict[str, list[tuple[str, str]]] = {}
+    for code, sido, name in sigungu_names(year).select(
+            "sigungu_code", "sido_name", "sigungu_name").iter_rows():
+        by_place.setdefault((sido, name), []).append(code)
+        by_name.setdefault(name, []).append(code)
+        by_sido.setdefault(sido, []).append((code, name))
     people = dict(single_year_age_sex_sigungu().group_by("sigungu_code").agg(
         pl.col("population").sum()).iter_rows())
     rows: list[tuple[str, str, float]] = []
     for code, sex, persons, sido, name in table.select(
             "sigungu_code", "sex", "persons", "sido_name", "sigungu_name").iter_rows():
-        same = names.filter((pl.col("sido_name") == sido) & (pl.col("sigungu_name") == name))
-        if same.is_empty():
-            same = names.filter(pl.col("sigungu_name") == name)
-        if same.is_empty() and name:
-            same = names.filter(pl.col("sido_name") == sido).filter(
-                pl.col("sigungu_name").str.starts_with(f"{name} "))
-        targets = same["sigungu_code"].to_list()
+        targets = by_place.get((sido, name)) or by_name.get(name) or (
+            [c for c, other in by_sido.get(sido, []) if other.startswith(f"{name} ")]
+            if name else [])
         weights = np.array([float(people.get(c, 0)) for c in targets])
         if not targets or weights.sum() <= 0:
             rows.append((f"unmatched:{code}", sex, float(persons)))
