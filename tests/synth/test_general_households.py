@@ -1,4 +1,5 @@
-"""The refinement: its proposal draw (alias tables against the weights they encode) and its
+"""The draw's systematic sampling (against numpy's cumulative sums and searches) and the
+refinement: its proposal draw (alias tables against the weights they encode) and its
 acceptance of swaps (against squared deficits computed by hand)."""
 
 from __future__ import annotations
@@ -6,7 +7,63 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from synthsoc.synth.general_households import _accept_improving, _alias_tables, _refine_age_fit
+from synthsoc.synth.general_households import (
+    _accept_improving,
+    _alias_tables,
+    _drawn_counts,
+    _refine_age_fit,
+    _stratum_cumulative,
+    _systematic_draw,
+)
+
+
+def _numpy_flat(weights: np.ndarray, bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Relative cumulative weights per (area, stratum), offset by stratum and area, and each
+    segment's weight, with numpy's cumulative sum."""
+    n_areas, n_strata = weights.shape[0], bounds.size - 1
+    cumulative = np.concatenate([np.zeros((n_areas, 1)), np.cumsum(weights, axis=1)], axis=1)
+    stratum_weight = cumulative[:, bounds[1:]] - cumulative[:, bounds[:-1]]
+    idx = np.repeat(np.arange(n_strata), np.diff(bounds))
+    total = stratum_weight[:, idx]
+    rel = (cumulative[:, 1:] - cumulative[:, bounds[:-1]][:, idx]) / np.where(
+        total > 0, total, 1.0)
+    return (rel + idx[None, :] + (np.arange(n_areas) * n_strata)[:, None]).ravel(), \
+        stratum_weight
+
+
+def test_systematic_draw_is_numpys_search_of_each_cells_points() -> None:
+    rng = np.random.default_rng(12)
+    weights = rng.uniform(0.0, 2.0, size=(3, 14))
+    weights[1, 4:9] = 0.0  # a stratum without weight in area 1
+    weights[2, [0, 10]] = 0.0
+    bounds = np.array([0, 4, 4, 9, 14])  # stratum 1 has no candidates
+    flat, stratum_weight = _stratum_cumulative(weights, bounds)
+    want_flat, want_weight = _numpy_flat(weights, bounds)
+    np.testing.assert_array_equal(flat, want_flat)
+    np.testing.assert_array_equal(stratum_weight, want_weight)
+    row = np.array([0, 0, 2, 2, 1])
+    stratum = np.array([0, 3, 2, 3, 0])
+    count = np.array([3, 7, 1, 2, 4])
+    u = np.array([0.0, 0.3, 0.999, 0.5, 0.25])  # u = 0 lands on the stratum's first edge
+    got = _systematic_draw(flat, row, stratum, count, u, bounds, 14)
+    points = (np.repeat(u, count) + np.concatenate([np.arange(c) for c in count])) / np.repeat(
+        count, count)
+    base = np.repeat(row * 4 + stratum, count)
+    pos = np.searchsorted(want_flat, base + points, side="left") - np.repeat(row * 14, count)
+    lo, hi = np.repeat(bounds[stratum], count), np.repeat(bounds[stratum + 1], count)
+    np.testing.assert_array_equal(got, np.clip(pos, lo, hi - 1))
+    # Each drawn candidate carries weight in its area, and each cell's draws stay in its
+    # stratum.
+    area = np.repeat(row, count)
+    assert (weights[area, got] > 0).all() and ((got >= lo) & (got < hi)).all()
+
+
+def test_drawn_counts_tally_households_by_candidate_and_area() -> None:
+    hh_sgg = np.array([0, 0, 1, 2, 2, 2])
+    hh_pos = np.array([3, 3, 0, 1, 3, 1])
+    want = np.zeros((4, 3))
+    want[3, 0], want[0, 1], want[1, 2], want[3, 2] = 2, 1, 2, 1
+    np.testing.assert_array_equal(_drawn_counts(hh_sgg, hh_pos, 3, 4), want)
 
 
 def _implied(prob: np.ndarray, alias: np.ndarray, lo: int, hi: int) -> np.ndarray:

@@ -10,7 +10,7 @@
    Newton solve per area, all areas at once).
 3. Within each stratum the households are drawn by systematic sampling from the si-gun-gu's
    weighted candidates (ordered by type and head age), so the drawn mix stays close to the
-   weights. There is no loop over areas or households.
+   weights, in one compiled pass over the cells (no Python loop over areas or households).
 """
 
 from __future__ import annotations
@@ -114,8 +114,7 @@ def draw_general_households(
     bounds = np.searchsorted(stratum_sorted, np.arange(N_STRATA + 1))
 
     # Stage 1: households per (area, stratum).
-    cumulative = np.concatenate([np.zeros((n_sgg, 1)), np.cumsum(weights, axis=1)], axis=1)
-    stratum_weight = cumulative[:, bounds[1:]] - cumulative[:, bounds[:-1]]
+    flat, stratum_weight = _stratum_cumulative(weights, bounds)
     class_weight = _class_sums(stratum_weight)
     share = np.divide(stratum_weight, class_weight, out=np.zeros_like(stratum_weight),
                       where=class_weight > 0)
@@ -126,29 +125,83 @@ def draw_general_households(
     counts = _match_men(counts, men_of_stratum, share[emd_sgg] > 0, men_targets)
 
     # Stage 2: systematic sampling within each (si-gun-gu, stratum).
-    idx_stratum = np.repeat(np.arange(N_STRATA), np.diff(bounds))
-    seg_start = cumulative[:, bounds[:-1]][:, idx_stratum]
-    seg_total = stratum_weight[:, idx_stratum]
-    rel = (cumulative[:, 1:] - seg_start) / np.where(seg_total > 0, seg_total, 1.0)
-    flat = (rel + idx_stratum[None, :] + (np.arange(n_sgg) * N_STRATA)[:, None]).ravel()
     cells = np.flatnonzero(counts.ravel())
     c = counts.ravel()[cells]
     cell_emd, cell_stratum = np.divmod(cells, N_STRATA)
-    owner = np.repeat(np.arange(cells.size), c)
-    offset = np.arange(owner.size) - np.repeat(np.cumsum(c) - c, c)
-    points = (np.repeat(rng.random(cells.size), c) + offset) / np.repeat(c, c)
-    base = emd_sgg[cell_emd] * N_STRATA + cell_stratum
-    pos = np.searchsorted(flat, np.repeat(base, c) + points, side="left")
-    row_start = np.repeat(emd_sgg[cell_emd] * order.size, c)
-    local = pos - row_start
-    lo, hi = bounds[cell_stratum], bounds[cell_stratum + 1]
-    local = np.clip(local, np.repeat(lo, c), np.repeat(hi, c) - 1)
-    hh_emd = cell_emd[owner].astype(np.int32)
-    hh_pos = local.astype(np.int64)  # position in the sorted candidate order
+    hh_emd = np.repeat(cell_emd.astype(np.int32), c)
+    hh_pos = _systematic_draw(flat, emd_sgg[cell_emd].astype(np.int64), cell_stratum, c,
+                              rng.random(cells.size), bounds, order.size)
     refine_incidence, refine_targets = with_age_groups(incidence, person_targets)
     hh_pos = _refine_age_fit(rng, refine_incidence[order], hh_pos, emd_sgg[hh_emd],
                              refine_targets, weights, stratum_sorted, bounds)
     return GeneralHouseholds(hh_emd=hh_emd, hh_seed=order[hh_pos].astype(np.int32), fit=fit)
+
+
+@numba.njit(cache=True, parallel=True)
+def _stratum_cumulative(weights: np.ndarray,
+                        bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each (area, stratum) segment's weights as relative cumulative weights, offset by
+    stratum and area so that all of them form one sorted array (``flat``, areas x candidates
+    raveled: candidate ``j`` of stratum ``s`` in area ``g`` holds ``(its cumulative weight
+    within the stratum) / (the stratum's weight) + s + g * strata``), and each segment's
+    weight (areas x strata). The cumulative sums run along each area's whole row, in order,
+    as ``np.cumsum`` adds them."""
+    n_areas, n_cand = weights.shape
+    n_strata = bounds.size - 1
+    flat = np.empty((n_areas, n_cand))
+    stratum_weight = np.empty((n_areas, n_strata))
+    for g in numba.prange(n_areas):
+        cum = np.empty(n_cand + 1)
+        cum[0] = 0.0
+        for j in range(n_cand):
+            cum[j + 1] = cum[j] + weights[g, j]
+        for s in range(n_strata):
+            lo, hi = bounds[s], bounds[s + 1]
+            total = cum[hi] - cum[lo]
+            stratum_weight[g, s] = total
+            divisor = total if total > 0.0 else 1.0
+            for j in range(lo, hi):
+                flat[g, j] = ((cum[j + 1] - cum[lo]) / divisor + s) + g * n_strata
+    return flat.ravel(), stratum_weight
+
+
+@numba.njit(cache=True)
+def _drawn_counts(hh_sgg: np.ndarray, hh_pos: np.ndarray, n_sgg: int,
+                  n_cand: int) -> np.ndarray:
+    """Households drawn of each candidate in each si-gun-gu, candidates x si-gun-gu."""
+    out = np.zeros((n_cand, n_sgg))
+    for i in range(hh_pos.size):
+        out[hh_pos[i], hh_sgg[i]] += 1.0
+    return out
+
+
+@numba.njit(cache=True, parallel=True)
+def _systematic_draw(flat: np.ndarray, row: np.ndarray, stratum: np.ndarray, count: np.ndarray,
+                     u: np.ndarray, bounds: np.ndarray, n_cand: int) -> np.ndarray:
+    """Systematic sampling of ``count[i]`` households in cell ``i`` (si-gun-gu ``row[i]``,
+    stratum ``stratum[i]``): points ``(u[i] + k) / count[i]`` on the stratum's cumulative
+    weight (``flat``: each row's relative cumulative weights offset by stratum and row, in
+    one sorted array). Returns each household's candidate position in stratum order, cell
+    after cell: ``np.searchsorted(flat, point, side="left")`` clipped to the stratum, found
+    within the cell's own stretch of ``flat``, each point searched from the one before."""
+    start = np.zeros(count.size + 1, dtype=np.int64)
+    for i in range(count.size):
+        start[i + 1] = start[i] + count[i]
+    out = np.empty(start[-1], dtype=np.int64)
+    n_strata = bounds.size - 1
+    for i in numba.prange(count.size):  # cells write disjoint stretches: any thread count
+        c = count[i]
+        base = row[i] * n_strata + stratum[i]
+        first = bounds[stratum[i]]
+        last = bounds[stratum[i] + 1] - 1
+        lo = row[i] * n_cand + first
+        hi = row[i] * n_cand + last + 1
+        p = lo
+        for k in range(c):
+            point = base + (u[i] + k) / c
+            p += np.searchsorted(flat[p:hi], point, side="left")
+            out[start[i] + k] = min(p - row[i] * n_cand, last)
+    return out
 
 
 def _refine_age_fit(
@@ -193,8 +246,7 @@ def _refine_age_fit(
     rare = targets < 1.0
     prob, alias = _alias_tables(weights, bounds)
     squares = np.asarray(a.multiply(a).sum(axis=1)).ravel()
-    drawn = np.bincount(hh_sgg.astype(np.int64) * n_cand + hh_pos, minlength=n_sgg * n_cand)
-    synthetic = np.asarray((a.T @ drawn.reshape(n_sgg, n_cand).T.astype(np.float64)).T)
+    synthetic = np.asarray((a.T @ _drawn_counts(hh_sgg, hh_pos, n_sgg, n_cand)).T)
     # Each round proposes a systematic sample of the households: every `passes`-th from a
     # start taken in random order, so the rounds of one pass are disjoint and cover every
     # household once. The households are in area order, and so is each sample, which keeps
