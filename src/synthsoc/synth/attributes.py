@@ -131,9 +131,9 @@ def marital_status(rng: np.random.Generator, age: np.ndarray, sex: np.ndarray,
     if missing:
         raise ValueError(f"marital_status_by_age_sex_sido_census_2020.csv: no rows for si-do "
                          f"{missing}")
-    row = np.array([index[c] for c in sido_codes], dtype=np.int64)[sido]
     n_age = len(AGE_GROUPS)
-    cell = (row * 2 + sex) * n_age + np.minimum(age // 5, n_age - 1)
+    cell = age_sex_cells(np.array([index[c] for c in sido_codes], dtype=np.int64), sido, sex,
+                         age, n_age)
     n_cells = len(codes) * 2 * n_age
     people = np.bincount(cell, minlength=n_cells).astype(np.float64)
     couples = np.bincount(cell[in_couple], minlength=n_cells).astype(np.float64)
@@ -146,6 +146,25 @@ def marital_status(rng: np.random.Generator, age: np.ndarray, sex: np.ndarray,
     status = np.where(in_couple, married, status)
     minor = (age < 18) & (status == married)
     return np.where(minor, MARITAL_STATUSES.index("never_married"), status).astype(np.int8)
+
+
+def age_sex_cells(row_of_area: np.ndarray, area: np.ndarray, sex: np.ndarray, age: np.ndarray,
+                  n_age: int) -> np.ndarray:
+    """Each person's row of a table by area x sex x 5-year age group (the last group open):
+    ``(row_of_area[area] * 2 + sex) * n_age + min(age // 5, n_age - 1)``, in one compiled
+    pass as int32 (no 64-bit temporaries over 51 million persons)."""
+    if row_of_area.size and (int(row_of_area.max()) + 1) * 2 * n_age >= 2**31:
+        raise ValueError("age_sex_cells: the table has too many rows for 32-bit cells")
+    return _age_sex_cells(row_of_area.astype(np.int64), area, sex, age, n_age)
+
+
+@numba.njit(cache=True, parallel=True)
+def _age_sex_cells(row_of_area: np.ndarray, area: np.ndarray, sex: np.ndarray,
+                   age: np.ndarray, n_age: int) -> np.ndarray:
+    out = np.empty(age.size, dtype=np.int32)
+    for i in numba.prange(age.size):
+        out[i] = (row_of_area[area[i]] * 2 + sex[i]) * n_age + min(age[i] // 5, n_age - 1)
+    return out
 
 
 def draw_small_table(rng: np.random.Generator, group: np.ndarray,
@@ -213,8 +232,7 @@ def education(rng: np.random.Generator, age: np.ndarray, sex: np.ndarray, sido: 
                 table[(i * 2 + s) * n_age + g] = np.concatenate([low_part,
                                                                  rest * shares[r, s, g]])
     adult = age >= 20
-    cell = (sido[adult].astype(np.int64) * 2 + sex[adult]) * n_age + np.minimum(
-        age[adult] // 5, n_age - 1)
+    cell = age_sex_cells(np.arange(len(sido_codes)), sido, sex, age, n_age)[adult]
     out[adult] = draw_small_table(rng, cell, table)
     # Graduate school follows a four-year degree: nobody attends it before 23. The census
     # 20-24 group's graduate share belongs to its older years; below 23 it counts as
