@@ -13,6 +13,7 @@ from synthsoc.synth.sampling import (
     uniform_chunks,
     uniforms_at,
     weighted_choice,
+    weighted_choice_into,
 )
 
 
@@ -71,6 +72,19 @@ def test_weighted_choice_over_several_chunks_in_a_narrow_type_matches_numpy_choi
     assert ours.random() == theirs.random()
     with pytest.raises(ValueError, match="200 weights do not fit in int8"):
         weighted_choice(ours, 5, np.full(200, 1 / 200), dtype=np.int8)
+
+
+def test_weighted_choice_into_places_numpys_choices_at_the_positions() -> None:
+    p = np.array([0.5, 0.0, 0.2, 0.3])
+    values = np.array([10, 11, 12, 13])
+    positions = np.random.default_rng(2).permutation(UNIFORM_CHUNK + 9)[:UNIFORM_CHUNK + 3]
+    out = np.full(UNIFORM_CHUNK + 9, -1, dtype=np.int32)
+    ours, theirs = np.random.default_rng(10), np.random.default_rng(10)
+    weighted_choice_into(ours, p, values, positions, out)
+    want = np.full(out.size, -1, dtype=np.int32)
+    want[positions] = values[theirs.choice(4, size=positions.size, p=p)]
+    np.testing.assert_array_equal(out, want)
+    assert ours.random() == theirs.random()
 
 
 def test_uniforms_in_chunks_and_at_positions_are_the_uniforms_of_one_call() -> None:

@@ -397,12 +397,9 @@ def occupation(rng: np.random.Generator, sex: np.ndarray, edu: np.ndarray,
     # Groups: sex x (middle school or less, other, university or more).
     table = np.array([base[s] * t for s in (0, 1) for t in (low, np.ones_like(low), high)])
     table /= table.sum(axis=1, keepdims=True)
-    e = edu[employed]
-    level = np.where(e <= EDUCATION_LEVELS.index("middle"), 0,
-                     np.where(e >= EDUCATION_LEVELS.index("university"), 2, 1))
-    group = sex[employed].astype(np.int64) * 3 + level
     n_sgg = tilt.shape[0]
-    cell = sgg[employed].astype(np.int64) * 6 + group
+    cell = _occupation_cells(sex, edu, employed, sgg, EDUCATION_LEVELS.index("middle"),
+                             EDUCATION_LEVELS.index("university"))
     people = np.bincount(cell, minlength=n_sgg * 6).astype(np.float64)
     cell_group = np.tile(np.arange(6), n_sgg)
     cell_sex = cell_group // 3
@@ -420,6 +417,21 @@ def occupation(rng: np.random.Generator, sex: np.ndarray, edu: np.ndarray,
     probs = raw * factor[cell_sex]
     out = np.full(sex.size, -1, dtype=np.int8)
     out[employed] = draw_small_table(rng, cell, probs)
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _occupation_cells(sex: np.ndarray, edu: np.ndarray, employed: np.ndarray, sgg: np.ndarray,
+                      middle: int, university: int) -> np.ndarray:
+    """Each employed person's cell: si-gun-gu x sex x (middle school or less, other,
+    university or more), in the order of the persons, as int32."""
+    out = np.empty(np.count_nonzero(employed), dtype=np.int32)
+    k = 0
+    for i in range(sex.size):
+        if employed[i]:
+            level = 0 if edu[i] <= middle else (2 if edu[i] >= university else 1)
+            out[k] = sgg[i] * 6 + sex[i] * 3 + level
+            k += 1
     return out
 
 

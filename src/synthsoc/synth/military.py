@@ -160,10 +160,12 @@ def draw_conscripts(rng: np.random.Generator, age: np.ndarray, sex: np.ndarray,
     """
     cap = SINGLE_AGES - 1
     korean_men = (sex == 0) & ~foreign
-    men = np.bincount(np.minimum(age[korean_men], cap), minlength=SINGLE_AGES)
+    capped = np.minimum(age, cap)
+    men = np.bincount(capped[korean_men], minlength=SINGLE_AGES)
     wanted = np.floor(serving_share_by_age() * men + rng.random(SINGLE_AGES)).astype(np.int64)
     eligible = np.flatnonzero(korean_men & general_person & never_married
-                              & (wanted[np.minimum(age, cap)] > 0))
+                              & (wanted > 0)[capped])
+    del capped
     cell = np.minimum(age[eligible], cap).astype(np.int64)
     keys = rng.random(eligible.size)
     chosen = np.zeros(age.size, dtype=bool)

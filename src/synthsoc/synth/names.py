@@ -34,7 +34,12 @@ import numpy as np
 from scipy.optimize import brentq
 
 from synthsoc.data.reference import top_surnames
-from synthsoc.synth.sampling import stable_counting_order, uniforms_at, weighted_choice
+from synthsoc.synth.sampling import (
+    stable_counting_order,
+    uniforms_at,
+    weighted_choice,
+    weighted_choice_into,
+)
 
 OTHER_SURNAMES: tuple[str, ...] = (
     "한", "오", "서", "신", "권", "황", "안", "송", "전", "홍", "유", "고", "문", "양", "손",
@@ -355,9 +360,9 @@ def assign_names(
         by_cell, bounds = stable_counting_order(cell_of, 2 * len(GIVEN_NAMES))
         for c in range(len(GIVEN_NAMES)):
             for s in (0, 1):
-                pick = by_cell[bounds[2 * c + s]:bounds[2 * c + s + 1]]
                 pool = pools[c][s]
-                out[pick] = pool[weighted_choice(rng, pick.size, _weights(pool.size))]
+                weighted_choice_into(rng, _weights(pool.size), pool,
+                                     by_cell[bounds[2 * c + s]:bounds[2 * c + s + 1]], out)
         return out
 
     dictionary = [s + g for s in surnames.tolist() for g in given_unique]

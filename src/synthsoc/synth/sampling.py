@@ -122,14 +122,38 @@ def weighted_choice(rng: np.random.Generator, size: int, p: np.ndarray,
     ``dtype`` (which must hold ``p.size - 1``)."""
     if p.size - 1 > np.iinfo(dtype).max:
         raise ValueError(f"weighted_choice: {p.size} weights do not fit in {np.dtype(dtype)}")
-    cdf = np.asarray(p, dtype=np.float64).cumsum()
-    cdf /= cdf[-1]
-    # guide[j]: the answer for the lowest uniform of bucket j, a lower bound for the bucket.
-    guide = np.searchsorted(cdf, np.arange(GUIDE_SIZE) / GUIDE_SIZE, side="right")
+    cdf, guide = _cdf_and_guide(p)
     out = np.empty(size, dtype=dtype)
     for start, u in uniform_chunks(rng, size):
         out[start:start + u.size] = _search_right(cdf, guide, u)
     return out
+
+
+def weighted_choice_into(rng: np.random.Generator, p: np.ndarray, values: np.ndarray,
+                         positions: np.ndarray, out: np.ndarray) -> None:
+    """``out[positions] = values[weighted_choice(rng, positions.size, p)]`` without the
+    drawn indices or the gathered values in memory: the same uniforms, the same result."""
+    cdf, guide = _cdf_and_guide(p)
+    for start, u in uniform_chunks(rng, positions.size):
+        _place_choices(cdf, guide, u, values, positions[start:start + u.size], out)
+
+
+def _cdf_and_guide(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    cdf = np.asarray(p, dtype=np.float64).cumsum()
+    cdf /= cdf[-1]
+    # guide[j]: the answer for the lowest uniform of bucket j, a lower bound for the bucket.
+    guide = np.searchsorted(cdf, np.arange(GUIDE_SIZE) / GUIDE_SIZE, side="right")
+    return cdf, guide
+
+
+@numba.njit(cache=True, nogil=True)
+def _place_choices(cdf: np.ndarray, guide: np.ndarray, u: np.ndarray, values: np.ndarray,
+                   positions: np.ndarray, out: np.ndarray) -> None:
+    for i in range(u.size):
+        k = guide[int(u[i] * guide.size)]
+        while k < cdf.size and cdf[k] <= u[i]:
+            k += 1
+        out[positions[i]] = values[k]
 
 
 @numba.njit(cache=True, nogil=True)
