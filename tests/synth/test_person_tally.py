@@ -12,6 +12,9 @@ import pytest
 
 from synthsoc.synth import load_population, schema
 from synthsoc.synth.populate import PopulateResult
+from synthsoc.synth.seeds import ROLE
+from synthsoc.synth.tally import count_values
+from synthsoc.synth.targets import couple_ages
 
 
 @pytest.fixture(scope="module")
@@ -103,3 +106,24 @@ def test_structural_checks_match_a_direct_count(tables: tuple) -> None:
     }
     for name, value in direct.items():
         assert checks[name] == value, name
+
+
+def test_count_values_is_bincount_and_refuses_values_out_of_range() -> None:
+    values = np.random.default_rng(1).integers(0, 50, 10_000).astype(np.int32)
+    np.testing.assert_array_equal(count_values(values, 60), np.bincount(values, minlength=60))
+    values[0] = 49
+    with pytest.raises(ValueError, match=r"values must lie in \[0, 49\)"):
+        count_values(values, 49)
+
+
+def test_couple_ages_pairs_each_spouse_with_the_head_of_their_household() -> None:
+    # households: 0 husband head + wife; 1 wife head + husband; 2 head alone; 3 head + child
+    role = np.array([ROLE["head"], ROLE["spouse"], ROLE["spouse"], ROLE["head"], ROLE["head"],
+                     ROLE["head"], ROLE["child"]], dtype=np.int8)
+    sex = np.array([0, 1, 0, 1, 0, 1, 0], dtype=np.int8)
+    age = np.array([50, 47, 38, 41, 70, 33, 5], dtype=np.int16)
+    household = np.array([0, 0, 1, 1, 2, 3, 3], dtype=np.int32)
+    hh, husband, wife = couple_ages(role, sex, age, household, 4)
+    np.testing.assert_array_equal(hh, [0, 1])
+    np.testing.assert_array_equal(husband, [50, 38])
+    np.testing.assert_array_equal(wife, [47, 41])

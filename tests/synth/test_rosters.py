@@ -9,6 +9,7 @@ import pytest
 from synthsoc.synth.candidates import build_seed_pool
 from synthsoc.synth.disclosure import (
     Members,
+    _identical,
     closest_record_distance,
     disclosure_risk,
     household_hash,
@@ -166,3 +167,19 @@ def test_disclosure_shares_and_closest_record_by_hand() -> None:
     assert closest["share_no_roster_of_same_membership"] == pytest.approx(2 / 6)
     assert closest["median"] == pytest.approx(1.5)  # of 0, 0, 4, 3
     assert risk["source_rosters_sharing_their_quasi_identifiers"] == pytest.approx(2 / 3)
+
+
+def test_identical_hashes_found_through_the_guide_match_a_plain_search() -> None:
+    rng = np.random.default_rng(3)
+    source = rng.integers(0, 2**63, 400, dtype=np.uint64) * np.uint64(2)
+    source[:40] = source[40:80]  # hashes seen twice in the source
+    source[80] = np.uint64(2**64 - 1)  # the top bucket
+    source[81] = np.uint64(0)
+    synthetic = np.concatenate([source[::3], rng.integers(0, 2**63, 300, dtype=np.uint64),
+                                source[[80, 81]] + np.uint64(0), [np.uint64(2**64 - 2)]])
+    hit, unique = _identical(synthetic, source)
+    values, counts = np.unique(source, return_counts=True)
+    seen = dict(zip(values.tolist(), counts.tolist(), strict=True))
+    np.testing.assert_array_equal(hit, [h in seen for h in synthetic.tolist()])
+    np.testing.assert_array_equal(unique, [seen.get(h) == 1 for h in synthetic.tolist()])
+    assert not _identical(synthetic, np.zeros(0, dtype=np.uint64))[0].any()

@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numba
 import numpy as np
 
 from synthsoc.synth.assemble import Assembled
@@ -93,11 +94,33 @@ def _roster_members(r: Rosters, *, full: bool) -> Members:
 
 
 def _identical(synthetic: np.ndarray, source: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per synthetic hash: identical to some source hash; identical to a unique one."""
+    """Per synthetic hash: identical to some source hash; identical to a unique one.
+
+    The distinct source hashes (sorted) are found through a guide on their top 16 bits:
+    each synthetic hash looks only among the few source hashes that share them, not by a
+    binary search over all of them (23 million look-ups at full scale)."""
     keys, counts = np.unique(source, return_counts=True)
-    pos = np.minimum(np.searchsorted(keys, synthetic), keys.size - 1)
-    hit = keys[pos] == synthetic
-    return hit, hit & (counts[pos] == 1)
+    guide = np.searchsorted(keys, np.arange(2**16 + 1, dtype=np.uint64) << np.uint64(48))
+    guide[-1] = keys.size
+    return _look_up(keys, counts, guide, synthetic)
+
+
+@numba.njit(cache=True, parallel=True)
+def _look_up(keys: np.ndarray, counts: np.ndarray, guide: np.ndarray,
+             synthetic: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    hit = np.zeros(synthetic.size, dtype=np.bool_)
+    unique = np.zeros(synthetic.size, dtype=np.bool_)
+    for i in numba.prange(synthetic.size):
+        h = synthetic[i]
+        bucket = h >> np.uint64(48)
+        for k in range(guide[bucket], guide[bucket + 1]):
+            if keys[k] == h:
+                hit[i] = True
+                unique[i] = counts[k] == 1
+                break
+            if keys[k] > h:
+                break
+    return hit, unique
 
 
 def _aligned_ages(hh: np.ndarray, role: np.ndarray, sex: np.ndarray, age: np.ndarray,

@@ -44,7 +44,7 @@ from synthsoc.synth.person_tally import (
     tally_persons,
 )
 from synthsoc.synth.seeds import HOUSEHOLD_TEMPLATES, MAX_SIZE, ROLE
-from synthsoc.synth.tally import count_cells
+from synthsoc.synth.tally import count_cells, count_values
 from synthsoc.synth.targets import (
     CHILD_GAP_START,
     COUPLE_START,
@@ -457,8 +457,8 @@ def structural_checks(pop: Assembled, tally: PersonTally) -> dict[str, int]:
     sel = np.flatnonzero(is_parent_role & has_children[hh])
     np.minimum.at(parent_age, hh[sel], age[sel].astype(np.int64))
     grandchild = np.flatnonzero(role == ROLE["grandchild"])
-    counted = np.bincount(hh, minlength=pop.hh_size.size)
-    heads_per_household = np.bincount(hh[role == ROLE["head"]], minlength=pop.hh_size.size)
+    counted = count_values(hh, pop.hh_size.size)
+    heads_per_household = count_values(hh[role == ROLE["head"]], pop.hh_size.size)
     # Conscripts are few: their checks look at them alone.
     conscript = np.flatnonzero(pop.p_activity == activity.index("military_service"))
     c_age = age[conscript]

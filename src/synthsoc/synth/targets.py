@@ -36,6 +36,7 @@ one-person column); the fit handles any non-negative incidence.
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 import polars as pl
 import scipy.sparse as sp
@@ -104,15 +105,35 @@ def gap_band_shares() -> np.ndarray:
 
 def couple_ages(role: np.ndarray, sex: np.ndarray, age: np.ndarray, household: np.ndarray,
                 n_households: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Households with a couple (head and spouse) and the husband's and wife's ages."""
-    spouse = np.flatnonzero(role == ROLE["spouse"])
-    hh = household[spouse]
+    """Households with a couple (head and spouse) and the husband's and wife's ages, spouse
+    by spouse in person order (one compiled pass over the persons, two over the spouses)."""
+    return _couple_ages(role, sex, age, household, n_households, ROLE["head"], ROLE["spouse"])
+
+
+@numba.njit(cache=True, nogil=True)
+def _couple_ages(role: np.ndarray, sex: np.ndarray, age: np.ndarray, household: np.ndarray,
+                 n_households: int, head: int,
+                 spouse: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     head_age = np.zeros(n_households, dtype=np.int64)
-    heads = np.flatnonzero(role == ROLE["head"])
-    head_age[household[heads]] = age[heads]
-    male_spouse = sex[spouse] == 0
-    husband = np.where(male_spouse, age[spouse], head_age[hh])
-    wife = np.where(male_spouse, head_age[hh], age[spouse])
+    n_spouses = 0
+    for i in range(role.size):
+        if role[i] == head:
+            head_age[household[i]] = age[i]
+        elif role[i] == spouse:
+            n_spouses += 1
+    hh = np.empty(n_spouses, dtype=household.dtype)
+    husband = np.empty(n_spouses, dtype=np.int64)
+    wife = np.empty(n_spouses, dtype=np.int64)
+    k = 0
+    for i in range(role.size):
+        if role[i] == spouse:
+            h = household[i]
+            hh[k] = h
+            if sex[i] == 0:
+                husband[k], wife[k] = age[i], head_age[h]
+            else:
+                husband[k], wife[k] = head_age[h], age[i]
+            k += 1
     return hh, husband, wife
 
 
