@@ -118,3 +118,19 @@ def test_duplicates_are_the_later_holders_of_a_name(layout: str) -> None:
         group = np.repeat(np.arange(n // 100), 100)  # runs longer than the pairwise limit
     code = rng.integers(0, 6, n)
     assert np.array_equal(_duplicates(group, code), _first_seen_duplicates(group, code))
+
+
+def test_families_spread_over_households_get_distinct_names_in_both() -> None:
+    # Families of 12 brothers born the same year (many redraws), each family split over two
+    # households that it shares with another family: neither may hold a name twice.
+    n_families = 400
+    inherit = np.repeat(np.arange(n_families) * 12, 12)
+    half = np.tile(np.repeat([0, 1], 6), n_families)
+    household = (np.arange(inherit.size) // 12) // 2 * 2 + half  # two families per household
+    birth = np.full(inherit.size, 2015)
+    sex = np.zeros(inherit.size, dtype=np.int8)
+    codes, _ = assign_names(np.random.default_rng(2), birth, sex, np.zeros(inherit.size, bool),
+                            inherit, household=household)
+    for group in (inherit, household):
+        pairs = set(zip(group.tolist(), codes.tolist(), strict=True))
+        assert len(pairs) == inherit.size

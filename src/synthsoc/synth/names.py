@@ -435,14 +435,18 @@ def assign_names(
         if dup.size == 0:
             break
         codes[dup] = draw(dup)
-        touched = np.zeros(n, dtype=bool)
-        touched[family_surname_of[dup]] = True
-        again = touched[family_surname_of]
+        # Checked again: the households and the families of the redrawn persons. Where
+        # families live within households, a family is inside a household marked already.
+        again = []
         if household is not None:
             in_household = np.zeros(int(household.max()) + 1, dtype=bool)
             in_household[household[dup]] = True
-            again |= in_household[household]
-        checked = np.flatnonzero(again)
+            again.append(in_household[household])
+        if not families_in_households:
+            touched = np.zeros(n, dtype=bool)
+            touched[family_surname_of[dup]] = True
+            again.append(touched[family_surname_of])
+        checked = np.flatnonzero(np.logical_or.reduce(again))
     else:
         raise RuntimeError("names: could not give every family distinct full names")
     return codes, distinct.tolist()
