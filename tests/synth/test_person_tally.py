@@ -127,3 +127,5 @@ def test_couple_ages_pairs_each_spouse_with_the_head_of_their_household() -> Non
     np.testing.assert_array_equal(hh, [0, 1])
     np.testing.assert_array_equal(husband, [50, 38])
     np.testing.assert_array_equal(wife, [47, 41])
+    with pytest.raises(ValueError, match=r"households must lie in \[0, 3\), got 0..3"):
+        couple_ages(role, sex, age, household, 3)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from synthsoc.synth.attributes import _runs_started, draw_small_table
+from synthsoc.synth.attributes import _runs_started, age_sex_cells, draw_small_table
 from synthsoc.synth.sampling import (
     UNIFORM_CHUNK,
     smallest_keys_per_group,
@@ -140,3 +140,28 @@ def test_income_cut_offs_match_the_stable_ranking(n: int, ties: bool) -> None:
     first = np.sort(rng.integers(0, n, 9))
     first[3] = first[2]  # an empty bracket
     np.testing.assert_array_equal(_runs_started(score, first), _by_argsort(score, first))
+
+
+def test_positioned_draws_refuse_positions_and_values_that_do_not_fit() -> None:
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError,
+                       match=r"uniforms_at: positions must lie in \[0, 10\), got 0..10"):
+        uniforms_at(rng, 10, np.array([0, 10]))
+    out = np.zeros(4, dtype=np.int32)
+    p = np.array([0.5, 0.5])
+    with pytest.raises(ValueError, match="3 values for 2 weights"):
+        weighted_choice_into(rng, p, np.array([1, 2, 3]), np.array([0, 1]), out)
+    with pytest.raises(ValueError, match=r"weighted_choice_into: positions must lie in \[0, 4\)"):
+        weighted_choice_into(rng, p, np.array([1, 2]), np.array([-1, 2]), out)
+    assert (out == 0).all()  # nothing written before the refusal
+
+
+def test_age_sex_cells_are_the_table_rows_and_refuse_an_unknown_area() -> None:
+    age = np.array([0, 4, 5, 37, 99, 120], dtype=np.int16)
+    sex = np.array([0, 1, 0, 1, 0, 1], dtype=np.int8)
+    area = np.array([1, 0, 1, 0, 1, 1], dtype=np.int8)
+    rows = np.array([5, 2])  # area 0 is table row 5, area 1 row 2
+    want = (rows[area] * 2 + sex) * 21 + np.minimum(age // 5, 20)
+    np.testing.assert_array_equal(age_sex_cells(rows, area, sex, age, 21), want)
+    with pytest.raises(ValueError, match=r"areas must lie in \[0, 2\), got 0..2"):
+        age_sex_cells(rows, np.array([0, 2]), sex[:2], age[:2], 21)

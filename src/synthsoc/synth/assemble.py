@@ -200,14 +200,16 @@ def _names(rng: np.random.Generator, year: int, role: np.ndarray, sex: np.ndarra
            head: np.ndarray) -> tuple[np.ndarray, list[str]]:
     """Names of every person: children take the father's surname."""
     n_hh = head.size
-    # 32-bit person indices: 51 million fit, and each array over every person is 200 MB.
-    father = np.full(n_hh, -1, dtype=np.int32)
+    # 32-bit person indices where they fit (51 million do): each array over every person
+    # is then 200 MB, not 400.
+    index_type = np.int32 if role.size < 2**31 else np.int64
+    father = np.full(n_hh, -1, dtype=index_type)
     male_head = sex[head] == 0
     father[male_head] = head[male_head]
     spouse_idx = np.flatnonzero(role == ROLE["spouse"])
     male_spouse = spouse_idx[sex[spouse_idx] == 0]
     father[p_hh[male_spouse]] = male_spouse
-    inherit = np.arange(role.size, dtype=np.int32)
+    inherit = np.arange(role.size, dtype=index_type)
     kid = (role == ROLE["child"]) | (role == ROLE["grandchild"])
     has_father = kid & (father[p_hh] >= 0)
     inherit[has_father] = father[p_hh[has_father]]

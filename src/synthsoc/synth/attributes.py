@@ -155,6 +155,9 @@ def age_sex_cells(row_of_area: np.ndarray, area: np.ndarray, sex: np.ndarray, ag
     pass as int32 (no 64-bit temporaries over 51 million persons)."""
     if row_of_area.size and (int(row_of_area.max()) + 1) * 2 * n_age >= 2**31:
         raise ValueError("age_sex_cells: the table has too many rows for 32-bit cells")
+    if area.size and (int(area.min()) < 0 or int(area.max()) >= row_of_area.size):
+        raise ValueError(f"age_sex_cells: areas must lie in [0, {row_of_area.size}), got "
+                         f"{int(area.min())}..{int(area.max())}")
     return _age_sex_cells(row_of_area.astype(np.int64), area, sex, age, n_age)
 
 

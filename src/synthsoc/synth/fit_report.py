@@ -208,8 +208,10 @@ def build_fit_report(controls: RunControls, pop: Assembled, fit: FitResult,
     worst_table, worst_level, worst = max(
         ((t, lvl, m) for t, levels in tables.items() for lvl, m in levels.items()),
         key=lambda item: item[2]["tvd"])
-    joints = fitted_joints(controls, pop, person_targets, tally)
-    audit = official_comparisons(pop, controls, tally)
+    heads_and_spouses = couple_ages(pop.p_role, pop.p_sex, pop.p_age, pop.p_hh,
+                                    pop.hh_size.size)
+    joints = fitted_joints(controls, pop, person_targets, tally, heads_and_spouses)
+    audit = official_comparisons(pop, controls, tally, heads_and_spouses)
     shares = [item for item in audit if "tvd" in item and np.isfinite(item["tvd"])
               and item.get("status", "audited") == "audited"]
     worst_audit = max(shares, key=lambda item: item["tvd"]) if shares else None
@@ -331,8 +333,12 @@ def joint_status(tables: dict[str, Any], joints: dict[str, Any],
     return rows
 
 
+Couples = tuple[np.ndarray, np.ndarray, np.ndarray]  # targets.couple_ages: hh, husband, wife
+
+
 def fitted_joints(controls: RunControls, pop: Assembled, person_targets: np.ndarray,
-                  tally: PersonTally) -> dict[str, dict[str, dict[str, float]]]:
+                  tally: PersonTally,
+                  heads_and_spouses: Couples) -> dict[str, dict[str, dict[str, float]]]:
     """Joints fitted beyond the census controls, each against the targets it was fitted to:
     persons living with a spouse by sex x 5-year age (general households, si-gun-gu), one-
     person householders by sex x 10-year age (national, against the official 2023 shares),
@@ -374,8 +380,7 @@ def fitted_joints(controls: RunControls, pop: Assembled, person_targets: np.ndar
         "si_do": table_metrics(marital_syn, marital_tgt),
         "national": table_metrics(marital_syn.reshape(n_sido, -1).sum(axis=0),
                                   marital_tgt.reshape(n_sido, -1).sum(axis=0))}
-    couple_hh, husband, wife = couple_ages(pop.p_role, pop.p_sex, pop.p_age, pop.p_hh,
-                                           pop.hh_size.size)
+    couple_hh, husband, wife = heads_and_spouses
     column = gap_column(husband, wife)
     in_gap = (column >= 0) & general[couple_hh]
     gap_syn = count_cells((n_sgg, N_GAP), sgg[pop.hh_emd[couple_hh[in_gap]]], column[in_gap])
@@ -613,7 +618,8 @@ def _parent_of(pop: Assembled, children: np.ndarray, sex: int) -> np.ndarray:
 
 
 def official_comparisons(pop: Assembled, controls: RunControls,
-                         tally: PersonTally) -> list[dict[str, Any]]:
+                         tally: PersonTally,
+                         heads_and_spouses: Couples) -> list[dict[str, Any]]:
     """Synthetic figures next to official figures that were not controls, worst first.
 
     ``tvd`` is the total variation distance for a distribution and the absolute difference
@@ -769,7 +775,7 @@ def official_comparisons(pop: Assembled, controls: RunControls,
     # household fit splits couples by wife's 5-year age x gap band with these shares); the
     # splits inside the fitted bands (wife older by 1-2 years, husband older by 10+) of
     # 2013 are not fed.
-    _, husband, wife = couple_ages(pop.p_role, pop.p_sex, age, pop.p_hh, pop.hh_size.size)
+    _, husband, wife = heads_and_spouses
     gap_bands = {"wife_older": (-99, -1), "same_age": (0, 0), "husband_older_1_2y": (1, 2),
                  "husband_older_3_5y": (3, 5), "husband_older_6y_plus": (6, 99)}
     ind = "first_marriage_couples_by_spouse_age_gap"

@@ -48,17 +48,9 @@ def smallest_keys_per_group(keys: np.ndarray, group: np.ndarray,
 @numba.njit(cache=True, nogil=True)
 def _choose(keys: np.ndarray, group: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     n_groups = wanted.size
-    start = np.zeros(n_groups + 1, dtype=np.int64)
-    for i in range(group.size):
-        start[group[i] + 1] += 1
-    for g in range(n_groups):
-        start[g + 1] += start[g]
     # Members of each group in ascending position (a stable counting sort).
     members = np.empty(group.size, dtype=np.int64)
-    fill = start[:-1].copy()
-    for i in range(group.size):
-        members[fill[group[i]]] = i
-        fill[group[i]] += 1
+    start = _counting_order(group, n_groups, members)
     chosen = np.zeros(group.size, dtype=np.bool_)
     largest = 0
     for g in range(n_groups):
@@ -106,6 +98,7 @@ def uniform_chunks(rng: np.random.Generator, size: int,
 def uniforms_at(rng: np.random.Generator, size: int, positions: np.ndarray) -> np.ndarray:
     """``rng.random(size)[positions]`` without the ``size`` uniforms in memory at once: the
     same numbers, the same ``size`` of them consumed."""
+    _check_positions("uniforms_at", positions, size)
     order = np.argsort(positions, kind="stable")
     sorted_positions = positions[order]
     out = np.empty(positions.size, dtype=np.float64)
@@ -133,9 +126,18 @@ def weighted_choice_into(rng: np.random.Generator, p: np.ndarray, values: np.nda
                          positions: np.ndarray, out: np.ndarray) -> None:
     """``out[positions] = values[weighted_choice(rng, positions.size, p)]`` without the
     drawn indices or the gathered values in memory: the same uniforms, the same result."""
+    if values.size != p.size:
+        raise ValueError(f"weighted_choice_into: {values.size} values for {p.size} weights")
+    _check_positions("weighted_choice_into", positions, out.size)
     cdf, guide = _cdf_and_guide(p)
     for start, u in uniform_chunks(rng, positions.size):
         _place_choices(cdf, guide, u, values, positions[start:start + u.size], out)
+
+
+def _check_positions(caller: str, positions: np.ndarray, size: int) -> None:
+    if positions.size and (int(positions.min()) < 0 or int(positions.max()) >= size):
+        raise ValueError(f"{caller}: positions must lie in [0, {size}), got "
+                         f"{int(positions.min())}..{int(positions.max())}")
 
 
 def _cdf_and_guide(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -150,10 +152,7 @@ def _cdf_and_guide(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _place_choices(cdf: np.ndarray, guide: np.ndarray, u: np.ndarray, values: np.ndarray,
                    positions: np.ndarray, out: np.ndarray) -> None:
     for i in range(u.size):
-        k = guide[int(u[i] * guide.size)]
-        while k < cdf.size and cdf[k] <= u[i]:
-            k += 1
-        out[positions[i]] = values[k]
+        out[positions[i]] = values[_search_one(cdf, guide, u[i])]
 
 
 @numba.njit(cache=True, nogil=True)
@@ -161,11 +160,17 @@ def _search_right(cdf: np.ndarray, guide: np.ndarray, u: np.ndarray) -> np.ndarr
     """``np.searchsorted(cdf, u, side="right")``, each search starting from its bucket."""
     out = np.empty(u.size, dtype=np.int64)
     for i in range(u.size):
-        k = guide[int(u[i] * guide.size)]
-        while k < cdf.size and cdf[k] <= u[i]:
-            k += 1
-        out[i] = k
+        out[i] = _search_one(cdf, guide, u[i])
     return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _search_one(cdf: np.ndarray, guide: np.ndarray, x: float) -> int:
+    """``np.searchsorted(cdf, x, side="right")`` from the guide's bucket of ``x``."""
+    k = guide[int(x * guide.size)]
+    while k < cdf.size and cdf[k] <= x:
+        k += 1
+    return k
 
 
 def stable_counting_order(codes: np.ndarray, n_codes: int) -> tuple[np.ndarray, np.ndarray]:
@@ -176,19 +181,21 @@ def stable_counting_order(codes: np.ndarray, n_codes: int) -> tuple[np.ndarray, 
         raise ValueError(f"stable_counting_order: {codes.size} elements need 64-bit positions")
     if codes.size and (int(codes.min()) < 0 or int(codes.max()) >= n_codes):
         raise ValueError(f"stable_counting_order: codes must lie in [0, {n_codes})")
-    return _counting_order(codes, n_codes)
+    order = np.empty(codes.size, dtype=np.int32)
+    return order, _counting_order(codes, n_codes, order)
 
 
 @numba.njit(cache=True, nogil=True)
-def _counting_order(codes: np.ndarray, n_codes: int) -> tuple[np.ndarray, np.ndarray]:
+def _counting_order(codes: np.ndarray, n_codes: int, order: np.ndarray) -> np.ndarray:
+    """Fills ``order`` with the stable ascending order of ``codes`` (values in
+    ``[0, n_codes)``) and returns the bounds of each code's slice of it."""
     bounds = np.zeros(n_codes + 1, dtype=np.int64)
     for i in range(codes.size):
         bounds[codes[i] + 1] += 1
     for c in range(n_codes):
         bounds[c + 1] += bounds[c]
     fill = bounds[:-1].copy()
-    order = np.empty(codes.size, dtype=np.int32)
     for i in range(codes.size):
         order[fill[codes[i]]] = i
         fill[codes[i]] += 1
-    return order, bounds
+    return bounds

@@ -107,6 +107,9 @@ def couple_ages(role: np.ndarray, sex: np.ndarray, age: np.ndarray, household: n
                 n_households: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Households with a couple (head and spouse) and the husband's and wife's ages, spouse
     by spouse in person order (one compiled pass over the persons, two over the spouses)."""
+    if household.size and (int(household.min()) < 0 or int(household.max()) >= n_households):
+        raise ValueError(f"couple_ages: households must lie in [0, {n_households}), got "
+                         f"{int(household.min())}..{int(household.max())}")
     return _couple_ages(role, sex, age, household, n_households, ROLE["head"], ROLE["spouse"])
 
 
