@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from synthsoc.synth.fit import fit_weights
+from synthsoc.synth.fit import MAX_AREA_BLOCK, area_block, fit_weights
 
 
 def test_one_person_households_reproduce_ipf_independence_solution() -> None:
@@ -82,20 +82,35 @@ def test_areas_are_fitted_independently_in_one_call() -> None:
 
 
 def test_each_area_is_fitted_as_if_alone_across_blocks_of_areas() -> None:
-    # Nine areas span three of the kernel's blocks; every area's weights must be exactly
-    # those of fitting it alone, whether it converges early or runs to max_iter.
+    # Forty areas span several of the kernel's blocks on any thread count (at most 16 areas
+    # a block); every area's weights must be exactly those of fitting it alone, whether it
+    # converges early or runs to max_iter.
     rng = np.random.default_rng(3)
     persons = rng.integers(0, 3, size=(12, 4)).astype(float)
     classes = np.arange(12) % 2
-    truth = rng.uniform(0.5, 5.0, size=(9, 12))
-    truth[::2] = 1.0 + 0.01 * rng.random((5, 12))  # near the prior: converge at sweep 10
+    truth = rng.uniform(0.5, 5.0, size=(40, 12))
+    truth[::2] = 1.0 + 0.01 * rng.random((20, 12))  # near the prior: converge at sweep 10
     person_targets = truth @ persons
     class_targets = np.stack([truth[:, classes == k].sum(axis=1) for k in (0, 1)], axis=1)
     together = fit_weights(sp.csr_matrix(persons), person_targets, classes, class_targets,
                            tol=1e-3, max_iter=40)
-    for g in range(9):
+    sweeps = []
+    for g in range(40):
         alone = fit_weights(sp.csr_matrix(persons), person_targets[g:g + 1], classes,
                             class_targets[g:g + 1], tol=1e-3, max_iter=40)
-        assert alone.iterations == (10 if g % 2 == 0 else 40)
+        sweeps.append(alone.iterations)
         np.testing.assert_array_equal(together.weights[g], alone.weights[0])
-    assert together.iterations == 40
+    assert all(sweeps[g] == 10 for g in range(0, 40, 2))
+    assert 40 in sweeps and together.iterations == 40
+
+
+def test_area_blocks_share_out_evenly_over_the_threads() -> None:
+    # (areas, threads) -> areas a block, worked by hand: as wide as 16 allows, as many
+    # blocks on every thread.
+    assert MAX_AREA_BLOCK == 16
+    assert area_block(25, 2) == 13  # 2 blocks: 13 + 12
+    assert area_block(252, 2) == 16  # 16 blocks, 8 a thread
+    assert area_block(252, 16) == 16  # 16 blocks, 1 a thread
+    assert area_block(40, 16) == 3  # 16 lanes of at most 3 areas
+    assert area_block(1, 4) == 1
+    assert area_block(0, 2) == 1
