@@ -10,7 +10,10 @@ import scipy.sparse as sp
 from synthsoc.synth.general_households import (
     _accept_improving,
     _alias_tables,
+    _by_area_and_gain,
+    _draw_proposals,
     _drawn_counts,
+    _proposal_gains,
     _refine_age_fit,
     _stratum_cumulative,
     _systematic_draw,
@@ -137,3 +140,49 @@ def test_refinement_without_households_returns_an_empty_draw() -> None:
                              np.ones((1, 3)), np.ones((1, 3)), np.zeros(3, dtype=np.int64),
                              np.array([0, 3]))
     assert hh_pos.size == 0
+
+
+def test_areas_and_gains_are_ordered_as_numpys_lexsort() -> None:
+    # Areas out of order, an empty area (2), equal gains (ties keep index order).
+    rng = np.random.default_rng(5)
+    g = rng.integers(0, 5, size=400)
+    g[g == 2] = 3
+    gain = rng.integers(1, 6, size=400).astype(float) / 4.0
+    order, ptr = _by_area_and_gain(g, gain, 5)
+    expected = np.lexsort((-gain, g))
+    np.testing.assert_array_equal(order, expected)
+    np.testing.assert_array_equal(ptr, np.searchsorted(g[expected], np.arange(6)))
+
+
+def test_proposal_gains_are_the_bound_computed_by_hand() -> None:
+    # Three candidates of one stratum, columns (age 30, age 31, age 95); the cell of age 95
+    # is rare (target under one person). Deficit (2, -1, 0.5).
+    dense = np.array([[1.0, 0.0, 0.0], [0.0, 2.0, 0.0], [1.0, 0.0, 1.0]])
+    a = sp.csr_matrix(dense)
+    squares = (dense**2).sum(axis=1)
+    deficit = np.array([[2.0, -1.0, 0.5]])
+    rare = np.array([[False, False, True]])
+    current = np.array([1, 0, 0, 2])
+    proposal = np.array([0, 1, 2, -1])  # the last: no weight in its stratum
+    gain = _proposal_gains(a.indptr, a.indices, a.data, squares, np.zeros(4, dtype=np.int64),
+                           current, proposal, deficit, rare)
+    # 1 -> 0: 2 * (2 - (-2)) - 1 - 4 = 3; 0 -> 1: 2 * (-2 - 2) - 4 - 1 = -13; 0 -> 2 adds a
+    # person aged 95: -inf; no proposal: the household itself, -inf.
+    assert gain.tolist() == [3.0, -13.0, -np.inf, -np.inf]
+    assert proposal.tolist() == [0, 1, 2, 2]
+
+
+def test_proposals_follow_the_alias_tables_and_skip_weightless_strata() -> None:
+    # Stratum 0: candidates 0-2 (weights 1, 0, 3); stratum 1: candidate 3 without weight.
+    weights = np.array([[1.0, 0.0, 3.0, 0.0]])
+    bounds = np.array([0, 3, 4])
+    prob, alias = _alias_tables(weights, bounds)
+    stratum = np.array([0, 0, 0, 1])
+    u = np.linspace(0.0, 1.0, 4000, endpoint=False)
+    current = np.zeros(u.size, dtype=np.int64)
+    drawn = _draw_proposals(prob, alias, bounds, stratum, np.zeros(u.size, dtype=np.int64),
+                            current, u)
+    np.testing.assert_array_equal(np.bincount(drawn, minlength=3), [1000, 0, 3000])
+    none = _draw_proposals(prob, alias, bounds, stratum, np.zeros(1, dtype=np.int64),
+                           np.array([3]), np.array([0.5]))
+    assert none.tolist() == [-1]

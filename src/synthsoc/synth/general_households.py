@@ -263,15 +263,39 @@ def _refine_age_fit(
         pick = np.arange(starts[r % passes], hh_pos.size, passes)
         g = hh_sgg[pick]
         current = hh_pos[pick]
-        proposal, gain = _propose(a.indptr, a.indices, a.data, squares, prob, alias, bounds,
-                                  stratum, g, current, rng.random(pick.size), deficit, rare)
+        proposal = _draw_proposals(prob, alias, bounds, stratum, g, current,
+                                   rng.random(pick.size))
+        gain = _proposal_gains(a.indptr, a.indices, a.data, squares, g, current, proposal,
+                               deficit, rare)
         good = np.flatnonzero(gain > 0)
-        order = good[np.lexsort((-gain[good], g[good]))]  # ties: the earlier proposal
-        group_ptr = np.searchsorted(g[order], np.arange(n_sgg + 1))
+        grouped, group_ptr = _by_area_and_gain(g[good], gain[good], n_sgg)
+        order = good[grouped]
         accepted = _accept_improving(a.indptr, a.indices, a.data, synthetic, targets, rare,
                                      order, group_ptr, g, current, proposal)
         hh_pos[pick[accepted]] = proposal[accepted]
     return hh_pos
+
+
+@numba.njit(cache=True, parallel=True)
+def _by_area_and_gain(g: np.ndarray, gain: np.ndarray,
+                      n_areas: int) -> tuple[np.ndarray, np.ndarray]:
+    """The order of ``np.lexsort((-gain, g))`` (by area, then by decreasing gain, ties in
+    index order) and each area's bounds in it: a stable counting sort by area, then a stable
+    sort of each area's gains, the areas in parallel."""
+    ptr = np.zeros(n_areas + 1, dtype=np.int64)
+    for i in range(g.size):
+        ptr[g[i] + 1] += 1
+    for q in range(n_areas):
+        ptr[q + 1] += ptr[q]
+    order = np.empty(g.size, dtype=np.int64)
+    fill = ptr[:-1].copy()
+    for i in range(g.size):
+        order[fill[g[i]]] = i
+        fill[g[i]] += 1
+    for q in numba.prange(n_areas):
+        segment = order[ptr[q]:ptr[q + 1]].copy()
+        order[ptr[q]:ptr[q + 1]] = segment[np.argsort(-gain[segment], kind="mergesort")]
+    return order, ptr
 
 
 @numba.njit(cache=True, parallel=True)
@@ -358,30 +382,47 @@ def _alias_tables(weights: np.ndarray, bounds: np.ndarray) -> tuple[np.ndarray, 
 
 
 @numba.njit(cache=True, parallel=True)
-def _propose(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, squares: np.ndarray,
-             prob: np.ndarray, alias: np.ndarray, bounds: np.ndarray, stratum: np.ndarray,
-             g: np.ndarray, current: np.ndarray, u: np.ndarray, deficit: np.ndarray,
-             rare: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _draw_proposals(prob: np.ndarray, alias: np.ndarray, bounds: np.ndarray,
+                    stratum: np.ndarray, g: np.ndarray, current: np.ndarray,
+                    u: np.ndarray) -> np.ndarray:
     """For every drawn household ``current[i]`` of si-gun-gu ``g[i]``: a proposal from the
     same stratum drawn with the si-gun-gu's weights (uniform ``u[i]`` through the alias
-    tables), and a lower bound on the gain in squared deficit of swapping the two, which
-    ignores the overlap of their members (``-inf`` where the stratum has no weight or the
-    swap changes a ``rare`` cell)."""
+    tables), or -1 where the stratum has no weight there."""
     n = current.size
     proposal = np.empty(n, dtype=np.int64)
-    gain = np.empty(n)
     for i in numba.prange(n):  # independent proposals: the same result on any thread count
-        gi, cur = g[i], current[i]
-        s = stratum[cur]
+        gi = g[i]
+        s = stratum[current[i]]
         lo, hi = bounds[s], bounds[s + 1]
         x = u[i] * (hi - lo)
         j = min(lo + int(x), hi - 1)
         if alias[gi, j] < 0:
+            proposal[i] = -1
+        else:
+            proposal[i] = j if x - (j - lo) < prob[gi, j] else alias[gi, j]
+    return proposal
+
+
+@numba.njit(cache=True, parallel=True)
+def _proposal_gains(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray,
+                    squares: np.ndarray, g: np.ndarray, current: np.ndarray,
+                    proposal: np.ndarray, deficit: np.ndarray, rare: np.ndarray) -> np.ndarray:
+    """A lower bound on the gain in squared deficit of swapping ``current[i]`` for
+    ``proposal[i]`` in si-gun-gu ``g[i]``, which ignores the overlap of their members
+    (``-inf`` where the swap changes a ``rare`` cell). A proposal of -1 (no weight in the
+    stratum) becomes the current household itself, with gain ``-inf``.
+
+    Drawing every proposal first (``_draw_proposals``) and scoring them here in a second
+    pass halves the time of doing both in one loop: each loop's look-ups no longer wait on
+    the other's (Seoul at 5%: 8 against 15 ms a round)."""
+    n = current.size
+    gain = np.empty(n)
+    for i in numba.prange(n):  # independent proposals: the same result on any thread count
+        gi, cur, prop = g[i], current[i], proposal[i]
+        if prop < 0:
             proposal[i] = cur
             gain[i] = -np.inf
             continue
-        prop = j if x - (j - lo) < prob[gi, j] else alias[gi, j]
-        proposal[i] = prop
         dot = 0.0
         near_rare = False
         for k in range(indptr[prop], indptr[prop + 1]):
@@ -395,7 +436,7 @@ def _propose(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, squares:
             gain[i] = -np.inf
         else:
             gain[i] = 2.0 * dot - squares[prop] - squares[cur]
-    return proposal, gain
+    return gain
 
 
 @numba.njit(cache=True)
