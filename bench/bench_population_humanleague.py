@@ -10,12 +10,16 @@ scored on the same two tables. Three timings:
   humanleague: loading the census tables and building the run's controls (the same code
   synthsoc runs), QIS per si-gun-gu, one row per person (eup-myeon-dong, sex, age group) and
   the Parquet file, written by the same writer. synthsoc: ``populate`` (households and
-  persons, every attribute, the fit report, the files), timed on its second call in the
-  process; the first call, which also loads the compiled kernels, is reported beside it.
+  persons, every attribute, the fit report, the files). The first ``populate`` of the
+  process, which also loads the compiled kernels, is reported apart.
 * ``sampler_only``, not like for like (the figure quoted before): humanleague's QIS loop
   alone, its controls built outside the timer, against synthsoc's whole ``populate``.
 
-    python bench/bench_population_humanleague.py [--region 11] [--scale 0.05]
+A single run of either varies by a third on a shared 2-core machine, so the engines run
+``--repeats`` times each, one after the other in turn; the ratios are of the medians, and
+the fastest and slowest runs are printed beside them.
+
+    python bench/bench_population_humanleague.py [--region 11] [--scale 0.05] [--repeats 7]
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -115,23 +120,30 @@ def _persons_table(cells: list[tuple[np.ndarray, np.ndarray]], emd_codes: list[s
     })
 
 
-def run_synthsoc(region: str, scale: float, seed: int, scratch: Path) -> dict[str, object]:
-    out = scratch / "synthsoc_population"  # the second call replaces the first's run
-    timings = []
-    for _ in range(2):  # the first call in the process also loads the compiled kernels
-        started = time.perf_counter()
-        result = populate(out, scale=scale, seed=seed, region=region, progress=False,
-                          html=False)
-        timings.append(time.perf_counter() - started)
+def run_synthsoc(region: str, scale: float, seed: int, out: Path) -> dict[str, object]:
+    """One ``populate`` into ``out`` (each call replaces the previous call's run)."""
+    started = time.perf_counter()
+    result = populate(out, scale=scale, seed=seed, region=region, progress=False, html=False)
+    seconds = time.perf_counter() - started
     report = json.loads((out / "fit_report.json").read_text(encoding="utf-8"))
     return {
         "persons": result.n_persons,
         "households": result.n_households,
-        "end_to_end_seconds": timings[1],
-        "first_call_seconds": timings[0],
+        "end_to_end_seconds": seconds,
         "emd_sex_tvd": report["controls"]["persons_by_sex"]["eup_myeon_dong"]["tvd"],
         "sgg_sex_age_tvd": report["controls"]["korean_persons_by_sex_age5"]["si_gun_gu"]["tvd"],
     }
+
+
+def _timings(runs: list[dict[str, object]], key: str) -> dict[str, float]:
+    seconds = [float(run[key]) for run in runs]  # type: ignore[arg-type]
+    return {"median": statistics.median(seconds), "min": min(seconds), "max": max(seconds)}
+
+
+def _summary(runs: list[dict[str, object]], keys: tuple[str, ...]) -> dict[str, object]:
+    """The last run's counts and scores with the timings of every run."""
+    last = {k: v for k, v in runs[-1].items() if not k.endswith("_seconds")}
+    return last | {key: _timings(runs, key) for key in keys} | {"runs": len(runs)}
 
 
 def main() -> None:
@@ -139,44 +151,65 @@ def main() -> None:
     parser.add_argument("--region", default="11")
     parser.add_argument("--scale", type=float, default=0.05)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeats", type=int, default=7)
     args = parser.parse_args()
+    if args.repeats < 1:
+        parser.error(f"--repeats must be at least 1, not {args.repeats}")
     region = resolve_region(args.region, 2025)
     load = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="synthsoc_bench_vs_humanleague_") as scratch:
-        ours = run_synthsoc(region, args.scale, args.seed, Path(scratch))
-        theirs = run_humanleague(region, args.scale, args.seed, Path(scratch))
+        out = Path(scratch) / "synthsoc_population"
+        first_call = run_synthsoc(region, args.scale, args.seed, out)["end_to_end_seconds"]
+        synthsoc_runs, humanleague_runs = [], []
+        for _ in range(args.repeats):  # in turn, so that both meet the same load
+            synthsoc_runs.append(run_synthsoc(region, args.scale, args.seed, out))
+            humanleague_runs.append(run_humanleague(region, args.scale, args.seed,
+                                                    Path(scratch)))
+    ours = _summary(synthsoc_runs, ("end_to_end_seconds",)) | {
+        "first_call_seconds": first_call}
+    theirs = _summary(humanleague_runs, ("end_to_end_seconds", "sampler_only_seconds"))
 
-    def rate(engine: dict[str, object], key: str) -> float:
-        return float(engine["persons"]) / float(engine[key])  # type: ignore[arg-type]
+    def rate(engine: dict[str, object], key: str, which: str = "median") -> float:
+        return float(engine["persons"]) / engine[key][which]  # type: ignore[arg-type,index]
 
     end_to_end = rate(ours, "end_to_end_seconds") / rate(theirs, "end_to_end_seconds")
     sampler_only = rate(ours, "end_to_end_seconds") / rate(theirs, "sampler_only_seconds")
+    fastest = (rate(ours, "end_to_end_seconds", "min")
+               / rate(theirs, "end_to_end_seconds", "min"))
     row = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": f"{os.cpu_count()} cores; load average at start {load[0]:.1f}",
-        "region": region, "scale": args.scale,
+        "region": region, "scale": args.scale, "repeats": args.repeats,
         "synthsoc": ours,
         "humanleague": {**theirs, "version": "2.4.3 (qis, persons only)"},
         "speed_ratio_synthsoc_over_humanleague": {
             "end_to_end": round(end_to_end, 2),
+            "end_to_end_fastest_runs": round(fastest, 2),
             "synthsoc_end_to_end_over_humanleague_sampler_only": round(sampler_only, 2)},
     }
+
+    def seconds(engine: dict[str, object], key: str) -> str:
+        t: dict[str, float] = engine[key]  # type: ignore[assignment]
+        return f"{t['median']:.2f} ({t['min']:.2f}-{t['max']:.2f})"
+
     table = pl.DataFrame({
         "engine": ["synthsoc: households + persons, all attributes, report, files",
                    "humanleague qis: persons only, tables to file",
                    "humanleague qis: sampler loop only"],
         "persons": [ours["persons"], theirs["persons"], theirs["persons"]],
-        "seconds": [round(float(ours["end_to_end_seconds"]), 2),  # type: ignore[arg-type]
-                    round(float(theirs["end_to_end_seconds"]), 2),  # type: ignore[arg-type]
-                    round(float(theirs["sampler_only_seconds"]), 2)],  # type: ignore[arg-type]
+        "seconds: median (fastest-slowest)": [seconds(ours, "end_to_end_seconds"),
+                                              seconds(theirs, "end_to_end_seconds"),
+                                              seconds(theirs, "sampler_only_seconds")],
         "TVD emd x sex": [ours["emd_sex_tvd"], theirs["emd_sex_tvd"], theirs["emd_sex_tvd"]],
         "TVD sgg x sex x age": [ours["sgg_sex_age_tvd"], theirs["sgg_sex_age_tvd"],
                                 theirs["sgg_sex_age_tvd"]],
     })
     with pl.Config(fmt_str_lengths=70, tbl_width_chars=160):
         print(table)
-    print(f"synthsoc first call in the process: {ours['first_call_seconds']:.2f} s")
-    print(f"speed ratio synthsoc / humanleague, end to end (like for like): {end_to_end:.2f}")
+    print(f"synthsoc first call in the process: {first_call:.2f} s; "
+          f"{args.repeats} runs of each engine in turn")
+    print(f"speed ratio synthsoc / humanleague, end to end (like for like), medians: "
+          f"{end_to_end:.2f}; fastest runs: {fastest:.2f}")
     print(f"speed ratio synthsoc end to end / humanleague sampler loop only: {sampler_only:.2f}")
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "population_vs_humanleague.json").write_text(json.dumps(row, indent=2) + "\n",

@@ -96,7 +96,10 @@ def populate(
     started = time.perf_counter()
     out = Path(out)
     check_output_folder(out, kind=OUTPUT_KIND, inputs=[controls_dir], force=force)
-    with _steps(progress) as step:
+    with _steps(progress) as step, ThreadPoolExecutor(max_workers=1) as beside:
+        # The candidate pool depends on the seed alone: it is built while the census tables
+        # are read and the controls and group quarters drawn.
+        building = beside.submit(build_seed_pool, seed)
         census = load_emd_controls(year)
         if controls_dir is not None:
             census = apply_overrides(census, Path(controls_dir))
@@ -111,7 +114,7 @@ def populate(
             rng = np.random.default_rng(np.random.SeedSequence([seed, 303]))
             special = group_quarters(rng, controls)
             step("group quarters")
-            candidates = build_seed_pool(seed)
+            candidates = building.result()
             pool = candidates.pool
             person_targets = _general_person_targets(controls, special, pool)
             general = draw_general_households(rng, pool, controls.size_counts,
@@ -122,7 +125,7 @@ def populate(
         else:  # one task per si-do (synthsoc.synth.by_province)
             from synthsoc.synth.by_province import synthesise_by_province
 
-            candidates = build_seed_pool(seed)
+            candidates = building.result()
             by_province = synthesise_by_province(
                 executor, controls, candidates.pool, seed,
                 lambda special: _general_person_targets(controls, special, candidates.pool),
