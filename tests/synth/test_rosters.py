@@ -156,6 +156,8 @@ def test_disclosure_shares_and_closest_record_by_hand() -> None:
     )
     dcr = closest_record_distance(pool, np.arange(4), rosters)
     assert dcr.tolist() == [0.0, 4.0, 3.0, np.inf]
+    # Only the candidates asked for, in the order asked.
+    assert closest_record_distance(pool, np.array([3, 1]), rosters).tolist() == [np.inf, 4.0]
     risk = disclosure_risk(synthetic, pool, np.array([0, 0, 1, 2, 3, 3]), rosters)
     assert risk["share_identical"] == pytest.approx(2 / 4)
     assert risk["share_identical_to_unique_roster"] == pytest.approx(1 / 4)

@@ -27,7 +27,7 @@ from typing import Any
 import numba
 import numpy as np
 
-from synthsoc.synth.assemble import Assembled
+from synthsoc.synth.assemble import Assembled, concatenated_ranges
 from synthsoc.synth.rosters import ROSTER_FILE, Rosters
 from synthsoc.synth.schema import (
     ECONOMIC_ACTIVITIES,
@@ -40,7 +40,6 @@ from synthsoc.synth.seeds import MAX_SIZE, SeedPool
 N_AGES = 128
 N_CODES = len(RELATIONSHIPS) * 2 * N_AGES * len(MARITAL_STATUSES) * 2
 _TABLE = np.random.default_rng(20261201).integers(0, 2**63, size=(2, N_CODES), dtype=np.uint64)
-CHUNK = 4_000_000  # age differences held at once while searching the closest record
 BLOCK = 1_000_000  # households hashed at once
 DCR_SAMPLE = 2_000  # drawn households whose closest record is searched (all when fewer)
 
@@ -143,26 +142,36 @@ def _aligned_ages(hh: np.ndarray, role: np.ndarray, sex: np.ndarray, age: np.nda
 def closest_record_distance(pool: SeedPool, used: np.ndarray, rosters: Rosters) -> np.ndarray:
     """DCR of every candidate in ``used`` (indices into ``pool``); ``inf`` where no roster
     has the same members by relationship and sex."""
-    c_comp, c_ages = _aligned_ages(pool.p_hh.astype(np.int64), pool.p_role, pool.p_sex,
-                                   pool.p_age.astype(np.int64), pool.n_households)
+    members = concatenated_ranges(pool.hh_offset[used], pool.hh_size[used].astype(np.int64))
+    c_comp, c_ages = _aligned_ages(
+        np.repeat(np.arange(used.size, dtype=np.int64), pool.hh_size[used]),
+        pool.p_role[members], pool.p_sex[members], pool.p_age[members].astype(np.int64),
+        used.size)
     s_comp, s_ages = _aligned_ages(rosters.p_hh.astype(np.int64), rosters.p_role,
                                    rosters.p_sex, rosters.p_age.astype(np.int64),
                                    rosters.n_households)
-    out = np.full(used.size, np.inf)
     s_order = np.argsort(s_comp, kind="stable")
     s_sorted = s_comp[s_order]
-    u_comp = c_comp[used]
-    for comp in np.unique(u_comp):
-        lo, hi = np.searchsorted(s_sorted, comp), np.searchsorted(s_sorted, comp, "right")
-        if lo == hi:
-            continue
-        src = s_ages[s_order[lo:hi]]
-        rows = np.flatnonzero(u_comp == comp)
-        step = max(1, CHUNK // (src.size or 1))
-        for k in range(0, rows.size, step):
-            block = c_ages[used[rows[k:k + step]]]
-            dist = np.abs(block[:, None, :] - src[None, :, :]).sum(axis=2, dtype=np.int32)
-            out[rows[k:k + step]] = dist.min(axis=1)
+    return _closest(c_ages, s_ages[s_order], np.searchsorted(s_sorted, c_comp),
+                    np.searchsorted(s_sorted, c_comp, "right"))
+
+
+@numba.njit(cache=True, parallel=True)
+def _closest(ages: np.ndarray, source: np.ndarray, lo: np.ndarray,
+             hi: np.ndarray) -> np.ndarray:
+    """For each row of ``ages``, the smallest sum of absolute differences to the rows
+    ``lo[i]:hi[i]`` of ``source`` (``inf`` where there are none)."""
+    out = np.full(ages.shape[0], np.inf)
+    for i in numba.prange(ages.shape[0]):
+        best = -1
+        for r in range(lo[i], hi[i]):
+            d = 0
+            for k in range(ages.shape[1]):
+                d += abs(np.int32(ages[i, k]) - np.int32(source[r, k]))
+            if best < 0 or d < best:
+                best = d
+        if best >= 0:
+            out[i] = best
     return out
 
 
