@@ -167,7 +167,7 @@ def _closest(ages: np.ndarray, source: np.ndarray, lo: np.ndarray,
         for r in range(lo[i], hi[i]):
             d = 0
             for k in range(ages.shape[1]):
-                d += abs(np.int32(ages[i, k]) - np.int32(source[r, k]))
+                d += abs(int(ages[i, k]) - int(source[r, k]))
             if best < 0 or d < best:
                 best = d
         if best >= 0:
