@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
+import scipy.sparse as sp
 
 from synthsoc.synth.rosters import Rosters, load_rosters, roster_candidates
 from synthsoc.synth.seeds import MAX_SIZE, SeedPool, build_template_pool
@@ -71,27 +72,39 @@ def _subset(pool: SeedPool, keep: np.ndarray) -> SeedPool:
     )
 
 
-def _cells(pool: SeedPool) -> np.ndarray:
-    """Boolean (candidates, fit columns + sizes): the candidate falls in the cell."""
-    inc = pool_incidence(pool) > 0
-    size = np.zeros((pool.n_households, MAX_SIZE), dtype=bool)
-    size[np.arange(pool.n_households), pool.hh_size - 1] = True
-    return np.hstack([inc.toarray(), size])
+def _cells(pool: SeedPool) -> sp.csr_matrix:
+    """(candidates, fit columns + sizes), 1 where the candidate falls in the cell."""
+    inc = pool_incidence(pool)
+    inc.eliminate_zeros()
+    rows, columns = inc.nonzero()
+    n = pool.n_households
+    return sp.csr_matrix(
+        (np.ones(rows.size + n, dtype=np.int32),
+         (np.concatenate([rows, np.arange(n)]),
+          np.concatenate([columns, N_COLUMNS + pool.hh_size.astype(np.int64) - 1]))),
+        shape=(n, N_COLUMNS + MAX_SIZE))
 
 
-def _gap_templates(rng: np.random.Generator, cells: np.ndarray, have: np.ndarray,
+def _gap_templates(rng: np.random.Generator, cells: sp.csr_matrix, have: np.ndarray,
                    minimum: int) -> np.ndarray:
     """Template candidates (rows of ``cells``) that bring every cell to ``minimum``
     candidates where the rosters have ``have``; cells are served thinnest first, and a
     template already chosen counts for every cell it falls in."""
-    chosen = np.zeros(cells.shape[0], dtype=bool)
-    rank = rng.permutation(cells.shape[0])
+    n = cells.shape[0]
+    chosen = np.zeros(n, dtype=bool)
+    in_chosen = np.zeros(cells.shape[1], dtype=np.int64)  # chosen templates in each cell
+    by_cell = cells.tocsc()
+    by_cell.sort_indices()
+    rank = rng.permutation(n)
     for j in np.argsort(have, kind="stable"):
-        need = minimum - int(have[j]) - int(np.count_nonzero(cells[chosen, j]))
+        need = minimum - int(have[j]) - int(in_chosen[j])
         if need <= 0:
             continue
-        rows = np.flatnonzero(cells[:, j] & ~chosen)
-        chosen[rows[np.argsort(rank[rows])[:need]]] = True
+        rows = by_cell.indices[by_cell.indptr[j]:by_cell.indptr[j + 1]]
+        rows = rows[~chosen[rows]]
+        new = rows[np.argsort(rank[rows])[:need]]
+        chosen[new] = True
+        in_chosen += np.bincount(cells[new].indices, minlength=cells.shape[1])
     return np.flatnonzero(chosen)
 
 
@@ -102,7 +115,8 @@ def build_seed_pool(seed: int, rosters: Rosters | None = None,
     rng = np.random.default_rng(np.random.SeedSequence([seed, 102]))
     real = roster_candidates(rng, load_rosters() if rosters is None else rosters)
     templates = build_template_pool(seed)
-    have = _cells(real.pool).sum(axis=0)  # distinct roster candidates per cell
+    have = np.bincount(_cells(real.pool).indices,  # distinct roster candidates per cell
+                       minlength=N_COLUMNS + MAX_SIZE)
     template_cells = _cells(templates)
     picked = _gap_templates(rng, template_cells, have, minimum)
     median = np.zeros(MAX_SIZE)
@@ -115,9 +129,9 @@ def build_seed_pool(seed: int, rosters: Rosters | None = None,
     # Candidates of one size next to each other: the fit rescales each size class in one
     # sequential pass over its weights.
     pool = _subset(pool, np.argsort(pool.hh_size, kind="stable"))
-    total = have + template_cells[picked].sum(axis=0)
+    total = have + np.bincount(template_cells[picked].indices, minlength=have.size)
     # Cells no roster or template can fall in break a rule by definition (couples under 15).
-    possible = (have + template_cells.sum(axis=0)) > 0
+    possible = (have + np.bincount(template_cells.indices, minlength=have.size)) > 0
     column = possible.copy()
     column[N_COLUMNS:] = False
     size = possible.copy()
