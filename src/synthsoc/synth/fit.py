@@ -11,9 +11,10 @@ candidate household ``s`` such that
 
 IPU sweeps the constraints in turn; each step scales the weights of the candidates that
 contribute to one constraint by target/current. Areas are independent problems: a compiled
-kernel fits them in blocks of four, in parallel, each block's weights held in the cache while
-every constraint walks its candidates (no Python loop over areas or households), and each area
-stops when its own constraints are within the tolerance. Household classes are rescaled last
+kernel fits them in blocks of up to 16 (``area_block``), in parallel, each block's weights
+gathered a candidate row at a time while every constraint walks its candidates (no Python
+loop over areas or households), and each area stops when its own constraints are within the
+tolerance. Household classes are rescaled last
 in every sweep, so they hold exactly. A zero target sets the weight of every candidate that
 would contribute to it to zero (a structural zero is never replaced by a small epsilon); a
 positive target that no remaining candidate can reach is reported as infeasible rather than
