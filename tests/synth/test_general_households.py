@@ -12,7 +12,7 @@ from synthsoc.synth.general_households import (
     _alias_tables,
     _by_area_and_gain,
     _draw_proposals,
-    _drawn_counts,
+    _drawn_members,
     _proposal_gains,
     _refine_age_fit,
     _stratum_cumulative,
@@ -61,12 +61,15 @@ def test_systematic_draw_is_numpys_search_of_each_cells_points() -> None:
     assert (weights[area, got] > 0).all() and ((got >= lo) & (got < hi)).all()
 
 
-def test_drawn_counts_tally_households_by_candidate_and_area() -> None:
+def test_drawn_members_tally_the_rows_of_the_drawn_households_by_area() -> None:
+    # Candidates (rows) of members in 2 columns; six drawn households in three areas.
+    a = sp.csr_matrix(np.array([[1.0, 0.0], [0.0, 2.0], [0.0, 0.0], [1.0, 3.0]]))
     hh_sgg = np.array([0, 0, 1, 2, 2, 2])
     hh_pos = np.array([3, 3, 0, 1, 3, 1])
-    want = np.zeros((4, 3))
-    want[3, 0], want[0, 1], want[1, 2], want[3, 2] = 2, 1, 2, 1
-    np.testing.assert_array_equal(_drawn_counts(hh_sgg, hh_pos, 3, 4), want)
+    # Area 0: candidate 3 twice; area 1: candidate 0; area 2: candidate 1 twice and 3 once.
+    want = np.array([[2.0, 6.0], [1.0, 0.0], [1.0, 7.0]])
+    np.testing.assert_array_equal(
+        _drawn_members(a.indptr, a.indices, a.data, hh_sgg, hh_pos, 3, 2), want)
 
 
 def _implied(prob: np.ndarray, alias: np.ndarray, lo: int, hi: int) -> np.ndarray:

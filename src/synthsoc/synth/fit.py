@@ -14,11 +14,10 @@ contribute to one constraint by target/current. Areas are independent problems: 
 kernel fits them in blocks of up to 16 (``area_block``), in parallel, each block's weights
 gathered a candidate row at a time while every constraint walks its candidates (no Python
 loop over areas or households), and each area stops when its own constraints are within the
-tolerance. Household classes are rescaled last
-in every sweep, so they hold exactly. A zero target sets the weight of every candidate that
-would contribute to it to zero (a structural zero is never replaced by a small epsilon); a
-positive target that no remaining candidate can reach is reported as infeasible rather than
-forced.
+tolerance. Household classes are rescaled last in every sweep, so they hold exactly. A zero
+target sets the weight of every candidate that would contribute to it to zero (a structural
+zero is never replaced by a small epsilon); a positive target that no remaining candidate can
+reach is reported as infeasible rather than forced.
 """
 
 from __future__ import annotations

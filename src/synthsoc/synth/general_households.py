@@ -166,12 +166,17 @@ def _stratum_cumulative(weights: np.ndarray,
 
 
 @numba.njit(cache=True)
-def _drawn_counts(hh_sgg: np.ndarray, hh_pos: np.ndarray, n_sgg: int,
-                  n_cand: int) -> np.ndarray:
-    """Households drawn of each candidate in each si-gun-gu, candidates x si-gun-gu."""
-    out = np.zeros((n_cand, n_sgg))
+def _drawn_members(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray,
+                   hh_sgg: np.ndarray, hh_pos: np.ndarray, n_sgg: int,
+                   n_columns: int) -> np.ndarray:
+    """Members of the drawn households in every column of every si-gun-gu (areas x columns):
+    the rows ``hh_pos`` of the incidence (``indptr``, ``indices``, ``data``) summed by area
+    ``hh_sgg``. The counts are whole numbers, so any order of the sums gives the same."""
+    out = np.zeros((n_sgg, n_columns))
     for i in range(hh_pos.size):
-        out[hh_pos[i], hh_sgg[i]] += 1.0
+        g, p = hh_sgg[i], hh_pos[i]
+        for k in range(indptr[p], indptr[p + 1]):
+            out[g, indices[k]] += data[k]
     return out
 
 
@@ -240,13 +245,13 @@ def _refine_age_fit(
     Scores are computed from the sparse member rows of the two candidates only; the rare-cell
     check walks the two rows in step only where either candidate holds a member in a rare cell.
     """
-    n_sgg, n_cand = weights.shape
+    n_sgg = weights.shape[0]
     a = sp.csr_matrix(incidence)
     a.sort_indices()  # the exact gain and the rare-cell check walk two rows in column order
     rare = targets < 1.0
     prob, alias = _alias_tables(weights, bounds)
     squares = np.asarray(a.multiply(a).sum(axis=1)).ravel()
-    synthetic = np.asarray((a.T @ _drawn_counts(hh_sgg, hh_pos, n_sgg, n_cand)).T)
+    synthetic = _drawn_members(a.indptr, a.indices, a.data, hh_sgg, hh_pos, n_sgg, a.shape[1])
     # Each round proposes a systematic sample of the households: every `passes`-th from a
     # start taken in random order, so the rounds of one pass are disjoint and cover every
     # household once. The households are in area order, and so is each sample, which keeps
