@@ -171,6 +171,28 @@ def test_disclosure_shares_and_closest_record_by_hand() -> None:
     assert risk["source_rosters_sharing_their_quasi_identifiers"] == pytest.approx(2 / 3)
 
 
+def test_disclosure_shares_of_no_assessed_household_are_unknown_not_zero() -> None:
+    # A run without general households: nothing was compared, so no share may read 0.
+    rosters = rosters_from_frame(_frame([(0, 1.0, "one_person", 0, "head", "F", 70,
+                                          "widowed", 0)]), "hand.csv")
+    synthetic = _members([[("head", "F", 70, "widowed", 0)]])
+    pool = SeedPool(
+        hh_size=np.array([1], dtype=np.int16), hh_type=np.zeros(1, dtype=np.int8),
+        hh_offset=np.array([0]), p_hh=np.array([0], dtype=np.int32),
+        p_role=np.array([0], dtype=np.int8), p_sex=np.array([1], dtype=np.int8),
+        p_age=np.array([70], dtype=np.int16), hh_source=np.array([0], dtype=np.int32),
+        hh_prior=np.ones(1))
+    risk = disclosure_risk(synthetic, pool, np.zeros(0, dtype=np.int64), rosters,
+                           assessed=np.zeros(1, dtype=bool))
+    assert risk["n_general_households"] == 0
+    closest = risk["distance_to_closest_record"]
+    for share in (risk["share_identical"], risk["share_identical_to_unique_roster"],
+                  risk["share_identical_structure"], risk["share_drawn_from_roster_candidates"],
+                  closest["share_0"], closest["share_le_5"],
+                  closest["share_no_roster_of_same_membership"], closest["median"]):
+        assert np.isnan(share)
+
+
 def test_identical_hashes_found_through_the_guide_match_a_plain_search() -> None:
     rng = np.random.default_rng(3)
     source = rng.integers(0, 2**63, 400, dtype=np.uint64) * np.uint64(2)

@@ -175,6 +175,11 @@ def _closest(ages: np.ndarray, source: np.ndarray, lo: np.ndarray,
     return out
 
 
+def _share(part: float, whole: float) -> float:
+    """``part / whole``; NaN where nothing was assessed (a share of none is unknown, not 0)."""
+    return float(part) / float(whole) if whole > 0 else float("nan")
+
+
 def disclosure_risk(synthetic: Members, pool: SeedPool, hh_seed: np.ndarray,
                     rosters: Rosters, assessed: np.ndarray | None = None) -> dict[str, Any]:
     """The disclosure section of the fit report. ``synthetic`` holds the households as
@@ -195,14 +200,14 @@ def disclosure_risk(synthetic: Members, pool: SeedPool, hh_seed: np.ndarray,
     struct_hit, _ = _identical(structure[used],
                                household_hash(_roster_members(rosters, full=False)))
     weight = draws[used].astype(np.float64)
-    total = max(float(weight.sum()), 1.0)
+    total = float(weight.sum())
     sample = np.random.default_rng(DCR_SAMPLE).choice(
         hh_seed.size, size=min(DCR_SAMPLE, hh_seed.size), replace=False)
     s_draws = np.bincount(hh_seed[sample], minlength=pool.n_households)
     s_used = np.flatnonzero(s_draws)
     dcr = closest_record_distance(pool, s_used, rosters)
     s_weight = s_draws[s_used].astype(np.float64)
-    s_total = max(float(s_weight.sum()), 1.0)
+    s_total = float(s_weight.sum())
     comparable = np.isfinite(dcr)
     w_cmp = s_weight[comparable]
     sorted_dcr = np.sort(np.repeat(dcr[comparable], s_draws[s_used][comparable]))
@@ -216,18 +221,18 @@ def disclosure_risk(synthetic: Members, pool: SeedPool, hh_seed: np.ndarray,
         "n_distinct_source_keys": int(source_keys.size),
         "quasi_identifiers": ["relationship", "sex", "age", "marital_status", "employed"],
         "n_general_households": n,
-        "share_drawn_from_roster_candidates": float(weight[from_roster].sum() / total),
-        "share_identical": float(full_hit.mean()) if n else 0.0,
-        "share_identical_to_unique_roster": float(unique_hit.mean()) if n else 0.0,
-        "share_identical_structure": float(weight[struct_hit].sum() / total),
+        "share_drawn_from_roster_candidates": _share(weight[from_roster].sum(), total),
+        "share_identical": _share(full_hit.sum(), n),
+        "share_identical_to_unique_roster": _share(unique_hit.sum(), n),
+        "share_identical_structure": _share(weight[struct_hit].sum(), total),
         "distance_to_closest_record": {
             "definition": "sum of absolute age differences to the closest roster with the "
                           "same members by relationship and sex (years)",
             "n_households_sampled": int(sample.size),
-            "share_0": float(w_cmp[dcr[comparable] == 0].sum() / s_total),
-            "share_le_2": float(w_cmp[dcr[comparable] <= 2].sum() / s_total),
-            "share_le_5": float(w_cmp[dcr[comparable] <= 5].sum() / s_total),
+            "share_0": _share(w_cmp[dcr[comparable] == 0].sum(), s_total),
+            "share_le_2": _share(w_cmp[dcr[comparable] <= 2].sum(), s_total),
+            "share_le_5": _share(w_cmp[dcr[comparable] <= 5].sum(), s_total),
             "median": median,
-            "share_no_roster_of_same_membership": float(s_weight[~comparable].sum() / s_total),
+            "share_no_roster_of_same_membership": _share(s_weight[~comparable].sum(), s_total),
         },
     }
