@@ -99,13 +99,16 @@ def agriculture_output_share(sigungu: pl.DataFrame) -> np.ndarray:
     available = set(frame["sigungu_code"].to_list())
     names_2020 = {n: c for c, n in sigungu_names(2020).select(
         "sigungu_code", "sigungu_name").iter_rows() if n}
-    # Suppressed output cells are missing in the source; they count as zero here.
-    value = {(c, i): float(v or 0.0) for c, i, v in frame.select(
+    # Suppressed output cells are missing in the source; they count as zero here. Only the
+    # two industries read below are looked up (the table holds every industry).
+    farming = OCCUPATION_INDUSTRIES["6"][0]
+    value = {(c, i): float(v or 0.0) for c, i, v in frame.filter(
+        pl.col("industry").is_in([farming, TOTAL])).select(
         "sigungu_code", "industry", "million_krw").iter_rows()}
     out = np.full(sigungu.height, np.nan)
     for g, (code, name) in enumerate(sigungu.select("sigungu_code", "sigungu_name").iter_rows()):
         source = output_district(code, available, names_2020, name)
         if source is not None:
-            out[g] = value.get((source, OCCUPATION_INDUSTRIES["6"][0]), 0.0) / max(
+            out[g] = value.get((source, farming), 0.0) / max(
                 value.get((source, TOTAL), 0.0), 1.0)
     return out
