@@ -3,7 +3,9 @@
     python bench/bench_population_stages.py [--scale 0.01] [--seed 1] [--no-variants]
 
 Times every stage of ``populate`` on the same inputs (controls, seed pool, general-household
-fit and draw, attributes, fit report, HTML report) in wall and CPU seconds of this process
+fit and draw, attributes, person tally, disclosure risk, fit report, HTML report; one after
+the other, where populate overlaps the pool with the census tables and the reports with the
+Parquet files, and without the files) in wall and CPU seconds of this process
 (CPU is the steadier figure on a shared machine), then (unless ``--no-variants``) refits
 the general households with the person constraints added one block at a time (sex x
 5-year age as before issue 16; sex x single year; + persons living with a spouse by sex x
@@ -34,6 +36,7 @@ from synthsoc.synth.controls import build_run_controls
 from synthsoc.synth.fit import fit_weights
 from synthsoc.synth.fit_report import build_fit_report
 from synthsoc.synth.general_households import draw_general_households
+from synthsoc.synth.person_tally import tally_persons
 from synthsoc.synth.regions import region_table
 from synthsoc.synth.report_html import write_html_report
 from synthsoc.synth.targets import (
@@ -83,7 +86,8 @@ def main() -> None:
     rng = np.random.default_rng(np.random.SeedSequence([args.seed, 303]))
     special = pipeline.group_quarters(rng, controls)
     lap("group quarters")
-    pool = build_seed_pool(args.seed).pool
+    candidates = build_seed_pool(args.seed)
+    pool = candidates.pool
     lap(f"seed pool ({pool.n_households:,} candidates)")
     targets = pipeline._general_person_targets(controls, special, pool)
     lap("fit targets")
@@ -93,11 +97,17 @@ def main() -> None:
     lap("general households: fit, draw, refine")
     pop = assemble(rng, controls, pool, general, special)
     lap("attributes (marital, education, work, occupation, migrants, names)")
-    report = build_fit_report(controls, pop, general.fit, census, targets)
+    # As in populate: persons counted once for the report and the HTML charts.
+    tally = tally_persons(pop, controls)
+    lap("person tally")
+    disclosure = pipeline._disclosure(pop, candidates, general.hh_seed)
+    lap("disclosure risk")
+    report = build_fit_report(controls, pop, general.fit, census, targets,
+                              disclosure=disclosure, tally=tally)
     report["run"] = {"year": 2025, "scale": args.scale, "seed": args.seed, "region": None}
     lap("fit report")
     with tempfile.TemporaryDirectory() as tmp:
-        write_html_report(Path(tmp), report, pop, controls, region_table(controls))
+        write_html_report(Path(tmp), report, pop, controls, region_table(controls), tally)
     lap("html report")
 
     incidence = pool_incidence(pool)
