@@ -85,8 +85,8 @@ def test_same_seed_gives_byte_identical_parquet(sejong_run: PopulateResult,
 
 
 def test_the_fit_report_does_not_depend_on_the_callers_blas_threads(tmp_path: Path) -> None:
-    # Seoul at 1%: before populate held BLAS to one thread, the report's children-gap targets
-    # differed in their last digits between one and two OpenBLAS threads.
+    # Seoul at 1%: when the young children's share was a BLAS dot product, the report's
+    # children-gap targets differed in their last digits between one and two OpenBLAS threads.
     reports = []
     for threads in (1, 2):
         with threadpool_limits(threads, user_api="blas"):

@@ -36,6 +36,8 @@ one-person column); the fit handles any non-negative incidence.
 
 from __future__ import annotations
 
+import math
+
 import numba
 import numpy as np
 import polars as pl
@@ -161,8 +163,10 @@ def young_children_of_couples_share(pool: SeedPool) -> float:
     couple_hh, _, _ = couple_ages(pool.p_role, pool.p_sex, pool.p_age, hh, pool.n_households)
     kids = young_children_by_couple(pool.p_role, pool.p_age, hh, couple_hh, pool.n_households)
     young = np.bincount(hh[pool.p_age <= YOUNG_CHILD_MAX_AGE], minlength=pool.n_households)
-    total = float(pool.hh_prior @ young)
-    return float(pool.hh_prior[couple_hh] @ kids) / total if total > 0 else 0.0
+    # Exactly rounded sums: a BLAS dot product splits its sum over threads, so its last
+    # digits (and the fit's targets) depended on the machine's number of cores.
+    total = math.fsum(pool.hh_prior * young)
+    return math.fsum(pool.hh_prior[couple_hh] * kids) / total if total > 0 else 0.0
 
 
 def living_with_spouse(role: np.ndarray, household: np.ndarray, n_households: int) -> np.ndarray:
