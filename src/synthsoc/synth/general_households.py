@@ -22,6 +22,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from synthsoc.synth.fit import FitResult, fit_weights
+from synthsoc.synth.sampling import _counting_order
 from synthsoc.synth.seeds import MAX_SIZE, SeedPool
 from synthsoc.synth.targets import pool_incidence, with_age_groups
 
@@ -285,18 +286,11 @@ def _refine_age_fit(
 def _by_area_and_gain(g: np.ndarray, gain: np.ndarray,
                       n_areas: int) -> tuple[np.ndarray, np.ndarray]:
     """The order of ``np.lexsort((-gain, g))`` (by area, then by decreasing gain, ties in
-    index order) and each area's bounds in it: a stable counting sort by area, then a stable
-    sort of each area's gains, the areas in parallel."""
-    ptr = np.zeros(n_areas + 1, dtype=np.int64)
-    for i in range(g.size):
-        ptr[g[i] + 1] += 1
-    for q in range(n_areas):
-        ptr[q + 1] += ptr[q]
+    index order) and each area's bounds in it: a stable counting sort by area
+    (``sampling._counting_order``), then a stable sort of each area's gains, the areas in
+    parallel."""
     order = np.empty(g.size, dtype=np.int64)
-    fill = ptr[:-1].copy()
-    for i in range(g.size):
-        order[fill[g[i]]] = i
-        fill[g[i]] += 1
+    ptr = _counting_order(g, n_areas, order)
     for q in numba.prange(n_areas):
         segment = order[ptr[q]:ptr[q + 1]].copy()
         order[ptr[q]:ptr[q + 1]] = segment[np.argsort(-gain[segment], kind="mergesort")]
