@@ -130,8 +130,9 @@ def area_block(n_areas: int, threads: int) -> int:
     national run as 16 blocks of 16 (1.3 s against 2.1 s at 1%). The result does not depend on
     the block.
     """
-    lanes = max(1, threads) * max(1, -(-n_areas // (max(1, threads) * MAX_AREA_BLOCK)))
-    return max(1, -(-n_areas // lanes))
+    threads = max(1, threads)
+    per_thread = max(1, -(-n_areas // (threads * MAX_AREA_BLOCK)))  # blocks on each thread
+    return max(1, -(-n_areas // (threads * per_thread)))
 
 
 class _Constraints(NamedTuple):
