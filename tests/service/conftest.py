@@ -149,6 +149,8 @@ def dashboard(chromium: Any, server: Server) -> Iterator[Any]:
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(f"{server.url}/#token={server.tokens['alice']}")
     page.wait_for_selector("#app:not([hidden])")
+    # start-up ends by marking the body: every list is loaded, so clicks meet a settled page
+    page.wait_for_selector("body[data-ready=true]", state="attached")
     yield page
     context.close()
     assert errors == [], f"JavaScript errors on the page: {errors}"

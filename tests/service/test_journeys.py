@@ -122,6 +122,26 @@ def _pilot(path: Path, n: int = 150, seed: int = 5) -> dict[str, int]:
     return counts
 
 
+def test_question_builder_is_ready_while_the_lists_load(chromium: Any, server: Server) -> None:
+    """A click on "add question" made while the population list is still loading gives q2:
+    the request for the list is held open until the click has been checked."""
+    context = chromium.new_context(locale="ko-KR")
+    page = context.new_page()
+    held: list[Any] = []
+    page.route("**/api/populations", lambda route: held.append(route))
+    page.goto(f"{server.url}/#token={server.tokens['alice']}")
+    page.wait_for_selector("#app:not([hidden])")
+    page.wait_for_function("document.querySelector('#pilot-header').textContent.length > 0")
+    assert held and page.get_attribute("body", "data-ready") is None
+    _tab(page, "survey")
+    page.click("#question-add")
+    assert "q1,q2" in (page.text_content("#pilot-header") or "")
+    held[0].continue_()
+    page.wait_for_selector("body[data-ready=true]", state="attached")
+    assert page.locator("#questions .question").count() == 2
+    context.close()
+
+
 def test_concept_test_journey(dashboard: Any, population: CreatedPopulation,
                               tmp_path: Path, server: Server) -> None:
     page = dashboard

@@ -62,9 +62,14 @@ async function start() {
     $("whoami").textContent = `${me.name} · 동시 작업 ${me.active_jobs}/${me.max_concurrent_jobs} · LLM ${me.llm_calls_used}/${me.llm_budget_calls}`;
   } catch (e) { return showLogin(e.message); }
   $("login").hidden = true; $("app").hidden = false;
+  // the builder's first question does not wait for the lists: a click on "add" made while they
+  // load must give q2, not q1 (and a second log-in must not add a second first question)
+  if (!document.querySelector(".question")) {
+    addQuestion("구매 의향", ["전혀 없다", "별로 없다", "보통이다", "약간 있다", "매우 있다"], "likert");
+  }
   await loadPopulations();
   await loadScenarios();
-  addQuestion("구매 의향", ["전혀 없다", "별로 없다", "보통이다", "약간 있다", "매우 있다"], "likert");
+  document.body.dataset.ready = "true";  // every list loaded: what scripts and tests wait for
 }
 function showLogin(message) {
   $("login").hidden = false; $("app").hidden = true; $("login-error").textContent = message;
