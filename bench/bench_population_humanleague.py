@@ -16,10 +16,14 @@ scored on the same two tables. Three timings:
   alone, its controls built outside the timer, against synthsoc's whole ``populate``.
 
 A single run of either varies by a third on a shared 2-core machine, so the engines run
-``--repeats`` times each, one after the other in turn; the ratios are of the medians, and
-the fastest and slowest runs are printed beside them.
+``--repeats`` times each, one after the other in turn, each engine first in every other
+repeat; the ratios are of the medians, and the fastest and slowest runs are printed beside
+them.
 
     python bench/bench_population_humanleague.py [--region 11] [--scale 0.05] [--repeats 7]
+
+writes bench/results/population_vs_humanleague.json for the default region and scale and
+population_vs_humanleague_<region>_scale_<scale>.json for any other.
 """
 
 from __future__ import annotations
@@ -161,10 +165,15 @@ def main() -> None:
         out = Path(scratch) / "synthsoc_population"
         first_call = run_synthsoc(region, args.scale, args.seed, out)["end_to_end_seconds"]
         synthsoc_runs, humanleague_runs = [], []
-        for _ in range(args.repeats):  # in turn, so that both meet the same load
-            synthsoc_runs.append(run_synthsoc(region, args.scale, args.seed, out))
-            humanleague_runs.append(run_humanleague(region, args.scale, args.seed,
-                                                    Path(scratch)))
+        for repeat in range(args.repeats):
+            # in turn, so that both meet the same load, and each goes first every other
+            # repeat, so that neither always runs on the caches and heap the other left
+            turn = [lambda: synthsoc_runs.append(
+                        run_synthsoc(region, args.scale, args.seed, out)),
+                    lambda: humanleague_runs.append(
+                        run_humanleague(region, args.scale, args.seed, Path(scratch)))]
+            for run in turn if repeat % 2 == 0 else turn[::-1]:
+                run()
     ours = _summary(synthsoc_runs, ("end_to_end_seconds",)) | {
         "first_call_seconds": first_call}
     theirs = _summary(humanleague_runs, ("end_to_end_seconds", "sampler_only_seconds"))
@@ -207,13 +216,16 @@ def main() -> None:
     with pl.Config(fmt_str_lengths=70, tbl_width_chars=160):
         print(table)
     print(f"synthsoc first call in the process: {first_call:.2f} s; "
-          f"{args.repeats} runs of each engine in turn")
+          f"{args.repeats} runs of each engine in turn, each first every other repeat")
     print(f"speed ratio synthsoc / humanleague, end to end (like for like), medians: "
           f"{end_to_end:.2f}; fastest runs: {fastest:.2f}")
     print(f"speed ratio synthsoc end to end / humanleague sampler loop only: {sampler_only:.2f}")
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "population_vs_humanleague.json").write_text(json.dumps(row, indent=2) + "\n",
-                                                            encoding="utf-8")
+    # the default run (Seoul at 5%) keeps its file; other regions and scales get their own
+    default = args.region == "11" and args.scale == 0.05
+    name = ("population_vs_humanleague" if default
+            else f"population_vs_humanleague_{args.region}_scale_{args.scale:g}")
+    (RESULTS / f"{name}.json").write_text(json.dumps(row, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
