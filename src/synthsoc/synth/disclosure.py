@@ -22,7 +22,7 @@ exact up to a hash collision, about 1 in 10^19 per pair.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numba
 import numpy as np
@@ -92,16 +92,29 @@ def _roster_members(r: Rosters, *, full: bool) -> Members:
                    r.p_marital if full else None, r.p_employed if full else None)
 
 
-def _identical(synthetic: np.ndarray, source: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per synthetic hash: identical to some source hash; identical to a unique one.
+class SourceKeys(NamedTuple):
+    """The distinct source hashes, sorted, how often each occurs, and a guide on their top
+    16 bits (``guide[b]`` the first key whose top bits are ``b`` or more)."""
 
-    The distinct source hashes (sorted) are found through a guide on their top 16 bits:
-    each synthetic hash looks only among the few source hashes that share them, not by a
-    binary search over all of them (23 million look-ups at full scale)."""
+    keys: np.ndarray
+    counts: np.ndarray
+    guide: np.ndarray
+
+
+def source_keys(source: np.ndarray) -> SourceKeys:
     keys, counts = np.unique(source, return_counts=True)
     guide = np.searchsorted(keys, np.arange(2**16 + 1, dtype=np.uint64) << np.uint64(48))
     guide[-1] = keys.size
-    return _look_up(keys, counts, guide, synthetic)
+    return SourceKeys(keys, counts, guide)
+
+
+def _identical(synthetic: np.ndarray, source: SourceKeys) -> tuple[np.ndarray, np.ndarray]:
+    """Per synthetic hash: identical to some source hash; identical to a unique one.
+
+    Each synthetic hash looks only among the few source hashes that share its top 16 bits
+    (``source.guide``), not by a binary search over all of them (23 million look-ups at full
+    scale)."""
+    return _look_up(source.keys, source.counts, source.guide, synthetic)
 
 
 @numba.njit(cache=True, parallel=True)
@@ -191,14 +204,15 @@ def disclosure_risk(synthetic: Members, pool: SeedPool, hh_seed: np.ndarray,
     if assessed is not None:
         hashes = hashes[assessed]
     n = int(hashes.size)
-    full_hit, unique_hit = _identical(hashes, source)
-    source_keys, source_counts = np.unique(source, return_counts=True)
+    distinct = source_keys(source)
+    full_hit, unique_hit = _identical(hashes, distinct)
+    source_counts = distinct.counts
     draws = np.bincount(hh_seed, minlength=pool.n_households)
     used = np.flatnonzero(draws)
     starts = pool.hh_offset
     structure = household_hash(Members(starts, pool.p_role, pool.p_sex, pool.p_age))
-    struct_hit, _ = _identical(structure[used],
-                               household_hash(_roster_members(rosters, full=False)))
+    struct_hit, _ = _identical(structure[used], source_keys(
+        household_hash(_roster_members(rosters, full=False))))
     weight = draws[used].astype(np.float64)
     total = float(weight.sum())
     sample = np.random.default_rng(DCR_SAMPLE).choice(
@@ -218,7 +232,7 @@ def disclosure_risk(synthetic: Members, pool: SeedPool, hh_seed: np.ndarray,
         "n_source_rosters": rosters.n_households,
         "source_rosters_sharing_their_quasi_identifiers": float(
             (source_counts[source_counts > 1].sum()) / max(source_counts.sum(), 1)),
-        "n_distinct_source_keys": int(source_keys.size),
+        "n_distinct_source_keys": int(distinct.keys.size),
         "quasi_identifiers": ["relationship", "sex", "age", "marital_status", "employed"],
         "n_general_households": n,
         "share_drawn_from_roster_candidates": _share(weight[from_roster].sum(), total),
