@@ -102,3 +102,24 @@ def test_logistic_baseline_matches_scikit_learn_default(n_answers: int) -> None:
     )
     expected = reference.predict_proba(encoder.transform(x))
     assert np.allclose(ours.predict(values), expected, atol=1e-4)
+
+
+def test_a_large_fit_is_the_same_on_one_and_two_blas_threads() -> None:
+    """12,185 parameters: long enough that a BLAS dot product is split over threads. The
+    optimiser's dot products are pairwise sums, so the fit is byte for byte the same."""
+    from threadpoolctl import threadpool_limits
+
+    rng = np.random.default_rng(3)
+    n = 20_000
+    a, b, c = (rng.integers(0, k, n) for k in (60, 30, 6))
+    eta = (a % 5 == 0) * 0.8 + (c - 3) * 0.2
+    y = np.clip(np.round(2 + eta + rng.normal(0, 1.2, n)), 0, 4).astype(np.int64)
+    values = [[f"{v}" for v in x] for x in (a, b, c)]
+    fits = []
+    for threads in (1, 2):
+        with threadpool_limits(threads, user_api="blas"):
+            fits.append(fit_multilevel_logit(["a", "b", "c"], values, y, 5, em_iterations=2))
+    assert fits[0].coef.size + fits[0].intercept.size > 10_000
+    assert fits[0].coef.tobytes() == fits[1].coef.tobytes()
+    assert fits[0].intercept.tobytes() == fits[1].intercept.tobytes()
+    assert fits[0].term_penalties == fits[1].term_penalties

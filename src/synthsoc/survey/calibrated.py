@@ -623,11 +623,14 @@ def _dirichlet(targets: np.ndarray, n: int, rng: np.random.Generator) -> np.ndar
 def _collapse(
     probs: np.ndarray, draws: np.ndarray, weights: np.ndarray, mapping: np.ndarray, n_out: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Weighted average of fine cells into segment cells."""
+    """Weighted average of fine cells into segment cells (``mapping``: each fine cell's
+    segment cell). The sums are added fine cell by fine cell in order, not as a matrix
+    product, whose last digits depend on the number of BLAS threads."""
     unit_w = np.bincount(mapping, weights, n_out)
-    member = np.zeros((n_out, mapping.size))
-    member[mapping, np.arange(mapping.size)] = weights
-    agg = member @ probs
-    agg_draws = np.matmul(member, draws)
+    agg = np.zeros((n_out, probs.shape[1]))
+    np.add.at(agg, mapping, weights[:, None] * probs)
+    by_cell = np.zeros((n_out, draws.shape[0], draws.shape[2]))  # segment cell, draw, answer
+    np.add.at(by_cell, mapping, weights[:, None, None] * draws.transpose(1, 0, 2))
+    agg_draws = by_cell.transpose(1, 0, 2)
     safe = np.maximum(unit_w, 1e-12)
     return agg / safe[:, None], agg_draws / safe[None, :, None], unit_w
