@@ -460,7 +460,7 @@ def minimize_lbfgs(
     products with :func:`_dot`, not BLAS: OpenBLAS splits a dot product of more than about
     10,000 entries over its threads, so its last digits, and through the iterations the fitted
     model (a survey fit of 10,912 parameters: 230 of 396 result rows), depended on the number
-    of cores, and on two threads the fit ran 10x slower.
+    of cores.
     """
     x = x0.copy()
     f, g = objective(x)
