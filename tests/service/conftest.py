@@ -171,6 +171,7 @@ def population(chromium: Any, server: Server) -> CreatedPopulation:
     page = context.new_page()
     page.goto(f"{server.url}/#token={server.tokens['alice']}")
     page.wait_for_selector("#app:not([hidden])")
+    page.wait_for_selector("body[data-ready=true]", state="attached")  # start-up lists loaded
     page.fill("#population-form input[name=scale]", str(POPULATION_SCALE))
     page.fill("#population-form input[name=region]", POPULATION_REGION)
     page.click("#population-create")

@@ -85,6 +85,7 @@ def test_sharing_journey_in_the_browser(chromium: Any, dashboard: Any, server: S
         bob = context.new_page()
         bob.goto(f"{server.url}/#token={server.tokens['bob']}")
         bob.wait_for_selector("#app:not([hidden])")
+        bob.wait_for_selector("body[data-ready=true]", state="attached")
         option = bob.locator(f"#population-select option[value='{population.id}']")
         assert "공유: alice (읽기 전용)" in (option.text_content() or "")
         bob.select_option("#population-select", population.id)
