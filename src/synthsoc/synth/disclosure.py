@@ -102,6 +102,8 @@ class SourceKeys(NamedTuple):
 
 
 def source_keys(source: np.ndarray) -> SourceKeys:
+    """The distinct hashes of ``source`` with their counts and guide, found once for all
+    the look-ups in them."""
     keys, counts = np.unique(source, return_counts=True)
     guide = np.searchsorted(keys, np.arange(2**16 + 1, dtype=np.uint64) << np.uint64(48))
     guide[-1] = keys.size
@@ -206,7 +208,6 @@ def disclosure_risk(synthetic: Members, pool: SeedPool, hh_seed: np.ndarray,
     n = int(hashes.size)
     distinct = source_keys(source)
     full_hit, unique_hit = _identical(hashes, distinct)
-    source_counts = distinct.counts
     draws = np.bincount(hh_seed, minlength=pool.n_households)
     used = np.flatnonzero(draws)
     starts = pool.hh_offset
@@ -231,7 +232,7 @@ def disclosure_risk(synthetic: Members, pool: SeedPool, hh_seed: np.ndarray,
         "source": ROSTER_FILE,
         "n_source_rosters": rosters.n_households,
         "source_rosters_sharing_their_quasi_identifiers": float(
-            (source_counts[source_counts > 1].sum()) / max(source_counts.sum(), 1)),
+            (distinct.counts[distinct.counts > 1].sum()) / max(distinct.counts.sum(), 1)),
         "n_distinct_source_keys": int(distinct.keys.size),
         "quasi_identifiers": ["relationship", "sex", "age", "marital_status", "employed"],
         "n_general_households": n,
