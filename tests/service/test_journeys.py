@@ -172,8 +172,21 @@ def test_concept_test_journey(dashboard: Any, population: CreatedPopulation,
     page.screenshot(path=str(ARTEFACTS / "concept_test.png"), full_page=True)
     # the same survey's answer on the map, by si-do: Sejong has it, the 16 others do not
     _tab(page, "map")
-    page.select_option("#map-source", "survey")
+    # "draw" stays disabled while the survey's results load (the request is held open here)
+    held: list[Any] = []
+    page.route("**/api/surveys/*/results", lambda route: held.append(route))
+    with page.expect_request("**/api/surveys/*/results"):
+        page.select_option("#map-source", "survey")
+    for _ in range(250):  # the route handler runs as the page's events are taken in
+        if held:
+            break
+        page.wait_for_timeout(20)
+    assert held and page.is_disabled("#map-draw")
+    for route in held:
+        route.continue_()
+    page.unroute("**/api/surveys/*/results")
     page.wait_for_function("document.querySelector('#map-category').options.length > 0")
+    assert page.is_enabled("#map-draw")
     page.select_option("#map-question", "q2")
     page.select_option("#map-category", "1")
     page.click("#map-draw")

@@ -188,7 +188,10 @@ $("map-source").addEventListener("change", async () => {
   const source = $("map-source").value, survey = source === "survey";
   $("map-population-controls").hidden = source !== "population"; $("map-survey-controls").hidden = !survey;
   $("map-fit-controls").hidden = source !== "fit";
-  if (survey) { $("map-level").value = "sido"; await loadSurveySelect(); }
+  if (survey) {  // "draw" waits until the survey's questions and categories are loaded
+    $("map-level").value = "sido"; $("map-draw").disabled = true;
+    try { await loadSurveySelect(); } finally { $("map-draw").disabled = false; }
+  }
   if (source === "fit" && $("map-level").value === "emd") $("map-level").value = "sigungu";
 });
 $("map-draw").addEventListener("click", () => drawMap());
@@ -202,7 +205,10 @@ async function loadSurveySelect() {
 }
 $("map-survey").addEventListener("change", () => loadSurveyQuestions());
 async function loadSurveyQuestions() {
-  const res = await api(`/api/surveys/${$("map-survey").value}/results`);
+  $("map-draw").disabled = true;  // until this survey's questions and categories are in
+  let res;
+  try { res = await api(`/api/surveys/${$("map-survey").value}/results`); }
+  finally { $("map-draw").disabled = false; }
   const qs = $("map-question"); qs.innerHTML = "";
   for (const q of res.questions) qs.append(el("option", { value: q, text: q }));
   const fillCats = () => {
