@@ -164,14 +164,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="synthsoc_bench_vs_humanleague_") as scratch:
         out = Path(scratch) / "synthsoc_population"
         first_call = run_synthsoc(region, args.scale, args.seed, out)["end_to_end_seconds"]
-        synthsoc_runs, humanleague_runs = [], []
+        synthsoc_runs: list[dict[str, object]] = []
+        humanleague_runs: list[dict[str, object]] = []
+        turn = [lambda: synthsoc_runs.append(run_synthsoc(region, args.scale, args.seed, out)),
+                lambda: humanleague_runs.append(
+                    run_humanleague(region, args.scale, args.seed, Path(scratch)))]
         for repeat in range(args.repeats):
             # in turn, so that both meet the same load, and each goes first every other
             # repeat, so that neither always runs on the caches and heap the other left
-            turn = [lambda: synthsoc_runs.append(
-                        run_synthsoc(region, args.scale, args.seed, out)),
-                    lambda: humanleague_runs.append(
-                        run_humanleague(region, args.scale, args.seed, Path(scratch)))]
             for run in turn if repeat % 2 == 0 else turn[::-1]:
                 run()
     ours = _summary(synthsoc_runs, ("end_to_end_seconds",)) | {
@@ -222,9 +222,9 @@ def main() -> None:
     print(f"speed ratio synthsoc end to end / humanleague sampler loop only: {sampler_only:.2f}")
     RESULTS.mkdir(exist_ok=True)
     # the default run (Seoul at 5%) keeps its file; other regions and scales get their own
-    default = args.region == "11" and args.scale == 0.05
+    default = region == "11" and args.scale == 0.05
     name = ("population_vs_humanleague" if default
-            else f"population_vs_humanleague_{args.region}_scale_{args.scale:g}")
+            else f"population_vs_humanleague_{region}_scale_{args.scale:g}")
     (RESULTS / f"{name}.json").write_text(json.dumps(row, indent=2) + "\n", encoding="utf-8")
 
 

@@ -188,27 +188,29 @@ $("map-source").addEventListener("change", async () => {
   const source = $("map-source").value, survey = source === "survey";
   $("map-population-controls").hidden = source !== "population"; $("map-survey-controls").hidden = !survey;
   $("map-fit-controls").hidden = source !== "fit";
-  if (survey) {  // "draw" waits until the survey's questions and categories are loaded
-    $("map-level").value = "sido"; $("map-draw").disabled = true;
-    try { await loadSurveySelect(); } finally { $("map-draw").disabled = false; }
-  }
+  if (survey) { $("map-level").value = "sido"; await loadSurveySelect(); }
   if (source === "fit" && $("map-level").value === "emd") $("map-level").value = "sigungu";
 });
 $("map-draw").addEventListener("click", () => drawMap());
 $("map-level").addEventListener("change", () => drawMap());
 
-async function loadSurveySelect() {
-  const runs = (await api("/api/runs?kind=survey")).filter((r) => r.status === "succeeded");
-  const sel = $("map-survey"); sel.innerHTML = "";
-  for (const r of runs) sel.append(el("option", { value: r.id, text: r.title }));
-  if (runs.length) await loadSurveyQuestions();
+// The map's "draw" is disabled while a survey's questions and categories load: a click in
+// between would draw with an empty or stale category.
+async function withDrawDisabled(work) {
+  $("map-draw").disabled = true;
+  try { return await work(); } finally { $("map-draw").disabled = false; }
 }
-$("map-survey").addEventListener("change", () => loadSurveyQuestions());
+function loadSurveySelect() {
+  return withDrawDisabled(async () => {
+    const runs = (await api("/api/runs?kind=survey")).filter((r) => r.status === "succeeded");
+    const sel = $("map-survey"); sel.innerHTML = "";
+    for (const r of runs) sel.append(el("option", { value: r.id, text: r.title }));
+    if (runs.length) await loadSurveyQuestions();
+  });
+}
+$("map-survey").addEventListener("change", () => withDrawDisabled(loadSurveyQuestions));
 async function loadSurveyQuestions() {
-  $("map-draw").disabled = true;  // until this survey's questions and categories are in
-  let res;
-  try { res = await api(`/api/surveys/${$("map-survey").value}/results`); }
-  finally { $("map-draw").disabled = false; }
+  const res = await api(`/api/surveys/${$("map-survey").value}/results`);
   const qs = $("map-question"); qs.innerHTML = "";
   for (const q of res.questions) qs.append(el("option", { value: q, text: q }));
   const fillCats = () => {
