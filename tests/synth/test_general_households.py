@@ -17,6 +17,7 @@ from synthsoc.synth.general_households import (
     _refine_age_fit,
     _stratum_cumulative,
     _systematic_draw,
+    narrow_rows,
 )
 
 
@@ -189,3 +190,49 @@ def test_proposals_follow_the_alias_tables_and_skip_weightless_strata() -> None:
     none = _draw_proposals(prob, alias, bounds, stratum, np.zeros(1, dtype=np.int64),
                            np.array([3]), np.array([0.5]))
     assert none.tolist() == [-1]
+
+
+def test_narrow_rows_keep_every_value_and_fall_back_where_a_type_cannot_hold_it() -> None:
+    a = sp.csr_matrix(np.array([[1.0, 0.0, 7.0], [0.0, 2.0, 0.0]]))
+    indices, data = narrow_rows(a)
+    assert indices.dtype == np.int16 and data.dtype == np.int8
+    assert indices.tolist() == [0, 2, 1] and data.tolist() == [1, 7, 2]
+    # A fraction, a count over 127 and 2**15 columns each keep the stored type.
+    assert narrow_rows(sp.csr_matrix(np.array([[0.5, 1.0]])))[1].dtype == np.float64
+    assert narrow_rows(sp.csr_matrix(np.array([[128.0, 1.0]])))[1].dtype == np.float64
+    wide = sp.csr_matrix(([1.0], ([0], [2**15])), shape=(1, 2**15 + 1))
+    assert narrow_rows(wide)[0].dtype == np.int32
+    assert narrow_rows(sp.csr_matrix((0, 3)))[1].dtype == np.int8
+
+
+def test_the_refinement_kernels_give_the_same_on_narrow_and_stored_rows() -> None:
+    # Random member counts, deficits with fractions: gains, acceptances and tallies must be
+    # the same floats whether the rows are read as int16/int8 or int32/float64.
+    rng = np.random.default_rng(3)
+    dense = rng.integers(0, 4, size=(40, 9)).astype(float) * (rng.random((40, 9)) < 0.4)
+    a = sp.csr_matrix(dense)
+    indices, data = narrow_rows(a)
+    assert data.dtype == np.int8
+    squares = (dense**2).sum(axis=1)
+    g = rng.integers(0, 3, size=200)
+    current = rng.integers(0, 40, size=200)
+    deficit = rng.normal(0.0, 3.0, size=(3, 9))
+    rare = rng.random((3, 9)) < 0.2
+    proposal = rng.permutation(np.tile(np.arange(40), 5))
+    gains = [_proposal_gains(a.indptr, ind, dat, squares, g, current, proposal.copy(),
+                             deficit, rare)
+             for ind, dat in ((a.indices, a.data), (indices, data))]
+    np.testing.assert_array_equal(gains[0], gains[1])
+    assert np.isfinite(gains[0]).any() and np.isinf(gains[0]).any()
+    order = np.lexsort((-gains[0], g))
+    ptr = np.searchsorted(g[order], np.arange(4))
+    results = []
+    for ind, dat in ((a.indices, a.data), (indices, data)):
+        synthetic = _drawn_members(a.indptr, ind, dat, g, current, 3, 9)
+        targets = synthetic + deficit
+        accepted = _accept_improving(a.indptr, ind, dat, synthetic, targets, rare, order,
+                                     ptr, g, current, proposal)
+        results.append((accepted, synthetic))
+    np.testing.assert_array_equal(results[0][0], results[1][0])
+    np.testing.assert_array_equal(results[0][1], results[1][1])
+    assert results[0][0].any()
