@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numba
 import polars as pl
 import pytest
 from threadpoolctl import threadpool_limits
 
 from synthsoc.synth import load_population, schema
-from synthsoc.synth.populate import PopulateResult, _kernel_threads_beside, populate
+from synthsoc.synth.populate import PopulateResult, populate
 
 
 def test_output_folder_contract(sejong_run: PopulateResult) -> None:
@@ -103,14 +102,3 @@ def test_failed_run_leaves_no_complete_looking_folder(tmp_path: Path) -> None:
         populate(out, scale=0.05, seed=1, region="nowhere", progress=False)
     assert not out.exists()
     assert not any(p.name.endswith(".partial") for p in tmp_path.iterdir())
-
-
-def test_kernels_beside_busy_threads_take_the_free_cores_and_give_them_back() -> None:
-    before = numba.get_num_threads()
-    with _kernel_threads_beside(1):
-        assert numba.get_num_threads() == max(1, before - 1)
-    with _kernel_threads_beside(before + 5):
-        assert numba.get_num_threads() == 1  # one at least
-    with pytest.raises(RuntimeError), _kernel_threads_beside(1):
-        raise RuntimeError("a failed report")
-    assert numba.get_num_threads() == before

@@ -33,6 +33,7 @@ from synthsoc.synth.schema import (
 )
 from synthsoc.synth.seeds import ROLE, SeedPool
 from synthsoc.synth.targets import living_with_spouse
+from synthsoc.synth.threads import kernel_threads_beside
 
 KIND_OF_SPECIAL = {"for": "foreign", "inst": "institutional", "nonkin": "non_kin_group"}
 
@@ -140,7 +141,7 @@ def assemble(
         p_sgg, p_hh, sex, age, in_couple & general_person)
     foreign = foreign | migrants.chosen
     (names_rng,) = rng.spawn(1)
-    with ThreadPoolExecutor(max_workers=1) as naming:
+    with ThreadPoolExecutor(max_workers=1) as naming, kernel_threads_beside(1):
         names_drawn = naming.submit(_names, names_rng, controls.year, role, sex, age, foreign,
                                     p_hh, head)
         education = attributes.education(rng, age, sex, p_sido, sido_codes.tolist())

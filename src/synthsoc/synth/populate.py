@@ -10,7 +10,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import numba
 import numpy as np
 import pyarrow as pa
 from rich.console import Console
@@ -45,6 +44,7 @@ from synthsoc.synth.targets import (
     single_year_category,
     young_children_of_couples_share,
 )
+from synthsoc.synth.threads import kernel_threads_beside
 
 OUTPUT_KIND = "population"
 STEPS = ("census tables", "controls", "group quarters", "fit and draw households",
@@ -58,25 +58,6 @@ class PopulateResult:
     n_households: int
     seconds: float
     summary: dict[str, Any]
-
-
-@contextmanager
-def _kernel_threads_beside(busy: int) -> Iterator[None]:
-    """The compiled kernels of this thread on the cores ``busy`` threads leave free (one at
-    least), as long as the block runs.
-
-    The fit report's kernels run while the Parquet writers encode on their own threads. A
-    parallel kernel waits for its slowest thread, and with every core taken one of its
-    threads is often off the core: on 2 cores, Seoul at 5%, the roster look-up took 9 to
-    45 ms on both threads and 1.5 to 6 ms on one. Every kernel gives the same result on
-    any number of threads. The setting is this thread's own (``numba.set_num_threads``).
-    """
-    before = numba.get_num_threads()
-    numba.set_num_threads(max(1, before - busy))
-    try:
-        yield
-    finally:
-        numba.set_num_threads(before)
 
 
 @contextmanager
@@ -170,7 +151,7 @@ def populate(
             # households and regions while the fit report and the HTML report are computed.
             writing = [writer.submit(_write_persons, stage, pop, controls),
                        writer.submit(_write_households, stage, pop, controls, regions)]
-            with _kernel_threads_beside(len(writing)):
+            with kernel_threads_beside(len(writing)):
                 # Every person counted once for the fit report, its checks and the charts.
                 tally = tally_persons(pop, controls)
                 report = build_fit_report(
