@@ -104,6 +104,28 @@ def test_each_area_is_fitted_as_if_alone_across_blocks_of_areas() -> None:
     assert 40 in sweeps and together.iterations == 40
 
 
+def test_candidates_out_of_class_order_get_the_weights_of_the_sorted_problem() -> None:
+    # The kernel sweeps each class as one run of candidates: a caller's candidates in any
+    # order get exactly the weights of the same problem listed class by class.
+    rng = np.random.default_rng(8)
+    persons = rng.integers(0, 3, size=(30, 5)).astype(float)
+    classes = rng.integers(0, 3, size=30)
+    prior = rng.uniform(0.5, 2.0, size=30)
+    truth = rng.uniform(0.5, 5.0, size=(3, 30))
+    class_targets = np.stack([truth[:, classes == k].sum(axis=1) for k in range(3)], axis=1)
+    shuffled = fit_weights(sp.csr_matrix(persons), truth @ persons, classes, class_targets,
+                           prior=prior, tol=1e-6, max_iter=60)
+    by_class = np.argsort(classes, kind="stable")
+    assert not np.array_equal(by_class, np.arange(30))
+    ordered = fit_weights(sp.csr_matrix(persons[by_class]), truth @ persons,
+                          classes[by_class], class_targets, prior=prior[by_class],
+                          tol=1e-6, max_iter=60)
+    np.testing.assert_array_equal(shuffled.weights[:, by_class], ordered.weights)
+    assert shuffled.iterations == ordered.iterations
+    np.testing.assert_allclose([shuffled.weights[:, classes == k].sum(axis=1)
+                                for k in range(3)], class_targets.T)
+
+
 def test_area_blocks_share_out_evenly_over_the_threads() -> None:
     # (areas, threads) -> areas a block, worked by hand: as wide as 16 allows, as many
     # blocks on every thread.

@@ -22,7 +22,7 @@ reach is reported as infeasible rather than forced.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 import numba
@@ -74,6 +74,17 @@ def fit_weights(
     if np.any(targets < 0) or np.any(class_targets < 0):
         raise ValueError("targets must be non-negative")
     n_classes = class_targets.shape[1]
+    by_class = np.argsort(classes, kind="stable")
+    if np.any(by_class != np.arange(n_cand)):
+        # The kernel sweeps each household class as one run of candidates: fit them in
+        # class order (the candidate pool is built so) and give the weights back in the
+        # caller's order.
+        fit = fit_weights(a[by_class], targets, classes[by_class], class_targets,
+                          None if prior is None else np.asarray(prior)[by_class],
+                          max_iter=max_iter, tol=tol)
+        weights = np.empty_like(fit.weights)
+        weights[:, by_class] = fit.weights
+        return replace(fit, weights=weights)
     base = np.ones(n_cand) if prior is None else np.asarray(prior, dtype=np.float64)
     # Candidate-major layout: each update gathers whole rows (all areas of one candidate).
     weights = np.tile(base[:, None], (1, n_areas))
@@ -95,12 +106,11 @@ def fit_weights(
                               or [np.zeros(0, np.int32)]).astype(np.int64)
     col_data = np.concatenate([csc.data[csc.indptr[j]:csc.indptr[j + 1]] for j in keep]
                               or [np.zeros(0)]).astype(np.float64)
-    order = np.argsort(classes, kind="stable").astype(np.int64)
     class_ptr = np.concatenate([[0], np.cumsum(np.bincount(classes, minlength=n_classes))]
                                ).astype(np.int64)
     constraints = _Constraints(col_ptr, col_rows, col_data,
                                np.ascontiguousarray(targets[:, keep].T),
-                               np.ascontiguousarray(active[:, keep].T), order, class_ptr,
+                               np.ascontiguousarray(active[:, keep].T), class_ptr,
                                np.ascontiguousarray(class_targets.T), base)
     area_sweeps = _fit_kernel(weights, *constraints, max_iter, CHECK_EVERY, tol,
                               area_block(n_areas, numba.get_num_threads()))
@@ -143,8 +153,7 @@ class _Constraints(NamedTuple):
     col_data: np.ndarray  # members of that constraint's category in each of them
     col_targets: np.ndarray  # (constraints, areas)
     col_active: np.ndarray  # (constraints, areas) positive and reachable
-    order: np.ndarray  # candidates listed class by class
-    class_ptr: np.ndarray  # bounds of each household class in order
+    class_ptr: np.ndarray  # bounds of each household class (candidates sorted by class)
     class_targets: np.ndarray  # (classes, areas)
     base: np.ndarray  # (candidates,) prior weights
 
@@ -152,9 +161,8 @@ class _Constraints(NamedTuple):
 @numba.njit(cache=True, parallel=True)
 def _fit_kernel(weights: np.ndarray, col_ptr: np.ndarray, col_rows: np.ndarray,
                 col_data: np.ndarray, col_targets: np.ndarray, col_active: np.ndarray,
-                order: np.ndarray, class_ptr: np.ndarray, class_targets: np.ndarray,
-                base: np.ndarray, max_iter: int, check_every: int, tol: float,
-                block: int) -> np.ndarray:
+                class_ptr: np.ndarray, class_targets: np.ndarray, base: np.ndarray,
+                max_iter: int, check_every: int, tol: float, block: int) -> np.ndarray:
     """IPU on ``weights`` (candidates, areas), in place; returns each area's sweeps.
 
     Areas are independent problems: each block of ``block`` areas is copied out, swept to
@@ -170,12 +178,12 @@ def _fit_kernel(weights: np.ndarray, col_ptr: np.ndarray, col_rows: np.ndarray,
         nb = min(n_areas, g0 + block) - g0
         w = np.ascontiguousarray(weights[:, g0:g0 + nb])
         live = np.ones(nb, dtype=np.bool_)
-        _rescale_block(w, order, class_ptr, class_targets[:, g0:g0 + nb], base, live)
+        _rescale_block(w, class_ptr, class_targets[:, g0:g0 + nb], base, live)
         for it in range(1, max_iter + 1):
             sweeps[g0:g0 + nb][live] = it
             _sweep_block(w, col_ptr, col_rows, col_data, col_targets[:, g0:g0 + nb],
                          col_active[:, g0:g0 + nb], live)
-            _rescale_block(w, order, class_ptr, class_targets[:, g0:g0 + nb], base, live)
+            _rescale_block(w, class_ptr, class_targets[:, g0:g0 + nb], base, live)
             if it % check_every == 0 and it < max_iter:
                 worst = _worst_errors(w, col_ptr, col_rows, col_data,
                                       col_targets[:, g0:g0 + nb], col_active[:, g0:g0 + nb])
@@ -235,13 +243,17 @@ def _worst_errors(w: np.ndarray, col_ptr: np.ndarray, col_rows: np.ndarray,
 
 
 @numba.njit(cache=True)
-def _rescale_block(w: np.ndarray, order: np.ndarray, class_ptr: np.ndarray,
-                   class_targets: np.ndarray, base: np.ndarray, live: np.ndarray) -> None:
-    """Scale each household class to its exact total in the block's live areas (the prior
-    where every candidate of a needed class was excluded). ``class_targets`` is (classes,
-    areas of the block)."""
+def _rescale_block(w: np.ndarray, class_ptr: np.ndarray, class_targets: np.ndarray,
+                   base: np.ndarray, live: np.ndarray) -> None:
+    """Scale each household class (candidates ``class_ptr[k]:class_ptr[k + 1]``) to its
+    exact total in the block's live areas (the prior where every candidate of a needed
+    class was excluded). ``class_targets`` is (classes, areas of the block). The
+    candidates of a class are one run of rows, each row summed and then scaled in all areas
+    at once (Seoul at 5%: 10 ms for the sweeps of 13 areas, against 36 ms through a list of
+    positions, a column at a time)."""
     nb = w.shape[1]
     total = np.empty(nb)
+    factor = np.empty(nb)
     for k in range(class_ptr.size - 1):
         lo, hi = class_ptr[k], class_ptr[k + 1]
         if hi == lo:
@@ -249,14 +261,16 @@ def _rescale_block(w: np.ndarray, order: np.ndarray, class_ptr: np.ndarray,
         total[:] = 0.0
         for i in range(lo, hi):
             for j in range(nb):
-                total[j] += w[order[i], j]
+                total[j] += w[i, j]
         for j in range(nb):
+            factor[j] = 1.0
             if not live[j]:
                 continue
             if total[j] <= 0.0 and class_targets[k, j] > 0.0:
                 for i in range(lo, hi):
-                    w[order[i], j] = base[order[i]]
-                    total[j] += base[order[i]]
-            f = class_targets[k, j] / total[j] if total[j] > 0.0 else 0.0
-            for i in range(lo, hi):
-                w[order[i], j] *= f
+                    w[i, j] = base[i]
+                    total[j] += base[i]
+            factor[j] = class_targets[k, j] / total[j] if total[j] > 0.0 else 0.0
+        for i in range(lo, hi):
+            for j in range(nb):
+                w[i, j] *= factor[j]
