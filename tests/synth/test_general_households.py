@@ -147,13 +147,17 @@ def test_refinement_without_households_returns_an_empty_draw() -> None:
 
 
 def test_areas_and_gains_are_ordered_as_numpys_lexsort() -> None:
-    # Areas out of order, an empty area (2), equal gains (ties keep index order).
+    # Areas out of order, an empty area (2), equal gains (ties keep index order), and
+    # proposals without gain (zero, negative, -inf), which are left out.
     rng = np.random.default_rng(5)
     g = rng.integers(0, 5, size=400)
     g[g == 2] = 3
-    gain = rng.integers(1, 6, size=400).astype(float) / 4.0
+    gain = rng.integers(-2, 6, size=400).astype(float) / 4.0
+    gain[::7] = -np.inf
     order, ptr = _by_area_and_gain(g, gain, 5)
-    expected = np.lexsort((-gain, g))
+    good = np.flatnonzero(gain > 0)
+    expected = good[np.lexsort((-gain[good], g[good]))]
+    assert 0 < expected.size < 400
     np.testing.assert_array_equal(order, expected)
     np.testing.assert_array_equal(ptr, np.searchsorted(g[expected], np.arange(6)))
 

@@ -22,7 +22,6 @@ import numpy as np
 import scipy.sparse as sp
 
 from synthsoc.synth.fit import FitResult, fit_weights
-from synthsoc.synth.sampling import _counting_order
 from synthsoc.synth.seeds import MAX_SIZE, SeedPool
 from synthsoc.synth.targets import pool_incidence, with_age_groups
 
@@ -267,19 +266,17 @@ def _refine_age_fit(
         if total > previous * (1.0 - min_gain / passes):
             break
         previous = total
-        pick = np.arange(starts[r % passes], hh_pos.size, passes)
-        g = hh_sgg[pick]
-        current = hh_pos[pick]
+        pick = slice(starts[r % passes], None, passes)  # views, copied only when strided
+        g = np.ascontiguousarray(hh_sgg[pick])
+        current = hh_pos[pick].copy()
         proposal = _draw_proposals(prob, alias, bounds, stratum, g, current,
-                                   rng.random(pick.size))
+                                   rng.random(g.size))
         gain = _proposal_gains(a.indptr, indices, data, squares, g, current, proposal,
                                deficit, rare)
-        good = np.flatnonzero(gain > 0)
-        grouped, group_ptr = _by_area_and_gain(g[good], gain[good], n_sgg)
-        order = good[grouped]
+        order, group_ptr = _by_area_and_gain(g, gain, n_sgg)
         accepted = _accept_improving(a.indptr, indices, data, synthetic, targets, rare,
                                      order, group_ptr, g, current, proposal)
-        hh_pos[pick[accepted]] = proposal[accepted]
+        hh_pos[pick][accepted] = proposal[accepted]
     return hh_pos
 
 
@@ -302,12 +299,23 @@ def narrow_rows(a: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
 @numba.njit(cache=True, parallel=True)
 def _by_area_and_gain(g: np.ndarray, gain: np.ndarray,
                       n_areas: int) -> tuple[np.ndarray, np.ndarray]:
-    """The order of ``np.lexsort((-gain, g))`` (by area, then by decreasing gain, ties in
-    index order) and each area's bounds in it: a stable counting sort by area
-    (``sampling._counting_order``), then a stable sort of each area's gains, the areas in
-    parallel."""
-    order = np.empty(g.size, dtype=np.int64)
-    ptr = _counting_order(g, n_areas, order)
+    """The proposals with a positive gain, in the order of ``good[np.lexsort((-gain[good],
+    g[good]))]`` for ``good = np.flatnonzero(gain > 0)`` (by area, then by decreasing gain,
+    ties in index order), and each area's bounds in it: a stable counting sort by area of
+    the positive gains (as ``sampling._counting_order``), then a stable sort of each area's
+    gains, the areas in parallel."""
+    ptr = np.zeros(n_areas + 1, dtype=np.int64)
+    for i in range(g.size):
+        if gain[i] > 0.0:
+            ptr[g[i] + 1] += 1
+    for q in range(n_areas):
+        ptr[q + 1] += ptr[q]
+    order = np.empty(ptr[-1], dtype=np.int64)
+    fill = ptr[:-1].copy()
+    for i in range(g.size):
+        if gain[i] > 0.0:
+            order[fill[g[i]]] = i
+            fill[g[i]] += 1
     for q in numba.prange(n_areas):
         segment = order[ptr[q]:ptr[q + 1]].copy()
         order[ptr[q]:ptr[q + 1]] = segment[np.argsort(-gain[segment], kind="mergesort")]
