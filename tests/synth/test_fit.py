@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import scipy.sparse as sp
 
 from synthsoc.synth.fit import MAX_AREA_BLOCK, area_block, fit_weights
@@ -124,6 +125,27 @@ def test_candidates_out_of_class_order_get_the_weights_of_the_sorted_problem() -
     assert shuffled.iterations == ordered.iterations
     np.testing.assert_allclose([shuffled.weights[:, classes == k].sum(axis=1)
                                 for k in range(3)], class_targets.T)
+
+
+def test_reported_errors_are_those_of_the_weights_recounted_with_numpy() -> None:
+    # Stopped after 3 sweeps, far from the targets: the largest absolute and relative misses
+    # over the reachable cells, recounted from the returned weights by a dense product.
+    rng = np.random.default_rng(4)
+    persons = rng.integers(0, 3, size=(50, 6)).astype(float)
+    persons[:, 5] = 0.0  # a column no candidate reaches
+    classes = np.sort(rng.integers(0, 3, size=50))
+    truth = rng.uniform(0.5, 5.0, size=(4, 50))
+    targets = truth @ persons + rng.uniform(0.0, 3.0, size=(4, 6))
+    targets[1, 2] = 0.0  # a structural zero: its cell is not measured
+    class_targets = np.stack([truth[:, classes == k].sum(axis=1) for k in range(3)], axis=1)
+    fit = fit_weights(sp.csr_matrix(persons), targets, classes, class_targets, max_iter=3,
+                      tol=1e-9)
+    measured = (targets > 0) & (persons.sum(axis=0) > 0)[None, :]
+    miss = np.abs(fit.weights @ persons - targets)[measured]
+    assert fit.max_abs_error == pytest.approx(miss.max(), rel=1e-12)
+    assert fit.max_rel_error == pytest.approx(
+        (miss / np.maximum(targets[measured], 1.0)).max(), rel=1e-12)
+    assert fit.max_abs_error > 0.1 and fit.infeasible == 4
 
 
 def test_area_blocks_share_out_evenly_over_the_threads() -> None:

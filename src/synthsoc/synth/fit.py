@@ -114,10 +114,10 @@ def fit_weights(
                                np.ascontiguousarray(class_targets.T), base)
     area_sweeps = _fit_kernel(weights, *constraints, max_iter, CHECK_EVERY, tol,
                               area_block(n_areas, numba.get_num_threads()))
-    a_t = a.T.tocsr()
-    fitted = np.asarray(a_t @ weights).T
-    err = np.abs(fitted - targets)[active]
-    rel = err / np.maximum(targets[active], 1.0)
+    # The fitted totals of the constraints some area holds (every active cell is one).
+    fitted = _fitted_totals(weights, col_ptr, col_rows, col_data).T
+    err = np.abs(fitted - targets[:, keep])[active[:, keep]]
+    rel = err / np.maximum(targets[:, keep][active[:, keep]], 1.0)
     return FitResult(
         weights=weights.T,
         iterations=int(area_sweeps.max()) if n_areas else 0,
@@ -192,6 +192,17 @@ def _fit_kernel(weights: np.ndarray, col_ptr: np.ndarray, col_rows: np.ndarray,
                     break
         weights[:, g0:g0 + nb] = w
     return sweeps
+
+
+@numba.njit(cache=True, parallel=True)
+def _fitted_totals(weights: np.ndarray, col_ptr: np.ndarray, col_rows: np.ndarray,
+                   col_data: np.ndarray) -> np.ndarray:
+    """Each constraint's fitted total in every area (constraints x areas), its candidates
+    summed in order as in the sweeps; the constraints in parallel."""
+    out = np.zeros((col_ptr.size - 1, weights.shape[1]))
+    for c in numba.prange(col_ptr.size - 1):
+        _column_sums(weights, col_ptr, col_rows, col_data, c, out[c])
+    return out
 
 
 @numba.njit(cache=True)
