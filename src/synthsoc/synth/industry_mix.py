@@ -11,6 +11,7 @@ so the national occupation mix stays the official one and only its geography cha
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
@@ -45,6 +46,32 @@ def _output() -> pl.DataFrame:
         pl.col("sigungu_code").cast(pl.Utf8).str.zfill(5))
 
 
+@dataclass(frozen=True)
+class _OutputByIndustry:
+    """The output table by district and industry, read once per process."""
+
+    row_of: dict[str, int]  # 2020 district code -> row
+    columns: dict[str, np.ndarray]  # industry -> output of each row (suppressed cells: 0)
+    national: dict[str, float]  # industry -> national output
+    names_2020: dict[str, str]  # Korean district name -> 2020 code
+
+
+@cache
+def _output_by_industry() -> _OutputByIndustry:
+    wide = _output().pivot(on="industry", index="sigungu_code", values="million_krw",
+                           aggregate_function="sum").fill_null(0.0)  # suppressed cells: zero
+    industries = [c for c in wide.columns if c != "sigungu_code"]
+    columns = {i: wide[i].to_numpy() for i in industries}
+    for values in columns.values():
+        values.flags.writeable = False  # shared by every later call
+    return _OutputByIndustry(
+        row_of={c: r for r, c in enumerate(wide["sigungu_code"].to_list())},
+        columns=columns,
+        national={i: float(wide[i].sum()) for i in industries},
+        names_2020={n: c for c, n in sigungu_names(2020).select(
+            "sigungu_code", "sigungu_name").iter_rows() if n})
+
+
 def output_district(code: str, available: set[str], names_2020: dict[str, str],
                     name: str) -> str | None:
     """The 2020 output district of a census si-gun-gu code: the same code, its city (a gu's
@@ -64,29 +91,25 @@ def output_district(code: str, available: set[str], names_2020: dict[str, str],
 def occupation_tilt(sigungu: pl.DataFrame, occupations: list[str]) -> tuple[np.ndarray, int]:
     """(n_sgg, n_occupations) multipliers and the number of si-gun-gu with no output data
     (left untilted)."""
-    frame = _output()
-    available = set(frame["sigungu_code"].to_list())
-    names_2020 = {n: c for c, n in sigungu_names(2020).select(
-        "sigungu_code", "sigungu_name").iter_rows() if n}
-    wide = frame.pivot(on="industry", index="sigungu_code", values="million_krw",
-                       aggregate_function="sum").fill_null(0.0)  # suppressed cells: zero
-    row_of = {c: i for i, c in enumerate(wide["sigungu_code"].to_list())}
-    total = wide[TOTAL].to_numpy()
+    table = _output_by_industry()
+    available = set(table.row_of)
+    total = table.columns[TOTAL]
     national_total = total.sum()
     tilt = np.ones((sigungu.height, len(occupations)))
     unmatched = 0
     for g, (code, name) in enumerate(sigungu.select("sigungu_code", "sigungu_name").iter_rows()):
-        source = output_district(code, available, names_2020, name)
+        source = output_district(code, available, table.names_2020, name)
         if source is None:
             unmatched += 1
             continue
-        r = row_of[source]
+        r = table.row_of[source]
         for k, occ in enumerate(occupations):
             industries = OCCUPATION_INDUSTRIES.get(occ)
             if not industries:
                 continue
-            local = sum(float(wide[i][r]) for i in industries) / max(float(total[r]), 1.0)
-            national = sum(float(wide[i].sum()) for i in industries) / national_total
+            local = sum(float(table.columns[i][r]) for i in industries) / max(
+                float(total[r]), 1.0)
+            national = sum(table.national[i] for i in industries) / national_total
             if local > 0 and national > 0:
                 tilt[g, k] = (local / national) ** TILT_POWER.get(occ, DEFAULT_POWER)
     return tilt, unmatched
@@ -95,20 +118,14 @@ def occupation_tilt(sigungu: pl.DataFrame, occupations: list[str]) -> tuple[np.n
 def agriculture_output_share(sigungu: pl.DataFrame) -> np.ndarray:
     """Each si-gun-gu's 2020 output share of agriculture, forestry and fishing (NaN where no
     output district matches)."""
-    frame = _output()
-    available = set(frame["sigungu_code"].to_list())
-    names_2020 = {n: c for c, n in sigungu_names(2020).select(
-        "sigungu_code", "sigungu_name").iter_rows() if n}
-    # Suppressed output cells are missing in the source; they count as zero here. Only the
-    # two industries read below are looked up (the table holds every industry).
-    farming = OCCUPATION_INDUSTRIES["6"][0]
-    value = {(c, i): float(v or 0.0) for c, i, v in frame.filter(
-        pl.col("industry").is_in([farming, TOTAL])).select(
-        "sigungu_code", "industry", "million_krw").iter_rows()}
+    table = _output_by_industry()
+    available = set(table.row_of)
+    farming = table.columns[OCCUPATION_INDUSTRIES["6"][0]]
+    total = table.columns[TOTAL]
     out = np.full(sigungu.height, np.nan)
     for g, (code, name) in enumerate(sigungu.select("sigungu_code", "sigungu_name").iter_rows()):
-        source = output_district(code, available, names_2020, name)
+        source = output_district(code, available, table.names_2020, name)
         if source is not None:
-            out[g] = value.get((source, farming), 0.0) / max(
-                value.get((source, TOTAL), 0.0), 1.0)
+            r = table.row_of[source]
+            out[g] = float(farming[r]) / max(float(total[r]), 1.0)
     return out
