@@ -8,6 +8,8 @@ import pytest
 
 from synthsoc.synth.candidates import build_seed_pool
 from synthsoc.synth.disclosure import (
+    _TABLE,
+    N_AGES,
     Members,
     _identical,
     closest_record_distance,
@@ -124,6 +126,31 @@ def _members(rows: list[list[tuple[str, str, int, str, int]]]) -> Members:
         marital=np.array([MARITAL_STATUSES.index(m[3]) for m in flat], dtype=np.int8),
         employed=np.array([m[4] for m in flat], dtype=bool),
     )
+
+
+def test_household_hash_is_the_wrap_around_sum_of_its_members_codes() -> None:
+    rows = [
+        [("head", "M", 40, "married", 1), ("spouse", "F", 38, "married", 0)],
+        [("head", "F", 130, "widowed", 0)],  # ages from N_AGES - 1 up share a code
+        [("spouse", "F", 38, "married", 0), ("head", "M", 40, "married", 1)],
+        [("head", "F", 127, "widowed", 0)],
+    ]
+    members = _members(rows)
+    n_status = len(MARITAL_STATUSES) * 2
+    want_full, want_structure = [], []
+    for household in rows:
+        full = structure = 0
+        for role, sex, age, marital, employed in household:
+            code = ((RELATIONSHIPS.index(role) * 2 + (sex == "F")) * N_AGES
+                    + min(age, N_AGES - 1)) * n_status
+            full += int(_TABLE[0][code + MARITAL_STATUSES.index(marital) * 2 + employed])
+            structure += int(_TABLE[1][code])
+        want_full.append(full % 2**64)
+        want_structure.append(structure % 2**64)
+    assert household_hash(members).tolist() == want_full
+    no_status = Members(members.hh_start, members.role, members.sex, members.age)
+    assert household_hash(no_status).tolist() == want_structure
+    assert want_full[0] == want_full[2] and want_full[1] == want_full[3]
 
 
 def test_disclosure_shares_and_closest_record_by_hand() -> None:

@@ -38,9 +38,9 @@ from synthsoc.synth.schema import (
 from synthsoc.synth.seeds import MAX_SIZE, SeedPool
 
 N_AGES = 128
-N_CODES = len(RELATIONSHIPS) * 2 * N_AGES * len(MARITAL_STATUSES) * 2
+N_MARITAL = len(MARITAL_STATUSES)
+N_CODES = len(RELATIONSHIPS) * 2 * N_AGES * N_MARITAL * 2
 _TABLE = np.random.default_rng(20261201).integers(0, 2**63, size=(2, N_CODES), dtype=np.uint64)
-BLOCK = 1_000_000  # households hashed at once
 DCR_SAMPLE = 2_000  # drawn households whose closest record is searched (all when fewer)
 
 
@@ -65,25 +65,39 @@ def population_members(pop: Assembled) -> tuple[Members, np.ndarray]:
     return members, pop.hh_kind == HOUSEHOLD_KINDS.index("general")
 
 
-def _structure_code(m: Members, lo: int, hi: int) -> np.ndarray:
-    return ((m.role[lo:hi].astype(np.int32) * 2 + m.sex[lo:hi]) * N_AGES
-            + np.minimum(m.age[lo:hi], N_AGES - 1)) * (len(MARITAL_STATUSES) * 2)
-
-
 def household_hash(m: Members) -> np.ndarray:
     """One uint64 per household: equal for equal multisets of member quasi-identifiers.
-    Computed in blocks of ``BLOCK`` households, so 51 million members need little memory."""
-    n_hh = m.hh_start.size
+    One compiled pass over the members, without temporaries (51 million members at full
+    scale); the wrap-around sums are exact in any order."""
+    if m.marital is not None and m.employed is not None:
+        return _member_hash_sums(m.hh_start, m.role.size, m.role, m.sex, m.age, m.marital,
+                                 m.employed, _TABLE[0], True)
+    none = np.zeros(0, dtype=np.int8)
+    return _member_hash_sums(m.hh_start, m.role.size, m.role, m.sex, m.age, none, none,
+                             _TABLE[1], False)
+
+
+@numba.njit(cache=True, parallel=True)
+def _member_hash_sums(hh_start: np.ndarray, n_members: int, role: np.ndarray,
+                      sex: np.ndarray, age: np.ndarray, marital: np.ndarray,
+                      employed: np.ndarray, table: np.ndarray, full: bool) -> np.ndarray:
+    """Per household (members ``hh_start[h]`` up to the next start): the wrap-around sum of
+    ``table`` at each member's code, ((relationship x sex) x age up to ``N_AGES - 1``) x
+    (marital status x employed), the last two 0 unless ``full``."""
+    n_hh = hh_start.size
+    statuses = N_MARITAL * 2
     out = np.zeros(n_hh, dtype=np.uint64)
-    table = _TABLE[1] if m.marital is None or m.employed is None else _TABLE[0]
-    for b in range(0, n_hh, BLOCK):
-        starts = m.hh_start[b:b + BLOCK]
-        lo = int(starts[0])
-        hi = int(m.hh_start[b + BLOCK]) if b + BLOCK < n_hh else m.role.size
-        code = _structure_code(m, lo, hi)
-        if m.marital is not None and m.employed is not None:
-            code += m.marital[lo:hi].astype(np.int32) * 2 + m.employed[lo:hi]
-        out[b:b + BLOCK] = np.add.reduceat(table[code], starts - lo)
+    for h in numba.prange(n_hh):
+        end = hh_start[h + 1] if h + 1 < n_hh else n_members
+        total = np.uint64(0)
+        for p in range(hh_start[h], end):
+            years = np.int64(age[p])
+            code = ((np.int64(role[p]) * 2 + np.int64(sex[p])) * N_AGES
+                    + (years if years < N_AGES else N_AGES - 1)) * statuses
+            if full:
+                code += np.int64(marital[p]) * 2 + np.int64(employed[p])
+            total += table[code]
+        out[h] = total
     return out
 
 
@@ -105,8 +119,10 @@ def source_keys(source: np.ndarray) -> SourceKeys:
     """The distinct hashes of ``source`` with their counts and guide, found once for all
     the look-ups in them."""
     keys, counts = np.unique(source, return_counts=True)
-    guide = np.searchsorted(keys, np.arange(2**16 + 1, dtype=np.uint64) << np.uint64(48))
-    guide[-1] = keys.size
+    # guide[b]: the keys whose top 16 bits are below b (the keys are sorted).
+    guide = np.zeros(2**16 + 1, dtype=np.int64)
+    np.cumsum(np.bincount((keys >> np.uint64(48)).astype(np.int64), minlength=2**16),
+              out=guide[1:])
     return SourceKeys(keys, counts, guide)
 
 
