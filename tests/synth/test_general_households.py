@@ -15,6 +15,7 @@ from synthsoc.synth.general_households import (
     _drawn_members,
     _proposal_gains,
     _refine_age_fit,
+    _row_squares,
     _stratum_cumulative,
     _systematic_draw,
     narrow_rows,
@@ -240,3 +241,10 @@ def test_the_refinement_kernels_give_the_same_on_narrow_and_stored_rows() -> Non
     np.testing.assert_array_equal(results[0][0], results[1][0])
     np.testing.assert_array_equal(results[0][1], results[1][1])
     assert results[0][0].any()
+
+
+def test_row_squares_are_the_dense_rows_sums_of_squares() -> None:
+    dense = np.array([[1.0, 0.0, 3.0], [0.0, 0.0, 0.0], [2.0, 2.0, 0.0]])
+    a = sp.csr_matrix(dense)
+    assert _row_squares(a.indptr, a.data).tolist() == [10.0, 0.0, 8.0]
+    assert _row_squares(a.indptr, narrow_rows(a)[1]).tolist() == [10.0, 0.0, 8.0]

@@ -166,6 +166,17 @@ def _stratum_cumulative(weights: np.ndarray,
 
 
 @numba.njit(cache=True)
+def _row_squares(indptr: np.ndarray, data: np.ndarray) -> np.ndarray:
+    """The sum of squares of each row's stored values (whole member counts: exact in any
+    order), the rows of a CSR matrix."""
+    out = np.zeros(indptr.size - 1)
+    for r in range(indptr.size - 1):
+        for k in range(indptr[r], indptr[r + 1]):
+            out[r] += data[k] * data[k]
+    return out
+
+
+@numba.njit(cache=True)
 def _drawn_members(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray,
                    hh_sgg: np.ndarray, hh_pos: np.ndarray, n_sgg: int,
                    n_columns: int) -> np.ndarray:
@@ -251,7 +262,7 @@ def _refine_age_fit(
     indices, data = narrow_rows(a)
     rare = targets < 1.0
     prob, alias = _alias_tables(weights, bounds)
-    squares = np.asarray(a.multiply(a).sum(axis=1)).ravel()
+    squares = _row_squares(a.indptr, a.data)
     synthetic = _drawn_members(a.indptr, indices, data, hh_sgg, hh_pos, n_sgg, a.shape[1])
     # Each round proposes a systematic sample of the households: every `passes`-th from a
     # start taken in random order, so the rounds of one pass are disjoint and cover every
