@@ -15,6 +15,7 @@ number is reported.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import polars as pl
@@ -30,9 +31,11 @@ class MarriageMigrants:
     districts_without_count: int
 
 
+@cache
 def migrants_by_district(year: int) -> pl.DataFrame:
     """2020 marriage migrants carried to the census codes of ``year``: sigungu_code, sex,
-    persons (fractional where a district was split)."""
+    persons (fractional where a district was split). Derived once per process from the
+    bundled tables (a polars frame is never changed in place)."""
     table = marriage_migrants().join(
         sigungu_names(2020).select("sigungu_code", "sido_name", "sigungu_name"),
         on="sigungu_code", how="left")
