@@ -37,6 +37,7 @@ one-person column); the fit handles any non-negative incidence.
 from __future__ import annotations
 
 import math
+from functools import cache
 
 import numba
 import numpy as np
@@ -222,8 +223,10 @@ def pool_incidence(pool: SeedPool) -> sp.csr_matrix:
     return sp.csr_matrix((np.concatenate(data), (r, c)), shape=(pool.n_households, N_COLUMNS))
 
 
+@cache
 def one_person_joint_shares() -> np.ndarray:
-    """National one-person householders by sex x 10-year age (2, 8), summing to 1."""
+    """National one-person householders by sex x 10-year age (2, 8), summing to 1 (read
+    once per process; the array is read-only)."""
     table = read_reference_csv("one_person_households_by_age_sex_partial_2023_2024.csv").filter(
         (pl.col("year") == 2023) & (pl.col("region") == "national")
         & (pl.col("indicator") == "share_of_one_person_households_of_that_sex"))
@@ -232,7 +235,9 @@ def one_person_joint_shares() -> np.ndarray:
     male = one_person_male_share()
     out = np.array([[value[(sex, g)] for g in ONE_PERSON_GROUPS] for sex in ("male", "female")])
     out /= out.sum(axis=1, keepdims=True)
-    return out * np.array([[male], [1.0 - male]])
+    shares = out * np.array([[male], [1.0 - male]])
+    shares.flags.writeable = False
+    return shares
 
 
 def general_targets(single: np.ndarray, sido_of_sgg: list[str],
