@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from synthsoc.synth.fit import MAX_AREA_BLOCK, area_block, fit_weights
+from synthsoc.synth.fit import (
+    MAX_AREA_BLOCK,
+    _same_rows,
+    area_block,
+    fit_weights,
+    identical_candidates,
+)
 
 
 def test_one_person_households_reproduce_ipf_independence_solution() -> None:
@@ -146,6 +152,51 @@ def test_reported_errors_are_those_of_the_weights_recounted_with_numpy() -> None
     assert fit.max_rel_error == pytest.approx(
         (miss / np.maximum(targets[measured], 1.0)).max(), rel=1e-12)
     assert fit.max_abs_error > 0.1 and fit.infeasible == 4
+
+
+def test_identical_candidates_are_found_in_order_whatever_their_class_or_values() -> None:
+    rows = np.array([[1.0, 0.0, 2.0], [0.0, 1.0, 0.0], [1.0, 0.0, 2.0], [1.0, 0.0, 2.0],
+                     [0.0, 1.0, 0.0], [1.0, 0.0, 3.0]])
+    classes = np.array([0, 0, 0, 1, 1, 1])  # rows 0, 2 alike; 3 has another class
+    first, pattern = identical_candidates(sp.csr_matrix(rows), classes)
+    assert first.tolist() == [0, 1, 3, 4, 5]
+    assert pattern.tolist() == [0, 1, 0, 2, 3, 4]
+    a = sp.csr_matrix(rows)
+    assert _same_rows(a.indptr, a.indices, a.data, classes, np.array([0, 1, 0, 3, 4, 5]))
+    # What a hash collision would propose is refused cell by cell.
+    assert not _same_rows(a.indptr, a.indices, a.data, classes, np.array([0, 1, 0, 3, 4, 0]))
+    assert not _same_rows(a.indptr, a.indices, a.data, classes, np.array([0, 1, 0, 0, 4, 5]))
+
+
+def test_identical_candidates_share_their_patterns_weight_by_prior() -> None:
+    # Each of 8 distinct candidates is listed twice with priors splitting 1 as p and 1 - p:
+    # every copy ends with its prior's share of the weight the candidate gets alone.
+    rng = np.random.default_rng(6)
+    persons = rng.integers(0, 3, size=(8, 4)).astype(float)
+    persons[:, 0] += 1.0  # no two candidates alike, no empty household
+    classes = np.array([0, 0, 0, 1, 1, 1, 2, 2])
+    truth = rng.uniform(0.5, 4.0, size=(3, 8))
+    targets = truth @ persons
+    class_targets = np.stack([truth[:, classes == k].sum(axis=1) for k in range(3)], axis=1)
+    alone = fit_weights(sp.csr_matrix(persons), targets, classes, class_targets, tol=1e-9,
+                        max_iter=400)
+    assert identical_candidates(sp.csr_matrix(persons), classes)[0].size == 8
+    split = rng.uniform(0.1, 0.9, size=8)
+    twice = fit_weights(sp.csr_matrix(np.repeat(persons, 2, axis=0)), targets,
+                        np.repeat(classes, 2), class_targets,
+                        prior=np.stack([split, 1.0 - split], axis=1).ravel(),
+                        tol=1e-9, max_iter=400)
+    np.testing.assert_allclose(twice.weights[:, 0::2], alone.weights * split, rtol=1e-12)
+    np.testing.assert_allclose(twice.weights[:, 1::2], alone.weights * (1.0 - split),
+                               rtol=1e-12)
+    assert twice.iterations == alone.iterations
+    assert twice.max_rel_error == pytest.approx(alone.max_rel_error, rel=1e-9)
+
+
+def test_a_negative_prior_is_refused() -> None:
+    with pytest.raises(ValueError, match="prior weights must be non-negative"):
+        fit_weights(sp.csr_matrix(np.eye(2)), np.ones((1, 2)), np.zeros(2, dtype=int),
+                    np.array([[2.0]]), prior=np.array([1.0, -1.0]))
 
 
 def test_area_blocks_share_out_evenly_over_the_threads() -> None:

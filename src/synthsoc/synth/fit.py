@@ -17,7 +17,10 @@ loop over areas or households), and each area stops when its own constraints are
 tolerance. Household classes are rescaled last in every sweep, so they hold exactly. A zero
 target sets the weight of every candidate that would contribute to it to zero (a structural
 zero is never replaced by a small epsilon); a positive target that no remaining candidate can
-reach is reported as infeasible rather than forced.
+reach is reported as infeasible rather than forced. Candidates alike in class and members
+(``identical_candidates``) are fitted once, as one pattern carrying the sum of their priors,
+and share its weight by prior: every step scales them alike, so the weights are the same up
+to rounding.
 """
 
 from __future__ import annotations
@@ -86,6 +89,21 @@ def fit_weights(
         weights[:, by_class] = fit.weights
         return replace(fit, weights=weights)
     base = np.ones(n_cand) if prior is None else np.asarray(prior, dtype=np.float64)
+    if np.any(base < 0):
+        raise ValueError("prior weights must be non-negative")
+    first, pattern = identical_candidates(a, classes)
+    if first.size < n_cand:
+        # Candidates with the same class and members in every cell get the same factor at
+        # every step, so each keeps its prior's share of their pattern's weight: fit the
+        # distinct patterns, each with the sum of its candidates' priors, and share the
+        # weights out (Seoul at 5%: 32,685 patterns of 57,122 candidates, 203,457 member
+        # cells of 301,414). The weights are those of the full problem up to rounding.
+        total = np.bincount(pattern, weights=base, minlength=first.size)
+        fit = fit_weights(a[first], targets, classes[first], class_targets, total,
+                          max_iter=max_iter, tol=tol)
+        share = np.divide(base, total[pattern], out=np.zeros(n_cand),
+                          where=total[pattern] > 0)
+        return replace(fit, weights=fit.weights[:, pattern] * share)
     # Candidate-major layout: each update gathers whole rows (all areas of one candidate).
     weights = np.tile(base[:, None], (1, n_areas))
 
@@ -127,6 +145,60 @@ def fit_weights(
         infeasible_at=infeasible_at,
         infeasible_in_pool=in_pool[infeasible_at[:, 1]],
     )
+
+
+def identical_candidates(a: sp.csr_matrix, classes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The first candidate of each distinct (class, members in every cell) pattern, in
+    candidate order, and each candidate's pattern. Rows are compared through a 64-bit hash
+    and then cell by cell, so a collision cannot merge different candidates."""
+    a = a if a.has_sorted_indices else a.sorted_indices()
+    keys = _row_hashes(a.indptr, a.indices, a.data.view(np.uint64),
+                       classes.astype(np.int64, copy=False))
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    by_first = np.argsort(first, kind="stable")
+    rank = np.empty(by_first.size, dtype=np.int64)
+    rank[by_first] = np.arange(by_first.size)
+    first, pattern = first[by_first], rank[inverse.ravel()]
+    if not _same_rows(a.indptr, a.indices, a.data, classes.astype(np.int64, copy=False),
+                      first[pattern]):
+        return np.arange(a.shape[0]), np.arange(a.shape[0])  # a collision: no merging
+    return first, pattern
+
+
+@numba.njit(cache=True)
+def _row_hashes(indptr: np.ndarray, indices: np.ndarray, bits: np.ndarray,
+                classes: np.ndarray) -> np.ndarray:
+    """A 64-bit hash of each row's class, columns and value bits (splitmix64 steps)."""
+    out = np.empty(indptr.size - 1, dtype=np.uint64)
+    for r in range(indptr.size - 1):
+        h = _mix(np.uint64(classes[r]) + np.uint64(0x9E3779B97F4A7C15))
+        for k in range(indptr[r], indptr[r + 1]):
+            h = _mix(h ^ np.uint64(indices[k]))
+            h = _mix(h ^ bits[k])
+        out[r] = h
+    return out
+
+
+@numba.njit(cache=True)
+def _mix(x: np.uint64) -> np.uint64:
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+@numba.njit(cache=True)
+def _same_rows(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray,
+               classes: np.ndarray, other: np.ndarray) -> bool:
+    """Whether every row ``r`` equals row ``other[r]`` in class, columns and values."""
+    for r in range(indptr.size - 1):
+        o = other[r]
+        if classes[r] != classes[o] or indptr[r + 1] - indptr[r] != indptr[o + 1] - indptr[o]:
+            return False
+        for k in range(indptr[r + 1] - indptr[r]):
+            if (indices[indptr[r] + k] != indices[indptr[o] + k]
+                    or data[indptr[r] + k] != data[indptr[o] + k]):
+                return False
+    return True
 
 
 def area_block(n_areas: int, threads: int) -> int:
