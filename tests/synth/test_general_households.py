@@ -16,6 +16,7 @@ from synthsoc.synth.general_households import (
     _proposal_gains,
     _refine_age_fit,
     _row_squares,
+    _rows_in_columns,
     _stratum_cumulative,
     _systematic_draw,
     narrow_rows,
@@ -173,8 +174,10 @@ def test_proposal_gains_are_the_bound_computed_by_hand() -> None:
     rare = np.array([[False, False, True]])
     current = np.array([1, 0, 0, 2])
     proposal = np.array([0, 1, 2, -1])  # the last: no weight in its stratum
+    in_rare = _rows_in_columns(a.indptr, a.indices, rare.any(axis=0))
+    assert in_rare.tolist() == [False, False, True]
     gain = _proposal_gains(a.indptr, a.indices, a.data, squares, np.zeros(4, dtype=np.int64),
-                           current, proposal, deficit, rare)
+                           current, proposal, deficit, rare, in_rare)
     # 1 -> 0: 2 * (2 - (-2)) - 1 - 4 = 3; 0 -> 1: 2 * (-2 - 2) - 4 - 1 = -13; 0 -> 2 adds a
     # person aged 95: -inf; no proposal: the household itself, -inf.
     assert gain.tolist() == [3.0, -13.0, -np.inf, -np.inf]
@@ -225,9 +228,14 @@ def test_the_refinement_kernels_give_the_same_on_narrow_and_stored_rows() -> Non
     rare = rng.random((3, 9)) < 0.2
     proposal = rng.permutation(np.tile(np.arange(40), 5))
     gains = [_proposal_gains(a.indptr, ind, dat, squares, g, current, proposal.copy(),
-                             deficit, rare)
+                             deficit, rare, _rows_in_columns(a.indptr, ind, rare.any(axis=0)))
              for ind, dat in ((a.indices, a.data), (indices, data))]
     np.testing.assert_array_equal(gains[0], gains[1])
+    # Marking every candidate (every cell looked up) gives the same gains.
+    every = np.ones(40, dtype=bool)
+    np.testing.assert_array_equal(gains[0], _proposal_gains(
+        a.indptr, a.indices, a.data, squares, g, current, proposal.copy(), deficit, rare,
+        every))
     assert np.isfinite(gains[0]).any() and np.isinf(gains[0]).any()
     order = np.lexsort((-gains[0], g))
     ptr = np.searchsorted(g[order], np.arange(4))

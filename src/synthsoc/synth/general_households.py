@@ -166,6 +166,19 @@ def _stratum_cumulative(weights: np.ndarray,
 
 
 @numba.njit(cache=True)
+def _rows_in_columns(indptr: np.ndarray, indices: np.ndarray,
+                     columns: np.ndarray) -> np.ndarray:
+    """Which rows of a CSR matrix store a value in one of the marked ``columns``."""
+    out = np.zeros(indptr.size - 1, dtype=np.bool_)
+    for r in range(indptr.size - 1):
+        for k in range(indptr[r], indptr[r + 1]):
+            if columns[indices[k]]:
+                out[r] = True
+                break
+    return out
+
+
+@numba.njit(cache=True)
 def _row_squares(indptr: np.ndarray, data: np.ndarray) -> np.ndarray:
     """The sum of squares of each row's stored values (whole member counts: exact in any
     order), the rows of a CSR matrix."""
@@ -261,6 +274,7 @@ def _refine_age_fit(
     a.sort_indices()  # the exact gain and the rare-cell check walk two rows in column order
     indices, data = narrow_rows(a)
     rare = targets < 1.0
+    in_rare = _rows_in_columns(a.indptr, indices, rare.any(axis=0))
     prob, alias = _alias_tables(weights, bounds)
     squares = _row_squares(a.indptr, a.data)
     synthetic = _drawn_members(a.indptr, indices, data, hh_sgg, hh_pos, n_sgg, a.shape[1])
@@ -283,7 +297,7 @@ def _refine_age_fit(
         proposal = _draw_proposals(prob, alias, bounds, stratum, g, current,
                                    rng.random(g.size))
         gain = _proposal_gains(a.indptr, indices, data, squares, g, current, proposal,
-                               deficit, rare)
+                               deficit, rare, in_rare)
         order, group_ptr = _by_area_and_gain(g, gain, n_sgg)
         accepted = _accept_improving(a.indptr, indices, data, synthetic, targets, rare,
                                      order, group_ptr, g, current, proposal)
@@ -441,11 +455,14 @@ def _draw_proposals(prob: np.ndarray, alias: np.ndarray, bounds: np.ndarray,
 @numba.njit(cache=True, parallel=True)
 def _proposal_gains(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray,
                     squares: np.ndarray, g: np.ndarray, current: np.ndarray,
-                    proposal: np.ndarray, deficit: np.ndarray, rare: np.ndarray) -> np.ndarray:
+                    proposal: np.ndarray, deficit: np.ndarray, rare: np.ndarray,
+                    in_rare: np.ndarray) -> np.ndarray:
     """A lower bound on the gain in squared deficit of swapping ``current[i]`` for
     ``proposal[i]`` in si-gun-gu ``g[i]``, which ignores the overlap of their members
     (``-inf`` where the swap changes a ``rare`` cell). A proposal of -1 (no weight in the
-    stratum) becomes the current household itself, with gain ``-inf``.
+    stratum) becomes the current household itself, with gain ``-inf``. ``in_rare`` marks
+    the candidates with a member in a column rare in some area (``rare.any(axis=0)``):
+    only where one of the two is marked are the cells looked up in ``rare``.
 
     Drawing every proposal first (``_draw_proposals``) and scoring them here in a second
     pass halves the time of doing both in one loop: each loop's look-ups no longer wait on
@@ -460,12 +477,15 @@ def _proposal_gains(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray,
             continue
         dot = 0.0
         near_rare = False
+        look = in_rare[prop] or in_rare[cur]
         for k in range(indptr[prop], indptr[prop + 1]):
             dot += data[k] * deficit[gi, indices[k]]
-            near_rare |= rare[gi, indices[k]]
+            if look:
+                near_rare |= rare[gi, indices[k]]
         for k in range(indptr[cur], indptr[cur + 1]):
             dot -= data[k] * deficit[gi, indices[k]]
-            near_rare |= rare[gi, indices[k]]
+            if look:
+                near_rare |= rare[gi, indices[k]]
         if near_rare and _swap_change(indptr, indices, data, prop, cur, deficit[gi],
                                       rare[gi])[2]:
             gain[i] = -np.inf
