@@ -8,6 +8,7 @@ import scipy.sparse as sp
 
 from synthsoc.synth.fit import (
     MAX_AREA_BLOCK,
+    _patterns_in_order,
     _same_rows,
     area_block,
     fit_weights,
@@ -166,6 +167,20 @@ def test_identical_candidates_are_found_in_order_whatever_their_class_or_values(
     # What a hash collision would propose is refused cell by cell.
     assert not _same_rows(a.indptr, a.indices, a.data, classes, np.array([0, 1, 0, 3, 4, 0]))
     assert not _same_rows(a.indptr, a.indices, a.data, classes, np.array([0, 1, 0, 0, 4, 5]))
+
+
+def test_patterns_in_order_match_numpys_unique_by_first_appearance() -> None:
+    rng = np.random.default_rng(2)
+    # Keys sharing their low bits (one slot of the table), repeated, and zero.
+    keys = (rng.integers(0, 40, size=500).astype(np.uint64) << np.uint64(20)) | np.uint64(5)
+    keys[::9] = 0
+    first, rank = _patterns_in_order(keys)
+    _, where, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    by_first = np.argsort(where)
+    np.testing.assert_array_equal(first, where[by_first])
+    np.testing.assert_array_equal(keys[first][rank], keys)
+    assert (np.diff(first) > 0).all() and rank[0] == 0 and inverse.max() + 1 == first.size
+    assert _patterns_in_order(np.zeros(0, dtype=np.uint64))[0].size == 0
 
 
 def test_identical_candidates_share_their_patterns_weight_by_prior() -> None:

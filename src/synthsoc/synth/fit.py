@@ -76,7 +76,6 @@ def fit_weights(
         raise ValueError("classes must give one class per candidate")
     if np.any(targets < 0) or np.any(class_targets < 0):
         raise ValueError("targets must be non-negative")
-    n_classes = class_targets.shape[1]
     by_class = np.argsort(classes, kind="stable")
     if np.any(by_class != np.arange(n_cand)):
         # The kernel sweeps each household class as one run of candidates: fit them in
@@ -99,11 +98,20 @@ def fit_weights(
         # weights out (Seoul at 5%: 32,685 patterns of 57,122 candidates, 203,457 member
         # cells of 301,414). The weights are those of the full problem up to rounding.
         total = np.bincount(pattern, weights=base, minlength=first.size)
-        fit = fit_weights(a[first], targets, classes[first], class_targets, total,
-                          max_iter=max_iter, tol=tol)
+        fit = _fit_distinct(a[first], targets, classes[first], class_targets, total,
+                            max_iter, tol)
         share = np.divide(base, total[pattern], out=np.zeros(n_cand),
                           where=total[pattern] > 0)
         return replace(fit, weights=fit.weights[:, pattern] * share)
+    return _fit_distinct(a, targets, classes, class_targets, base, max_iter, tol)
+
+
+def _fit_distinct(a: sp.csr_matrix, targets: np.ndarray, classes: np.ndarray,
+                  class_targets: np.ndarray, base: np.ndarray, max_iter: int,
+                  tol: float) -> FitResult:
+    """``fit_weights`` on candidates sorted by class, no two alike, with prior ``base``."""
+    n_areas = targets.shape[0]
+    n_classes = class_targets.shape[1]
     # Candidate-major layout: each update gathers whole rows (all areas of one candidate).
     weights = np.tile(base[:, None], (1, n_areas))
 
@@ -154,15 +162,39 @@ def identical_candidates(a: sp.csr_matrix, classes: np.ndarray) -> tuple[np.ndar
     a = a if a.has_sorted_indices else a.sorted_indices()
     keys = _row_hashes(a.indptr, a.indices, a.data.view(np.uint64),
                        classes.astype(np.int64, copy=False))
-    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    by_first = np.argsort(first, kind="stable")
-    rank = np.empty(by_first.size, dtype=np.int64)
-    rank[by_first] = np.arange(by_first.size)
-    first, pattern = first[by_first], rank[inverse.ravel()]
+    first, pattern = _patterns_in_order(keys)
     if not _same_rows(a.indptr, a.indices, a.data, classes.astype(np.int64, copy=False),
                       first[pattern]):
         return np.arange(a.shape[0]), np.arange(a.shape[0])  # a collision: no merging
     return first, pattern
+
+
+@numba.njit(cache=True)
+def _patterns_in_order(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The first position of each distinct key, in order of first appearance, and each
+    position's rank among them: one pass through an open-addressing table (the keys are
+    hashes already, so their low bits index it)."""
+    n = keys.size
+    size = 2
+    while size < 2 * n:
+        size *= 2
+    mask = np.uint64(size - 1)
+    slot_key = np.zeros(size, dtype=np.uint64)
+    slot_rank = np.full(size, -1, dtype=np.int64)
+    first = np.empty(n, dtype=np.int64)
+    rank = np.empty(n, dtype=np.int64)
+    m = 0
+    for r in range(n):
+        j = keys[r] & mask
+        while slot_rank[j] >= 0 and slot_key[j] != keys[r]:
+            j = (j + np.uint64(1)) & mask
+        if slot_rank[j] < 0:
+            slot_rank[j] = m
+            slot_key[j] = keys[r]
+            first[m] = r
+            m += 1
+        rank[r] = slot_rank[j]
+    return first[:m].copy(), rank
 
 
 @numba.njit(cache=True)
