@@ -12,6 +12,7 @@ from synthsoc.synth.names import (
     GIVEN_NAMES,
     OTHER_SURNAMES,
     _duplicates,
+    _name_book,
     assign_names,
     surname_table,
     tail_exponent,
@@ -134,3 +135,16 @@ def test_families_spread_over_households_get_distinct_names_in_both() -> None:
     for group in (inherit, household):
         pairs = set(zip(group.tolist(), codes.tolist(), strict=True))
         assert len(pairs) == inherit.size
+
+
+def test_the_name_book_spells_every_entry_once_and_is_read_only() -> None:
+    book = _name_book()
+    surnames = surname_table()[0].tolist()
+    assert book.n_korean == len(surnames) * len(book.given)
+    assert list(book.distinct) == sorted(set(book.distinct))
+    # Entry k of the Korean block is surname k // len(given) + given name k % len(given).
+    for k in (0, 1, book.n_korean // 2, book.n_korean - 1):
+        spelled = surnames[k // len(book.given)] + book.given[k % len(book.given)]
+        assert book.distinct[book.canonical[k]] == spelled
+    assert book.canonical.size == book.n_korean + book.foreign_origin.size
+    assert not book.canonical.flags.writeable and _name_book() is book

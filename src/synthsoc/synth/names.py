@@ -28,6 +28,7 @@ a distinct full name.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import numba
 import numpy as np
@@ -244,6 +245,34 @@ def _weights(n: int) -> np.ndarray:
     return w / w.sum()
 
 
+@dataclass(frozen=True)
+class _NameBook:
+    """Every full name a run can give, built once per process (no random draw in it)."""
+
+    given: list[str]  # Korean given names, sorted
+    n_korean: int  # surname x given name entries, surname by surname; foreign ones follow
+    foreign_origin: np.ndarray  # origin and sex of each foreign entry
+    foreign_sex: np.ndarray
+    distinct: tuple[str, ...]  # the distinct spellings, sorted: the run's name dictionary
+    canonical: np.ndarray  # int32: each entry's spelling in ``distinct``
+
+
+@cache
+def _name_book() -> _NameBook:
+    surnames, _ = surname_table()
+    given = sorted({g for _, male, female in GIVEN_NAMES for g in (*male, *female)})
+    entries = [s + g for s in surnames.tolist() for g in given]
+    n_korean = len(entries)
+    f_names, f_origin, f_sex = _foreign_dictionary()
+    # One code per distinct string (e.g. 황 + 보람 and 황보 + 람 would spell the same name).
+    distinct, canonical = np.unique(np.array(entries + f_names, dtype=object),
+                                    return_inverse=True)
+    canonical = canonical.astype(np.int32)
+    for values in (f_origin, f_sex, canonical):
+        values.flags.writeable = False
+    return _NameBook(given, n_korean, f_origin, f_sex, tuple(distinct.tolist()), canonical)
+
+
 def _foreign_dictionary() -> tuple[list[str], np.ndarray, np.ndarray]:
     """Every foreign full name, with the (origin, sex) of each entry, family by family."""
     names: list[str] = []
@@ -334,10 +363,11 @@ def assign_names(
     """
     n = sex.size
     sex = sex.astype(np.int8, copy=False)
-    surnames, probs = surname_table()
+    _, probs = surname_table()
     # Narrow codes before the gathers over every person (memory at 51 million).
     surname_idx = weighted_choice(rng, n, probs, dtype=np.int16)[family_surname_of]
-    given_unique = sorted({g for _, male, female in GIVEN_NAMES for g in (*male, *female)})
+    book = _name_book()
+    given_unique = book.given
     code_of = {g: i for i, g in enumerate(given_unique)}
     starts = np.array([c[0] for c in GIVEN_NAMES])
     # The cohort of each birth year through a table over the years present (a search per
@@ -365,10 +395,7 @@ def assign_names(
                                      by_cell[bounds[2 * c + s]:bounds[2 * c + s + 1]], out)
         return out
 
-    dictionary = [s + g for s in surnames.tolist() for g in given_unique]
-    n_korean = len(dictionary)
-    f_names, f_origin, f_sex = _foreign_dictionary()
-    dictionary += f_names
+    n_korean, f_origin, f_sex = book.n_korean, book.foreign_origin, book.foreign_sex
     origin_keys = [o.key for o in FOREIGN_ORIGINS]
     weights = np.array([FOREIGN_ORIGIN_WEIGHTS[k] for k in (KOREAN_CHINESE, *origin_keys)])
     # Origin and family name are drawn for the surname holder and inherited with the surname.
@@ -398,9 +425,7 @@ def assign_names(
                 out[pick] = n_korean + entries[fam[pick] * per_family + k]
         return out
 
-    # One code per distinct string (e.g. 황 + 보람 and 황보 + 람 would spell the same name).
-    distinct, canonical = np.unique(np.array(dictionary, dtype=object), return_inverse=True)
-    canonical = canonical.astype(np.int32)
+    canonical = book.canonical
 
     def draw(who: np.ndarray | None) -> np.ndarray:
         """Name codes of ``who`` (everyone when None), in 32 bits: at 51 million persons
@@ -449,7 +474,7 @@ def assign_names(
         checked = np.flatnonzero(np.logical_or.reduce(again))
     else:
         raise RuntimeError("names: could not give every family distinct full names")
-    return codes, distinct.tolist()
+    return codes, list(book.distinct)
 
 
 def _rows(values: np.ndarray, rows: np.ndarray | None) -> np.ndarray:
