@@ -11,10 +11,12 @@ from synthsoc.synth.disclosure import (
     _TABLE,
     N_AGES,
     Members,
+    _closest,
     _identical,
     closest_record_distance,
     disclosure_risk,
     household_hash,
+    roster_index,
     source_keys,
 )
 from synthsoc.synth.rosters import AGE_SHIFTS, roster_candidates, rosters_from_frame
@@ -235,3 +237,30 @@ def test_identical_hashes_found_through_the_guide_match_a_plain_search() -> None
     np.testing.assert_array_equal(hit, [h in seen for h in synthetic.tolist()])
     np.testing.assert_array_equal(unique, [seen.get(h) == 1 for h in synthetic.tolist()])
     assert not _identical(synthetic, source_keys(np.zeros(0, dtype=np.uint64)))[0].any()
+
+
+def test_closest_rows_are_the_brute_force_minimum() -> None:
+    # The search stops early (a row no closer than the best so far, a distance of zero):
+    # the minima must be those of comparing every pair.
+    rng = np.random.default_rng(9)
+    ages = rng.integers(0, 90, size=(60, 5)).astype(np.int16)
+    source = rng.integers(0, 90, size=(300, 5)).astype(np.int16)
+    source[17] = ages[3]  # an exact match
+    lo = rng.integers(0, 300, size=60)
+    hi = np.minimum(lo + rng.integers(0, 80, size=60), 300)
+    got = _closest(ages, source, lo, hi)
+    for i in range(60):
+        rows = source[lo[i]:hi[i]].astype(int)
+        want = np.abs(rows - ages[i].astype(int)).sum(axis=1).min() if rows.size else np.inf
+        assert got[i] == want
+    assert np.isinf(got[hi == lo]).all()
+
+
+def test_roster_look_ups_are_built_once_per_set_of_rosters() -> None:
+    rosters = rosters_from_frame(_frame([(0, 1.0, "one_person", 0, "head", "F", 70,
+                                          "widowed", 0)]), "hand.csv")
+    other = rosters_from_frame(_frame([(0, 1.0, "one_person", 0, "head", "F", 70,
+                                        "widowed", 0)]), "hand.csv")
+    assert roster_index(rosters) is roster_index(rosters)
+    assert roster_index(other) is not roster_index(rosters)  # compared by identity
+    assert roster_index(rosters).full.keys.tolist() == roster_index(other).full.keys.tolist()

@@ -22,6 +22,7 @@ exact up to a hash collision, about 1 in 10^19 per pair.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 import numba
@@ -178,13 +179,35 @@ def closest_record_distance(pool: SeedPool, used: np.ndarray, rosters: Rosters) 
         np.repeat(np.arange(used.size, dtype=np.int64), pool.hh_size[used]),
         pool.p_role[members], pool.p_sex[members], pool.p_age[members].astype(np.int64),
         used.size)
-    s_comp, s_ages = _aligned_ages(rosters.p_hh.astype(np.int64), rosters.p_role,
-                                   rosters.p_sex, rosters.p_age.astype(np.int64),
-                                   rosters.n_households)
-    s_order = np.argsort(s_comp, kind="stable")
-    s_sorted = s_comp[s_order]
-    return _closest(c_ages, s_ages[s_order], np.searchsorted(s_sorted, c_comp),
-                    np.searchsorted(s_sorted, c_comp, "right"))
+    index = roster_index(rosters)
+    return _closest(c_ages, index.ages, np.searchsorted(index.composition, c_comp),
+                    np.searchsorted(index.composition, c_comp, "right"))
+
+
+class RosterIndex(NamedTuple):
+    """What every disclosure assessment looks up in one set of source rosters."""
+
+    full: SourceKeys  # households on every quasi-identifier
+    structure: SourceKeys  # households on relationship, sex and age
+    composition: np.ndarray  # sorted composition hashes (relationship x sex multisets)
+    ages: np.ndarray  # each household's ages aligned as in ``_aligned_ages``, in that order
+
+
+@lru_cache(maxsize=4)
+def roster_index(rosters: Rosters) -> RosterIndex:
+    """The look-ups of ``rosters``, built once per set of rosters in a process (the
+    bundled rosters are loaded once: ``rosters.load_rosters``)."""
+    comp, ages = _aligned_ages(rosters.p_hh.astype(np.int64), rosters.p_role, rosters.p_sex,
+                               rosters.p_age.astype(np.int64), rosters.n_households)
+    order = np.argsort(comp, kind="stable")
+    sorted_ages = ages[order]
+    composition = comp[order]
+    for values in (sorted_ages, composition):
+        values.flags.writeable = False
+    return RosterIndex(
+        full=source_keys(household_hash(_roster_members(rosters, full=True))),
+        structure=source_keys(household_hash(_roster_members(rosters, full=False))),
+        composition=composition, ages=sorted_ages)
 
 
 @numba.njit(cache=True, parallel=True)
@@ -199,8 +222,12 @@ def _closest(ages: np.ndarray, source: np.ndarray, lo: np.ndarray,
             d = 0
             for k in range(ages.shape[1]):
                 d += abs(int(ages[i, k]) - int(source[r, k]))
+                if 0 <= best <= d:
+                    break  # no closer than the closest so far
             if best < 0 or d < best:
                 best = d
+                if best == 0:
+                    break
         if best >= 0:
             out[i] = best
     return out
@@ -217,19 +244,18 @@ def disclosure_risk(synthetic: Members, pool: SeedPool, hh_seed: np.ndarray,
     written (with marital status and employment), ``assessed`` marks the general ones (all
     when omitted); ``hh_seed`` the candidate each general household was drawn from (any
     order)."""
-    source = household_hash(_roster_members(rosters, full=True))
+    index = roster_index(rosters)
     hashes = household_hash(synthetic)
     if assessed is not None:
         hashes = hashes[assessed]
     n = int(hashes.size)
-    distinct = source_keys(source)
+    distinct = index.full
     full_hit, unique_hit = _identical(hashes, distinct)
     draws = np.bincount(hh_seed, minlength=pool.n_households)
     used = np.flatnonzero(draws)
     starts = pool.hh_offset
     structure = household_hash(Members(starts, pool.p_role, pool.p_sex, pool.p_age))
-    struct_hit, _ = _identical(structure[used], source_keys(
-        household_hash(_roster_members(rosters, full=False))))
+    struct_hit, _ = _identical(structure[used], index.structure)
     weight = draws[used].astype(np.float64)
     total = float(weight.sum())
     sample = np.random.default_rng(DCR_SAMPLE).choice(

@@ -31,9 +31,11 @@ COLUMNS = ("roster_id", "weight", "household_type", "member", "relationship", "s
            "marital_status", "employed")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Rosters:
-    """Source rosters, members contiguous and head first (``p_*`` per member)."""
+    """Source rosters, members contiguous and head first (``p_*`` per member). Compared
+    and hashed by identity: their look-ups are cached per object
+    (``disclosure.roster_index``)."""
 
     hh_size: np.ndarray  # int16
     hh_type: np.ndarray  # int8, index into HOUSEHOLD_TYPES
