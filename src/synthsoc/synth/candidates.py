@@ -19,7 +19,7 @@ import scipy.sparse as sp
 
 from synthsoc.synth.rosters import Rosters, load_rosters, roster_candidates
 from synthsoc.synth.seeds import MAX_SIZE, SeedPool, build_template_pool
-from synthsoc.synth.targets import N_COLUMNS, pool_incidence
+from synthsoc.synth.targets import N_COLUMNS, incidence_cells
 
 MIN_CANDIDATES = 100
 
@@ -74,15 +74,15 @@ def _subset(pool: SeedPool, keep: np.ndarray) -> SeedPool:
 
 def _cells(pool: SeedPool) -> sp.csr_matrix:
     """(candidates, fit columns + sizes), 1 where the candidate falls in the cell."""
-    inc = pool_incidence(pool)
-    inc.eliminate_zeros()
-    rows, columns = inc.nonzero()
+    rows, columns, _ = incidence_cells(pool)  # every entry holds a member
     n = pool.n_households
-    return sp.csr_matrix(
+    cells = sp.csr_matrix(
         (np.ones(rows.size + n, dtype=np.int32),
          (np.concatenate([rows, np.arange(n)]),
           np.concatenate([columns, N_COLUMNS + pool.hh_size.astype(np.int64) - 1]))),
         shape=(n, N_COLUMNS + MAX_SIZE))
+    cells.data[:] = 1  # a cell listed twice is one cell
+    return cells
 
 
 def _gap_templates(rng: np.random.Generator, cells: sp.csr_matrix, have: np.ndarray,

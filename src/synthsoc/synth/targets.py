@@ -197,6 +197,13 @@ def column_name(column: int) -> str:
 
 def pool_incidence(pool: SeedPool) -> sp.csr_matrix:
     """Each candidate's members in every constraint column (n_candidates x N_COLUMNS)."""
+    r, c, data = incidence_cells(pool)
+    return sp.csr_matrix((data, (r, c)), shape=(pool.n_households, N_COLUMNS))
+
+
+def incidence_cells(pool: SeedPool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``pool_incidence`` as (candidate, column, members) entries, a cell possibly listed
+    more than once (their members add up); every entry holds at least one member."""
     hh = pool.p_hh.astype(np.int64)
     sex = pool.p_sex.astype(np.int64)
     rows = [hh]
@@ -219,8 +226,7 @@ def pool_incidence(pool: SeedPool) -> sp.csr_matrix:
     rows.append(couple_hh[kids > 0])
     cols.append(CHILD_GAP_START + gap_band(husband - wife)[kids > 0])
     data.append(kids[kids > 0].astype(np.float64))
-    r, c = np.concatenate(rows), np.concatenate(cols)
-    return sp.csr_matrix((np.concatenate(data), (r, c)), shape=(pool.n_households, N_COLUMNS))
+    return np.concatenate(rows), np.concatenate(cols), np.concatenate(data)
 
 
 @cache
