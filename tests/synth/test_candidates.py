@@ -1,4 +1,5 @@
-"""The candidate pool's cell table against the fit's incidence matrix."""
+"""The candidate pool's cell table against the fit's incidence matrix, and its structural
+rules checked member by member."""
 
 from __future__ import annotations
 
@@ -6,7 +7,16 @@ import numpy as np
 import scipy.sparse as sp
 
 from synthsoc.synth.candidates import _cells
-from synthsoc.synth.seeds import MAX_SIZE, build_template_pool
+from synthsoc.synth.schema import RELATIONSHIPS
+from synthsoc.synth.seeds import (
+    ADULT,
+    MAX_AGE,
+    MAX_SIZE,
+    ROLE,
+    RULES,
+    build_template_pool,
+    rule_violations,
+)
 from synthsoc.synth.targets import N_COLUMNS, incidence_cells, pool_incidence
 
 
@@ -25,3 +35,29 @@ def test_cells_mark_each_cell_a_candidate_falls_in_once_and_its_size() -> None:
     want[np.arange(pool.n_households), N_COLUMNS + pool.hh_size.astype(np.int64) - 1] = 1
     np.testing.assert_array_equal(dense, want)
     assert isinstance(cells, sp.csr_matrix) and cells.has_canonical_format
+
+
+def test_rule_violations_are_the_rules_checked_member_by_member() -> None:
+    rng = np.random.default_rng(0)
+    n = 3000
+    hh = np.sort(rng.integers(0, 900, n))
+    role = rng.integers(0, len(RELATIONSHIPS), n)
+    sex = rng.integers(0, 2, n)
+    age = rng.integers(-3, MAX_AGE + 5, n)
+    got = rule_violations(hh, role, sex, age, 900)
+    assert list(got) == list(RULES)
+    head, spouse = ROLE["head"], ROLE["spouse"]
+    for i in range(n):
+        house = np.flatnonzero(hh == hh[i])
+        heads = [j for j in house if role[j] == head]
+        parents = [age[j] for j in house if role[j] in (head, spouse)]
+        head_sex = sex[heads[-1]] if heads else -1  # the last head listed
+        head_age = age[heads[-1]] if heads else 0
+        youngest = min(parents) if parents else 10_000
+        want = [role[i] == spouse and sex[i] == head_sex,
+                age[i] < 0 or age[i] > MAX_AGE,
+                role[i] in (head, spouse) and age[i] < ADULT,
+                role[i] == ROLE["child"] and youngest - age[i] < 15,
+                role[i] == ROLE["grandchild"] and head_age - age[i] < 30]
+        assert [bool(got[rule][i]) for rule in RULES] == want, i
+    assert all(got[rule].any() for rule in RULES)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 
 from synthsoc.data.reference import (
@@ -75,27 +76,48 @@ class SeedPool:
         return int(self.hh_size.size)
 
 
+RULES = ("spouse of the same sex as the head", "age outside 0..MAX_AGE",
+         "head or spouse under 18", "child less than 15 years younger than a parent",
+         "grandchild less than 30 years younger than the head")
+
+
 def rule_violations(hh: np.ndarray, role: np.ndarray, sex: np.ndarray, age: np.ndarray,
                     n_hh: int) -> dict[str, np.ndarray]:
-    """For every structural rule, the members (of households ``hh``) that break it."""
+    """For every structural rule (``RULES``), the members (of households ``hh``) that break
+    it. A parent is the head or the spouse (the youngest of them counts); where a household
+    lists several heads, the last one listed is its head."""
+    broken = _broken_rules(hh.astype(np.int64, copy=False), role.astype(np.int64, copy=False),
+                           sex.astype(np.int64, copy=False), age.astype(np.int64, copy=False),
+                           n_hh, ROLE["head"], ROLE["spouse"], ROLE["child"],
+                           ROLE["grandchild"], MAX_AGE, ADULT)
+    return {rule: broken[k] for k, rule in enumerate(RULES)}
+
+
+@numba.njit(cache=True, nogil=True)
+def _broken_rules(hh: np.ndarray, role: np.ndarray, sex: np.ndarray, age: np.ndarray,
+                  n_hh: int, head: int, spouse: int, child: int, grandchild: int,
+                  max_age: int, adult: int) -> np.ndarray:
+    """(rules, members) in the order of ``RULES``: one pass over the members for each
+    household's head and youngest parent, one for the rules."""
     head_sex = np.full(n_hh, -1, dtype=np.int64)
-    head_sex[hh[role == ROLE["head"]]] = sex[role == ROLE["head"]]
-    problems = {
-        "spouse of the same sex as the head": (role == ROLE["spouse"]) & (sex == head_sex[hh]),
-        "age outside 0..MAX_AGE": (age < 0) | (age > MAX_AGE),
-        "head or spouse under 18": ((role == ROLE["head"]) | (role == ROLE["spouse"]))
-        & (age < ADULT),
-    }
-    youngest = np.full(n_hh, 10_000)
-    couple = (role == ROLE["head"]) | (role == ROLE["spouse"])
-    np.minimum.at(youngest, hh[couple], age[couple])
-    problems["child less than 15 years younger than a parent"] = (
-        (role == ROLE["child"]) & (youngest[hh] - age < 15))
     head_age = np.zeros(n_hh, dtype=np.int64)
-    head_age[hh[role == ROLE["head"]]] = age[role == ROLE["head"]]
-    problems["grandchild less than 30 years younger than the head"] = (
-        (role == ROLE["grandchild"]) & (head_age[hh] - age < 30))
-    return problems
+    youngest = np.full(n_hh, 10_000, dtype=np.int64)
+    for i in range(hh.size):
+        if role[i] == head:
+            head_sex[hh[i]] = sex[i]
+            head_age[hh[i]] = age[i]
+        if role[i] == head or role[i] == spouse:
+            youngest[hh[i]] = min(youngest[hh[i]], age[i])
+    out = np.zeros((5, hh.size), dtype=np.bool_)
+    for i in range(hh.size):
+        h = hh[i]
+        parent = role[i] == head or role[i] == spouse
+        out[0, i] = role[i] == spouse and sex[i] == head_sex[h]
+        out[1, i] = age[i] < 0 or age[i] > max_age
+        out[2, i] = parent and age[i] < adult
+        out[3, i] = role[i] == child and youngest[h] - age[i] < 15
+        out[4, i] = role[i] == grandchild and head_age[h] - age[i] < 30
+    return out
 
 
 def check_members(hh: np.ndarray, role: np.ndarray, sex: np.ndarray, age: np.ndarray) -> None:
