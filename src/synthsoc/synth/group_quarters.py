@@ -100,12 +100,19 @@ def _register_ages(rng: np.random.Generator, sex: np.ndarray, low: np.ndarray,
     band): table-sized, not person-sized."""
     ages = np.zeros(sex.size, dtype=np.int64)
     national = register.sum(axis=0)
-    key = np.stack([sgg, sex.astype(np.int64), low, high], axis=1)
-    groups, inverse = np.unique(key, axis=0, return_inverse=True)
-    order = np.argsort(inverse.ravel(), kind="stable")
-    bounds = np.searchsorted(inverse.ravel()[order], np.arange(groups.shape[0] + 1))
+    # One integer per (si-gun-gu, sex, low, high), in the same order as the rows: the
+    # groups come out as np.unique(axis=0) lists them, at a tenth of its cost.
+    width = SINGLE_AGES + 1
+    key = ((sgg.astype(np.int64) * 2 + sex) * width + low) * width + high
+    codes, inverse = np.unique(key, return_inverse=True)
+    order = np.argsort(inverse, kind="stable")
+    bounds = np.searchsorted(inverse[order], np.arange(codes.size + 1))
+    rest_code, high_of = np.divmod(codes, width)
+    rest_code, low_of = np.divmod(rest_code, width)
+    sgg_of, sex_of = np.divmod(rest_code, 2)
     beyond = 0
-    for i, (g, s, lo, hi) in enumerate(groups.tolist()):
+    for i, (g, s, lo, hi) in enumerate(zip(sgg_of.tolist(), sex_of.tolist(), low_of.tolist(),
+                                           high_of.tolist(), strict=True)):
         members = order[bounds[i]:bounds[i + 1]]
         urn = register[g, s, lo:hi + 1]
         taken = rng.multivariate_hypergeometric(urn, min(members.size, int(urn.sum())))
