@@ -102,7 +102,7 @@ def fit_weights(
                             max_iter, tol)
         share = np.divide(base, total[pattern], out=np.zeros(n_cand),
                           where=total[pattern] > 0)
-        return replace(fit, weights=fit.weights[:, pattern] * share)
+        return replace(fit, weights=np.take(fit.weights, pattern, axis=1) * share)
     return _fit_distinct(a, targets, classes, class_targets, base, max_iter, tol)
 
 

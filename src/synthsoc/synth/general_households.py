@@ -109,7 +109,7 @@ def draw_general_households(
     stratum = STRATUM_START[pool.hh_size - 1] + men
     head_age = pool.p_age[pool.hh_offset]
     order = np.lexsort((head_age, pool.hh_type, stratum))
-    weights = np.ascontiguousarray(fit.weights[:, order])
+    weights = np.take(fit.weights, order, axis=1)  # a tenth of the time of [:, order]
     stratum_sorted = stratum[order]
     bounds = np.searchsorted(stratum_sorted, np.arange(N_STRATA + 1))
 

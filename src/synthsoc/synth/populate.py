@@ -290,7 +290,7 @@ def _dictionary(codes: np.ndarray, values: list[str] | tuple[str, ...]) -> pa.Di
 def _area_dictionary(emd_index: np.ndarray, codes_of_emd: list[str]) -> pa.DictionaryArray:
     """A dictionary column of an area attribute (si-do, si-gun-gu) given each row's EMD."""
     values, inverse = np.unique(np.array(codes_of_emd), return_inverse=True)
-    return _dictionary(inverse.astype(np.int32)[emd_index], values.tolist())
+    return _dictionary(np.take(inverse.astype(np.int32), emd_index), values.tolist())
 
 
 def _persons_table(pop: Assembled, controls: RunControls) -> pa.Table:
@@ -298,7 +298,7 @@ def _persons_table(pop: Assembled, controls: RunControls) -> pa.Table:
     sgg_codes = controls.emd["sigungu_code"].to_list()
     sido_codes = controls.emd["sido_code"].to_list()
     n = pop.p_age.size
-    p_emd = pop.hh_emd[pop.p_hh]
+    p_emd = np.take(pop.hh_emd, pop.p_hh)  # by 32-bit positions: faster than [pop.p_hh]
     occupation_codes = list(schema.OCCUPATION_GROUPS)
     occ = pop.p_occupation.astype(np.int8, copy=False)
     occupation = pa.DictionaryArray.from_arrays(
