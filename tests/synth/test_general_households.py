@@ -20,7 +20,10 @@ from synthsoc.synth.general_households import (
     _stratum_cumulative,
     _systematic_draw,
     narrow_rows,
+    rows_with_age_groups,
 )
+from synthsoc.synth.seeds import build_template_pool
+from synthsoc.synth.targets import N_COLUMNS, pool_incidence, with_age_groups
 
 
 def _numpy_flat(weights: np.ndarray, bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -256,3 +259,17 @@ def test_row_squares_are_the_dense_rows_sums_of_squares() -> None:
     a = sp.csr_matrix(dense)
     assert _row_squares(a.indptr, a.data).tolist() == [10.0, 0.0, 8.0]
     assert _row_squares(a.indptr, narrow_rows(a)[1]).tolist() == [10.0, 0.0, 8.0]
+
+
+def test_rows_with_age_groups_are_scipys_product_stacked_and_selected() -> None:
+    pool = build_template_pool(2)
+    incidence = pool_incidence(pool)
+    order = np.random.default_rng(4).permutation(pool.n_households)
+    want = with_age_groups(incidence, np.zeros((1, N_COLUMNS)))[0][order]
+    want.sort_indices()
+    got = rows_with_age_groups(incidence, order)
+    assert got.shape == want.shape and got.has_sorted_indices
+    np.testing.assert_array_equal(got.indptr, want.indptr)
+    np.testing.assert_array_equal(got.indices, want.indices)
+    np.testing.assert_array_equal(got.data, want.data)
+    assert (got.data[got.indices >= N_COLUMNS] > 1).any()  # sums over several members

@@ -23,7 +23,12 @@ import scipy.sparse as sp
 
 from synthsoc.synth.fit import FitResult, fit_weights
 from synthsoc.synth.seeds import MAX_SIZE, SeedPool
-from synthsoc.synth.targets import pool_incidence, with_age_groups
+from synthsoc.synth.targets import (
+    N_SINGLE,
+    pool_incidence,
+    single_year_group,
+    with_age_group_targets,
+)
 
 # Strata: (size k, men m) for k in 1..MAX_SIZE and m in 0..k.
 STRATUM_START = np.concatenate([[0], np.cumsum(np.arange(2, MAX_SIZE + 2))])
@@ -131,10 +136,66 @@ def draw_general_households(
     hh_emd = np.repeat(cell_emd.astype(np.int32), c)
     hh_pos = _systematic_draw(flat, emd_sgg[cell_emd].astype(np.int64), cell_stratum, c,
                               rng.random(cells.size), bounds, order.size)
-    refine_incidence, refine_targets = with_age_groups(incidence, person_targets)
-    hh_pos = _refine_age_fit(rng, refine_incidence[order], hh_pos, emd_sgg[hh_emd],
-                             refine_targets, weights, stratum_sorted, bounds)
+    hh_pos = _refine_age_fit(rng, rows_with_age_groups(incidence, order), hh_pos,
+                             emd_sgg[hh_emd], with_age_group_targets(person_targets), weights,
+                             stratum_sorted, bounds)
     return GeneralHouseholds(hh_emd=hh_emd, hh_seed=order[hh_pos].astype(np.int32), fit=fit)
+
+
+def rows_with_age_groups(incidence: sp.csr_matrix, order: np.ndarray) -> sp.csr_matrix:
+    """``targets.with_age_groups(incidence, ...)[0][order]`` with sorted columns, in one
+    compiled pass: each candidate's cells in the order ``order``, then the sex x 5-year age
+    sums of its single-year cells as columns ``incidence.shape[1] + group`` (Seoul at 5%:
+    about 1 ms against 10 ms for scipy's product, stacking and row selection)."""
+    a = incidence if incidence.has_sorted_indices else incidence.sorted_indices()
+    group = single_year_group()
+    n_groups = int(group.max()) + 1
+    if order.size and a.nnz * 2 >= 2**31:
+        raise ValueError("rows_with_age_groups: too many cells for 32-bit indices")
+    indptr, indices, data = _append_group_sums(a.indptr, a.indices, a.data, order, group,
+                                               N_SINGLE, a.shape[1], n_groups)
+    rows = sp.csr_matrix((data, indices, indptr), shape=(order.size, a.shape[1] + n_groups))
+    rows.has_sorted_indices = True
+    return rows
+
+
+@numba.njit(cache=True)
+def _append_group_sums(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray,
+                       order: np.ndarray, group: np.ndarray, n_single: int, n_columns: int,
+                       n_groups: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """CSR arrays (32-bit indices) of the rows ``order`` of a CSR matrix with sorted
+    columns, each followed by its group sums: the single-year columns of a row come in
+    ascending order, so their groups do too, and a group's sum is the run of its columns."""
+    out_ptr = np.zeros(order.size + 1, dtype=np.int32)
+    size = 0
+    for i in range(order.size):
+        size += 2 * (indptr[order[i] + 1] - indptr[order[i]])
+    cols = np.empty(size, dtype=np.int32)
+    vals = np.empty(size)
+    group_cols = np.empty(n_single, dtype=np.int32)
+    group_vals = np.empty(n_single)
+    o = 0
+    for i in range(order.size):
+        r = order[i]
+        n = 0
+        for k in range(indptr[r], indptr[r + 1]):
+            cols[o] = indices[k]
+            vals[o] = data[k]
+            o += 1
+            if indices[k] < n_single:
+                g = n_columns + group[indices[k]]
+                if n > 0 and group_cols[n - 1] == g:
+                    group_vals[n - 1] += data[k]
+                else:
+                    group_cols[n] = g
+                    group_vals[n] = data[k]
+                    n += 1
+        for t in range(n):
+            cols[o] = group_cols[t]
+            vals[o] = group_vals[t]
+            o += 1
+        out_ptr[i + 1] = o
+    return out_ptr, cols[:o].copy(), vals[:o].copy()
 
 
 @numba.njit(cache=True, parallel=True)
@@ -274,7 +335,7 @@ def _refine_age_fit(
     a.sort_indices()  # the exact gain and the rare-cell check walk two rows in column order
     indices, data = narrow_rows(a)
     rare = targets < 1.0
-    in_rare = _rows_in_columns(a.indptr, indices, rare.any(axis=0))
+    in_rare = _rows_in_columns(a.indptr, indices, np.asarray(rare.any(axis=0)))
     prob, alias = _alias_tables(weights, bounds)
     squares = _row_squares(a.indptr, a.data)
     synthetic = _drawn_members(a.indptr, indices, data, hh_sgg, hh_pos, n_sgg, a.shape[1])

@@ -291,15 +291,29 @@ def general_targets(single: np.ndarray, sido_of_sgg: list[str],
     return out
 
 
+def single_year_group() -> np.ndarray:
+    """The sex x 5-year age group (0 .. 2 * N_AGE5 - 1) of each sex x single-year column."""
+    single = np.arange(N_SINGLE)
+    return (single // SINGLE_AGES) * N_AGE5 + np.minimum((single % SINGLE_AGES) // 5,
+                                                         N_AGE5 - 1)
+
+
 def with_age_groups(incidence: sp.csr_matrix,
                     targets: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
     """The constraint matrix and targets with the sex x 5-year age sums of the single-year
     block appended, so that a search over swaps (``general_households._refine_age_fit``)
     weighs a miss of a whole age group as well as the single years inside it."""
-    single = np.arange(N_SINGLE)
-    group = (single // SINGLE_AGES) * N_AGE5 + np.minimum((single % SINGLE_AGES) // 5,
-                                                          N_AGE5 - 1)
-    merge = sp.csr_matrix((np.ones(N_SINGLE), (single, group)), shape=(N_SINGLE, 2 * N_AGE5))
+    merge = _group_merge()
     grouped = incidence[:, :N_SINGLE] @ merge
-    return (sp.hstack([incidence, grouped], format="csr"),
-            np.hstack([targets, targets[:, :N_SINGLE] @ merge.toarray()]))
+    return sp.hstack([incidence, grouped], format="csr"), with_age_group_targets(targets)
+
+
+def with_age_group_targets(targets: np.ndarray) -> np.ndarray:
+    """``with_age_groups``'s targets alone."""
+    return np.hstack([targets, targets[:, :N_SINGLE] @ _group_merge().toarray()])
+
+
+def _group_merge() -> sp.csr_matrix:
+    single = np.arange(N_SINGLE)
+    return sp.csr_matrix((np.ones(N_SINGLE), (single, single_year_group())),
+                         shape=(N_SINGLE, 2 * N_AGE5))
