@@ -106,6 +106,8 @@ def populate(
         # The candidate pool depends on the seed alone: it is built while the census tables
         # are read and the controls and group quarters drawn.
         building = beside.submit(build_seed_pool, seed)
+        # ... and then, on the same thread, its share of young children living with a couple.
+        sharing = beside.submit(lambda: young_children_of_couples_share(building.result().pool))
         census = load_emd_controls(year)
         if controls_dir is not None:
             census = apply_overrides(census, Path(controls_dir))
@@ -122,7 +124,7 @@ def populate(
             step("group quarters")
             candidates = building.result()
             pool = candidates.pool
-            person_targets = _general_person_targets(controls, special, pool)
+            person_targets = _general_person_targets(controls, special, pool, sharing.result())
             general = draw_general_households(rng, pool, controls.size_counts,
                                               controls.emd["sgg_idx"].to_numpy(),
                                               person_targets, _general_men_targets(controls))
@@ -134,7 +136,8 @@ def populate(
             candidates = building.result()
             by_province = synthesise_by_province(
                 executor, controls, candidates.pool, seed,
-                lambda special: _general_person_targets(controls, special, candidates.pool),
+                lambda special: _general_person_targets(controls, special, candidates.pool,
+                                                        sharing.result()),
                 _general_men_targets(controls))
             pop, general, person_targets = (by_province.pop, by_province.general,
                                             by_province.person_targets)
@@ -240,8 +243,11 @@ def group_quarters(rng: np.random.Generator, controls: RunControls) -> list[Spec
 
 
 def _general_person_targets(controls: RunControls, special: list[SpecialHouseholds],
-                            pool: SeedPool) -> np.ndarray:
-    """The general-household fit's targets per si-gun-gu (``targets.general_targets``).
+                            pool: SeedPool, young_child_share: float | None = None
+                            ) -> np.ndarray:
+    """The general-household fit's targets per si-gun-gu (``targets.general_targets``);
+    ``young_child_share`` is ``targets.young_children_of_couples_share(pool)``, found from
+    ``pool`` where not given.
 
     Korean persons by sex x single year, less those already placed in group quarters, are
     scaled to the number of people the drawn general-household sizes hold.
@@ -265,7 +271,8 @@ def _general_person_targets(controls: RunControls, special: list[SpecialHousehol
     np.add.at(one_person, sgg_of_emd, controls.size_counts[:, 0])
     single = (targets * factor[:, None]).reshape(n_sgg, 2, -1)
     return general_targets(single, controls.sigungu["sido_code"].to_list(), one_person,
-                           young_children_of_couples_share(pool))
+                           young_children_of_couples_share(pool) if young_child_share is None
+                           else young_child_share)
 
 
 def _general_men_targets(controls: RunControls) -> np.ndarray:
