@@ -98,16 +98,19 @@ def draw_general_households(
     emd_sgg: np.ndarray,
     person_targets: np.ndarray,
     men_targets: np.ndarray,
+    incidence: sp.csr_matrix | None = None,
 ) -> GeneralHouseholds:
     """Fit and draw.
 
     ``size_counts`` (n_emd, MAX_SIZE) households by size; ``person_targets`` (n_sgg,
-    targets.N_COLUMNS); ``men_targets`` (n_emd,) men in each area's general households.
+    targets.N_COLUMNS); ``men_targets`` (n_emd,) men in each area's general households;
+    ``incidence`` is ``targets.pool_incidence(pool)``, found from ``pool`` where not given.
     """
     n_sgg = person_targets.shape[0]
     class_targets = np.zeros((n_sgg, MAX_SIZE))
     np.add.at(class_targets, emd_sgg, size_counts)
-    incidence = pool_incidence(pool)
+    if incidence is None:
+        incidence = pool_incidence(pool)
     fit = fit_weights(incidence, person_targets, pool.hh_size - 1, class_targets,
                       prior=pool.hh_prior, max_iter=25, tol=1e-3)
     men = _men_per_candidate(pool)

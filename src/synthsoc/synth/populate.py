@@ -41,6 +41,7 @@ from synthsoc.synth.rosters import load_rosters
 from synthsoc.synth.seeds import SeedPool
 from synthsoc.synth.targets import (
     general_targets,
+    pool_incidence,
     single_year_category,
     young_children_of_couples_share,
 )
@@ -106,8 +107,11 @@ def populate(
         # The candidate pool depends on the seed alone: it is built while the census tables
         # are read and the controls and group quarters drawn.
         building = beside.submit(build_seed_pool, seed)
-        # ... and then, on the same thread, its share of young children living with a couple.
+        # ... and then, on the same thread, its share of young children living with a couple
+        # and its members in every fit column.
         sharing = beside.submit(lambda: young_children_of_couples_share(building.result().pool))
+        counting = (beside.submit(lambda: pool_incidence(building.result().pool))
+                    if executor is None else None)  # the provinces' tasks find their own
         census = load_emd_controls(year)
         if controls_dir is not None:
             census = apply_overrides(census, Path(controls_dir))
@@ -127,7 +131,8 @@ def populate(
             person_targets = _general_person_targets(controls, special, pool, sharing.result())
             general = draw_general_households(rng, pool, controls.size_counts,
                                               controls.emd["sgg_idx"].to_numpy(),
-                                              person_targets, _general_men_targets(controls))
+                                              person_targets, _general_men_targets(controls),
+                                              counting.result() if counting else None)
             step("fit and draw households")
             pop = assemble(rng, controls, pool, general, special)
         else:  # one task per si-do (synthsoc.synth.by_province)
