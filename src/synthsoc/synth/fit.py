@@ -102,7 +102,7 @@ def fit_weights(
                             max_iter, tol)
         share = np.divide(base, total[pattern], out=np.zeros(n_cand),
                           where=total[pattern] > 0)
-        return replace(fit, weights=np.take(fit.weights, pattern, axis=1) * share)
+        return replace(fit, weights=_shared_out(fit.weights.T, pattern, share))
     return _fit_distinct(a, targets, classes, class_targets, base, max_iter, tol)
 
 
@@ -153,6 +153,19 @@ def _fit_distinct(a: sp.csr_matrix, targets: np.ndarray, classes: np.ndarray,
         infeasible_at=infeasible_at,
         infeasible_in_pool=in_pool[infeasible_at[:, 1]],
     )
+
+
+@numba.njit(cache=True, parallel=True)
+def _shared_out(pattern_weights: np.ndarray, pattern: np.ndarray,
+                share: np.ndarray) -> np.ndarray:
+    """(areas, candidates): each candidate's share of its pattern's weight, from the
+    patterns' weights laid out pattern by pattern (patterns, areas), in one pass."""
+    n_areas = pattern_weights.shape[1]
+    out = np.empty((n_areas, pattern.size))
+    for g in numba.prange(n_areas):
+        for j in range(pattern.size):
+            out[g, j] = pattern_weights[pattern[j], g] * share[j]
+    return out
 
 
 def identical_candidates(a: sp.csr_matrix, classes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
