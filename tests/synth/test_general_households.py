@@ -165,6 +165,13 @@ def test_areas_and_gains_are_ordered_as_numpys_lexsort() -> None:
     assert 0 < expected.size < 400
     np.testing.assert_array_equal(order, expected)
     np.testing.assert_array_equal(ptr, np.searchsorted(g[expected], np.arange(6)))
+    # Gains of every size (each byte of their bits differs somewhere), some repeated.
+    g = rng.integers(0, 3, size=5000)
+    gain = rng.lognormal(0.0, 6.0, size=5000) * rng.choice([-1.0, 1.0], size=5000)
+    gain[1::5] = gain[::5]
+    order, ptr = _by_area_and_gain(g, gain, 3)
+    good = np.flatnonzero(gain > 0)
+    np.testing.assert_array_equal(order, good[np.lexsort((-gain[good], g[good]))])
 
 
 def test_proposal_gains_are_the_bound_computed_by_hand() -> None:
