@@ -165,44 +165,63 @@ def _member(role: str, sex: np.ndarray, age: np.ndarray) -> np.ndarray:
     return np.stack([np.full(sex.shape, ROLE[role]), sex, age], axis=-1)
 
 
-def _conditional_draw(rng: np.random.Generator, values: np.ndarray, probs: np.ndarray,
+def _conditional_draw(rng: np.random.Generator, values: np.ndarray, cdf: np.ndarray,
                       low: np.ndarray, high: np.ndarray) -> np.ndarray:
-    """One draw per row from ``values`` (ascending) with ``probs``, conditioned on
-    ``low <= value <= high`` by inverting the conditional distribution (exactly what
-    redrawing until the value is admissible gives). Raises if a row admits nothing."""
-    cdf = np.concatenate([[0.0], np.cumsum(probs / probs.sum())])
-    lo = np.searchsorted(values, low, side="left")
-    hi = np.searchsorted(values, high, side="right")
-    mass = cdf[hi] - cdf[lo]
-    if np.any(mass <= 0.0):
-        bad = int(np.flatnonzero(mass <= 0.0)[0])
+    """One draw per row from ``values`` (ascending) with cumulative probabilities ``cdf``
+    (``_cdf``), conditioned on ``low <= value <= high`` by inverting the conditional
+    distribution (exactly what redrawing until the value is admissible gives). Raises if a
+    row admits nothing. The uniforms come from ``rng``; the rest is one compiled pass."""
+    u = rng.random(low.size)
+    out, bad = _invert_conditional(values, cdf, low, high, u)
+    if bad >= 0:
         raise ValueError(f"no admissible value in [{low[bad]}, {high[bad]}]")
-    u = cdf[lo] + rng.random(low.size) * mass
-    idx = np.searchsorted(cdf, u, side="right") - 1
-    # u can equal an edge of the admissible block only by rounding; stay inside it.
-    return values[np.minimum(np.maximum(idx, lo), hi - 1)]
+    return out
+
+
+def _cdf(probs: np.ndarray) -> np.ndarray:
+    return np.concatenate([[0.0], np.cumsum(probs / probs.sum())])
+
+
+@numba.njit(cache=True, nogil=True)
+def _invert_conditional(values: np.ndarray, cdf: np.ndarray, low: np.ndarray,
+                        high: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, int]:
+    """``_conditional_draw`` for uniforms ``u``, and the first row that admits nothing (-1
+    when none)."""
+    out = np.empty(low.size, dtype=values.dtype)
+    for i in range(low.size):
+        lo = np.searchsorted(values, low[i], side="left")
+        hi = np.searchsorted(values, high[i], side="right")
+        mass = cdf[hi] - cdf[lo]
+        if not mass > 0.0:
+            return out, i
+        point = cdf[lo] + u[i] * mass
+        idx = np.searchsorted(cdf, point, side="right") - 1
+        # ``point`` can equal an edge of the admissible block only by rounding: stay in it.
+        out[i] = values[min(max(idx, lo), hi - 1)]
+    return out, -1
 
 
 @dataclass(frozen=True)
 class _Schedules:
     birth_ages: np.ndarray  # mother's age at a birth
-    birth_probs: np.ndarray
+    birth_cdf: np.ndarray  # their cumulative probabilities (``_cdf``)
     father_shift: int  # fathers are this many years older at a birth, on average
     gaps: np.ndarray  # husband minus wife
-    gap_probs: np.ndarray
+    gap_cdf: np.ndarray
 
 
 def _schedules() -> _Schedules:
     ages, probs = mother_age_at_birth()
     gaps, gap_probs = spouse_age_gap()
-    return _Schedules(ages, probs, father_minus_mother_age_at_birth(), gaps, gap_probs)
+    return _Schedules(ages, _cdf(probs), father_minus_mother_age_at_birth(), gaps,
+                      _cdf(gap_probs))
 
 
 def _birth_age(rng: np.random.Generator, sch: _Schedules, sex: np.ndarray,
                low: np.ndarray, high: np.ndarray) -> np.ndarray:
     """Parent's age at a birth (mother's schedule; fathers' shifted), within [low, high]."""
     shift = np.where(sex == MALE, sch.father_shift, 0)
-    return _conditional_draw(rng, sch.birth_ages, sch.birth_probs, low - shift,
+    return _conditional_draw(rng, sch.birth_ages, sch.birth_cdf, low - shift,
                              high - shift) + shift
 
 
@@ -214,7 +233,7 @@ def _couple(rng: np.random.Generator, sch: _Schedules, n: int,
     # husband - wife gap such that the spouse is an adult and at most MAX_AGE.
     low = np.where(male_head, head_age - MAX_AGE, ADULT - head_age)
     high = np.where(male_head, head_age - ADULT, MAX_AGE - head_age)
-    gap = _conditional_draw(rng, sch.gaps, sch.gap_probs, low, high)
+    gap = _conditional_draw(rng, sch.gaps, sch.gap_cdf, low, high)
     spouse_age = np.where(male_head, head_age - gap, head_age + gap)
     return [_member("head", head_sex, head_age), _member("spouse", 1 - head_sex, spouse_age)]
 
@@ -260,7 +279,7 @@ def _elders(rng: np.random.Generator, sch: _Schedules, head_age: np.ndarray,
     # the head's birth and is at most MAX_AGE.
     low = np.maximum(b - 49, head_age + b - MAX_AGE)
     high = b - 15
-    gap = _conditional_draw(rng, sch.gaps, sch.gap_probs, low, high)
+    gap = _conditional_draw(rng, sch.gaps, sch.gap_cdf, low, high)
     second = _member("parent", np.full(n, FEMALE), head_age + b - gap)
     return first, second
 
@@ -296,7 +315,7 @@ def _template(rng: np.random.Generator, sch: _Schedules, name: str, n: int,
         return "three_generation", _stack(parents + kids + [elder_a, second])
     if name == "siblings":
         age = rng.integers(20, 70, n)
-        other = age - _conditional_draw(rng, np.arange(-11, 12), np.ones(23),
+        other = age - _conditional_draw(rng, np.arange(-11, 12), _cdf(np.ones(23)),
                                         age - MAX_AGE, age - 15)
         return "other_family", _stack([_member("head", rng.integers(0, 2, n), age),
                                        _member("sibling", rng.integers(0, 2, n), other)])
