@@ -8,6 +8,7 @@ import pytest
 from synthsoc.synth.attributes import _runs_started, age_sex_cells, draw_small_table
 from synthsoc.synth.sampling import (
     UNIFORM_CHUNK,
+    gathered,
     smallest_keys_per_group,
     stable_counting_order,
     uniform_chunks,
@@ -165,3 +166,18 @@ def test_age_sex_cells_are_the_table_rows_and_refuse_an_unknown_area() -> None:
     np.testing.assert_array_equal(age_sex_cells(rows, area, sex, age, 21), want)
     with pytest.raises(ValueError, match=r"areas must lie in \[0, 2\), got 0..2"):
         age_sex_cells(rows, np.array([0, 2]), sex[:2], age[:2], 21)
+
+
+def test_gathered_is_fancy_indexing_for_any_value_type_and_refuses_outside_positions() -> None:
+    rng = np.random.default_rng(8)
+    positions = rng.integers(0, 500, size=3000).astype(np.int32)
+    for values in (rng.integers(-100, 100, 500).astype(np.int8), rng.random(500) < 0.3,
+                   rng.integers(0, 9, 500).astype(np.int16), rng.random(500)):
+        got = gathered(values, positions)
+        assert got.dtype == values.dtype
+        np.testing.assert_array_equal(got, values[positions])
+    assert gathered(np.arange(3), np.zeros(0, dtype=np.int32)).size == 0
+    with pytest.raises(IndexError, match=r"position 500 outside \[0, 500\)"):
+        gathered(np.zeros(500), np.array([3, 500], dtype=np.int32))
+    with pytest.raises(IndexError, match="position -1"):
+        gathered(np.zeros(500), np.array([-1], dtype=np.int64))

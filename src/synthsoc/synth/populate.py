@@ -38,6 +38,7 @@ from synthsoc.synth.person_tally import tally_persons
 from synthsoc.synth.regions import region_table, resolve_region
 from synthsoc.synth.report_html import write_html_report
 from synthsoc.synth.rosters import load_rosters
+from synthsoc.synth.sampling import gathered
 from synthsoc.synth.seeds import SeedPool
 from synthsoc.synth.targets import (
     general_targets,
@@ -302,7 +303,7 @@ def _dictionary(codes: np.ndarray, values: list[str] | tuple[str, ...]) -> pa.Di
 def _area_dictionary(emd_index: np.ndarray, codes_of_emd: list[str]) -> pa.DictionaryArray:
     """A dictionary column of an area attribute (si-do, si-gun-gu) given each row's EMD."""
     values, inverse = np.unique(np.array(codes_of_emd), return_inverse=True)
-    return _dictionary(np.take(inverse.astype(np.int32), emd_index), values.tolist())
+    return _dictionary(gathered(inverse.astype(np.int32), emd_index), values.tolist())
 
 
 def _persons_table(pop: Assembled, controls: RunControls) -> pa.Table:
@@ -310,7 +311,7 @@ def _persons_table(pop: Assembled, controls: RunControls) -> pa.Table:
     sgg_codes = controls.emd["sigungu_code"].to_list()
     sido_codes = controls.emd["sido_code"].to_list()
     n = pop.p_age.size
-    p_emd = np.take(pop.hh_emd, pop.p_hh)  # by 32-bit positions: faster than [pop.p_hh]
+    p_emd = gathered(pop.hh_emd, pop.p_hh)
     occupation_codes = list(schema.OCCUPATION_GROUPS)
     occ = pop.p_occupation.astype(np.int8, copy=False)
     occupation = pa.DictionaryArray.from_arrays(

@@ -17,6 +17,8 @@
   ``uniforms_at`` keeps only the uniforms at given positions of such a stream.
 * ``stable_counting_order``: ``np.argsort(codes, kind="stable")`` for small non-negative
   codes, as 32-bit positions (half the memory of numpy's 64-bit result).
+* ``gathered``: ``values[positions]`` for 32-bit positions, without numpy's slow path for
+  them or a 64-bit copy of them.
 """
 
 from __future__ import annotations
@@ -199,3 +201,25 @@ def _counting_order(codes: np.ndarray, n_codes: int, order: np.ndarray) -> np.nd
         order[fill[codes[i]]] = i
         fill[codes[i]] += 1
     return bounds
+
+
+def gathered(values: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """``values[positions]`` in one compiled pass. Fancy indexing by 32-bit positions takes
+    three times as long, and ``np.take`` first copies them to 64 bits (0.4 GB for 51
+    million persons); this does neither. Positions must lie in ``[0, values.size)``."""
+    out, bad = _gathered(values, positions)
+    if bad >= 0:
+        raise IndexError(f"gathered: position {int(positions[bad])} outside "
+                         f"[0, {values.size})")
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _gathered(values: np.ndarray, positions: np.ndarray) -> tuple[np.ndarray, int]:
+    out = np.empty(positions.size, dtype=values.dtype)
+    for i in range(positions.size):
+        p = positions[i]
+        if p < 0 or p >= values.size:
+            return out, i
+        out[i] = values[p]
+    return out, -1
