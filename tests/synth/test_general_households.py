@@ -23,7 +23,7 @@ from synthsoc.synth.general_households import (
     rows_with_age_groups,
 )
 from synthsoc.synth.seeds import build_template_pool
-from synthsoc.synth.targets import N_COLUMNS, pool_incidence, with_age_groups
+from synthsoc.synth.targets import N_COLUMNS, N_SINGLE, pool_incidence, single_year_group
 
 
 def _numpy_flat(weights: np.ndarray, bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -272,7 +272,9 @@ def test_rows_with_age_groups_are_scipys_product_stacked_and_selected() -> None:
     pool = build_template_pool(2)
     incidence = pool_incidence(pool)
     order = np.random.default_rng(4).permutation(pool.n_households)
-    want = with_age_groups(incidence, np.zeros((1, N_COLUMNS)))[0][order]
+    # scipy's construction: the single-year block times a 0/1 merge, stacked, rows selected.
+    merge = sp.csr_matrix((np.ones(N_SINGLE), (np.arange(N_SINGLE), single_year_group())))
+    want = sp.hstack([incidence, incidence[:, :N_SINGLE] @ merge], format="csr")[order]
     want.sort_indices()
     got = rows_with_age_groups(incidence, order)
     assert got.shape == want.shape and got.has_sorted_indices

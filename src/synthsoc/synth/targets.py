@@ -301,18 +301,11 @@ def single_year_group() -> np.ndarray:
                                                          N_AGE5 - 1)
 
 
-def with_age_groups(incidence: sp.csr_matrix,
-                    targets: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
-    """The constraint matrix and targets with the sex x 5-year age sums of the single-year
-    block appended, so that a search over swaps (``general_households._refine_age_fit``)
-    weighs a miss of a whole age group as well as the single years inside it."""
-    merge = _group_merge()
-    grouped = incidence[:, :N_SINGLE] @ merge
-    return sp.hstack([incidence, grouped], format="csr"), with_age_group_targets(targets)
-
-
 def with_age_group_targets(targets: np.ndarray) -> np.ndarray:
-    """``with_age_groups``'s targets alone."""
+    """The targets with the sex x 5-year age sums of the single-year block appended, so that
+    a search over swaps (``general_households._refine_age_fit``) weighs a miss of a whole
+    age group as well as the single years inside it (the candidates' rows:
+    ``general_households.rows_with_age_groups``)."""
     return np.hstack([targets, targets[:, :N_SINGLE] @ _group_merge().toarray()])
 
 
