@@ -83,3 +83,9 @@ def test_conditional_draws_follow_the_distribution_cut_to_each_rows_bounds() -> 
     with pytest.raises(ValueError, match=r"no admissible value in \[60, 70\]"):
         _conditional_draw(np.random.default_rng(1), values, _cdf(probs), np.array([20, 60]),
                           np.array([30, 70]))
+
+
+def test_rule_violations_refuse_households_outside_the_count() -> None:
+    with pytest.raises(ValueError, match=r"households must lie in \[0, 2\), got 0..2"):
+        rule_violations(np.array([0, 2]), np.zeros(2, dtype=int), np.zeros(2, dtype=int),
+                        np.full(2, 40), 2)

@@ -208,10 +208,17 @@ def test_identical_candidates_share_their_patterns_weight_by_prior() -> None:
     assert twice.max_rel_error == pytest.approx(alone.max_rel_error, rel=1e-9)
 
 
-def test_a_negative_prior_is_refused() -> None:
-    with pytest.raises(ValueError, match="prior weights must be non-negative"):
-        fit_weights(sp.csr_matrix(np.eye(2)), np.ones((1, 2)), np.zeros(2, dtype=int),
-                    np.array([[2.0]]), prior=np.array([1.0, -1.0]))
+def test_a_negative_missing_or_misshapen_prior_is_refused() -> None:
+    args = (sp.csr_matrix(np.eye(2)), np.ones((1, 2)), np.zeros(2, dtype=int),
+            np.array([[2.0]]))
+    for prior in (np.array([1.0, -1.0]), np.array([1.0, np.nan])):
+        with pytest.raises(ValueError, match="prior weights must be finite and non-negative"):
+            fit_weights(*args, prior=prior)
+    # Too long: with the candidates out of class order it must not be cut silently either.
+    for classes in (np.array([0, 0]), np.array([1, 0])):
+        with pytest.raises(ValueError, match=r"prior must give one weight per candidate"):
+            fit_weights(args[0], args[1], classes, np.array([[1.0, 1.0]]),
+                        prior=np.ones(3))
 
 
 def test_area_blocks_share_out_evenly_over_the_threads() -> None:

@@ -76,20 +76,22 @@ def fit_weights(
         raise ValueError("classes must give one class per candidate")
     if np.any(targets < 0) or np.any(class_targets < 0):
         raise ValueError("targets must be non-negative")
+    base = np.ones(n_cand) if prior is None else np.asarray(prior, dtype=np.float64)
+    if base.shape != (n_cand,):
+        raise ValueError(f"prior must give one weight per candidate: shape {base.shape}, "
+                         f"{n_cand} candidates")
+    if not np.all(np.isfinite(base)) or np.any(base < 0):
+        raise ValueError("prior weights must be finite and non-negative")
     by_class = np.argsort(classes, kind="stable")
     if np.any(by_class != np.arange(n_cand)):
         # The kernel sweeps each household class as one run of candidates: fit them in
         # class order (the candidate pool is built so) and give the weights back in the
         # caller's order.
         fit = fit_weights(a[by_class], targets, classes[by_class], class_targets,
-                          None if prior is None else np.asarray(prior)[by_class],
-                          max_iter=max_iter, tol=tol)
+                          base[by_class], max_iter=max_iter, tol=tol)
         weights = np.empty_like(fit.weights)
         weights[:, by_class] = fit.weights
         return replace(fit, weights=weights)
-    base = np.ones(n_cand) if prior is None else np.asarray(prior, dtype=np.float64)
-    if np.any(base < 0):
-        raise ValueError("prior weights must be non-negative")
     first, pattern = identical_candidates(a, classes)
     if first.size < n_cand:
         # Candidates with the same class and members in every cell get the same factor at

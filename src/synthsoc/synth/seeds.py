@@ -86,6 +86,9 @@ def rule_violations(hh: np.ndarray, role: np.ndarray, sex: np.ndarray, age: np.n
     """For every structural rule (``RULES``), the members (of households ``hh``) that break
     it. A parent is the head or the spouse (the youngest of them counts); where a household
     lists several heads, the last one listed is its head."""
+    if hh.size and (int(hh.min()) < 0 or int(hh.max()) >= n_hh):
+        raise ValueError(f"rule_violations: households must lie in [0, {n_hh}), got "
+                         f"{int(hh.min())}..{int(hh.max())}")
     broken = _broken_rules(hh.astype(np.int64, copy=False), role.astype(np.int64, copy=False),
                            sex.astype(np.int64, copy=False), age.astype(np.int64, copy=False),
                            n_hh, ROLE["head"], ROLE["spouse"], ROLE["child"],

@@ -306,10 +306,6 @@ def with_age_group_targets(targets: np.ndarray) -> np.ndarray:
     a search over swaps (``general_households._refine_age_fit``) weighs a miss of a whole
     age group as well as the single years inside it (the candidates' rows:
     ``general_households.rows_with_age_groups``)."""
-    return np.hstack([targets, targets[:, :N_SINGLE] @ _group_merge().toarray()])
-
-
-def _group_merge() -> sp.csr_matrix:
-    single = np.arange(N_SINGLE)
-    return sp.csr_matrix((np.ones(N_SINGLE), (single, single_year_group())),
-                         shape=(N_SINGLE, 2 * N_AGE5))
+    merge = np.zeros((N_SINGLE, 2 * N_AGE5))
+    merge[np.arange(N_SINGLE), single_year_group()] = 1.0
+    return np.hstack([targets, targets[:, :N_SINGLE] @ merge])
