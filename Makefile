@@ -20,6 +20,8 @@ LLAMA_CMAKE_ARGS := $(if $(filter x86_64,$(shell uname -m)),-DGGML_NATIVE=OFF -D
 	-DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON)
 
 $(STAMP): pyproject.toml
+	@test -n "$(LLAMA_CPP)" || { echo "Makefile: pyproject.toml pins no" \
+		"llama-cpp-python[server]==VERSION, which the install builds first" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --upgrade pip
 	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PY) -m pip install --no-cache-dir '$(LLAMA_CPP)'
